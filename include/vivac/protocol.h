@@ -1,0 +1,426 @@
+/*
+ * vivac wire protocol, version 1.
+ *
+ * This header is the ABI shared by the guest driver and the host daemon; the
+ * normative description is docs/protocol.md.  Rules:
+ *   - every integer is little-endian and fixed width; no bool, enum or
+ *     bitfield appears on the wire;
+ *   - every struct has explicit padding (reserved fields, which must be zero)
+ *     and its size is checked with static_assert below;
+ *   - a message is a vw_header followed by `length` payload bytes;
+ *   - every request gets exactly one reply, in request order, whose opcode is
+ *     the request's opcode | VW_REPLY_BIT and whose payload starts with
+ *     vw_status.
+ *
+ * The structs are also used in memory on both sides (both are little-endian
+ * targets today); a big-endian port would add byte swapping in
+ * src/protocol/ only.
+ */
+#ifndef VIVAC_PROTOCOL_H
+#define VIVAC_PROTOCOL_H
+
+#include <assert.h>
+#include <stdint.h>
+
+#define VW_MAGIC 0x43564956u /* "VIVC" */
+#define VW_VERSION_MAJOR 1u
+#define VW_VERSION_MINOR 0u
+
+/* Hard limits of the wire format (the daemon may enforce lower ones). */
+#define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
+#define VW_MAX_SLICES 1024u         /* slices in one picture */
+#define VW_MAX_WIDTH 8192u
+#define VW_MAX_HEIGHT 8192u
+#define VW_MESSAGE_TEXT_MAX 256u    /* vw_status.message_len upper bound */
+
+#define VW_REPLY_BIT 0x80000000u
+
+enum vw_opcode {
+    VW_OP_HELLO = 1,
+    VW_OP_QUERY_CAPS = 2,
+    VW_OP_CREATE_CODEC = 3,
+    VW_OP_DESTROY_CODEC = 4,
+    VW_OP_CREATE_SURFACE = 5,     /* "create video buffer" */
+    VW_OP_DESTROY_SURFACE = 6,    /* "destroy video buffer" */
+    VW_OP_BEGIN_FRAME = 7,
+    VW_OP_DECODE_BITSTREAM = 8,
+    VW_OP_END_FRAME = 9,
+    VW_OP_SYNC_SURFACE = 10,
+    VW_OP_QUERY_SURFACE = 11,
+    VW_OP_GET_IMAGE = 12,
+    VW_OP_PUT_IMAGE = 13,
+    VW_OP_ERROR = 14,             /* server -> client only, request_id 0: session lost */
+    VW_OP_COUNT_
+};
+
+/* Status codes carried in vw_status.status. 0 is success. */
+enum vw_status_code {
+    VW_OK = 0,
+    VW_ERR_MALFORMED = 1,         /* sizes/reserved fields/counts wrong */
+    VW_ERR_UNKNOWN_OPCODE = 2,
+    VW_ERR_VERSION = 3,           /* incompatible protocol major */
+    VW_ERR_STATE = 4,             /* command not valid now (e.g. END without BEGIN) */
+    VW_ERR_INVALID_ID = 5,        /* id unknown or destroyed */
+    VW_ERR_ID_IN_USE = 6,         /* create with an id that exists */
+    VW_ERR_LIMIT = 7,             /* per-session object/byte limit reached */
+    VW_ERR_OUT_OF_BOUNDS = 8,     /* arena range outside the arena */
+    VW_ERR_UNSUPPORTED_PROFILE = 9,
+    VW_ERR_UNSUPPORTED_ENTRYPOINT = 10,
+    VW_ERR_UNSUPPORTED_FORMAT = 11,
+    VW_ERR_RESOLUTION = 12,
+    VW_ERR_UNSUPPORTED_STREAM = 13, /* valid request the engine cannot decode exactly */
+    VW_ERR_DECODE = 14,           /* engine reported a decode error */
+    VW_ERR_NO_MEMORY = 15,
+    VW_ERR_INTERNAL = 16,
+    VW_ERR_SURFACE_BUSY = 17,     /* surface in use (e.g. destroyed while referenced) */
+    VW_STATUS_COUNT_
+};
+
+/* ---- framing ---------------------------------------------------------- */
+
+struct vw_header {
+    uint32_t opcode;
+    uint32_t length;              /* payload bytes following this header */
+    uint32_t request_id;          /* chosen by the client, echoed in the reply */
+    uint32_t reserved;            /* must be 0 */
+};
+static_assert(sizeof(struct vw_header) == 16, "wire size");
+
+/* First part of every reply payload. `message_len` bytes of UTF-8 text
+ * (not NUL-terminated) follow the op-specific reply body. */
+struct vw_status {
+    int32_t status;               /* enum vw_status_code */
+    uint32_t message_len;
+};
+static_assert(sizeof(struct vw_status) == 8, "wire size");
+
+/* ---- data references ---------------------------------------------------- */
+
+enum vw_location {
+    VW_LOC_INLINE = 0,            /* bytes follow in this message */
+    VW_LOC_ARENA = 1,             /* bytes are at [offset, offset+size) of the arena */
+};
+
+struct vw_data_ref {
+    uint32_t location;            /* enum vw_location */
+    uint32_t reserved;
+    uint64_t offset;              /* ARENA: arena offset; INLINE: must be 0 */
+    uint64_t size;
+};
+static_assert(sizeof(struct vw_data_ref) == 24, "wire size");
+
+/* ---- HELLO ---------------------------------------------------------------- */
+
+struct vw_hello {
+    uint32_t magic;               /* VW_MAGIC */
+    uint16_t version_major;
+    uint16_t version_minor;
+    uint64_t arena_size;          /* requested shared arena bytes; 0: none */
+    char client_name[32];         /* NUL-padded, informational */
+};
+static_assert(sizeof(struct vw_hello) == 48, "wire size");
+
+/* If arena_size != 0 the reply carries the arena's memfd (SCM_RIGHTS on Unix
+ * sockets); the fd is sealed against shrinking. */
+struct vw_hello_reply {
+    uint32_t magic;
+    uint16_t version_major;
+    uint16_t version_minor;
+    uint64_t arena_size;          /* granted; 0: no arena, use inline data */
+    uint32_t max_surfaces;        /* per-session limits */
+    uint32_t max_codecs;
+    uint64_t max_bytes;           /* host memory budget of the session */
+    char server_name[32];
+    char engine_name[16];         /* engine that serves the session ("sw", ...) */
+};
+static_assert(sizeof(struct vw_hello_reply) == 80, "wire size");
+
+/* ---- capabilities ------------------------------------------------------- */
+
+enum vw_profile {
+    VW_PROFILE_NONE = 0,
+    VW_PROFILE_H264_CONSTRAINED_BASELINE = 1,
+    VW_PROFILE_H264_MAIN = 2,
+    VW_PROFILE_H264_HIGH = 3,
+    VW_PROFILE_COUNT_
+};
+
+enum vw_entrypoint {
+    VW_ENTRYPOINT_DECODE = 1,     /* VAEntrypointVLD */
+};
+
+enum vw_codec {
+    VW_CODEC_H264 = 1,
+};
+
+/* Chroma formats (rt_formats bitmask). */
+#define VW_RT_YUV420 0x1u
+
+/* Pixel formats are FOURCC codes, same values as VA_FOURCC. */
+#define VW_FOURCC(a, b, c, d) \
+    ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+#define VW_FOURCC_NV12 VW_FOURCC('N', 'V', '1', '2')
+
+/* QUERY_CAPS has an empty request; its reply body is vw_caps_reply followed
+ * by `count` vw_cap entries, then the status message. */
+struct vw_cap {
+    uint32_t profile;             /* enum vw_profile */
+    uint32_t entrypoint;          /* enum vw_entrypoint */
+    uint32_t rt_formats;          /* VW_RT_* bitmask */
+    uint32_t pixel_format;        /* preferred surface FOURCC */
+    uint32_t min_width;
+    uint32_t min_height;
+    uint32_t max_width;
+    uint32_t max_height;
+    char engine_name[16];
+};
+static_assert(sizeof(struct vw_cap) == 48, "wire size");
+
+struct vw_caps_reply {
+    uint32_t count;
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_caps_reply) == 8, "wire size");
+
+/* ---- objects -------------------------------------------------------------- */
+/* Ids are chosen by the client (non-zero, unique per session and kind), so
+ * that creation can be pipelined. */
+
+struct vw_create_codec {
+    uint32_t codec_id;
+    uint32_t profile;             /* enum vw_profile */
+    uint32_t entrypoint;          /* enum vw_entrypoint */
+    uint32_t rt_format;           /* one VW_RT_* bit */
+    uint32_t width;
+    uint32_t height;
+    uint32_t flags;               /* must be 0 */
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_create_codec) == 32, "wire size");
+
+struct vw_destroy_codec {
+    uint32_t codec_id;
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_destroy_codec) == 8, "wire size");
+
+struct vw_create_surface {
+    uint32_t surface_id;
+    uint32_t width;
+    uint32_t height;
+    uint32_t rt_format;           /* one VW_RT_* bit */
+    uint32_t pixel_format;        /* FOURCC, VW_FOURCC_NV12 */
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_create_surface) == 24, "wire size");
+
+struct vw_surface_ref {
+    uint32_t surface_id;
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_surface_ref) == 8, "wire size");
+/* DESTROY_SURFACE, SYNC_SURFACE and QUERY_SURFACE take a vw_surface_ref. */
+
+enum vw_surface_state {
+    VW_SURFACE_READY = 1,         /* nothing pending, last decode ok */
+    VW_SURFACE_RENDERING = 2,     /* decode pending */
+    VW_SURFACE_FAILED = 3,        /* last decode failed */
+};
+
+/* Reply body of SYNC_SURFACE and QUERY_SURFACE. The status of SYNC_SURFACE
+ * is the status of the surface's last decode. */
+struct vw_surface_state_reply {
+    uint32_t state;               /* enum vw_surface_state */
+    int32_t last_decode_status;   /* enum vw_status_code */
+};
+static_assert(sizeof(struct vw_surface_state_reply) == 8, "wire size");
+
+/* ---- decoding ------------------------------------------------------------- */
+
+struct vw_begin_frame {
+    uint32_t codec_id;
+    uint32_t surface_id;          /* render target */
+};
+static_assert(sizeof(struct vw_begin_frame) == 8, "wire size");
+
+#define VW_DECODE_HAS_IQ_MATRIX 0x1u
+
+/*
+ * DECODE_BITSTREAM payload:
+ *   vw_decode_bitstream
+ *   picture parameters  (picture_params_size bytes, e.g. vw_h264_picture)
+ *   IQ matrix           (iq_matrix_size bytes, 0 if absent)
+ *   num_slices x slice parameters (slice_params_size bytes each)
+ *   inline slice data   (data.size bytes, if data.location == INLINE)
+ * The slice parameters' slice_data_offset/size index the slice data blob.
+ * A frame may be sent in several DECODE_BITSTREAM commands; slices
+ * accumulate and the last picture parameters win.
+ */
+struct vw_decode_bitstream {
+    uint32_t codec_id;
+    uint32_t codec;               /* enum vw_codec; selects the param structs */
+    uint32_t flags;               /* VW_DECODE_* */
+    uint32_t num_slices;
+    uint32_t picture_params_size;
+    uint32_t iq_matrix_size;
+    uint32_t slice_params_size;
+    uint32_t reserved;
+    struct vw_data_ref data;      /* the slice data blob */
+};
+static_assert(sizeof(struct vw_decode_bitstream) == 56, "wire size");
+
+struct vw_end_frame {
+    uint32_t codec_id;
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_end_frame) == 8, "wire size");
+
+/* ---- H.264 parameters ------------------------------------------------------
+ * Field for field what VAPictureParameterBufferH264, VAIQMatrixBufferH264 and
+ * VASliceParameterBufferH264 carry, with bitfields widened to bytes. */
+
+#define VW_INVALID_ID 0xffffffffu
+
+#define VW_H264_PIC_INVALID 0x01u
+#define VW_H264_PIC_TOP_FIELD 0x02u
+#define VW_H264_PIC_BOTTOM_FIELD 0x04u
+#define VW_H264_PIC_SHORT_TERM 0x08u
+#define VW_H264_PIC_LONG_TERM 0x10u
+
+struct vw_h264_ref {
+    uint32_t surface_id;          /* VW_INVALID_ID if unused */
+    uint32_t frame_idx;
+    uint32_t flags;               /* VW_H264_PIC_* */
+    int32_t top_field_order_cnt;
+    int32_t bottom_field_order_cnt;
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_h264_ref) == 24, "wire size");
+
+struct vw_h264_picture {
+    struct vw_h264_ref curr_pic;
+    struct vw_h264_ref reference_frames[16];
+    uint16_t picture_width_in_mbs_minus1;
+    uint16_t picture_height_in_mbs_minus1;
+    uint8_t bit_depth_luma_minus8;
+    uint8_t bit_depth_chroma_minus8;
+    uint8_t num_ref_frames;
+    /* seq_fields */
+    uint8_t chroma_format_idc;
+    uint8_t residual_colour_transform_flag;
+    uint8_t gaps_in_frame_num_value_allowed_flag;
+    uint8_t frame_mbs_only_flag;
+    uint8_t mb_adaptive_frame_field_flag;
+    uint8_t direct_8x8_inference_flag;
+    uint8_t min_luma_bi_pred_size8x8;
+    uint8_t log2_max_frame_num_minus4;
+    uint8_t pic_order_cnt_type;
+    uint8_t log2_max_pic_order_cnt_lsb_minus4;
+    uint8_t delta_pic_order_always_zero_flag;
+    int8_t pic_init_qp_minus26;
+    int8_t pic_init_qs_minus26;
+    int8_t chroma_qp_index_offset;
+    int8_t second_chroma_qp_index_offset;
+    /* pic_fields */
+    uint8_t entropy_coding_mode_flag;
+    uint8_t weighted_pred_flag;
+    uint8_t weighted_bipred_idc;
+    uint8_t transform_8x8_mode_flag;
+    uint8_t field_pic_flag;
+    uint8_t constrained_intra_pred_flag;
+    uint8_t pic_order_present_flag;
+    uint8_t deblocking_filter_control_present_flag;
+    uint8_t redundant_pic_cnt_present_flag;
+    uint8_t reference_pic_flag;
+    uint16_t frame_num;
+    uint8_t num_slice_groups_minus1; /* FMO: deprecated in VA, must be 0 */
+    uint8_t slice_group_map_type;
+    uint16_t slice_group_change_rate_minus1;
+    uint16_t reserved;
+};
+static_assert(sizeof(struct vw_h264_picture) == 24 * 17 + 40, "wire size");
+
+struct vw_h264_iq_matrix {
+    uint8_t scaling_list_4x4[6][16]; /* raster order, as VA */
+    uint8_t scaling_list_8x8[2][64]; /* raster order; [0] intra Y, [1] inter Y */
+};
+static_assert(sizeof(struct vw_h264_iq_matrix) == 224, "wire size");
+
+struct vw_h264_slice {
+    uint32_t slice_data_size;     /* bytes of this slice's NAL in the data blob */
+    uint32_t slice_data_offset;   /* offset of the NAL (header byte or start code) */
+    uint32_t slice_data_flag;     /* must be 0 (VA_SLICE_DATA_FLAG_ALL) */
+    uint16_t slice_data_bit_offset;
+    uint16_t first_mb_in_slice;
+    uint8_t slice_type;
+    uint8_t direct_spatial_mv_pred_flag;
+    uint8_t num_ref_idx_l0_active_minus1;
+    uint8_t num_ref_idx_l1_active_minus1;
+    uint8_t cabac_init_idc;
+    int8_t slice_qp_delta;
+    uint8_t disable_deblocking_filter_idc;
+    int8_t slice_alpha_c0_offset_div2;
+    int8_t slice_beta_offset_div2;
+    uint8_t luma_log2_weight_denom;
+    uint8_t chroma_log2_weight_denom;
+    uint8_t luma_weight_l0_flag;
+    uint8_t chroma_weight_l0_flag;
+    uint8_t luma_weight_l1_flag;
+    uint8_t chroma_weight_l1_flag;
+    uint8_t reserved;
+    struct vw_h264_ref ref_pic_list0[32];
+    struct vw_h264_ref ref_pic_list1[32];
+    int16_t luma_weight_l0[32];
+    int16_t luma_offset_l0[32];
+    int16_t chroma_weight_l0[32][2];
+    int16_t chroma_offset_l0[32][2];
+    int16_t luma_weight_l1[32];
+    int16_t luma_offset_l1[32];
+    int16_t chroma_weight_l1[32][2];
+    int16_t chroma_offset_l1[32][2];
+};
+static_assert(sizeof(struct vw_h264_slice) == 32 + 24 * 64 + 2 * 384, "wire size");
+
+/* ---- images ------------------------------------------------------------------
+ * GET_IMAGE copies a rectangle of a surface into client memory (the arena or
+ * inline in the reply); PUT_IMAGE writes one into a surface.  The image is
+ * laid out with the given plane offsets and pitches, relative to the start of
+ * the data (arena offset or the inline bytes). */
+
+struct vw_image_layout {
+    uint32_t pixel_format;        /* FOURCC: VW_FOURCC_NV12 */
+    uint32_t num_planes;          /* 2 for NV12 */
+    uint32_t pitches[3];
+    uint32_t offsets[3];
+};
+static_assert(sizeof(struct vw_image_layout) == 32, "wire size");
+
+struct vw_get_image {
+    uint32_t surface_id;
+    uint32_t x, y, width, height; /* rectangle of the surface (even for NV12) */
+    uint32_t reserved;
+    struct vw_image_layout layout;
+    struct vw_data_ref dst;       /* ARENA: where to write; INLINE: in the reply */
+};
+static_assert(sizeof(struct vw_get_image) == 80, "wire size");
+
+/* GET_IMAGE reply body; when dst was INLINE, `size` bytes of image follow. */
+struct vw_get_image_reply {
+    uint64_t size;
+};
+static_assert(sizeof(struct vw_get_image_reply) == 8, "wire size");
+
+struct vw_put_image {
+    uint32_t surface_id;
+    uint32_t src_x, src_y;        /* rectangle in the image */
+    uint32_t width, height;
+    uint32_t dst_x, dst_y;        /* where it lands in the surface */
+    uint32_t reserved;
+    struct vw_image_layout layout;
+    struct vw_data_ref src;       /* INLINE: image bytes follow this struct */
+};
+static_assert(sizeof(struct vw_put_image) == 88, "wire size");
+
+/* ERROR: vw_status only (message explains why the session is being closed). */
+
+#endif /* VIVAC_PROTOCOL_H */

@@ -1,0 +1,144 @@
+/*
+ * Host engine contract.  An engine executes validated requests: the session
+ * core (src/host/session*.c) checks every id, size, count and range before it
+ * calls an engine, so engines assume valid input.
+ *
+ * Lifetimes: one vh_engine per daemon (created at start, shared by all
+ * sessions; create/destroy/query_caps/surface_* may be called from several
+ * session threads at once and must be thread safe).  A vh_codec belongs to
+ * one session and is only used from that session's thread.
+ *
+ * Errors: functions return an enum vw_status_code (0 = VW_OK) and, on
+ * failure, put a one-line human-readable reason into vh_error, which the
+ * daemon forwards to the guest.
+ */
+#ifndef VIVAC_HOST_ENGINE_H
+#define VIVAC_HOST_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vivac/protocol.h"
+
+struct vh_error {
+    int status;                               /* enum vw_status_code */
+    char message[VW_MESSAGE_TEXT_MAX];
+};
+
+/* Sets err->status and a printf-style message; returns status. */
+int vh_error_set(struct vh_error *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A video surface ("video buffer"). Owned by a session; the engine keeps its
+ * pixels in engine_data (allocated in surface_init or lazily, freed in
+ * surface_fini). */
+struct vh_surface {
+    uint32_t id;
+    uint32_t width;
+    uint32_t height;
+    uint32_t rt_format;                       /* VW_RT_* */
+    uint32_t pixel_format;                    /* VW_FOURCC_* */
+    uint32_t state;                           /* enum vw_surface_state (core-managed) */
+    int32_t last_status;                      /* status of last decode (core-managed) */
+    uint32_t ref_count;                       /* core-managed: codecs/pictures using it */
+    void *engine_data;
+};
+
+struct vh_codec_desc {
+    uint32_t profile;                         /* enum vw_profile */
+    uint32_t entrypoint;                      /* enum vw_entrypoint */
+    uint32_t rt_format;
+    uint32_t width;
+    uint32_t height;
+};
+
+/* One slice of a picture. `data` points at the NAL unit header byte (the core
+ * strips an optional Annex-B start code) and holds `size` bytes, emulation
+ * prevention bytes included. */
+struct vh_slice {
+    const struct vw_h264_slice *h264;
+    const uint8_t *data;
+    uint32_t size;
+};
+
+/* A complete picture: everything between BEGIN_FRAME and END_FRAME. */
+struct vh_picture {
+    uint32_t codec;                           /* enum vw_codec */
+    const struct vw_h264_picture *h264;
+    const struct vw_h264_iq_matrix *h264_iq;  /* NULL when the client sent none */
+    uint32_t num_slices;                      /* >= 1 */
+    const struct vh_slice *slices;
+    struct vh_surface *target;
+    /* reference_frames[i] resolved to surfaces; NULL where the entry is
+     * invalid (VW_H264_PIC_INVALID / VW_INVALID_ID). */
+    struct vh_surface *refs[16];
+};
+
+/* Rectangle of a surface read or written through GET/PUT_IMAGE; already
+ * checked to lie inside the surface and to have even x/y/width/height. */
+struct vh_rect {
+    uint32_t x, y, width, height;
+};
+
+struct vh_engine;
+struct vh_codec;
+
+struct vh_engine_ops {
+    const char *name;
+
+    /* Returns VW_OK, or an error if the engine cannot run on this machine
+     * (e.g. no GPU); the reason goes to the log. */
+    int (*create)(struct vh_engine **out, struct vh_error *err);
+    void (*destroy)(struct vh_engine **engine);      /* accepts NULL / *NULL */
+
+    /* Fills up to `max` capabilities, sets *count to the number filled. */
+    int (*query_caps)(struct vh_engine *engine, struct vw_cap *caps,
+                      uint32_t max, uint32_t *count);
+
+    int (*surface_init)(struct vh_engine *engine, struct vh_surface *surface,
+                        struct vh_error *err);
+    void (*surface_fini)(struct vh_engine *engine, struct vh_surface *surface);
+
+    int (*codec_create)(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                        struct vh_codec **out, struct vh_error *err);
+    void (*codec_destroy)(struct vh_codec **codec);  /* accepts NULL / *NULL */
+
+    /* Decodes one picture into pic->target. Synchronous for now: when it
+     * returns VW_OK the target's pixels are final. */
+    int (*decode)(struct vh_codec *codec, const struct vh_picture *pic,
+                  struct vh_error *err);
+
+    /* Copies `rect` of the surface to dst with the given layout (offsets and
+     * pitches relative to dst; the core has checked that the layout fits in
+     * the destination). A surface never written reads as black. */
+    int (*surface_read)(struct vh_engine *engine, struct vh_surface *surface,
+                        const struct vh_rect *rect,
+                        const struct vw_image_layout *layout, uint8_t *dst,
+                        struct vh_error *err);
+
+    /* Writes an image into the surface: the image's rectangle at
+     * (src->x, src->y) with src->width x src->height lands at (dst_x, dst_y). */
+    int (*surface_write)(struct vh_engine *engine, struct vh_surface *surface,
+                         const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
+                         const struct vw_image_layout *layout, const uint8_t *data,
+                         struct vh_error *err);
+};
+
+/* Base of every engine instance; engines embed it first. */
+struct vh_engine {
+    const struct vh_engine_ops *ops;
+};
+
+/* Base of every codec instance; engines embed it first. */
+struct vh_codec {
+    struct vh_engine *engine;
+};
+
+/* Build-gated registry (src/host/engines/registry.c), in `auto` preference
+ * order, NULL-terminated. */
+extern const struct vh_engine_ops *const vh_engine_registry[];
+
+/* Finds an engine by name; NULL if unknown. */
+const struct vh_engine_ops *vh_engine_find(const char *name);
+
+#endif /* VIVAC_HOST_ENGINE_H */
