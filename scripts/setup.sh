@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh Debian 12 machine: installs the build and test
+# dependencies with apt-get (when run as root and something is missing) and
+# builds vivac into ./build. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+    build-essential meson ninja-build pkg-config clang
+    libva-dev libavcodec-dev libavutil-dev libdrm-dev libffmpeg-nvenc-dev
+    ffmpeg x264 vainfo mpv xvfb x11-utils libclang-rt-14-dev python3
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "missing packages: ${missing[*]}; run as root (sudo $0) or install them" >&2
+        exit 1
+    fi
+    echo "installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+[ -f build/build.ninja ] || meson setup build >/dev/null
+ninja -C build

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test suite: the normal build (unit, e2e, fuzz replay), the same
+# suites under AddressSanitizer + UndefinedBehaviorSanitizer, and a short
+# libFuzzer run. Ends with "N passed, N failed".
+# Environment: FUZZ_SECONDS (default 60).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh >/dev/null || { echo "set-up failed"; echo "0 passed, 1 failed"; exit 1; }
+
+results=$(mktemp)
+run_suites() { # BUILD_DIR LABEL [meson test args...]
+    local dir=$1 label=$2; shift 2
+    echo "=== $label: meson test -C $dir $*"
+    meson test -C "$dir" --print-errorlogs "$@" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+    python3 scripts/summarize_tests.py "$dir/meson-logs/testlog.json" "$label" >>"$results"
+}
+
+# 1. Normal build.
+run_suites build plain
+
+# 2. Sanitizers. Client programs (ffmpeg, mpv, vainfo) are not instrumented:
+# preload the runtimes so the instrumented driver loads into them.
+if [ ! -f build-asan/build.ninja ]; then
+    meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+fi
+if ninja -C build-asan >/dev/null; then
+    asan_rt="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+    VIVAC_CLIENT_PRELOAD=$asan_rt \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        run_suites build-asan asan
+else
+    echo "asan build: FAILED 1 1" >>"$results"
+fi
+
+# 3. Coverage-guided fuzzing for a short time (clang + libFuzzer).
+if [ ! -f build-fuzz/build.ninja ]; then
+    CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
+        -Db_lundef=false >/dev/null
+fi
+if ninja -C build-fuzz fuzz/fuzz_session >/dev/null 2>&1; then
+    fuzz_dir=$(mktemp -d)
+    cp fuzz/corpus/* "$fuzz_dir"/ 2>/dev/null
+    echo "=== fuzz: fuzz_session for ${FUZZ_SECONDS:-60} s"
+    if build-fuzz/fuzz/fuzz_session -max_total_time="${FUZZ_SECONDS:-60}" -rss_limit_mb=4096 \
+        -print_final_stats=1 "$fuzz_dir" >build-fuzz/fuzz.log 2>&1; then
+        tail -3 build-fuzz/fuzz.log; echo "fuzz libfuzzer 1 0" >>"$results"
+    else
+        tail -40 build-fuzz/fuzz.log; echo "fuzz libfuzzer 0 1" >>"$results"
+    fi
+    rm -rf "$fuzz_dir"
+else
+    echo "fuzz build failed"; echo "fuzz build 0 1" >>"$results"
+fi
+
+echo "=== summary"
+awk '{print "  " $1 " " $2 ": " $3 " passed, " $4 " failed" (NF > 4 ? ", " $5 " skipped" : "")}' "$results"
+passed=$(awk '{s += $3} END {print s + 0}' "$results")
+failed=$(awk '{s += $4} END {print s + 0}' "$results")
+skipped=$(awk '{s += $5} END {print s + 0}' "$results")
+rm -f "$results"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# End to end, bit-exact: decodes CLIP with ffmpeg through the vivac driver and
+# a private vivacd (engine sw), and compares every frame's MD5 with ffmpeg's
+# own software decode. Usage: decode_clip.sh CLIP
+source "$(dirname "$0")/lib.sh"
+clip=${1:?usage: decode_clip.sh CLIP}
+need ffmpeg
+[ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
+ensure_display
+start_daemon --engine sw
+use_vivac_driver
+
+sw_framemd5 "$clip" >"$e2e_tmp/ref.md5"
+if ! vivac_framemd5 "$clip" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
+    cat "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log"
+    echo "FAIL: ffmpeg through vivac failed on $(basename "$clip")"; exit 1
+fi
+ref_n=$(wc -l <"$e2e_tmp/ref.md5"); got_n=$(wc -l <"$e2e_tmp/got.md5")
+if [ "$ref_n" -eq 0 ] || ! cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5"; then
+    diff "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" | head -20 || true
+    head -20 "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log"
+    echo "FAIL: $(basename "$clip"): $got_n frames through vivac, $ref_n in software, hashes differ"
+    exit 1
+fi
+
+stop_daemon
+echo "ok: $(basename "$clip"): $ref_n frames bit-exact"

@@ -1,0 +1,95 @@
+# Shared helpers for the end-to-end tests (sourced, not run).
+# Environment: VIVAC_BUILD = meson build dir (default: ./build).
+set -euo pipefail
+
+VIVAC_BUILD=${VIVAC_BUILD:-$(pwd)/build}
+VIVACD=$VIVAC_BUILD/src/host/vivacd
+VIVAC=$VIVAC_BUILD/tools/vivac
+DRIVER_DIR=$VIVAC_BUILD/src/guest
+SKIP=77   # meson's "skipped" exit code
+
+e2e_tmp=$(mktemp -d /tmp/vivac-e2e.XXXXXX)
+e2e_pids=()
+e2e_cleanup() {
+    local pid
+    for pid in "${e2e_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${e2e_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$e2e_tmp"
+}
+trap e2e_cleanup EXIT
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed"; exit $SKIP; }
+}
+
+# Gives the VA display a home: ffmpeg/vainfo/mpv use X11 when there is no
+# /dev/dri, so start a private Xvfb unless DISPLAY already works.
+ensure_display() {
+    if [ -n "${DISPLAY:-}" ] && xdpyinfo >/dev/null 2>&1; then return; fi
+    need Xvfb
+    local n
+    for n in $(seq 90 140); do
+        [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
+        Xvfb ":$n" -nolisten tcp -screen 0 320x240x24 >/dev/null 2>&1 &
+        e2e_pids+=($!)
+        export DISPLAY=":$n"
+        for _ in $(seq 50); do
+            [ -e /tmp/.X11-unix/X$n ] && return
+            sleep 0.1
+        done
+    done
+    echo "cannot start Xvfb"; exit 1
+}
+
+# start_daemon [vivacd args...]: runs a private daemon, exports VIVAC_SOCKET.
+start_daemon() {
+    export VIVAC_SOCKET=$e2e_tmp/vivacd.sock
+    "$VIVACD" --socket "$VIVAC_SOCKET" "$@" 2>"$e2e_tmp/vivacd.log" &
+    VIVACD_PID=$!
+    e2e_pids+=($VIVACD_PID)
+    for _ in $(seq 100); do
+        [ -S "$VIVAC_SOCKET" ] && return
+        kill -0 "$VIVACD_PID" 2>/dev/null || { cat "$e2e_tmp/vivacd.log"; echo "vivacd died"; exit 1; }
+        sleep 0.05
+    done
+    echo "vivacd did not create $VIVAC_SOCKET"; exit 1
+}
+
+# Stops the daemon with SIGTERM and fails the test unless it exits cleanly
+# (under sanitizers a leak or error report makes the exit status non-zero).
+stop_daemon() {
+    kill -TERM "$VIVACD_PID" 2>/dev/null || { echo "FAIL: vivacd was not running"; exit 1; }
+    local rc=0
+    wait "$VIVACD_PID" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        tail -40 "$e2e_tmp/vivacd.log"
+        echo "FAIL: vivacd exited with status $rc on SIGTERM"; exit 1
+    fi
+}
+
+daemon_alive() {
+    kill -0 "$VIVACD_PID" 2>/dev/null
+}
+
+use_vivac_driver() {
+    export LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR
+    # The guest side runs inside uninstrumented programs (ffmpeg, mpv): under
+    # a sanitizer build preload its runtime so the driver can load.
+    # Leaks of those programs themselves are not ours to report.
+    if [ -n "${VIVAC_CLIENT_PRELOAD:-}" ]; then
+        export LD_PRELOAD=$VIVAC_CLIENT_PRELOAD ASAN_OPTIONS=detect_leaks=0
+    fi
+}
+
+# Frame hashes of a clip decoded by ffmpeg in software (the reference).
+sw_framemd5() {
+    ffmpeg -nostdin -v error -i "$1" -pix_fmt nv12 -f framemd5 - | grep -v '^#' | awk -F, '{print $NF}'
+}
+
+# Frame hashes of a clip decoded through vivac. hwaccel_output_format vaapi +
+# hwdownload makes ffmpeg fail instead of silently decoding in software.
+vivac_framemd5() {
+    ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
+        -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi \
+        -i "$1" -vf hwdownload,format=nv12 -f framemd5 - | grep -v '^#' | awk -F, '{print $NF}'
+}
