@@ -1,0 +1,10 @@
+/* Engine vtables, one per engine folder; registry.c lists the built ones. */
+#ifndef VIVAC_HOST_ENGINES_H
+#define VIVAC_HOST_ENGINES_H
+
+#include "host/engine.h"
+
+/* Software decode on libavcodec (src/host/engines/sw/). */
+extern const struct vh_engine_ops vh_engine_sw;
+
+#endif

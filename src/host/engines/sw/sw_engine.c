@@ -1,0 +1,121 @@
+/* The software engine: capabilities, lifetime, and dispatch to the codec and
+ * surface code. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/log.h>
+
+#include "common/log.h"
+#include "host/engines/engines.h"
+#include "host/engines/sw/h264_param_sets.h"
+#include "host/engines/sw/sw_internal.h"
+
+#define SW_MIN_SIZE 16u
+
+struct sw_engine {
+    struct vh_engine base;
+};
+
+static const uint32_t sw_profiles[] = {
+    VW_PROFILE_H264_CONSTRAINED_BASELINE,
+    VW_PROFILE_H264_MAIN,
+    VW_PROFILE_H264_HIGH,
+};
+
+/* libavcodec's messages are about guest bitstreams: keep them out of the
+ * daemon's error log unless asked for (VIVAC_LOG=debug). */
+static void sw_av_log(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (level > AV_LOG_WARNING || vc_log_get_level() < VC_LOG_DEBUG)
+        return;
+    char line[512];
+    int print_prefix = 1;
+    av_log_format_line(avcl, level, fmt, vl, line, sizeof(line), &print_prefix);
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\n')
+        line[n - 1] = '\0';
+    vc_debug("libav: %s", line);
+}
+
+static int sw_create(struct vh_engine **out, struct vh_error *err)
+{
+    *out = NULL;
+    if (!avcodec_find_decoder(AV_CODEC_ID_H264))
+        return vh_error_set(err, VW_ERR_INTERNAL, "sw: libavcodec has no H.264 decoder");
+    struct sw_engine *e = calloc(1, sizeof(*e));
+    if (!e)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    e->base.ops = &vh_engine_sw;
+    av_log_set_callback(sw_av_log);
+    *out = &e->base;
+    return VW_OK;
+}
+
+static void sw_destroy(struct vh_engine **engine)
+{
+    if (!engine || !*engine)
+        return;
+    free((struct sw_engine *)*engine);
+    *engine = NULL;
+}
+
+static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t max,
+                         uint32_t *count)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < sizeof(sw_profiles) / sizeof(sw_profiles[0]) && n < max; i++, n++) {
+        caps[n] = (struct vw_cap){
+            .profile = sw_profiles[i],
+            .entrypoint = VW_ENTRYPOINT_DECODE,
+            .rt_formats = VW_RT_YUV420,
+            .pixel_format = VW_FOURCC_NV12,
+            .min_width = SW_MIN_SIZE,
+            .min_height = SW_MIN_SIZE,
+            .max_width = SW_H264_MAX_WIDTH,
+            .max_height = SW_H264_MAX_HEIGHT,
+        };
+        strncpy(caps[n].engine_name, "sw", sizeof(caps[n].engine_name));
+    }
+    *count = n;
+    return VW_OK;
+}
+
+static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                           struct vh_codec **out, struct vh_error *err)
+{
+    *out = NULL;
+    bool known = false;
+    for (size_t i = 0; i < sizeof(sw_profiles) / sizeof(sw_profiles[0]); i++)
+        known |= desc->profile == sw_profiles[i];
+    if (!known)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: profile %u not supported",
+                            desc->profile);
+    if (desc->entrypoint != VW_ENTRYPOINT_DECODE)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
+                            "sw: entrypoint %u not supported", desc->entrypoint);
+    if (desc->rt_format != VW_RT_YUV420)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT, "sw: rt_format 0x%x not supported",
+                            desc->rt_format);
+    if (desc->width < SW_MIN_SIZE || desc->height < SW_MIN_SIZE ||
+        desc->width > SW_H264_MAX_WIDTH || desc->height > SW_H264_MAX_HEIGHT)
+        return vh_error_set(err, VW_ERR_RESOLUTION, "sw: %ux%u outside %ux%u..%ux%u",
+                            desc->width, desc->height, SW_MIN_SIZE, SW_MIN_SIZE,
+                            SW_H264_MAX_WIDTH, SW_H264_MAX_HEIGHT);
+    return sw_h264_codec_create(engine, desc, out, err);
+}
+
+const struct vh_engine_ops vh_engine_sw = {
+    .name = "sw",
+    .create = sw_create,
+    .destroy = sw_destroy,
+    .query_caps = sw_query_caps,
+    .surface_init = sw_surface_init,
+    .surface_fini = sw_surface_fini,
+    .codec_create = sw_codec_create,
+    .codec_destroy = sw_h264_codec_destroy,
+    .decode = sw_h264_decode,
+    .surface_read = sw_surface_read,
+    .surface_write = sw_surface_write,
+};

@@ -1,0 +1,49 @@
+/*
+ * Software engine internals.  A surface's pixels are an AVFrame reference:
+ * decoding makes the target surface share the picture libavcodec decoded
+ * (no copy); the only pixel copies are GET_IMAGE (to NV12) and PUT_IMAGE
+ * (which first gives the surface a private frame if it shares one).
+ */
+#ifndef VIVAC_SW_INTERNAL_H
+#define VIVAC_SW_INTERNAL_H
+
+#include <libavutil/frame.h>
+
+#include "host/engine.h"
+
+/* vh_surface.engine_data. frame->buf[0] == NULL: never written (reads as
+ * black). Otherwise a planar YUV 4:2:0 frame at least as large as the
+ * surface, or smaller if a decoded stream is smaller than the surface (the
+ * rest reads as black). Only the surface's session thread touches it. */
+struct sw_surface {
+    AVFrame *frame;
+};
+
+static inline struct sw_surface *sw_surface_get(struct vh_surface *s)
+{
+    return s->engine_data;
+}
+
+/* sw_surface.c */
+int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
+                    struct vh_error *err);
+void sw_surface_fini(struct vh_engine *engine, struct vh_surface *surface);
+int sw_surface_read(struct vh_engine *engine, struct vh_surface *surface,
+                    const struct vh_rect *rect, const struct vw_image_layout *layout,
+                    uint8_t *dst, struct vh_error *err);
+int sw_surface_write(struct vh_engine *engine, struct vh_surface *surface,
+                     const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
+                     const struct vw_image_layout *layout, const uint8_t *data,
+                     struct vh_error *err);
+/* Makes the surface hold a new reference to `frame`'s pixels. */
+int sw_surface_set_frame(struct vh_surface *surface, const AVFrame *frame,
+                         struct vh_error *err);
+
+/* sw_h264.c: the H.264 codec (desc already checked against the caps). */
+int sw_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                         struct vh_codec **out, struct vh_error *err);
+void sw_h264_codec_destroy(struct vh_codec **codec);
+int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic,
+                   struct vh_error *err);
+
+#endif

@@ -1,0 +1,213 @@
+/* Surfaces: an AVFrame reference each; NV12 copies in and out. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/frame.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixfmt.h>
+
+#include "host/engines/sw/h264_param_sets.h"
+#include "host/engines/sw/sw_internal.h"
+
+/* A never-written surface reads as video-range black (Y 16, Cb/Cr 128),
+ * which is what a decoder shows for "nothing" and what NV12 consumers,
+ * nearly all limited range, display as black. */
+#define SW_BLACK_Y 0x10
+#define SW_BLACK_C 0x80
+
+static bool frame_usable(const AVFrame *f)
+{
+    /* libavcodec's H.264 decoder gives YUVJ420P for full-range streams; the
+     * layout is the same. */
+    return f->buf[0] && (f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVJ420P);
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+
+int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
+                    struct vh_error *err)
+{
+    surface->engine_data = NULL;
+    if (surface->rt_format != VW_RT_YUV420 || surface->pixel_format != VW_FOURCC_NV12)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "sw: surface format 0x%x/0x%08x not supported (YUV420/NV12 only)",
+                            surface->rt_format, surface->pixel_format);
+    if (surface->width == 0 || surface->height == 0 ||
+        surface->width > SW_H264_MAX_WIDTH || surface->height > SW_H264_MAX_HEIGHT)
+        return vh_error_set(err, VW_ERR_RESOLUTION, "sw: surface %ux%u outside 1x1..%ux%u",
+                            surface->width, surface->height, SW_H264_MAX_WIDTH,
+                            SW_H264_MAX_HEIGHT);
+
+    struct sw_surface *s = calloc(1, sizeof(*s));
+    if (!s)
+        goto err_alloc;
+    s->frame = av_frame_alloc();
+    if (!s->frame)
+        goto err_frame;
+    surface->engine_data = s;
+    return VW_OK;
+
+err_frame:
+    free(s);
+err_alloc:
+    return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+}
+
+void sw_surface_fini(struct vh_engine *engine, struct vh_surface *surface)
+{
+    struct sw_surface *s = surface ? sw_surface_get(surface) : NULL;
+    if (!s)
+        return;
+    av_frame_free(&s->frame);
+    free(s);
+    surface->engine_data = NULL;
+}
+
+int sw_surface_set_frame(struct vh_surface *surface, const AVFrame *frame,
+                         struct vh_error *err)
+{
+    struct sw_surface *s = sw_surface_get(surface);
+    if (s->frame == frame)
+        return VW_OK;
+    av_frame_unref(s->frame);
+    if (av_frame_ref(s->frame, frame) < 0)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory referencing a picture");
+    return VW_OK;
+}
+
+int sw_surface_read(struct vh_engine *engine, struct vh_surface *surface,
+                    const struct vh_rect *rect, const struct vw_image_layout *layout,
+                    uint8_t *dst, struct vh_error *err)
+{
+    const AVFrame *f = sw_surface_get(surface)->frame;
+    if (layout->pixel_format != VW_FOURCC_NV12 || layout->num_planes != 2)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT, "sw: image format 0x%08x not supported",
+                            layout->pixel_format);
+    if (f->buf[0] && !frame_usable(f))
+        return vh_error_set(err, VW_ERR_INTERNAL, "sw: surface holds pixel format %d", f->format);
+
+    /* The part of the rectangle that the frame covers is copied, the rest is
+     * black (a never-written surface, or a stream smaller than the surface). */
+    uint32_t fw = f->buf[0] ? (uint32_t)f->width : 0, fh = f->buf[0] ? (uint32_t)f->height : 0;
+    uint32_t x = rect->x, w = rect->width;
+    uint32_t have_w = x < fw ? min_u32(w, fw - x) : 0;
+
+    for (uint32_t r = 0; r < rect->height; r++) {
+        uint8_t *d = dst + layout->offsets[0] + (size_t)r * layout->pitches[0];
+        uint32_t y = rect->y + r, n = y < fh ? have_w : 0;
+        if (n)
+            memcpy(d, f->data[0] + (size_t)y * f->linesize[0] + x, n);
+        memset(d + n, SW_BLACK_Y, w - n);
+    }
+
+    uint32_t cfw = (fw + 1) / 2, cfh = (fh + 1) / 2, cx = x / 2, cw = w / 2;
+    uint32_t have_cw = cx < cfw ? min_u32(cw, cfw - cx) : 0;
+    for (uint32_t r = 0; r < rect->height / 2; r++) {
+        uint8_t *d = dst + layout->offsets[1] + (size_t)r * layout->pitches[1];
+        uint32_t y = rect->y / 2 + r, n = y < cfh ? have_cw : 0;
+        const uint8_t *u = n ? f->data[1] + (size_t)y * f->linesize[1] + cx : NULL;
+        const uint8_t *v = n ? f->data[2] + (size_t)y * f->linesize[2] + cx : NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            d[2 * i] = u[i];
+            d[2 * i + 1] = v[i];
+        }
+        memset(d + 2 * n, SW_BLACK_C, 2 * (cw - n));
+    }
+    return VW_OK;
+}
+
+static void fill_black(AVFrame *f)
+{
+    for (int p = 0; p < 3; p++) {
+        int rows = p ? (f->height + 1) / 2 : f->height;
+        memset(f->data[p], p ? SW_BLACK_C : SW_BLACK_Y, (size_t)rows * f->linesize[p]);
+    }
+}
+
+/* Gives the surface a frame that it alone owns, covering at least the
+ * surface, with the old content (or black) in it. Decoded pictures are
+ * shared with libavcodec's reference list and other surfaces, so writing
+ * into one in place would corrupt them. */
+static int make_private(struct vh_surface *surface, struct vh_error *err)
+{
+    struct sw_surface *s = sw_surface_get(surface);
+    AVFrame *old = s->frame;
+    bool have = frame_usable(old);
+    if (have && av_frame_is_writable(old) && (uint32_t)old->width >= surface->width &&
+        (uint32_t)old->height >= surface->height)
+        return VW_OK;
+
+    AVFrame *n = av_frame_alloc();
+    if (!n)
+        goto err_alloc;
+    n->format = AV_PIX_FMT_YUV420P;
+    n->width = (int)surface->width;
+    n->height = (int)surface->height;
+    if (have) {
+        n->format = old->format;
+        if (old->width > n->width)
+            n->width = old->width;
+        if (old->height > n->height)
+            n->height = old->height;
+    }
+    if (av_frame_get_buffer(n, 0) < 0)
+        goto err_buffer;
+    fill_black(n);
+    if (have) {
+        int lw[3] = {old->width, (old->width + 1) / 2, (old->width + 1) / 2};
+        int lh[3] = {old->height, (old->height + 1) / 2, (old->height + 1) / 2};
+        for (int p = 0; p < 3; p++)
+            av_image_copy_plane(n->data[p], n->linesize[p], old->data[p], old->linesize[p],
+                                lw[p], lh[p]);
+    }
+    av_frame_unref(old);
+    av_frame_move_ref(old, n);
+    av_frame_free(&n);
+    return VW_OK;
+
+err_buffer:
+    av_frame_free(&n);
+err_alloc:
+    return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %ux%u surface",
+                        surface->width, surface->height);
+}
+
+int sw_surface_write(struct vh_engine *engine, struct vh_surface *surface,
+                     const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
+                     const struct vw_image_layout *layout, const uint8_t *data,
+                     struct vh_error *err)
+{
+    if (layout->pixel_format != VW_FOURCC_NV12 || layout->num_planes != 2)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT, "sw: image format 0x%08x not supported",
+                            layout->pixel_format);
+    /* The core validated this; a cheap re-check keeps a core bug from
+     * becoming a heap overflow. */
+    if (dst_x > surface->width || src->width > surface->width - dst_x ||
+        dst_y > surface->height || src->height > surface->height - dst_y)
+        return vh_error_set(err, VW_ERR_INTERNAL, "sw: write outside the surface");
+    int rc = make_private(surface, err);
+    if (rc)
+        return rc;
+
+    AVFrame *f = sw_surface_get(surface)->frame;
+    for (uint32_t r = 0; r < src->height; r++) {
+        const uint8_t *s = data + layout->offsets[0] + (size_t)(src->y + r) * layout->pitches[0] + src->x;
+        memcpy(f->data[0] + (size_t)(dst_y + r) * f->linesize[0] + dst_x, s, src->width);
+    }
+    for (uint32_t r = 0; r < src->height / 2; r++) {
+        const uint8_t *s = data + layout->offsets[1] +
+                           (size_t)(src->y / 2 + r) * layout->pitches[1] + (src->x & ~1u);
+        size_t row = (size_t)(dst_y / 2 + r);
+        uint8_t *u = f->data[1] + row * f->linesize[1] + dst_x / 2;
+        uint8_t *v = f->data[2] + row * f->linesize[2] + dst_x / 2;
+        for (uint32_t i = 0; i < src->width / 2; i++) {
+            u[i] = s[2 * i];
+            v[i] = s[2 * i + 1];
+        }
+    }
+    return VW_OK;
+}
