@@ -1,0 +1,36 @@
+/*
+ * Per-codec packers: VA parameter structs -> wire structs.  One const
+ * instance per codec; the context's picture assembly (context.c) is generic
+ * and only asks the packer for sizes and conversions.  Every VA slice
+ * parameter struct starts with VASliceParameterBufferBase (slice_data_size,
+ * slice_data_offset, slice_data_flag), which context.c reads and rebases.
+ */
+#ifndef VIVAC_GUEST_CODEC_H
+#define VIVAC_GUEST_CODEC_H
+
+#include <stddef.h>
+
+#include "guest/driver.h"
+
+struct vg_codec {
+    const char *name;
+    uint32_t vw_codec;            /* enum vw_codec */
+    size_t va_picture_size;       /* sizeof the VA structs the app sends */
+    size_t va_iq_size;
+    size_t va_slice_size;
+    size_t wire_picture_size;     /* sizeof the wire structs */
+    size_t wire_iq_size;
+    size_t wire_slice_size;
+    /* Each returns VA_STATUS_SUCCESS or the VA error for nonsense input.
+     * target: the render target; referenced surfaces are looked up in drv. */
+    VAStatus (*pack_picture)(struct vg_driver *drv, VASurfaceID target, const void *va, void *wire);
+    VAStatus (*pack_iq)(const void *va, void *wire);
+    VAStatus (*pack_slice)(struct vg_driver *drv, const void *va, void *wire);
+};
+
+extern const struct vg_codec vg_codec_h264;
+
+/* The packer of a vw profile, or NULL. */
+const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile);
+
+#endif

@@ -1,0 +1,291 @@
+#include "guest/config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    VAProfile va;
+    uint32_t vw;
+} profile_map[] = {
+    {VAProfileH264ConstrainedBaseline, VW_PROFILE_H264_CONSTRAINED_BASELINE},
+    {VAProfileH264Main, VW_PROFILE_H264_MAIN},
+    {VAProfileH264High, VW_PROFILE_H264_HIGH},
+};
+
+uint32_t vg_profile_to_vw(VAProfile profile)
+{
+    for (size_t i = 0; i < sizeof(profile_map) / sizeof(profile_map[0]); i++)
+        if (profile_map[i].va == profile)
+            return profile_map[i].vw;
+    return VW_PROFILE_NONE;
+}
+
+static uint32_t entrypoint_to_vw(VAEntrypoint entrypoint)
+{
+    return entrypoint == VAEntrypointVLD ? VW_ENTRYPOINT_DECODE : 0;
+}
+
+const struct vw_cap *vg_find_cap(const struct vg_driver *drv, uint32_t vw_profile, uint32_t vw_entrypoint)
+{
+    for (uint32_t i = 0; i < drv->num_caps; i++)
+        if (drv->caps[i].profile == vw_profile && drv->caps[i].entrypoint == vw_entrypoint)
+            return &drv->caps[i];
+    return NULL;
+}
+
+static bool profile_supported(const struct vg_driver *drv, uint32_t vw_profile)
+{
+    for (uint32_t i = 0; i < drv->num_caps; i++)
+        if (vw_profile != VW_PROFILE_NONE && drv->caps[i].profile == vw_profile)
+            return true;
+    return false;
+}
+
+bool vg_caps_size_range(const struct vg_driver *drv, uint32_t *min_w, uint32_t *min_h,
+                        uint32_t *max_w, uint32_t *max_h)
+{
+    if (drv->num_caps == 0)
+        return false;
+    *min_w = *min_h = UINT32_MAX;
+    *max_w = *max_h = 0;
+    for (uint32_t i = 0; i < drv->num_caps; i++) {
+        const struct vw_cap *c = &drv->caps[i];
+        *min_w = c->min_width < *min_w ? c->min_width : *min_w;
+        *min_h = c->min_height < *min_h ? c->min_height : *min_h;
+        *max_w = c->max_width > *max_w ? c->max_width : *max_w;
+        *max_h = c->max_height > *max_h ? c->max_height : *max_h;
+    }
+    return true;
+}
+
+/* Checks (profile, entrypoint) and returns the capability. */
+static VAStatus lookup(const struct vg_driver *drv, VAProfile profile, VAEntrypoint entrypoint,
+                       const struct vw_cap **cap)
+{
+    uint32_t vwp = vg_profile_to_vw(profile);
+    if (!profile_supported(drv, vwp))
+        return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
+    uint32_t vwe = entrypoint_to_vw(entrypoint);
+    *cap = vwe ? vg_find_cap(drv, vwp, vwe) : NULL;
+    return *cap ? VA_STATUS_SUCCESS : VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT;
+}
+
+static uint32_t va_rt_formats(const struct vw_cap *cap)
+{
+    return (cap->rt_formats & VW_RT_YUV420) ? VA_RT_FORMAT_YUV420 : 0;
+}
+
+VAStatus vg_QueryConfigProfiles(VADriverContextP ctx, VAProfile *profile_list, int *num_profiles)
+{
+    if (!profile_list || !num_profiles)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = vg_lock(ctx);
+    int n = 0;
+    for (size_t i = 0; i < sizeof(profile_map) / sizeof(profile_map[0]); i++)
+        if (profile_supported(drv, profile_map[i].vw) && n < VG_MAX_PROFILES)
+            profile_list[n++] = profile_map[i].va;
+    *num_profiles = n;
+    vg_unlock(drv);
+    return VA_STATUS_SUCCESS;
+}
+
+VAStatus vg_QueryConfigEntrypoints(VADriverContextP ctx, VAProfile profile,
+                                   VAEntrypoint *entrypoint_list, int *num_entrypoints)
+{
+    if (!entrypoint_list || !num_entrypoints)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = vg_lock(ctx);
+    VAStatus st = VA_STATUS_SUCCESS;
+    uint32_t vwp = vg_profile_to_vw(profile);
+    if (!profile_supported(drv, vwp)) {
+        st = VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
+    } else {
+        int n = 0;
+        if (vg_find_cap(drv, vwp, VW_ENTRYPOINT_DECODE))
+            entrypoint_list[n++] = VAEntrypointVLD;
+        *num_entrypoints = n;
+    }
+    vg_unlock(drv);
+    return st;
+}
+
+VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntrypoint entrypoint,
+                                VAConfigAttrib *attrib_list, int num_attribs)
+{
+    if (num_attribs < 0 || (num_attribs && !attrib_list))
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = vg_lock(ctx);
+    const struct vw_cap *cap;
+    VAStatus st = lookup(drv, profile, entrypoint, &cap);
+    if (st == VA_STATUS_SUCCESS) {
+        for (int i = 0; i < num_attribs; i++) {
+            VAConfigAttrib *a = &attrib_list[i];
+            switch (a->type) {
+            case VAConfigAttribRTFormat:
+                a->value = va_rt_formats(cap);
+                break;
+            case VAConfigAttribDecSliceMode:
+                a->value = VA_DEC_SLICE_MODE_NORMAL;
+                break;
+            case VAConfigAttribDecProcessing:
+                a->value = VA_DEC_PROCESSING_NONE;
+                break;
+            case VAConfigAttribMaxPictureWidth:
+                a->value = cap->max_width;
+                break;
+            case VAConfigAttribMaxPictureHeight:
+                a->value = cap->max_height;
+                break;
+            default:
+                a->value = VA_ATTRIB_NOT_SUPPORTED;
+                break;
+            }
+        }
+    }
+    vg_unlock(drv);
+    return st;
+}
+
+static VAStatus check_attribs(const struct vw_cap *cap, const VAConfigAttrib *list, int n,
+                              uint32_t *rt_format)
+{
+    *rt_format = VA_RT_FORMAT_YUV420;
+    for (int i = 0; i < n; i++) {
+        const VAConfigAttrib *a = &list[i];
+        switch (a->type) {
+        case VAConfigAttribRTFormat:
+            /* A mask of acceptable formats: pick one we can do. */
+            if (!(a->value & va_rt_formats(cap)))
+                return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;
+            *rt_format = VA_RT_FORMAT_YUV420;
+            break;
+        case VAConfigAttribDecSliceMode:
+            if (a->value != VA_ATTRIB_NOT_SUPPORTED && !(a->value & VA_DEC_SLICE_MODE_NORMAL))
+                return VA_STATUS_ERROR_INVALID_VALUE;
+            break;
+        case VAConfigAttribDecProcessing:
+            if (a->value != VA_DEC_PROCESSING_NONE && a->value != VA_ATTRIB_NOT_SUPPORTED)
+                return VA_STATUS_ERROR_INVALID_VALUE;
+            break;
+        case VAConfigAttribMaxPictureWidth:
+            if (a->value > cap->max_width)
+                return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
+            break;
+        case VAConfigAttribMaxPictureHeight:
+            if (a->value > cap->max_height)
+                return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
+            break;
+        default:
+            return VA_STATUS_ERROR_ATTR_NOT_SUPPORTED;
+        }
+    }
+    return VA_STATUS_SUCCESS;
+}
+
+VAStatus vg_CreateConfig(VADriverContextP ctx, VAProfile profile, VAEntrypoint entrypoint,
+                         VAConfigAttrib *attrib_list, int num_attribs, VAConfigID *config_id)
+{
+    if (!config_id || num_attribs < 0 || (num_attribs && !attrib_list))
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = vg_lock(ctx);
+    const struct vw_cap *cap;
+    struct vg_config *cfg = NULL;
+    uint32_t rt_format;
+    VAStatus st = lookup(drv, profile, entrypoint, &cap);
+    if (st)
+        goto out;
+    st = check_attribs(cap, attrib_list, num_attribs, &rt_format);
+    if (st)
+        goto out;
+    cfg = calloc(1, sizeof(*cfg));
+    if (!cfg) {
+        st = VA_STATUS_ERROR_ALLOCATION_FAILED;
+        goto out;
+    }
+    *cfg = (struct vg_config){.profile = profile, .entrypoint = entrypoint,
+                              .vw_profile = vg_profile_to_vw(profile), .rt_format = rt_format,
+                              .cap = *cap};
+    uint32_t id;
+    if (vg_table_insert(&drv->configs, cfg, &id)) {
+        free(cfg);
+        st = VA_STATUS_ERROR_ALLOCATION_FAILED;
+        goto out;
+    }
+    *config_id = id;
+out:
+    vg_unlock(drv);
+    return st;
+}
+
+VAStatus vg_DestroyConfig(VADriverContextP ctx, VAConfigID config_id)
+{
+    struct vg_driver *drv = vg_lock(ctx);
+    struct vg_config *cfg = vg_table_remove(&drv->configs, config_id);
+    vg_unlock(drv);
+    if (!cfg)
+        return VA_STATUS_ERROR_INVALID_CONFIG;
+    free(cfg);
+    return VA_STATUS_SUCCESS;
+}
+
+VAStatus vg_QueryConfigAttributes(VADriverContextP ctx, VAConfigID config_id, VAProfile *profile,
+                                  VAEntrypoint *entrypoint, VAConfigAttrib *attrib_list,
+                                  int *num_attribs)
+{
+    if (!profile || !entrypoint || !attrib_list || !num_attribs)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = vg_lock(ctx);
+    struct vg_config *cfg = vg_table_get(&drv->configs, config_id);
+    VAStatus st = VA_STATUS_ERROR_INVALID_CONFIG;
+    if (cfg) {
+        *profile = cfg->profile;
+        *entrypoint = cfg->entrypoint;
+        attrib_list[0] = (VAConfigAttrib){.type = VAConfigAttribRTFormat, .value = cfg->rt_format};
+        attrib_list[1] = (VAConfigAttrib){.type = VAConfigAttribDecSliceMode,
+                                          .value = VA_DEC_SLICE_MODE_NORMAL};
+        *num_attribs = 2;
+        st = VA_STATUS_SUCCESS;
+    }
+    vg_unlock(drv);
+    return st;
+}
+
+VAStatus vg_QuerySurfaceAttributes(VADriverContextP ctx, VAConfigID config,
+                                   VASurfaceAttrib *attrib_list, unsigned int *num_attribs)
+{
+    if (!num_attribs)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = vg_lock(ctx);
+    struct vg_config *cfg = vg_table_get(&drv->configs, config);
+    VAStatus st = VA_STATUS_SUCCESS;
+    if (!cfg) {
+        st = VA_STATUS_ERROR_INVALID_CONFIG;
+        goto out;
+    }
+    VASurfaceAttrib attrs[6];
+    unsigned n = 0;
+#define ATTR(t, f, v)                                                                   \
+    attrs[n++] = (VASurfaceAttrib){.type = (t), .flags = (f),                           \
+                                   .value = {.type = VAGenericValueTypeInteger, .value = {.i = (int)(v)}}}
+    ATTR(VASurfaceAttribPixelFormat, VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
+         VA_FOURCC_NV12);
+    ATTR(VASurfaceAttribMinWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_width);
+    ATTR(VASurfaceAttribMinHeight, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_height);
+    ATTR(VASurfaceAttribMaxWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.max_width);
+    ATTR(VASurfaceAttribMaxHeight, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.max_height);
+    ATTR(VASurfaceAttribMemoryType, VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
+         VA_SURFACE_ATTRIB_MEM_TYPE_VA);
+#undef ATTR
+    if (!attrib_list) {
+        *num_attribs = n;
+    } else if (*num_attribs < n) {
+        *num_attribs = n;
+        st = VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    } else {
+        memcpy(attrib_list, attrs, sizeof(attrs[0]) * n);
+        *num_attribs = n;
+    }
+out:
+    vg_unlock(drv);
+    return st;
+}

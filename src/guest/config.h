@@ -1,0 +1,42 @@
+/* VA configs: profile/entrypoint/attribute queries against the daemon's
+ * capabilities (QUERY_CAPS), and the surface attribute query. */
+#ifndef VIVAC_GUEST_CONFIG_H
+#define VIVAC_GUEST_CONFIG_H
+
+#include "guest/driver.h"
+
+#define VG_MAX_PROFILES 8
+#define VG_MAX_ENTRYPOINTS 2
+#define VG_MAX_CONFIG_ATTRIBUTES 8
+
+struct vg_config {
+    VAProfile profile;
+    VAEntrypoint entrypoint;
+    uint32_t vw_profile;          /* enum vw_profile */
+    uint32_t rt_format;           /* VA_RT_FORMAT_* chosen */
+    struct vw_cap cap;            /* the daemon's capability it was made from */
+};
+
+/* enum vw_profile for a VA profile, VW_PROFILE_NONE if unknown. */
+uint32_t vg_profile_to_vw(VAProfile profile);
+/* The daemon's capability for (vw profile, vw entrypoint), or NULL. */
+const struct vw_cap *vg_find_cap(const struct vg_driver *drv, uint32_t vw_profile, uint32_t vw_entrypoint);
+/* Smallest min and largest max size over every capability (false if none). */
+bool vg_caps_size_range(const struct vg_driver *drv, uint32_t *min_w, uint32_t *min_h,
+                        uint32_t *max_w, uint32_t *max_h);
+
+VAStatus vg_QueryConfigProfiles(VADriverContextP ctx, VAProfile *profile_list, int *num_profiles);
+VAStatus vg_QueryConfigEntrypoints(VADriverContextP ctx, VAProfile profile,
+                                   VAEntrypoint *entrypoint_list, int *num_entrypoints);
+VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntrypoint entrypoint,
+                                VAConfigAttrib *attrib_list, int num_attribs);
+VAStatus vg_CreateConfig(VADriverContextP ctx, VAProfile profile, VAEntrypoint entrypoint,
+                         VAConfigAttrib *attrib_list, int num_attribs, VAConfigID *config_id);
+VAStatus vg_DestroyConfig(VADriverContextP ctx, VAConfigID config_id);
+VAStatus vg_QueryConfigAttributes(VADriverContextP ctx, VAConfigID config_id, VAProfile *profile,
+                                  VAEntrypoint *entrypoint, VAConfigAttrib *attrib_list,
+                                  int *num_attribs);
+VAStatus vg_QuerySurfaceAttributes(VADriverContextP ctx, VAConfigID config,
+                                   VASurfaceAttrib *attrib_list, unsigned int *num_attribs);
+
+#endif

@@ -1,0 +1,429 @@
+#include "guest/context.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cursor.h"
+#include "common/log.h"
+#include "guest/buffer.h"
+#include "guest/config.h"
+#include "guest/surface.h"
+
+/* ---- picture state -------------------------------------------------------- */
+
+static void reset_picture(struct vg_context *c)
+{
+    c->in_picture = false;
+    c->target = VA_INVALID_SURFACE;
+    c->have_picture = c->have_iq = false;
+    c->num_slices = 0;
+    c->first_unpaired = 0;
+    c->blob_len = 0;
+    c->have_orphan_data = false;
+}
+
+static void free_context(struct vg_context *c)
+{
+    if (!c)
+        return;
+    free(c->picture);
+    free(c->iq);
+    free(c->slices);
+    free(c->blob);
+    free(c);
+}
+
+void vg_contexts_free_all(struct vg_driver *drv)
+{
+    for (uint32_t id = 1; id <= drv->contexts.capacity; id++)
+        free_context(vg_table_remove(&drv->contexts, id));
+    vg_table_finish(&drv->contexts);
+}
+
+/* VASliceParameterBufferBase: the first three fields of every slice struct. */
+static VASliceParameterBufferBase *slice_base(struct vg_context *c, uint32_t i)
+{
+    return (VASliceParameterBufferBase *)(c->slices + (size_t)i * c->codec->va_slice_size);
+}
+
+/* Rebases slices [first_unpaired, num_slices) onto the data buffer stored at
+ * [start, start+len) of the blob, checking each slice lies inside it. */
+static VAStatus pair_slices(struct vg_context *c, size_t start, size_t len)
+{
+    for (uint32_t i = c->first_unpaired; i < c->num_slices; i++) {
+        VASliceParameterBufferBase *s = slice_base(c, i);
+        if (!vc_range_ok(s->slice_data_offset, s->slice_data_size, len) || s->slice_data_size == 0) {
+            vc_warn("slice %u: data [%u, +%u) outside its %zu-byte slice data buffer", i,
+                    s->slice_data_offset, s->slice_data_size, len);
+            return VA_STATUS_ERROR_INVALID_PARAMETER;
+        }
+        s->slice_data_offset += (uint32_t)start;
+    }
+    c->first_unpaired = c->num_slices;
+    return VA_STATUS_SUCCESS;
+}
+
+static VAStatus render_picture_params(struct vg_context *c, const struct vg_buffer *b)
+{
+    if (b->size < c->codec->va_picture_size)
+        return VA_STATUS_ERROR_INVALID_BUFFER;
+    memcpy(c->picture, b->data, c->codec->va_picture_size);
+    c->have_picture = true;
+    return VA_STATUS_SUCCESS;
+}
+
+static VAStatus render_iq_matrix(struct vg_context *c, const struct vg_buffer *b)
+{
+    if (b->size < c->codec->va_iq_size)
+        return VA_STATUS_ERROR_INVALID_BUFFER;
+    memcpy(c->iq, b->data, c->codec->va_iq_size);
+    c->have_iq = true;
+    return VA_STATUS_SUCCESS;
+}
+
+static VAStatus render_slice_params(struct vg_context *c, const struct vg_buffer *b)
+{
+    size_t sz = c->codec->va_slice_size;
+    if (b->size < sz)
+        return VA_STATUS_ERROR_INVALID_BUFFER;
+    if (b->num_elements > VW_MAX_SLICES - c->num_slices) {
+        vc_warn("more than %u slices in one picture", VW_MAX_SLICES);
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
+    uint32_t need = c->num_slices + b->num_elements;
+    if (need > c->slices_capacity) {
+        uint32_t cap = c->slices_capacity ? c->slices_capacity : 16;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *p = realloc(c->slices, cap * sz);
+        if (!p)
+            return VA_STATUS_ERROR_ALLOCATION_FAILED;
+        c->slices = p;
+        c->slices_capacity = cap;
+    }
+    for (uint32_t i = 0; i < b->num_elements; i++) {
+        /* Elements are b->size apart; an app's struct may be larger than ours. */
+        const uint8_t *src = b->data + (size_t)i * b->size;
+        memcpy(c->slices + (size_t)c->num_slices * sz, src, sz);
+        if (slice_base(c, c->num_slices)->slice_data_flag != VA_SLICE_DATA_FLAG_ALL) {
+            vc_warn("partial slice data (slice_data_flag %u) is not supported",
+                    slice_base(c, c->num_slices)->slice_data_flag);
+            return VA_STATUS_ERROR_INVALID_PARAMETER;
+        }
+        c->num_slices++;
+    }
+    return VA_STATUS_SUCCESS;
+}
+
+static VAStatus render_slice_data(struct vg_context *c, const struct vg_buffer *b)
+{
+    size_t len = (size_t)b->size * b->num_elements;
+    if (len > UINT32_MAX - c->blob_len || c->blob_len + len > VW_MAX_MESSAGE)
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    if (c->blob_len + len > c->blob_capacity) {
+        size_t cap = c->blob_capacity ? c->blob_capacity : 65536;
+        while (cap < c->blob_len + len)
+            cap *= 2;
+        uint8_t *p = realloc(c->blob, cap);
+        if (!p)
+            return VA_STATUS_ERROR_ALLOCATION_FAILED;
+        c->blob = p;
+        c->blob_capacity = cap;
+    }
+    size_t start = c->blob_len;
+    if (c->first_unpaired < c->num_slices) {
+        /* The usual order: slice parameters, then the data they describe. */
+        VAStatus st = pair_slices(c, start, len);
+        if (st)
+            return st;
+    } else {
+        /* Data first: the next slice parameters refer to it. */
+        c->have_orphan_data = true;
+        c->orphan_start = start;
+        c->orphan_len = len;
+    }
+    memcpy(c->blob + start, b->data, len);
+    c->blob_len += len;
+    return VA_STATUS_SUCCESS;
+}
+
+typedef VAStatus (*render_fn)(struct vg_context *c, const struct vg_buffer *b);
+
+static const render_fn render_table[] = {
+    [VAPictureParameterBufferType] = render_picture_params,
+    [VAIQMatrixBufferType] = render_iq_matrix,
+    [VASliceParameterBufferType] = render_slice_params,
+    [VASliceDataBufferType] = render_slice_data,
+};
+
+/* ---- posting a picture ---------------------------------------------------- */
+
+/* Packs the picture into one DECODE_BITSTREAM message head (everything but
+ * the slice data). */
+static VAStatus pack_message(struct vg_driver *drv, struct vg_context *c, uint8_t **out,
+                             size_t *out_len)
+{
+    const struct vg_codec *k = c->codec;
+    size_t len = sizeof(struct vw_decode_bitstream) + k->wire_picture_size +
+                 (c->have_iq ? k->wire_iq_size : 0) + (size_t)c->num_slices * k->wire_slice_size;
+    uint8_t *msg = calloc(1, len);
+    if (!msg)
+        return VA_STATUS_ERROR_ALLOCATION_FAILED;
+    struct vw_decode_bitstream *hdr = (struct vw_decode_bitstream *)msg;
+    *hdr = (struct vw_decode_bitstream){
+        .codec_id = 0, .codec = k->vw_codec, .flags = c->have_iq ? VW_DECODE_HAS_IQ_MATRIX : 0,
+        .num_slices = c->num_slices, .picture_params_size = (uint32_t)k->wire_picture_size,
+        .iq_matrix_size = c->have_iq ? (uint32_t)k->wire_iq_size : 0,
+        .slice_params_size = (uint32_t)k->wire_slice_size};
+    uint8_t *p = msg + sizeof(*hdr);
+    VAStatus st = k->pack_picture(drv, c->target, c->picture, p);
+    p += k->wire_picture_size;
+    if (!st && c->have_iq) {
+        st = k->pack_iq(c->iq, p);
+        p += k->wire_iq_size;
+    }
+    for (uint32_t i = 0; i < c->num_slices && !st; i++) {
+        st = k->pack_slice(drv, c->slices + (size_t)i * k->va_slice_size, p);
+        p += k->wire_slice_size;
+    }
+    if (st) {
+        free(msg);
+        return st;
+    }
+    *out = msg;
+    *out_len = len;
+    return VA_STATUS_SUCCESS;
+}
+
+static VAStatus end_picture(struct vg_driver *drv, VAContextID id, struct vg_context *c)
+{
+    struct vg_surface *s = vg_surface_get(drv, c->target);
+    if (!s)
+        return VA_STATUS_ERROR_INVALID_SURFACE;
+    if (!c->have_picture) {
+        vc_warn("vaEndPicture without picture parameters");
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
+    if (c->first_unpaired < c->num_slices) {
+        if (!c->have_orphan_data) {
+            vc_warn("vaEndPicture: %u slice(s) without slice data", c->num_slices - c->first_unpaired);
+            return VA_STATUS_ERROR_INVALID_PARAMETER;
+        }
+        VAStatus st = pair_slices(c, c->orphan_start, c->orphan_len);
+        if (st)
+            return st;
+    }
+    if (c->num_slices == 0) {
+        vc_warn("vaEndPicture without slices");
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
+
+    uint8_t *msg;
+    size_t msg_len;
+    VAStatus st = pack_message(drv, c, &msg, &msg_len);
+    if (st)
+        return st;
+    struct vw_decode_bitstream *hdr = (struct vw_decode_bitstream *)msg;
+    hdr->codec_id = id;
+
+    /* The blob goes to the arena when it fits (freed when the DECODE_BITSTREAM
+     * reply is read), else inline after the parameters. */
+    uint64_t region = VG_NO_REGION;
+    const void *inline_data = NULL;
+    size_t inline_len = 0;
+    if (vg_conn_alloc(&drv->conn, c->blob_len, &region) == 0) {
+        memcpy(vg_conn_arena_ptr(&drv->conn, region), c->blob, c->blob_len);
+        hdr->data = (struct vw_data_ref){.location = VW_LOC_ARENA, .offset = region,
+                                         .size = c->blob_len};
+    } else {
+        region = VG_NO_REGION;
+        hdr->data = (struct vw_data_ref){.location = VW_LOC_INLINE, .size = c->blob_len};
+        inline_data = c->blob;
+        inline_len = c->blob_len;
+        if (msg_len + inline_len > VW_MAX_MESSAGE) {
+            free(msg);
+            return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+        }
+    }
+
+    struct vw_begin_frame begin = {.codec_id = id, .surface_id = c->target};
+    struct vw_end_frame end = {.codec_id = id};
+    uint32_t end_request;
+    int err = vg_conn_post(&drv->conn, VW_OP_BEGIN_FRAME, &begin, sizeof(begin), NULL, 0,
+                           vg_surface_frame_begin_cb, drv, c->target, VG_NO_REGION, NULL);
+    if (!err)
+        err = vg_conn_post(&drv->conn, VW_OP_DECODE_BITSTREAM, msg, msg_len, inline_data,
+                           inline_len, vg_surface_frame_step_cb, drv, c->target, region, NULL);
+    else if (region != VG_NO_REGION)
+        vg_conn_free(&drv->conn, region);
+    if (!err)
+        err = vg_conn_post(&drv->conn, VW_OP_END_FRAME, &end, sizeof(end),
+                           NULL, 0, vg_surface_frame_end_cb, drv, c->target, VG_NO_REGION,
+                           &end_request);
+    free(msg);
+    if (err)
+        return vg_status_from_errno(err);
+    s->frames_in_flight++;
+    s->last_request = end_request;
+    return VA_STATUS_SUCCESS;
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int picture_width,
+                          int picture_height, int flag, VASurfaceID *render_targets,
+                          int num_render_targets, VAContextID *context)
+{
+    if (!context || num_render_targets < 0 || (num_render_targets && !render_targets))
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = vg_lock(ctx);
+    VAStatus st = VA_STATUS_SUCCESS;
+    struct vg_context *c = NULL;
+    struct vg_config *cfg = vg_table_get(&drv->configs, config_id);
+    if (!cfg) {
+        st = VA_STATUS_ERROR_INVALID_CONFIG;
+        goto out;
+    }
+    if (picture_width <= 0 || picture_height <= 0 ||
+        (uint32_t)picture_width < cfg->cap.min_width || (uint32_t)picture_width > cfg->cap.max_width ||
+        (uint32_t)picture_height < cfg->cap.min_height || (uint32_t)picture_height > cfg->cap.max_height) {
+        st = VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
+        goto out;
+    }
+    /* The list is advisory: surfaces not in it may be render targets too
+     * (GStreamer passes none). */
+    for (int i = 0; i < num_render_targets; i++) {
+        if (!vg_surface_get(drv, render_targets[i])) {
+            st = VA_STATUS_ERROR_INVALID_SURFACE;
+            goto out;
+        }
+    }
+    const struct vg_codec *codec = vg_codec_for_profile(cfg->vw_profile);
+    if (!codec) {
+        st = VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
+        goto out;
+    }
+    c = calloc(1, sizeof(*c));
+    if (!c || !(c->picture = malloc(codec->va_picture_size)) || !(c->iq = malloc(codec->va_iq_size))) {
+        st = VA_STATUS_ERROR_ALLOCATION_FAILED;
+        goto err_free;
+    }
+    c->config = config_id;
+    c->vw_profile = cfg->vw_profile;
+    c->codec = codec;
+    c->width = (uint32_t)picture_width;
+    c->height = (uint32_t)picture_height;
+    reset_picture(c);
+    uint32_t id;
+    if (vg_table_insert(&drv->contexts, c, &id)) {
+        st = VA_STATUS_ERROR_ALLOCATION_FAILED;
+        goto err_free;
+    }
+    struct vw_create_codec req = {.codec_id = id, .profile = cfg->vw_profile,
+                                  .entrypoint = VW_ENTRYPOINT_DECODE, .rt_format = VW_RT_YUV420,
+                                  .width = c->width, .height = c->height};
+    struct vg_result res = {0};
+    int err = vg_conn_call(&drv->conn, VW_OP_CREATE_CODEC, &req, sizeof(req), NULL, 0, &res);
+    if (err || res.status != VW_OK) {
+        if (!err)
+            vc_error("vivacd cannot create a %s decoder %ux%u: %s: %s", codec->name, c->width,
+                     c->height, vw_status_name(res.status), res.message);
+        st = err ? vg_status_from_errno(err) : vg_status_from_vw(res.status);
+        vg_table_remove(&drv->contexts, id);
+        goto err_free;
+    }
+    *context = id;
+    goto out;
+
+err_free:
+    free_context(c);
+out:
+    vg_unlock(drv);
+    return st;
+}
+
+VAStatus vg_DestroyContext(VADriverContextP ctx, VAContextID context)
+{
+    struct vg_driver *drv = vg_lock(ctx);
+    struct vg_context *c = vg_table_remove(&drv->contexts, context);
+    if (c && !drv->conn.lost) {
+        struct vw_destroy_codec req = {.codec_id = context};
+        vg_conn_post(&drv->conn, VW_OP_DESTROY_CODEC, &req, sizeof(req), NULL, 0,
+                     vg_log_failure_cb, drv, context, VG_NO_REGION, NULL);
+    }
+    vg_unlock(drv);
+    if (!c)
+        return VA_STATUS_ERROR_INVALID_CONTEXT;
+    free_context(c);
+    return VA_STATUS_SUCCESS;
+}
+
+VAStatus vg_BeginPicture(VADriverContextP ctx, VAContextID context, VASurfaceID render_target)
+{
+    struct vg_driver *drv = vg_lock(ctx);
+    VAStatus st = VA_STATUS_SUCCESS;
+    struct vg_context *c = vg_table_get(&drv->contexts, context);
+    if (!c) {
+        st = VA_STATUS_ERROR_INVALID_CONTEXT;
+    } else if (!vg_surface_get(drv, render_target)) {
+        st = VA_STATUS_ERROR_INVALID_SURFACE;
+    } else if (drv->conn.lost) {
+        st = VA_STATUS_ERROR_OPERATION_FAILED;
+    } else {
+        if (c->in_picture)
+            vc_warn("vaBeginPicture: the previous picture was never ended; dropping it");
+        reset_picture(c);
+        c->in_picture = true;
+        c->target = render_target;
+    }
+    vg_unlock(drv);
+    return st;
+}
+
+VAStatus vg_RenderPicture(VADriverContextP ctx, VAContextID context, VABufferID *buffers,
+                          int num_buffers)
+{
+    if (num_buffers < 0 || (num_buffers && !buffers))
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = vg_lock(ctx);
+    VAStatus st = VA_STATUS_SUCCESS;
+    struct vg_context *c = vg_table_get(&drv->contexts, context);
+    if (!c) {
+        st = VA_STATUS_ERROR_INVALID_CONTEXT;
+        goto out;
+    }
+    if (!c->in_picture) {
+        st = VA_STATUS_ERROR_OPERATION_FAILED;
+        goto out;
+    }
+    for (int i = 0; i < num_buffers && st == VA_STATUS_SUCCESS; i++) {
+        struct vg_buffer *b = vg_buffer_get(drv, buffers[i]);
+        if (!b) {
+            st = VA_STATUS_ERROR_INVALID_BUFFER;
+            break;
+        }
+        size_t n = sizeof(render_table) / sizeof(render_table[0]);
+        render_fn fn = (unsigned)b->type < n ? render_table[b->type] : NULL;
+        st = fn ? fn(c, b) : VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
+    }
+out:
+    vg_unlock(drv);
+    return st;
+}
+
+VAStatus vg_EndPicture(VADriverContextP ctx, VAContextID context)
+{
+    struct vg_driver *drv = vg_lock(ctx);
+    VAStatus st;
+    struct vg_context *c = vg_table_get(&drv->contexts, context);
+    if (!c) {
+        st = VA_STATUS_ERROR_INVALID_CONTEXT;
+    } else if (!c->in_picture) {
+        st = VA_STATUS_ERROR_OPERATION_FAILED;
+    } else {
+        st = end_picture(drv, context, c);
+        reset_picture(c);
+    }
+    vg_unlock(drv);
+    return st;
+}

@@ -1,0 +1,273 @@
+/*
+ * Driver entry (__vaDriverInit_1_0, the only exported symbol), vaTerminate,
+ * the vtable, the driver lock and the VAStatus mapping.
+ */
+#include "guest/driver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "guest/buffer.h"
+#include "guest/config.h"
+#include "guest/context.h"
+#include "guest/image.h"
+#include "guest/surface.h"
+#include "guest/unsupported.h"
+#include "vivac_config.h"
+
+#define VG_DEFAULT_ARENA_MB 64u
+#define VG_MAX_ARENA_MB 4096u
+
+/* ---- locking and status mapping ----------------------------------------- */
+
+struct vg_driver *vg_lock(VADriverContextP ctx)
+{
+    struct vg_driver *drv = ctx->pDriverData;
+    pthread_mutex_lock(&drv->lock);
+    return drv;
+}
+
+void vg_unlock(struct vg_driver *drv)
+{
+    pthread_mutex_unlock(&drv->lock);
+}
+
+VAStatus vg_status_from_vw(int vw)
+{
+    static const VAStatus map[VW_STATUS_COUNT_] = {
+        [VW_OK] = VA_STATUS_SUCCESS,
+        [VW_ERR_MALFORMED] = VA_STATUS_ERROR_OPERATION_FAILED,
+        [VW_ERR_UNKNOWN_OPCODE] = VA_STATUS_ERROR_UNIMPLEMENTED,
+        [VW_ERR_VERSION] = VA_STATUS_ERROR_OPERATION_FAILED,
+        [VW_ERR_STATE] = VA_STATUS_ERROR_OPERATION_FAILED,
+        [VW_ERR_INVALID_ID] = VA_STATUS_ERROR_INVALID_PARAMETER,
+        [VW_ERR_ID_IN_USE] = VA_STATUS_ERROR_OPERATION_FAILED,
+        [VW_ERR_LIMIT] = VA_STATUS_ERROR_ALLOCATION_FAILED,
+        [VW_ERR_OUT_OF_BOUNDS] = VA_STATUS_ERROR_INVALID_PARAMETER,
+        [VW_ERR_UNSUPPORTED_PROFILE] = VA_STATUS_ERROR_UNSUPPORTED_PROFILE,
+        [VW_ERR_UNSUPPORTED_ENTRYPOINT] = VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT,
+        [VW_ERR_UNSUPPORTED_FORMAT] = VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT,
+        [VW_ERR_RESOLUTION] = VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED,
+        [VW_ERR_UNSUPPORTED_STREAM] = VA_STATUS_ERROR_DECODING_ERROR,
+        [VW_ERR_DECODE] = VA_STATUS_ERROR_DECODING_ERROR,
+        [VW_ERR_NO_MEMORY] = VA_STATUS_ERROR_ALLOCATION_FAILED,
+        [VW_ERR_INTERNAL] = VA_STATUS_ERROR_OPERATION_FAILED,
+        [VW_ERR_SURFACE_BUSY] = VA_STATUS_ERROR_SURFACE_BUSY,
+    };
+    if (vw == VG_STATUS_LOST)
+        return VA_STATUS_ERROR_OPERATION_FAILED;
+    if (vw < 0 || vw >= VW_STATUS_COUNT_)
+        return VA_STATUS_ERROR_UNKNOWN;
+    return map[vw];
+}
+
+VAStatus vg_status_from_errno(int err)
+{
+    switch (err) {
+    case 0:
+        return VA_STATUS_SUCCESS;
+    case -ENOMEM:
+        return VA_STATUS_ERROR_ALLOCATION_FAILED;
+    case -EMSGSIZE:
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    case -ENOTCONN: /* session lost */
+    default:
+        return VA_STATUS_ERROR_OPERATION_FAILED;
+    }
+}
+
+/* ---- init / terminate ------------------------------------------------------ */
+
+static const char *socket_path(void)
+{
+    const char *env = getenv("VIVAC_SOCKET");
+    if (!env || !*env)
+        return VIVAC_DEFAULT_SOCKET;
+    if (strncmp(env, "unix:", 5) == 0)
+        env += 5;
+    return *env ? env : VIVAC_DEFAULT_SOCKET;
+}
+
+static uint64_t arena_request(void)
+{
+    const char *env = getenv("VIVAC_ARENA_MB");
+    unsigned long mb = VG_DEFAULT_ARENA_MB;
+    if (env && *env) {
+        char *end;
+        errno = 0;
+        mb = strtoul(env, &end, 10);
+        if (errno || *end || mb > VG_MAX_ARENA_MB) {
+            vc_warn("ignoring VIVAC_ARENA_MB=%s (want 0..%u)", env, VG_MAX_ARENA_MB);
+            mb = VG_DEFAULT_ARENA_MB;
+        }
+    }
+    return (uint64_t)mb << 20;
+}
+
+/* QUERY_CAPS: keeps the entries this driver understands. */
+static int query_caps(struct vg_driver *drv)
+{
+    size_t cap = sizeof(struct vw_caps_reply) + 256 * sizeof(struct vw_cap);
+    uint8_t *body = malloc(cap);
+    if (!body)
+        return -ENOMEM;
+    struct vg_result res = {.body = body, .body_cap = cap};
+    int err = vg_conn_call(&drv->conn, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, &res);
+    if (err)
+        goto out;
+    if (res.status != VW_OK) {
+        vc_error("vivacd: QUERY_CAPS failed: %s: %s", vw_status_name(res.status), res.message);
+        err = -EPROTO;
+        goto out;
+    }
+    struct vw_caps_reply head;
+    if (res.body_len < sizeof(head) || res.body_len > cap) {
+        err = -EPROTO;
+        goto out;
+    }
+    memcpy(&head, body, sizeof(head));
+    if (res.body_len != sizeof(head) + (size_t)head.count * sizeof(struct vw_cap)) {
+        vc_error("vivacd: malformed QUERY_CAPS reply");
+        err = -EPROTO;
+        goto out;
+    }
+    for (uint32_t i = 0; i < head.count && drv->num_caps < VG_MAX_CAPS; i++) {
+        struct vw_cap c;
+        memcpy(&c, body + sizeof(head) + i * sizeof(c), sizeof(c));
+        c.engine_name[sizeof(c.engine_name) - 1] = '\0';
+        if (c.profile == VW_PROFILE_NONE || c.profile >= VW_PROFILE_COUNT_ ||
+            c.entrypoint != VW_ENTRYPOINT_DECODE || !(c.rt_formats & VW_RT_YUV420) ||
+            c.min_width == 0 || c.min_height == 0 || c.min_width > c.max_width ||
+            c.min_height > c.max_height || c.max_width > VW_MAX_WIDTH || c.max_height > VW_MAX_HEIGHT) {
+            vc_debug("ignoring capability %u (profile %u, entrypoint %u)", i, c.profile, c.entrypoint);
+            continue;
+        }
+        drv->caps[drv->num_caps++] = c;
+    }
+    if (drv->num_caps == 0)
+        vc_warn("vivacd reports no decode capability this driver can use");
+out:
+    free(body);
+    return err;
+}
+
+static void free_driver(struct vg_driver *drv)
+{
+    /* Images first: they own arena regions and their buffers. */
+    vg_images_free_all(drv);
+    vg_buffers_free_all(drv);
+    vg_contexts_free_all(drv);
+    vg_surfaces_free_all(drv);
+    for (uint32_t id = 1; id <= drv->configs.capacity; id++)
+        free(vg_table_remove(&drv->configs, id));
+    vg_table_finish(&drv->configs);
+    vg_conn_close(&drv->conn);
+    pthread_mutex_destroy(&drv->lock);
+    free(drv);
+}
+
+static VAStatus vg_Terminate(VADriverContextP ctx)
+{
+    struct vg_driver *drv = vg_lock(ctx);
+    /* Let the daemon answer what is in flight before the session ends. */
+    while (!drv->conn.lost && drv->conn.count)
+        if (vg_conn_wait(&drv->conn, drv->conn.pending[drv->conn.head].request_id))
+            break;
+    vg_unlock(drv);
+    free_driver(drv);
+    ctx->pDriverData = NULL;
+    return VA_STATUS_SUCCESS;
+}
+
+static void fill_vtable(struct VADriverVTable *vt)
+{
+    vt->vaTerminate = vg_Terminate;
+    vt->vaQueryConfigProfiles = vg_QueryConfigProfiles;
+    vt->vaQueryConfigEntrypoints = vg_QueryConfigEntrypoints;
+    vt->vaGetConfigAttributes = vg_GetConfigAttributes;
+    vt->vaCreateConfig = vg_CreateConfig;
+    vt->vaDestroyConfig = vg_DestroyConfig;
+    vt->vaQueryConfigAttributes = vg_QueryConfigAttributes;
+    vt->vaQuerySurfaceAttributes = vg_QuerySurfaceAttributes;
+    vt->vaCreateSurfaces = vg_CreateSurfaces;
+    vt->vaCreateSurfaces2 = vg_CreateSurfaces2;
+    vt->vaDestroySurfaces = vg_DestroySurfaces;
+    vt->vaSyncSurface = vg_SyncSurface;
+    vt->vaSyncSurface2 = vg_SyncSurface2;
+    vt->vaQuerySurfaceStatus = vg_QuerySurfaceStatus;
+    vt->vaQuerySurfaceError = vg_QuerySurfaceError;
+    vt->vaCreateContext = vg_CreateContext;
+    vt->vaDestroyContext = vg_DestroyContext;
+    vt->vaCreateBuffer = vg_CreateBuffer;
+    vt->vaBufferSetNumElements = vg_BufferSetNumElements;
+    vt->vaMapBuffer = vg_MapBuffer;
+    vt->vaUnmapBuffer = vg_UnmapBuffer;
+    vt->vaDestroyBuffer = vg_DestroyBuffer;
+    vt->vaBufferInfo = vg_BufferInfo;
+    vt->vaBeginPicture = vg_BeginPicture;
+    vt->vaRenderPicture = vg_RenderPicture;
+    vt->vaEndPicture = vg_EndPicture;
+    vt->vaQueryImageFormats = vg_QueryImageFormats;
+    vt->vaCreateImage = vg_CreateImage;
+    vt->vaDeriveImage = vg_DeriveImage;
+    vt->vaDestroyImage = vg_DestroyImage;
+    vt->vaSetImagePalette = vg_SetImagePalette;
+    vt->vaGetImage = vg_GetImage;
+    vt->vaPutImage = vg_PutImage;
+    vg_unsupported_fill_vtable(vt);
+}
+
+__attribute__((visibility("default"))) VAStatus __vaDriverInit_1_0(VADriverContextP ctx);
+
+VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
+{
+    vc_log_set_prefix("vivac");
+    if (!ctx || !ctx->vtable)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    struct vg_driver *drv = calloc(1, sizeof(*drv));
+    if (!drv)
+        return VA_STATUS_ERROR_ALLOCATION_FAILED;
+    if (pthread_mutex_init(&drv->lock, NULL)) {
+        free(drv);
+        return VA_STATUS_ERROR_ALLOCATION_FAILED;
+    }
+
+    const char *path = socket_path();
+    int err = vg_conn_open(&drv->conn, path, arena_request());
+    if (err) {
+        if (err == -ENOENT || err == -ECONNREFUSED || err == -ENAMETOOLONG || err == -EACCES)
+            vc_error("the vivac daemon is not reachable at %s (%s): start it with "
+                     "`vivacd --socket %s` or run your program under `vivac run -- CMD` "
+                     "(VIVAC_SOCKET selects another socket)",
+                     path, strerror(-err), path);
+        else
+            vc_error("cannot start a session with the vivac daemon at %s: %s", path, strerror(-err));
+        goto err_free;
+    }
+    err = query_caps(drv);
+    if (err) {
+        vc_error("cannot read the capabilities of the vivac daemon at %s: %s", path, strerror(-err));
+        goto err_free;
+    }
+    snprintf(drv->vendor, sizeof(drv->vendor), "vivac %s (engine %s via %s)", VIVAC_VERSION,
+             drv->conn.hello.engine_name[0] ? drv->conn.hello.engine_name : "?", path);
+
+    ctx->pDriverData = drv;
+    ctx->max_profiles = VG_MAX_PROFILES;
+    ctx->max_entrypoints = VG_MAX_ENTRYPOINTS;
+    ctx->max_attributes = VG_MAX_CONFIG_ATTRIBUTES;
+    ctx->max_image_formats = VG_MAX_IMAGE_FORMATS;
+    ctx->max_subpic_formats = VG_MAX_SUBPIC_FORMATS;
+    ctx->max_display_attributes = VG_MAX_DISPLAY_ATTRIBUTES;
+    ctx->str_vendor = drv->vendor;
+    fill_vtable(ctx->vtable);
+    vc_info("%s: %u capabilities", drv->vendor, drv->num_caps);
+    return VA_STATUS_SUCCESS;
+
+err_free:
+    free_driver(drv);
+    return VA_STATUS_ERROR_UNKNOWN;
+}

@@ -1,0 +1,45 @@
+/*
+ * Driver context of one VADisplay: the connection to vivacd, the daemon's
+ * capabilities and the object tables.  Every VA entry point takes `lock` for
+ * its whole duration (vg_lock / vg_unlock); everything below assumes it is
+ * held.
+ */
+#ifndef VIVAC_GUEST_DRIVER_H
+#define VIVAC_GUEST_DRIVER_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <va/va.h>
+#include <va/va_backend.h>
+
+#include "guest/connection.h"
+#include "guest/object.h"
+#include "vivac/protocol.h"
+
+#define VG_MAX_CAPS 64u
+
+struct vg_driver {
+    pthread_mutex_t lock;
+    struct vg_conn conn;
+    struct vw_cap caps[VG_MAX_CAPS];
+    uint32_t num_caps;
+    struct vg_table configs;      /* struct vg_config */
+    struct vg_table surfaces;     /* struct vg_surface */
+    struct vg_table contexts;     /* struct vg_context */
+    struct vg_table buffers;      /* struct vg_buffer */
+    struct vg_table images;       /* struct vg_image */
+    uint32_t num_surfaces;
+    char vendor[160];
+};
+
+/* Takes the driver lock and returns the driver. */
+struct vg_driver *vg_lock(VADriverContextP ctx);
+void vg_unlock(struct vg_driver *drv);
+
+/* The one place where protocol status codes and errno values become
+ * VAStatus. vw: enum vw_status_code or VG_STATUS_LOST. err: 0 or -errno
+ * (-ENOTCONN: session lost). */
+VAStatus vg_status_from_vw(int vw);
+VAStatus vg_status_from_errno(int err);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * Surfaces (the daemon's "video buffers").  Wire surface id == VA surface id.
+ *
+ * Decode work is tracked per surface: vaEndPicture posts BEGIN_FRAME,
+ * DECODE_BITSTREAM and END_FRAME for a render target and counts one frame in
+ * flight; the replies' callbacks record the first failure of the frame in
+ * decode_status, and the END_FRAME reply ends the frame.  vaSyncSurface
+ * waits only for its own surface.
+ */
+#ifndef VIVAC_GUEST_SURFACE_H
+#define VIVAC_GUEST_SURFACE_H
+
+#include "guest/driver.h"
+
+struct vg_surface {
+    uint32_t width;
+    uint32_t height;
+    uint32_t fourcc;              /* VA_FOURCC_NV12 */
+    int create_status;            /* CREATE_SURFACE reply (VW_OK until known) */
+    uint32_t frames_in_flight;    /* END_FRAMEs posted, reply not read yet */
+    uint32_t last_request;        /* id of the last request that wrote the surface */
+    int decode_status;            /* vw status of the last decode, VG_STATUS_LOST */
+    VASurfaceDecodeMBErrors mb_errors[2];  /* for vaQuerySurfaceError */
+};
+
+struct vg_surface *vg_surface_get(struct vg_driver *drv, VASurfaceID id);
+/* Reply callbacks of the three frame requests (user: driver, tag: surface). */
+void vg_surface_frame_begin_cb(void *user, uint32_t tag, struct vg_reply *r);
+void vg_surface_frame_step_cb(void *user, uint32_t tag, struct vg_reply *r);
+void vg_surface_frame_end_cb(void *user, uint32_t tag, struct vg_reply *r);
+/* Callback for fire-and-forget requests: logs a failure (tag unused). */
+void vg_log_failure_cb(void *user, uint32_t tag, struct vg_reply *r);
+/* Waits until no decode work on the surface is in flight. */
+int vg_surface_wait_idle(struct vg_driver *drv, struct vg_surface *s);
+/* Frees every surface (vaTerminate). */
+void vg_surfaces_free_all(struct vg_driver *drv);
+
+VAStatus vg_CreateSurfaces(VADriverContextP ctx, int width, int height, int format,
+                           int num_surfaces, VASurfaceID *surfaces);
+VAStatus vg_CreateSurfaces2(VADriverContextP ctx, unsigned int format, unsigned int width,
+                            unsigned int height, VASurfaceID *surfaces, unsigned int num_surfaces,
+                            VASurfaceAttrib *attrib_list, unsigned int num_attribs);
+VAStatus vg_DestroySurfaces(VADriverContextP ctx, VASurfaceID *surface_list, int num_surfaces);
+VAStatus vg_SyncSurface(VADriverContextP ctx, VASurfaceID render_target);
+VAStatus vg_SyncSurface2(VADriverContextP ctx, VASurfaceID surface, uint64_t timeout_ns);
+VAStatus vg_QuerySurfaceStatus(VADriverContextP ctx, VASurfaceID render_target,
+                               VASurfaceStatus *status);
+VAStatus vg_QuerySurfaceError(VADriverContextP ctx, VASurfaceID surface, VAStatus error_status,
+                              void **error_info);
+
+#endif
