@@ -1,0 +1,171 @@
+/* vivacd: options, signals, engine selection. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "host/engine.h"
+#include "host/server.h"
+#include "vivac_config.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: vivacd [OPTIONS]\n"
+            "Serves VA-API video decode to vivac guest drivers over a Unix socket.\n"
+            "\n"
+            "Options:\n"
+            "  --socket PATH        listen on PATH (default: $VIVAC_SOCKET, else %s);\n"
+            "                       the parent directory is created if missing\n"
+            "  --engine NAME        decode engine: auto (default: the first engine that\n"
+            "                       starts on this machine), or one of:",
+            VIVAC_DEFAULT_SOCKET);
+    for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++)
+        fprintf(f, " %s", (*e)->name);
+    fprintf(f,
+            "\n"
+            "  --log-level LEVEL    error, warn, info (default) or debug\n"
+            "                       (the VIVAC_LOG environment variable sets the default)\n"
+            "  --max-sessions N     refuse connections beyond N concurrent sessions\n"
+            "                       (default 64; 0: unlimited)\n"
+            "  --help               show this help and exit\n"
+            "  --version            show the version and exit\n"
+            "\n"
+            "SIGTERM or SIGINT shut the daemon down cleanly (exit status 0).\n");
+}
+
+static int create_engine(const char *name, struct vh_engine **out)
+{
+    struct vh_error err = {0};
+    if (strcmp(name, "auto") != 0) {
+        const struct vh_engine_ops *ops = vh_engine_find(name);
+        if (!ops) {
+            vc_error("unknown engine \"%s\" (see --help)", name);
+            return -ENOENT;
+        }
+        if (ops->create(out, &err) != VW_OK) {
+            vc_error("engine %s cannot start: %s", ops->name, err.message);
+            return -ENODEV;
+        }
+        return 0;
+    }
+    for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++) {
+        memset(&err, 0, sizeof(err));
+        if ((*e)->create(out, &err) == VW_OK)
+            return 0;
+        vc_info("engine %s unavailable: %s", (*e)->name, err.message);
+    }
+    vc_error("no engine can start on this machine");
+    return -ENODEV;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-')
+        return -EINVAL;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_HELP, OPT_VERSION };
+    static const struct option options[] = {
+        {"socket", required_argument, NULL, OPT_SOCKET},
+        {"engine", required_argument, NULL, OPT_ENGINE},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    vc_log_set_prefix("vivacd");
+    if (!getenv("VIVAC_LOG"))
+        vc_log_set_level(VC_LOG_INFO);
+
+    struct vh_server_config config = {.max_sessions = 64};
+    vh_limits_default(&config.limits);
+    const char *socket_path = getenv("VIVAC_SOCKET");
+    if (!socket_path || !*socket_path)
+        socket_path = VIVAC_DEFAULT_SOCKET;
+    const char *engine_name = "auto";
+    int opt, level;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case OPT_SOCKET:
+            socket_path = optarg;
+            break;
+        case OPT_ENGINE:
+            engine_name = optarg;
+            break;
+        case OPT_LOG_LEVEL:
+            level = vc_log_parse_level(optarg);
+            if (level < 0) {
+                fprintf(stderr, "vivacd: --log-level: unknown level \"%s\"\n", optarg);
+                return 2;
+            }
+            vc_log_set_level((enum vc_log_level)level);
+            break;
+        case OPT_MAX_SESSIONS:
+            if (parse_u32(optarg, &config.max_sessions)) {
+                fprintf(stderr, "vivacd: --max-sessions: \"%s\" is not a number\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h':
+        case OPT_HELP:
+            usage(stdout);
+            return 0;
+        case OPT_VERSION:
+            printf("vivacd %s (protocol %u.%u)\n", VIVAC_VERSION, VW_VERSION_MAJOR,
+                   VW_VERSION_MINOR);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vivacd: unexpected argument \"%s\"\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    config.socket_path = socket_path;
+
+    /* Signals: SIGPIPE ignored (sends report EPIPE); SIGTERM/SIGINT blocked in
+     * every thread and read from a signalfd by the accept loop. */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0) {
+        vc_error("cannot block signals");
+        return 1;
+    }
+    int stop_fd = signalfd(-1, &stop, SFD_CLOEXEC);
+    if (stop_fd < 0) {
+        vc_error("signalfd: %s", strerror(errno));
+        return 1;
+    }
+
+    struct vh_engine *engine = NULL;
+    if (create_engine(engine_name, &engine)) {
+        close(stop_fd);
+        return 1;
+    }
+    config.engine = engine;
+    int err = vh_server_run(&config, stop_fd);
+    engine->ops->destroy(&engine);
+    close(stop_fd);
+    return err ? 1 : 0;
+}

@@ -1,0 +1,598 @@
+/* Session core: lifetime, object tables, opcode dispatch, and the simple
+ * commands (HELLO, QUERY_CAPS, CREATE/DESTROY_*, SYNC/QUERY_SURFACE). */
+#include "host/session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cursor.h"
+#include "common/log.h"
+#include "host/session_internal.h"
+#include "transport/message.h"
+#include "vivac_config.h"
+
+#define MIB (1024ull * 1024ull)
+
+void vh_limits_default(struct vh_limits *limits)
+{
+    *limits = (struct vh_limits){
+        .max_arena = 256 * MIB,
+        .max_surfaces = 256,
+        .max_codecs = 16,
+        .max_bytes = 1024 * MIB,
+        .max_frame_bytes = 32 * MIB,
+    };
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+int vh_session_create(struct vh_engine *engine, const struct vh_limits *limits,
+                      struct vt_channel *ch, uint32_t id, struct vh_session **out)
+{
+    struct vh_session *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->id = id;
+    s->engine = engine;
+    s->ch = ch;
+    s->limits = *limits;
+    s->arena.fd = -1;
+    s->surfaces = calloc(limits->max_surfaces ? limits->max_surfaces : 1, sizeof(*s->surfaces));
+    s->codecs = calloc(limits->max_codecs ? limits->max_codecs : 1, sizeof(*s->codecs));
+    if (!s->surfaces || !s->codecs)
+        goto err_free;
+    if (engine->ops->query_caps(engine, s->caps, VH_MAX_CAPS, &s->num_caps) != VW_OK)
+        s->num_caps = 0;
+    if (s->num_caps > VH_MAX_CAPS)
+        s->num_caps = VH_MAX_CAPS;
+    *out = s;
+    return 0;
+
+err_free:
+    free(s->surfaces);
+    free(s->codecs);
+    free(s);
+    return -ENOMEM;
+}
+
+static void codec_free(struct vh_session *s, struct vh_codec_obj *c)
+{
+    vh_frame_close(s, c);
+    s->engine->ops->codec_destroy(&c->engine_codec);
+    free(c);
+}
+
+static void surface_free(struct vh_session *s, struct vh_surface_obj *so)
+{
+    s->engine->ops->surface_fini(s->engine, &so->surface);
+    s->bytes_used -= so->bytes;
+    free(so);
+}
+
+void vh_session_destroy(struct vh_session **session)
+{
+    if (!session || !*session)
+        return;
+    struct vh_session *s = *session;
+    /* Codecs first: their open frames hold references on surfaces. */
+    for (uint32_t i = 0; i < s->limits.max_codecs; i++)
+        if (s->codecs[i])
+            codec_free(s, s->codecs[i]);
+    for (uint32_t i = 0; i < s->limits.max_surfaces; i++)
+        if (s->surfaces[i])
+            surface_free(s, s->surfaces[i]);
+    vt_arena_release(&s->arena);
+    if (s->hello_done)
+        vc_info("session %u closed: %llu frames, %llu errors", s->id,
+                (unsigned long long)s->stats.frames, (unsigned long long)s->stats.errors);
+    free(s->surfaces);
+    free(s->codecs);
+    free(s);
+    *session = NULL;
+}
+
+void vh_session_get_stats(const struct vh_session *session, struct vh_session_stats *stats)
+{
+    *stats = session->stats;
+}
+
+/* ---- object tables ------------------------------------------------------- */
+
+struct vh_surface_obj *vh_session_surface(struct vh_session *s, uint32_t id)
+{
+    for (uint32_t i = 0; i < s->limits.max_surfaces; i++)
+        if (s->surfaces[i] && s->surfaces[i]->surface.id == id)
+            return s->surfaces[i];
+    return NULL;
+}
+
+struct vh_codec_obj *vh_session_codec(struct vh_session *s, uint32_t id)
+{
+    for (uint32_t i = 0; i < s->limits.max_codecs; i++)
+        if (s->codecs[i] && s->codecs[i]->id == id)
+            return s->codecs[i];
+    return NULL;
+}
+
+static bool id_valid(uint32_t id)
+{
+    return id != 0 && id != VW_INVALID_ID;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+int vh_expect_size(struct vh_reply *rep, const char *what, size_t size, uint64_t expected)
+{
+    if (size == expected)
+        return VW_OK;
+    return vh_error_set(&rep->err, VW_ERR_MALFORMED, "%s: payload is %zu bytes, expected %llu",
+                        what, size, (unsigned long long)expected);
+}
+
+/* Copies a fixed-size request struct out of the payload with the cursor;
+ * the payload must be exactly that size. */
+static int take_fixed(const struct vh_request *req, struct vh_reply *rep, const char *what,
+                      void *dst, size_t size)
+{
+    struct vc_cursor c = vc_cursor_make(req->payload, req->size);
+    if (!vc_cursor_copy(&c, dst, size) || !vc_cursor_done(&c))
+        return vh_expect_size(rep, what, req->size, size);
+    return VW_OK;
+}
+
+/* ---- HELLO / QUERY_CAPS ------------------------------------------------------ */
+
+static void copy_name(char *dst, size_t dst_size, const char *src, size_t src_size)
+{
+    size_t n = 0;
+    for (; n < src_size && n + 1 < dst_size && src[n]; n++)
+        dst[n] = (src[n] >= 0x20 && src[n] < 0x7f) ? src[n] : '?';
+    dst[n] = '\0';
+}
+
+static int handle_hello(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
+{
+    struct vw_hello h;
+    if (s->hello_done)
+        return vh_error_set(&rep->err, VW_ERR_STATE, "HELLO: session already established");
+    /* A failed HELLO ends the session whatever the reason. */
+    rep->close = true;
+    if (take_fixed(req, rep, "HELLO", &h, sizeof(h)) != VW_OK)
+        return rep->err.status;
+    if (h.magic != VW_MAGIC)
+        return vh_error_set(&rep->err, VW_ERR_VERSION, "HELLO: bad magic 0x%08x", h.magic);
+    if (h.version_major != VW_VERSION_MAJOR)
+        return vh_error_set(&rep->err, VW_ERR_VERSION,
+                            "HELLO: protocol version %u.%u not supported (server speaks %u.%u)",
+                            h.version_major, h.version_minor, VW_VERSION_MAJOR, VW_VERSION_MINOR);
+    copy_name(s->client_name, sizeof(s->client_name), h.client_name, sizeof(h.client_name));
+
+    uint64_t arena_size = 0;
+    if (h.arena_size > 0) {
+        arena_size = h.arena_size < s->limits.max_arena ? h.arena_size : s->limits.max_arena;
+        int err = s->ch->can_pass_fds ? vt_arena_create(arena_size, &s->arena) : -ENOTSUP;
+        if (err) {
+            vc_warn("session %u: no arena (%s); inline data only", s->id, strerror(-err));
+            arena_size = 0;
+            s->arena.fd = -1;
+        }
+    }
+    s->hello_done = true;
+    rep->close = false;
+
+    struct vw_hello_reply *r = &rep->body_buf.hello;
+    memset(r, 0, sizeof(*r));
+    r->magic = VW_MAGIC;
+    r->version_major = VW_VERSION_MAJOR;
+    r->version_minor = VW_VERSION_MINOR;
+    r->arena_size = arena_size;
+    r->max_surfaces = s->limits.max_surfaces;
+    r->max_codecs = s->limits.max_codecs;
+    r->max_bytes = s->limits.max_bytes;
+    snprintf(r->server_name, sizeof(r->server_name), "vivacd %s", VIVAC_VERSION);
+    snprintf(r->engine_name, sizeof(r->engine_name), "%s", s->engine->ops->name);
+    rep->body = r;
+    rep->body_len = sizeof(*r);
+    rep->fd = arena_size ? s->arena.fd : -1;
+    vc_info("session %u opened: client \"%s\" protocol %u.%u, arena %llu bytes", s->id,
+            s->client_name, h.version_major, h.version_minor, (unsigned long long)arena_size);
+    return VW_OK;
+}
+
+static int handle_query_caps(struct vh_session *s, const struct vh_request *req,
+                             struct vh_reply *rep)
+{
+    if (req->size != 0)
+        return vh_expect_size(rep, "QUERY_CAPS", req->size, 0);
+    rep->body_buf.caps = (struct vw_caps_reply){.count = s->num_caps};
+    rep->body = &rep->body_buf.caps;
+    rep->body_len = sizeof(rep->body_buf.caps);
+    rep->tail = s->caps;
+    rep->tail_len = (size_t)s->num_caps * sizeof(struct vw_cap);
+    return VW_OK;
+}
+
+/* ---- codecs ------------------------------------------------------------------ */
+
+static uint32_t codec_of_profile(uint32_t profile)
+{
+    switch (profile) {
+    case VW_PROFILE_H264_CONSTRAINED_BASELINE:
+    case VW_PROFILE_H264_MAIN:
+    case VW_PROFILE_H264_HIGH:
+        return VW_CODEC_H264;
+    default:
+        return 0;
+    }
+}
+
+/* Checks a codec description against the engine's capabilities. */
+static int check_caps(struct vh_session *s, const struct vw_create_codec *cc, struct vh_error *err)
+{
+    bool profile = false, entrypoint = false, format = false;
+    for (uint32_t i = 0; i < s->num_caps; i++) {
+        const struct vw_cap *cap = &s->caps[i];
+        if (cap->profile != cc->profile)
+            continue;
+        profile = true;
+        if (cap->entrypoint != cc->entrypoint)
+            continue;
+        entrypoint = true;
+        if (!(cap->rt_formats & cc->rt_format))
+            continue;
+        format = true;
+        if (cc->width >= cap->min_width && cc->width <= cap->max_width &&
+            cc->height >= cap->min_height && cc->height <= cap->max_height)
+            return VW_OK;
+    }
+    if (!profile || !codec_of_profile(cc->profile))
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE,
+                            "CREATE_CODEC: profile %u not supported by engine %s", cc->profile,
+                            s->engine->ops->name);
+    if (!entrypoint)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
+                            "CREATE_CODEC: entrypoint %u not supported for profile %u",
+                            cc->entrypoint, cc->profile);
+    if (!format)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "CREATE_CODEC: rt_format 0x%x not supported for profile %u",
+                            cc->rt_format, cc->profile);
+    return vh_error_set(err, VW_ERR_RESOLUTION,
+                        "CREATE_CODEC: %ux%u outside the engine's range for profile %u",
+                        cc->width, cc->height, cc->profile);
+}
+
+static int handle_create_codec(struct vh_session *s, const struct vh_request *req,
+                               struct vh_reply *rep)
+{
+    struct vw_create_codec cc;
+    if (take_fixed(req, rep, "CREATE_CODEC", &cc, sizeof(cc)) != VW_OK)
+        return rep->err.status;
+    if (cc.flags != 0)
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED, "CREATE_CODEC: flags must be 0");
+    if (cc.reserved != 0)
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED, "CREATE_CODEC: reserved is not 0");
+    if (!id_valid(cc.codec_id))
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "CREATE_CODEC: codec_id %u is not a valid id",
+                            cc.codec_id);
+    if (vh_session_codec(s, cc.codec_id))
+        return vh_error_set(&rep->err, VW_ERR_ID_IN_USE, "CREATE_CODEC: codec_id %u already exists",
+                            cc.codec_id);
+    if (cc.rt_format == 0 || (cc.rt_format & (cc.rt_format - 1)) != 0)
+        return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "CREATE_CODEC: rt_format 0x%x must be one format bit", cc.rt_format);
+    if (check_caps(s, &cc, &rep->err) != VW_OK)
+        return rep->err.status;
+    if (s->num_codecs >= s->limits.max_codecs)
+        return vh_error_set(&rep->err, VW_ERR_LIMIT, "CREATE_CODEC: session has %u codecs (limit)",
+                            s->num_codecs);
+
+    uint32_t slot = 0;
+    while (s->codecs[slot])
+        slot++;
+    struct vh_codec_obj *c = calloc(1, sizeof(*c));
+    if (!c)
+        return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "CREATE_CODEC: out of memory");
+    c->id = cc.codec_id;
+    c->codec = codec_of_profile(cc.profile);
+    c->desc = (struct vh_codec_desc){.profile = cc.profile, .entrypoint = cc.entrypoint,
+                                     .rt_format = cc.rt_format, .width = cc.width,
+                                     .height = cc.height};
+    int st = s->engine->ops->codec_create(s->engine, &c->desc, &c->engine_codec, &rep->err);
+    if (st != VW_OK) {
+        free(c);
+        if (rep->err.status != st)
+            vh_error_set(&rep->err, st, "CREATE_CODEC: engine failed");
+        return st;
+    }
+    s->codecs[slot] = c;
+    s->num_codecs++;
+    vc_debug("session %u: codec %u created (profile %u, %ux%u)", s->id, c->id, cc.profile,
+             cc.width, cc.height);
+    return VW_OK;
+}
+
+static int handle_destroy_codec(struct vh_session *s, const struct vh_request *req,
+                                struct vh_reply *rep)
+{
+    struct vw_destroy_codec dc;
+    if (take_fixed(req, rep, "DESTROY_CODEC", &dc, sizeof(dc)) != VW_OK)
+        return rep->err.status;
+    if (dc.reserved != 0)
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED, "DESTROY_CODEC: reserved is not 0");
+    for (uint32_t i = 0; i < s->limits.max_codecs; i++) {
+        if (s->codecs[i] && s->codecs[i]->id == dc.codec_id) {
+            codec_free(s, s->codecs[i]);
+            s->codecs[i] = NULL;
+            s->num_codecs--;
+            return VW_OK;
+        }
+    }
+    return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "DESTROY_CODEC: no codec %u", dc.codec_id);
+}
+
+/* ---- surfaces ---------------------------------------------------------------- */
+
+static void max_caps_size(const struct vh_session *s, uint32_t *w, uint32_t *h)
+{
+    *w = 0;
+    *h = 0;
+    for (uint32_t i = 0; i < s->num_caps; i++) {
+        if (s->caps[i].max_width > *w)
+            *w = s->caps[i].max_width;
+        if (s->caps[i].max_height > *h)
+            *h = s->caps[i].max_height;
+    }
+    if (*w > VW_MAX_WIDTH)
+        *w = VW_MAX_WIDTH;
+    if (*h > VW_MAX_HEIGHT)
+        *h = VW_MAX_HEIGHT;
+}
+
+static int handle_create_surface(struct vh_session *s, const struct vh_request *req,
+                                 struct vh_reply *rep)
+{
+    struct vw_create_surface cs;
+    if (take_fixed(req, rep, "CREATE_SURFACE", &cs, sizeof(cs)) != VW_OK)
+        return rep->err.status;
+    if (cs.reserved != 0)
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED, "CREATE_SURFACE: reserved is not 0");
+    if (!id_valid(cs.surface_id))
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID,
+                            "CREATE_SURFACE: surface_id %u is not a valid id", cs.surface_id);
+    if (vh_session_surface(s, cs.surface_id))
+        return vh_error_set(&rep->err, VW_ERR_ID_IN_USE,
+                            "CREATE_SURFACE: surface_id %u already exists", cs.surface_id);
+    uint32_t max_w, max_h;
+    max_caps_size(s, &max_w, &max_h);
+    if (cs.width == 0 || cs.height == 0 || cs.width > max_w || cs.height > max_h)
+        return vh_error_set(&rep->err, VW_ERR_RESOLUTION,
+                            "CREATE_SURFACE: %ux%u outside 1x1..%ux%u", cs.width, cs.height,
+                            max_w, max_h);
+    if ((cs.width | cs.height) & 1)
+        return vh_error_set(&rep->err, VW_ERR_RESOLUTION,
+                            "CREATE_SURFACE: %ux%u: NV12 needs an even width and height",
+                            cs.width, cs.height);
+    if (cs.rt_format != VW_RT_YUV420)
+        return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "CREATE_SURFACE: rt_format 0x%x not supported (YUV420 only)",
+                            cs.rt_format);
+    if (cs.pixel_format != VW_FOURCC_NV12)
+        return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "CREATE_SURFACE: pixel_format 0x%08x not supported (NV12 only)",
+                            cs.pixel_format);
+    if (s->num_surfaces >= s->limits.max_surfaces)
+        return vh_error_set(&rep->err, VW_ERR_LIMIT, "CREATE_SURFACE: session has %u surfaces (limit)",
+                            s->num_surfaces);
+    uint64_t bytes = (uint64_t)cs.width * cs.height * 3 / 2;
+    if (bytes > s->limits.max_bytes - s->bytes_used)
+        return vh_error_set(&rep->err, VW_ERR_LIMIT,
+                            "CREATE_SURFACE: session memory limit (%llu bytes) reached",
+                            (unsigned long long)s->limits.max_bytes);
+
+    struct vh_surface_obj *so = calloc(1, sizeof(*so));
+    if (!so)
+        return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "CREATE_SURFACE: out of memory");
+    so->surface = (struct vh_surface){.id = cs.surface_id, .width = cs.width, .height = cs.height,
+                                      .rt_format = cs.rt_format, .pixel_format = cs.pixel_format,
+                                      .state = VW_SURFACE_READY, .last_status = VW_OK};
+    so->bytes = bytes;
+    int st = s->engine->ops->surface_init(s->engine, &so->surface, &rep->err);
+    if (st != VW_OK) {
+        free(so);
+        if (rep->err.status != st)
+            vh_error_set(&rep->err, st, "CREATE_SURFACE: engine failed");
+        return st;
+    }
+    uint32_t slot = 0;
+    while (s->surfaces[slot])
+        slot++;
+    s->surfaces[slot] = so;
+    s->num_surfaces++;
+    s->bytes_used += bytes;
+    return VW_OK;
+}
+
+static int take_surface_ref(struct vh_session *s, const struct vh_request *req,
+                            struct vh_reply *rep, const char *what, struct vh_surface_obj **out)
+{
+    struct vw_surface_ref ref;
+    if (take_fixed(req, rep, what, &ref, sizeof(ref)) != VW_OK)
+        return rep->err.status;
+    if (ref.reserved != 0)
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED, "%s: reserved is not 0", what);
+    *out = vh_session_surface(s, ref.surface_id);
+    if (!*out)
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no surface %u", what, ref.surface_id);
+    return VW_OK;
+}
+
+static int handle_destroy_surface(struct vh_session *s, const struct vh_request *req,
+                                  struct vh_reply *rep)
+{
+    struct vh_surface_obj *so;
+    if (take_surface_ref(s, req, rep, "DESTROY_SURFACE", &so) != VW_OK)
+        return rep->err.status;
+    if (so->surface.ref_count > 0)
+        return vh_error_set(&rep->err, VW_ERR_SURFACE_BUSY,
+                            "DESTROY_SURFACE: surface %u is the target of a frame in progress",
+                            so->surface.id);
+    for (uint32_t i = 0; i < s->limits.max_surfaces; i++) {
+        if (s->surfaces[i] == so) {
+            s->surfaces[i] = NULL;
+            break;
+        }
+    }
+    s->num_surfaces--;
+    surface_free(s, so);
+    return VW_OK;
+}
+
+static int surface_state_reply(struct vh_session *s, const struct vh_request *req,
+                               struct vh_reply *rep, bool sync)
+{
+    struct vh_surface_obj *so;
+    if (take_surface_ref(s, req, rep, sync ? "SYNC_SURFACE" : "QUERY_SURFACE", &so) != VW_OK)
+        return rep->err.status;
+    rep->body_buf.state = (struct vw_surface_state_reply){
+        .state = so->surface.state, .last_decode_status = so->surface.last_status};
+    rep->body = &rep->body_buf.state;
+    rep->body_len = sizeof(rep->body_buf.state);
+    if (!sync || so->surface.last_status == VW_OK)
+        return VW_OK;
+    rep->err.status = so->surface.last_status;
+    snprintf(rep->err.message, sizeof(rep->err.message), "%s", so->last_message);
+    return rep->err.status;
+}
+
+static int handle_sync_surface(struct vh_session *s, const struct vh_request *req,
+                               struct vh_reply *rep)
+{
+    return surface_state_reply(s, req, rep, true);
+}
+
+static int handle_query_surface(struct vh_session *s, const struct vh_request *req,
+                                struct vh_reply *rep)
+{
+    return surface_state_reply(s, req, rep, false);
+}
+
+/* ---- dispatch ------------------------------------------------------------------ */
+
+static const vh_handler_fn handlers[VW_OP_COUNT_] = {
+    [VW_OP_HELLO] = handle_hello,
+    [VW_OP_QUERY_CAPS] = handle_query_caps,
+    [VW_OP_CREATE_CODEC] = handle_create_codec,
+    [VW_OP_DESTROY_CODEC] = handle_destroy_codec,
+    [VW_OP_CREATE_SURFACE] = handle_create_surface,
+    [VW_OP_DESTROY_SURFACE] = handle_destroy_surface,
+    [VW_OP_BEGIN_FRAME] = vh_handle_begin_frame,
+    [VW_OP_DECODE_BITSTREAM] = vh_handle_decode_bitstream,
+    [VW_OP_END_FRAME] = vh_handle_end_frame,
+    [VW_OP_SYNC_SURFACE] = handle_sync_surface,
+    [VW_OP_QUERY_SURFACE] = handle_query_surface,
+    [VW_OP_GET_IMAGE] = vh_handle_get_image,
+    [VW_OP_PUT_IMAGE] = vh_handle_put_image,
+    /* VW_OP_ERROR is server -> client only: unknown as a request. */
+};
+
+/* Size of each opcode's reply body (sent zeroed when a handler fails early). */
+static const uint32_t reply_body_size[VW_OP_COUNT_] = {
+    [VW_OP_HELLO] = sizeof(struct vw_hello_reply),
+    [VW_OP_QUERY_CAPS] = sizeof(struct vw_caps_reply),
+    [VW_OP_SYNC_SURFACE] = sizeof(struct vw_surface_state_reply),
+    [VW_OP_QUERY_SURFACE] = sizeof(struct vw_surface_state_reply),
+    [VW_OP_GET_IMAGE] = sizeof(struct vw_get_image_reply),
+};
+
+void vh_session_send_fatal(struct vh_session *s, int status, const char *message)
+{
+    vc_warn("session %u: closing: %s", s->id, message);
+    /* Not a reply: opcode VW_OP_ERROR without VW_REPLY_BIT, request_id 0. */
+    size_t len = message ? strnlen(message, VW_MESSAGE_TEXT_MAX) : 0;
+    struct vw_status st = {.status = status, .message_len = (uint32_t)len};
+    vt_msg_send(s->ch, VW_OP_ERROR, 0, &st, sizeof(st), message, len, NULL, 0, -1);
+}
+
+int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
+                              const uint8_t *payload, size_t size)
+{
+    s->stats.messages++;
+    if (hdr->length < size)
+        size = hdr->length;
+    if (hdr->reserved != 0 || hdr->length > VW_MAX_MESSAGE) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "framing error: header reserved=%u length=%u", hdr->reserved,
+                 hdr->length);
+        s->stats.errors++;
+        vh_session_send_fatal(s, VW_ERR_MALFORMED, msg);
+        return -EBADMSG;
+    }
+
+    struct vh_request req = {.opcode = hdr->opcode, .request_id = hdr->request_id,
+                             .payload = payload, .size = size};
+    struct vh_reply rep = {.fd = -1};
+    vh_handler_fn fn = hdr->opcode < VW_OP_COUNT_ ? handlers[hdr->opcode] : NULL;
+    int status;
+    if (!fn) {
+        status = vh_error_set(&rep.err, VW_ERR_UNKNOWN_OPCODE, "unknown opcode %u", hdr->opcode);
+    } else if (!s->hello_done && hdr->opcode != VW_OP_HELLO) {
+        status = vh_error_set(&rep.err, VW_ERR_STATE, "%s before HELLO: HELLO must come first",
+                              vw_opcode_name(hdr->opcode));
+        rep.close = true;
+    } else {
+        status = fn(s, &req, &rep);
+    }
+    rep.err.status = status;
+    if (!rep.body && hdr->opcode < VW_OP_COUNT_ && reply_body_size[hdr->opcode]) {
+        /* The documented reply body is present whatever the status. */
+        memset(&rep.body_buf, 0, sizeof(rep.body_buf));
+        rep.body = &rep.body_buf;
+        rep.body_len = reply_body_size[hdr->opcode];
+    }
+    if (status != VW_OK) {
+        s->stats.errors++;
+        vc_debug("session %u: %s #%u: %s: %s", s->id, vw_opcode_name(hdr->opcode),
+                 hdr->request_id, vw_status_name(status), rep.err.message);
+    }
+
+    int err = vt_reply_send(s->ch, hdr->opcode, hdr->request_id, status,
+                            status != VW_OK ? rep.err.message : NULL, rep.body, rep.body_len,
+                            rep.tail, rep.tail_len, rep.fd);
+    free(rep.tail_owned);
+    if (err)
+        return err;
+    return rep.close ? -EPROTO : 0;
+}
+
+int vh_session_run(struct vh_session *s)
+{
+    struct vt_msgbuf buf = {0};
+    struct vw_header hdr;
+    int err;
+    for (;;) {
+        err = vt_msg_recv(s->ch, &hdr, &buf, VW_MAX_MESSAGE, NULL);
+        if (err == -EBADMSG) {
+            /* Cannot resynchronise: say why and close. */
+            err = vh_session_handle_message(s, &hdr, NULL, 0);
+            if (err == 0)
+                err = -EBADMSG;
+            break;
+        }
+        if (err)
+            break;
+        err = vh_session_handle_message(s, &hdr, buf.data, hdr.length);
+        if (err)
+            break;
+    }
+    vt_msgbuf_free(&buf);
+    if (err == -ECONNRESET)
+        return 0;  /* orderly close between messages */
+    if (err == -EPIPE)
+        vc_warn("session %u: client disconnected in the middle of a message", s->id);
+    else if (err != -EBADMSG && err != -EPROTO)
+        vc_debug("session %u: channel: %s", s->id, strerror(-err));
+    return err;
+}

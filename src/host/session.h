@@ -1,0 +1,76 @@
+/*
+ * One client session of vivacd: the protocol state machine, the per-session
+ * object tables (codecs, surfaces), limits, and the validation of every
+ * request before the engine sees it.
+ *
+ * The core is transport independent: vh_session_handle_message() takes one
+ * already framed message (from the socket loop in vh_session_run(), or from
+ * the fuzzer) and sends exactly one reply through the session's vt_channel.
+ *
+ * Threading: a session is used by one thread at a time.  The engine it uses
+ * is shared with other sessions (engine.h says which calls are thread safe).
+ */
+#ifndef VIVAC_HOST_SESSION_H
+#define VIVAC_HOST_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/engine.h"
+#include "transport/channel.h"
+#include "vivac/protocol.h"
+
+/* Per-session limits, announced in the HELLO reply. */
+struct vh_limits {
+    uint64_t max_arena;       /* arena bytes granted at most */
+    uint32_t max_surfaces;
+    uint32_t max_codecs;
+    uint64_t max_bytes;       /* surfaces (w*h*3/2) + frame buffers in flight */
+    uint64_t max_frame_bytes; /* slice data of one frame */
+};
+
+/* Fills the daemon defaults (256 MiB arena, 256 surfaces, 16 codecs, 1 GiB,
+ * 32 MiB per frame). */
+void vh_limits_default(struct vh_limits *limits);
+
+/* Counters of a session, logged when it closes. */
+struct vh_session_stats {
+    uint64_t messages;
+    uint64_t frames;          /* pictures the engine decoded successfully */
+    uint64_t errors;          /* replies with a non-OK status */
+};
+
+struct vh_session;
+
+/* Creates a session bound to `engine` (not owned) that replies on `ch` (not
+ * owned: the caller destroys it after vh_session_destroy). `id` only names the
+ * session in logs. Returns 0 or -errno. */
+int vh_session_create(struct vh_engine *engine, const struct vh_limits *limits,
+                      struct vt_channel *ch, uint32_t id, struct vh_session **out);
+
+/* Frees every engine object, frame and the arena of the session and logs its
+ * counters; accepts NULL / *NULL. */
+void vh_session_destroy(struct vh_session **session);
+
+/* Handles one message: `hdr` as received, `payload` holding `size` bytes (the
+ * caller may pass fewer bytes than hdr->length: then size wins). Sends exactly
+ * one reply (or, for a framing error, VW_OP_ERROR).
+ * Returns 0 if the session continues, -EPIPE/-ECONNRESET/... if the reply
+ * could not be sent, -EBADMSG / -EPROTO if the session must be closed. Never
+ * aborts on client input. */
+int vh_session_handle_message(struct vh_session *session, const struct vw_header *hdr,
+                              const uint8_t *payload, size_t size);
+
+/* Sends VW_OP_ERROR (request_id 0) with status and message: the session is
+ * lost and the caller closes it. */
+void vh_session_send_fatal(struct vh_session *session, int status, const char *message);
+
+/* Receive loop on the session's channel until the client disconnects, a
+ * framing error happens, or the channel is shut down. Returns 0 on an orderly
+ * end, -errno otherwise (already logged). */
+int vh_session_run(struct vh_session *session);
+
+void vh_session_get_stats(const struct vh_session *session, struct vh_session_stats *stats);
+
+#endif

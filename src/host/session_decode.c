@@ -1,0 +1,363 @@
+/* BEGIN_FRAME / DECODE_BITSTREAM / END_FRAME: validation, accumulation of a
+ * frame in session-owned memory, and the engine's decode call. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cursor.h"
+#include "common/log.h"
+#include "host/session_internal.h"
+
+void vh_frame_close(struct vh_session *s, struct vh_codec_obj *codec)
+{
+    struct vh_frame *f = codec->frame;
+    if (!f)
+        return;
+    if (f->target && f->target->surface.ref_count > 0)
+        f->target->surface.ref_count--;
+    s->bytes_used -= f->bytes;
+    free(f->slice_params);
+    free(f->slices);
+    free(f->data);
+    free(f);
+    codec->frame = NULL;
+}
+
+/* Records the first error of a frame; returns the status of `err`. */
+static int frame_fail(struct vh_frame *f, const struct vh_error *err)
+{
+    if (f->error.status == VW_OK)
+        f->error = *err;
+    return err->status;
+}
+
+/* ---- BEGIN_FRAME --------------------------------------------------------- */
+
+int vh_handle_begin_frame(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
+{
+    struct vw_begin_frame bf;
+    struct vc_cursor c = vc_cursor_make(req->payload, req->size);
+    if (!vc_cursor_copy(&c, &bf, sizeof(bf)) || !vc_cursor_done(&c))
+        return vh_expect_size(rep, "BEGIN_FRAME", req->size, sizeof(bf));
+    struct vh_codec_obj *codec = vh_session_codec(s, bf.codec_id);
+    if (!codec)
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "BEGIN_FRAME: no codec %u", bf.codec_id);
+    struct vh_surface_obj *target = vh_session_surface(s, bf.surface_id);
+    if (!target)
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "BEGIN_FRAME: no surface %u",
+                            bf.surface_id);
+    if (codec->frame)
+        return vh_error_set(&rep->err, VW_ERR_STATE,
+                            "BEGIN_FRAME: codec %u already has a frame in progress", codec->id);
+    if (target->surface.ref_count > 0)
+        return vh_error_set(&rep->err, VW_ERR_SURFACE_BUSY,
+                            "BEGIN_FRAME: surface %u is the target of another frame in progress",
+                            target->surface.id);
+    struct vh_frame *f = calloc(1, sizeof(*f));
+    if (!f)
+        return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "BEGIN_FRAME: out of memory");
+    f->target = target;
+    target->surface.ref_count++;
+    target->surface.state = VW_SURFACE_RENDERING;
+    codec->frame = f;
+    return VW_OK;
+}
+
+/* ---- DECODE_BITSTREAM ------------------------------------------------------ */
+
+static int frame_reserve_slices(struct vh_frame *f, uint32_t n, struct vh_error *err)
+{
+    uint32_t need = f->num_slices + n;
+    if (need <= f->cap_slices)
+        return VW_OK;
+    uint32_t cap = f->cap_slices ? f->cap_slices : 4;
+    while (cap < need)
+        cap *= 2;
+    if (cap > VW_MAX_SLICES)
+        cap = VW_MAX_SLICES;
+    struct vw_h264_slice *p = realloc(f->slice_params, (size_t)cap * sizeof(*p));
+    if (!p)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "DECODE_BITSTREAM: out of memory");
+    f->slice_params = p;
+    struct vh_frame_slice *q = realloc(f->slices, (size_t)cap * sizeof(*q));
+    if (!q)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "DECODE_BITSTREAM: out of memory");
+    f->slices = q;
+    f->cap_slices = cap;
+    return VW_OK;
+}
+
+static int frame_reserve_data(struct vh_frame *f, size_t n, struct vh_error *err)
+{
+    size_t need = f->data_size + n;
+    if (need <= f->data_cap)
+        return VW_OK;
+    size_t cap = f->data_cap ? f->data_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *p = realloc(f->data, cap);
+    if (!p)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "DECODE_BITSTREAM: out of memory");
+    f->data = p;
+    f->data_cap = cap;
+    return VW_OK;
+}
+
+/* Length of an Annex-B start code at the start of p (0, 3 or 4). */
+static uint32_t start_code_length(const uint8_t *p, uint32_t size)
+{
+    if (size >= 3 && p[0] == 0 && p[1] == 0 && p[2] == 1)
+        return 3;
+    if (size >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1)
+        return 4;
+    return 0;
+}
+
+/* Parses and checks everything of one DECODE_BITSTREAM; on success the
+ * slices are appended to the frame. On failure the frame is left as it was
+ * (apart from the error, which the caller records). */
+static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
+                            const struct vw_decode_bitstream *db, struct vc_cursor *c,
+                            struct vh_error *err)
+{
+    struct vh_frame *f = codec->frame;
+    const char *W = "DECODE_BITSTREAM";
+
+    if (db->reserved != 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: reserved is not 0", W);
+    if (db->data.reserved != 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: data.reserved is not 0", W);
+    if (db->codec != VW_CODEC_H264)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: codec %u unknown", W, db->codec);
+    if (db->codec != codec->codec)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: codec %u does not match codec object %u",
+                            W, db->codec, codec->id);
+    if (db->flags & ~VW_DECODE_HAS_IQ_MATRIX)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: unknown flags 0x%x", W, db->flags);
+    if (db->picture_params_size != sizeof(struct vw_h264_picture))
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: picture_params_size %u, expected %zu", W,
+                            db->picture_params_size, sizeof(struct vw_h264_picture));
+    bool has_iq = db->flags & VW_DECODE_HAS_IQ_MATRIX;
+    size_t iq_size = has_iq ? sizeof(struct vw_h264_iq_matrix) : 0;
+    if (db->iq_matrix_size != iq_size)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: iq_matrix_size %u, expected %zu", W,
+                            db->iq_matrix_size, iq_size);
+    if (db->slice_params_size != sizeof(struct vw_h264_slice))
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: slice_params_size %u, expected %zu", W,
+                            db->slice_params_size, sizeof(struct vw_h264_slice));
+    if (db->num_slices < 1 || db->num_slices > VW_MAX_SLICES)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: num_slices %u outside 1..%u", W,
+                            db->num_slices, VW_MAX_SLICES);
+    if (db->data.location != VW_LOC_INLINE && db->data.location != VW_LOC_ARENA)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: data.location %u unknown", W,
+                            db->data.location);
+    if (db->data.size == 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: data.size is 0", W);
+
+    /* Exact payload size: fixed parts + inline data. */
+    uint64_t expected = sizeof(*db) + (uint64_t)db->picture_params_size + db->iq_matrix_size +
+                        (uint64_t)db->num_slices * db->slice_params_size;
+    if (db->data.location == VW_LOC_INLINE) {
+        if (db->data.offset != 0)
+            return vh_error_set(err, VW_ERR_MALFORMED, "%s: inline data.offset must be 0", W);
+        if (db->data.size > VW_MAX_MESSAGE)
+            return vh_error_set(err, VW_ERR_MALFORMED, "%s: inline data.size %llu too large", W,
+                                (unsigned long long)db->data.size);
+        expected += db->data.size;
+    }
+    size_t total = sizeof(*db) + c->left;
+    if (total != expected)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: payload is %zu bytes, expected %llu", W,
+                            total, (unsigned long long)expected);
+    if (db->data.location == VW_LOC_ARENA && !vt_arena_contains(&s->arena, db->data.offset,
+                                                                db->data.size))
+        return vh_error_set(err, VW_ERR_OUT_OF_BOUNDS,
+                            "%s: data [%llu, +%llu) outside the arena (%llu bytes)", W,
+                            (unsigned long long)db->data.offset,
+                            (unsigned long long)db->data.size,
+                            (unsigned long long)s->arena.size);
+
+    /* Limits. */
+    if (f->num_slices + db->num_slices > VW_MAX_SLICES)
+        return vh_error_set(err, VW_ERR_LIMIT, "%s: more than %u slices in one frame", W,
+                            VW_MAX_SLICES);
+    if (db->data.size > s->limits.max_frame_bytes - f->data_size)
+        return vh_error_set(err, VW_ERR_LIMIT, "%s: frame data exceeds %llu bytes", W,
+                            (unsigned long long)s->limits.max_frame_bytes);
+    if (db->data.size > s->limits.max_bytes - s->bytes_used)
+        return vh_error_set(err, VW_ERR_LIMIT, "%s: session memory limit reached", W);
+
+    /* Parameters. */
+    struct vw_h264_picture pic;
+    vc_cursor_copy(c, &pic, sizeof(pic));
+    struct vw_h264_iq_matrix iq;
+    if (has_iq)
+        vc_cursor_copy(c, &iq, sizeof(iq));
+    const uint8_t *slice_bytes = vc_cursor_take_array(c, db->num_slices, sizeof(struct vw_h264_slice));
+    const uint8_t *inline_data = NULL;
+    if (db->data.location == VW_LOC_INLINE)
+        inline_data = vc_cursor_take(c, (size_t)db->data.size);
+    if (!vc_cursor_done(c))
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: payload parse error", W);
+    int st = vh_h264_check_picture(&pic, &f->target->surface, err);
+    if (st != VW_OK)
+        return st;
+
+    /* Copy the blob out of the arena once: a hostile guest may change the
+     * arena while we look at it, so every later check reads our copy. */
+    st = frame_reserve_data(f, (size_t)db->data.size, err);
+    if (st == VW_OK)
+        st = frame_reserve_slices(f, db->num_slices, err);
+    if (st != VW_OK)
+        return st;
+    uint8_t *blob = f->data + f->data_size;
+    const uint8_t *src = inline_data ? inline_data : s->arena.base + db->data.offset;
+    memcpy(blob, src, (size_t)db->data.size);
+
+    for (uint32_t i = 0; i < db->num_slices; i++) {
+        uint32_t index = f->num_slices + i;
+        struct vw_h264_slice *sp = &f->slice_params[index];
+        memcpy(sp, slice_bytes + (size_t)i * sizeof(*sp), sizeof(*sp));
+        if (sp->slice_data_size == 0)
+            return vh_error_set(err, VW_ERR_MALFORMED, "%s: slice %u: slice_data_size is 0", W, i);
+        if (!vc_range_ok(sp->slice_data_offset, sp->slice_data_size, db->data.size))
+            return vh_error_set(err, VW_ERR_OUT_OF_BOUNDS,
+                                "%s: slice %u: slice_data [%u, +%u) outside the %llu-byte blob",
+                                W, i, sp->slice_data_offset, sp->slice_data_size,
+                                (unsigned long long)db->data.size);
+        if (sp->slice_data_flag != 0)
+            return vh_error_set(err, VW_ERR_MALFORMED,
+                                "%s: slice %u: slice_data_flag %u (partial slices unsupported)", W,
+                                i, sp->slice_data_flag);
+        const uint8_t *nal = blob + sp->slice_data_offset;
+        uint32_t sc = start_code_length(nal, sp->slice_data_size);
+        if (sp->slice_data_size - sc < 1)
+            return vh_error_set(err, VW_ERR_MALFORMED, "%s: slice %u: no NAL after the start code",
+                                W, i);
+        st = vh_h264_check_slice(sp, i, &pic, nal + sc, sp->slice_data_size - sc, err);
+        if (st != VW_OK)
+            return st;
+        f->slices[index] = (struct vh_frame_slice){
+            .data_offset = (uint32_t)(f->data_size + sp->slice_data_offset + sc),
+            .size = sp->slice_data_size - sc};
+    }
+
+    /* Commit. */
+    f->num_slices += db->num_slices;
+    f->data_size += (size_t)db->data.size;
+    f->bytes += db->data.size;
+    s->bytes_used += db->data.size;
+    f->picture = pic;
+    f->have_picture = true;
+    if (has_iq) {
+        f->iq = iq;
+        f->have_iq = true;
+    }
+    return VW_OK;
+}
+
+int vh_handle_decode_bitstream(struct vh_session *s, const struct vh_request *req,
+                               struct vh_reply *rep)
+{
+    struct vw_decode_bitstream db;
+    struct vc_cursor c = vc_cursor_make(req->payload, req->size);
+    if (!vc_cursor_copy(&c, &db, sizeof(db)))
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED,
+                            "DECODE_BITSTREAM: payload is %zu bytes, shorter than the %zu-byte header",
+                            req->size, sizeof(db));
+    struct vh_codec_obj *codec = vh_session_codec(s, db.codec_id);
+    if (!codec)
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "DECODE_BITSTREAM: no codec %u",
+                            db.codec_id);
+    if (!codec->frame)
+        return vh_error_set(&rep->err, VW_ERR_STATE,
+                            "DECODE_BITSTREAM: codec %u has no frame in progress (BEGIN_FRAME)",
+                            codec->id);
+    int st = decode_bitstream(s, codec, &db, &c, &rep->err);
+    if (st != VW_OK)
+        frame_fail(codec->frame, &rep->err);
+    return st;
+}
+
+/* ---- END_FRAME ------------------------------------------------------------ */
+
+static void finish_target(struct vh_surface_obj *target, const struct vh_error *err)
+{
+    target->surface.state = err->status == VW_OK ? VW_SURFACE_READY : VW_SURFACE_FAILED;
+    target->surface.last_status = err->status;
+    snprintf(target->last_message, sizeof(target->last_message), "%s",
+             err->status == VW_OK ? "" : err->message);
+}
+
+static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh_error *err)
+{
+    struct vh_frame *f = codec->frame;
+    if (f->error.status != VW_OK) {
+        *err = f->error;
+        return err->status;
+    }
+    if (f->num_slices == 0 || !f->have_picture)
+        return vh_error_set(err, VW_ERR_STATE, "END_FRAME: frame of codec %u has no slices",
+                            codec->id);
+
+    struct vh_slice *slices = calloc(f->num_slices, sizeof(*slices));
+    if (!slices)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "END_FRAME: out of memory");
+    struct vh_picture pic = {
+        .codec = codec->codec,
+        .h264 = &f->picture,
+        .h264_iq = f->have_iq ? &f->iq : NULL,
+        .num_slices = f->num_slices,
+        .slices = slices,
+        .target = &f->target->surface,
+    };
+    for (uint32_t i = 0; i < f->num_slices; i++)
+        slices[i] = (struct vh_slice){.h264 = &f->slice_params[i],
+                                      .data = f->data + f->slices[i].data_offset,
+                                      .size = f->slices[i].size};
+    int st = VW_OK;
+    for (uint32_t i = 0; i < 16; i++) {
+        const struct vw_h264_ref *ref = &f->picture.reference_frames[i];
+        if ((ref->flags & VW_H264_PIC_INVALID) || ref->surface_id == VW_INVALID_ID)
+            continue;
+        struct vh_surface_obj *so = vh_session_surface(s, ref->surface_id);
+        if (!so) {
+            st = vh_error_set(err, VW_ERR_INVALID_ID,
+                              "END_FRAME: reference_frames[%u]: no surface %u", i,
+                              ref->surface_id);
+            goto out;
+        }
+        pic.refs[i] = &so->surface;
+    }
+    st = codec->engine_codec->engine->ops->decode(codec->engine_codec, &pic, err);
+    if (st != VW_OK && err->status != st)
+        vh_error_set(err, st, "END_FRAME: engine decode failed");
+out:
+    free(slices);
+    return st;
+}
+
+int vh_handle_end_frame(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
+{
+    struct vw_end_frame ef;
+    struct vc_cursor c = vc_cursor_make(req->payload, req->size);
+    if (!vc_cursor_copy(&c, &ef, sizeof(ef)) || !vc_cursor_done(&c))
+        return vh_expect_size(rep, "END_FRAME", req->size, sizeof(ef));
+    struct vh_codec_obj *codec = vh_session_codec(s, ef.codec_id);
+    if (!codec)
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "END_FRAME: no codec %u", ef.codec_id);
+    if (!codec->frame)
+        return vh_error_set(&rep->err, VW_ERR_STATE,
+                            "END_FRAME: codec %u has no frame in progress", codec->id);
+    int st;
+    if (ef.reserved != 0)
+        st = vh_error_set(&rep->err, VW_ERR_MALFORMED, "END_FRAME: reserved is not 0");
+    else
+        st = end_frame(s, codec, &rep->err);
+    rep->err.status = st;
+    finish_target(codec->frame->target, &rep->err);
+    if (st == VW_OK)
+        s->stats.frames++;
+    vh_frame_close(s, codec);
+    return st;
+}

@@ -1,0 +1,187 @@
+/* GET_IMAGE / PUT_IMAGE: rectangle and layout checks, data references, and
+ * the engine's surface_read / surface_write. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cursor.h"
+#include "host/session_internal.h"
+
+/* Largest inline image a GET_IMAGE reply can carry. */
+#define INLINE_IMAGE_MAX \
+    (VW_MAX_MESSAGE - sizeof(struct vw_status) - sizeof(struct vw_get_image_reply) - VW_MESSAGE_TEXT_MAX)
+
+/* Checks an NV12 layout holding the image rectangle (x, y, w, h) (in image
+ * coordinates) and sets *needed to the bytes it spans from the data start:
+ * plane p ends at offsets[p] + pitches[p] * rows_p. Overflow-checked. */
+static int check_layout(const char *what, const struct vw_image_layout *l, uint32_t x,
+                        uint32_t y, uint32_t w, uint32_t h, uint64_t *needed,
+                        struct vh_error *err)
+{
+    if (l->pixel_format != VW_FOURCC_NV12)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "%s: layout.pixel_format 0x%08x not supported (NV12 only)", what,
+                            l->pixel_format);
+    if (l->num_planes != 2)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: layout.num_planes %u, NV12 has 2", what,
+                            l->num_planes);
+    uint64_t end = 0;
+    for (int p = 0; p < 2; p++) {
+        uint64_t right = (uint64_t)x + w;
+        uint64_t rows = p == 0 ? (uint64_t)y + h : ((uint64_t)y + h) / 2;
+        if (l->pitches[p] < right)
+            return vh_error_set(err, VW_ERR_MALFORMED,
+                                "%s: layout.pitches[%d] %u smaller than the row (%llu bytes)",
+                                what, p, l->pitches[p], (unsigned long long)right);
+        /* pitch < 2^32, rows < 2^33: no overflow in 64 bits. */
+        uint64_t plane_end = (uint64_t)l->offsets[p] + (uint64_t)l->pitches[p] * rows;
+        if (plane_end > end)
+            end = plane_end;
+    }
+    *needed = end;
+    return VW_OK;
+}
+
+/* Rectangle (x, y, w, h) inside a surface, non-empty, even for NV12. */
+static int check_rect(const char *what, const struct vh_surface *s, uint32_t x, uint32_t y,
+                      uint32_t w, uint32_t h, struct vh_error *err)
+{
+    if (w == 0 || h == 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: empty rectangle %ux%u", what, w, h);
+    if ((x | y | w | h) & 1)
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            "%s: rectangle %u,%u %ux%u: NV12 needs even x, y, width, height",
+                            what, x, y, w, h);
+    if (!vc_range_ok(x, w, s->width) || !vc_range_ok(y, h, s->height))
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            "%s: rectangle %u,%u %ux%u outside surface %u (%ux%u)", what, x, y, w,
+                            h, s->id, s->width, s->height);
+    return VW_OK;
+}
+
+static int check_data_ref(struct vh_session *s, const char *what, const struct vw_data_ref *ref,
+                          uint64_t needed, struct vh_error *err)
+{
+    if (ref->reserved != 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: data.reserved is not 0", what);
+    if (ref->location == VW_LOC_INLINE) {
+        if (ref->offset != 0)
+            return vh_error_set(err, VW_ERR_MALFORMED, "%s: inline data.offset must be 0", what);
+    } else if (ref->location == VW_LOC_ARENA) {
+        if (!vt_arena_contains(&s->arena, ref->offset, ref->size))
+            return vh_error_set(err, VW_ERR_OUT_OF_BOUNDS,
+                                "%s: data [%llu, +%llu) outside the arena (%llu bytes)", what,
+                                (unsigned long long)ref->offset, (unsigned long long)ref->size,
+                                (unsigned long long)s->arena.size);
+    } else {
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: data.location %u unknown", what,
+                            ref->location);
+    }
+    if (needed > ref->size)
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            "%s: layout needs %llu bytes, data.size is %llu", what,
+                            (unsigned long long)needed, (unsigned long long)ref->size);
+    return VW_OK;
+}
+
+int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
+{
+    const char *W = "GET_IMAGE";
+    struct vw_get_image gi;
+    struct vc_cursor c = vc_cursor_make(req->payload, req->size);
+    if (!vc_cursor_copy(&c, &gi, sizeof(gi)) || !vc_cursor_done(&c))
+        return vh_expect_size(rep, W, req->size, sizeof(gi));
+    if (gi.reserved != 0)
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED, "%s: reserved is not 0", W);
+    struct vh_surface_obj *so = vh_session_surface(s, gi.surface_id);
+    if (!so)
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no surface %u", W, gi.surface_id);
+    uint64_t needed;
+    int st = check_rect(W, &so->surface, gi.x, gi.y, gi.width, gi.height, &rep->err);
+    if (st == VW_OK)
+        st = check_layout(W, &gi.layout, 0, 0, gi.width, gi.height, &needed, &rep->err);
+    if (st == VW_OK)
+        st = check_data_ref(s, W, &gi.dst, needed, &rep->err);
+    if (st != VW_OK)
+        return st;
+
+    uint8_t *dst;
+    if (gi.dst.location == VW_LOC_INLINE) {
+        if (gi.dst.size > INLINE_IMAGE_MAX)
+            return vh_error_set(&rep->err, VW_ERR_LIMIT,
+                                "%s: inline image of %llu bytes exceeds %zu (use the arena)", W,
+                                (unsigned long long)gi.dst.size, (size_t)INLINE_IMAGE_MAX);
+        dst = calloc(1, (size_t)gi.dst.size);
+        if (!dst)
+            return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "%s: out of memory", W);
+        rep->tail_owned = dst;
+    } else {
+        /* Written straight into the client's region: only written, never
+         * read back, so concurrent changes by the guest cannot hurt us. */
+        dst = s->arena.base + gi.dst.offset;
+    }
+    struct vh_rect rect = {.x = gi.x, .y = gi.y, .width = gi.width, .height = gi.height};
+    st = s->engine->ops->surface_read(s->engine, &so->surface, &rect, &gi.layout, dst, &rep->err);
+    if (st != VW_OK) {
+        if (rep->err.status != st)
+            vh_error_set(&rep->err, st, "%s: engine failed", W);
+        return st;
+    }
+    rep->body_buf.image = (struct vw_get_image_reply){.size = gi.dst.size};
+    rep->body = &rep->body_buf.image;
+    rep->body_len = sizeof(rep->body_buf.image);
+    if (gi.dst.location == VW_LOC_INLINE) {
+        rep->tail = dst;
+        rep->tail_len = (size_t)gi.dst.size;
+    }
+    return VW_OK;
+}
+
+int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
+{
+    const char *W = "PUT_IMAGE";
+    struct vw_put_image pi;
+    struct vc_cursor c = vc_cursor_make(req->payload, req->size);
+    if (!vc_cursor_copy(&c, &pi, sizeof(pi)))
+        return vh_expect_size(rep, W, req->size, sizeof(pi));
+    if (pi.reserved != 0)
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED, "%s: reserved is not 0", W);
+    /* Exact size first: inline bytes follow the struct, nothing otherwise. */
+    uint64_t tail = pi.src.location == VW_LOC_INLINE ? pi.src.size : 0;
+    if (c.left != tail)
+        return vh_expect_size(rep, W, req->size, sizeof(pi) + tail);
+    struct vh_surface_obj *so = vh_session_surface(s, pi.surface_id);
+    if (!so)
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no surface %u", W, pi.surface_id);
+    uint64_t needed;
+    int st = check_rect(W, &so->surface, pi.dst_x, pi.dst_y, pi.width, pi.height, &rep->err);
+    if (st == VW_OK && ((pi.src_x | pi.src_y) & 1))
+        st = vh_error_set(&rep->err, VW_ERR_MALFORMED, "%s: src_x/src_y %u,%u must be even", W,
+                          pi.src_x, pi.src_y);
+    if (st == VW_OK)
+        st = check_layout(W, &pi.layout, pi.src_x, pi.src_y, pi.width, pi.height, &needed,
+                          &rep->err);
+    if (st == VW_OK)
+        st = check_data_ref(s, W, &pi.src, needed, &rep->err);
+    if (st != VW_OK)
+        return st;
+
+    const uint8_t *data;
+    uint8_t *copy = NULL;
+    if (pi.src.location == VW_LOC_INLINE) {
+        data = vc_cursor_take(&c, (size_t)pi.src.size);
+    } else {
+        /* Copy out of the arena once; the engine reads our copy. */
+        copy = malloc(needed ? (size_t)needed : 1);
+        if (!copy)
+            return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "%s: out of memory", W);
+        memcpy(copy, s->arena.base + pi.src.offset, (size_t)needed);
+        data = copy;
+    }
+    struct vh_rect src = {.x = pi.src_x, .y = pi.src_y, .width = pi.width, .height = pi.height};
+    st = s->engine->ops->surface_write(s->engine, &so->surface, &src, pi.dst_x, pi.dst_y,
+                                       &pi.layout, data, &rep->err);
+    free(copy);
+    if (st != VW_OK && rep->err.status != st)
+        vh_error_set(&rep->err, st, "%s: engine failed", W);
+    return st;
+}

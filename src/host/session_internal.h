@@ -1,0 +1,140 @@
+/*
+ * Session internals shared by session.c, session_decode.c and
+ * session_image.c.  Not for use outside src/host/session*.c.
+ */
+#ifndef VIVAC_HOST_SESSION_INTERNAL_H
+#define VIVAC_HOST_SESSION_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/engine.h"
+#include "host/session.h"
+#include "transport/arena.h"
+#include "transport/channel.h"
+#include "vivac/protocol.h"
+
+#define VH_MAX_CAPS 64u
+
+/* A surface object: the engine's vh_surface plus the message of its last
+ * decode (returned by SYNC_SURFACE). */
+struct vh_surface_obj {
+    struct vh_surface surface;
+    char last_message[VW_MESSAGE_TEXT_MAX];
+    uint64_t bytes;               /* accounted against limits.max_bytes */
+};
+
+/* One slice of an open frame; data_offset indexes vh_frame.data and points at
+ * the NAL header (start code already stripped). */
+struct vh_frame_slice {
+    uint32_t data_offset;
+    uint32_t size;
+};
+
+/* A picture between BEGIN_FRAME and END_FRAME. Everything here is session
+ * owned memory: nothing points into the shared arena. */
+struct vh_frame {
+    struct vh_surface_obj *target;
+    struct vh_error error;        /* first error of the frame (status 0: none) */
+    bool have_picture;
+    struct vw_h264_picture picture;
+    bool have_iq;
+    struct vw_h264_iq_matrix iq;
+    uint32_t num_slices;
+    uint32_t cap_slices;
+    struct vw_h264_slice *slice_params;
+    struct vh_frame_slice *slices;
+    uint8_t *data;                /* all slice data blobs, concatenated */
+    size_t data_size;
+    size_t data_cap;
+    uint64_t bytes;               /* accounted against limits.max_bytes */
+};
+
+struct vh_codec_obj {
+    uint32_t id;
+    uint32_t codec;               /* enum vw_codec */
+    struct vh_codec_desc desc;
+    struct vh_codec *engine_codec;
+    struct vh_frame *frame;       /* open frame or NULL */
+};
+
+struct vh_session {
+    uint32_t id;
+    struct vh_engine *engine;
+    struct vt_channel *ch;
+    struct vh_limits limits;
+    bool hello_done;
+    char client_name[33];
+    struct vt_arena arena;        /* zeroed (base NULL) when none */
+
+    struct vw_cap caps[VH_MAX_CAPS];
+    uint32_t num_caps;
+
+    struct vh_surface_obj **surfaces;   /* max_surfaces slots, NULL = free */
+    uint32_t num_surfaces;
+    struct vh_codec_obj **codecs;       /* max_codecs slots */
+    uint32_t num_codecs;
+    uint64_t bytes_used;
+
+    struct vh_session_stats stats;
+};
+
+/* A request being handled. */
+struct vh_request {
+    uint32_t opcode;
+    uint32_t request_id;
+    const uint8_t *payload;
+    size_t size;
+};
+
+/* What a handler wants sent back. The dispatcher sends err.status and
+ * err.message, then body + tail, passes fd, then frees tail_owned. */
+struct vh_reply {
+    struct vh_error err;
+    const void *body;
+    size_t body_len;
+    const void *tail;
+    size_t tail_len;
+    void *tail_owned;
+    int fd;
+    bool close;                   /* end the session after the reply */
+    union {                       /* storage for small reply bodies */
+        struct vw_hello_reply hello;
+        struct vw_caps_reply caps;
+        struct vw_surface_state_reply state;
+        struct vw_get_image_reply image;
+    } body_buf;
+};
+
+/* Handler of one opcode: returns the reply status (enum vw_status_code; also
+ * in rep->err.status). */
+typedef int (*vh_handler_fn)(struct vh_session *s, const struct vh_request *req,
+                             struct vh_reply *rep);
+
+int vh_handle_begin_frame(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep);
+int vh_handle_decode_bitstream(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep);
+int vh_handle_end_frame(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep);
+int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep);
+int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep);
+
+/* Object tables. Lookups return NULL for unknown ids. */
+struct vh_surface_obj *vh_session_surface(struct vh_session *s, uint32_t id);
+struct vh_codec_obj *vh_session_codec(struct vh_session *s, uint32_t id);
+
+/* Frees an open frame of the codec (if any) and releases its target. */
+void vh_frame_close(struct vh_session *s, struct vh_codec_obj *codec);
+
+/* Checks that `size` is exactly `expected` for the opcode; fills rep. */
+int vh_expect_size(struct vh_reply *rep, const char *what, size_t size, uint64_t expected);
+
+/* Validation of wire H.264 structs (validate_h264.c). Each returns VW_OK or
+ * sets err (naming the field) and returns its status. */
+int vh_h264_check_picture(const struct vw_h264_picture *pic, const struct vh_surface *target,
+                          struct vh_error *err);
+/* `nal` points at the slice's data after the start code (nal_size >= 1). */
+int vh_h264_check_slice(const struct vw_h264_slice *slice, uint32_t index,
+                        const struct vw_h264_picture *pic, const uint8_t *nal,
+                        uint32_t nal_size, struct vh_error *err);
+
+#endif
