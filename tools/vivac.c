@@ -1,0 +1,61 @@
+/* vivac: command-line front end (run, info). */
+#include "tools/vivac.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vivac_config.h"
+#include "vivac/protocol.h"
+
+const char *vivac_default_socket(void)
+{
+    const char *env = getenv("VIVAC_SOCKET");
+    return env && *env ? env : VIVAC_DEFAULT_SOCKET;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: vivac COMMAND [OPTIONS]\n"
+            "\n"
+            "Commands:\n"
+            "  run [--engine E] [--socket PATH] -- CMD [ARGS...]\n"
+            "        start a private vivacd (engine E, default auto) on a socket in a\n"
+            "        fresh temporary directory (or PATH), run CMD with VIVAC_SOCKET,\n"
+            "        LIBVA_DRIVER_NAME=vivac and LIBVA_DRIVERS_PATH set, stop the\n"
+            "        daemon, and exit with CMD's status\n"
+            "  info [--socket PATH]\n"
+            "        connect to a running vivacd (default $VIVAC_SOCKET, else %s)\n"
+            "        and print its version, engine, limits and capabilities\n"
+            "  help, --help      show this help\n"
+            "  --version         show the version\n"
+            "\n"
+            "Environment: VIVACD (vivacd binary for run), VIVAC_DRIVER_DIR (directory\n"
+            "of vivac_drv_video.so for run), VIVAC_SOCKET.\n",
+            VIVAC_DEFAULT_SOCKET);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return vivac_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "info") == 0)
+        return vivac_cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("vivac %s (protocol %u.%u)\n", VIVAC_VERSION, VW_VERSION_MAJOR, VW_VERSION_MINOR);
+        return 0;
+    }
+    fprintf(stderr, "vivac: unknown command \"%s\"\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

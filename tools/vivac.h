@@ -1,0 +1,14 @@
+/* The `vivac` command: shared declarations of its subcommands. */
+#ifndef VIVAC_TOOLS_VIVAC_H
+#define VIVAC_TOOLS_VIVAC_H
+
+/* `vivac run [--engine E] [--socket PATH] -- CMD [ARGS...]` (vivac_run.c). */
+int vivac_cmd_run(int argc, char **argv);
+/* `vivac info [--socket PATH]` (vivac_info.c). */
+int vivac_cmd_info(int argc, char **argv);
+
+/* The socket a client uses by default: $VIVAC_SOCKET, else the build's
+ * default. */
+const char *vivac_default_socket(void);
+
+#endif

@@ -1,0 +1,182 @@
+/* `vivac info`: HELLO + QUERY_CAPS against a running vivacd, printed like
+ * vainfo but for the host side. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cursor.h"
+#include "tools/vivac.h"
+#include "transport/channel.h"
+#include "transport/message.h"
+#include "vivac/protocol.h"
+
+#define INFO_ARENA_REQUEST (64ull << 20)
+
+/* Sends a request and reads its reply; checks opcode and id. The reply
+ * payload stays in buf; *fd_out gets a passed fd (or -1). */
+static int transact(struct vt_channel *ch, uint32_t opcode, uint32_t id, const void *req,
+                    size_t req_len, struct vt_msgbuf *buf, struct vw_header *hdr,
+                    struct vw_status *st, int *fd_out)
+{
+    int err = vt_msg_send(ch, opcode, id, req, req_len, NULL, 0, NULL, 0, -1);
+    if (err)
+        return err;
+    err = vt_msg_recv(ch, hdr, buf, VW_MAX_MESSAGE, fd_out);
+    if (err)
+        return err;
+    if (hdr->opcode == VW_OP_ERROR || hdr->opcode == (VW_OP_ERROR | VW_REPLY_BIT))
+        return -ECONNABORTED;
+    if (hdr->opcode != (opcode | VW_REPLY_BIT) || hdr->request_id != id ||
+        hdr->length < sizeof(*st))
+        return -EPROTO;
+    memcpy(st, buf->data, sizeof(*st));
+    if (st->message_len > hdr->length - sizeof(*st))
+        return -EPROTO;
+    return 0;
+}
+
+static const char *profile_name(uint32_t p)
+{
+    switch (p) {
+    case VW_PROFILE_H264_CONSTRAINED_BASELINE: return "H264ConstrainedBaseline";
+    case VW_PROFILE_H264_MAIN: return "H264Main";
+    case VW_PROFILE_H264_HIGH: return "H264High";
+    default: return "unknown";
+    }
+}
+
+static void format_names(uint32_t rt, char *out, size_t size)
+{
+    snprintf(out, size, "%s", rt & VW_RT_YUV420 ? "YUV420" : "");
+    if (rt & ~VW_RT_YUV420)
+        snprintf(out + strlen(out), size - strlen(out), "%s0x%x", *out ? "+" : "",
+                 rt & ~VW_RT_YUV420);
+}
+
+static void fourcc_name(uint32_t f, char out[5])
+{
+    for (int i = 0; i < 4; i++) {
+        char c = (char)((f >> (8 * i)) & 0xff);
+        out[i] = c >= 0x20 && c < 0x7f ? c : '?';
+    }
+    out[4] = '\0';
+}
+
+/* Copies a fixed-size NUL-padded name into a C string. */
+static void fixed_name(char *dst, const char *src, size_t n)
+{
+    size_t i = 0;
+    for (; i < n && src[i]; i++)
+        dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+    dst[i] = '\0';
+}
+
+int vivac_cmd_info(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"socket", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *path = vivac_default_socket();
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 's':
+            path = optarg;
+            break;
+        case 'h':
+            printf("Usage: vivac info [--socket PATH]\n");
+            return 0;
+        default:
+            fprintf(stderr, "Usage: vivac info [--socket PATH]\n");
+            return 2;
+        }
+    }
+
+    struct vt_channel *ch = NULL;
+    int err = vt_unix_connect(path, &ch);
+    if (err) {
+        fprintf(stderr,
+                "vivac: cannot connect to vivacd at %s: %s\n"
+                "       start it with `vivacd --socket %s`, or run a program with a private\n"
+                "       daemon: `vivac run -- PROGRAM`\n",
+                path, strerror(-err), path);
+        return 1;
+    }
+
+    int rc = 1;
+    struct vt_msgbuf buf = {0};
+    struct vw_header hdr;
+    struct vw_status st;
+    int fd = -1;
+    struct vw_hello hello = {.magic = VW_MAGIC, .version_major = VW_VERSION_MAJOR,
+                             .version_minor = VW_VERSION_MINOR,
+                             .arena_size = INFO_ARENA_REQUEST};
+    snprintf(hello.client_name, sizeof(hello.client_name), "vivac info");
+    err = transact(ch, VW_OP_HELLO, 1, &hello, sizeof(hello), &buf, &hdr, &st, &fd);
+    if (fd >= 0)
+        close(fd);  /* only the granted size is of interest */
+    if (err) {
+        fprintf(stderr, "vivac: HELLO to vivacd at %s failed: %s\n", path,
+                err == -ECONNABORTED ? "the daemon closed the session" : strerror(-err));
+        goto out;
+    }
+    struct vw_hello_reply hr;
+    struct vc_cursor c = vc_cursor_make(buf.data + sizeof(st), hdr.length - sizeof(st));
+    if (st.status != VW_OK || !vc_cursor_copy(&c, &hr, sizeof(hr))) {
+        fprintf(stderr, "vivac: HELLO refused by vivacd at %s: %s\n", path,
+                vw_status_name(st.status));
+        goto out;
+    }
+    char server[33], engine[17];
+    fixed_name(server, hr.server_name, sizeof(hr.server_name));
+    fixed_name(engine, hr.engine_name, sizeof(hr.engine_name));
+    printf("vivacd at %s\n", path);
+    printf("  server:    %s (protocol %u.%u)\n", server, hr.version_major, hr.version_minor);
+    printf("  engine:    %s\n", engine);
+    printf("  limits:    %u surfaces, %u codecs, %llu MiB per session\n", hr.max_surfaces,
+           hr.max_codecs, (unsigned long long)(hr.max_bytes >> 20));
+    printf("  arena:     %llu MiB granted (%llu MiB requested)\n",
+           (unsigned long long)(hr.arena_size >> 20),
+           (unsigned long long)(INFO_ARENA_REQUEST >> 20));
+
+    err = transact(ch, VW_OP_QUERY_CAPS, 2, NULL, 0, &buf, &hdr, &st, NULL);
+    if (err || st.status != VW_OK) {
+        fprintf(stderr, "vivac: QUERY_CAPS failed: %s\n",
+                err ? strerror(-err) : vw_status_name(st.status));
+        goto out;
+    }
+    c = vc_cursor_make(buf.data + sizeof(st), hdr.length - sizeof(st) - st.message_len);
+    struct vw_caps_reply cr;
+    if (!vc_cursor_copy(&c, &cr, sizeof(cr)) || cr.count > c.left / sizeof(struct vw_cap)) {
+        fprintf(stderr, "vivac: malformed QUERY_CAPS reply\n");
+        goto out;
+    }
+    printf("\n  %-26s %-10s %-8s %-6s %-11s %-11s %s\n", "profile", "entrypoint", "formats",
+           "pixel", "min size", "max size", "engine");
+    for (uint32_t i = 0; i < cr.count; i++) {
+        struct vw_cap cap;
+        vc_cursor_copy(&c, &cap, sizeof(cap));
+        char formats[32], fourcc[5], eng[17], minsz[24], maxsz[24];
+        format_names(cap.rt_formats, formats, sizeof(formats));
+        fourcc_name(cap.pixel_format, fourcc);
+        fixed_name(eng, cap.engine_name, sizeof(cap.engine_name));
+        snprintf(minsz, sizeof(minsz), "%ux%u", cap.min_width, cap.min_height);
+        snprintf(maxsz, sizeof(maxsz), "%ux%u", cap.max_width, cap.max_height);
+        printf("  %-26s %-10s %-8s %-6s %-11s %-11s %s\n", profile_name(cap.profile),
+               cap.entrypoint == VW_ENTRYPOINT_DECODE ? "decode" : "unknown", formats, fourcc,
+               minsz, maxsz, eng);
+    }
+    if (cr.count == 0)
+        printf("  (no capabilities)\n");
+    rc = 0;
+out:
+    vt_msgbuf_free(&buf);
+    vt_channel_destroy(&ch);
+    return rc;
+}
