@@ -1,0 +1,622 @@
+/*
+ * hostile_client SOCKET: plays a misbehaving guest against a running vivacd
+ * and checks that every abuse gets the documented answer (and that the
+ * daemon keeps serving). One line per case, "ok - name" / "not ok - name";
+ * exit status 1 if any case failed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "transport/arena.h"
+#include "transport/channel.h"
+#include "transport/message.h"
+#include "vivac/protocol.h"
+
+static const char *socket_path;
+static int failures;
+
+struct client {
+    struct vt_channel *ch;
+    struct vt_arena arena;
+    struct vt_msgbuf buf;
+    uint32_t next_id;
+    /* last reply */
+    struct vw_header hdr;
+    int32_t status;
+    char message[VW_MESSAGE_TEXT_MAX + 1];
+    const uint8_t *body;
+    size_t body_len;
+};
+
+static void result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void result(bool ok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("%s - ", ok ? "ok" : "not ok");
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    fflush(stdout);
+    if (!ok)
+        failures++;
+}
+
+static bool client_open(struct client *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->arena.fd = -1;
+    c->next_id = 1;
+    int err = vt_unix_connect(socket_path, &c->ch);
+    if (err) {
+        fprintf(stderr, "hostile_client: connect %s: %s\n", socket_path, strerror(-err));
+        return false;
+    }
+    return true;
+}
+
+static void client_close(struct client *c)
+{
+    vt_channel_destroy(&c->ch);
+    vt_arena_release(&c->arena);
+    vt_msgbuf_free(&c->buf);
+}
+
+/* Reads one message; fills status/message/body. Returns 0 or -errno. */
+static int read_reply(struct client *c, int *fd_out)
+{
+    int err = vt_msg_recv(c->ch, &c->hdr, &c->buf, VW_MAX_MESSAGE, fd_out);
+    if (err)
+        return err;
+    struct vw_status st;
+    if (c->hdr.length < sizeof(st))
+        return -EPROTO;
+    memcpy(&st, c->buf.data, sizeof(st));
+    if (st.message_len > c->hdr.length - sizeof(st) || st.message_len > VW_MESSAGE_TEXT_MAX)
+        return -EPROTO;
+    c->status = st.status;
+    memcpy(c->message, c->buf.data + c->hdr.length - st.message_len, st.message_len);
+    c->message[st.message_len] = '\0';
+    c->body = c->buf.data + sizeof(st);
+    c->body_len = c->hdr.length - sizeof(st) - st.message_len;
+    return 0;
+}
+
+/* Sends a request (up to three parts) and waits for its reply. Returns the
+ * reply status, or -1000 - errno if the transaction failed. */
+static int request(struct client *c, uint32_t op, const void *a, size_t a_len, const void *b,
+                   size_t b_len, const void *d, size_t d_len)
+{
+    uint32_t id = c->next_id++;
+    int err = vt_msg_send(c->ch, op, id, a, a_len, b, b_len, d, d_len, -1);
+    if (!err)
+        err = read_reply(c, NULL);
+    if (err)
+        return -1000 + err;
+    if (c->hdr.opcode != (op | VW_REPLY_BIT) || c->hdr.request_id != id)
+        return -2000;
+    return c->status;
+}
+
+#define REQ1(c, op, s) request((c), (op), &(s), sizeof(s), NULL, 0, NULL, 0)
+
+static bool hello(struct client *c, uint64_t arena_size)
+{
+    struct vw_hello h = {.magic = VW_MAGIC, .version_major = VW_VERSION_MAJOR,
+                         .version_minor = VW_VERSION_MINOR, .arena_size = arena_size};
+    snprintf(h.client_name, sizeof(h.client_name), "hostile_client");
+    uint32_t id = c->next_id++;
+    int fd = -1;
+    if (vt_msg_send(c->ch, VW_OP_HELLO, id, &h, sizeof(h), NULL, 0, NULL, 0, -1) ||
+        read_reply(c, &fd) || c->status != VW_OK || c->body_len < sizeof(struct vw_hello_reply)) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    struct vw_hello_reply r;
+    memcpy(&r, c->body, sizeof(r));
+    if (fd >= 0 && r.arena_size && vt_arena_map(fd, r.arena_size, &c->arena) != 0)
+        return false;
+    return true;
+}
+
+/* A fresh connection with a completed HELLO. */
+static bool session(struct client *c, uint64_t arena_size)
+{
+    if (!client_open(c))
+        return false;
+    if (!hello(c, arena_size)) {
+        fprintf(stderr, "hostile_client: HELLO failed\n");
+        client_close(c);
+        return false;
+    }
+    return true;
+}
+
+/* True if the daemon sent VW_OP_ERROR (request id 0) and then closed. */
+static bool expect_error_then_close(struct client *c, int32_t status)
+{
+    int err = read_reply(c, NULL);
+    bool got_error = !err && (c->hdr.opcode & ~VW_REPLY_BIT) == VW_OP_ERROR &&
+                     c->hdr.request_id == 0 && c->status == status;
+    err = read_reply(c, NULL);
+    return got_error && (err == -ECONNRESET || err == -EPIPE);
+}
+
+/* True if the connection is closed after the last reply. */
+static bool closed(struct client *c)
+{
+    int err = read_reply(c, NULL);
+    return err == -ECONNRESET || err == -EPIPE;
+}
+
+static bool daemon_serves(void)
+{
+    struct client c;
+    if (!session(&c, 0))
+        return false;
+    int st = request(&c, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, NULL, 0);
+    client_close(&c);
+    return st == VW_OK;
+}
+
+/* ---- objects and decode helpers ----------------------------------------- */
+
+#define W 64
+#define H 64
+
+static int create_surface(struct client *c, uint32_t id, uint32_t w, uint32_t h)
+{
+    struct vw_create_surface cs = {.surface_id = id, .width = w, .height = h,
+                                   .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
+    return REQ1(c, VW_OP_CREATE_SURFACE, cs);
+}
+
+static int destroy_surface(struct client *c, uint32_t id)
+{
+    struct vw_surface_ref r = {.surface_id = id};
+    return REQ1(c, VW_OP_DESTROY_SURFACE, r);
+}
+
+static int create_codec(struct client *c, uint32_t id)
+{
+    struct vw_create_codec cc = {.codec_id = id, .profile = VW_PROFILE_H264_HIGH,
+                                 .entrypoint = VW_ENTRYPOINT_DECODE, .rt_format = VW_RT_YUV420,
+                                 .width = W, .height = H};
+    return REQ1(c, VW_OP_CREATE_CODEC, cc);
+}
+
+static int begin_frame(struct client *c, uint32_t codec, uint32_t surface)
+{
+    struct vw_begin_frame bf = {.codec_id = codec, .surface_id = surface};
+    return REQ1(c, VW_OP_BEGIN_FRAME, bf);
+}
+
+static int end_frame(struct client *c, uint32_t codec)
+{
+    struct vw_end_frame ef = {.codec_id = codec};
+    return REQ1(c, VW_OP_END_FRAME, ef);
+}
+
+static void fill_picture(struct vw_h264_picture *p, uint32_t target)
+{
+    memset(p, 0, sizeof(*p));
+    p->curr_pic = (struct vw_h264_ref){.surface_id = target, .flags = 0};
+    for (int i = 0; i < 16; i++)
+        p->reference_frames[i] = (struct vw_h264_ref){.surface_id = VW_INVALID_ID,
+                                                      .flags = VW_H264_PIC_INVALID};
+    p->picture_width_in_mbs_minus1 = W / 16 - 1;
+    p->picture_height_in_mbs_minus1 = H / 16 - 1;
+    p->num_ref_frames = 1;
+    p->chroma_format_idc = 1;
+    p->frame_mbs_only_flag = 1;
+    p->direct_8x8_inference_flag = 1;
+    p->reference_pic_flag = 1;
+}
+
+static void fill_slice(struct vw_h264_slice *s, uint32_t offset, uint32_t size)
+{
+    memset(s, 0, sizeof(*s));
+    s->slice_data_offset = offset;
+    s->slice_data_size = size;
+    s->slice_type = 2; /* I */
+    s->slice_data_bit_offset = 8;
+    for (int i = 0; i < 32; i++) {
+        s->ref_pic_list0[i] = (struct vw_h264_ref){.surface_id = VW_INVALID_ID,
+                                                   .flags = VW_H264_PIC_INVALID};
+        s->ref_pic_list1[i] = s->ref_pic_list0[i];
+    }
+}
+
+/* An IDR slice NAL with a start code; garbage after the header. */
+static const uint8_t tiny_slice[] = {0, 0, 0, 1, 0x65, 0x88, 0x84, 0x00, 0x33, 0xff, 0x12, 0x34};
+
+/* DECODE_BITSTREAM with one slice; `loc`/`offset`/`size` describe the data
+ * ref, inline bytes are tiny_slice. num_slices is sent as given (the
+ * payload holds one slice's parameters). */
+static int decode(struct client *c, uint32_t codec, uint32_t target, uint32_t num_slices,
+                  uint32_t loc, uint64_t offset, uint64_t size, uint32_t slice_offset,
+                  uint32_t slice_size)
+{
+    struct vw_decode_bitstream db = {
+        .codec_id = codec, .codec = VW_CODEC_H264, .num_slices = num_slices,
+        .picture_params_size = sizeof(struct vw_h264_picture),
+        .slice_params_size = sizeof(struct vw_h264_slice),
+        .data = {.location = loc, .offset = offset, .size = size},
+    };
+    static struct vw_h264_picture pic;
+    static struct vw_h264_slice slice;
+    fill_picture(&pic, target);
+    fill_slice(&slice, slice_offset, slice_size);
+    return request(c, VW_OP_DECODE_BITSTREAM, &db, sizeof(db), &pic, sizeof(pic), &slice,
+                   sizeof(slice));
+}
+
+/* DECODE_BITSTREAM with inline data (header, picture, one slice, blob). */
+static int decode_inline(struct client *c, uint32_t codec, uint32_t target,
+                         uint32_t slice_offset, uint32_t slice_size)
+{
+    struct {
+        struct vw_decode_bitstream db;
+        struct vw_h264_picture pic;
+        struct vw_h264_slice slice;
+        uint8_t data[sizeof(tiny_slice)];
+    } __attribute__((packed)) *m = calloc(1, sizeof(*m));
+    m->db = (struct vw_decode_bitstream){
+        .codec_id = codec, .codec = VW_CODEC_H264, .num_slices = 1,
+        .picture_params_size = sizeof(struct vw_h264_picture),
+        .slice_params_size = sizeof(struct vw_h264_slice),
+        .data = {.location = VW_LOC_INLINE, .size = sizeof(tiny_slice)},
+    };
+    struct vw_h264_picture pic;
+    struct vw_h264_slice slice;
+    fill_picture(&pic, target);
+    fill_slice(&slice, slice_offset, slice_size);
+    memcpy(&m->pic, &pic, sizeof(pic));
+    memcpy(&m->slice, &slice, sizeof(slice));
+    memcpy(m->data, tiny_slice, sizeof(tiny_slice));
+    int st = request(c, VW_OP_DECODE_BITSTREAM, m, sizeof(*m), NULL, 0, NULL, 0);
+    free(m);
+    return st;
+}
+
+static struct vw_image_layout nv12_layout(uint32_t w, uint32_t h)
+{
+    return (struct vw_image_layout){.pixel_format = VW_FOURCC_NV12, .num_planes = 2,
+                                    .pitches = {w, w}, .offsets = {0, w * h}};
+}
+
+static int get_image(struct client *c, uint32_t surface, uint32_t loc, uint64_t offset,
+                     uint64_t size)
+{
+    struct vw_get_image gi = {.surface_id = surface, .width = W, .height = H,
+                              .layout = nv12_layout(W, H),
+                              .dst = {.location = loc, .offset = offset, .size = size}};
+    return REQ1(c, VW_OP_GET_IMAGE, gi);
+}
+
+/* ---- cases ----------------------------------------------------------------- */
+
+static void case_garbage(void)
+{
+    struct client c;
+    if (!client_open(&c))
+        return result(false, "garbage bytes");
+    uint8_t junk[64];
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = (uint8_t)(0xa5 ^ (i * 37));
+    struct iovec iov = {junk, sizeof(junk)};
+    vt_channel_send(c.ch, &iov, 1, -1);
+    bool ok = expect_error_then_close(&c, VW_ERR_MALFORMED);
+    client_close(&c);
+    result(ok && daemon_serves(), "garbage bytes: ERROR then close, daemon still serves");
+}
+
+static void case_truncated(void)
+{
+    struct client c;
+    if (!client_open(&c))
+        return result(false, "truncated message");
+    struct vw_header hdr = {.opcode = VW_OP_HELLO, .length = sizeof(struct vw_hello),
+                            .request_id = 1};
+    uint8_t part[10] = {0};
+    struct iovec iov[2] = {{&hdr, sizeof(hdr)}, {part, sizeof(part)}};
+    vt_channel_send(c.ch, iov, 2, -1);
+    client_close(&c);
+    result(daemon_serves(), "truncated message then disconnect: daemon still serves");
+}
+
+static void case_oversized(void)
+{
+    struct client c;
+    if (!session(&c, 0))
+        return result(false, "oversized length");
+    struct vw_header hdr = {.opcode = VW_OP_QUERY_CAPS, .length = VW_MAX_MESSAGE + 1,
+                            .request_id = 7};
+    struct iovec iov = {&hdr, sizeof(hdr)};
+    vt_channel_send(c.ch, &iov, 1, -1);
+    bool ok = expect_error_then_close(&c, VW_ERR_MALFORMED);
+    client_close(&c);
+    result(ok, "oversized length: ERROR then close");
+}
+
+static void case_header_reserved(void)
+{
+    struct client c;
+    if (!session(&c, 0))
+        return result(false, "header reserved");
+    struct vw_header hdr = {.opcode = VW_OP_QUERY_CAPS, .request_id = 7, .reserved = 1};
+    struct iovec iov = {&hdr, sizeof(hdr)};
+    vt_channel_send(c.ch, &iov, 1, -1);
+    bool ok = expect_error_then_close(&c, VW_ERR_MALFORMED);
+    client_close(&c);
+    result(ok, "header reserved != 0: ERROR then close");
+}
+
+static void case_unknown_opcode(void)
+{
+    struct client c;
+    if (!session(&c, 0))
+        return result(false, "unknown opcode");
+    int st = request(&c, 999, NULL, 0, NULL, 0, NULL, 0);
+    int st_err = request(&c, VW_OP_ERROR, NULL, 0, NULL, 0, NULL, 0);
+    int st2 = request(&c, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, NULL, 0);
+    client_close(&c);
+    result(st == VW_ERR_UNKNOWN_OPCODE && st_err == VW_ERR_UNKNOWN_OPCODE && st2 == VW_OK,
+           "unknown opcode -> UNKNOWN_OPCODE, session continues (%d, %d, %d)", st, st_err, st2);
+}
+
+static void case_bad_hello(void)
+{
+    struct client c;
+    struct vw_hello h = {.magic = VW_MAGIC ^ 1, .version_major = VW_VERSION_MAJOR};
+    if (!client_open(&c))
+        return result(false, "HELLO bad magic");
+    int st = REQ1(&c, VW_OP_HELLO, h);
+    bool ok = st == VW_ERR_VERSION && closed(&c);
+    client_close(&c);
+    result(ok, "HELLO with bad magic -> VERSION and close (%d)", st);
+
+    h = (struct vw_hello){.magic = VW_MAGIC, .version_major = VW_VERSION_MAJOR + 1};
+    if (!client_open(&c))
+        return result(false, "HELLO bad version");
+    st = REQ1(&c, VW_OP_HELLO, h);
+    ok = st == VW_ERR_VERSION && closed(&c);
+    client_close(&c);
+    result(ok, "HELLO with major version 2 -> VERSION and close (%d)", st);
+
+    if (!client_open(&c))
+        return result(false, "no HELLO");
+    st = request(&c, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, NULL, 0);
+    ok = st == VW_ERR_STATE && closed(&c);
+    client_close(&c);
+    result(ok, "request before HELLO -> STATE and close (%d)", st);
+
+    if (!client_open(&c))
+        return result(false, "short HELLO");
+    st = request(&c, VW_OP_HELLO, &h, 20, NULL, 0, NULL, 0);
+    ok = st == VW_ERR_MALFORMED && closed(&c);
+    client_close(&c);
+    result(ok, "short HELLO -> MALFORMED and close (%d)", st);
+
+    if (!session(&c, 0))
+        return result(false, "second HELLO");
+    h.version_major = VW_VERSION_MAJOR;
+    st = REQ1(&c, VW_OP_HELLO, h);
+    client_close(&c);
+    result(st == VW_ERR_STATE, "second HELLO -> STATE (%d)", st);
+}
+
+static void case_ids(void)
+{
+    struct client c;
+    if (!session(&c, 0))
+        return result(false, "ids");
+    int a = create_surface(&c, 5, W, H);
+    int b = create_surface(&c, 5, W, H);
+    result(a == VW_OK && b == VW_ERR_ID_IN_USE, "surface id 5 twice -> ID_IN_USE (%d, %d)", a, b);
+    a = create_surface(&c, 0, W, H);
+    b = create_surface(&c, VW_INVALID_ID, W, H);
+    result(a == VW_ERR_INVALID_ID && b == VW_ERR_INVALID_ID,
+           "surface id 0 / 0xffffffff -> INVALID_ID (%d, %d)", a, b);
+    a = create_codec(&c, 3);
+    b = create_codec(&c, 3);
+    int z = create_codec(&c, 0);
+    result(a == VW_OK && b == VW_ERR_ID_IN_USE && z == VW_ERR_INVALID_ID,
+           "codec id reuse / 0 -> ID_IN_USE / INVALID_ID (%d, %d, %d)", a, b, z);
+
+    struct vw_create_surface cs = {.surface_id = 6, .width = W, .height = H,
+                                   .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12,
+                                   .reserved = 1};
+    a = REQ1(&c, VW_OP_CREATE_SURFACE, cs);
+    cs.reserved = 0;
+    b = request(&c, VW_OP_CREATE_SURFACE, &cs, sizeof(cs) - 4, NULL, 0, NULL, 0);
+    z = request(&c, VW_OP_CREATE_SURFACE, &cs, sizeof(cs), &cs, 4, NULL, 0);
+    result(a == VW_ERR_MALFORMED && b == VW_ERR_MALFORMED && z == VW_ERR_MALFORMED,
+           "reserved field set / short / long payload -> MALFORMED (%d, %d, %d)", a, b, z);
+    a = create_surface(&c, 7, 100000, H);
+    cs.pixel_format = VW_FOURCC('Y', 'V', '1', '2');
+    b = REQ1(&c, VW_OP_CREATE_SURFACE, cs);
+    result(a == VW_ERR_RESOLUTION && b == VW_ERR_UNSUPPORTED_FORMAT,
+           "surface too large / not NV12 -> RESOLUTION / UNSUPPORTED_FORMAT (%d, %d)", a, b);
+    struct vw_create_codec cc = {.codec_id = 9, .profile = 77, .entrypoint = 1,
+                                 .rt_format = VW_RT_YUV420, .width = W, .height = H};
+    a = REQ1(&c, VW_OP_CREATE_CODEC, cc);
+    cc.profile = VW_PROFILE_H264_MAIN;
+    cc.entrypoint = 5;
+    b = REQ1(&c, VW_OP_CREATE_CODEC, cc);
+    result(a == VW_ERR_UNSUPPORTED_PROFILE && b == VW_ERR_UNSUPPORTED_ENTRYPOINT,
+           "bad profile / entrypoint -> UNSUPPORTED_PROFILE / ENTRYPOINT (%d, %d)", a, b);
+
+    /* use after destroy */
+    a = destroy_surface(&c, 5);
+    b = get_image(&c, 5, VW_LOC_INLINE, 0, W * H * 3 / 2);
+    z = destroy_surface(&c, 5);
+    result(a == VW_OK && b == VW_ERR_INVALID_ID && z == VW_ERR_INVALID_ID,
+           "use after destroy: GET_IMAGE / DESTROY on destroyed surface -> INVALID_ID (%d, %d, %d)",
+           a, b, z);
+    client_close(&c);
+}
+
+static void case_limits(void)
+{
+    struct client c;
+    if (!session(&c, 0))
+        return result(false, "surface limit");
+    struct vw_hello_reply r;
+    memcpy(&r, c.body, sizeof(r));
+    int st = VW_OK;
+    uint32_t i;
+    for (i = 1; i <= r.max_surfaces + 1 && st == VW_OK; i++)
+        st = create_surface(&c, i, 16, 16);
+    client_close(&c);
+    result(st == VW_ERR_LIMIT && i - 1 == r.max_surfaces + 1,
+           "surface %u of max %u -> LIMIT (%d)", i - 1, r.max_surfaces, st);
+}
+
+static void case_frames(void)
+{
+    struct client c;
+    if (!session(&c, 1 << 20))
+        return result(false, "frames");
+    bool have_arena = c.arena.base != NULL;
+    create_surface(&c, 1, W, H);
+    create_surface(&c, 2, W, H);
+    create_codec(&c, 1);
+    if (have_arena)
+        memcpy(c.arena.base, tiny_slice, sizeof(tiny_slice));
+
+    int a = end_frame(&c, 1);
+    int b = decode_inline(&c, 1, 1, 0, sizeof(tiny_slice));
+    result(a == VW_ERR_STATE && b == VW_ERR_STATE,
+           "END_FRAME / DECODE_BITSTREAM without BEGIN_FRAME -> STATE (%d, %d)", a, b);
+
+    a = begin_frame(&c, 1, 1);
+    b = begin_frame(&c, 1, 2);
+    int d = destroy_surface(&c, 1);
+    result(a == VW_OK && b == VW_ERR_STATE && d == VW_ERR_SURFACE_BUSY,
+           "second BEGIN_FRAME -> STATE, destroy target -> SURFACE_BUSY (%d, %d, %d)", a, b, d);
+
+    /* Arena data out of bounds, and offset+size overflow. */
+    uint64_t asz = c.arena.size;
+    a = decode(&c, 1, 1, 1, VW_LOC_ARENA, asz - 4, 100, 0, 4);
+    b = decode(&c, 1, 1, 1, VW_LOC_ARENA, UINT64_MAX - 7, 16, 0, 4);
+    result(have_arena && a == VW_ERR_OUT_OF_BOUNDS && b == VW_ERR_OUT_OF_BOUNDS,
+           "DECODE_BITSTREAM arena range out of bounds / overflowing -> OUT_OF_BOUNDS (%d, %d)", a,
+           b);
+    /* The frame failed: END_FRAME reports the first error; surface FAILED. */
+    a = end_frame(&c, 1);
+    struct vw_surface_ref ref = {.surface_id = 1};
+    b = REQ1(&c, VW_OP_QUERY_SURFACE, ref);
+    struct vw_surface_state_reply sr = {0};
+    if (c.body_len >= sizeof(sr))
+        memcpy(&sr, c.body, sizeof(sr));
+    result(a == VW_ERR_OUT_OF_BOUNDS && b == VW_OK && sr.state == VW_SURFACE_FAILED &&
+               sr.last_decode_status == VW_ERR_OUT_OF_BOUNDS,
+           "END_FRAME of a failed frame -> first error, surface FAILED (%d, state %u)", a,
+           sr.state);
+
+    /* Slice ranges outside the blob. */
+    begin_frame(&c, 1, 1);
+    a = decode_inline(&c, 1, 1, 4, sizeof(tiny_slice));
+    b = decode_inline(&c, 1, 1, UINT32_MAX, 2);
+    d = decode_inline(&c, 1, 1, 0, 0);
+    end_frame(&c, 1);
+    result(a == VW_ERR_OUT_OF_BOUNDS && b == VW_ERR_OUT_OF_BOUNDS && d == VW_ERR_MALFORMED,
+           "slice outside the blob -> OUT_OF_BOUNDS, empty slice -> MALFORMED (%d, %d, %d)", a, b,
+           d);
+
+    /* num_slices huge: the declared count does not match the payload. */
+    begin_frame(&c, 1, 1);
+    a = decode(&c, 1, 1, UINT32_MAX, VW_LOC_ARENA, 0, sizeof(tiny_slice), 0, sizeof(tiny_slice));
+    b = decode(&c, 1, 1, 1000, VW_LOC_ARENA, 0, sizeof(tiny_slice), 0, sizeof(tiny_slice));
+    end_frame(&c, 1);
+    result(a == VW_ERR_MALFORMED && b == VW_ERR_MALFORMED,
+           "num_slices 0xffffffff / 1000 with one slice sent -> MALFORMED (%d, %d)", a, b);
+
+    /* A structurally valid frame goes to the engine; whatever it says about
+     * the garbage slice, it answers. */
+    begin_frame(&c, 1, 2);
+    a = decode(&c, 1, 2, 1, VW_LOC_ARENA, 0, sizeof(tiny_slice), 0, sizeof(tiny_slice));
+    b = end_frame(&c, 1);
+    result(have_arena && a == VW_OK && b >= 0 && b < VW_STATUS_COUNT_,
+           "valid frame with garbage slice data: DECODE ok, END_FRAME answered (%d, %d)", a, b);
+
+    /* GET_IMAGE: bad destinations. */
+    a = get_image(&c, 2, VW_LOC_ARENA, asz - 16, 4096);
+    b = get_image(&c, 2, VW_LOC_ARENA, UINT64_MAX - 15, 4096);
+    d = get_image(&c, 2, VW_LOC_ARENA, 0, W * H); /* too small for the layout */
+    result(a == VW_ERR_OUT_OF_BOUNDS && b == VW_ERR_OUT_OF_BOUNDS && d == VW_ERR_MALFORMED,
+           "GET_IMAGE arena out of bounds / layout larger than dst -> OUT_OF_BOUNDS / MALFORMED "
+           "(%d, %d, %d)", a, b, d);
+    struct vw_get_image gi = {.surface_id = 2, .x = 2, .width = W, .height = H,
+                              .layout = nv12_layout(W, H),
+                              .dst = {.location = VW_LOC_INLINE, .size = W * H * 3 / 2}};
+    a = REQ1(&c, VW_OP_GET_IMAGE, gi);
+    gi.x = 1;
+    gi.width = 2;
+    b = REQ1(&c, VW_OP_GET_IMAGE, gi);
+    gi.x = 0;
+    gi.width = W;
+    gi.layout.pitches[1] = 8;
+    d = REQ1(&c, VW_OP_GET_IMAGE, gi);
+    result(a == VW_ERR_MALFORMED && b == VW_ERR_MALFORMED && d == VW_ERR_MALFORMED,
+           "GET_IMAGE rect outside / odd / pitch too small -> MALFORMED (%d, %d, %d)", a, b, d);
+    a = get_image(&c, 2, VW_LOC_INLINE, 0, W * H * 3 / 2);
+    bool sized = c.body_len == 8 + (size_t)W * H * 3 / 2;
+    b = get_image(&c, 2, VW_LOC_ARENA, 4096, W * H * 3 / 2);
+    result(a == VW_OK && sized && b == VW_OK, "GET_IMAGE inline / arena -> OK (%d, %d)", a, b);
+    client_close(&c);
+}
+
+static void case_disconnect_mid_frame(void)
+{
+    struct client c;
+    if (!session(&c, 1 << 20))
+        return result(false, "disconnect mid-frame");
+    create_surface(&c, 1, W, H);
+    create_codec(&c, 1);
+    begin_frame(&c, 1, 1);
+    int a = decode_inline(&c, 1, 1, 0, sizeof(tiny_slice));
+    /* And one more message, cut in the middle. */
+    struct vw_header hdr = {.opcode = VW_OP_DECODE_BITSTREAM, .length = 4000, .request_id = 99};
+    uint8_t part[100] = {0};
+    struct iovec iov[2] = {{&hdr, sizeof(hdr)}, {part, sizeof(part)}};
+    vt_channel_send(c.ch, iov, 2, -1);
+    client_close(&c);
+    result(a == VW_OK && daemon_serves(),
+           "disconnect mid-frame: daemon frees the session and still serves (%d)", a);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: hostile_client SOCKET\n");
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    socket_path = argv[1];
+    if (!daemon_serves()) {
+        printf("not ok - daemon at %s answers HELLO + QUERY_CAPS\n", socket_path);
+        return 1;
+    }
+    case_garbage();
+    case_truncated();
+    case_oversized();
+    case_header_reserved();
+    case_unknown_opcode();
+    case_bad_hello();
+    case_ids();
+    case_limits();
+    case_frames();
+    case_disconnect_mid_frame();
+    result(daemon_serves(), "daemon still serves after all cases");
+    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+    return failures ? 1 : 0;
+}
