@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Writes the handcrafted seed corpus of fuzz_session into fuzz/corpus/.
+
+Each seed is a stream of vivac wire messages (vw_header + payload, see
+include/vivac/protocol.h) as fuzz/fuzz_session.c reads it; the pseudo-opcode
+FUZZ_OP_ARENA_WRITE (u64 offset + bytes) fills the shared arena.
+Usage: python3 fuzz/make_seeds.py [OUTDIR]   (default: fuzz/corpus)
+"""
+import os
+import struct
+import sys
+
+OP = dict(HELLO=1, QUERY_CAPS=2, CREATE_CODEC=3, DESTROY_CODEC=4, CREATE_SURFACE=5,
+          DESTROY_SURFACE=6, BEGIN_FRAME=7, DECODE_BITSTREAM=8, END_FRAME=9,
+          SYNC_SURFACE=10, QUERY_SURFACE=11, GET_IMAGE=12, PUT_IMAGE=13)
+FUZZ_OP_ARENA_WRITE = 0xF0000001
+MAGIC = 0x43564956
+NV12 = int.from_bytes(b"NV12", "little")
+INVALID_ID = 0xFFFFFFFF
+PIC_INVALID = 0x01
+LOC_INLINE, LOC_ARENA = 0, 1
+H264_HIGH = 3
+W = H = 64
+
+
+class Stream:
+    def __init__(self):
+        self.out = bytearray()
+        self.rid = 0
+
+    def msg(self, op, payload=b"", reserved=0, length=None):
+        self.rid += 1
+        n = len(payload) if length is None else length
+        self.out += struct.pack("<IIII", op, n, self.rid, reserved) + payload
+        return self
+
+
+def hello(arena=1 << 20):
+    return struct.pack("<IHHQ32s", MAGIC, 1, 0, arena, b"fuzz-seed")
+
+
+def create_surface(sid, w=W, h=H):
+    return struct.pack("<6I", sid, w, h, 1, NV12, 0)
+
+
+def create_codec(cid, w=W, h=H, profile=H264_HIGH):
+    return struct.pack("<8I", cid, profile, 1, 1, w, h, 0, 0)
+
+
+def pair(a, b=0):
+    return struct.pack("<2I", a, b)
+
+
+def h264_ref(sid=INVALID_ID, flags=PIC_INVALID):
+    return struct.pack("<IIIiiI", sid, 0, flags, 0, 0, 0)
+
+
+def picture(target):
+    refs = h264_ref(target, 0) + h264_ref() * 16
+    seq = bytes([0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 2, 0]) + struct.pack("<4b", 0, 0, 0, 0)
+    pic = bytes([1, 0, 0, 1, 0, 0, 0, 1, 0, 1])
+    tail = struct.pack("<HBBHH", 0, 0, 0, 0, 0)
+    p = refs + struct.pack("<HH", W // 16 - 1, H // 16 - 1) + seq + pic + tail
+    assert len(p) == 448, len(p)
+    return p
+
+
+def slice_params(offset, size, slice_type=2):
+    head = struct.pack("<IIIHH", size, offset, 0, 8, 0)
+    fields = struct.pack("<BBBBBbBbbBBBBBBB", slice_type, 0, 0, 0, 0, 0, 0, 0, 0,
+                         0, 0, 0, 0, 0, 0, 0)
+    s = head + fields + h264_ref() * 64 + bytes(768)
+    assert len(s) == 2336, len(s)
+    return s
+
+
+def decode(cid, target, blob, loc=LOC_INLINE, offset=0, slices=None, iq=None):
+    slices = slices or [(0, len(blob))]
+    flags = 1 if iq is not None else 0
+    hdr = struct.pack("<8I", cid, 1, flags, len(slices), 448, 224 if iq is not None else 0,
+                      2336, 0)
+    ref = struct.pack("<IIQQ", loc, 0, offset, len(blob))
+    body = hdr + ref + picture(target) + (iq or b"")
+    for off, size in slices:
+        body += slice_params(off, size)
+    if loc == LOC_INLINE:
+        body += blob
+    return body
+
+
+def layout(w=W, h=H):
+    return struct.pack("<II3I3I", NV12, 2, w, w, 0, 0, w * h, 0)
+
+
+def get_image(sid, loc=LOC_INLINE, offset=0, w=W, h=H):
+    return struct.pack("<6I", sid, 0, 0, w, h, 0) + layout(w, h) + \
+        struct.pack("<IIQQ", loc, 0, offset, w * h * 3 // 2)
+
+
+def put_image(sid, data, w=W, h=H):
+    return struct.pack("<8I", sid, 0, 0, w, h, 0, 0, 0) + layout(w, h) + \
+        struct.pack("<IIQQ", LOC_INLINE, 0, 0, len(data)) + data
+
+
+# A tiny IDR slice NAL (start code + header + garbage).
+SLICE = bytes([0, 0, 0, 1, 0x65, 0x88, 0x84, 0x00, 0x33, 0xFF, 0x12, 0x34])
+
+
+def seeds():
+    s = {}
+    s["01_hello_caps"] = Stream().msg(OP["HELLO"], hello()).msg(OP["QUERY_CAPS"])
+    s["02_create_surface"] = (Stream().msg(OP["HELLO"], hello(0))
+                              .msg(OP["CREATE_SURFACE"], create_surface(1))
+                              .msg(OP["QUERY_SURFACE"], pair(1))
+                              .msg(OP["SYNC_SURFACE"], pair(1))
+                              .msg(OP["DESTROY_SURFACE"], pair(1)))
+    s["03_create_codec"] = (Stream().msg(OP["HELLO"], hello(0))
+                            .msg(OP["CREATE_CODEC"], create_codec(1))
+                            .msg(OP["DESTROY_CODEC"], pair(1)))
+    s["04_decode_inline"] = (Stream().msg(OP["HELLO"], hello(0))
+                             .msg(OP["CREATE_SURFACE"], create_surface(1))
+                             .msg(OP["CREATE_CODEC"], create_codec(1))
+                             .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                             .msg(OP["DECODE_BITSTREAM"], decode(1, 1, SLICE))
+                             .msg(OP["END_FRAME"], pair(1))
+                             .msg(OP["SYNC_SURFACE"], pair(1))
+                             .msg(OP["GET_IMAGE"], get_image(1)))
+    iq = bytes([16]) * 224
+    two = SLICE + SLICE[4:]
+    s["05_decode_arena_get_image"] = (Stream().msg(OP["HELLO"], hello())
+                                      .msg(FUZZ_OP_ARENA_WRITE, struct.pack("<Q", 0) + two)
+                                      .msg(OP["CREATE_SURFACE"], create_surface(1))
+                                      .msg(OP["CREATE_SURFACE"], create_surface(2))
+                                      .msg(OP["CREATE_CODEC"], create_codec(1))
+                                      .msg(OP["BEGIN_FRAME"], pair(1, 2))
+                                      .msg(OP["DECODE_BITSTREAM"],
+                                           decode(1, 2, two, LOC_ARENA, 0,
+                                                  [(0, len(SLICE)), (len(SLICE), 8)], iq))
+                                      .msg(OP["END_FRAME"], pair(1))
+                                      .msg(OP["GET_IMAGE"], get_image(2, LOC_ARENA, 4096))
+                                      .msg(OP["GET_IMAGE"], get_image(2)))
+    s["06_put_get_image"] = (Stream().msg(OP["HELLO"], hello(0))
+                             .msg(OP["CREATE_SURFACE"], create_surface(3))
+                             .msg(OP["PUT_IMAGE"], put_image(3, bytes(range(256)) * 24))
+                             .msg(OP["GET_IMAGE"], get_image(3)))
+    s["07_errors"] = (Stream().msg(OP["HELLO"], hello(0))
+                      .msg(999)
+                      .msg(OP["CREATE_SURFACE"], create_surface(0))
+                      .msg(OP["CREATE_SURFACE"], create_surface(5))
+                      .msg(OP["CREATE_SURFACE"], create_surface(5))
+                      .msg(OP["END_FRAME"], pair(1))
+                      .msg(OP["DESTROY_SURFACE"], pair(5))
+                      .msg(OP["GET_IMAGE"], get_image(5))
+                      .msg(OP["QUERY_CAPS"], reserved=1))
+    s["08_disconnect_mid_frame"] = (Stream().msg(OP["HELLO"], hello(0))
+                                    .msg(OP["CREATE_SURFACE"], create_surface(1))
+                                    .msg(OP["CREATE_CODEC"], create_codec(1))
+                                    .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                                    .msg(OP["DECODE_BITSTREAM"], decode(1, 1, SLICE))
+                                    .msg(OP["DECODE_BITSTREAM"], b"\0" * 40, length=4000))
+    return s
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
+    os.makedirs(outdir, exist_ok=True)
+    for name, stream in seeds().items():
+        with open(os.path.join(outdir, name), "wb") as f:
+            f.write(stream.out)
+        print(f"{name}: {len(stream.out)} bytes")
+
+
+if __name__ == "__main__":
+    main()
