@@ -86,7 +86,7 @@ def main():
                     break
                 time.sleep(0.1)
         sock = os.path.join(tmp, "vivacd.sock")
-        daemon = subprocess.Popen([VIVACD, "--socket", sock, "--engine", "sw"])
+        daemon = subprocess.Popen([VIVACD, "--socket", sock, "--engine", "sw", "--log-level", "warn"])
         procs.append(daemon)
         for _ in range(100):
             if os.path.exists(sock):
