@@ -531,20 +531,25 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
         return -EBADMSG;
     }
 
+    if (!s->hello_done && hdr->opcode != VW_OP_HELLO) {
+        /* Not a vivac client (or a broken one): the session is lost. */
+        char msg[96];
+        snprintf(msg, sizeof(msg), "opcode %u (%s) before HELLO: HELLO must come first",
+                 hdr->opcode, vw_opcode_name(hdr->opcode));
+        s->stats.errors++;
+        vh_session_send_fatal(s, VW_ERR_STATE, msg);
+        return -EPROTO;
+    }
+
     struct vh_request req = {.opcode = hdr->opcode, .request_id = hdr->request_id,
                              .payload = payload, .size = size};
     struct vh_reply rep = {.fd = -1};
     vh_handler_fn fn = hdr->opcode < VW_OP_COUNT_ ? handlers[hdr->opcode] : NULL;
     int status;
-    if (!fn) {
+    if (!fn)
         status = vh_error_set(&rep.err, VW_ERR_UNKNOWN_OPCODE, "unknown opcode %u", hdr->opcode);
-    } else if (!s->hello_done && hdr->opcode != VW_OP_HELLO) {
-        status = vh_error_set(&rep.err, VW_ERR_STATE, "%s before HELLO: HELLO must come first",
-                              vw_opcode_name(hdr->opcode));
-        rep.close = true;
-    } else {
+    else
         status = fn(s, &req, &rep);
-    }
     rep.err.status = status;
     if (!rep.body && hdr->opcode < VW_OP_COUNT_ && reply_body_size[hdr->opcode]) {
         /* The documented reply body is present whatever the status. */

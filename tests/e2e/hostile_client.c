@@ -393,10 +393,10 @@ static void case_bad_hello(void)
 
     if (!client_open(&c))
         return result(false, "no HELLO");
-    st = request(&c, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, NULL, 0);
-    ok = st == VW_ERR_STATE && closed(&c);
+    vt_msg_send(c.ch, VW_OP_QUERY_CAPS, 1, NULL, 0, NULL, 0, NULL, 0, -1);
+    ok = expect_error_then_close(&c, VW_ERR_STATE);
     client_close(&c);
-    result(ok, "request before HELLO -> STATE and close (%d)", st);
+    result(ok, "request before HELLO -> ERROR (STATE) and close");
 
     if (!client_open(&c))
         return result(false, "short HELLO");
