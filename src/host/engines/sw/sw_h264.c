@@ -44,7 +44,8 @@ struct sw_h264_codec {
 
     /* Capture (see top of file). */
     int64_t tag;                              /* pts of the packet being decoded */
-    AVFrame *pic;                             /* last picture allocated */
+    AVFrame *pic;                             /* last picture allocated; kept (one extra
+                                               * picture alive) for its second field */
     const AVFrame *pic_in_decoder;            /* libavcodec's frame for it (not owned) */
     bool captured;                            /* allocated during the current packet */
     bool first_field_pending;                 /* pic holds a first field only */
@@ -92,6 +93,7 @@ int sw_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *d
     if (!dec)
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: libavcodec has no H.264 decoder");
 
+    int ret = AVERROR(ENOMEM);
     struct sw_h264_codec *c = calloc(1, sizeof(*c));
     if (!c)
         goto err_codec;
@@ -116,17 +118,14 @@ int sw_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *d
     /* Make slice errors fail avcodec_send_packet instead of being concealed
      * silently. */
     c->avctx->err_recognition = AV_EF_EXPLODE;
-    int ret = avcodec_open2(c->avctx, dec, NULL);
-    if (ret < 0) {
-        char msg[AV_ERROR_MAX_STRING_SIZE];
-        av_strerror(ret, msg, sizeof(msg));
-        sw_h264_codec_destroy((struct vh_codec **)&c);
-        return vh_error_set(err, ret == AVERROR(ENOMEM) ? VW_ERR_NO_MEMORY : VW_ERR_INTERNAL,
-                            "sw: opening the H.264 decoder failed: %s", msg);
-    }
+    ret = avcodec_open2(c->avctx, dec, NULL);
+    if (ret < 0)
+        goto err_open;
     *out = &c->base;
     return VW_OK;
 
+err_open:
+    avcodec_free_context(&c->avctx);
 err_avctx:
     av_frame_free(&c->pic);
 err_pic:
@@ -135,8 +134,11 @@ err_drain:
     av_packet_free(&c->pkt);
 err_pkt:
     free(c);
-err_codec:
-    return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory creating a codec");
+err_codec:;
+    char msg[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(ret, msg, sizeof(msg));
+    return vh_error_set(err, ret == AVERROR(ENOMEM) ? VW_ERR_NO_MEMORY : VW_ERR_INTERNAL,
+                        "sw: creating the H.264 decoder failed: %s", msg);
 }
 
 void sw_h264_codec_destroy(struct vh_codec **codec)
@@ -348,9 +350,10 @@ int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic, struct 
     if (!got)
         return vh_error_set(err, VW_ERR_DECODE, "sw: the decoder produced no picture");
     /* Errors concealed without failing the packet are flagged on the
-     * decoder's frame. That AVFrame lives as long as the decoder (H.264 keeps
-     * its picture slots for its lifetime); it is still our picture if it
-     * still holds our buffer. */
+     * decoder's frame. That AVFrame lives as long as the decoder (FFmpeg 5.1
+     * and later: H264Context.DPB[i].f, allocated at init, freed at close;
+     * recheck on an FFmpeg upgrade); it is still our picture if it still
+     * holds our buffer. */
     if (c->pic_in_decoder && c->pic_in_decoder->data[0] == c->pic->data[0] &&
         c->pic_in_decoder->decode_error_flags)
         return vh_error_set(err, VW_ERR_DECODE, "sw: corrupt picture (decode error flags 0x%x)",
