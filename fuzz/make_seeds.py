@@ -5,6 +5,11 @@ Each seed is a stream of vivac wire messages (vw_header + payload, see
 include/vivac/protocol.h) as fuzz/fuzz_session.c reads it; the pseudo-opcode
 FUZZ_OP_ARENA_WRITE (u64 offset + bytes) fills the shared arena.
 Usage: python3 fuzz/make_seeds.py [OUTDIR]   (default: fuzz/corpus)
+
+fuzz/corpus/09_ffmpeg_high_bframes_2slices is not made here: it is a real
+session recorded with fuzz/record_seed.py (ffmpeg -hwaccel vaapi decoding a
+64x64 High-profile x264 clip, 5 frames, 2 B-frames, 2 slices per picture,
+all data inline).
 """
 import os
 import struct
