@@ -204,6 +204,10 @@ static int end_frame(struct client *c, uint32_t codec)
     return REQ1(c, VW_OP_END_FRAME, ef);
 }
 
+/* Surface id put in reference_frames[0] as a valid short-term reference
+ * (0: none). */
+static uint32_t ref0_id;
+
 static void fill_picture(struct vw_h264_picture *p, uint32_t target)
 {
     memset(p, 0, sizeof(*p));
@@ -211,6 +215,9 @@ static void fill_picture(struct vw_h264_picture *p, uint32_t target)
     for (int i = 0; i < 16; i++)
         p->reference_frames[i] = (struct vw_h264_ref){.surface_id = VW_INVALID_ID,
                                                       .flags = VW_H264_PIC_INVALID};
+    if (ref0_id)
+        p->reference_frames[0] = (struct vw_h264_ref){.surface_id = ref0_id,
+                                                      .flags = VW_H264_PIC_SHORT_TERM};
     p->picture_width_in_mbs_minus1 = W / 16 - 1;
     p->picture_height_in_mbs_minus1 = H / 16 - 1;
     p->num_ref_frames = 1;
@@ -517,10 +524,22 @@ static void case_frames(void)
     struct vw_surface_state_reply sr = {0};
     if (c.body_len >= sizeof(sr))
         memcpy(&sr, c.body, sizeof(sr));
+    d = REQ1(&c, VW_OP_SYNC_SURFACE, ref);
     result(a == VW_ERR_OUT_OF_BOUNDS && b == VW_OK && sr.state == VW_SURFACE_FAILED &&
-               sr.last_decode_status == VW_ERR_OUT_OF_BOUNDS,
-           "END_FRAME of a failed frame -> first error, surface FAILED (%d, state %u)", a,
-           sr.state);
+               sr.last_decode_status == VW_ERR_OUT_OF_BOUNDS && d == VW_ERR_OUT_OF_BOUNDS,
+           "END_FRAME of a failed frame -> first error, surface FAILED, SYNC gives it (%d, "
+           "state %u, %d)", a, sr.state, d);
+
+    /* A reference to a destroyed surface. */
+    create_surface(&c, 3, W, H);
+    destroy_surface(&c, 3);
+    ref0_id = 3;
+    begin_frame(&c, 1, 1);
+    a = decode(&c, 1, 1, 1, VW_LOC_ARENA, 0, sizeof(tiny_slice), 0, sizeof(tiny_slice));
+    b = end_frame(&c, 1);
+    ref0_id = 0;
+    result(a == VW_OK && b == VW_ERR_INVALID_ID,
+           "END_FRAME referencing a destroyed surface -> INVALID_ID (%d, %d)", a, b);
 
     /* Slice ranges outside the blob. */
     begin_frame(&c, 1, 1);
@@ -572,6 +591,26 @@ static void case_frames(void)
     bool sized = c.body_len == 8 + (size_t)W * H * 3 / 2;
     b = get_image(&c, 2, VW_LOC_ARENA, 4096, W * H * 3 / 2);
     result(a == VW_OK && sized && b == VW_OK, "GET_IMAGE inline / arena -> OK (%d, %d)", a, b);
+
+    /* PUT_IMAGE then GET_IMAGE gives the same bytes back. */
+    size_t n = (size_t)W * H * 3 / 2;
+    uint8_t *img = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        img[i] = (uint8_t)(i * 7 + (i >> 8));
+    struct vw_put_image pi = {.surface_id = 2, .width = W, .height = H,
+                              .layout = nv12_layout(W, H),
+                              .src = {.location = VW_LOC_INLINE, .size = n}};
+    a = request(&c, VW_OP_PUT_IMAGE, &pi, sizeof(pi), img, n, NULL, 0);
+    b = get_image(&c, 2, VW_LOC_INLINE, 0, n);
+    bool same = b == VW_OK && c.body_len == 8 + n && memcmp(c.body + 8, img, n) == 0;
+    pi.src.size = n - 1;
+    d = request(&c, VW_OP_PUT_IMAGE, &pi, sizeof(pi), img, n - 1, NULL, 0);
+    pi.src.size = n;
+    int e = request(&c, VW_OP_PUT_IMAGE, &pi, sizeof(pi), img, n - 2, NULL, 0);
+    free(img);
+    result(a == VW_OK && same && d == VW_ERR_MALFORMED && e == VW_ERR_MALFORMED,
+           "PUT_IMAGE + GET_IMAGE round trip; short image / short payload -> MALFORMED "
+           "(%d, %d, %d, %d)", a, b, d, e);
     client_close(&c);
 }
 
