@@ -11,8 +11,8 @@
 #include "check.h"
 #include "common/bitwriter.h"
 #include "h264_reader.h"
-#include "host/engines/sw/h264_param_sets.h"
-#include "host/engines/sw/h264_slice_header.h"
+#include "host/codecs/h264_param_sets.h"
+#include "host/codecs/h264_slice_header.h"
 
 /* ---- bit writer --------------------------------------------------------- */
 
@@ -166,8 +166,8 @@ static size_t nal_payload(const uint8_t *nal, size_t n, uint8_t expect_header, u
 
 static void check_sps(const struct vw_h264_picture *p)
 {
-    uint8_t nal[SW_H264_PS_MAX], rbsp[SW_H264_PS_MAX];
-    size_t n = sw_h264_write_sps(p, nal, sizeof(nal));
+    uint8_t nal[VH_H264_PS_MAX], rbsp[VH_H264_PS_MAX];
+    size_t n = vh_h264_write_sps(p, nal, sizeof(nal));
     CHECK(n > 0);
     size_t m = nal_payload(nal, n, 0x67, rbsp);
     struct tr_sps s;
@@ -199,10 +199,10 @@ static void check_sps(const struct vw_h264_picture *p)
 }
 
 static void check_pps(const struct vw_h264_picture *p, const struct vw_h264_iq_matrix *iq,
-                      const struct sw_h264_pps_extra *x)
+                      const struct vh_h264_pps_extra *x)
 {
-    uint8_t nal[SW_H264_PS_MAX], rbsp[SW_H264_PS_MAX];
-    size_t n = sw_h264_write_pps(p, iq, x, nal, sizeof(nal));
+    uint8_t nal[VH_H264_PS_MAX], rbsp[VH_H264_PS_MAX];
+    size_t n = vh_h264_write_pps(p, iq, x, nal, sizeof(nal));
     CHECK(n > 0);
     size_t m = nal_payload(nal, n, 0x68, rbsp);
     struct tr_sps sps;
@@ -279,11 +279,11 @@ static void test_param_sets(void)
     /* Progressive High with 8x8 transform and matrices. */
     struct vw_h264_picture p = base_picture();
     fill_iq(&iq, 1);
-    CHECK_EQ(sw_h264_check_params(&p, &iq, &err), VW_OK);
+    CHECK_EQ(vh_h264_check_params(&p, &iq, &err), VW_OK);
     check_sps(&p);
-    check_pps(&p, &iq, &(struct sw_h264_pps_extra){.pps_id = 0});
-    check_pps(&p, &iq, &(struct sw_h264_pps_extra){.pps_id = 255, 31, 30});
-    check_pps(&p, NULL, &(struct sw_h264_pps_extra){.pps_id = 7, 2, 1});
+    check_pps(&p, &iq, &(struct vh_h264_pps_extra){.pps_id = 0});
+    check_pps(&p, &iq, &(struct vh_h264_pps_extra){.pps_id = 255, 31, 30});
+    check_pps(&p, NULL, &(struct vh_h264_pps_extra){.pps_id = 7, 2, 1});
 
     /* MBAFF, POC with bottom field order, redundant_pic_cnt, CAVLC. */
     p = base_picture();
@@ -301,9 +301,9 @@ static void test_param_sets(void)
     p.chroma_qp_index_offset = 12;
     p.second_chroma_qp_index_offset = -12;
     fill_iq(&iq, 2);
-    CHECK_EQ(sw_h264_check_params(&p, &iq, &err), VW_OK);
+    CHECK_EQ(vh_h264_check_params(&p, &iq, &err), VW_OK);
     check_sps(&p);
-    check_pps(&p, &iq, &(struct sw_h264_pps_extra){.pps_id = 3, 0, 0});
+    check_pps(&p, &iq, &(struct vh_h264_pps_extra){.pps_id = 3, 0, 0});
 
     /* Field coding without MBAFF, POC type 2, 4096x2304, 16 refs. */
     p = base_picture();
@@ -313,7 +313,7 @@ static void test_param_sets(void)
     p.pic_order_cnt_type = 2;
     p.num_ref_frames = 16;
     p.log2_max_frame_num_minus4 = 12;
-    CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_OK);
+    CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_OK);
     check_sps(&p);
 
     /* Flat-16 lists and the smallest picture. */
@@ -323,7 +323,7 @@ static void test_param_sets(void)
     p.log2_max_pic_order_cnt_lsb_minus4 = 12;
     memset(&iq, 16, sizeof(iq));
     check_sps(&p);
-    check_pps(&p, &iq, &(struct sw_h264_pps_extra){.pps_id = 1, 0, 0});
+    check_pps(&p, &iq, &(struct vh_h264_pps_extra){.pps_id = 1, 0, 0});
 }
 
 static void test_refusals(void)
@@ -331,24 +331,24 @@ static void test_refusals(void)
     struct vh_error err;
     struct vw_h264_picture p = base_picture();
     p.pic_order_cnt_type = 1;
-    CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_ERR_UNSUPPORTED_STREAM);
     CHECK(strstr(err.message, "pic_order_cnt_type 1") != NULL);
 
     p = base_picture();
     p.num_slice_groups_minus1 = 1;
-    CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_ERR_UNSUPPORTED_STREAM);
     p = base_picture();
     p.chroma_format_idc = 2;
-    CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_ERR_UNSUPPORTED_STREAM);
     p = base_picture();
     p.bit_depth_luma_minus8 = 2;
-    CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_ERR_UNSUPPORTED_STREAM);
     p = base_picture();
     p.picture_width_in_mbs_minus1 = 256;
-    CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_ERR_RESOLUTION);
+    CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_ERR_RESOLUTION);
     p = base_picture();
     p.picture_height_in_mbs_minus1 = 144;
-    CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_ERR_RESOLUTION);
+    CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_ERR_RESOLUTION);
 
     /* Out-of-range values are decode errors, not crashes. */
     struct { size_t off; int value; } bad[] = {
@@ -365,18 +365,18 @@ static void test_refusals(void)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         p = base_picture();
         ((uint8_t *)&p)[bad[i].off] = (uint8_t)bad[i].value;
-        CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_ERR_DECODE);
+        CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_ERR_DECODE);
     }
     p = base_picture();
     p.frame_mbs_only_flag = 0;
     p.picture_height_in_mbs_minus1 = 66;      /* 67 MB rows cannot pair */
-    CHECK_EQ(sw_h264_check_params(&p, NULL, &err), VW_ERR_DECODE);
+    CHECK_EQ(vh_h264_check_params(&p, NULL, &err), VW_ERR_DECODE);
 
     struct vw_h264_iq_matrix iq;
     memset(&iq, 16, sizeof(iq));
     iq.scaling_list_8x8[1][63] = 0;
     p = base_picture();
-    CHECK_EQ(sw_h264_check_params(&p, &iq, &err), VW_ERR_DECODE);
+    CHECK_EQ(vh_h264_check_params(&p, &iq, &err), VW_ERR_DECODE);
 }
 
 /* ---- slice header ------------------------------------------------------- */
@@ -419,7 +419,7 @@ static void test_slice_header(void)
     p.log2_max_frame_num_minus4 = 12;
     p.log2_max_pic_order_cnt_lsb_minus4 = 7;
     uint8_t nal[64];
-    struct sw_h264_slice_header h;
+    struct vh_h264_slice_header h;
 
     /* pps 0, then frame_num, field_pic_flag 0 and idr_pic_id 63 make the
      * RBSP bytes 1-3 00 00 02: escaped, and the parser must skip the 03. */
@@ -428,7 +428,7 @@ static void test_slice_header(void)
     CHECK_EQ(nal[3], 0);
     CHECK_EQ(nal[4], 3);
     CHECK_EQ(nal[5], 2);
-    CHECK_EQ(sw_h264_parse_slice_header(nal, n, &p, &h), 0);
+    CHECK_EQ(vh_h264_parse_slice_header(nal, n, &p, &h), 0);
     CHECK(!h.field_pic_flag);
     CHECK_EQ(h.pps_id, 0);
     CHECK(h.num_ref_idx_override_flag);
@@ -437,10 +437,10 @@ static void test_slice_header(void)
 
     for (unsigned pps_id = 0; pps_id < 256; pps_id += 9) {
         n = make_slice_header(pps_id, true, pps_id, nal, sizeof(nal));
-        CHECK_EQ(sw_h264_parse_slice_header(nal, n, &p, &h), 0);
+        CHECK_EQ(vh_h264_parse_slice_header(nal, n, &p, &h), 0);
         CHECK_EQ(h.nal_unit_type, 5);
         CHECK_EQ(h.nal_ref_idc, 3);
-        CHECK_EQ(h.slice_kind, SW_SLICE_B);
+        CHECK_EQ(h.slice_kind, VH_H264_SLICE_B);
         CHECK_EQ(h.pps_id, pps_id);
         CHECK(h.field_pic_flag && h.bottom_field_flag);
         CHECK(h.num_ref_idx_override_flag);
@@ -449,9 +449,9 @@ static void test_slice_header(void)
     }
 
     /* Truncated and non-slice NALs are refused. */
-    CHECK_EQ(sw_h264_parse_slice_header(nal, 4, &p, &h), -1);
+    CHECK_EQ(vh_h264_parse_slice_header(nal, 4, &p, &h), -1);
     nal[0] = 0x67;
-    CHECK_EQ(sw_h264_parse_slice_header(nal, n, &p, &h), -1);
+    CHECK_EQ(vh_h264_parse_slice_header(nal, n, &p, &h), -1);
 }
 
 /* ---- libavcodec decodes with the synthesized parameter sets --------------- */
@@ -517,12 +517,12 @@ static void test_libavcodec_decodes(void)
     size_t slice_n = vc_nal_escape(rbsp, vc_bw_bytes(&bw), nal + 1, sizeof(nal) - 1) + 1;
     CHECK(slice_n > vc_bw_bytes(&bw) + 1);
 
-    uint8_t ps[SW_H264_PS_MAX];
-    CHECK_EQ(av_new_packet(pkt, 2 * SW_H264_PS_MAX + 1100), 0);
+    uint8_t ps[VH_H264_PS_MAX];
+    CHECK_EQ(av_new_packet(pkt, 2 * VH_H264_PS_MAX + 1100), 0);
     size_t n = 0;
-    size_t k = sw_h264_write_sps(&p, ps, sizeof(ps));
+    size_t k = vh_h264_write_sps(&p, ps, sizeof(ps));
     n += put_nal(pkt->data + n, ps, k);
-    k = sw_h264_write_pps(&p, &iq, &(struct sw_h264_pps_extra){.pps_id = 0}, ps, sizeof(ps));
+    k = vh_h264_write_pps(&p, &iq, &(struct vh_h264_pps_extra){.pps_id = 0}, ps, sizeof(ps));
     n += put_nal(pkt->data + n, ps, k);
     n += put_nal(pkt->data + n, nal, slice_n);
     pkt->size = (int)n;

@@ -22,7 +22,7 @@
 #include "host/engine.h"
 #include "common/bitwriter.h"
 #include "host/engines/engines.h"
-#include "host/engines/sw/h264_param_sets.h"
+#include "host/codecs/h264_param_sets.h"
 
 #define NUM_SURFACES 24
 #define MAX_FRAMES 128
@@ -606,10 +606,10 @@ static void test_field_pictures(void)
 
     uint8_t *data = malloc(8192);
     size_t n = 0;
-    uint8_t ps[SW_H264_PS_MAX];
-    n += put_nal_sc(data + n, ps, sw_h264_write_sps(&p, ps, sizeof(ps)));
-    n += put_nal_sc(data + n, ps, sw_h264_write_pps(&p, NULL,
-                                                    &(struct sw_h264_pps_extra){0}, ps, sizeof(ps)));
+    uint8_t ps[VH_H264_PS_MAX];
+    n += put_nal_sc(data + n, ps, vh_h264_write_sps(&p, ps, sizeof(ps)));
+    n += put_nal_sc(data + n, ps, vh_h264_write_pps(&p, NULL,
+                                                    &(struct vh_h264_pps_extra){0}, ps, sizeof(ps)));
     for (int f = 0; f < 2; f++)
         for (int b = 0; b < 2; b++)
             n += field_slice(f, b, data + n);
@@ -645,7 +645,10 @@ static void test_caps_and_refusals(void)
     struct vh_error err = {0};
     CHECK(vh_engine_find("sw") == &vh_engine_sw);
     CHECK(vh_engine_find("nope") == NULL);
-    CHECK(vh_engine_registry[0] == &vh_engine_sw);
+    bool listed = false;                      /* after hardware engines, if any */
+    for (size_t i = 0; vh_engine_registry[i]; i++)
+        listed |= vh_engine_registry[i] == &vh_engine_sw;
+    CHECK(listed);
     CHECK_EQ(ops->create(&e, &err), VW_OK);
 
     struct vw_cap caps[8];

@@ -4,6 +4,9 @@
 
 #include "host/engine.h"
 
+/* NVIDIA NVDEC through the cuvid parser (src/host/engines/nvdec/). */
+extern const struct vh_engine_ops vh_engine_nvdec;
+
 /* Software decode on libavcodec (src/host/engines/sw/). */
 extern const struct vh_engine_ops vh_engine_sw;
 

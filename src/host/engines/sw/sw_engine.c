@@ -9,7 +9,7 @@
 
 #include "common/log.h"
 #include "host/engines/engines.h"
-#include "host/engines/sw/h264_param_sets.h"
+#include "host/codecs/h264_param_sets.h"
 #include "host/engines/sw/sw_internal.h"
 
 #define SW_MIN_SIZE 16u
@@ -73,8 +73,8 @@ static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t
             .pixel_format = VW_FOURCC_NV12,
             .min_width = SW_MIN_SIZE,
             .min_height = SW_MIN_SIZE,
-            .max_width = SW_H264_MAX_WIDTH,
-            .max_height = SW_H264_MAX_HEIGHT,
+            .max_width = VH_H264_MAX_WIDTH,
+            .max_height = VH_H264_MAX_HEIGHT,
         };
         strncpy(caps[n].engine_name, "sw", sizeof(caps[n].engine_name));
     }
@@ -99,10 +99,10 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT, "sw: rt_format 0x%x not supported",
                             desc->rt_format);
     if (desc->width < SW_MIN_SIZE || desc->height < SW_MIN_SIZE ||
-        desc->width > SW_H264_MAX_WIDTH || desc->height > SW_H264_MAX_HEIGHT)
+        desc->width > VH_H264_MAX_WIDTH || desc->height > VH_H264_MAX_HEIGHT)
         return vh_error_set(err, VW_ERR_RESOLUTION, "sw: %ux%u outside %ux%u..%ux%u",
                             desc->width, desc->height, SW_MIN_SIZE, SW_MIN_SIZE,
-                            SW_H264_MAX_WIDTH, SW_H264_MAX_HEIGHT);
+                            VH_H264_MAX_WIDTH, VH_H264_MAX_HEIGHT);
     return sw_h264_codec_create(engine, desc, out, err);
 }
 

@@ -21,20 +21,8 @@
 
 #include <libavcodec/avcodec.h>
 
-#include "host/engines/sw/h264_param_sets.h"
-#include "host/engines/sw/h264_slice_header.h"
+#include "host/codecs/h264_annexb.h"
 #include "host/engines/sw/sw_internal.h"
-
-#define SW_MAX_PPS 256
-
-/* Last PPS sent for one pps_id. */
-struct sw_pps_slot {
-    uint8_t *block;                           /* 2 x SW_H264_PS_MAX, allocated on first use, */
-    uint8_t *bytes;                           /* holding the PPS sent */
-    uint8_t *next;                            /* and the one being built (swapped when sent) */
-    size_t size;                              /* 0: not sent since the last SPS */
-    struct sw_h264_pps_extra extra;
-};
 
 struct sw_h264_codec {
     struct vh_codec base;
@@ -52,9 +40,7 @@ struct sw_h264_codec {
     bool pending_bottom;
     uint32_t pending_surface;
 
-    uint8_t sps[SW_H264_PS_MAX];
-    size_t sps_size;                          /* 0: none sent */
-    struct sw_pps_slot pps[SW_MAX_PPS];
+    struct vh_h264_au_builder au;
 };
 
 static struct sw_h264_codec *to_codec(struct vh_codec *c)
@@ -150,68 +136,9 @@ void sw_h264_codec_destroy(struct vh_codec **codec)
     av_frame_free(&c->pic);
     av_frame_free(&c->drain);
     av_packet_free(&c->pkt);
-    for (size_t i = 0; i < SW_MAX_PPS; i++)
-        free(c->pps[i].block);
+    vh_h264_au_fini(&c->au);
     free(c);
     *codec = NULL;
-}
-
-/* What one picture's slices require of each PPS they name. */
-struct pps_needs {
-    bool used[SW_MAX_PPS];
-    int16_t l0[SW_MAX_PPS];                   /* -1: any */
-    int16_t l1[SW_MAX_PPS];
-};
-
-static int need(int16_t *slot, unsigned value)
-{
-    if (*slot >= 0 && *slot != (int16_t)value)
-        return -1;
-    *slot = (int16_t)value;
-    return 0;
-}
-
-/*
- * num_ref_idx_l0/l1_default_active_minus1 are not in VA, only each slice's
- * active counts. A slice without num_ref_idx_active_override_flag uses the
- * PPS defaults, so its active counts *are* the defaults: take them from such
- * slices. Slices with the override carry their own counts and do not care.
- */
-static int collect_needs(const struct vh_picture *pic, struct pps_needs *needs,
-                         struct sw_h264_slice_header *first, struct vh_error *err)
-{
-    memset(needs->used, 0, sizeof(needs->used));
-    memset(needs->l0, 0xff, sizeof(needs->l0));
-    memset(needs->l1, 0xff, sizeof(needs->l1));
-    for (uint32_t i = 0; i < pic->num_slices; i++) {
-        const struct vh_slice *s = &pic->slices[i];
-        struct sw_h264_slice_header h;
-        if (sw_h264_parse_slice_header(s->data, s->size, pic->h264, &h) < 0)
-            return vh_error_set(err, VW_ERR_DECODE, "sw: slice %u: bad or unsupported slice NAL "
-                                "(type %u)", i, s->size ? s->data[0] & 0x1fu : 0u);
-        if (i == 0)
-            *first = h;
-        needs->used[h.pps_id] = true;
-        bool inter = h.slice_kind == SW_SLICE_P || h.slice_kind == SW_SLICE_SP ||
-                     h.slice_kind == SW_SLICE_B;
-        if (!inter || h.num_ref_idx_override_flag)
-            continue;
-        if (s->h264->num_ref_idx_l0_active_minus1 > 31 || s->h264->num_ref_idx_l1_active_minus1 > 31 ||
-            need(&needs->l0[h.pps_id], s->h264->num_ref_idx_l0_active_minus1) < 0 ||
-            (h.slice_kind == SW_SLICE_B &&
-             need(&needs->l1[h.pps_id], s->h264->num_ref_idx_l1_active_minus1) < 0))
-            return vh_error_set(err, VW_ERR_DECODE, "sw: slice %u: reference counts contradict "
-                                "the other slices of PPS %u", i, h.pps_id);
-    }
-    return VW_OK;
-}
-
-static void put_nal(uint8_t **p, const uint8_t *nal, size_t size)
-{
-    static const uint8_t start_code[4] = {0, 0, 0, 1};
-    memcpy(*p, start_code, 4);
-    memcpy(*p + 4, nal, size);
-    *p += 4 + size;
 }
 
 static void drain_output(struct sw_h264_codec *c)
@@ -223,93 +150,18 @@ static void drain_output(struct sw_h264_codec *c)
 int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
 {
     struct sw_h264_codec *c = to_codec(codec);
-    const struct vw_h264_picture *p = pic->h264;
-    if (pic->codec != VW_CODEC_H264 || !p || !pic->num_slices || !pic->slices || !pic->target)
-        return vh_error_set(err, VW_ERR_INTERNAL, "sw: incomplete H.264 picture");
-    int rc = sw_h264_check_params(p, pic->h264_iq, err);
+    struct vh_h264_au_plan plan;
+    int rc = vh_h264_au_plan(&c->au, pic, &plan, "sw", err);
     if (rc)
         return rc;
-
-    struct pps_needs needs;
-    struct sw_h264_slice_header first = {0};
-    rc = collect_needs(pic, &needs, &first, err);
-    if (rc)
-        return rc;
-
-    /* Parameter sets: build, compare with what libavcodec has. */
-    uint8_t sps[SW_H264_PS_MAX];
-    size_t sps_size = sw_h264_write_sps(p, sps, sizeof(sps));
-    if (!sps_size)
-        return vh_error_set(err, VW_ERR_INTERNAL, "sw: SPS does not fit");
-    bool new_sps = sps_size != c->sps_size || memcmp(sps, c->sps, sps_size) != 0;
-
-    uint64_t total = new_sps ? 4 + sps_size : 0;
-    size_t pps_size[SW_MAX_PPS] = {0};        /* 0: unchanged, not sent */
-    struct sw_h264_pps_extra extras[SW_MAX_PPS];
-    for (unsigned id = 0; id < SW_MAX_PPS; id++) {
-        if (!needs.used[id])
-            continue;
-        struct sw_pps_slot *slot = &c->pps[id];
-        if (!slot->block) {
-            if (!(slot->block = malloc(2 * SW_H264_PS_MAX)))
-                return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
-            slot->bytes = slot->block;
-            slot->next = slot->block + SW_H264_PS_MAX;
-        }
-        bool known = slot->size && !new_sps;
-        extras[id] = (struct sw_h264_pps_extra){
-            .pps_id = (uint8_t)id,
-            /* A count no slice depends on: keep what was sent, so that the
-             * PPS is not resent for nothing. */
-            .num_ref_idx_l0_default_active_minus1 = needs.l0[id] >= 0 ? (uint8_t)needs.l0[id]
-                : known ? slot->extra.num_ref_idx_l0_default_active_minus1 : 0,
-            .num_ref_idx_l1_default_active_minus1 = needs.l1[id] >= 0 ? (uint8_t)needs.l1[id]
-                : known ? slot->extra.num_ref_idx_l1_default_active_minus1 : 0,
-        };
-        size_t n = sw_h264_write_pps(p, pic->h264_iq, &extras[id], slot->next, SW_H264_PS_MAX);
-        if (!n)
-            return vh_error_set(err, VW_ERR_INTERNAL, "sw: PPS does not fit");
-        if (known && n == slot->size && memcmp(slot->next, slot->bytes, n) == 0)
-            continue;
-        pps_size[id] = n;
-        total += 4 + n;
-    }
-    for (uint32_t i = 0; i < pic->num_slices; i++)
-        total += 4 + (uint64_t)pic->slices[i].size;
-    if (total > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
+    if (plan.size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
         return vh_error_set(err, VW_ERR_DECODE, "sw: picture of %llu bytes too large",
-                            (unsigned long long)total);
-    if (av_new_packet(c->pkt, (int)total) < 0)
+                            (unsigned long long)plan.size);
+    if (av_new_packet(c->pkt, (int)plan.size) < 0)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %llu-byte packet",
-                            (unsigned long long)total);
-
-    uint8_t *w = c->pkt->data;
-    if (new_sps)
-        put_nal(&w, sps, sps_size);
-    for (unsigned id = 0; id < SW_MAX_PPS; id++)
-        if (pps_size[id])
-            put_nal(&w, c->pps[id].next, pps_size[id]);
-    for (uint32_t i = 0; i < pic->num_slices; i++)
-        put_nal(&w, pic->slices[i].data, pic->slices[i].size);
-
-    /* libavcodec takes in the parameter sets whether or not the slices then
-     * decode, so the caches follow what was sent. */
-    if (new_sps) {
-        memcpy(c->sps, sps, sps_size);
-        c->sps_size = sps_size;
-        for (unsigned id = 0; id < SW_MAX_PPS; id++)
-            c->pps[id].size = 0;
-    }
-    for (unsigned id = 0; id < SW_MAX_PPS; id++) {
-        struct sw_pps_slot *slot = &c->pps[id];
-        if (!pps_size[id])
-            continue;
-        uint8_t *t = slot->bytes;
-        slot->bytes = slot->next;
-        slot->next = t;
-        slot->size = pps_size[id];
-        slot->extra = extras[id];
-    }
+                            (unsigned long long)plan.size);
+    vh_h264_au_write(&c->au, pic, &plan, c->pkt->data);
+    const struct vh_h264_slice_header first = plan.first;
 
     c->pkt->pts = ++c->tag;
     c->captured = false;

@@ -7,7 +7,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/pixfmt.h>
 
-#include "host/engines/sw/h264_param_sets.h"
+#include "host/codecs/h264_param_sets.h"
 #include "host/engines/sw/sw_internal.h"
 
 /* A never-written surface reads as video-range black (Y 16, Cb/Cr 128),
@@ -37,10 +37,10 @@ int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                             "sw: surface format 0x%x/0x%08x not supported (YUV420/NV12 only)",
                             surface->rt_format, surface->pixel_format);
     if (surface->width == 0 || surface->height == 0 ||
-        surface->width > SW_H264_MAX_WIDTH || surface->height > SW_H264_MAX_HEIGHT)
+        surface->width > VH_H264_MAX_WIDTH || surface->height > VH_H264_MAX_HEIGHT)
         return vh_error_set(err, VW_ERR_RESOLUTION, "sw: surface %ux%u outside 1x1..%ux%u",
-                            surface->width, surface->height, SW_H264_MAX_WIDTH,
-                            SW_H264_MAX_HEIGHT);
+                            surface->width, surface->height, VH_H264_MAX_WIDTH,
+                            VH_H264_MAX_HEIGHT);
 
     struct sw_surface *s = calloc(1, sizeof(*s));
     if (!s)

@@ -1,8 +1,9 @@
 /*
  * H.264 SPS/PPS synthesis from VA-level parameters.  VA hands the engine
- * parsed parameters, libavcodec wants a bitstream: these functions write
- * parameter sets that make libavcodec decode the original slices exactly as
- * the original parameter sets would.
+ * parsed parameters, bitstream decoders (libavcodec, NVIDIA's cuvid parser)
+ * want a bitstream: these functions write parameter sets that make the
+ * decoder decode the original slices exactly as the original parameter sets
+ * would.  Shared by the engines (src/host/codecs/, no libavcodec here).
  *
  * What is written, and why:
  *   - SPS id 0, profile_idc 100 (High): libavcodec parses chroma_format_idc,
@@ -20,8 +21,8 @@
  *     out exactly as the client's decoder had them whatever the original
  *     SPS/PPS fall-back chain was. Without an IQ matrix, none: flat 16.
  */
-#ifndef VIVAC_SW_H264_PARAM_SETS_H
-#define VIVAC_SW_H264_PARAM_SETS_H
+#ifndef VIVAC_HOST_H264_PARAM_SETS_H
+#define VIVAC_HOST_H264_PARAM_SETS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,15 +32,15 @@
 
 /* Upper bound of one escaped SPS or PPS NAL (the PPS with all eight lists
  * is at most ~480 bytes before escaping). */
-#define SW_H264_PS_MAX 1024u
+#define VH_H264_PS_MAX 1024u
 
 /* Largest picture accepted (level 5.1 MaxFS). */
-#define SW_H264_MAX_WIDTH 4096u
-#define SW_H264_MAX_HEIGHT 2304u
+#define VH_H264_MAX_WIDTH 4096u
+#define VH_H264_MAX_HEIGHT 2304u
 
 /* PPS fields that VA does not carry; the codec derives them from the slice
- * headers (see sw_h264.c). */
-struct sw_h264_pps_extra {
+ * headers (see h264_annexb.c). */
+struct vh_h264_pps_extra {
     uint8_t pps_id;
     uint8_t num_ref_idx_l0_default_active_minus1;
     uint8_t num_ref_idx_l1_default_active_minus1;
@@ -50,15 +51,15 @@ struct sw_h264_pps_extra {
  * this engine cannot rebuild (POC type 1, FMO, not 4:2:0 8-bit);
  * VW_ERR_RESOLUTION beyond 4096x2304; VW_ERR_DECODE for values out of the
  * ranges H.264 allows. The write functions assume a checked `p`. */
-int sw_h264_check_params(const struct vw_h264_picture *p,
+int vh_h264_check_params(const struct vw_h264_picture *p,
                          const struct vw_h264_iq_matrix *iq, struct vh_error *err);
 
 /* Write one NAL unit (header byte + escaped RBSP, no start code) into `out`.
- * Return its size, or 0 if `cap` is too small (SW_H264_PS_MAX always fits). */
-size_t sw_h264_write_sps(const struct vw_h264_picture *p, uint8_t *out, size_t cap);
-size_t sw_h264_write_pps(const struct vw_h264_picture *p,
+ * Return its size, or 0 if `cap` is too small (VH_H264_PS_MAX always fits). */
+size_t vh_h264_write_sps(const struct vw_h264_picture *p, uint8_t *out, size_t cap);
+size_t vh_h264_write_pps(const struct vw_h264_picture *p,
                          const struct vw_h264_iq_matrix *iq,
-                         const struct sw_h264_pps_extra *extra,
+                         const struct vh_h264_pps_extra *extra,
                          uint8_t *out, size_t cap);
 
 #endif

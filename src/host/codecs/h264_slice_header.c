@@ -1,4 +1,4 @@
-#include "host/engines/sw/h264_slice_header.h"
+#include "host/codecs/h264_slice_header.h"
 
 #include <string.h>
 
@@ -49,9 +49,9 @@ static void skip_se(struct reader *r)
     (void)read_ue(r);
 }
 
-int sw_h264_parse_slice_header(const uint8_t *nal, size_t size,
+int vh_h264_parse_slice_header(const uint8_t *nal, size_t size,
                                const struct vw_h264_picture *p,
-                               struct sw_h264_slice_header *out)
+                               struct vh_h264_slice_header *out)
 {
     memset(out, 0, sizeof(*out));
     if (size < 2)
@@ -100,14 +100,14 @@ int sw_h264_parse_slice_header(const uint8_t *nal, size_t size,
     }
     if (p->redundant_pic_cnt_present_flag)
         (void)read_ue(&r);
-    if (out->slice_kind == SW_SLICE_B)
+    if (out->slice_kind == VH_H264_SLICE_B)
         (void)read_bit(&r);                   /* direct_spatial_mv_pred_flag */
-    if (out->slice_kind == SW_SLICE_P || out->slice_kind == SW_SLICE_SP ||
-        out->slice_kind == SW_SLICE_B) {
+    if (out->slice_kind == VH_H264_SLICE_P || out->slice_kind == VH_H264_SLICE_SP ||
+        out->slice_kind == VH_H264_SLICE_B) {
         out->num_ref_idx_override_flag = read_bit(&r);
         if (out->num_ref_idx_override_flag) {
             out->num_ref_idx_l0_active_minus1 = read_ue(&r);
-            if (out->slice_kind == SW_SLICE_B)
+            if (out->slice_kind == VH_H264_SLICE_B)
                 out->num_ref_idx_l1_active_minus1 = read_ue(&r);
         }
     }

@@ -1,4 +1,4 @@
-#include "host/engines/sw/h264_param_sets.h"
+#include "host/codecs/h264_param_sets.h"
 
 #include "common/bitwriter.h"
 
@@ -21,31 +21,31 @@ static int in_range(int v, int lo, int hi)
     return v >= lo && v <= hi;
 }
 
-int sw_h264_check_params(const struct vw_h264_picture *p,
+int vh_h264_check_params(const struct vw_h264_picture *p,
                          const struct vw_h264_iq_matrix *iq, struct vh_error *err)
 {
     if (p->chroma_format_idc != 1 || p->residual_colour_transform_flag)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            "sw: chroma_format_idc %u: only 4:2:0 is supported",
+                            "h264: chroma_format_idc %u: only 4:2:0 is supported",
                             p->chroma_format_idc);
     if (p->bit_depth_luma_minus8 || p->bit_depth_chroma_minus8)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            "sw: bit depth %u/%u: only 8-bit is supported",
+                            "h264: bit depth %u/%u: only 8-bit is supported",
                             p->bit_depth_luma_minus8 + 8u, p->bit_depth_chroma_minus8 + 8u);
     if (p->pic_order_cnt_type == 1)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            "sw: pic_order_cnt_type 1 is not supported (VA does not "
+                            "h264: pic_order_cnt_type 1 is not supported (VA does not "
                             "carry offset_for_ref_frame[], so the SPS cannot be rebuilt)");
     if (p->num_slice_groups_minus1 != 0)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            "sw: %u slice groups (FMO) are not supported",
+                            "h264: %u slice groups (FMO) are not supported",
                             p->num_slice_groups_minus1 + 1u);
 
     uint32_t w = (p->picture_width_in_mbs_minus1 + 1u) * 16u;
     uint32_t h = (p->picture_height_in_mbs_minus1 + 1u) * 16u;
-    if (w > SW_H264_MAX_WIDTH || h > SW_H264_MAX_HEIGHT)
-        return vh_error_set(err, VW_ERR_RESOLUTION, "sw: picture %ux%u exceeds %ux%u",
-                            w, h, SW_H264_MAX_WIDTH, SW_H264_MAX_HEIGHT);
+    if (w > VH_H264_MAX_WIDTH || h > VH_H264_MAX_HEIGHT)
+        return vh_error_set(err, VW_ERR_RESOLUTION, "h264: picture %ux%u exceeds %ux%u",
+                            w, h, VH_H264_MAX_WIDTH, VH_H264_MAX_HEIGHT);
 
     const char *bad = NULL;
     if (p->pic_order_cnt_type > 2)
@@ -69,18 +69,18 @@ int sw_h264_check_params(const struct vw_h264_picture *p,
     else if (!in_range(p->second_chroma_qp_index_offset, -12, 12))
         bad = "second_chroma_qp_index_offset";
     if (bad)
-        return vh_error_set(err, VW_ERR_DECODE, "sw: invalid picture parameter %s", bad);
+        return vh_error_set(err, VW_ERR_DECODE, "h264: invalid picture parameter %s", bad);
 
     if (iq) {
         /* A scaling list entry of 0 cannot be coded (7.4.2.1.1.1). */
         for (unsigned i = 0; i < 6; i++)
             for (unsigned j = 0; j < 16; j++)
                 if (!iq->scaling_list_4x4[i][j])
-                    return vh_error_set(err, VW_ERR_DECODE, "sw: 4x4 scaling list %u has a 0", i);
+                    return vh_error_set(err, VW_ERR_DECODE, "h264: 4x4 scaling list %u has a 0", i);
         for (unsigned i = 0; i < 2; i++)
             for (unsigned j = 0; j < 64; j++)
                 if (!iq->scaling_list_8x8[i][j])
-                    return vh_error_set(err, VW_ERR_DECODE, "sw: 8x8 scaling list %u has a 0", i);
+                    return vh_error_set(err, VW_ERR_DECODE, "h264: 8x8 scaling list %u has a 0", i);
     }
     return VW_OK;
 }
@@ -96,9 +96,9 @@ static size_t finish_nal(struct vc_bitwriter *bw, uint8_t header, uint8_t *out, 
     return n ? n + 1 : 0;
 }
 
-size_t sw_h264_write_sps(const struct vw_h264_picture *p, uint8_t *out, size_t cap)
+size_t vh_h264_write_sps(const struct vw_h264_picture *p, uint8_t *out, size_t cap)
 {
-    uint8_t rbsp[SW_H264_PS_MAX];
+    uint8_t rbsp[VH_H264_PS_MAX];
     struct vc_bitwriter bw;
     vc_bw_init(&bw, rbsp, sizeof(rbsp));
 
@@ -165,12 +165,12 @@ static void put_scaling_list(struct vc_bitwriter *bw, const uint8_t *raster,
     }
 }
 
-size_t sw_h264_write_pps(const struct vw_h264_picture *p,
+size_t vh_h264_write_pps(const struct vw_h264_picture *p,
                          const struct vw_h264_iq_matrix *iq,
-                         const struct sw_h264_pps_extra *extra,
+                         const struct vh_h264_pps_extra *extra,
                          uint8_t *out, size_t cap)
 {
-    uint8_t rbsp[SW_H264_PS_MAX];
+    uint8_t rbsp[VH_H264_PS_MAX];
     struct vc_bitwriter bw;
     vc_bw_init(&bw, rbsp, sizeof(rbsp));
 
