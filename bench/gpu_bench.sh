@@ -39,7 +39,7 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 stats() { sort -g | awk '{v[NR]=$1} END {
     if (!NR) { print "nan nan"; exit }
     m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2;
-    printf "%.1f %.1f\n", m, m > 0 ? 100 * (v[NR] - v[1]) / m : 0 }'; }
+    printf "%.1f %.1f\n", m, (m > 0 ? 100 * (v[NR] - v[1]) / m : 0) }'; }
 
 record() { # engine clip streams variant repeat "fps..." p50 p99
     local ms; ms=$(printf '%s\n' $6 | stats)
