@@ -8,7 +8,7 @@
 # For each clip and stream count: REPS runs, each long enough (>= MIN_SECONDS
 # at one stream; longer when streams share the engines), median and spread
 # of the total frames/s. Results under $OUT/nvdec_bench (or ./nvdec_bench):
-#   raw/*.log  every run's output;  results.tsv  one row a configuration;
+#   raw.tar.gz  every run's output (raw/*.log);  results.tsv  one row a configuration;
 #   summary.txt  what is printed at the end.
 # Knobs (environment): STREAMS="1 4 8 16" REPS=3 MIN_SECONDS=3
 #   VARIANTS="plain readback" (nvdec_native --map decode, without / with
@@ -159,4 +159,6 @@ if vivac_setup; then
     for clip in $CLIPS; do run_vivac "$clip"; done
     vivac_teardown
 fi
-say "# results: $tsv"
+# Few files come back from the device machine: pack the per-run logs.
+tar -czf "$res/raw.tar.gz" -C "$res" raw && rm -rf "$res/raw"
+say "# results: $tsv (per-run logs: $res/raw.tar.gz)"
