@@ -9,6 +9,7 @@ packages=(
     build-essential meson ninja-build pkg-config clang
     libva-dev libavcodec-dev libavutil-dev libdrm-dev libffmpeg-nvenc-dev libssl-dev
     libx11-dev ffmpeg x264 vainfo mpv xvfb x11-utils libclang-rt-14-dev python3
+    libssl-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,4 @@
-/* vivac: command-line front end (run, info). */
+/* vivac: command-line front end (run, replay, info). */
 #include "tools/vivac.h"
 
 #include <stdio.h>
@@ -28,6 +28,12 @@ static void usage(FILE *f)
             "  info [--socket PATH]\n"
             "        connect to a running vivacd (default $VIVAC_SOCKET, else %s)\n"
             "        and print its version, engine, limits and capabilities\n"
+            "  replay FILE... [--socket PATH | --engine E] [--streams N] [--md5]\n"
+            "         [--no-readback] [--repeat K]\n"
+            "        send sessions recorded with `vivacd --record DIR` again (to PATH,\n"
+            "        or to a private vivacd), on N concurrent connections, pipelined;\n"
+            "        read every picture back (--md5: print its MD5) and print\n"
+            "        frames/s and END_FRAME latency (docs/trace.md)\n"
             "  help, --help      show this help\n"
             "  --version         show the version\n"
             "\n"
@@ -45,6 +51,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0)
         return vivac_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return vivac_cmd_replay(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0)
         return vivac_cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

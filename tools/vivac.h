@@ -4,6 +4,8 @@
 
 /* `vivac run [--engine E] [--socket PATH] -- CMD [ARGS...]` (vivac_run.c). */
 int vivac_cmd_run(int argc, char **argv);
+/* `vivac replay FILE... [OPTIONS]` (vivac_replay.c). */
+int vivac_cmd_replay(int argc, char **argv);
 /* `vivac info [--socket PATH]` (vivac_info.c). */
 int vivac_cmd_info(int argc, char **argv);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -30,6 +31,9 @@ static void usage(FILE *f)
         fprintf(f, " %s", (*e)->name);
     fprintf(f,
             "\n"
+            "  --record DIR         record every session's requests to\n"
+            "                       DIR/session-<pid>-<n>.vtrace (see docs/trace.md;\n"
+            "                       replay with `vivac replay`)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
             "                       (the VIVAC_LOG environment variable sets the default)\n"
             "  --max-sessions N     refuse connections beyond N concurrent sessions\n"
@@ -78,12 +82,14 @@ static int parse_u32(const char *s, uint32_t *out)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_HELP, OPT_VERSION };
+    enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_RECORD, OPT_HELP,
+           OPT_VERSION };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+        {"record", required_argument, NULL, OPT_RECORD},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -121,6 +127,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_RECORD:
+            config.record_dir = optarg;
+            break;
         case 'h':
         case OPT_HELP:
             usage(stdout);
@@ -140,6 +149,15 @@ int main(int argc, char **argv)
         return 2;
     }
     config.socket_path = socket_path;
+    if (config.record_dir) {
+        struct stat st;
+        if (stat(config.record_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+            access(config.record_dir, W_OK) != 0) {
+            fprintf(stderr, "vivacd: --record: %s is not a writable directory\n",
+                    config.record_dir);
+            return 2;
+        }
+    }
 
     /* Signals: SIGPIPE ignored (sends report EPIPE); SIGTERM/SIGINT blocked in
      * every thread and read from a signalfd by the accept loop. */

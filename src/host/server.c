@@ -42,10 +42,13 @@ static void *session_thread(void *arg)
     struct server *srv = c->server;
     struct vh_session *s = NULL;
     int err = vh_session_create(srv->config->engine, &srv->config->limits, c->ch, c->id, &s);
-    if (err)
+    if (err) {
         vc_error("session %u: cannot create: %s", c->id, strerror(-err));
-    else
+    } else {
+        if (srv->config->record_dir)
+            vh_session_set_record_dir(s, srv->config->record_dir);
         vh_session_run(s);
+    }
     vh_session_destroy(&s);
 
     pthread_mutex_lock(&srv->mutex);

@@ -16,6 +16,7 @@ struct vh_server_config {
     struct vh_engine *engine;     /* shared by all sessions; not owned */
     uint32_t max_sessions;        /* 0: unlimited */
     struct vh_limits limits;
+    const char *record_dir;       /* --record DIR: one trace per session; NULL: off */
 };
 
 /* Listens, serves, and on stop: stops accepting, shuts every session's

@@ -3,6 +3,8 @@
 #include "host/session.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +86,7 @@ void vh_session_destroy(struct vh_session **session)
         if (s->surfaces[i])
             surface_free(s, s->surfaces[i]);
     vt_arena_release(&s->arena);
+    vh_recorder_close(&s->recorder);
     if (s->hello_done)
         vc_info("session %u closed: %llu frames, %llu errors", s->id,
                 (unsigned long long)s->stats.frames, (unsigned long long)s->stats.errors);
@@ -91,6 +94,11 @@ void vh_session_destroy(struct vh_session **session)
     free(s->codecs);
     free(s);
     *session = NULL;
+}
+
+void vh_session_set_record_dir(struct vh_session *session, const char *dir)
+{
+    session->record_dir = dir;
 }
 
 void vh_session_get_stats(const struct vh_session *session, struct vh_session_stats *stats)
@@ -516,6 +524,35 @@ void vh_session_send_fatal(struct vh_session *s, int status, const char *message
     vt_msg_send(s->ch, VW_OP_ERROR, 0, &st, sizeof(st), message, len, NULL, 0, -1);
 }
 
+/* Appends the request to the session's trace (docs/trace.md). GET_IMAGE is
+ * not recorded: its destination is output only, and a replay reads images
+ * back on its own terms. Arena data is recorded INLINE from the copy the
+ * handler made (rep->arena_copy), never read again from the arena. */
+static void record_request(struct vh_session *s, const struct vw_header *hdr,
+                           const uint8_t *payload, size_t size, const struct vh_reply *rep,
+                           int status)
+{
+    if (hdr->opcode == VW_OP_GET_IMAGE)
+        return;
+    size_t ref_offset;
+    if (hdr->opcode == VW_OP_DECODE_BITSTREAM)
+        ref_offset = offsetof(struct vw_decode_bitstream, data);
+    else if (hdr->opcode == VW_OP_PUT_IMAGE)
+        ref_offset = offsetof(struct vw_put_image, src);
+    else
+        ref_offset = SIZE_MAX;
+    struct vw_data_ref ref = {0};
+    struct vc_cursor c = vc_cursor_make(payload, size);
+    if (ref_offset == SIZE_MAX || !vc_cursor_take(&c, ref_offset) ||
+        !vc_cursor_copy(&c, &ref, sizeof(ref)) || ref.location != VW_LOC_ARENA) {
+        vh_recorder_write(s->recorder, hdr, payload, size, NULL, status);
+        return;
+    }
+    struct vh_record_inline in = {.ref_offset = ref_offset, .data = rep->arena_copy,
+                                  .size = rep->arena_copy_size, .refused = !rep->arena_copy};
+    vh_recorder_write(s->recorder, hdr, payload, size, &in, status);
+}
+
 int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
                               const uint8_t *payload, size_t size)
 {
@@ -557,6 +594,10 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
         rep.body = &rep.body_buf;
         rep.body_len = reply_body_size[hdr->opcode];
     }
+    if (hdr->opcode == VW_OP_HELLO && status == VW_OK && s->record_dir && !s->recorder)
+        vh_recorder_open(s->record_dir, s->id, &s->recorder); /* failure: logged */
+    if (s->recorder)
+        record_request(s, hdr, payload, size, &rep, status);
     if (status != VW_OK) {
         s->stats.errors++;
         vc_debug("session %u: %s #%u: %s: %s", s->id, vw_opcode_name(hdr->opcode),
@@ -567,6 +608,7 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
                             status != VW_OK ? rep.err.message : NULL, rep.body, rep.body_len,
                             rep.tail, rep.tail_len, rep.fd);
     free(rep.tail_owned);
+    free(rep.arena_copy_owned);
     if (err)
         return err;
     return rep.close ? -EPROTO : 0;

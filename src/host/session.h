@@ -71,6 +71,11 @@ void vh_session_send_fatal(struct vh_session *session, int status, const char *m
  * end, -errno otherwise (already logged). */
 int vh_session_run(struct vh_session *session);
 
+/* Records the session's requests into a trace file in `dir` (docs/trace.md),
+ * from its HELLO on. `dir` must outlive the session. Call before the first
+ * message. */
+void vh_session_set_record_dir(struct vh_session *session, const char *dir);
+
 void vh_session_get_stats(const struct vh_session *session, struct vh_session_stats *stats);
 
 #endif

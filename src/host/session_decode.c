@@ -118,8 +118,9 @@ static uint32_t start_code_length(const uint8_t *p, uint32_t size)
  * (apart from the error, which the caller records). */
 static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
                             const struct vw_decode_bitstream *db, struct vc_cursor *c,
-                            struct vh_error *err)
+                            struct vh_reply *rep)
 {
+    struct vh_error *err = &rep->err;
     struct vh_frame *f = codec->frame;
     const char *W = "DECODE_BITSTREAM";
 
@@ -213,6 +214,12 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
     uint8_t *blob = f->data + f->data_size;
     const uint8_t *src = inline_data ? inline_data : s->arena.base + db->data.offset;
     memcpy(blob, src, (size_t)db->data.size);
+    if (!inline_data) {
+        /* Our copy, for the recorder: it stays in f->data (reserved, even if
+         * a later check fails) until the reply is sent. */
+        rep->arena_copy = blob;
+        rep->arena_copy_size = db->data.size;
+    }
 
     for (uint32_t i = 0; i < db->num_slices; i++) {
         uint32_t index = f->num_slices + i;
@@ -273,7 +280,7 @@ int vh_handle_decode_bitstream(struct vh_session *s, const struct vh_request *re
         return vh_error_set(&rep->err, VW_ERR_STATE,
                             "DECODE_BITSTREAM: codec %u has no frame in progress (BEGIN_FRAME)",
                             codec->id);
-    int st = decode_bitstream(s, codec, &db, &c, &rep->err);
+    int st = decode_bitstream(s, codec, &db, &c, rep);
     if (st != VW_OK)
         frame_fail(codec->frame, &rep->err);
     return st;

@@ -180,7 +180,12 @@ int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, stru
     struct vh_rect src = {.x = pi.src_x, .y = pi.src_y, .width = pi.width, .height = pi.height};
     st = s->engine->ops->surface_write(s->engine, &so->surface, &src, pi.dst_x, pi.dst_y,
                                        &pi.layout, data, &rep->err);
-    free(copy);
+    if (copy) {
+        /* Freed by the dispatcher after the recorder has seen it. */
+        rep->arena_copy = copy;
+        rep->arena_copy_size = needed;
+        rep->arena_copy_owned = copy;
+    }
     if (st != VW_OK && rep->err.status != st)
         vh_error_set(&rep->err, st, "%s: engine failed", W);
     return st;

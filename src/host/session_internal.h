@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "host/engine.h"
+#include "host/recorder.h"
 #include "host/session.h"
 #include "transport/arena.h"
 #include "transport/channel.h"
@@ -78,6 +79,9 @@ struct vh_session {
     uint64_t bytes_used;
 
     struct vh_session_stats stats;
+
+    const char *record_dir;       /* --record DIR (not owned) or NULL */
+    struct vh_recorder *recorder; /* opened at HELLO when record_dir is set */
 };
 
 /* A request being handled. */
@@ -99,6 +103,12 @@ struct vh_reply {
     void *tail_owned;
     int fd;
     bool close;                   /* end the session after the reply */
+    /* For the recorder: the bytes the handler copied out of the arena for
+     * this request (valid until the reply is sent; arena_copy_owned, if set,
+     * is freed then), NULL if it did not read the arena. */
+    const uint8_t *arena_copy;
+    uint64_t arena_copy_size;
+    void *arena_copy_owned;
     union {                       /* storage for small reply bodies */
         struct vw_hello_reply hello;
         struct vw_caps_reply caps;

@@ -1,0 +1,654 @@
+/* `vivac replay`: sends recorded sessions (docs/trace.md) to a vivacd again,
+ * pipelined, on N concurrent connections, with optional readback + MD5 of
+ * every decoded picture and throughput / latency figures. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "common/cursor.h"
+#include "common/trace.h"
+#include "tools/daemon.h"
+#include "tools/vivac.h"
+#include "transport/arena.h"
+#include "transport/channel.h"
+#include "transport/message.h"
+#include "vivac/protocol.h"
+
+#define MAX_IN_FLIGHT 32u         /* as the reference driver */
+#define READBACK_SLOTS 8u         /* arena regions for GET_IMAGE in flight */
+#define MAX_ARENA (256ull << 20)
+#define MAX_TRACKED 1024u         /* surfaces / codecs tracked per session */
+#define MAX_STREAMS 256u
+#define MAX_TRACE_FILE (4ull << 30)
+
+struct trace_file {
+    const char *path;
+    uint8_t *data;
+    struct vc_trace trace;
+    uint64_t max_surface_bytes;   /* largest NV12 surface it creates */
+};
+
+struct pending {
+    uint32_t opcode;
+    int32_t expected;             /* recorded status; readbacks: VW_OK */
+    bool readback;                /* our GET_IMAGE, not from the trace */
+    uint32_t slot;                /* readback: arena slot, UINT32_MAX inline */
+    uint32_t width, height;       /* readback */
+    double sent;                  /* seconds */
+};
+
+struct id_size {
+    uint32_t id, a, b;            /* surface: id, w, h; codec: id, target, 0 */
+};
+
+struct stream {
+    uint32_t index;
+    const struct trace_file *tf;
+    const char *socket;
+    uint32_t repeat;
+    bool readback, md5;
+    /* results */
+    char (*md5s)[33];
+    uint64_t frames, cap_md5s;
+    double *latency;
+    uint64_t num_latency, cap_latency;
+    uint64_t non_ok, expected_non_ok, mismatches, readback_errors;
+    double wall;
+    char error[256];
+    /* per connection */
+    struct vt_channel *ch;
+    struct vt_arena arena;
+    struct vt_msgbuf buf;
+    struct pending ring[MAX_IN_FLIGHT];
+    uint32_t head, count;
+    uint32_t next_id;
+    uint32_t nslots, next_slot;
+    uint64_t slot_size;
+    bool slot_busy[READBACK_SLOTS];
+    bool last_end_ok;
+    struct id_size surfaces[MAX_TRACKED];
+    uint32_t num_surfaces;
+    struct id_size codecs[MAX_TRACKED];
+    uint32_t num_codecs;
+    EVP_MD_CTX *md_ctx;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int stream_fail(struct stream *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int stream_fail(struct stream *s, const char *fmt, ...)
+{
+    if (!s->error[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(s->error, sizeof(s->error), fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* ---- trace files ---------------------------------------------------------- */
+
+static int load_trace(const char *path, struct trace_file *tf)
+{
+    memset(tf, 0, sizeof(*tf));
+    tf->path = path;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "vivac: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+        (uint64_t)st.st_size > MAX_TRACE_FILE) {
+        fprintf(stderr, "vivac: %s: not a regular file of at most 4 GiB\n", path);
+        fclose(f);
+        return -1;
+    }
+    size_t size = (size_t)st.st_size;
+    tf->data = malloc(size ? size : 1);
+    if (!tf->data || fread(tf->data, 1, size, f) != size) {
+        fprintf(stderr, "vivac: %s: cannot read: %s\n", path,
+                tf->data ? strerror(errno ? errno : EIO) : "out of memory");
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    char why[256];
+    if (vc_trace_parse(tf->data, size, &tf->trace, why, sizeof(why)) != 0) {
+        fprintf(stderr, "vivac: %s: invalid trace: %s\n", path, why);
+        return -1;
+    }
+    for (size_t i = 0; i < tf->trace.num_records; i++) {
+        const struct vc_trace_record *r = &tf->trace.records[i];
+        struct vw_create_surface cs;
+        struct vc_cursor c = vc_cursor_make(r->payload, r->hdr.length);
+        if (r->hdr.opcode != VW_OP_CREATE_SURFACE || !vc_cursor_copy(&c, &cs, sizeof(cs)))
+            continue;
+        if (cs.width > VW_MAX_WIDTH || cs.height > VW_MAX_HEIGHT)
+            continue; /* the daemon refuses it */
+        uint64_t bytes = (uint64_t)cs.width * cs.height * 3 / 2;
+        if (bytes > tf->max_surface_bytes)
+            tf->max_surface_bytes = bytes;
+    }
+    return 0;
+}
+
+static void free_trace(struct trace_file *tf)
+{
+    vc_trace_free(&tf->trace);
+    free(tf->data);
+    tf->data = NULL;
+}
+
+/* ---- object tracking (to know what END_FRAME decoded into) ----------------- */
+
+static struct id_size *find_id(struct id_size *t, uint32_t n, uint32_t id)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (t[i].id == id)
+            return &t[i];
+    return NULL;
+}
+
+static void set_id(struct id_size *t, uint32_t *n, uint32_t id, uint32_t a, uint32_t b)
+{
+    struct id_size *e = find_id(t, *n, id);
+    if (!e && *n < MAX_TRACKED)
+        e = &t[(*n)++];
+    if (e)
+        *e = (struct id_size){.id = id, .a = a, .b = b};
+}
+
+static void drop_id(struct id_size *t, uint32_t *n, uint32_t id)
+{
+    struct id_size *e = find_id(t, *n, id);
+    if (e)
+        *e = t[--*n];
+}
+
+/* Follows the objects a request creates, targets or destroys. */
+static void track(struct stream *s, const struct vc_trace_record *r)
+{
+    struct vc_cursor c = vc_cursor_make(r->payload, r->hdr.length);
+    switch (r->hdr.opcode) {
+    case VW_OP_CREATE_SURFACE: {
+        struct vw_create_surface cs;
+        if (vc_cursor_copy(&c, &cs, sizeof(cs)))
+            set_id(s->surfaces, &s->num_surfaces, cs.surface_id, cs.width, cs.height);
+        break;
+    }
+    case VW_OP_DESTROY_SURFACE: {
+        struct vw_surface_ref ref;
+        if (vc_cursor_copy(&c, &ref, sizeof(ref)))
+            drop_id(s->surfaces, &s->num_surfaces, ref.surface_id);
+        break;
+    }
+    case VW_OP_BEGIN_FRAME: {
+        struct vw_begin_frame bf;
+        if (vc_cursor_copy(&c, &bf, sizeof(bf)))
+            set_id(s->codecs, &s->num_codecs, bf.codec_id, bf.surface_id, 0);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- replies ---------------------------------------------------------------- */
+
+static void add_latency(struct stream *s, double ms)
+{
+    if (s->num_latency == s->cap_latency) {
+        uint64_t cap = s->cap_latency ? s->cap_latency * 2 : 1024;
+        double *p = realloc(s->latency, cap * sizeof(*p));
+        if (!p)
+            return;
+        s->latency = p;
+        s->cap_latency = cap;
+    }
+    s->latency[s->num_latency++] = ms;
+}
+
+static void add_md5(struct stream *s, const uint8_t *data, size_t size)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_DigestInit_ex(s->md_ctx, EVP_md5(), NULL) ||
+        !EVP_DigestUpdate(s->md_ctx, data, size) || !EVP_DigestFinal_ex(s->md_ctx, md, &len) ||
+        len != 16) {
+        s->readback_errors++;
+        return;
+    }
+    if (s->frames >= s->cap_md5s) {
+        uint64_t cap = s->cap_md5s ? s->cap_md5s * 2 : 256;
+        char(*p)[33] = realloc(s->md5s, cap * sizeof(*p));
+        if (!p) {
+            s->readback_errors++;
+            return;
+        }
+        s->md5s = p;
+        s->cap_md5s = cap;
+    }
+    for (unsigned i = 0; i < 16; i++)
+        snprintf(s->md5s[s->frames] + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Reads the reply to the oldest request in flight and accounts for it. */
+static int read_reply(struct stream *s)
+{
+    struct pending *p = &s->ring[s->head];
+    struct vw_header hdr;
+    int err = vt_msg_recv(s->ch, &hdr, &s->buf, VW_MAX_MESSAGE, NULL);
+    if (err)
+        return stream_fail(s, "reading a reply: %s", strerror(-err));
+    double t = now_s();
+    struct vc_cursor c = vc_cursor_make(s->buf.data, hdr.length);
+    struct vw_status st;
+    if (!vc_cursor_copy(&c, &st, sizeof(st)) || st.message_len > c.left)
+        return stream_fail(s, "malformed reply (opcode 0x%x, %u bytes)", hdr.opcode, hdr.length);
+    const char *msg = (const char *)s->buf.data + hdr.length - st.message_len;
+    if (hdr.opcode == VW_OP_ERROR)
+        return stream_fail(s, "the daemon closed the session: %s: %.*s",
+                           vw_status_name(st.status), (int)st.message_len, msg);
+    if (hdr.opcode != (p->opcode | VW_REPLY_BIT) || hdr.request_id != s->next_id - s->count)
+        return stream_fail(s, "reply 0x%x #%u out of order (expected %s)", hdr.opcode,
+                           hdr.request_id, vw_opcode_name(p->opcode));
+    s->head = (s->head + 1) % MAX_IN_FLIGHT;
+    s->count--;
+
+    if (p->readback) {
+        if (p->slot != UINT32_MAX)
+            s->slot_busy[p->slot] = false;
+        if (!s->last_end_ok)
+            return 0; /* no picture: the decode failed */
+        size_t bytes = (size_t)p->width * p->height * 3 / 2;
+        const uint8_t *image = NULL;
+        struct vw_get_image_reply gr;
+        if (st.status != VW_OK) {
+            s->readback_errors++;
+            fprintf(stderr, "vivac: stream %u: GET_IMAGE: %s: %.*s\n", s->index,
+                    vw_status_name(st.status), (int)st.message_len, msg);
+        } else if (p->slot != UINT32_MAX) {
+            image = s->arena.base + (uint64_t)p->slot * s->slot_size;
+        } else if (vc_cursor_copy(&c, &gr, sizeof(gr)) && gr.size == bytes) {
+            image = vc_cursor_take(&c, bytes);
+        }
+        if (image && s->md5)
+            add_md5(s, image, bytes);
+        else if (!image && st.status == VW_OK)
+            s->readback_errors++;
+        s->frames++;
+        return 0;
+    }
+    if (st.status != VW_OK)
+        s->non_ok++;
+    if (st.status != p->expected) {
+        s->mismatches++;
+        if (s->mismatches <= 5)
+            fprintf(stderr, "vivac: stream %u: %s: %s, the trace recorded %s%s%.*s\n", s->index,
+                    vw_opcode_name(p->opcode), vw_status_name(st.status),
+                    vw_status_name(p->expected), st.message_len ? ": " : "",
+                    (int)st.message_len, msg);
+    }
+    if (p->opcode == VW_OP_END_FRAME) {
+        add_latency(s, (t - p->sent) * 1e3);
+        s->last_end_ok = st.status == VW_OK;
+        if (!s->readback && s->last_end_ok)
+            s->frames++;
+    }
+    return 0;
+}
+
+static int send_request(struct stream *s, uint32_t opcode, const void *a, size_t a_len,
+                        const struct pending *p)
+{
+    while (s->count >= MAX_IN_FLIGHT)
+        if (read_reply(s) != 0)
+            return -1;
+    uint32_t id = s->next_id++;
+    s->ring[(s->head + s->count) % MAX_IN_FLIGHT] = *p;
+    s->ring[(s->head + s->count) % MAX_IN_FLIGHT].sent = now_s();
+    s->count++;
+    int err = vt_msg_send(s->ch, opcode, id, a, a_len, NULL, 0, NULL, 0, -1);
+    if (err)
+        return stream_fail(s, "sending %s: %s", vw_opcode_name(opcode), strerror(-err));
+    return 0;
+}
+
+/* GET_IMAGE of the whole target of the END_FRAME just sent. */
+static int send_readback(struct stream *s, uint32_t codec_id)
+{
+    struct id_size *codec = find_id(s->codecs, s->num_codecs, codec_id);
+    struct id_size *surf = codec ? find_id(s->surfaces, s->num_surfaces, codec->a) : NULL;
+    if (!surf || surf->a == 0 || surf->b == 0 || surf->a > VW_MAX_WIDTH || surf->b > VW_MAX_HEIGHT)
+        return 0; /* END_FRAME fails in the daemon too; nothing to read */
+    uint64_t bytes = (uint64_t)surf->a * surf->b * 3 / 2;
+    struct pending p = {.opcode = VW_OP_GET_IMAGE, .readback = true, .slot = UINT32_MAX,
+                        .width = surf->a, .height = surf->b};
+    struct vw_get_image gi = {
+        .surface_id = surf->id, .width = surf->a, .height = surf->b,
+        .layout = {.pixel_format = VW_FOURCC_NV12, .num_planes = 2,
+                   .pitches = {surf->a, surf->a}, .offsets = {0, surf->a * surf->b}},
+        .dst = {.location = VW_LOC_INLINE, .size = bytes}};
+    if (s->nslots && bytes <= s->slot_size) {
+        p.slot = s->next_slot;
+        s->next_slot = (s->next_slot + 1) % s->nslots;
+        while (s->slot_busy[p.slot])
+            if (read_reply(s) != 0)
+                return -1;
+        s->slot_busy[p.slot] = true;
+        gi.dst = (struct vw_data_ref){.location = VW_LOC_ARENA,
+                                      .offset = (uint64_t)p.slot * s->slot_size, .size = bytes};
+    }
+    if (send_request(s, VW_OP_GET_IMAGE, &gi, sizeof(gi), &p) != 0)
+        return -1;
+    /* An inline image can be larger than the socket buffers: do not send
+     * more while it is on its way. */
+    if (p.slot == UINT32_MAX)
+        while (s->count)
+            if (read_reply(s) != 0)
+                return -1;
+    return 0;
+}
+
+/* ---- one session ----------------------------------------------------------- */
+
+static int hello(struct stream *s)
+{
+    uint64_t want = s->readback ? s->tf->max_surface_bytes * READBACK_SLOTS : 0;
+    if (want > MAX_ARENA)
+        want = MAX_ARENA;
+    struct vw_hello h = {.magic = VW_MAGIC, .version_major = VW_VERSION_MAJOR,
+                         .version_minor = VW_VERSION_MINOR, .arena_size = want};
+    snprintf(h.client_name, sizeof(h.client_name), "vivac replay %u", s->index);
+    struct vw_header hdr;
+    int fd = -1;
+    int err = vt_msg_send(s->ch, VW_OP_HELLO, s->next_id++, &h, sizeof(h), NULL, 0, NULL, 0, -1);
+    if (!err)
+        err = vt_msg_recv(s->ch, &hdr, &s->buf, VW_MAX_MESSAGE, &fd);
+    if (err)
+        return stream_fail(s, "HELLO: %s", strerror(-err));
+    struct vc_cursor c = vc_cursor_make(s->buf.data, hdr.length);
+    struct vw_status st;
+    struct vw_hello_reply hr;
+    if (hdr.opcode != (VW_OP_HELLO | VW_REPLY_BIT) || !vc_cursor_copy(&c, &st, sizeof(st)) ||
+        st.status != VW_OK || !vc_cursor_copy(&c, &hr, sizeof(hr))) {
+        if (fd >= 0)
+            close(fd);
+        return stream_fail(s, "HELLO refused (%s)", vw_status_name(st.status));
+    }
+    s->nslots = 0;
+    if (fd >= 0 && hr.arena_size > 0) {
+        err = vt_arena_map(fd, hr.arena_size, &s->arena);
+        if (err)
+            return stream_fail(s, "cannot map the arena: %s", strerror(-err));
+        if (s->tf->max_surface_bytes) {
+            s->slot_size = (s->tf->max_surface_bytes + 4095) & ~4095ull;
+            uint64_t n = hr.arena_size / s->slot_size;
+            s->nslots = n > READBACK_SLOTS ? READBACK_SLOTS : (uint32_t)n;
+        }
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    return 0;
+}
+
+static int replay_session(struct stream *s)
+{
+    int rc = -1;
+    s->head = s->count = 0;
+    s->next_id = 1;
+    s->next_slot = 0;
+    memset(s->slot_busy, 0, sizeof(s->slot_busy));
+    s->num_surfaces = s->num_codecs = 0;
+    s->last_end_ok = false;
+    s->arena = (struct vt_arena){.fd = -1};
+    int err = vt_unix_connect(s->socket, &s->ch);
+    if (err) {
+        stream_fail(s, "cannot connect to %s: %s", s->socket, strerror(-err));
+        goto out;
+    }
+    if (hello(s) != 0)
+        goto out;
+    const struct vc_trace *t = &s->tf->trace;
+    for (size_t i = 0; i < t->num_records; i++) {
+        const struct vc_trace_record *r = &t->records[i];
+        /* Our own HELLO replaces the recorded one; readback is ours too. */
+        if (r->hdr.opcode == VW_OP_HELLO || r->hdr.opcode == VW_OP_GET_IMAGE)
+            continue;
+        track(s, r);
+        struct pending p = {.opcode = r->hdr.opcode, .expected = (int32_t)r->hdr.reserved};
+        if (send_request(s, r->hdr.opcode, r->payload, r->hdr.length, &p) != 0)
+            goto out;
+        if (r->hdr.opcode == VW_OP_END_FRAME && s->readback) {
+            struct vw_end_frame ef;
+            struct vc_cursor c = vc_cursor_make(r->payload, r->hdr.length);
+            if (vc_cursor_copy(&c, &ef, sizeof(ef)) && send_readback(s, ef.codec_id) != 0)
+                goto out;
+        }
+    }
+    while (s->count)
+        if (read_reply(s) != 0)
+            goto out;
+    rc = 0;
+out:
+    vt_arena_release(&s->arena);
+    vt_channel_destroy(&s->ch);
+    return rc;
+}
+
+static void *stream_thread(void *arg)
+{
+    struct stream *s = arg;
+    s->md_ctx = EVP_MD_CTX_new();
+    if (!s->md_ctx) {
+        stream_fail(s, "EVP_MD_CTX_new failed");
+        return NULL;
+    }
+    double t0 = now_s();
+    for (uint32_t k = 0; k < s->repeat; k++)
+        if (replay_session(s) != 0)
+            break;
+    s->wall = now_s() - t0;
+    EVP_MD_CTX_free(s->md_ctx);
+    s->md_ctx = NULL;
+    vt_msgbuf_free(&s->buf);
+    return NULL;
+}
+
+/* ---- command ---------------------------------------------------------------- */
+
+static void replay_usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: vivac replay FILE... [--socket PATH | --engine E] [--streams N] [--md5]\n"
+            "                    [--no-readback] [--repeat K]\n"
+            "Replays traces recorded with `vivacd --record DIR` (docs/trace.md).\n");
+}
+
+static int parse_count(const char *opt, const char *s, uint32_t max, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v == 0 || v > max) {
+        fprintf(stderr, "vivac: %s: \"%s\" is not a number in 1..%u\n", opt, s, max);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double percentile(const double *sorted, uint64_t n, double q)
+{
+    if (n == 0)
+        return 0;
+    uint64_t i = (uint64_t)(q * (double)(n - 1) + 0.5);
+    return sorted[i < n ? i : n - 1];
+}
+
+int vivac_cmd_replay(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"socket", required_argument, NULL, 's'},
+        {"engine", required_argument, NULL, 'e'},
+        {"streams", required_argument, NULL, 'n'},
+        {"md5", no_argument, NULL, 'm'},
+        {"no-readback", no_argument, NULL, 'R'},
+        {"repeat", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *socket_opt = NULL, *engine = NULL;
+    uint32_t nstreams = 1, repeat = 1;
+    bool md5 = false, readback = true;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "s:e:n:mRk:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 's': socket_opt = optarg; break;
+        case 'e': engine = optarg; break;
+        case 'n':
+            if (parse_count("--streams", optarg, MAX_STREAMS, &nstreams))
+                return 2;
+            break;
+        case 'm': md5 = true; break;
+        case 'R': readback = false; break;
+        case 'k':
+            if (parse_count("--repeat", optarg, 1000000, &repeat))
+                return 2;
+            break;
+        case 'h': replay_usage(stdout); return 0;
+        default: replay_usage(stderr); return 2;
+        }
+    }
+    if (optind >= argc || (socket_opt && engine)) {
+        if (socket_opt && engine)
+            fprintf(stderr, "vivac: replay: --socket and --engine exclude each other\n");
+        replay_usage(stderr);
+        return 2;
+    }
+    if (md5 && !readback) {
+        fprintf(stderr, "vivac: replay: --md5 needs readback (drop --no-readback)\n");
+        return 2;
+    }
+
+    int rc = 1;
+    size_t nfiles = (size_t)(argc - optind);
+    struct trace_file *files = calloc(nfiles, sizeof(*files));
+    struct stream *streams = calloc(nstreams, sizeof(*streams));
+    pthread_t *threads = calloc(nstreams, sizeof(*threads));
+    struct vivac_daemon daemon = {.pid = -1};
+    bool have_daemon = false;
+    if (!files || !streams || !threads) {
+        fprintf(stderr, "vivac: out of memory\n");
+        goto out;
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        if (load_trace(argv[optind + (int)i], &files[i]) != 0)
+            goto out;
+
+    signal(SIGPIPE, SIG_IGN);
+    if (!socket_opt) {
+        if (vivac_daemon_start(engine ? engine : "auto", NULL, &daemon) != 0)
+            goto out;
+        have_daemon = true;
+    }
+    const char *sock = socket_opt ? socket_opt : daemon.socket;
+
+    double t0 = now_s();
+    uint32_t started = 0;
+    for (uint32_t i = 0; i < nstreams; i++) {
+        streams[i] = (struct stream){.index = i, .tf = &files[i % nfiles], .socket = sock,
+                                     .repeat = repeat, .readback = readback, .md5 = md5};
+        if (pthread_create(&threads[i], NULL, stream_thread, &streams[i]) != 0) {
+            fprintf(stderr, "vivac: cannot start stream %u\n", i);
+            break;
+        }
+        started++;
+    }
+    for (uint32_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    double wall = now_s() - t0;
+
+    bool ok = started == nstreams;
+    uint64_t frames = 0, non_ok = 0, mismatches = 0, readback_errors = 0, nlat = 0;
+    for (uint32_t i = 0; i < started; i++) {
+        struct stream *s = &streams[i];
+        if (md5)
+            for (uint64_t f = 0; f < s->frames && s->md5s; f++)
+                printf("stream %u frame %llu %s\n", i, (unsigned long long)f, s->md5s[f]);
+        frames += s->frames;
+        non_ok += s->non_ok;
+        mismatches += s->mismatches;
+        readback_errors += s->readback_errors;
+        nlat += s->num_latency;
+        if (s->error[0]) {
+            fprintf(stderr, "vivac: stream %u (%s): %s\n", i, s->tf->path, s->error);
+            ok = false;
+        }
+    }
+    double *lat = calloc(nlat ? nlat : 1, sizeof(*lat));
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < started && lat; i++) {
+        memcpy(lat + n, streams[i].latency, streams[i].num_latency * sizeof(*lat));
+        n += streams[i].num_latency;
+    }
+    if (lat)
+        qsort(lat, n, sizeof(*lat), cmp_double);
+    printf("replay: %u stream%s x %u repeat%s, %llu frames in %.3f s: %.1f frames/s total\n",
+           nstreams, nstreams == 1 ? "" : "s", repeat, repeat == 1 ? "" : "s",
+           (unsigned long long)frames, wall, wall > 0 ? (double)frames / wall : 0.0);
+    for (uint32_t i = 0; i < started; i++)
+        printf("  stream %u: %llu frames in %.3f s: %.1f frames/s\n", i,
+               (unsigned long long)streams[i].frames, streams[i].wall,
+               streams[i].wall > 0 ? (double)streams[i].frames / streams[i].wall : 0.0);
+    printf("END_FRAME latency: p50 %.3f ms, p99 %.3f ms (%llu frames)\n",
+           lat ? percentile(lat, n, 0.50) : 0.0, lat ? percentile(lat, n, 0.99) : 0.0,
+           (unsigned long long)n);
+    printf("non-OK replies: %llu; differing from the trace: %llu; readback errors: %llu\n",
+           (unsigned long long)non_ok, (unsigned long long)mismatches,
+           (unsigned long long)readback_errors);
+    free(lat);
+    if (ok && mismatches == 0 && readback_errors == 0)
+        rc = 0;
+
+out:
+    if (have_daemon && vivac_daemon_stop(&daemon) != 0)
+        rc = 1;
+    for (uint32_t i = 0; streams && i < nstreams; i++) {
+        free(streams[i].md5s);
+        free(streams[i].latency);
+    }
+    for (size_t i = 0; files && i < nfiles; i++)
+        free_trace(&files[i]);
+    free(files);
+    free(streams);
+    free(threads);
+    return rc;
+}
