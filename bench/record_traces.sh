@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Records one vivac trace per clip (ffmpeg decoding it through vivac, sw
+# engine) and the sw engine's per-picture MD5s of replaying that trace, the
+# reference that other engines (nvdec on the GPU machine) must match.
+#   bench/record_traces.sh OUTDIR CLIP.264...
+# Writes OUTDIR/NAME.vtrace and OUTDIR/NAME.sw.md5 for each clip.
+set -euo pipefail
+out=${1:?usage: record_traces.sh OUTDIR CLIP...}; shift
+build=${VIVAC_BUILD:-$(pwd)/build}
+mkdir -p "$out"
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+if [ -z "${DISPLAY:-}" ]; then
+    Xvfb :117 -nolisten tcp >/dev/null 2>&1 & pids+=($!)
+    export DISPLAY=:117
+    sleep 1
+fi
+export LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$build/src/guest
+for clip in "$@"; do
+    name=$(basename "$clip" .264)
+    mkdir -p "$work/$name"
+    sock=$work/$name.sock
+    "$build/src/host/vivacd" --engine sw --socket "$sock" --record "$work/$name" --log-level warn &
+    dpid=$!
+    for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+    VIVAC_SOCKET=$sock ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
+        -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
+        -vf hwdownload,format=nv12 -f null -
+    kill -TERM "$dpid"; wait "$dpid"
+    mv "$work/$name"/session-*.vtrace "$out/$name.vtrace"
+    "$build/tools/vivac" replay "$out/$name.vtrace" --engine sw --md5 |
+        grep -E '^stream [0-9]+ frame ' >"$out/$name.sw.md5"
+    echo "$name: $(wc -l <"$out/$name.sw.md5") pictures, trace $(du -h "$out/$name.vtrace" | cut -f1)"
+done
