@@ -70,50 +70,17 @@ calibrate() { # clipfile -> K
         'BEGIN { if (f <= 0 || s <= 0) { print 1; exit } k = m / s; print (k == int(k)) ? k : int(k) + 1 }'
 }
 
-run_native() { # clip
-    local clip=$1 file=$clipdir/$1.264 k n v r line fps p50 p99 log
-    k=$(calibrate "$file") || return 1
-    for v in $VARIANTS; do
-        for n in $STREAMS; do
-            fps=""
-            for r in $(seq "$REPS"); do
-                log=$res/raw/native_${clip}_${v}_s${n}_r$r.log
-                "$native" --streams "$n" --repeat "$k" $(native_args "$v") "$file" >"$log" 2>&1
-                line=$(tail -n 1 "$log")
-                case $line in RESULT*status=ok*) ;; *) say "FAILED: $log"; tail -n 5 "$log"; continue ;; esac
-                fps="$fps $(echo "$line" | field fps)"
-                p50=$(echo "$line" | field p50_us); p99=$(echo "$line" | field p99_us)
-            done
-            record native "$clip" "$n" "$v" "$k" "$fps" "${p50:-}" "${p99:-}"
-        done
-    done
-}
-
-# ---- HOOKS (lead): vivac replay against vivacd --engine nvdec ---------------
-# Filled in once `vivac replay` lands. Contract: vivac_setup starts the daemon
-# (return non-zero to skip the vivac runs), vivac_run_one prints one number
-# (total frames/s) for CLIP STREAMS VARIANT and returns non-zero on failure,
-# vivac_teardown stops the daemon. Variants map to replay options:
-# plain -> --no-readback, readback -> (default, reads each picture back).
+# ---- vivac: replay of the same clip's trace against vivacd --engine nvdec ----
 VIVAC_SOCK=${VIVAC_SOCK:-/tmp/vivac-bench.sock}
 vivacd_pid=""
 
 vivac_setup() {
-    [ -x "$bindir/vivacd" ] && [ -x "$bindir/vivac" ] || { say "vivac: no vivac/vivacd in $bindir, skipped"; return 1; }
+    [ -x "$bindir/vivacd" ] && [ -x "$bindir/vivac" ] || { say "vivac: no vivac/vivacd in $bindir"; return 1; }
     rm -f "$VIVAC_SOCK"
-    "$bindir/vivacd" --engine nvdec --socket "$VIVAC_SOCK" >"$res/raw/vivacd.log" 2>&1 &
+    "$bindir/vivacd" --engine nvdec --socket "$VIVAC_SOCK" --log-level warn >"$res/raw/vivacd.log" 2>&1 &
     vivacd_pid=$!
     for _ in $(seq 50); do [ -S "$VIVAC_SOCK" ] && return 0; sleep 0.1; done
     say "vivac: vivacd did not come up (see raw/vivacd.log)"; return 1
-}
-
-vivac_run_one() { # clip streams variant log -> prints fps
-    local trace=$clipdir/$1.vtrace opts=""
-    [ -f "$trace" ] || { echo "no trace $trace" >"$4"; return 1; }
-    [ "$3" = plain ] && opts=--no-readback
-    "$bindir/vivac" replay "$trace" --socket "$VIVAC_SOCK" --streams "$2" $opts >"$4" 2>&1 || return 1
-    # Final line carries frames/s; accept "fps=X" or "X frames/s" / "X fps".
-    tail -n 1 "$4" | grep -oE 'fps=[0-9.]+|[0-9.]+ (frames/s|fps)' | head -n 1 | grep -oE '[0-9.]+' | head -n 1
 }
 
 vivac_teardown() {
@@ -121,25 +88,83 @@ vivac_teardown() {
     vivacd_pid=""
     rm -f "$VIVAC_SOCK"
 }
-# ---- end of HOOKS -----------------------------------------------------------
 
-run_vivac() { # clip
-    local clip=$1 v n r fps x log
-    for v in $VARIANTS; do
-        [ "$v" = plain ] || [ "$v" = readback ] || continue
-        for n in $STREAMS; do
-            fps=""
-            for r in $(seq "$REPS"); do
-                log=$res/raw/vivac_${clip}_${v}_s${n}_r$r.log
-                if x=$(vivac_run_one "$clip" "$n" "$v" "$log") && [ -n "$x" ]; then
-                    fps="$fps $x"
-                else
-                    say "FAILED: $log"
-                fi
-            done
-            record vivac "$clip" "$n" "$v" "-" "$fps" "" ""
+daemon_cpu_s() { # utime + stime of vivacd, seconds
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); split($0, f, " "); print (f[12] + f[13]) / hz }' \
+        "/proc/$vivacd_pid/stat"
+}
+
+# vivac_run CLIP STREAMS VARIANT K LOG [extra replay args] -> "fps host_cpu_ms_per_frame p50_ms p99_ms"
+vivac_run() {
+    local clip=$1 n=$2 v=$3 k=$4 log=$5 opts="" c0 c1 fps frames
+    shift 5
+    [ "$v" = plain ] && opts=--no-readback
+    c0=$(daemon_cpu_s)
+    "$bindir/vivac" replay "$clipdir/$clip.vtrace" --socket "$VIVAC_SOCK" --streams "$n" \
+        --repeat "$k" $opts "$@" >"$log" 2>&1 || return 1
+    c1=$(daemon_cpu_s)
+    grep -q '^non-OK replies: 0; differing from the trace: 0; readback errors: 0' "$log" || return 1
+    fps=$(sed -n 's/^replay: .* \([0-9.]*\) frames\/s total$/\1/p' "$log")
+    frames=$(sed -n 's/^replay: .*, \([0-9]*\) frames in .*/\1/p' "$log")
+    awk -v f="$fps" -v n="$frames" -v c0="$c0" -v c1="$c1" \
+        -v lat="$(sed -n 's/^END_FRAME latency: p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' "$log")" \
+        'BEGIN { split(lat, l, " "); printf "%s %.3f %s %s\n", f, (n > 0 ? (c1 - c0) * 1000 / n : 0), l[1], l[2] }'
+}
+
+# For each stream count: REPS rounds of (native, vivac) back to back, so
+# that drift of the machine hits both alike; ratio of the medians.
+compare() { # clip variant
+    local clip=$1 v=$2 file=$clipdir/$1.264 k n r line nat viv cpu x log
+    k=$(calibrate "$file") || return 1
+    for n in $STREAMS; do
+        nat="" viv="" cpu=""
+        for r in $(seq "$REPS"); do
+            log=$res/raw/native_${clip}_${v}_s${n}_r$r.log
+            "$native" --streams "$n" --repeat "$k" $(native_args "$v") "$file" >"$log" 2>&1
+            line=$(tail -n 1 "$log")
+            case $line in RESULT*status=ok*) nat="$nat $(echo "$line" | field fps)" ;; *) say "FAILED: $log" ;; esac
+            log=$res/raw/vivac_${clip}_${v}_s${n}_r$r.log
+            if x=$(vivac_run "$clip" "$n" "$v" "$k" "$log"); then
+                viv="$viv ${x%% *}"; cpu="$cpu $(echo "$x" | cut -d' ' -f2)"
+            else
+                say "FAILED: $log"; tail -n 3 "$log"
+            fi
         done
+        record native "$clip" "$n" "$v" "$k" "$nat" "" ""
+        record vivac "$clip" "$n" "$v" "$k" "$viv" "" ""
+        say "$(printf '  ratio vivac/native %s streams=%s %s: %s   daemon CPU ms/frame: %s' "$clip" "$n" "$v" \
+            "$(awk -v a="$(printf '%s\n' $viv | stats)" -v b="$(printf '%s\n' $nat | stats)" \
+                'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.3f", (y[1] > 0 ? x[1] / y[1] : 0) }')" \
+            "$(printf '%s\n' $cpu | stats | cut -d' ' -f1)")"
     done
+}
+
+# Per-frame latency, one stream, nothing queued: native submit -> mapped vs
+# vivac END_FRAME sent -> answered (--in-flight 1: every request a round trip).
+latency() { # clip
+    local clip=$1 file=$clipdir/$1.264 k line x
+    k=$(calibrate "$file") || return 1
+    line=$("$native" --streams 1 --repeat "$k" --map decode "$file" | tail -n 1)
+    x=$(vivac_run "$clip" 1 plain "$k" "$res/raw/latency_$clip.log" --in-flight 1) || { say "FAILED latency $clip"; return; }
+    say "$(printf '  latency %s 1 stream: native p50/p99 %.2f/%.2f ms, vivac (in-flight 1) p50/p99 %s/%s ms' "$clip" \
+        "$(echo "$line" | field p50_us | awk '{print $1 / 1000}')" "$(echo "$line" | field p99_us | awk '{print $1 / 1000}')" \
+        "$(echo "$x" | cut -d' ' -f3)" "$(echo "$x" | cut -d' ' -f4)")"
+}
+
+# GPU memory of the daemon across session open/close cycles (a trace cut
+# after its first picture, replayed CYCLES times, one session each).
+leak_check() { # trace cycles
+    local mem0 mem1 mem2
+    gpu_mem() { nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits |
+        awk -F', ' -v p="$vivacd_pid" '$1 == p { print $2 } END { }' | head -n 1; }
+    "$bindir/vivac" replay "$1" --socket "$VIVAC_SOCK" --repeat 10 >/dev/null 2>&1
+    mem0=$(gpu_mem)
+    "$bindir/vivac" replay "$1" --socket "$VIVAC_SOCK" --repeat "$2" >"$res/raw/leak.log" 2>&1 ||
+        say "FAILED leak replay"
+    mem1=$(gpu_mem)
+    "$bindir/vivac" replay "$1" --socket "$VIVAC_SOCK" --repeat "$2" >>"$res/raw/leak.log" 2>&1
+    mem2=$(gpu_mem)
+    say "  GPU memory of vivacd (MiB): after 10 sessions ${mem0:-?}, after $(( $2 + 10 )) ${mem1:-?}, after $(( 2 * $2 + 10 )) ${mem2:-?}"
 }
 
 # ---- main -------------------------------------------------------------------
@@ -147,18 +172,20 @@ run_vivac() { # clip
 "$native" --copy-bench 16x16 >/dev/null 2>&1
 [ $? -eq 77 ] && { echo "no usable NVIDIA GPU here" >&2; exit 77; }
 say "# $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -n 1)"
-say "# STREAMS='$STREAMS' REPS=$REPS MIN_SECONDS=$MIN_SECONDS VARIANTS='$VARIANTS'"
-for size in 1920x1080 3840x2160; do
-    "$native" --copy-bench "$size" | tee "$res/raw/copy_$size.log" | tail -n 1 | tee -a "$summary"
-done
-for clip in $CLIPS; do
-    [ -f "$clipdir/$clip.264" ] || { say "missing $clipdir/$clip.264"; continue; }
-    run_native "$clip"
-done
-if vivac_setup; then
-    for clip in $CLIPS; do run_vivac "$clip"; done
-    vivac_teardown
+say "# STREAMS='$STREAMS' REPS=$REPS MIN_SECONDS=$MIN_SECONDS VARIANTS='$VARIANTS' CLIPS='$CLIPS'"
+if [ "${COPY_BENCH:-1}" = 1 ]; then
+    for size in 1920x1080 3840x2160; do
+        "$native" --copy-bench "$size" | tee "$res/raw/copy_$size.log" | tail -n 1 | tee -a "$summary"
+    done
 fi
+vivac_setup || exit 1
+for clip in $CLIPS; do
+    [ -f "$clipdir/$clip.264" ] && [ -f "$clipdir/$clip.vtrace" ] || { say "missing $clip .264/.vtrace"; continue; }
+    for v in $VARIANTS; do compare "$clip" "$v"; done
+    latency "$clip"
+done
+[ -n "${LEAK_TRACE:-}" ] && leak_check "$LEAK_TRACE" "${LEAK_CYCLES:-1000}"
+vivac_teardown
 # Few files come back from the device machine: pack the per-run logs.
 tar -czf "$res/raw.tar.gz" -C "$res" raw && rm -rf "$res/raw"
 say "# results: $tsv (per-run logs: $res/raw.tar.gz)"

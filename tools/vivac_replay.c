@@ -25,7 +25,7 @@
 #include "transport/message.h"
 #include "vivac/protocol.h"
 
-#define MAX_IN_FLIGHT 32u         /* as the reference driver */
+#define MAX_IN_FLIGHT 32u         /* as the reference driver; --in-flight lowers it */
 #define READBACK_SLOTS 8u         /* arena regions for GET_IMAGE in flight */
 #define MAX_ARENA (256ull << 20)
 #define MAX_TRACKED 1024u         /* surfaces / codecs tracked per session */
@@ -57,6 +57,7 @@ struct stream {
     const struct trace_file *tf;
     const char *socket;
     uint32_t repeat;
+    uint32_t in_flight;           /* requests sent before waiting for a reply */
     bool readback, md5;
     /* results */
     char (*md5s)[33];
@@ -321,7 +322,7 @@ static int read_reply(struct stream *s)
 static int send_request(struct stream *s, uint32_t opcode, const void *a, size_t a_len,
                         const struct pending *p)
 {
-    while (s->count >= MAX_IN_FLIGHT)
+    while (s->count >= s->in_flight)
         if (read_reply(s) != 0)
             return -1;
     uint32_t id = s->next_id++;
@@ -481,8 +482,10 @@ static void replay_usage(FILE *f)
 {
     fprintf(f,
             "Usage: vivac replay FILE... [--socket PATH | --engine E] [--streams N] [--md5]\n"
-            "                    [--no-readback] [--repeat K]\n"
-            "Replays traces recorded with `vivacd --record DIR` (docs/trace.md).\n");
+            "                    [--no-readback] [--repeat K] [--in-flight N]\n"
+            "Replays traces recorded with `vivacd --record DIR` (docs/trace.md).\n"
+            "--in-flight N: requests sent before waiting for a reply (1..32, default 32);\n"
+            "  1 makes every request a round trip, so END_FRAME latency is per-frame latency.\n");
 }
 
 static int parse_count(const char *opt, const char *s, uint32_t max, uint32_t *out)
@@ -521,15 +524,16 @@ int vivac_cmd_replay(int argc, char **argv)
         {"md5", no_argument, NULL, 'm'},
         {"no-readback", no_argument, NULL, 'R'},
         {"repeat", required_argument, NULL, 'k'},
+        {"in-flight", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *socket_opt = NULL, *engine = NULL;
-    uint32_t nstreams = 1, repeat = 1;
+    uint32_t nstreams = 1, repeat = 1, in_flight = MAX_IN_FLIGHT;
     bool md5 = false, readback = true;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:e:n:mRk:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:e:n:mRk:f:h", options, NULL)) != -1) {
         switch (opt) {
         case 's': socket_opt = optarg; break;
         case 'e': engine = optarg; break;
@@ -541,6 +545,10 @@ int vivac_cmd_replay(int argc, char **argv)
         case 'R': readback = false; break;
         case 'k':
             if (parse_count("--repeat", optarg, 1000000, &repeat))
+                return 2;
+            break;
+        case 'f':
+            if (parse_count("--in-flight", optarg, MAX_IN_FLIGHT, &in_flight))
                 return 2;
             break;
         case 'h': replay_usage(stdout); return 0;
@@ -585,7 +593,8 @@ int vivac_cmd_replay(int argc, char **argv)
     uint32_t started = 0;
     for (uint32_t i = 0; i < nstreams; i++) {
         streams[i] = (struct stream){.index = i, .tf = &files[i % nfiles], .socket = sock,
-                                     .repeat = repeat, .readback = readback, .md5 = md5};
+                                     .repeat = repeat, .in_flight = in_flight,
+                                     .readback = readback, .md5 = md5};
         if (pthread_create(&threads[i], NULL, stream_thread, &streams[i]) != 0) {
             fprintf(stderr, "vivac: cannot start stream %u\n", i);
             break;
