@@ -13,6 +13,9 @@
 #include "common/log.h"
 #include "common/trace.h"
 
+/* Per-trace cap, so that a client cannot fill the disk through --record. */
+#define VH_RECORD_MAX_BYTES (4ull << 30)
+
 struct vh_recorder {
     int fd;                       /* -1 once failed */
     uint32_t session_id;
@@ -138,6 +141,10 @@ void vh_recorder_write(struct vh_recorder *rec, const struct vw_header *hdr,
         iov[n++] = (struct iovec){.iov_base = (void *)(payload + after), .iov_len = size - after};
         if (data_size)
             iov[n++] = (struct iovec){.iov_base = (void *)in->data, .iov_len = (size_t)data_size};
+    }
+    if (sizeof(h) + h.length > VH_RECORD_MAX_BYTES - rec->good_size) {
+        rec_fail(rec, "trace reached its 4 GiB cap:", -EFBIG);
+        return;
     }
     int err = write_all(rec->fd, iov, n);
     if (err) {

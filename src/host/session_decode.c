@@ -8,11 +8,28 @@
 #include "common/log.h"
 #include "host/session_internal.h"
 
+static void finish_target(struct vh_surface_obj *target, const struct vh_error *err)
+{
+    target->surface.state = err->status == VW_OK ? VW_SURFACE_READY : VW_SURFACE_FAILED;
+    target->surface.last_status = err->status;
+    snprintf(target->last_message, sizeof(target->last_message), "%s",
+             err->status == VW_OK ? "" : err->message);
+}
+
 void vh_frame_close(struct vh_session *s, struct vh_codec_obj *codec)
 {
     struct vh_frame *f = codec->frame;
     if (!f)
         return;
+    /* A frame dropped before END_FRAME (its codec destroyed) leaves the
+     * target FAILED, never RENDERING: a later SYNC must not report success
+     * for pixels that were never decoded. */
+    if (f->target && f->target->surface.state == VW_SURFACE_RENDERING) {
+        struct vh_error dropped;
+        vh_error_set(&dropped, VW_ERR_STATE, "frame into surface %u dropped before END_FRAME",
+                     f->target->surface.id);
+        finish_target(f->target, &dropped);
+    }
     if (f->target && f->target->surface.ref_count > 0)
         f->target->surface.ref_count--;
     s->bytes_used -= f->bytes;
@@ -178,7 +195,9 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
                             (unsigned long long)db->data.size,
                             (unsigned long long)s->arena.size);
 
-    /* Limits. */
+    /* Limits. Slice offsets into the frame's data are 32-bit. */
+    if (db->data.size > UINT32_MAX - f->data_size)
+        return vh_error_set(err, VW_ERR_LIMIT, "%s: frame data over 4 GiB", W);
     if (f->num_slices + db->num_slices > VW_MAX_SLICES)
         return vh_error_set(err, VW_ERR_LIMIT, "%s: more than %u slices in one frame", W,
                             VW_MAX_SLICES);
@@ -245,6 +264,7 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
         if (st != VW_OK)
             return st;
         f->slices[index] = (struct vh_frame_slice){
+            /* Fits: the frame's data size is kept under 4 GiB above. */
             .data_offset = (uint32_t)(f->data_size + sp->slice_data_offset + sc),
             .size = sp->slice_data_size - sc};
     }
@@ -287,14 +307,6 @@ int vh_handle_decode_bitstream(struct vh_session *s, const struct vh_request *re
 }
 
 /* ---- END_FRAME ------------------------------------------------------------ */
-
-static void finish_target(struct vh_surface_obj *target, const struct vh_error *err)
-{
-    target->surface.state = err->status == VW_OK ? VW_SURFACE_READY : VW_SURFACE_FAILED;
-    target->surface.last_status = err->status;
-    snprintf(target->last_message, sizeof(target->last_message), "%s",
-             err->status == VW_OK ? "" : err->message);
-}
 
 static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh_error *err)
 {

@@ -614,6 +614,29 @@ static void case_frames(void)
     client_close(&c);
 }
 
+/* A frame dropped by destroying its codec leaves the target FAILED (never
+ * RENDERING), so a later SYNC cannot report success for undecoded pixels. */
+static void case_dropped_frame(void)
+{
+    struct client c;
+    if (!session(&c, 1 << 20))
+        return result(false, "dropped frame");
+    create_surface(&c, 1, W, H);
+    create_codec(&c, 1);
+    int a = begin_frame(&c, 1, 1);
+    struct vw_destroy_codec dc = {.codec_id = 1};
+    int b = REQ1(&c, VW_OP_DESTROY_CODEC, dc);
+    struct vw_surface_ref ref = {.surface_id = 1};
+    int d = REQ1(&c, VW_OP_SYNC_SURFACE, ref);
+    struct vw_surface_state_reply sr = {0};
+    if (c.body_len >= sizeof(sr))
+        memcpy(&sr, c.body, sizeof(sr));
+    result(a == VW_OK && b == VW_OK && d == VW_ERR_STATE && sr.state == VW_SURFACE_FAILED,
+           "codec destroyed mid-frame -> target FAILED, SYNC says STATE (%d, %d, %d, state %u)",
+           a, b, d, sr.state);
+    client_close(&c);
+}
+
 static void case_disconnect_mid_frame(void)
 {
     struct client c;
@@ -654,6 +677,7 @@ int main(int argc, char **argv)
     case_ids();
     case_limits();
     case_frames();
+    case_dropped_frame();
     case_disconnect_mid_frame();
     result(daemon_serves(), "daemon still serves after all cases");
     printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
