@@ -122,6 +122,20 @@ struct vh_engine_ops {
                          const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
                          const struct vw_image_layout *layout, const uint8_t *data,
                          struct vh_error *err);
+
+    /* Optional (NULL when the engine gains nothing from it): prepares host
+     * memory that surface_read/surface_write will often be given, e.g. pins
+     * it for DMA. The session calls it once for its arena right after
+     * creating it (`base` page aligned, `size` a multiple of the page size;
+     * the mapping stays valid and the same size until unregister) and
+     * treats failure (non-zero) as "not registered": pointers into the
+     * region must work either way, only faster when registered. On success
+     * *handle is what unregister takes. Thread safe, like surface_*. */
+    int (*host_memory_register)(struct vh_engine *engine, void *base, size_t size,
+                                void **handle);
+    /* Undoes a successful register; called before the memory is unmapped,
+     * with no surface_read/surface_write on it in progress. */
+    void (*host_memory_unregister)(struct vh_engine *engine, void *handle);
 };
 
 /* Base of every engine instance; engines embed it first. */

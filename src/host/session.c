@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/cursor.h"
 #include "common/log.h"
@@ -30,6 +32,13 @@ void vh_limits_default(struct vh_limits *limits)
 
 /* ---- lifetime ------------------------------------------------------------ */
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
 int vh_session_create(struct vh_engine *engine, const struct vh_limits *limits,
                       struct vt_channel *ch, uint32_t id, struct vh_session **out)
 {
@@ -41,6 +50,7 @@ int vh_session_create(struct vh_engine *engine, const struct vh_limits *limits,
     s->ch = ch;
     s->limits = *limits;
     s->arena.fd = -1;
+    s->timing = vc_log_get_level() >= VC_LOG_DEBUG;
     s->surfaces = calloc(limits->max_surfaces ? limits->max_surfaces : 1, sizeof(*s->surfaces));
     s->codecs = calloc(limits->max_codecs ? limits->max_codecs : 1, sizeof(*s->codecs));
     if (!s->surfaces || !s->codecs)
@@ -73,11 +83,57 @@ static void surface_free(struct vh_session *s, struct vh_surface_obj *so)
     free(so);
 }
 
+/* Registers the new arena with the engine (e.g. pinned for DMA readback);
+ * without it the engine copies through its slower path. */
+static void arena_register(struct vh_session *s)
+{
+    const struct vh_engine_ops *ops = s->engine->ops;
+    if (!ops->host_memory_register || !ops->host_memory_unregister || !s->arena.base)
+        return;
+    /* The mapping covers whole pages: register all of the last one too. */
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t size = s->arena.size;
+    if (page > 0)
+        size = (size + (uint64_t)page - 1) & ~((uint64_t)page - 1);
+    void *handle = NULL;
+    int err = ops->host_memory_register(s->engine, s->arena.base, (size_t)size, &handle);
+    if (err) {
+        vc_debug("session %u: arena not registered with the engine (%d); unpinned copies", s->id,
+                 err);
+        return;
+    }
+    s->arena_handle = handle;
+}
+
+static void arena_release(struct vh_session *s)
+{
+    if (s->arena_handle)
+        s->engine->ops->host_memory_unregister(s->engine, s->arena_handle);
+    s->arena_handle = NULL;
+    vt_arena_release(&s->arena);
+}
+
+/* Where a session's time went (debug): request handling per opcode, then the
+ * teardown of what the client left. */
+static void log_timing(const struct vh_session *s, double t_close, double t_teardown)
+{
+    char line[512];
+    size_t n = 0;
+    for (uint32_t op = 1; op < VW_OP_COUNT_ && n < sizeof(line); op++)
+        if (s->op_count[op])
+            n += (size_t)snprintf(line + n, sizeof(line) - n, " %s %.1f/%u", vw_opcode_name(op),
+                                  s->op_ms[op], s->op_count[op]);
+    vc_debug("session %u timing (ms/count):%s; first END_FRAME %.1f; HELLO->close %.1f, "
+             "teardown %.1f", s->id, n < sizeof(line) ? line : " ...", s->first_end_frame_ms,
+             t_close - s->t_hello_ms, t_teardown);
+}
+
 void vh_session_destroy(struct vh_session **session)
 {
     if (!session || !*session)
         return;
     struct vh_session *s = *session;
+    double t_close = s->timing && s->hello_done ? now_ms() : 0;
     /* Codecs first: their open frames hold references on surfaces. */
     for (uint32_t i = 0; i < s->limits.max_codecs; i++)
         if (s->codecs[i])
@@ -85,8 +141,10 @@ void vh_session_destroy(struct vh_session **session)
     for (uint32_t i = 0; i < s->limits.max_surfaces; i++)
         if (s->surfaces[i])
             surface_free(s, s->surfaces[i]);
-    vt_arena_release(&s->arena);
+    arena_release(s);
     vh_recorder_close(&s->recorder);
+    if (t_close)
+        log_timing(s, t_close, now_ms() - t_close);
     if (s->hello_done)
         vc_info("session %u closed: %llu frames, %llu errors", s->id,
                 (unsigned long long)s->stats.frames, (unsigned long long)s->stats.errors);
@@ -185,6 +243,8 @@ static int handle_hello(struct vh_session *s, const struct vh_request *req, stru
             vc_warn("session %u: no arena (%s); inline data only", s->id, strerror(-err));
             arena_size = 0;
             s->arena.fd = -1;
+        } else {
+            arena_register(s);
         }
     }
     s->hello_done = true;
@@ -583,10 +643,20 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
     struct vh_reply rep = {.fd = -1};
     vh_handler_fn fn = hdr->opcode < VW_OP_COUNT_ ? handlers[hdr->opcode] : NULL;
     int status;
+    double t0 = s->timing ? now_ms() : 0;
     if (!fn)
         status = vh_error_set(&rep.err, VW_ERR_UNKNOWN_OPCODE, "unknown opcode %u", hdr->opcode);
     else
         status = fn(s, &req, &rep);
+    if (s->timing && fn) {
+        double dt = now_ms() - t0;
+        if (hdr->opcode == VW_OP_HELLO)
+            s->t_hello_ms = t0;
+        if (hdr->opcode == VW_OP_END_FRAME && !s->op_count[VW_OP_END_FRAME])
+            s->first_end_frame_ms = dt;
+        s->op_ms[hdr->opcode] += dt;
+        s->op_count[hdr->opcode]++;
+    }
     rep.err.status = status;
     if (!rep.body && hdr->opcode < VW_OP_COUNT_ && reply_body_size[hdr->opcode]) {
         /* The documented reply body is present whatever the status. */

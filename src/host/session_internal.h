@@ -68,6 +68,7 @@ struct vh_session {
     bool hello_done;
     char client_name[33];
     struct vt_arena arena;        /* zeroed (base NULL) when none */
+    void *arena_handle;           /* engine's host_memory_register handle, NULL: none */
 
     struct vw_cap caps[VH_MAX_CAPS];
     uint32_t num_caps;
@@ -79,6 +80,14 @@ struct vh_session {
     uint64_t bytes_used;
 
     struct vh_session_stats stats;
+
+    /* Debug timing (log level debug only): handler milliseconds and counts
+     * per opcode, and the first END_FRAME's, logged when the session ends. */
+    bool timing;
+    double t_hello_ms;
+    double op_ms[VW_OP_COUNT_];
+    uint32_t op_count[VW_OP_COUNT_];
+    double first_end_frame_ms;
 
     const char *record_dir;       /* --record DIR (not owned) or NULL */
     struct vh_recorder *recorder; /* opened at HELLO when record_dir is set */

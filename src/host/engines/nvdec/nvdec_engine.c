@@ -1,7 +1,10 @@
-/* The NVDEC engine: loading, device and context, capabilities, dispatch. */
+/* The NVDEC engine: loading, device and context, capabilities, the stream
+ * pool, the codec reaper, dispatch. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "host/codecs/h264_param_sets.h"
@@ -38,6 +41,114 @@ void nvdec_pop(struct nvdec_engine *e)
 {
     CUcontext dummy;
     e->cu->cuCtxPopCurrent(&dummy);
+}
+
+double nvdec_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* ---- stream pool ------------------------------------------------------------ */
+
+int nvdec_stream_get(struct nvdec_engine *e, CUstream *out, struct vh_error *err)
+{
+    pthread_mutex_lock(&e->lock);
+    bool have = e->num_streams > 0;
+    if (have)
+        *out = e->streams[--e->num_streams];
+    pthread_mutex_unlock(&e->lock);
+    if (have)
+        return VW_OK;
+    CUresult r = e->cu->cuStreamCreate(out, CU_STREAM_NON_BLOCKING);
+    if (r != CUDA_SUCCESS)
+        return nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuStreamCreate", err);
+    return VW_OK;
+}
+
+void nvdec_stream_put(struct nvdec_engine *e, CUstream stream)
+{
+    pthread_mutex_lock(&e->lock);
+    bool kept = e->num_streams < NVDEC_STREAM_POOL_MAX;
+    if (kept)
+        e->streams[e->num_streams++] = stream;
+    pthread_mutex_unlock(&e->lock);
+    if (!kept)
+        e->cu->cuStreamDestroy(stream);
+}
+
+/* ---- codec reaper ----------------------------------------------------------- */
+
+/* Context pushed. */
+static void reap_now(struct nvdec_engine *e, const struct nvdec_reap *r)
+{
+    double t0 = nvdec_now_ms();
+    if (r->decoder)
+        e->cv->cuvidDestroyDecoder(r->decoder);
+    double t1 = nvdec_now_ms();
+    if (r->stream)
+        e->cu->cuStreamDestroy(r->stream);
+    vc_debug("nvdec: cuvidDestroyDecoder %.2f ms, cuStreamDestroy %.2f ms", t1 - t0,
+             nvdec_now_ms() - t1);
+}
+
+void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder, CUstream stream)
+{
+    struct nvdec_reap r = {.decoder = decoder, .stream = stream};
+    pthread_mutex_lock(&e->lock);
+    bool queued = e->reaper_running && e->reap_count < NVDEC_REAP_MAX;
+    if (queued) {
+        e->reap[(e->reap_head + e->reap_count++) % NVDEC_REAP_MAX] = r;
+        pthread_cond_signal(&e->reap_cond);
+    }
+    pthread_mutex_unlock(&e->lock);
+    if (!queued)
+        reap_now(e, &r);
+}
+
+static void *reaper_main(void *arg)
+{
+    struct nvdec_engine *e = arg;
+    pthread_mutex_lock(&e->lock);
+    for (;;) {
+        while (!e->reap_count && !e->reaper_stop)
+            pthread_cond_wait(&e->reap_cond, &e->lock);
+        if (!e->reap_count)
+            break;                            /* stop, queue drained */
+        struct nvdec_reap r = e->reap[e->reap_head];
+        e->reap_head = (e->reap_head + 1) % NVDEC_REAP_MAX;
+        e->reap_count--;
+        pthread_mutex_unlock(&e->lock);
+        if (nvdec_push(e, "cuCtxPushCurrent", NULL) == VW_OK) {
+            reap_now(e, &r);
+            nvdec_pop(e);
+        }
+        pthread_mutex_lock(&e->lock);
+    }
+    pthread_mutex_unlock(&e->lock);
+    return NULL;
+}
+
+/* Stops the reaper after it has drained its queue; frees the pool and the
+ * buffer cache. */
+static void release_resources(struct nvdec_engine *e)
+{
+    if (e->reaper_running) {
+        pthread_mutex_lock(&e->lock);
+        e->reaper_stop = true;
+        pthread_cond_signal(&e->reap_cond);
+        pthread_mutex_unlock(&e->lock);
+        pthread_join(e->reaper, NULL);
+        e->reaper_running = false;
+    }
+    if (nvdec_push(e, "cuCtxPushCurrent", NULL) == VW_OK) {
+        for (unsigned i = 0; i < e->num_streams; i++)
+            e->cu->cuStreamDestroy(e->streams[i]);
+        e->num_streams = 0;
+        nvdec_buffers_free_all(e);
+        nvdec_pop(e);
+    }
 }
 
 /* VIVAC_CUDA_DEVICE=N picks device N (default 0). */
@@ -98,6 +209,18 @@ static int query_h264_caps(struct nvdec_engine *e, struct vh_error *err)
     return VW_OK;
 }
 
+/* Optional entry points; missing ones leave arenas unregistered. */
+static void load_optional(struct nvdec_engine *e)
+{
+    if (!e->cu->lib)
+        return;
+    e->mem_host_register = (nvdec_tcuMemHostRegister *)dlsym(e->cu->lib, "cuMemHostRegister_v2");
+    e->mem_host_unregister = (nvdec_tcuMemHostUnregister *)dlsym(e->cu->lib,
+                                                                 "cuMemHostUnregister");
+    if (!e->mem_host_register || !e->mem_host_unregister)
+        e->mem_host_register = NULL, e->mem_host_unregister = NULL;
+}
+
 static int nvdec_create(struct vh_engine **out, struct vh_error *err)
 {
     *out = NULL;
@@ -105,9 +228,19 @@ static int nvdec_create(struct vh_engine **out, struct vh_error *err)
     if (!e)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory");
     e->base.ops = &vh_engine_nvdec;
-    int rc = nvdec_load(e, err);
+    int rc = VW_ERR_INTERNAL;
+    if (pthread_mutex_init(&e->lock, NULL) != 0) {
+        vh_error_set(err, rc, "nvdec: pthread_mutex_init failed");
+        goto err_mutex;
+    }
+    if (pthread_cond_init(&e->reap_cond, NULL) != 0) {
+        vh_error_set(err, rc, "nvdec: pthread_cond_init failed");
+        goto err_cond;
+    }
+    rc = nvdec_load(e, err);
     if (rc)
         goto err_load;
+    load_optional(e);
     CUresult r = e->cu->cuInit(0);
     if (r != CUDA_SUCCESS) {
         rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuInit", err);
@@ -128,6 +261,10 @@ static int nvdec_create(struct vh_engine **out, struct vh_error *err)
     nvdec_pop(e);
     if (rc)
         goto err_ctx;
+    /* Without the reaper, codecs are destroyed inline (nvdec_reap). */
+    e->reaper_running = pthread_create(&e->reaper, NULL, reaper_main, e) == 0;
+    if (!e->reaper_running)
+        vc_warn("nvdec: no reaper thread; decoders are destroyed inline");
     vc_info("nvdec: %s, H.264 %ux%u..%ux%u (%u MBs), %u NVDEC engine(s)", e->device_name,
             e->min_width, e->min_height, e->max_width, e->max_height, e->max_mb_count,
             e->num_engines);
@@ -139,6 +276,10 @@ err_ctx:
 err_init:
     nvdec_unload(e);
 err_load:
+    pthread_cond_destroy(&e->reap_cond);
+err_cond:
+    pthread_mutex_destroy(&e->lock);
+err_mutex:
     free(e);
     return rc;
 }
@@ -148,8 +289,11 @@ static void nvdec_destroy(struct vh_engine **engine)
     if (!engine || !*engine)
         return;
     struct nvdec_engine *e = nvdec_engine_get(*engine);
+    release_resources(e);
     e->cu->cuDevicePrimaryCtxRelease(e->device);
     nvdec_unload(e);
+    pthread_cond_destroy(&e->reap_cond);
+    pthread_mutex_destroy(&e->lock);
     free(e);
     *engine = NULL;
 }
@@ -225,4 +369,6 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .decode = nvdec_h264_decode,
     .surface_read = nvdec_surface_read,
     .surface_write = nvdec_surface_write,
+    .host_memory_register = nvdec_host_memory_register,
+    .host_memory_unregister = nvdec_host_memory_unregister,
 };

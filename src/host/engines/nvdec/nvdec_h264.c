@@ -9,10 +9,14 @@
  * target surface (pictures are captured in decode order, so the display
  * callback has nothing to do). A second field is decoded into the first
  * field's slot: copying the slot again after it gives the whole frame.
+ *
+ * Each codec maps and copies on its own non-blocking CUDA stream, so
+ * sessions never wait for one another's copies (nvdec_internal.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "host/codecs/h264_annexb.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 
@@ -24,6 +28,7 @@ struct nvdec_h264_codec {
     struct vh_codec base;
     struct nvdec_engine *e;
     CUvideoparser parser;
+    CUstream stream;                          /* maps and copies; non-blocking */
     CUvideodecoder decoder;                   /* created by the sequence callback */
     CUVIDDECODECREATEINFO info;               /* of `decoder` */
     struct vh_h264_au_builder au;
@@ -65,8 +70,10 @@ static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *fmt)
         c->info.ulHeight == fmt->coded_height && c->info.ulNumDecodeSurfaces >= surfaces)
         return (int)c->info.ulNumDecodeSurfaces;
     if (c->decoder) {
+        double t0 = nvdec_now_ms();
         e->cv->cuvidDestroyDecoder(c->decoder);
         c->decoder = NULL;
+        vc_debug("nvdec: cuvidDestroyDecoder (new sequence) %.2f ms", nvdec_now_ms() - t0);
     }
     /* The full coded picture, no cropping (as in the sw engine: surfaces are
      * read from the top-left of the coded picture; our SPS has no crop). */
@@ -91,7 +98,10 @@ static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *fmt)
         .ulNumOutputSurfaces = 2,
         .vidLock = NULL,
     };
+    double t0 = nvdec_now_ms();
     CUresult r = e->cv->cuvidCreateDecoder(&c->decoder, &c->info);
+    vc_debug("nvdec: cuvidCreateDecoder %ux%u, %u surfaces: %.2f ms", fmt->coded_width,
+             fmt->coded_height, surfaces, nvdec_now_ms() - t0);
     if (r != CUDA_SUCCESS) {
         c->decoder = NULL;
         c->cb_status = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidCreateDecoder", &c->cb_err);
@@ -146,15 +156,28 @@ int nvdec_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc
     int rc = nvdec_push(e, "cuCtxPushCurrent", err);
     if (rc)
         goto err_push;
-    CUresult r = e->cv->cuvidCreateVideoParser(&c->parser, &params);
-    nvdec_pop(e);
+    double t0 = nvdec_now_ms();
+    CUresult r = e->cu->cuStreamCreate(&c->stream, CU_STREAM_NON_BLOCKING);
+    if (r != CUDA_SUCCESS) {
+        rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuStreamCreate", err);
+        goto err_stream;
+    }
+    double t1 = nvdec_now_ms();
+    r = e->cv->cuvidCreateVideoParser(&c->parser, &params);
     if (r != CUDA_SUCCESS) {
         rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidCreateVideoParser", err);
-        goto err_push;
+        goto err_parser;
     }
+    nvdec_pop(e);
+    vc_debug("nvdec: cuStreamCreate %.2f ms, cuvidCreateVideoParser %.2f ms", t1 - t0,
+             nvdec_now_ms() - t1);
     *out = &c->base;
     return VW_OK;
 
+err_parser:
+    e->cu->cuStreamDestroy(c->stream);
+err_stream:
+    nvdec_pop(e);
 err_push:
     free(c);
     return rc;
@@ -167,10 +190,13 @@ void nvdec_h264_codec_destroy(struct vh_codec **codec)
     struct nvdec_h264_codec *c = to_codec(*codec);
     struct nvdec_engine *e = c->e;
     if (nvdec_push(e, "cuCtxPushCurrent", NULL) == VW_OK) {
+        double t0 = nvdec_now_ms();
         if (c->parser)
             e->cv->cuvidDestroyVideoParser(c->parser);
-        if (c->decoder)
-            e->cv->cuvidDestroyDecoder(c->decoder);
+        vc_debug("nvdec: cuvidDestroyVideoParser %.2f ms", nvdec_now_ms() - t0);
+        /* Idle: every decode synchronized the stream before returning. The
+         * decoder goes to the reaper (its destruction takes a while). */
+        nvdec_reap(e, c->decoder, c->stream);
         nvdec_pop(e);
     }
     vh_h264_au_fini(&c->au);
@@ -193,6 +219,7 @@ static int capture(struct nvdec_h264_codec *c, struct vh_surface *target, struct
                             (int)st.decodeStatus);
 
     CUVIDPROCPARAMS proc = {
+        .output_stream = c->stream,
         .progressive_frame = !c->field_pic,
         .second_field = c->second_field,
         .top_field_first = c->field_pic ? (c->second_field ? c->bottom_field : !c->bottom_field)
@@ -204,8 +231,12 @@ static int capture(struct nvdec_h264_codec *c, struct vh_surface *target, struct
     if (r != CUDA_SUCCESS)
         return nvdec_cu_error(e, r, VW_ERR_DECODE, "cuvidMapVideoFrame", err);
     uint32_t h = (uint32_t)c->info.ulTargetHeight;
-    int rc = nvdec_surface_put_picture(e, target, frame, pitch, (uint32_t)c->info.ulTargetWidth,
-                                       h, (h + 1) & ~1u, err);
+    /* Copies on c->stream (after the map's post-processing on it) and
+     * synchronizes it: the slot is free again at the unmap. */
+    int rc = nvdec_surface_put_picture(e, target, c->stream, frame, pitch,
+                                       (uint32_t)c->info.ulTargetWidth, h, (h + 1) & ~1u, err);
+    if (rc)                                   /* it may have left before its synchronize */
+        e->cu->cuStreamSynchronize(c->stream);
     r = e->cv->cuvidUnmapVideoFrame(c->decoder, frame);
     if (!rc && r != CUDA_SUCCESS)
         rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidUnmapVideoFrame", err);

@@ -7,14 +7,33 @@
  * and pops it before returning (sessions run on different threads).
  *
  * Surfaces: each vh_surface owns one pitched NV12 buffer in device memory
- * (luma rows, then (height+1)/2 interleaved chroma rows), allocated and
- * filled with black on first write or decode. A decoded picture is copied
- * device-to-device out of the decoder's slot into the target's buffer; the
- * only device-to-host copy is GET_IMAGE (surface_read).
+ * (luma rows, then (height+1)/2 interleaved chroma rows), taken on first
+ * write or decode and filled with black unless that first use overwrites
+ * all of it. A decoded picture is copied device-to-device out of the
+ * decoder's slot into the target's buffer; the only device-to-host copy is
+ * GET_IMAGE (surface_read), a DMA when the destination lies in a session
+ * arena registered with host_memory_register.
+ *
+ * Streams: no work goes to the legacy default stream (it would serialize
+ * every session of the context). A codec maps and copies on its own
+ * non-blocking stream; surface_read/write take a stream from the engine's
+ * pool for the call. Every engine call ends with a cuStreamSynchronize of
+ * the one stream it used, so no work crosses calls or streams.
+ *
+ * Buffers: freed surface buffers go to a bounded engine-wide cache, reused
+ * by the next surface of the same size (sessions come and go with the same
+ * sizes); a reused buffer is cleared or fully overwritten before any read,
+ * like a new one. cuMemFree, which waits for the whole device, is left for
+ * what does not fit in the cache.
+ *
+ * Teardown: a destroyed codec's decoder and stream are handed to a reaper
+ * thread (bounded queue), so DESTROY_CODEC does not wait for
+ * cuvidDestroyDecoder.
  */
 #ifndef VIVAC_NVDEC_INTERNAL_H
 #define VIVAC_NVDEC_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +51,30 @@ struct nvdec_loader_msg {
     char text[160];
 };
 
+/* Not in ffnvcodec's CudaFunctions: looked up in the same libcuda handle
+ * (NULL when the driver lacks them: arenas are then not registered). */
+typedef CUresult CUDAAPI nvdec_tcuMemHostRegister(void *p, size_t bytesize, unsigned int flags);
+typedef CUresult CUDAAPI nvdec_tcuMemHostUnregister(void *p);
+#define NVDEC_CU_MEMHOSTREGISTER_PORTABLE 0x01
+
+/* A free device buffer in the engine's cache. */
+struct nvdec_buffer {
+    CUdeviceptr ptr;
+    size_t pitch;
+    uint32_t width_bytes, rows;
+};
+
+/* A destroyed codec's decoder and stream, waiting for the reaper. */
+struct nvdec_reap {
+    CUvideodecoder decoder;
+    CUstream stream;
+};
+
+#define NVDEC_STREAM_POOL_MAX 64
+#define NVDEC_BUFFER_CACHE_MAX 256            /* entries */
+#define NVDEC_BUFFER_CACHE_BYTES (768ull << 20)
+#define NVDEC_REAP_MAX 16                     /* queued; beyond: destroyed inline */
+
 struct nvdec_engine {
     struct vh_engine base;
     CudaFunctions *cu;
@@ -42,6 +85,23 @@ struct nvdec_engine {
     /* cuvidGetDecoderCaps for H.264 8-bit 4:2:0, queried once in create. */
     uint32_t min_width, min_height, max_width, max_height, max_mb_count;
     unsigned num_engines;
+    nvdec_tcuMemHostRegister *mem_host_register;
+    nvdec_tcuMemHostUnregister *mem_host_unregister;
+
+    /* Everything below under `lock` (held for list operations only, never
+     * across CUDA work). */
+    pthread_mutex_t lock;
+    CUstream streams[NVDEC_STREAM_POOL_MAX];  /* idle pool streams */
+    unsigned num_streams;
+    struct nvdec_buffer buffers[NVDEC_BUFFER_CACHE_MAX];
+    unsigned num_buffers;
+    uint64_t buffer_bytes;
+    struct nvdec_reap reap[NVDEC_REAP_MAX];
+    unsigned reap_head, reap_count;
+    bool reaper_stop;
+    bool reaper_running;
+    pthread_cond_t reap_cond;
+    pthread_t reaper;
 };
 
 static inline struct nvdec_engine *nvdec_engine_get(struct vh_engine *e)
@@ -56,6 +116,9 @@ struct nvdec_surface {
     uint32_t alloc_width;                     /* bytes per row used: width rounded up to even */
 };
 
+/* Monotonic clock in milliseconds (debug timing logs). */
+double nvdec_now_ms(void);
+
 /* nvdec_load.c: loads both libraries (err says which step failed). */
 int nvdec_load(struct nvdec_engine *e, struct vh_error *err);
 void nvdec_unload(struct nvdec_engine *e);
@@ -66,6 +129,17 @@ void nvdec_pop(struct nvdec_engine *e);
 /* Sets err for a failed CUDA call ("nvdec: what: CUDA_ERROR_X (text)"). */
 int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *what,
                    struct vh_error *err);
+
+/* nvdec_engine.c: a non-blocking stream from the pool (context pushed);
+ * put it back idle (synchronized). */
+int nvdec_stream_get(struct nvdec_engine *e, CUstream *out, struct vh_error *err);
+void nvdec_stream_put(struct nvdec_engine *e, CUstream stream);
+/* Context pushed. Queues the decoder and stream for destruction off the
+ * caller's thread (or destroys them now when the queue is full). */
+void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder, CUstream stream);
+
+/* nvdec_surface.c: the buffer cache. Context pushed. */
+void nvdec_buffers_free_all(struct nvdec_engine *e);
 
 /* nvdec_surface.c (called with the context pushed where noted) */
 int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
@@ -78,15 +152,22 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
                         const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
                         const struct vw_image_layout *layout, const uint8_t *data,
                         struct vh_error *err);
-/* Context pushed. Allocates the buffer (black) if the surface has none. */
-int nvdec_surface_alloc(struct nvdec_engine *e, struct vh_surface *surface,
-                        struct vh_error *err);
+int nvdec_host_memory_register(struct vh_engine *engine, void *base, size_t size,
+                               void **handle);
+void nvdec_host_memory_unregister(struct vh_engine *engine, void *handle);
+/* Context pushed. Gives the surface a buffer if it has none, queueing a
+ * black fill on `stream` when `clear` (pass false only when the caller
+ * overwrites every row before the stream is synchronized). Sets *fresh when
+ * it gave one. */
+int nvdec_surface_alloc(struct nvdec_engine *e, struct vh_surface *surface, CUstream stream,
+                        bool clear, bool *fresh, struct vh_error *err);
 /* Context pushed. Copies a decoded NV12 picture (chroma at src + src_pitch *
- * chroma_row) into the surface's top-left; the rest of the surface turns
- * black if the picture does not cover it. */
+ * chroma_row) into the surface's top-left on `stream` and synchronizes it;
+ * the rest of the surface turns black if the picture does not cover it. */
 int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface,
-                              CUdeviceptr src, size_t src_pitch, uint32_t width,
-                              uint32_t height, uint32_t chroma_row, struct vh_error *err);
+                              CUstream stream, CUdeviceptr src, size_t src_pitch,
+                              uint32_t width, uint32_t height, uint32_t chroma_row,
+                              struct vh_error *err);
 
 /* nvdec_h264.c */
 int nvdec_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
