@@ -26,19 +26,30 @@ static int msgbuf_reserve(struct vt_msgbuf *buf, size_t size)
     return 0;
 }
 
+/* Payload bytes read per step: the buffer grows as bytes arrive, so a
+ * header announcing 64 MiB costs nothing until the peer really sends them. */
+#define RECV_STEP (1u << 20)
+/* A buffer grown past this by one large message is given back afterwards. */
+#define KEEP_CAPACITY (4u << 20)
+
 int vt_msg_recv(struct vt_channel *ch, struct vw_header *hdr, struct vt_msgbuf *buf,
                 uint32_t max_length, int *fd_out)
 {
+    if (buf->capacity > KEEP_CAPACITY)
+        vt_msgbuf_free(buf);
     int err = vt_channel_recv(ch, hdr, sizeof(*hdr), fd_out);
     if (err)
         return err;
     if (hdr->reserved != 0 || hdr->length > max_length)
         return -EBADMSG;
-    err = msgbuf_reserve(buf, hdr->length ? hdr->length : 1);
-    if (err)
-        return err;
-    if (hdr->length)
-        err = vt_channel_recv(ch, buf->data, hdr->length, NULL);
+    err = msgbuf_reserve(buf, hdr->length < RECV_STEP ? (hdr->length ? hdr->length : 1) : RECV_STEP);
+    for (size_t got = 0; !err && got < hdr->length;) {
+        size_t step = hdr->length - got < RECV_STEP ? hdr->length - got : RECV_STEP;
+        err = msgbuf_reserve(buf, got + step);
+        if (!err)
+            err = vt_channel_recv(ch, buf->data + got, step, NULL);
+        got += step;
+    }
     return err == -ECONNRESET ? -EPIPE : err;
 }
 

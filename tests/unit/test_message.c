@@ -120,6 +120,17 @@ static void test_malformed_headers_rejected(void)
     CHECK_EQ(vt_msg_recv(b, &hdr, &buf, VW_MAX_MESSAGE, NULL), -EPIPE);
     vt_channel_destroy(&b);
 
+    /* A header announcing the maximum costs memory only as bytes arrive. */
+    vt_msgbuf_free(&buf);
+    make_pair(&a, &b);
+    struct vw_header huge = {.opcode = VW_OP_HELLO, .length = VW_MAX_MESSAGE, .request_id = 4};
+    CHECK(write(a->fd, &huge, sizeof(huge)) == (ssize_t)sizeof(huge));
+    CHECK(write(a->fd, ten, sizeof(ten)) == (ssize_t)sizeof(ten));
+    vt_channel_destroy(&a);
+    CHECK_EQ(vt_msg_recv(b, &hdr, &buf, VW_MAX_MESSAGE, NULL), -EPIPE);
+    CHECK(buf.capacity <= (1u << 20));
+    vt_channel_destroy(&b);
+
     /* Orderly close between messages is distinguishable from truncation. */
     make_pair(&a, &b);
     vt_channel_destroy(&a);
