@@ -24,7 +24,7 @@
 
 #define VW_MAGIC 0x43564956u /* "VIVC" */
 #define VW_VERSION_MAJOR 1u
-#define VW_VERSION_MINOR 0u
+#define VW_VERSION_MINOR 1u
 
 /* Hard limits of the wire format (the daemon may enforce lower ones). */
 #define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
@@ -134,6 +134,40 @@ struct vw_hello_reply {
     char engine_name[16];         /* engine that serves the session ("sw", ...) */
 };
 static_assert(sizeof(struct vw_hello_reply) == 80, "wire size");
+
+/* Protocol 1.1: where the arena lives.  Sent after vw_hello_reply when the
+ * client's HELLO had version_minor >= 1 (a 1.0 client gets the 80-byte reply
+ * alone).  On a channel that cannot pass fds (virtio-serial, vsock) the arena
+ * is a slice of a shared-memory region that the VM sees as an ivshmem-plain
+ * PCI device's BAR2; the session's arena is [offset, offset + size) of that
+ * region and arena offsets in requests are relative to `offset`. */
+enum vw_arena_kind {
+    VW_ARENA_NONE = 0,            /* inline data only */
+    VW_ARENA_FD = 1,              /* memfd passed with the reply */
+    VW_ARENA_SHM = 2,             /* slice of the shared region `shm_id` */
+};
+
+struct vw_hello_arena {
+    uint32_t kind;                /* enum vw_arena_kind */
+    uint32_t reserved;
+    uint64_t shm_id;              /* SHM: the region's vw_shm_header.id */
+    uint64_t offset;              /* SHM: start of the slice in the region (page aligned) */
+    uint64_t size;                /* bytes; equal to vw_hello_reply.arena_size */
+};
+static_assert(sizeof(struct vw_hello_arena) == 32, "wire size");
+
+/* First bytes of a shared region (written by the daemon, which never reads
+ * them back): lets the guest tell the vivac region from other ivshmem
+ * devices. Slices start at VW_SHM_FIRST_SLICE. */
+#define VW_SHM_MAGIC 0x4d48534341564956ull /* "VIVACSHM" */
+#define VW_SHM_FIRST_SLICE (1ull << 20)
+struct vw_shm_header {
+    uint64_t magic;               /* VW_SHM_MAGIC */
+    uint64_t id;                  /* random, per daemon start */
+    uint64_t size;                /* bytes of the region */
+    uint64_t reserved[5];
+};
+static_assert(sizeof(struct vw_shm_header) == 64, "wire size");
 
 /* ---- capabilities ------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 
 #include "common/cursor.h"
 #include "common/log.h"
+#include "guest/ivshmem.h"
 
 static void fail_pending(struct vg_conn *c)
 {
@@ -214,21 +215,53 @@ void vg_conn_free(struct vg_conn *c, uint64_t offset)
     vg_arena_free(&c->alloc, offset);
 }
 
-int vg_conn_open(struct vg_conn *c, const char *path, uint64_t arena_request)
+/* Maps the arena the HELLO reply describes; on failure the session goes on
+ * with inline data. fd: the memfd passed with the reply (taken), or -1. */
+static void map_arena(struct vg_conn *c, const struct vw_hello_arena *where, int fd)
+{
+    uint64_t size = c->hello.arena_size;
+    int err = 0;
+    if (size && where->kind == VW_ARENA_SHM) {
+        if (fd >= 0)
+            close(fd);
+        err = where->size == size ? vg_ivshmem_map(where->shm_id, where->offset, size, &c->arena)
+                                  : -EPROTO;
+        if (err)
+            vc_warn("cannot map the shared region (ivshmem, %llu bytes at %llu): %s; "
+                    "sending data inline", (unsigned long long)size,
+                    (unsigned long long)where->offset, strerror(-err));
+    } else if (size && fd >= 0) {
+        err = vt_arena_map(fd, size, &c->arena); /* takes the fd */
+        if (err)
+            vc_warn("cannot map the shared arena (%s): sending data inline", strerror(-err));
+    } else if (size) {
+        vc_warn("vivacd granted an arena but passed no fd: sending data inline");
+        err = -ENOENT;
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    if (err)
+        c->hello.arena_size = 0;
+}
+
+int vg_conn_open(struct vg_conn *c, const struct vt_address *addr, uint64_t arena_request)
 {
     memset(c, 0, sizeof(*c));
     c->arena.fd = -1;
     c->next_id = 1;
-    int err = vt_unix_connect(path, &c->ch);
+    int err = vt_connect(addr, &c->ch);
     if (err)
         return err;
 
+    /* Over a channel without fd passing the arena can still be a slice of
+     * the VM's ivshmem region (protocol 1.1), so ask for it anyway. */
     struct vw_hello hello = {.magic = VW_MAGIC, .version_major = VW_VERSION_MAJOR,
-                             .version_minor = VW_VERSION_MINOR,
-                             .arena_size = c->ch->can_pass_fds ? arena_request : 0};
+                             .version_minor = VW_VERSION_MINOR, .arena_size = arena_request};
     snprintf(hello.client_name, sizeof(hello.client_name), "vivac-driver");
+    uint8_t body[sizeof(struct vw_hello_reply) + sizeof(struct vw_hello_arena)];
     struct vw_hello_reply reply = {0};
-    struct vg_result res = {.body = &reply, .body_cap = sizeof(reply)};
+    struct vw_hello_arena where = {0};
+    struct vg_result res = {.body = body, .body_cap = sizeof(body)};
     err = vg_conn_call(c, VW_OP_HELLO, &hello, sizeof(hello), NULL, 0, &res);
     if (err)
         goto err_close;
@@ -237,7 +270,18 @@ int vg_conn_open(struct vg_conn *c, const char *path, uint64_t arena_request)
         err = res.status == VW_ERR_VERSION ? -EPROTONOSUPPORT : -ECONNREFUSED;
         goto err_fd;
     }
-    if (res.body_len != sizeof(reply) || reply.magic != VW_MAGIC) {
+    /* 80 bytes from a 1.0 daemon; 1.1 appends where the arena lives. */
+    if (res.body_len < sizeof(reply) || (res.body_len > sizeof(reply) && res.body_len < sizeof(body))) {
+        vc_error("vivacd sent a malformed HELLO reply");
+        err = -EPROTO;
+        goto err_fd;
+    }
+    memcpy(&reply, body, sizeof(reply));
+    if (res.body_len >= sizeof(body))
+        memcpy(&where, body + sizeof(reply), sizeof(where));
+    else
+        where.kind = res.fd >= 0 ? VW_ARENA_FD : VW_ARENA_NONE;
+    if (reply.magic != VW_MAGIC) {
         vc_error("vivacd sent a malformed HELLO reply");
         err = -EPROTO;
         goto err_fd;
@@ -251,23 +295,12 @@ int vg_conn_open(struct vg_conn *c, const char *path, uint64_t arena_request)
     reply.server_name[sizeof(reply.server_name) - 1] = '\0';
     reply.engine_name[sizeof(reply.engine_name) - 1] = '\0';
     c->hello = reply;
-
-    if (reply.arena_size && res.fd >= 0) {
-        err = vt_arena_map(res.fd, reply.arena_size, &c->arena); /* takes the fd */
-        res.fd = -1;
-        if (err) {
-            vc_warn("cannot map the shared arena (%s): sending data inline", strerror(-err));
-            c->hello.arena_size = 0;
-        }
-    } else if (reply.arena_size) {
-        vc_warn("vivacd granted an arena but passed no fd: sending data inline");
-        c->hello.arena_size = 0;
-    }
-    if (res.fd >= 0)
-        close(res.fd);
+    map_arena(c, &where, res.fd);
+    res.fd = -1;
     vg_arena_alloc_init(&c->alloc, c->arena.base ? c->arena.size : 0);
-    vc_info("connected to %s (engine %s), arena %llu bytes", reply.server_name, reply.engine_name,
-            (unsigned long long)c->hello.arena_size);
+    vc_info("connected to %s over %s (engine %s), arena %llu bytes%s", reply.server_name,
+            c->ch->ops->name, reply.engine_name, (unsigned long long)c->hello.arena_size,
+            where.kind == VW_ARENA_SHM && c->hello.arena_size ? " (ivshmem)" : "");
     return 0;
 
 err_fd:

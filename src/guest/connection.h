@@ -83,9 +83,11 @@ struct vg_result {
     char message[VW_MESSAGE_TEXT_MAX + 1];
 };
 
-/* Connects to the Unix socket at path and exchanges HELLO, asking for an
- * arena of arena_request bytes (0: none). On failure *c is left closed. */
-int vg_conn_open(struct vg_conn *c, const char *path, uint64_t arena_request);
+/* Connects to addr (Unix socket, vsock, or virtio-serial port) and exchanges
+ * HELLO, asking for an arena of arena_request bytes (0: none): a memfd over
+ * a Unix socket, a slice of the ivshmem region otherwise. On failure *c is
+ * left closed. */
+int vg_conn_open(struct vg_conn *c, const struct vt_address *addr, uint64_t arena_request);
 /* Fails pending requests, closes the channel, unmaps the arena. */
 void vg_conn_close(struct vg_conn *c);
 

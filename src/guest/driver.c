@@ -81,14 +81,21 @@ VAStatus vg_status_from_errno(int err)
 
 /* ---- init / terminate ------------------------------------------------------ */
 
-static const char *socket_path(void)
+/* VIVAC_SOCKET: a URI (unix:/path or a bare path, vsock:CID:PORT,
+ * serial:/dev/virtio-ports/NAME); unset: the virtio-serial port
+ * /dev/virtio-ports/vivac if the VM has one, else the default socket. */
+static int daemon_address(struct vt_address *addr)
 {
     const char *env = getenv("VIVAC_SOCKET");
-    if (!env || !*env)
-        return VIVAC_DEFAULT_SOCKET;
-    if (strncmp(env, "unix:", 5) == 0)
-        env += 5;
-    return *env ? env : VIVAC_DEFAULT_SOCKET;
+    if (!env || !*env || strcmp(env, "unix:") == 0) {
+        vt_address_default(VIVAC_DEFAULT_SOCKET, addr);
+        return 0;
+    }
+    int err = vt_address_parse(env, addr);
+    if (err)
+        vc_error("VIVAC_SOCKET=%s: not an address (want unix:/path, a path, vsock:CID:PORT "
+                 "or serial:/dev/virtio-ports/NAME)", env);
+    return err;
 }
 
 static uint64_t arena_request(void)
@@ -235,25 +242,38 @@ VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
     }
 
-    const char *path = socket_path();
-    int err = vg_conn_open(&drv->conn, path, arena_request());
+    struct vt_address addr;
+    char where[300];
+    int err = daemon_address(&addr);
+    if (err)
+        goto err_free;
+    if (addr.kind == VT_ADDR_UNIX)
+        snprintf(where, sizeof(where), "%s", addr.path);
+    else
+        vt_address_format(&addr, where, sizeof(where));
+    err = vg_conn_open(&drv->conn, &addr, arena_request());
     if (err) {
-        if (err == -ENOENT || err == -ECONNREFUSED || err == -ENAMETOOLONG || err == -EACCES)
+        if (addr.kind == VT_ADDR_UNIX && (err == -ENOENT || err == -ECONNREFUSED ||
+                                          err == -ENAMETOOLONG || err == -EACCES))
             vc_error("the vivac daemon is not reachable at %s (%s): start it with "
                      "`vivacd --socket %s` or run your program under `vivac run -- CMD` "
                      "(VIVAC_SOCKET selects another socket)",
-                     path, strerror(-err), path);
+                     where, strerror(-err), where);
+        else if (err == -EBUSY)
+            vc_error("%s is in use by another process (a virtio-serial port serves one "
+                     "process at a time; see docs/deployment.md)", where);
         else
-            vc_error("cannot start a session with the vivac daemon at %s: %s", path, strerror(-err));
+            vc_error("cannot start a session with the vivac daemon at %s: %s", where,
+                     strerror(-err));
         goto err_free;
     }
     err = query_caps(drv);
     if (err) {
-        vc_error("cannot read the capabilities of the vivac daemon at %s: %s", path, strerror(-err));
+        vc_error("cannot read the capabilities of the vivac daemon at %s: %s", where, strerror(-err));
         goto err_free;
     }
-    snprintf(drv->vendor, sizeof(drv->vendor), "vivac %s (engine %s via %s)", VIVAC_VERSION,
-             drv->conn.hello.engine_name[0] ? drv->conn.hello.engine_name : "?", path);
+    snprintf(drv->vendor, sizeof(drv->vendor), "vivac %s (engine %s via %.100s)", VIVAC_VERSION,
+             drv->conn.hello.engine_name[0] ? drv->conn.hello.engine_name : "?", where);
 
     ctx->pDriverData = drv;
     ctx->max_profiles = VG_MAX_PROFILES;

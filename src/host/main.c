@@ -34,6 +34,13 @@ static void usage(FILE *f)
             "  --record DIR         record every session's requests to\n"
             "                       DIR/session-<pid>-<n>.vtrace (see docs/trace.md;\n"
             "                       replay with `vivac replay`)\n"
+            "  --vm NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]\n"
+            "                       serve a VM: QEMU's virtio-serial chardev connects to\n"
+            "                       CONTROL_SOCKET; SHM_PATH is the file behind the VM's\n"
+            "                       ivshmem-plain device (created with SIZE_MB, default 64,\n"
+            "                       if missing); each session gets a slice of it as its\n"
+            "                       arena (repeat --vm for each VM; docs/deployment.md)\n"
+            "  --vsock PORT         also accept guests on AF_VSOCK port PORT (inline data)\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
             "                       (the VIVAC_LOG environment variable sets the default)\n"
             "  --max-sessions N     refuse connections beyond N concurrent sessions\n"
@@ -83,13 +90,15 @@ static int parse_u32(const char *s, uint32_t *out)
 int main(int argc, char **argv)
 {
     enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_RECORD, OPT_HELP,
-           OPT_VERSION };
+           OPT_VERSION, OPT_VM, OPT_VSOCK };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
         {"record", required_argument, NULL, OPT_RECORD},
+        {"vm", required_argument, NULL, OPT_VM},
+        {"vsock", required_argument, NULL, OPT_VSOCK},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -130,6 +139,28 @@ int main(int argc, char **argv)
         case OPT_RECORD:
             config.record_dir = optarg;
             break;
+        case OPT_VM: {
+            char why[512];
+            struct vh_vm **vms = realloc(config.vms, sizeof(*vms) * (config.num_vms + 1));
+            if (!vms)
+                return 1;
+            config.vms = vms;
+            if (vh_vm_create(optarg, &vms[config.num_vms], why, sizeof(why))) {
+                fprintf(stderr, "vivacd: --vm: %s\n", why);
+                return 2;
+            }
+            config.num_vms++;
+            break;
+        }
+        case OPT_VSOCK: {
+            uint32_t port;
+            if (parse_u32(optarg, &port) || port == 0) {
+                fprintf(stderr, "vivacd: --vsock: \"%s\" is not a port number\n", optarg);
+                return 2;
+            }
+            config.vsock_port = port;
+            break;
+        }
         case 'h':
         case OPT_HELP:
             usage(stdout);
@@ -184,6 +215,9 @@ int main(int argc, char **argv)
     config.engine = engine;
     int err = vh_server_run(&config, stop_fd);
     engine->ops->destroy(&engine);
+    for (unsigned i = 0; i < config.num_vms; i++)
+        vh_vm_destroy(&config.vms[i]);
+    free(config.vms);
     close(stop_fd);
     return err ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,22 +35,40 @@ struct server {
     struct conn *conns;
     uint32_t active;
     int wake_fd;                  /* eventfd: a session thread finished */
+    uint32_t next_id;             /* session ids (under mutex) */
+};
+
+/* Where connections come from. */
+struct listener {
+    int fd;
+    const char *path;             /* Unix socket to unlink at the end, or NULL */
+    struct vh_vm *vm;             /* VM control socket: link channels */
+    bool vsock;
 };
 
 static void *session_thread(void *arg)
 {
     struct conn *c = arg;
     struct server *srv = c->server;
-    struct vh_session *s = NULL;
-    int err = vh_session_create(srv->config->engine, &srv->config->limits, c->ch, c->id, &s);
-    if (err) {
-        vc_error("session %u: cannot create: %s", c->id, strerror(-err));
-    } else {
+    /* A VM's connection carries one session after another (link framing:
+     * a new guest process starts a new session); others carry one. */
+    for (;;) {
+        struct vh_session *s = NULL;
+        int err = vh_session_create(srv->config->engine, &srv->config->limits, c->ch, c->id, &s);
+        if (err) {
+            vc_error("session %u: cannot create: %s", c->id, strerror(-err));
+            break;
+        }
         if (srv->config->record_dir)
             vh_session_set_record_dir(s, srv->config->record_dir);
         vh_session_run(s);
+        vh_session_destroy(&s);
+        if (!vt_link_session_ended(c->ch))
+            break;
+        pthread_mutex_lock(&srv->mutex);
+        c->id = srv->next_id++;
+        pthread_mutex_unlock(&srv->mutex);
     }
-    vh_session_destroy(&s);
 
     pthread_mutex_lock(&srv->mutex);
     c->done = true;
@@ -90,12 +109,34 @@ static void refuse(struct vt_channel *ch, int status, const char *why)
     vt_msg_send(ch, VW_OP_ERROR, 0, &st, sizeof(st), why, len, NULL, 0, -1);
 }
 
-static void accept_one(struct server *srv, int listen_fd, uint32_t *next_id)
+static int accept_channel(const struct listener *l, struct vt_channel **ch)
+{
+    if (l->vsock) {
+        unsigned cid = 0;
+        int err = vt_vsock_accept(l->fd, ch, &cid);
+        if (!err)
+            vc_info("vsock connection from CID %u (inline data: no shared region)", cid);
+        return err;
+    }
+    if (!l->vm)
+        return vt_unix_accept(l->fd, ch);
+    int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int err = vt_link_wrap(fd, 0, ch);
+    if (!err) {
+        (*ch)->user = l->vm;
+        vc_info("VM %s: virtio-serial port connected", vh_vm_name(l->vm));
+    }
+    return err;
+}
+
+static void accept_one(struct server *srv, const struct listener *l)
 {
     struct vt_channel *ch = NULL;
-    int err = vt_unix_accept(listen_fd, &ch);
+    int err = accept_channel(l, &ch);
     if (err) {
-        if (err != -EAGAIN && err != -EWOULDBLOCK && err != -ECONNABORTED) {
+        if (err != -EAGAIN && err != -EWOULDBLOCK && err != -ECONNABORTED && err != -EINTR) {
             vc_warn("accept: %s", strerror(-err));
             usleep(100 * 1000); /* e.g. EMFILE: do not spin */
         }
@@ -117,9 +158,9 @@ static void accept_one(struct server *srv, int listen_fd, uint32_t *next_id)
         return;
     }
     c->ch = ch;
-    c->id = (*next_id)++;
     c->server = srv;
     pthread_mutex_lock(&srv->mutex);
+    c->id = srv->next_id++;
     c->next = srv->conns;
     srv->conns = c;
     srv->active++;
@@ -162,22 +203,66 @@ static int make_parent_dir(const char *path)
     return 0;
 }
 
+static int listen_unix(const char *path, int *fd)
+{
+    int err = make_parent_dir(path);
+    if (err) {
+        vc_error("cannot create the directory of %s: %s", path, strerror(-err));
+        return err;
+    }
+    err = vt_unix_listen(path, fd);
+    if (err)
+        vc_error("cannot listen on %s: %s%s", path, strerror(-err),
+                 err == -EADDRINUSE ? " (another vivacd is running there)" : "");
+    return err;
+}
+
+static void close_listeners(struct listener *ls, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        close(ls[i].fd);
+        if (ls[i].path)
+            unlink(ls[i].path);
+    }
+}
+
 int vh_server_run(const struct vh_server_config *config, int stop_fd)
 {
-    struct server srv = {.config = config, .wake_fd = -1};
-    int listen_fd = -1;
-    int err = make_parent_dir(config->socket_path);
-    if (err) {
-        vc_error("cannot create the directory of %s: %s", config->socket_path, strerror(-err));
-        return err;
+    struct server srv = {.config = config, .wake_fd = -1, .next_id = 1};
+    unsigned max_listeners = 2 + config->num_vms, n = 0;
+    struct listener *ls = calloc(max_listeners, sizeof(*ls));
+    struct pollfd *pfd = calloc(max_listeners + 2, sizeof(*pfd));
+    int err = -ENOMEM;
+    if (!ls || !pfd)
+        goto out_free;
+
+    err = listen_unix(config->socket_path, &ls[n].fd);
+    if (err)
+        goto out_listen;
+    ls[n++].path = config->socket_path;
+    for (unsigned i = 0; i < config->num_vms; i++) {
+        const char *path = vh_vm_control_path(config->vms[i]);
+        err = listen_unix(path, &ls[n].fd);
+        if (err)
+            goto out_listen;
+        ls[n].path = path;
+        ls[n++].vm = config->vms[i];
+        vc_info("VM %s: control socket %s", vh_vm_name(config->vms[i]), path);
     }
-    err = vt_unix_listen(config->socket_path, &listen_fd);
-    if (err) {
-        vc_error("cannot listen on %s: %s%s", config->socket_path, strerror(-err),
-                 err == -EADDRINUSE ? " (another vivacd is running there)" : "");
-        return err;
+    if (config->vsock_port) {
+        err = vt_vsock_listen(config->vsock_port, &ls[n].fd);
+        if (err) {
+            vc_error("cannot listen on vsock port %u: %s%s", config->vsock_port, strerror(-err),
+                     err == -EAFNOSUPPORT || err == -ENODEV
+                         ? " (no vsock transport: load vhost_vsock and give the VM a "
+                           "vhost-vsock-pci device)"
+                         : "");
+            goto out_listen;
+        }
+        ls[n++].vsock = true;
     }
-    fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+    for (unsigned i = 0; i < n; i++)
+        fcntl(ls[i].fd, F_SETFL, fcntl(ls[i].fd, F_GETFL) | O_NONBLOCK);
     srv.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (srv.wake_fd < 0) {
         err = -errno;
@@ -186,38 +271,37 @@ int vh_server_run(const struct vh_server_config *config, int stop_fd)
     pthread_mutex_init(&srv.mutex, NULL);
     vc_info("listening on %s (engine %s)", config->socket_path, config->engine->ops->name);
 
-    uint32_t next_id = 1;
     for (;;) {
-        struct pollfd pfd[3] = {
-            {.fd = listen_fd, .events = POLLIN},
-            {.fd = stop_fd, .events = POLLIN},
-            {.fd = srv.wake_fd, .events = POLLIN},
-        };
-        if (poll(pfd, 3, -1) < 0) {
+        pfd[0] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
+        pfd[1] = (struct pollfd){.fd = srv.wake_fd, .events = POLLIN};
+        for (unsigned i = 0; i < n; i++)
+            pfd[2 + i] = (struct pollfd){.fd = ls[i].fd, .events = POLLIN};
+        if (poll(pfd, 2 + n, -1) < 0) {
             if (errno == EINTR)
                 continue;
             err = -errno;
             vc_error("poll: %s", strerror(errno));
             break;
         }
-        if (pfd[1].revents) {
+        if (pfd[0].revents) {
             vc_info("shutting down");
+            err = 0;
             break;
         }
-        if (pfd[2].revents) {
+        if (pfd[1].revents) {
             uint64_t v;
-            ssize_t n = read(srv.wake_fd, &v, sizeof(v));
-            (void)n;
+            ssize_t r = read(srv.wake_fd, &v, sizeof(v));
+            (void)r;
             reap(&srv, false);
         }
-        if (pfd[0].revents)
-            accept_one(&srv, listen_fd, &next_id);
+        for (unsigned i = 0; i < n; i++)
+            if (pfd[2 + i].revents)
+                accept_one(&srv, &ls[i]);
     }
 
     /* Stop accepting, then end every session and wait for it. */
-    close(listen_fd);
-    listen_fd = -1;
-    unlink(config->socket_path);
+    close_listeners(ls, n);
+    n = 0;
     pthread_mutex_lock(&srv.mutex);
     for (struct conn *c = srv.conns; c; c = c->next)
         if (!c->done)
@@ -226,10 +310,14 @@ int vh_server_run(const struct vh_server_config *config, int stop_fd)
     reap(&srv, true);
     pthread_mutex_destroy(&srv.mutex);
     close(srv.wake_fd);
+    free(ls);
+    free(pfd);
     return err;
 
 out_listen:
-    close(listen_fd);
-    unlink(config->socket_path);
+    close_listeners(ls, n);
+out_free:
+    free(ls);
+    free(pfd);
     return err;
 }

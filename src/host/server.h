@@ -1,7 +1,10 @@
 /*
- * vivacd's listener: accepts connections on a Unix socket and runs one
- * session per connection on its own thread, until stop_fd becomes readable
- * (main.c makes it a signalfd for SIGTERM/SIGINT).
+ * vivacd's listener: accepts connections on its Unix socket (local clients,
+ * memfd arenas), on each VM's control socket (QEMU's virtio-serial chardev;
+ * link framing, sessions one after another on a connection, arenas in the
+ * VM's shared region) and optionally on a vsock port, and runs each
+ * connection on its own thread, until stop_fd becomes readable (main.c makes
+ * it a signalfd for SIGTERM/SIGINT).
  */
 #ifndef VIVAC_HOST_SERVER_H
 #define VIVAC_HOST_SERVER_H
@@ -10,6 +13,7 @@
 
 #include "host/engine.h"
 #include "host/session.h"
+#include "host/vm.h"
 
 struct vh_server_config {
     const char *socket_path;      /* its parent directory is created if missing */
@@ -17,6 +21,9 @@ struct vh_server_config {
     uint32_t max_sessions;        /* 0: unlimited */
     struct vh_limits limits;
     const char *record_dir;       /* --record DIR: one trace per session; NULL: off */
+    struct vh_vm **vms;           /* --vm: VMs served over their control sockets */
+    unsigned num_vms;
+    unsigned vsock_port;          /* --vsock PORT; 0: off */
 };
 
 /* Listens, serves, and on stop: stops accepting, shuts every session's

@@ -13,6 +13,7 @@
 
 #include "common/cursor.h"
 #include "common/log.h"
+#include "host/session_arena.h"
 #include "host/session_internal.h"
 #include "transport/message.h"
 #include "vivac_config.h"
@@ -236,9 +237,11 @@ static int handle_hello(struct vh_session *s, const struct vh_request *req, stru
     copy_name(s->client_name, sizeof(s->client_name), h.client_name, sizeof(h.client_name));
 
     uint64_t arena_size = 0;
+    struct vw_hello_arena where = {0};
     if (h.arena_size > 0) {
         arena_size = h.arena_size < s->limits.max_arena ? h.arena_size : s->limits.max_arena;
-        int err = s->ch->can_pass_fds ? vt_arena_create(arena_size, &s->arena) : -ENOTSUP;
+        int err = vh_session_arena_create(s, arena_size, &where); /* VM slice or memfd */
+        arena_size = err ? 0 : s->arena.size;
         if (err) {
             vc_warn("session %u: no arena (%s); inline data only", s->id, strerror(-err));
             arena_size = 0;
@@ -264,6 +267,7 @@ static int handle_hello(struct vh_session *s, const struct vh_request *req, stru
     rep->body = r;
     rep->body_len = sizeof(*r);
     rep->fd = arena_size ? s->arena.fd : -1;
+    vh_session_arena_reply(rep, h.version_minor, &where);
     vc_info("session %u opened: client \"%s\" protocol %u.%u, arena %llu bytes", s->id,
             s->client_name, h.version_major, h.version_minor, (unsigned long long)arena_size);
     return VW_OK;

@@ -74,13 +74,17 @@ err_close:
 
 void vt_arena_release(struct vt_arena *arena)
 {
-    if (arena->base)
+    if (arena->on_release)
+        arena->on_release(arena);
+    else if (arena->base)
         munmap(arena->base, arena->size);
     if (arena->fd >= 0)
         close(arena->fd);
     arena->base = NULL;
     arena->size = 0;
     arena->fd = -1;
+    arena->on_release = NULL;
+    arena->owner = NULL;
 }
 
 bool vt_arena_contains(const struct vt_arena *arena, uint64_t offset, uint64_t size)

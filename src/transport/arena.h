@@ -14,6 +14,10 @@ struct vt_arena {
     uint8_t *base;
     uint64_t size;
     int fd;                       /* -1 once closed or if not kept */
+    /* Set when base points into a mapping owned elsewhere (a slice of a
+     * VM's shared region): vt_arena_release calls it instead of unmapping. */
+    void (*on_release)(struct vt_arena *arena);
+    void *owner;                  /* for on_release */
 };
 
 /* Creates a sealed memfd of `size` bytes and maps it read-write. */

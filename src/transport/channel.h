@@ -1,7 +1,8 @@
 /*
  * Control channel: a reliable byte stream that can optionally carry one file
- * descriptor alongside data.  Unix stream sockets implement it today;
- * vsock and virtio-serial will implement the same ops (without fd passing).
+ * descriptor alongside data.  Implementations: Unix stream sockets (unix.c,
+ * with fd passing), AF_VSOCK sockets (vsock.c) and the chunked "link" over a
+ * virtio-serial port (link.c); the last two cannot pass fds.
  *
  * Errors are negative errno values; 0 is success.  A channel is used by one
  * thread at a time (callers serialise).
@@ -11,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/uio.h>
 
 struct vt_channel;
@@ -34,6 +36,7 @@ struct vt_channel {
     const struct vt_channel_ops *ops;
     int fd;                      /* the OS handle, for poll() */
     bool can_pass_fds;
+    void *user;                  /* the owner's (vivacd: the VM it serves), NULL */
 };
 
 static inline int vt_channel_send(struct vt_channel *ch, const struct iovec *iov, int iovcnt, int fd)
@@ -59,5 +62,76 @@ int vt_unix_accept(int listen_fd, struct vt_channel **out);
 int vt_unix_connect(const char *path, struct vt_channel **out);
 /* Wraps an already connected socket (takes ownership of fd). */
 int vt_unix_wrap(int fd, struct vt_channel **out);
+/* Same ops for any connected stream socket; can_pass_fds false for vsock. */
+int vt_socket_wrap(int fd, bool can_pass_fds, struct vt_channel **out);
+
+/* ---- AF_VSOCK (vsock.c) ---- */
+
+#define VT_VSOCK_HOST_CID 2u
+int vt_vsock_connect(unsigned cid, unsigned port, struct vt_channel **out);
+int vt_vsock_listen(unsigned port, int *listen_fd);
+/* Accepts one connection; *peer_cid (optional) receives the guest's CID. */
+int vt_vsock_accept(int listen_fd, struct vt_channel **out, unsigned *peer_cid);
+
+/* ---- link: sessions over a byte stream without connection semantics ----
+ *
+ * A virtio-serial port is one byte stream for the life of the VM: the host
+ * side (QEMU's chardev, connected to vivacd) never sees a guest process open
+ * or close the port, and a process that dies leaves half a message behind.
+ * The link cuts the stream into chunks of at most VT_LINK_MAX_CHUNK bytes,
+ * each with a header naming the client session by a random 64-bit nonce:
+ *
+ *   magic u32 "VVLK" | length u32 (payload bytes) | nonce u64 | payload
+ *
+ * A guest writes every chunk with one write(), which virtio_console queues
+ * as one buffer (it takes at most 32 KiB per write), so the daemon only ever
+ * sees whole chunks.  A chunk with a nonce the daemon has not seen on this
+ * connection starts a new session: the old one's partial message and objects
+ * are dropped (recv fails with -ECONNRESET/-EPIPE and vt_link_session_ended()
+ * is true; the next recv on the same channel starts the new session's
+ * stream).  The daemon echoes the session's nonce in its chunks, so a new
+ * guest process skips stale bytes of its predecessor until it finds the
+ * header of a chunk carrying its own nonce.  docs/protocol.md has the rules.
+ */
+#define VT_LINK_MAGIC 0x4b4c5656u /* "VVLK" */
+#define VT_LINK_MAX_CHUNK (32u * 1024u) /* header included */
+#define VT_LINK_HEADER 16u
+
+/* Client side (guest) over a virtio-serial char device: opens path
+ * (O_RDWR; -EBUSY if another process holds the port) with a fresh nonce. */
+int vt_serial_open(const char *path, struct vt_channel **out);
+/* Either side over an already open fd (a socket or a char device); takes
+ * ownership. nonce: the client's (non-zero); 0 makes a daemon side. */
+int vt_link_wrap(int fd, uint64_t nonce, struct vt_channel **out);
+/* Daemon side: true if the last recv ended because a new client session
+ * started on the link (as opposed to EOF or an I/O error). */
+bool vt_link_session_ended(const struct vt_channel *ch);
+/* Wire bytes (headers included) sent and received by a link channel. */
+void vt_link_counters(const struct vt_channel *ch, uint64_t *sent, uint64_t *received);
+
+/* ---- addresses (address.c) ---- */
+
+enum vt_address_kind {
+    VT_ADDR_UNIX = 1,             /* unix:/path or a bare path */
+    VT_ADDR_VSOCK = 2,            /* vsock:CID:PORT */
+    VT_ADDR_SERIAL = 3,           /* serial:/dev/virtio-ports/NAME */
+};
+
+struct vt_address {
+    enum vt_address_kind kind;
+    unsigned cid, port;           /* VSOCK */
+    char path[256];               /* UNIX, SERIAL */
+};
+
+#define VT_SERIAL_DEFAULT "/dev/virtio-ports/vivac"
+
+/* Parses a channel URI. -EINVAL if malformed, -ENAMETOOLONG. */
+int vt_address_parse(const char *uri, struct vt_address *out);
+/* The address a client uses when nothing is configured: the virtio-serial
+ * port VT_SERIAL_DEFAULT if it exists, else the Unix socket unix_path. */
+void vt_address_default(const char *unix_path, struct vt_address *out);
+/* "unix:/path", "vsock:3:5000", "serial:/dev/..." into buf (truncated). */
+void vt_address_format(const struct vt_address *addr, char *buf, size_t size);
+int vt_connect(const struct vt_address *addr, struct vt_channel **out);
 
 #endif

@@ -136,7 +136,7 @@ void vt_channel_destroy(struct vt_channel **ch)
     *ch = NULL;
 }
 
-int vt_unix_wrap(int fd, struct vt_channel **out)
+int vt_socket_wrap(int fd, bool can_pass_fds, struct vt_channel **out)
 {
     struct vt_channel *ch = calloc(1, sizeof(*ch));
     if (!ch) {
@@ -145,9 +145,14 @@ int vt_unix_wrap(int fd, struct vt_channel **out)
     }
     ch->ops = &unix_ops;
     ch->fd = fd;
-    ch->can_pass_fds = true;
+    ch->can_pass_fds = can_pass_fds;
     *out = ch;
     return 0;
+}
+
+int vt_unix_wrap(int fd, struct vt_channel **out)
+{
+    return vt_socket_wrap(fd, true, out);
 }
 
 static int fill_addr(const char *path, struct sockaddr_un *addr)

@@ -1,0 +1,236 @@
+/* VMs served by vivacd and their shared regions (vm.h). */
+#include "host/vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+#define MIB (1ull << 20)
+#define MAX_SLICES 64u
+
+struct slice {
+    uint64_t offset, size;        /* size 0: free slot */
+};
+
+struct vh_vm {
+    char name[64];
+    char control[256];
+    char shm_path[256];
+    uint8_t *base;                /* the region, NULL: none */
+    uint64_t size;
+    uint64_t id;
+    pthread_mutex_t mutex;
+    struct slice slices[MAX_SLICES];
+};
+
+static int fail(char *why, size_t n, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, n, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+static int copy_field(char *dst, size_t cap, const char *src, size_t len)
+{
+    if (len == 0 || len >= cap)
+        return -EINVAL;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+    return 0;
+}
+
+static int map_region(struct vh_vm *vm, uint64_t create_size, char *why, size_t why_size)
+{
+    int fd = open(vm->shm_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fail(why, why_size, -errno, "%s: %s", vm->shm_path, strerror(errno));
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        err = fail(why, why_size, -EINVAL, "%s: not a regular file", vm->shm_path);
+        goto out;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    if (size == 0) {
+        size = create_size;
+        if (ftruncate(fd, (off_t)size) < 0) {
+            err = fail(why, why_size, -errno, "%s: %s", vm->shm_path, strerror(errno));
+            goto out;
+        }
+    }
+    if (size < VW_SHM_FIRST_SLICE + MIB) {
+        err = fail(why, why_size, -EINVAL, "%s: %llu bytes, want at least 2 MiB", vm->shm_path,
+                   (unsigned long long)size);
+        goto out;
+    }
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        err = fail(why, why_size, -errno, "%s: mmap: %s", vm->shm_path, strerror(errno));
+        goto out;
+    }
+    vm->base = p;
+    vm->size = size;
+    while (vm->id == 0)
+        if (getrandom(&vm->id, sizeof(vm->id), 0) != (ssize_t)sizeof(vm->id))
+            vm->id = (uint64_t)getpid() << 32 | (uint64_t)time(NULL);
+    struct vw_shm_header h = {.magic = VW_SHM_MAGIC, .id = vm->id, .size = size};
+    memcpy(vm->base, &h, sizeof(h));
+out:
+    close(fd);
+    return err;
+}
+
+int vh_vm_create(const char *spec, struct vh_vm **out, char *why, size_t why_size)
+{
+    struct vh_vm *vm = calloc(1, sizeof(*vm));
+    if (!vm)
+        return fail(why, why_size, -ENOMEM, "out of memory");
+    const char *parts[4] = {spec};
+    size_t lens[4] = {0};
+    int n = 1;
+    for (const char *p = spec; *p; p++) {
+        if (*p != ':')
+            continue;
+        if (n == 4)
+            goto bad;
+        lens[n - 1] = (size_t)(p - parts[n - 1]);
+        parts[n++] = p + 1;
+    }
+    lens[n - 1] = strlen(parts[n - 1]);
+    if (n < 2 || copy_field(vm->name, sizeof(vm->name), parts[0], lens[0]) ||
+        copy_field(vm->control, sizeof(vm->control), parts[1], lens[1]))
+        goto bad;
+    uint64_t size = 64 * MIB;
+    if (n >= 3 && copy_field(vm->shm_path, sizeof(vm->shm_path), parts[2], lens[2]))
+        goto bad;
+    if (n == 4) {
+        char *end;
+        unsigned long long mb = strtoull(parts[3], &end, 10);
+        if (*end || mb < 2 || mb > 65536 || parts[3][0] == '-')
+            goto bad;
+        size = mb * MIB;
+    }
+    pthread_mutex_init(&vm->mutex, NULL);
+    if (vm->shm_path[0]) {
+        int err = map_region(vm, size, why, why_size);
+        if (err) {
+            pthread_mutex_destroy(&vm->mutex);
+            free(vm);
+            return err;
+        }
+    }
+    *out = vm;
+    return 0;
+
+bad:
+    free(vm);
+    return fail(why, why_size, -EINVAL,
+                "\"%s\": want NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]", spec);
+}
+
+void vh_vm_destroy(struct vh_vm **vmp)
+{
+    if (!vmp || !*vmp)
+        return;
+    struct vh_vm *vm = *vmp;
+    if (vm->base)
+        munmap(vm->base, vm->size);
+    pthread_mutex_destroy(&vm->mutex);
+    free(vm);
+    *vmp = NULL;
+}
+
+const char *vh_vm_name(const struct vh_vm *vm)
+{
+    return vm->name;
+}
+
+const char *vh_vm_control_path(const struct vh_vm *vm)
+{
+    return vm->control;
+}
+
+static void slice_release(struct vt_arena *arena)
+{
+    struct vh_vm *vm = arena->owner;
+    uint64_t offset = (uint64_t)(arena->base - vm->base);
+    pthread_mutex_lock(&vm->mutex);
+    for (unsigned i = 0; i < MAX_SLICES; i++)
+        if (vm->slices[i].size && vm->slices[i].offset == offset)
+            vm->slices[i].size = 0;
+    pthread_mutex_unlock(&vm->mutex);
+}
+
+/* Largest gap at or after `from` not covered by a slice (mutex held). */
+static void largest_gap(const struct vh_vm *vm, uint64_t *gap_off, uint64_t *gap_size)
+{
+    *gap_off = 0;
+    *gap_size = 0;
+    uint64_t at = VW_SHM_FIRST_SLICE;
+    for (;;) {
+        /* The slice that starts first at or after `at`. */
+        uint64_t next = vm->size;
+        const struct slice *hit = NULL;
+        for (unsigned i = 0; i < MAX_SLICES; i++) {
+            const struct slice *sl = &vm->slices[i];
+            if (sl->size && sl->offset >= at && sl->offset < next) {
+                next = sl->offset;
+                hit = sl;
+            }
+        }
+        if (next - at > *gap_size) {
+            *gap_off = at;
+            *gap_size = next - at;
+        }
+        if (!hit)
+            return;
+        at = hit->offset + hit->size;
+    }
+}
+
+int vh_vm_slice_alloc(struct vh_vm *vm, uint64_t want, struct vt_arena *arena,
+                      struct vw_hello_arena *where)
+{
+    if (!vm->base)
+        return -ENODEV;
+    want = (want + MIB - 1) / MIB * MIB;
+    if (want < MIB)
+        want = MIB;
+    pthread_mutex_lock(&vm->mutex);
+    int err = -ENOSPC;
+    unsigned slot = 0;
+    while (slot < MAX_SLICES && vm->slices[slot].size)
+        slot++;
+    uint64_t off, size;
+    largest_gap(vm, &off, &size);
+    size = size / MIB * MIB;
+    if (slot < MAX_SLICES && size >= MIB) {
+        if (size > want)
+            size = want;
+        vm->slices[slot] = (struct slice){.offset = off, .size = size};
+        memset(arena, 0, sizeof(*arena));
+        arena->base = vm->base + off;
+        arena->size = size;
+        arena->fd = -1;
+        arena->on_release = slice_release;
+        arena->owner = vm;
+        *where = (struct vw_hello_arena){.kind = VW_ARENA_SHM, .shm_id = vm->id,
+                                         .offset = off, .size = size};
+        err = 0;
+    }
+    pthread_mutex_unlock(&vm->mutex);
+    return err;
+}

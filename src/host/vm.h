@@ -1,0 +1,39 @@
+/*
+ * Virtual machines that vivacd serves: each has a control socket that QEMU's
+ * virtio-serial chardev connects to (one connection per port; sessions over
+ * it use the link framing of transport/channel.h) and, optionally, a shared
+ * region: the file behind the VM's ivshmem-plain device (BAR2), mapped here
+ * too.  Each session of the VM gets its own slice of the region as its
+ * arena; the session only ever checks ranges against its slice.
+ *
+ * Thread safety: slice allocation and release take the VM's mutex; the rest
+ * is read-only after creation.
+ */
+#ifndef VIVAC_HOST_VM_H
+#define VIVAC_HOST_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport/arena.h"
+#include "vivac/protocol.h"
+
+struct vh_vm;
+
+/* Parses "NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]". SHM_PATH is created
+ * with SIZE_MB (default 64) if missing, else used at its size (at least
+ * 2 MiB). Returns 0 or -errno, with a reason in why. */
+int vh_vm_create(const char *spec, struct vh_vm **out, char *why, size_t why_size);
+/* Unmaps the region (every slice must be released); accepts NULL. */
+void vh_vm_destroy(struct vh_vm **vm);
+
+const char *vh_vm_name(const struct vh_vm *vm);
+const char *vh_vm_control_path(const struct vh_vm *vm);
+
+/* Carves a slice of up to `want` bytes (at least 1 MiB, whole MiB) for a
+ * session's arena; *arena's release returns it. *where says where it is.
+ * -ENOSPC if the region is full, -ENODEV if the VM has none. */
+int vh_vm_slice_alloc(struct vh_vm *vm, uint64_t want, struct vt_arena *arena,
+                      struct vw_hello_arena *where);
+
+#endif

@@ -1,0 +1,102 @@
+/* Channel addresses: the URIs of VIVAC_SOCKET and --socket. */
+#include "transport/channel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int parse_uint(const char *s, const char *end, unsigned *out)
+{
+    if (s == end || end - s > 10)
+        return -EINVAL;
+    unsigned long long v = 0;
+    for (const char *p = s; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return -EINVAL;
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    if (v > 0xffffffffull)
+        return -EINVAL;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int set_path(struct vt_address *out, enum vt_address_kind kind, const char *path)
+{
+    if (!*path)
+        return -EINVAL;
+    if (strlen(path) >= sizeof(out->path))
+        return -ENAMETOOLONG;
+    out->kind = kind;
+    strcpy(out->path, path);
+    return 0;
+}
+
+int vt_address_parse(const char *uri, struct vt_address *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!uri || !*uri)
+        return -EINVAL;
+    if (strncmp(uri, "unix:", 5) == 0)
+        return set_path(out, VT_ADDR_UNIX, uri + 5);
+    if (strncmp(uri, "serial:", 7) == 0)
+        return set_path(out, VT_ADDR_SERIAL, uri + 7);
+    if (strncmp(uri, "vsock:", 6) == 0) {
+        const char *cid = uri + 6, *colon = strchr(cid, ':');
+        if (!colon)
+            return -EINVAL;
+        int err = parse_uint(cid, colon, &out->cid);
+        if (!err)
+            err = parse_uint(colon + 1, colon + 1 + strlen(colon + 1), &out->port);
+        if (err)
+            return err;
+        out->kind = VT_ADDR_VSOCK;
+        return 0;
+    }
+    /* Anything else with a scheme is a mistake, not a relative path. */
+    const char *colon = strchr(uri, ':'), *slash = strchr(uri, '/');
+    if (colon && (!slash || colon < slash))
+        return -EINVAL;
+    return set_path(out, VT_ADDR_UNIX, uri);
+}
+
+void vt_address_default(const char *unix_path, struct vt_address *out)
+{
+    if (access(VT_SERIAL_DEFAULT, F_OK) == 0) {
+        set_path(out, VT_ADDR_SERIAL, VT_SERIAL_DEFAULT);
+        return;
+    }
+    memset(out, 0, sizeof(*out));
+    out->kind = VT_ADDR_UNIX;
+    snprintf(out->path, sizeof(out->path), "%s", unix_path);
+}
+
+void vt_address_format(const struct vt_address *addr, char *buf, size_t size)
+{
+    switch (addr->kind) {
+    case VT_ADDR_VSOCK:
+        snprintf(buf, size, "vsock:%u:%u", addr->cid, addr->port);
+        break;
+    case VT_ADDR_SERIAL:
+        snprintf(buf, size, "serial:%s", addr->path);
+        break;
+    default:
+        snprintf(buf, size, "unix:%s", addr->path);
+        break;
+    }
+}
+
+int vt_connect(const struct vt_address *addr, struct vt_channel **out)
+{
+    switch (addr->kind) {
+    case VT_ADDR_UNIX:
+        return vt_unix_connect(addr->path, out);
+    case VT_ADDR_VSOCK:
+        return vt_vsock_connect(addr->cid, addr->port, out);
+    case VT_ADDR_SERIAL:
+        return vt_serial_open(addr->path, out);
+    }
+    return -EINVAL;
+}
