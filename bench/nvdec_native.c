@@ -68,6 +68,7 @@ static struct options {
     bool md5;
     enum map_mode map;
     bool map_given;
+    bool fresh_decoder;
     int copy_w, copy_h;
 } opt = { .streams = 1, .codec = cudaVideoCodec_H264, .codec_name = "h264",
           .repeat = 1, .map = MAP_DECODE };
@@ -430,9 +431,16 @@ static void *stream_main(void *arg)
     pthread_barrier_wait(&start_barrier);
 
     s->t_start = now_s();
-    for (int k = 0; k < opt.repeat && !s->failed; k++)
+    for (int k = 0; k < opt.repeat && !s->failed; k++) {
         if (decode_once(s) < 0)
             s->failed = 1;
+        /* --fresh-decoder: a decoder per pass, as a session per pass (vivac
+         * replay --repeat) has; its destruction is inside the timing. */
+        if (opt.fresh_decoder && k + 1 < opt.repeat && s->decoder) {
+            cv->cuvidDestroyDecoder(s->decoder);
+            s->decoder = NULL;
+        }
+    }
     /* With --map none decodes may still run: destroying the decoder waits. */
     if (opt.map != MAP_NONE)
         s->t_end = now_s();
@@ -546,6 +554,8 @@ static void usage(FILE *f)
         "  --map       where each picture is mapped (default decode: right after\n"
         "              cuvidDecodePicture, like a decode-order VA client)\n"
         "  --readback  copy each mapped picture to pinned host memory\n"
+        "  --fresh-decoder  destroy the decoder after each of the K passes (a new\n"
+        "              one per pass, like one session per pass; default: kept)\n"
         "  --md5       print 'stream S frame F md5' of each visible NV12 picture\n"
         "              (implies --readback; order = --map order, default display)\n"
         "  --copy-bench WxH  device->host cuMemCpy2D of a WxH NV12 frame into\n"
@@ -578,6 +588,8 @@ static int parse_args(int argc, char **argv, int *first_file)
             if (parse_int(v, 1, 1000000, &opt.repeat) < 0)
                 goto bad;
             i++;
+        } else if (!strcmp(a, "--fresh-decoder")) {
+            opt.fresh_decoder = true;
         } else if (!strcmp(a, "--codec") && v) {
             if (!strcmp(v, "h264"))
                 opt.codec = cudaVideoCodec_H264;
@@ -760,8 +772,9 @@ int main(int argc, char **argv)
         ret = 1;
         goto out_gpu;
     }
-    printf("# codec %s, %d stream(s), repeat %d, map %s, readback %s, md5 %s\n",
-           opt.codec_name, opt.streams, opt.repeat, map_name(opt.map),
+    printf("# codec %s, %d stream(s), repeat %d%s, map %s, readback %s, md5 %s\n",
+           opt.codec_name, opt.streams, opt.repeat,
+           opt.fresh_decoder ? " (fresh decoder each)" : "", map_name(opt.map),
            opt.readback ? "on (pinned)" : "off",
            opt.md5 ? (opt.map == MAP_DISPLAY ? "display order" : "decode order") : "off");
     int started = 0;

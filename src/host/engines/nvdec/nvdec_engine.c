@@ -84,18 +84,13 @@ void nvdec_stream_put(struct nvdec_engine *e, CUstream stream)
 static void reap_now(struct nvdec_engine *e, const struct nvdec_reap *r)
 {
     double t0 = nvdec_now_ms();
-    if (r->decoder)
-        e->cv->cuvidDestroyDecoder(r->decoder);
-    double t1 = nvdec_now_ms();
-    if (r->stream)
-        e->cu->cuStreamDestroy(r->stream);
-    vc_debug("nvdec: cuvidDestroyDecoder %.2f ms, cuStreamDestroy %.2f ms", t1 - t0,
-             nvdec_now_ms() - t1);
+    e->cv->cuvidDestroyDecoder(r->decoder);
+    vc_debug("nvdec: cuvidDestroyDecoder %.2f ms", nvdec_now_ms() - t0);
 }
 
-void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder, CUstream stream)
+void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder)
 {
-    struct nvdec_reap r = {.decoder = decoder, .stream = stream};
+    struct nvdec_reap r = {.decoder = decoder};
     pthread_mutex_lock(&e->lock);
     bool queued = e->reaper_running && e->reap_count < NVDEC_REAP_MAX;
     if (queued) {

@@ -20,9 +20,11 @@
 #include "host/codecs/h264_annexb.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 
-/* Decode slots beyond the parser's minimum: the picture being copied out
- * and some slack so the parser never waits for one. */
-#define NVDEC_EXTRA_SURFACES 4
+/* Decode slots beyond the parser's minimum, as NVIDIA's samples and the
+ * native reference: each picture is mapped, copied and unmapped before the
+ * next one is parsed, so no slot is held longer. Fewer slots also make
+ * cuvidCreateDecoder/cuvidDestroyDecoder cheaper. */
+#define NVDEC_EXTRA_SURFACES 2
 
 struct nvdec_h264_codec {
     struct vh_codec base;
@@ -156,26 +158,23 @@ int nvdec_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc
     int rc = nvdec_push(e, "cuCtxPushCurrent", err);
     if (rc)
         goto err_push;
-    double t0 = nvdec_now_ms();
-    CUresult r = e->cu->cuStreamCreate(&c->stream, CU_STREAM_NON_BLOCKING);
-    if (r != CUDA_SUCCESS) {
-        rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuStreamCreate", err);
+    /* From the pool: cuStreamCreate took up to 40 ms with sessions busy. */
+    rc = nvdec_stream_get(e, &c->stream, err);
+    if (rc)
         goto err_stream;
-    }
     double t1 = nvdec_now_ms();
-    r = e->cv->cuvidCreateVideoParser(&c->parser, &params);
+    CUresult r = e->cv->cuvidCreateVideoParser(&c->parser, &params);
     if (r != CUDA_SUCCESS) {
         rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidCreateVideoParser", err);
         goto err_parser;
     }
     nvdec_pop(e);
-    vc_debug("nvdec: cuStreamCreate %.2f ms, cuvidCreateVideoParser %.2f ms", t1 - t0,
-             nvdec_now_ms() - t1);
+    vc_debug("nvdec: cuvidCreateVideoParser %.2f ms", nvdec_now_ms() - t1);
     *out = &c->base;
     return VW_OK;
 
 err_parser:
-    e->cu->cuStreamDestroy(c->stream);
+    nvdec_stream_put(e, c->stream);
 err_stream:
     nvdec_pop(e);
 err_push:
@@ -194,9 +193,12 @@ void nvdec_h264_codec_destroy(struct vh_codec **codec)
         if (c->parser)
             e->cv->cuvidDestroyVideoParser(c->parser);
         vc_debug("nvdec: cuvidDestroyVideoParser %.2f ms", nvdec_now_ms() - t0);
-        /* Idle: every decode synchronized the stream before returning. The
-         * decoder goes to the reaper (its destruction takes a while). */
-        nvdec_reap(e, c->decoder, c->stream);
+        /* The stream is idle (every decode synchronized it before
+         * returning): back to the pool. The decoder goes to the reaper
+         * (cuvidDestroyDecoder takes 20-400 ms). */
+        nvdec_stream_put(e, c->stream);
+        if (c->decoder)
+            nvdec_reap(e, c->decoder);
         nvdec_pop(e);
     }
     vh_h264_au_fini(&c->au);

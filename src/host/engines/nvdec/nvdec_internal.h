@@ -16,8 +16,8 @@
  *
  * Streams: no work goes to the legacy default stream (it would serialize
  * every session of the context). A codec maps and copies on its own
- * non-blocking stream; surface_read/write take a stream from the engine's
- * pool for the call. Every engine call ends with a cuStreamSynchronize of
+ * non-blocking stream, held from the engine's pool for its lifetime;
+ * surface_read/write take one from the pool for the call. Every engine call ends with a cuStreamSynchronize of
  * the one stream it used, so no work crosses calls or streams.
  *
  * Buffers: freed surface buffers go to a bounded engine-wide cache, reused
@@ -26,9 +26,8 @@
  * like a new one. cuMemFree, which waits for the whole device, is left for
  * what does not fit in the cache.
  *
- * Teardown: a destroyed codec's decoder and stream are handed to a reaper
- * thread (bounded queue), so DESTROY_CODEC does not wait for
- * cuvidDestroyDecoder.
+ * Teardown: a destroyed codec's decoder is handed to a reaper thread
+ * (bounded queue), so DESTROY_CODEC does not wait for cuvidDestroyDecoder.
  */
 #ifndef VIVAC_NVDEC_INTERNAL_H
 #define VIVAC_NVDEC_INTERNAL_H
@@ -64,10 +63,9 @@ struct nvdec_buffer {
     uint32_t width_bytes, rows;
 };
 
-/* A destroyed codec's decoder and stream, waiting for the reaper. */
+/* A destroyed codec's decoder, waiting for the reaper. */
 struct nvdec_reap {
     CUvideodecoder decoder;
-    CUstream stream;
 };
 
 #define NVDEC_STREAM_POOL_MAX 64
@@ -134,9 +132,9 @@ int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *w
  * put it back idle (synchronized). */
 int nvdec_stream_get(struct nvdec_engine *e, CUstream *out, struct vh_error *err);
 void nvdec_stream_put(struct nvdec_engine *e, CUstream stream);
-/* Context pushed. Queues the decoder and stream for destruction off the
- * caller's thread (or destroys them now when the queue is full). */
-void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder, CUstream stream);
+/* Context pushed. Queues the decoder for destruction off the caller's thread
+ * (or destroys it now when the queue is full). */
+void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder);
 
 /* nvdec_surface.c: the buffer cache. Context pushed. */
 void nvdec_buffers_free_all(struct nvdec_engine *e);
