@@ -100,8 +100,10 @@ vivac_run() {
     shift 5
     [ "$v" = plain ] && opts=--no-readback
     c0=$(daemon_cpu_s)
+    # One session per stream decoding the clip K times (--loop), as the native
+    # reference keeps one decoder per stream for its K passes.
     "$bindir/vivac" replay "$clipdir/$clip.vtrace" --socket "$VIVAC_SOCK" --streams "$n" \
-        --repeat "$k" $opts "$@" >"$log" 2>&1 || return 1
+        ${VIVAC_PASSES:---loop} "$k" $opts "$@" >"$log" 2>&1 || return 1
     c1=$(daemon_cpu_s)
     grep -q '^non-OK replies: 0; differing from the trace: 0; readback errors: 0' "$log" || return 1
     fps=$(sed -n 's/^replay: .* \([0-9.]*\) frames\/s total$/\1/p' "$log")
@@ -184,6 +186,16 @@ for clip in $CLIPS; do
     for v in $VARIANTS; do compare "$clip" "$v"; done
     latency "$clip"
 done
+# Session churn: a new session (vivac) / a new decoder (native) for every
+# pass over the clip, what a guest opening and closing players pays.
+if [ -n "${CHURN_CLIP:-}" ]; then
+    for n in 1 16; do
+        k=$(calibrate "$clipdir/$CHURN_CLIP.264")
+        line=$("$native" --streams "$n" --repeat "$k" --map decode --fresh-decoder "$clipdir/$CHURN_CLIP.264" | tail -n 1)
+        x=$(VIVAC_PASSES=--repeat vivac_run "$CHURN_CLIP" "$n" plain "$k" "$res/raw/churn_s$n.log") || x="FAILED"
+        say "  churn $CHURN_CLIP streams=$n (session/decoder per pass): native $(echo "$line" | field fps) fps, vivac ${x%% *} fps"
+    done
+fi
 [ -n "${LEAK_TRACE:-}" ] && leak_check "$LEAK_TRACE" "${LEAK_CYCLES:-1000}"
 vivac_teardown
 # Few files come back from the device machine: pack the per-run logs.

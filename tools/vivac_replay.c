@@ -57,6 +57,7 @@ struct stream {
     const struct trace_file *tf;
     const char *socket;
     uint32_t repeat;
+    uint32_t loop;                /* passes over the frames per session */
     uint32_t in_flight;           /* requests sent before waiting for a reply */
     bool readback, md5;
     /* results */
@@ -413,6 +414,53 @@ static int hello(struct stream *s)
     return 0;
 }
 
+/* Sends one recorded request (and its readback after an END_FRAME). */
+static int replay_record(struct stream *s, const struct vc_trace_record *r)
+{
+    /* Our own HELLO replaces the recorded one; readback is ours too. */
+    if (r->hdr.opcode == VW_OP_HELLO || r->hdr.opcode == VW_OP_GET_IMAGE)
+        return 0;
+    track(s, r);
+    struct pending p = {.opcode = r->hdr.opcode, .expected = (int32_t)r->hdr.reserved};
+    if (send_request(s, r->hdr.opcode, r->payload, r->hdr.length, &p) != 0)
+        return -1;
+    if (r->hdr.opcode == VW_OP_END_FRAME && s->readback) {
+        struct vw_end_frame ef;
+        struct vc_cursor c = vc_cursor_make(r->payload, r->hdr.length);
+        if (vc_cursor_copy(&c, &ef, sizeof(ef)) && send_readback(s, ef.codec_id) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Finds the records from the first BEGIN_FRAME to the last END_FRAME; -1 if
+ * anything there but frame commands (it could not be sent twice). */
+static int loop_span(const struct vc_trace *t, size_t *begin, size_t *end)
+{
+    size_t b = t->num_records, e = 0;
+    for (size_t i = 0; i < t->num_records; i++) {
+        uint32_t op = t->records[i].hdr.opcode;
+        if (op == VW_OP_BEGIN_FRAME && b == t->num_records)
+            b = i;
+        if (op == VW_OP_END_FRAME)
+            e = i;
+    }
+    if (b == t->num_records || e < b)
+        return -1;
+    for (size_t i = b; i <= e; i++) {
+        switch (t->records[i].hdr.opcode) {
+        case VW_OP_BEGIN_FRAME: case VW_OP_DECODE_BITSTREAM: case VW_OP_END_FRAME:
+        case VW_OP_SYNC_SURFACE: case VW_OP_QUERY_SURFACE: case VW_OP_GET_IMAGE:
+            break;
+        default:
+            return -1;
+        }
+    }
+    *begin = b;
+    *end = e;
+    return 0;
+}
+
 static int replay_session(struct stream *s)
 {
     int rc = -1;
@@ -431,21 +479,24 @@ static int replay_session(struct stream *s)
     if (hello(s) != 0)
         goto out;
     const struct vc_trace *t = &s->tf->trace;
+    /* With --loop K the frames (first BEGIN_FRAME .. last END_FRAME) are sent
+     * K times in this one session; set-up and tear-down once. */
+    size_t loop_begin = t->num_records, loop_end = 0;
+    if (s->loop > 1 && loop_span(t, &loop_begin, &loop_end) != 0) {
+        stream_fail(s, "--loop: %s creates or destroys objects between its frames",
+                    s->tf->path);
+        goto out;
+    }
     for (size_t i = 0; i < t->num_records; i++) {
-        const struct vc_trace_record *r = &t->records[i];
-        /* Our own HELLO replaces the recorded one; readback is ours too. */
-        if (r->hdr.opcode == VW_OP_HELLO || r->hdr.opcode == VW_OP_GET_IMAGE)
-            continue;
-        track(s, r);
-        struct pending p = {.opcode = r->hdr.opcode, .expected = (int32_t)r->hdr.reserved};
-        if (send_request(s, r->hdr.opcode, r->payload, r->hdr.length, &p) != 0)
-            goto out;
-        if (r->hdr.opcode == VW_OP_END_FRAME && s->readback) {
-            struct vw_end_frame ef;
-            struct vc_cursor c = vc_cursor_make(r->payload, r->hdr.length);
-            if (vc_cursor_copy(&c, &ef, sizeof(ef)) && send_readback(s, ef.codec_id) != 0)
-                goto out;
+        uint32_t passes = i == loop_begin ? s->loop : 1;
+        for (uint32_t pass = 0; pass < passes; pass++) {
+            size_t last = passes > 1 ? loop_end : i;
+            for (size_t j = i; j <= last; j++)
+                if (replay_record(s, &t->records[j]) != 0)
+                    goto out;
         }
+        if (passes > 1)
+            i = loop_end;
     }
     while (s->count)
         if (read_reply(s) != 0)
@@ -482,8 +533,10 @@ static void replay_usage(FILE *f)
 {
     fprintf(f,
             "Usage: vivac replay FILE... [--socket PATH | --engine E] [--streams N] [--md5]\n"
-            "                    [--no-readback] [--repeat K] [--in-flight N]\n"
+            "                    [--no-readback] [--repeat K] [--loop K] [--in-flight N]\n"
             "Replays traces recorded with `vivacd --record DIR` (docs/trace.md).\n"
+            "--repeat K: K sessions per stream, one after the other;\n"
+            "--loop K: within each session, decode the trace's frames K times;\n"
             "--in-flight N: requests sent before waiting for a reply (1..32, default 32);\n"
             "  1 makes every request a round trip, so END_FRAME latency is per-frame latency.\n");
 }
@@ -525,15 +578,16 @@ int vivac_cmd_replay(int argc, char **argv)
         {"no-readback", no_argument, NULL, 'R'},
         {"repeat", required_argument, NULL, 'k'},
         {"in-flight", required_argument, NULL, 'f'},
+        {"loop", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *socket_opt = NULL, *engine = NULL;
-    uint32_t nstreams = 1, repeat = 1, in_flight = MAX_IN_FLIGHT;
+    uint32_t nstreams = 1, repeat = 1, loop = 1, in_flight = MAX_IN_FLIGHT;
     bool md5 = false, readback = true;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:e:n:mRk:f:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:e:n:mRk:f:l:h", options, NULL)) != -1) {
         switch (opt) {
         case 's': socket_opt = optarg; break;
         case 'e': engine = optarg; break;
@@ -545,6 +599,10 @@ int vivac_cmd_replay(int argc, char **argv)
         case 'R': readback = false; break;
         case 'k':
             if (parse_count("--repeat", optarg, 1000000, &repeat))
+                return 2;
+            break;
+        case 'l':
+            if (parse_count("--loop", optarg, 1000000, &loop))
                 return 2;
             break;
         case 'f':
@@ -593,7 +651,7 @@ int vivac_cmd_replay(int argc, char **argv)
     uint32_t started = 0;
     for (uint32_t i = 0; i < nstreams; i++) {
         streams[i] = (struct stream){.index = i, .tf = &files[i % nfiles], .socket = sock,
-                                     .repeat = repeat, .in_flight = in_flight,
+                                     .repeat = repeat, .loop = loop, .in_flight = in_flight,
                                      .readback = readback, .md5 = md5};
         if (pthread_create(&threads[i], NULL, stream_thread, &streams[i]) != 0) {
             fprintf(stderr, "vivac: cannot start stream %u\n", i);
