@@ -61,8 +61,14 @@ static void *session_thread(void *arg)
         }
         if (srv->config->record_dir)
             vh_session_set_record_dir(s, srv->config->record_dir);
+        uint64_t sent0, recv0, sent1, recv1;
+        vt_link_counters(c->ch, &sent0, &recv0);
         vh_session_run(s);
         vh_session_destroy(&s);
+        vt_link_counters(c->ch, &sent1, &recv1);
+        if (c->ch->user)
+            vc_info("session %u: link bytes from guest %llu, to guest %llu", c->id,
+                    (unsigned long long)(recv1 - recv0), (unsigned long long)(sent1 - sent0));
         if (!vt_link_session_ended(c->ch))
             break;
         pthread_mutex_lock(&srv->mutex);

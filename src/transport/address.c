@@ -1,6 +1,7 @@
 /* Channel addresses: the URIs of VIVAC_SOCKET and --socket. */
 #include "transport/channel.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,12 +63,44 @@ int vt_address_parse(const char *uri, struct vt_address *out)
     return set_path(out, VT_ADDR_UNIX, uri);
 }
 
+/* Without udev (a minimal guest) there is no /dev/virtio-ports/NAME link:
+ * find the port named "vivac" in sysfs, as udev would. */
+static bool find_port_in_sysfs(struct vt_address *out)
+{
+    const char *name = strrchr(VT_SERIAL_DEFAULT, '/') + 1;
+    DIR *d = opendir("/sys/class/virtio-ports");
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        char path[300], buf[64] = {0};
+        if (e->d_name[0] == '.' || strlen(e->d_name) > 64)
+            continue;
+        snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", e->d_name);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        if (fgets(buf, sizeof(buf), f)) {
+            buf[strcspn(buf, "\n")] = '\0';
+            snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+            found = strcmp(buf, name) == 0 && access(path, F_OK) == 0 &&
+                    set_path(out, VT_ADDR_SERIAL, path) == 0;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
 void vt_address_default(const char *unix_path, struct vt_address *out)
 {
     if (access(VT_SERIAL_DEFAULT, F_OK) == 0) {
         set_path(out, VT_ADDR_SERIAL, VT_SERIAL_DEFAULT);
         return;
     }
+    if (find_port_in_sysfs(out))
+        return;
     memset(out, 0, sizeof(*out));
     out->kind = VT_ADDR_UNIX;
     snprintf(out->path, sizeof(out->path), "%s", unix_path);

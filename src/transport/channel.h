@@ -128,7 +128,8 @@ struct vt_address {
 /* Parses a channel URI. -EINVAL if malformed, -ENAMETOOLONG. */
 int vt_address_parse(const char *uri, struct vt_address *out);
 /* The address a client uses when nothing is configured: the virtio-serial
- * port VT_SERIAL_DEFAULT if it exists, else the Unix socket unix_path. */
+ * port VT_SERIAL_DEFAULT if it exists (or, without udev, the /dev/vportNpM
+ * whose sysfs name is "vivac"), else the Unix socket unix_path. */
 void vt_address_default(const char *unix_path, struct vt_address *out);
 /* "unix:/path", "vsock:3:5000", "serial:/dev/..." into buf (truncated). */
 void vt_address_format(const struct vt_address *addr, char *buf, size_t size);
