@@ -32,9 +32,17 @@ static int try_device(const char *dir, uint64_t shm_id, uint64_t *region_size)
 {
     if (read_hex(dir, "vendor") != 0x1af4 || read_hex(dir, "device") != 0x1110)
         return -ENODEV;
+    /* resource2 maps the BAR uncached; resource2_wc (prefetchable BARs, as
+     * ivshmem's is) write-combined, much faster for the guest's writes.
+     * Reads stay uncached either way: a cacheable mapping needs a kernel
+     * module (as Looking Glass's kvmfr does). */
     char path[600];
-    snprintf(path, sizeof(path), "%s/resource2", dir);
+    snprintf(path, sizeof(path), "%s/resource2_wc", dir);
     int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(path, sizeof(path), "%s/resource2", dir);
+        fd = open(path, O_RDWR | O_CLOEXEC);
+    }
     if (fd < 0) {
         int err = -errno;
         vc_warn("ivshmem device %s: %s%s", path, strerror(errno),
