@@ -74,7 +74,18 @@ static void codec_free(struct vh_session *s, struct vh_codec_obj *c)
 {
     vh_frame_close(s, c);
     s->engine->ops->codec_destroy(&c->engine_codec);
+    s->bytes_used -= c->bytes;
     free(c);
+}
+
+/* What an engine may hold for a codec of this size: a full reference set
+ * (16 for H.264) plus the current picture and one in flight, 4:2:0 8-bit
+ * in 16x16 macroblocks. Charged at CREATE_CODEC so that decoder memory
+ * (host or GPU) counts against the session's budget like surfaces do. */
+static uint64_t codec_reserve_bytes(const struct vw_create_codec *cc)
+{
+    uint64_t w = ((uint64_t)cc->width + 15) & ~15ull, h = ((uint64_t)cc->height + 15) & ~15ull;
+    return (16 + 2) * (w * h * 3 / 2);
 }
 
 static void surface_free(struct vh_session *s, struct vh_surface_obj *so)
@@ -360,6 +371,14 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
     if (s->num_codecs >= s->limits.max_codecs)
         return vh_error_set(&rep->err, VW_ERR_LIMIT, "CREATE_CODEC: session has %u codecs (limit)",
                             s->num_codecs);
+    uint64_t reserve = codec_reserve_bytes(&cc);
+    if (reserve > s->limits.max_bytes - s->bytes_used)
+        return vh_error_set(&rep->err, VW_ERR_LIMIT,
+                            "CREATE_CODEC: a %ux%u decoder needs %llu MiB, over the session's "
+                            "memory budget (%llu of %llu MiB used)", cc.width, cc.height,
+                            (unsigned long long)(reserve >> 20),
+                            (unsigned long long)(s->bytes_used >> 20),
+                            (unsigned long long)(s->limits.max_bytes >> 20));
 
     uint32_t slot = 0;
     while (s->codecs[slot])
@@ -379,6 +398,8 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
             vh_error_set(&rep->err, st, "CREATE_CODEC: engine failed");
         return st;
     }
+    c->bytes = reserve;
+    s->bytes_used += reserve;
     s->codecs[slot] = c;
     s->num_codecs++;
     vc_debug("session %u: codec %u created (profile %u, %ux%u)", s->id, c->id, cc.profile,

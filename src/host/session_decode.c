@@ -222,6 +222,14 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
     int st = vh_h264_check_picture(&pic, &f->target->surface, err);
     if (st != VW_OK)
         return st;
+    /* The codec's memory was charged for its declared size: a picture may
+     * not be larger (it would make the engine allocate past the budget). */
+    uint32_t pic_w = (pic.picture_width_in_mbs_minus1 + 1u) * 16u;
+    uint32_t pic_h = (pic.picture_height_in_mbs_minus1 + 1u) * 16u; /* frame height */
+    if (pic_w > ((codec->desc.width + 15u) & ~15u) || pic_h > ((codec->desc.height + 31u) & ~31u))
+        return vh_error_set(err, VW_ERR_RESOLUTION, "%s: picture %ux%u is larger than codec %u "
+                            "(%ux%u)", W, pic_w, pic_h, codec->id, codec->desc.width,
+                            codec->desc.height);
 
     /* Copy the blob out of the arena once: a hostile guest may change the
      * arena while we look at it, so every later check reads our copy. */

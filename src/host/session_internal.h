@@ -58,6 +58,7 @@ struct vh_codec_obj {
     struct vh_codec_desc desc;
     struct vh_codec *engine_codec;
     struct vh_frame *frame;       /* open frame or NULL */
+    uint64_t bytes;               /* decoder memory charged to the session */
 };
 
 struct vh_session {

@@ -614,6 +614,56 @@ static void case_frames(void)
     client_close(&c);
 }
 
+/* Decoder memory counts against the session budget: codecs of the largest
+ * size are refused once it is spent, and a picture may not be larger than
+ * the codec it is decoded with (the engine would allocate past the charge). */
+static void case_memory_budget(void)
+{
+    struct client c;
+    if (!session(&c, 1 << 20))
+        return result(false, "memory budget");
+    int accepted = 0, refused = 0;
+    for (uint32_t id = 1; id <= 16 && !refused; id++) {
+        struct vw_create_codec cc = {.codec_id = id, .profile = VW_PROFILE_H264_HIGH,
+                                     .entrypoint = VW_ENTRYPOINT_DECODE,
+                                     .rt_format = VW_RT_YUV420, .width = 4096, .height = 2304};
+        int st = REQ1(&c, VW_OP_CREATE_CODEC, cc);
+        accepted += st == VW_OK;
+        refused += st == VW_ERR_LIMIT;
+    }
+    for (uint32_t id = 1; id <= 16; id++) {
+        struct vw_destroy_codec dc = {.codec_id = id};
+        REQ1(&c, VW_OP_DESTROY_CODEC, dc);
+    }
+    result(accepted >= 1 && accepted < 16 && refused == 1,
+           "4096x2304 codecs beyond the session's memory budget -> LIMIT (%d accepted)", accepted);
+
+    /* A 64x64 codec decoding a 1024x1024 picture. */
+    create_codec(&c, 20);
+    create_surface(&c, 21, 1024, 1024);
+    int a = begin_frame(&c, 20, 21);
+    struct vw_decode_bitstream db = {
+        .codec_id = 20, .codec = VW_CODEC_H264, .num_slices = 1,
+        .picture_params_size = sizeof(struct vw_h264_picture),
+        .slice_params_size = sizeof(struct vw_h264_slice),
+        .data = {.location = VW_LOC_INLINE, .size = sizeof(tiny_slice)},
+    };
+    static struct vw_h264_picture pic;
+    static struct vw_h264_slice slice;
+    fill_picture(&pic, 21);
+    pic.picture_width_in_mbs_minus1 = 1024 / 16 - 1;
+    pic.picture_height_in_mbs_minus1 = 1024 / 16 - 1;
+    fill_slice(&slice, 0, sizeof(tiny_slice));
+    uint8_t payload[sizeof(pic) + sizeof(slice) + sizeof(tiny_slice)];
+    memcpy(payload, &pic, sizeof(pic));
+    memcpy(payload + sizeof(pic), &slice, sizeof(slice));
+    memcpy(payload + sizeof(pic) + sizeof(slice), tiny_slice, sizeof(tiny_slice));
+    int b = request(&c, VW_OP_DECODE_BITSTREAM, &db, sizeof(db), payload, sizeof(payload), NULL, 0);
+    result(a == VW_OK && b == VW_ERR_RESOLUTION,
+           "picture larger than its codec -> RESOLUTION (%d, %d)", a, b);
+    client_close(&c);
+}
+
 /* A frame dropped by destroying its codec leaves the target FAILED (never
  * RENDERING), so a later SYNC cannot report success for undecoded pixels. */
 static void case_dropped_frame(void)
@@ -678,6 +728,7 @@ int main(int argc, char **argv)
     case_limits();
     case_frames();
     case_dropped_frame();
+    case_memory_budget();
     case_disconnect_mid_frame();
     result(daemon_serves(), "daemon still serves after all cases");
     printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
