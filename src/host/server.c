@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -46,10 +47,27 @@ struct listener {
     bool vsock;
 };
 
+/* A local (Unix or vsock) client must say HELLO within this time, and read
+ * its replies: one that stops reading for SEND_TIMEOUT_S is dropped, so no
+ * client keeps a session slot and its memory by doing nothing. VM control
+ * connections (link channels) stay open between the guest's sessions. */
+#define HELLO_TIMEOUT_S 10
+#define SEND_TIMEOUT_S 30
+
+static void set_timeouts(struct vt_channel *ch)
+{
+    struct timeval rcv = {.tv_sec = HELLO_TIMEOUT_S}, snd = {.tv_sec = SEND_TIMEOUT_S};
+    if (setsockopt(ch->fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv)) != 0 ||
+        setsockopt(ch->fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)) != 0)
+        vc_warn("cannot set socket timeouts: %s", strerror(errno));
+}
+
 static void *session_thread(void *arg)
 {
     struct conn *c = arg;
     struct server *srv = c->server;
+    if (!c->ch->user)
+        set_timeouts(c->ch);
     /* A VM's connection carries one session after another (link framing:
      * a new guest process starts a new session); others carry one. */
     for (;;) {

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -714,8 +716,14 @@ int vh_session_run(struct vh_session *s)
     struct vt_msgbuf buf = {0};
     struct vw_header hdr;
     int err;
+    bool said_hello = false;
     for (;;) {
         err = vt_msg_recv(s->ch, &hdr, &buf, VW_MAX_MESSAGE, NULL);
+        if (err == -EAGAIN || err == -EWOULDBLOCK) {
+            vc_warn("session %u: closed: no HELLO within the deadline", s->id);
+            err = -ETIMEDOUT;
+            break;
+        }
         if (err == -EBADMSG) {
             /* Cannot resynchronise: say why and close. */
             err = vh_session_handle_message(s, &hdr, NULL, 0);
@@ -728,8 +736,17 @@ int vh_session_run(struct vh_session *s)
         err = vh_session_handle_message(s, &hdr, buf.data, hdr.length);
         if (err)
             break;
+        if (!said_hello && !s->ch->user) {
+            /* The HELLO deadline (set by the server) ends here: an idle
+             * player may wait as long as it likes between requests. */
+            struct timeval none = {0};
+            setsockopt(s->ch->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+        }
+        said_hello = true;
     }
     vt_msgbuf_free(&buf);
+    if (err == -EAGAIN || err == -EWOULDBLOCK)
+        vc_warn("session %u: closed: the client stopped reading its replies", s->id);
     if (err == -ECONNRESET)
         return 0;  /* orderly close between messages */
     if (err == -EPIPE)

@@ -614,6 +614,18 @@ static void case_frames(void)
     client_close(&c);
 }
 
+/* A connection that never says HELLO is closed after the daemon's deadline
+ * (10 s), so idle connections cannot hold every session slot. */
+static void case_silent_client(void)
+{
+    struct client c;
+    if (!client_open(&c))
+        return result(false, "silent client");
+    sleep(12);
+    result(closed(&c), "a client silent for 12 s before HELLO is disconnected");
+    client_close(&c);
+}
+
 /* Decoder memory counts against the session budget: codecs of the largest
  * size are refused once it is spent, and a picture may not be larger than
  * the codec it is decoded with (the engine would allocate past the charge). */
@@ -728,6 +740,7 @@ int main(int argc, char **argv)
     case_limits();
     case_frames();
     case_dropped_frame();
+    case_silent_client();
     case_memory_budget();
     case_disconnect_mid_frame();
     result(daemon_serves(), "daemon still serves after all cases");
