@@ -1,6 +1,7 @@
 #include "guest/connection.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +37,25 @@ static int lose(struct vg_conn *c, const char *why)
     return -ENOTCONN;
 }
 
-/* Reads and dispatches one message (blocking). */
+/* A daemon silent this long with requests in flight is taken as gone: the
+ * driver runs inside the user's application, which must not hang forever
+ * (a decode takes milliseconds; a 4K picture on a loaded CPU well under 1 s). */
+#define REPLY_TIMEOUT_MS 60000
+
+/* Reads and dispatches one message (blocking, up to REPLY_TIMEOUT_MS). */
 static int read_one(struct vg_conn *c)
 {
     struct vw_header hdr;
     int fd = -1;
+    if (!c->ch->ops->readable(c->ch)) {
+        struct pollfd p = {.fd = c->ch->fd, .events = POLLIN};
+        int n;
+        do
+            n = poll(&p, 1, REPLY_TIMEOUT_MS);
+        while (n < 0 && errno == EINTR);
+        if (n == 0)
+            return lose(c, "vivacd did not answer for 60 s");
+    }
     int err = vt_msg_recv(c->ch, &hdr, &c->buf, VW_MAX_MESSAGE, &fd);
     if (err) {
         char why[128];

@@ -57,6 +57,13 @@ int vt_arena_map(int fd, uint64_t size, struct vt_arena *out)
         err = -EINVAL;
         goto err_close;
     }
+    /* Only an object the peer can no longer shrink is safe to map: a
+     * truncated mapping would raise SIGBUS inside the user's program. */
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+        err = -EPERM;
+        goto err_close;
+    }
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
         err = -errno;

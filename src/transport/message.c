@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void vt_msgbuf_free(struct vt_msgbuf *buf)
 {
@@ -40,8 +41,13 @@ int vt_msg_recv(struct vt_channel *ch, struct vw_header *hdr, struct vt_msgbuf *
     int err = vt_channel_recv(ch, hdr, sizeof(*hdr), fd_out);
     if (err)
         return err;
-    if (hdr->reserved != 0 || hdr->length > max_length)
+    if (hdr->reserved != 0 || hdr->length > max_length) {
+        if (fd_out && *fd_out >= 0) {
+            close(*fd_out);
+            *fd_out = -1;
+        }
         return -EBADMSG;
+    }
     err = msgbuf_reserve(buf, hdr->length < RECV_STEP ? (hdr->length ? hdr->length : 1) : RECV_STEP);
     for (size_t got = 0; !err && got < hdr->length;) {
         size_t step = hdr->length - got < RECV_STEP ? hdr->length - got : RECV_STEP;
@@ -49,6 +55,11 @@ int vt_msg_recv(struct vt_channel *ch, struct vw_header *hdr, struct vt_msgbuf *
         if (!err)
             err = vt_channel_recv(ch, buf->data + got, step, NULL);
         got += step;
+    }
+    if (err && fd_out && *fd_out >= 0) {
+        /* A descriptor came with a message that failed: do not leak it. */
+        close(*fd_out);
+        *fd_out = -1;
     }
     return err == -ECONNRESET ? -EPIPE : err;
 }

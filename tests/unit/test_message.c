@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -91,6 +92,11 @@ static void test_map_rejects_short_object(void)
     CHECK(vt_arena_create(4096, &arena) == 0);
     CHECK(vt_arena_map(dup(arena.fd), 8192, &mapped) == -EINVAL);
     vt_arena_release(&arena);
+
+    /* An object the peer could still shrink is refused (SIGBUS otherwise). */
+    int fd = memfd_create("unsealed", MFD_CLOEXEC);
+    CHECK(fd >= 0 && ftruncate(fd, 4096) == 0);
+    CHECK_EQ(vt_arena_map(fd, 4096, &mapped), -EPERM);
 }
 
 static void test_malformed_headers_rejected(void)
