@@ -176,6 +176,10 @@ enum vw_profile {
     VW_PROFILE_H264_CONSTRAINED_BASELINE = 1,
     VW_PROFILE_H264_MAIN = 2,
     VW_PROFILE_H264_HIGH = 3,
+    VW_PROFILE_VP9_PROFILE0 = 4,  /* VAProfileVP9Profile0: 8-bit 4:2:0 */
+    VW_PROFILE_VP8 = 5,           /* VAProfileVP8Version0_3 */
+    VW_PROFILE_MPEG2_SIMPLE = 6,
+    VW_PROFILE_MPEG2_MAIN = 7,
     VW_PROFILE_COUNT_
 };
 
@@ -185,7 +189,30 @@ enum vw_entrypoint {
 
 enum vw_codec {
     VW_CODEC_H264 = 1,
+    VW_CODEC_VP9 = 2,
+    VW_CODEC_VP8 = 3,
+    VW_CODEC_MPEG2 = 4,
 };
+
+/* The codec (parameter struct family) of a profile; 0 if unknown. */
+static inline uint32_t vw_codec_of_profile(uint32_t profile)
+{
+    switch (profile) {
+    case VW_PROFILE_H264_CONSTRAINED_BASELINE:
+    case VW_PROFILE_H264_MAIN:
+    case VW_PROFILE_H264_HIGH:
+        return VW_CODEC_H264;
+    case VW_PROFILE_VP9_PROFILE0:
+        return VW_CODEC_VP9;
+    case VW_PROFILE_VP8:
+        return VW_CODEC_VP8;
+    case VW_PROFILE_MPEG2_SIMPLE:
+    case VW_PROFILE_MPEG2_MAIN:
+        return VW_CODEC_MPEG2;
+    default:
+        return 0;
+    }
+}
 
 /* Chroma formats (rt_formats bitmask). */
 #define VW_RT_YUV420 0x1u
@@ -277,6 +304,8 @@ struct vw_begin_frame {
 };
 static_assert(sizeof(struct vw_begin_frame) == 8, "wire size");
 
+/* The optional block after the picture parameters ("IQ matrix" for H.264;
+ * for other codecs see each codec's section below) is present. */
 #define VW_DECODE_HAS_IQ_MATRIX 0x1u
 
 /*
@@ -414,6 +443,139 @@ struct vw_h264_slice {
     int16_t chroma_offset_l1[32][2];
 };
 static_assert(sizeof(struct vw_h264_slice) == 32 + 24 * 64 + 2 * 384, "wire size");
+
+/* ---- VP9 parameters -------------------------------------------------------
+ * VADecPictureParameterBufferVP9 and VASliceParameterBufferVP9 (one slice per
+ * frame: the whole frame, uncompressed header included), bitfields widened.
+ * No optional block (flags 0, iq_matrix_size 0). */
+
+struct vw_vp9_picture {
+    uint16_t frame_width;
+    uint16_t frame_height;
+    uint32_t reference_frames[8]; /* surface ids, VW_INVALID_ID if none */
+    /* pic_fields */
+    uint8_t subsampling_x;
+    uint8_t subsampling_y;
+    uint8_t frame_type;           /* 0: key frame */
+    uint8_t show_frame;
+    uint8_t error_resilient_mode;
+    uint8_t intra_only;
+    uint8_t allow_high_precision_mv;
+    uint8_t mcomp_filter_type;
+    uint8_t frame_parallel_decoding_mode;
+    uint8_t reset_frame_context;
+    uint8_t refresh_frame_context;
+    uint8_t frame_context_idx;
+    uint8_t segmentation_enabled;
+    uint8_t segmentation_temporal_update;
+    uint8_t segmentation_update_map;
+    uint8_t last_ref_frame;
+    uint8_t last_ref_frame_sign_bias;
+    uint8_t golden_ref_frame;
+    uint8_t golden_ref_frame_sign_bias;
+    uint8_t alt_ref_frame;
+    uint8_t alt_ref_frame_sign_bias;
+    uint8_t lossless_flag;
+    /* the rest */
+    uint8_t filter_level;
+    uint8_t sharpness_level;
+    uint8_t log2_tile_rows;
+    uint8_t log2_tile_columns;
+    uint8_t frame_header_length_in_bytes;
+    uint8_t profile;
+    uint16_t first_partition_size;
+    uint8_t bit_depth;
+    uint8_t mb_segment_tree_probs[7];
+    uint8_t segment_pred_probs[3];
+    uint8_t reserved[3];
+};
+static_assert(sizeof(struct vw_vp9_picture) == 80, "wire size");
+
+struct vw_vp9_segment {
+    /* segment_flags */
+    uint8_t segment_reference_enabled;
+    uint8_t segment_reference;
+    uint8_t segment_reference_skipped;
+    uint8_t reserved;
+    uint8_t filter_level[4][2];
+    int16_t luma_ac_quant_scale;
+    int16_t luma_dc_quant_scale;
+    int16_t chroma_ac_quant_scale;
+    int16_t chroma_dc_quant_scale;
+};
+static_assert(sizeof(struct vw_vp9_segment) == 20, "wire size");
+
+struct vw_vp9_slice {
+    uint32_t slice_data_size;
+    uint32_t slice_data_offset;
+    uint32_t slice_data_flag;     /* must be 0 (VA_SLICE_DATA_FLAG_ALL) */
+    uint32_t reserved;
+    struct vw_vp9_segment seg_param[8];
+};
+static_assert(sizeof(struct vw_vp9_slice) == 16 + 8 * 20, "wire size");
+
+/* ---- VP8 parameters -------------------------------------------------------
+ * VAPictureParameterBufferVP8, VASliceParameterBufferVP8 (one slice per
+ * frame) and, as the optional block (VW_DECODE_HAS_IQ_MATRIX),
+ * VAIQMatrixBufferVP8 + VAProbabilityDataBufferVP8 together. The slice data
+ * is the frame without its frame tag (3 bytes, 10 on key frames): it starts
+ * at the first partition's first byte, as VA gives it. */
+
+struct vw_vp8_picture {
+    uint32_t frame_width;
+    uint32_t frame_height;
+    uint32_t last_ref_frame;      /* surface ids, VW_INVALID_ID if none */
+    uint32_t golden_ref_frame;
+    uint32_t alt_ref_frame;
+    uint32_t out_of_loop_frame;
+    /* pic_fields */
+    uint8_t key_frame;            /* as in the bitstream: 0 means a key frame */
+    uint8_t version;
+    uint8_t segmentation_enabled;
+    uint8_t update_mb_segmentation_map;
+    uint8_t update_segment_feature_data;
+    uint8_t filter_type;
+    uint8_t sharpness_level;
+    uint8_t loop_filter_adj_enable;
+    uint8_t mode_ref_lf_delta_update;
+    uint8_t sign_bias_golden;
+    uint8_t sign_bias_alternate;
+    uint8_t mb_no_coeff_skip;
+    uint8_t loop_filter_disable;
+    /* the rest */
+    uint8_t mb_segment_tree_probs[3];
+    uint8_t loop_filter_level[4];
+    int8_t loop_filter_deltas_ref_frame[4];
+    int8_t loop_filter_deltas_mode[4];
+    uint8_t prob_skip_false;
+    uint8_t prob_intra;
+    uint8_t prob_last;
+    uint8_t prob_gf;
+    uint8_t y_mode_probs[4];
+    uint8_t uv_mode_probs[3];
+    uint8_t mv_probs[2][19];
+    uint8_t bool_coder_range;     /* bool_coder_ctx: partition 0 after the header */
+    uint8_t bool_coder_value;
+    uint8_t bool_coder_count;
+};
+static_assert(sizeof(struct vw_vp8_picture) == 104, "wire size");
+
+struct vw_vp8_extra {
+    uint16_t quantization_index[4][6]; /* VAIQMatrixBufferVP8 */
+    uint8_t dct_coeff_probs[4][8][3][11]; /* VAProbabilityDataBufferVP8 */
+};
+static_assert(sizeof(struct vw_vp8_extra) == 48 + 1056, "wire size");
+
+struct vw_vp8_slice {
+    uint32_t slice_data_size;
+    uint32_t slice_data_offset;
+    uint32_t slice_data_flag;     /* must be 0 */
+    uint32_t macroblock_offset;   /* bits of partition 0 before the macroblock data */
+    uint8_t num_of_partitions;    /* 1 + DCT partitions (2, 3, 5 or 9) */
+    uint8_t reserved[3];
+    uint32_t partition_size[9];   /* [0]: partition 0 after macroblock_offset */
+};
+static_assert(sizeof(struct vw_vp8_slice) == 56, "wire size");
 
 /* ---- images ------------------------------------------------------------------
  * GET_IMAGE copies a rectangle of a surface into client memory (the arena or

@@ -16,19 +16,24 @@ struct vg_codec {
     const char *name;
     uint32_t vw_codec;            /* enum vw_codec */
     size_t va_picture_size;       /* sizeof the VA structs the app sends */
-    size_t va_iq_size;
+    size_t va_iq_size;            /* 0: the codec has no IQ matrix buffer */
+    size_t va_prob_size;          /* VAProbabilityBufferType; 0: none */
     size_t va_slice_size;
     size_t wire_picture_size;     /* sizeof the wire structs */
-    size_t wire_iq_size;
+    size_t wire_iq_size;          /* the optional block: IQ matrix (+ probabilities) */
     size_t wire_slice_size;
     /* Each returns VA_STATUS_SUCCESS or the VA error for nonsense input.
      * target: the render target; referenced surfaces are looked up in drv. */
     VAStatus (*pack_picture)(struct vg_driver *drv, VASurfaceID target, const void *va, void *wire);
-    VAStatus (*pack_iq)(const void *va, void *wire);
+    /* The optional block from the IQ matrix and, for codecs with
+     * va_prob_size, the probability buffer (both given). */
+    VAStatus (*pack_iq)(const void *va_iq, const void *va_prob, void *wire);
     VAStatus (*pack_slice)(struct vg_driver *drv, const void *va, void *wire);
 };
 
 extern const struct vg_codec vg_codec_h264;
+extern const struct vg_codec vg_codec_vp9;
+extern const struct vg_codec vg_codec_vp8;
 
 /* The packer of a vw profile, or NULL. */
 const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile);

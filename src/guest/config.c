@@ -10,6 +10,8 @@ static const struct {
     {VAProfileH264ConstrainedBaseline, VW_PROFILE_H264_CONSTRAINED_BASELINE},
     {VAProfileH264Main, VW_PROFILE_H264_MAIN},
     {VAProfileH264High, VW_PROFILE_H264_HIGH},
+    {VAProfileVP9Profile0, VW_PROFILE_VP9_PROFILE0},
+    {VAProfileVP8Version0_3, VW_PROFILE_VP8},
 };
 
 uint32_t vg_profile_to_vw(VAProfile profile)

@@ -15,7 +15,7 @@ static void reset_picture(struct vg_context *c)
 {
     c->in_picture = false;
     c->target = VA_INVALID_SURFACE;
-    c->have_picture = c->have_iq = false;
+    c->have_picture = c->have_iq = c->have_prob = false;
     c->num_slices = 0;
     c->first_unpaired = 0;
     c->blob_len = 0;
@@ -28,6 +28,7 @@ static void free_context(struct vg_context *c)
         return;
     free(c->picture);
     free(c->iq);
+    free(c->prob);
     free(c->slices);
     free(c->blob);
     free(c);
@@ -74,10 +75,23 @@ static VAStatus render_picture_params(struct vg_context *c, const struct vg_buff
 
 static VAStatus render_iq_matrix(struct vg_context *c, const struct vg_buffer *b)
 {
+    if (c->codec->va_iq_size == 0)
+        return VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
     if (b->size < c->codec->va_iq_size)
         return VA_STATUS_ERROR_INVALID_BUFFER;
     memcpy(c->iq, b->data, c->codec->va_iq_size);
     c->have_iq = true;
+    return VA_STATUS_SUCCESS;
+}
+
+static VAStatus render_probability(struct vg_context *c, const struct vg_buffer *b)
+{
+    if (c->codec->va_prob_size == 0)
+        return VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
+    if (b->size < c->codec->va_prob_size)
+        return VA_STATUS_ERROR_INVALID_BUFFER;
+    memcpy(c->prob, b->data, c->codec->va_prob_size);
+    c->have_prob = true;
     return VA_STATUS_SUCCESS;
 }
 
@@ -154,6 +168,7 @@ static const render_fn render_table[] = {
     [VAIQMatrixBufferType] = render_iq_matrix,
     [VASliceParameterBufferType] = render_slice_params,
     [VASliceDataBufferType] = render_slice_data,
+    [VAProbabilityBufferType] = render_probability,
 };
 
 /* ---- posting a picture ---------------------------------------------------- */
@@ -164,22 +179,28 @@ static VAStatus pack_message(struct vg_driver *drv, struct vg_context *c, uint8_
                              size_t *out_len)
 {
     const struct vg_codec *k = c->codec;
+    /* The optional block needs every VA buffer it is made of. */
+    bool extra = c->have_iq && (k->va_prob_size == 0 || c->have_prob);
+    if (k->va_prob_size && c->have_iq != c->have_prob) {
+        vc_warn("%s: an IQ matrix buffer needs a probability buffer and vice versa", k->name);
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
     size_t len = sizeof(struct vw_decode_bitstream) + k->wire_picture_size +
-                 (c->have_iq ? k->wire_iq_size : 0) + (size_t)c->num_slices * k->wire_slice_size;
+                 (extra ? k->wire_iq_size : 0) + (size_t)c->num_slices * k->wire_slice_size;
     uint8_t *msg = calloc(1, len);
     if (!msg)
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
     struct vw_decode_bitstream *hdr = (struct vw_decode_bitstream *)msg;
     *hdr = (struct vw_decode_bitstream){
-        .codec_id = 0, .codec = k->vw_codec, .flags = c->have_iq ? VW_DECODE_HAS_IQ_MATRIX : 0,
+        .codec_id = 0, .codec = k->vw_codec, .flags = extra ? VW_DECODE_HAS_IQ_MATRIX : 0,
         .num_slices = c->num_slices, .picture_params_size = (uint32_t)k->wire_picture_size,
-        .iq_matrix_size = c->have_iq ? (uint32_t)k->wire_iq_size : 0,
+        .iq_matrix_size = extra ? (uint32_t)k->wire_iq_size : 0,
         .slice_params_size = (uint32_t)k->wire_slice_size};
     uint8_t *p = msg + sizeof(*hdr);
     VAStatus st = k->pack_picture(drv, c->target, c->picture, p);
     p += k->wire_picture_size;
-    if (!st && c->have_iq) {
-        st = k->pack_iq(c->iq, p);
+    if (!st && extra) {
+        st = k->pack_iq(c->iq, c->prob, p);
         p += k->wire_iq_size;
     }
     for (uint32_t i = 0; i < c->num_slices && !st; i++) {
@@ -304,7 +325,8 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         goto out;
     }
     c = calloc(1, sizeof(*c));
-    if (!c || !(c->picture = malloc(codec->va_picture_size)) || !(c->iq = malloc(codec->va_iq_size))) {
+    if (!c || !(c->picture = malloc(codec->va_picture_size)) || !(c->iq = malloc(codec->va_iq_size ? codec->va_iq_size : 1)) ||
+        !(c->prob = malloc(codec->va_prob_size ? codec->va_prob_size : 1))) {
         st = VA_STATUS_ERROR_ALLOCATION_FAILED;
         goto err_free;
     }

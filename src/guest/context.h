@@ -27,8 +27,10 @@ struct vg_context {
     VASurfaceID target;
     bool have_picture;
     bool have_iq;
+    bool have_prob;
     uint8_t *picture;             /* codec->va_picture_size bytes */
     uint8_t *iq;                  /* codec->va_iq_size bytes */
+    uint8_t *prob;                /* codec->va_prob_size bytes */
     uint8_t *slices;              /* num_slices x codec->va_slice_size, offsets rebased */
     uint32_t num_slices;
     uint32_t slices_capacity;

@@ -119,7 +119,7 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     return VA_STATUS_SUCCESS;
 }
 
-static VAStatus pack_iq(const void *va_in, void *wire)
+static VAStatus pack_iq(const void *va_in, const void *va_prob, void *wire)
 {
     const VAIQMatrixBufferH264 *in = va_in;
     struct vw_h264_iq_matrix *out = wire;
@@ -195,15 +195,3 @@ const struct vg_codec vg_codec_h264 = {
     .pack_iq = pack_iq,
     .pack_slice = pack_slice,
 };
-
-const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile)
-{
-    switch (vw_profile) {
-    case VW_PROFILE_H264_CONSTRAINED_BASELINE:
-    case VW_PROFILE_H264_MAIN:
-    case VW_PROFILE_H264_HIGH:
-        return &vg_codec_h264;
-    default:
-        return NULL;
-    }
-}

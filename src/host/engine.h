@@ -52,13 +52,15 @@ struct vh_codec_desc {
     uint32_t height;
 };
 
-/* One slice of a picture. `data` points at the NAL unit header byte (the core
- * strips an optional Annex-B start code) and holds `size` bytes, emulation
- * prevention bytes included. */
+/* One slice of a picture; the parameter pointer of pic->codec is set.
+ * H.264: `data` points at the NAL unit header byte (the core strips an
+ * optional Annex-B start code) and holds `size` bytes, emulation prevention
+ * bytes included. VP9: the whole frame, uncompressed header included. */
 struct vh_slice {
     const struct vw_h264_slice *h264;
     const uint8_t *data;
     uint32_t size;
+    const struct vw_vp9_slice *vp9;
 };
 
 /* A complete picture: everything between BEGIN_FRAME and END_FRAME. */
@@ -66,11 +68,13 @@ struct vh_picture {
     uint32_t codec;                           /* enum vw_codec */
     const struct vw_h264_picture *h264;
     const struct vw_h264_iq_matrix *h264_iq;  /* NULL when the client sent none */
+    const struct vw_vp9_picture *vp9;
     uint32_t num_slices;                      /* >= 1 */
     const struct vh_slice *slices;
     struct vh_surface *target;
-    /* reference_frames[i] resolved to surfaces; NULL where the entry is
-     * invalid (VW_H264_PIC_INVALID / VW_INVALID_ID). */
+    /* The picture's references resolved to surfaces (H.264:
+     * reference_frames[i]; VP9: reference_frames[0..8)); NULL where the entry
+     * is invalid (VW_H264_PIC_INVALID / VW_INVALID_ID). */
     struct vh_surface *refs[16];
 };
 

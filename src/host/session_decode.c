@@ -82,7 +82,8 @@ int vh_handle_begin_frame(struct vh_session *s, const struct vh_request *req, st
 
 /* ---- DECODE_BITSTREAM ------------------------------------------------------ */
 
-static int frame_reserve_slices(struct vh_frame *f, uint32_t n, struct vh_error *err)
+static int frame_reserve_slices(struct vh_frame *f, uint32_t n, size_t slice_size,
+                                struct vh_error *err)
 {
     uint32_t need = f->num_slices + n;
     if (need <= f->cap_slices)
@@ -92,7 +93,7 @@ static int frame_reserve_slices(struct vh_frame *f, uint32_t n, struct vh_error 
         cap *= 2;
     if (cap > VW_MAX_SLICES)
         cap = VW_MAX_SLICES;
-    struct vw_h264_slice *p = realloc(f->slice_params, (size_t)cap * sizeof(*p));
+    uint8_t *p = realloc(f->slice_params, (size_t)cap * slice_size);
     if (!p)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "DECODE_BITSTREAM: out of memory");
     f->slice_params = p;
@@ -140,32 +141,39 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
     struct vh_error *err = &rep->err;
     struct vh_frame *f = codec->frame;
     const char *W = "DECODE_BITSTREAM";
+    /* The codec of the codec object's profile (the session's own record
+     * knows H.264 only). */
+    uint32_t codec_kind = vw_codec_of_profile(codec->desc.profile);
+    const struct vh_codec_rules *rules = vh_codec_rules_get(db->codec);
 
     if (db->reserved != 0)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: reserved is not 0", W);
     if (db->data.reserved != 0)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: data.reserved is not 0", W);
-    if (db->codec != VW_CODEC_H264)
+    if (!rules)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: codec %u unknown", W, db->codec);
-    if (db->codec != codec->codec)
+    if (db->codec != codec_kind)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: codec %u does not match codec object %u",
                             W, db->codec, codec->id);
     if (db->flags & ~VW_DECODE_HAS_IQ_MATRIX)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: unknown flags 0x%x", W, db->flags);
-    if (db->picture_params_size != sizeof(struct vw_h264_picture))
+    if (db->picture_params_size != rules->picture_size)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: picture_params_size %u, expected %zu", W,
-                            db->picture_params_size, sizeof(struct vw_h264_picture));
+                            db->picture_params_size, rules->picture_size);
     bool has_iq = db->flags & VW_DECODE_HAS_IQ_MATRIX;
-    size_t iq_size = has_iq ? sizeof(struct vw_h264_iq_matrix) : 0;
+    if (has_iq && rules->extra_size == 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: %s has no optional parameter block", W,
+                            rules->name);
+    size_t iq_size = has_iq ? rules->extra_size : 0;
     if (db->iq_matrix_size != iq_size)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: iq_matrix_size %u, expected %zu", W,
                             db->iq_matrix_size, iq_size);
-    if (db->slice_params_size != sizeof(struct vw_h264_slice))
+    if (db->slice_params_size != rules->slice_size)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: slice_params_size %u, expected %zu", W,
-                            db->slice_params_size, sizeof(struct vw_h264_slice));
-    if (db->num_slices < 1 || db->num_slices > VW_MAX_SLICES)
+                            db->slice_params_size, rules->slice_size);
+    if (db->num_slices < 1 || db->num_slices > rules->max_slices)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: num_slices %u outside 1..%u", W,
-                            db->num_slices, VW_MAX_SLICES);
+                            db->num_slices, rules->max_slices);
     if (db->data.location != VW_LOC_INLINE && db->data.location != VW_LOC_ARENA)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: data.location %u unknown", W,
                             db->data.location);
@@ -198,9 +206,9 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
     /* Limits. Slice offsets into the frame's data are 32-bit. */
     if (db->data.size > UINT32_MAX - f->data_size)
         return vh_error_set(err, VW_ERR_LIMIT, "%s: frame data over 4 GiB", W);
-    if (f->num_slices + db->num_slices > VW_MAX_SLICES)
-        return vh_error_set(err, VW_ERR_LIMIT, "%s: more than %u slices in one frame", W,
-                            VW_MAX_SLICES);
+    if (f->num_slices + db->num_slices > rules->max_slices)
+        return vh_error_set(err, VW_ERR_LIMIT, "%s: more than %u slices in one %s frame", W,
+                            rules->max_slices, rules->name);
     if (db->data.size > s->limits.max_frame_bytes - f->data_size)
         return vh_error_set(err, VW_ERR_LIMIT, "%s: frame data exceeds %llu bytes", W,
                             (unsigned long long)s->limits.max_frame_bytes);
@@ -208,24 +216,24 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
         return vh_error_set(err, VW_ERR_LIMIT, "%s: session memory limit reached", W);
 
     /* Parameters. */
-    struct vw_h264_picture pic;
-    vc_cursor_copy(c, &pic, sizeof(pic));
-    struct vw_h264_iq_matrix iq;
+    union vh_wire_picture pic;
+    vc_cursor_copy(c, &pic, rules->picture_size);
+    union vh_wire_extra iq;
     if (has_iq)
-        vc_cursor_copy(c, &iq, sizeof(iq));
-    const uint8_t *slice_bytes = vc_cursor_take_array(c, db->num_slices, sizeof(struct vw_h264_slice));
+        vc_cursor_copy(c, &iq, rules->extra_size);
+    const uint8_t *slice_bytes = vc_cursor_take_array(c, db->num_slices, rules->slice_size);
     const uint8_t *inline_data = NULL;
     if (db->data.location == VW_LOC_INLINE)
         inline_data = vc_cursor_take(c, (size_t)db->data.size);
     if (!vc_cursor_done(c))
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: payload parse error", W);
-    int st = vh_h264_check_picture(&pic, &f->target->surface, err);
+    int st = rules->check_picture(&pic, &f->target->surface, err);
     if (st != VW_OK)
         return st;
     /* The codec's memory was charged for its declared size: a picture may
      * not be larger (it would make the engine allocate past the budget). */
-    uint32_t pic_w = (pic.picture_width_in_mbs_minus1 + 1u) * 16u;
-    uint32_t pic_h = (pic.picture_height_in_mbs_minus1 + 1u) * 16u; /* frame height */
+    uint32_t pic_w, pic_h;
+    rules->coded_size(&pic, &pic_w, &pic_h);
     if (pic_w > ((codec->desc.width + 15u) & ~15u) || pic_h > ((codec->desc.height + 31u) & ~31u))
         return vh_error_set(err, VW_ERR_RESOLUTION, "%s: picture %ux%u is larger than codec %u "
                             "(%ux%u)", W, pic_w, pic_h, codec->id, codec->desc.width,
@@ -235,7 +243,7 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
      * arena while we look at it, so every later check reads our copy. */
     st = frame_reserve_data(f, (size_t)db->data.size, err);
     if (st == VW_OK)
-        st = frame_reserve_slices(f, db->num_slices, err);
+        st = frame_reserve_slices(f, db->num_slices, rules->slice_size, err);
     if (st != VW_OK)
         return st;
     uint8_t *blob = f->data + f->data_size;
@@ -250,8 +258,12 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
 
     for (uint32_t i = 0; i < db->num_slices; i++) {
         uint32_t index = f->num_slices + i;
-        struct vw_h264_slice *sp = &f->slice_params[index];
-        memcpy(sp, slice_bytes + (size_t)i * sizeof(*sp), sizeof(*sp));
+        uint8_t *params = f->slice_params + (size_t)index * rules->slice_size;
+        memcpy(params, slice_bytes + (size_t)i * rules->slice_size, rules->slice_size);
+        struct {
+            uint32_t slice_data_size, slice_data_offset, slice_data_flag;
+        } base, *sp = &base;
+        memcpy(&base, params, sizeof(base));
         if (sp->slice_data_size == 0)
             return vh_error_set(err, VW_ERR_MALFORMED, "%s: slice %u: slice_data_size is 0", W, i);
         if (!vc_range_ok(sp->slice_data_offset, sp->slice_data_size, db->data.size))
@@ -264,11 +276,11 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
                                 "%s: slice %u: slice_data_flag %u (partial slices unsupported)", W,
                                 i, sp->slice_data_flag);
         const uint8_t *nal = blob + sp->slice_data_offset;
-        uint32_t sc = start_code_length(nal, sp->slice_data_size);
+        uint32_t sc = rules->strip_start_code ? start_code_length(nal, sp->slice_data_size) : 0;
         if (sp->slice_data_size - sc < 1)
             return vh_error_set(err, VW_ERR_MALFORMED, "%s: slice %u: no NAL after the start code",
                                 W, i);
-        st = vh_h264_check_slice(sp, i, &pic, nal + sc, sp->slice_data_size - sc, err);
+        st = rules->check_slice(params, i, &pic, nal + sc, sp->slice_data_size - sc, err);
         if (st != VW_OK)
             return st;
         f->slices[index] = (struct vh_frame_slice){
@@ -282,10 +294,10 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
     f->data_size += (size_t)db->data.size;
     f->bytes += db->data.size;
     s->bytes_used += db->data.size;
-    f->picture = pic;
+    memcpy(&f->picture, &pic, rules->picture_size);
     f->have_picture = true;
     if (has_iq) {
-        f->iq = iq;
+        memcpy(&f->iq, &iq, rules->extra_size);
         f->have_iq = true;
     }
     return VW_OK;
@@ -327,31 +339,47 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
         return vh_error_set(err, VW_ERR_STATE, "END_FRAME: frame of codec %u has no slices",
                             codec->id);
 
+    uint32_t kind = vw_codec_of_profile(codec->desc.profile);
+    const struct vh_codec_rules *rules = vh_codec_rules_get(kind);
+    if (!rules)
+        return vh_error_set(err, VW_ERR_INTERNAL, "END_FRAME: codec %u has no rules", codec->id);
     struct vh_slice *slices = calloc(f->num_slices, sizeof(*slices));
     if (!slices)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "END_FRAME: out of memory");
     struct vh_picture pic = {
-        .codec = codec->codec,
-        .h264 = &f->picture,
-        .h264_iq = f->have_iq ? &f->iq : NULL,
+        .codec = kind,
         .num_slices = f->num_slices,
         .slices = slices,
         .target = &f->target->surface,
     };
-    for (uint32_t i = 0; i < f->num_slices; i++)
-        slices[i] = (struct vh_slice){.h264 = &f->slice_params[i],
-                                      .data = f->data + f->slices[i].data_offset,
+    switch (kind) {
+    case VW_CODEC_H264:
+        pic.h264 = &f->picture.h264;
+        pic.h264_iq = f->have_iq ? &f->iq.h264 : NULL;
+        break;
+    case VW_CODEC_VP9:
+        pic.vp9 = &f->picture.vp9;
+        break;
+    }
+    for (uint32_t i = 0; i < f->num_slices; i++) {
+        const void *params = f->slice_params + (size_t)i * rules->slice_size;
+        slices[i] = (struct vh_slice){.data = f->data + f->slices[i].data_offset,
                                       .size = f->slices[i].size};
+        if (kind == VW_CODEC_H264)
+            slices[i].h264 = params;
+        else if (kind == VW_CODEC_VP9)
+            slices[i].vp9 = params;
+    }
     int st = VW_OK;
+    uint32_t ref_ids[16];
+    rules->ref_ids(&f->picture, ref_ids);
     for (uint32_t i = 0; i < 16; i++) {
-        const struct vw_h264_ref *ref = &f->picture.reference_frames[i];
-        if ((ref->flags & VW_H264_PIC_INVALID) || ref->surface_id == VW_INVALID_ID)
+        if (ref_ids[i] == VW_INVALID_ID)
             continue;
-        struct vh_surface_obj *so = vh_session_surface(s, ref->surface_id);
+        struct vh_surface_obj *so = vh_session_surface(s, ref_ids[i]);
         if (!so) {
             st = vh_error_set(err, VW_ERR_INVALID_ID,
-                              "END_FRAME: reference_frames[%u]: no surface %u", i,
-                              ref->surface_id);
+                              "END_FRAME: reference_frames[%u]: no surface %u", i, ref_ids[i]);
             goto out;
         }
         pic.refs[i] = &so->surface;

@@ -33,18 +33,55 @@ struct vh_frame_slice {
     uint32_t size;
 };
 
+/* The wire parameter structs of every codec (enum vw_codec). */
+union vh_wire_picture {
+    struct vw_h264_picture h264;
+    struct vw_vp9_picture vp9;
+};
+union vh_wire_extra {             /* the optional block (VW_DECODE_HAS_IQ_MATRIX) */
+    struct vw_h264_iq_matrix h264;
+};
+
+/* What DECODE_BITSTREAM/END_FRAME need to know about a codec's wire structs
+ * (codec_rules.c). Every slice struct starts with slice_data_size,
+ * slice_data_offset and slice_data_flag (uint32_t each). */
+struct vh_codec_rules {
+    uint32_t codec;               /* enum vw_codec */
+    const char *name;
+    size_t picture_size;
+    size_t extra_size;            /* 0: the codec has no optional block */
+    size_t slice_size;
+    uint32_t max_slices;          /* per frame */
+    bool strip_start_code;        /* slice data may start with 00 00 (00) 01 */
+    int (*check_picture)(const void *pic, const struct vh_surface *target,
+                         struct vh_error *err);
+    /* `data` is the slice's data (start code stripped if strip_start_code),
+     * `size` >= 1 bytes. */
+    int (*check_slice)(const void *slice, uint32_t index, const void *pic,
+                       const uint8_t *data, uint32_t size, struct vh_error *err);
+    /* The picture's coded size in pixels (H.264: in whole macroblocks, frame
+     * height), checked against its codec's declared size. */
+    void (*coded_size)(const void *pic, uint32_t *width, uint32_t *height);
+    /* Fills ids[0..16) with the surfaces the picture references
+     * (VW_INVALID_ID where none). */
+    void (*ref_ids)(const void *pic, uint32_t ids[16]);
+};
+
+/* NULL for an unknown codec. */
+const struct vh_codec_rules *vh_codec_rules_get(uint32_t codec);
+
 /* A picture between BEGIN_FRAME and END_FRAME. Everything here is session
  * owned memory: nothing points into the shared arena. */
 struct vh_frame {
     struct vh_surface_obj *target;
     struct vh_error error;        /* first error of the frame (status 0: none) */
     bool have_picture;
-    struct vw_h264_picture picture;
+    union vh_wire_picture picture;
     bool have_iq;
-    struct vw_h264_iq_matrix iq;
+    union vh_wire_extra iq;
     uint32_t num_slices;
     uint32_t cap_slices;
-    struct vw_h264_slice *slice_params;
+    uint8_t *slice_params;        /* num_slices x rules->slice_size bytes */
     struct vh_frame_slice *slices;
     uint8_t *data;                /* all slice data blobs, concatenated */
     size_t data_size;
@@ -156,5 +193,12 @@ int vh_h264_check_picture(const struct vw_h264_picture *pic, const struct vh_sur
 int vh_h264_check_slice(const struct vw_h264_slice *slice, uint32_t index,
                         const struct vw_h264_picture *pic, const uint8_t *nal,
                         uint32_t nal_size, struct vh_error *err);
+
+/* VP9 (validate_vp9.c). */
+int vh_vp9_check_picture(const struct vw_vp9_picture *pic, const struct vh_surface *target,
+                         struct vh_error *err);
+int vh_vp9_check_slice(const struct vw_vp9_slice *slice, uint32_t index,
+                       const struct vw_vp9_picture *pic, const uint8_t *data, uint32_t size,
+                       struct vh_error *err);
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Generates the H.264 test corpus with Debian's encoders (ffmpeg's lavfi
-# sources piped into the x264 CLI). Each clip targets features that break
+# Generates the test corpus with Debian's encoders: H.264 from ffmpeg's lavfi
+# sources piped into the x264 CLI, VP9 (IVF) from ffmpeg's libvpx-vp9. Each clip targets features that break
 # decoders; see tests/corpus/README.md. Usage: make_corpus.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make_corpus.sh OUTDIR}
@@ -40,4 +40,42 @@ clip open_gop              352 288 60 null -- --profile high --open-gop --keyint
 clip intra_refresh         352 288 50 null -- --profile main --intra-refresh \
     --keyint 20 --bframes 0
 
-ls "$out"/*.264 | wc -l
+# vpx NAME.ivf W H FRAMES -- ffmpeg encoder options (two passes when the
+# options contain -auto-alt-ref: libvpx makes hidden alt-ref frames only
+# with first-pass statistics).
+vpx() {
+    local file=$1 w=$2 h=$3 n=$4
+    shift 5
+    if [ -s "$out/$file" ]; then return; fi
+    local src=(-v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -frames:v "$n")
+    local log="$out/$file.pass"
+    if [[ " $* " == *" -auto-alt-ref "* ]]; then
+        ffmpeg "${src[@]}" "$@" -pass 1 -passlogfile "$log" -f null - </dev/null
+        ffmpeg "${src[@]}" "$@" -pass 2 -passlogfile "$log" -f ivf -y "$out/$file.tmp" </dev/null
+        rm -f "$log"*
+    else
+        ffmpeg "${src[@]}" "$@" -f ivf -y "$out/$file.tmp" </dev/null
+    fi
+    mv "$out/$file.tmp" "$out/$file"
+}
+
+vp9="-c:v libvpx-vp9 -deadline good -cpu-used 5"
+# shellcheck disable=SC2086
+vpx vp9_altref.ivf 352 288 40 -- $vp9 -b:v 300k -auto-alt-ref 1 -lag-in-frames 16 -g 20
+# shellcheck disable=SC2086
+vpx vp9_odd_size_350x198.ivf 350 198 20 -- $vp9 -b:v 200k -g 10
+# A key frame with a new size mid-stream: two streams concatenated.
+if [ ! -s "$out/vp9_resize.ivf" ]; then
+    # shellcheck disable=SC2086
+    vpx vp9_part_320x240.ivf 320 240 15 -- $vp9 -b:v 200k -g 10
+    # shellcheck disable=SC2086
+    vpx vp9_part_176x144.ivf 176 144 15 -- $vp9 -b:v 100k -g 10
+    printf "file '%s'\nfile '%s'\n" "$out/vp9_part_320x240.ivf" "$out/vp9_part_176x144.ivf" \
+        >"$out/vp9_resize.txt"
+    ffmpeg -v error -f concat -safe 0 -i "$out/vp9_resize.txt" -c copy -f ivf \
+        -y "$out/vp9_resize.ivf.tmp" </dev/null
+    rm -f "$out/vp9_resize.txt" "$out/vp9_part_"*.ivf
+    mv "$out/vp9_resize.ivf.tmp" "$out/vp9_resize.ivf"
+fi
+
+ls "$out"/*.264 "$out"/*.ivf | wc -l

@@ -33,7 +33,9 @@ int main(void)
     EXPECT(at[0].value == VA_RT_FORMAT_YUV420 && at[1].value == VA_ATTRIB_NOT_SUPPORTED && at[2].value == VA_ATTRIB_NOT_SUPPORTED);
     CHECK(vaGetConfigAttributes(dpy, VAProfileH264High, VAEntrypointEncSlice, at, 1), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
     VAConfigID cfg;
-    CHECK(vaCreateConfig(dpy, VAProfileVP9Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaCreateConfig(dpy, VAProfileAV1Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaCreateConfig(dpy, VAProfileVP9Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_SUCCESS);
+    CHECK(vaDestroyConfig(dpy, cfg), VA_STATUS_SUCCESS);
     CHECK(vaCreateConfig(dpy, VAProfileH264Main, VAEntrypointEncSlice, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
     VAConfigAttrib rt10 = {VAConfigAttribRTFormat, VA_RT_FORMAT_YUV420_10};
     CHECK(vaCreateConfig(dpy, VAProfileH264Main, VAEntrypointVLD, &rt10, 1, &cfg), VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);

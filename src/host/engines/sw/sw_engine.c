@@ -22,6 +22,7 @@ static const uint32_t sw_profiles[] = {
     VW_PROFILE_H264_CONSTRAINED_BASELINE,
     VW_PROFILE_H264_MAIN,
     VW_PROFILE_H264_HIGH,
+    VW_PROFILE_VP9_PROFILE0,
 };
 
 /* libavcodec's messages are about guest bitstreams: keep them out of the
@@ -103,7 +104,27 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
         return vh_error_set(err, VW_ERR_RESOLUTION, "sw: %ux%u outside %ux%u..%ux%u",
                             desc->width, desc->height, SW_MIN_SIZE, SW_MIN_SIZE,
                             VH_H264_MAX_WIDTH, VH_H264_MAX_HEIGHT);
-    return sw_h264_codec_create(engine, desc, out, err);
+    switch (vw_codec_of_profile(desc->profile)) {
+    case VW_CODEC_H264:
+        return sw_h264_codec_create(engine, desc, out, err);
+    case VW_CODEC_VP9:
+        return sw_frame_codec_create(engine, &sw_vp9_class, out, err);
+    default:
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: profile %u not supported",
+                            desc->profile);
+    }
+}
+
+static void sw_codec_destroy(struct vh_codec **codec)
+{
+    if (!codec || !*codec)
+        return;
+    ((struct sw_codec *)*codec)->destroy(codec);
+}
+
+static int sw_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
+{
+    return ((struct sw_codec *)codec)->decode(codec, pic, err);
 }
 
 const struct vh_engine_ops vh_engine_sw = {
@@ -114,8 +135,8 @@ const struct vh_engine_ops vh_engine_sw = {
     .surface_init = sw_surface_init,
     .surface_fini = sw_surface_fini,
     .codec_create = sw_codec_create,
-    .codec_destroy = sw_h264_codec_destroy,
-    .decode = sw_h264_decode,
+    .codec_destroy = sw_codec_destroy,
+    .decode = sw_decode,
     .surface_read = sw_surface_read,
     .surface_write = sw_surface_write,
 };

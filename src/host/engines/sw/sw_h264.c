@@ -25,7 +25,7 @@
 #include "host/engines/sw/sw_internal.h"
 
 struct sw_h264_codec {
-    struct vh_codec base;
+    struct sw_codec base;
     AVCodecContext *avctx;
     AVPacket *pkt;
     AVFrame *drain;                           /* output frames, dropped */
@@ -83,7 +83,9 @@ int sw_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *d
     struct sw_h264_codec *c = calloc(1, sizeof(*c));
     if (!c)
         goto err_codec;
-    c->base.engine = engine;
+    c->base.base.engine = engine;
+    c->base.destroy = sw_h264_codec_destroy;
+    c->base.decode = sw_h264_decode;
     c->pkt = av_packet_alloc();
     if (!c->pkt)
         goto err_pkt;
@@ -107,7 +109,7 @@ int sw_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *d
     ret = avcodec_open2(c->avctx, dec, NULL);
     if (ret < 0)
         goto err_open;
-    *out = &c->base;
+    *out = &c->base.base;
     return VW_OK;
 
 err_open:

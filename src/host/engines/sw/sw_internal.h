@@ -7,6 +7,7 @@
 #ifndef VIVAC_SW_INTERNAL_H
 #define VIVAC_SW_INTERNAL_H
 
+#include <libavcodec/codec_id.h>
 #include <libavutil/frame.h>
 
 #include "host/engine.h"
@@ -39,11 +40,35 @@ int sw_surface_write(struct vh_engine *engine, struct vh_surface *surface,
 int sw_surface_set_frame(struct vh_surface *surface, const AVFrame *frame,
                          struct vh_error *err);
 
+/* Base of every sw codec instance: the codec's own destroy/decode. */
+struct sw_codec {
+    struct vh_codec base;
+    void (*destroy)(struct vh_codec **codec);
+    int (*decode)(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err);
+};
+
 /* sw_h264.c: the H.264 codec (desc already checked against the caps). */
 int sw_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
                          struct vh_codec **out, struct vh_error *err);
 void sw_h264_codec_destroy(struct vh_codec **codec);
 int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic,
                    struct vh_error *err);
+
+/* sw_frame.c: codecs whose VA picture becomes one libavcodec packet that
+ * decodes into one picture (VP9, VP8, MPEG-2). A codec supplies how big the
+ * packet is and how to write it. */
+struct sw_frame_class {
+    const char *name;
+    enum AVCodecID codec_id;
+    int flags;                                /* AVCodecContext.flags to add */
+    /* Packet size for `pic`, or an error (status, err set). */
+    int (*packet_size)(const struct vh_picture *pic, size_t *size, struct vh_error *err);
+    /* Writes exactly the size returned above. */
+    void (*packet_write)(const struct vh_picture *pic, uint8_t *out);
+};
+int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class *cls,
+                          struct vh_codec **out, struct vh_error *err);
+
+extern const struct sw_frame_class sw_vp9_class;
 
 #endif

@@ -1,0 +1,99 @@
+/* Per-codec facts for DECODE_BITSTREAM/END_FRAME: the wire struct sizes, the
+ * validators (validate_<codec>.c) and where each picture names its
+ * reference surfaces. */
+#include "host/session_internal.h"
+
+/* ---- H.264 ------------------------------------------------------------------ */
+
+static int h264_check_picture(const void *pic, const struct vh_surface *target,
+                              struct vh_error *err)
+{
+    return vh_h264_check_picture(pic, target, err);
+}
+
+static int h264_check_slice(const void *slice, uint32_t index, const void *pic,
+                            const uint8_t *data, uint32_t size, struct vh_error *err)
+{
+    return vh_h264_check_slice(slice, index, pic, data, size, err);
+}
+
+static void h264_coded_size(const void *pic, uint32_t *width, uint32_t *height)
+{
+    const struct vw_h264_picture *p = pic;
+    *width = (p->picture_width_in_mbs_minus1 + 1u) * 16u;
+    *height = (p->picture_height_in_mbs_minus1 + 1u) * 16u;
+}
+
+static void h264_ref_ids(const void *pic, uint32_t ids[16])
+{
+    const struct vw_h264_picture *p = pic;
+    for (int i = 0; i < 16; i++) {
+        const struct vw_h264_ref *ref = &p->reference_frames[i];
+        ids[i] = (ref->flags & VW_H264_PIC_INVALID) ? VW_INVALID_ID : ref->surface_id;
+    }
+}
+
+/* ---- VP9 -------------------------------------------------------------------- */
+
+static int vp9_check_picture(const void *pic, const struct vh_surface *target,
+                             struct vh_error *err)
+{
+    return vh_vp9_check_picture(pic, target, err);
+}
+
+static int vp9_check_slice(const void *slice, uint32_t index, const void *pic,
+                           const uint8_t *data, uint32_t size, struct vh_error *err)
+{
+    return vh_vp9_check_slice(slice, index, pic, data, size, err);
+}
+
+static void vp9_coded_size(const void *pic, uint32_t *width, uint32_t *height)
+{
+    const struct vw_vp9_picture *p = pic;
+    *width = p->frame_width;
+    *height = p->frame_height;
+}
+
+static void vp9_ref_ids(const void *pic, uint32_t ids[16])
+{
+    const struct vw_vp9_picture *p = pic;
+    for (int i = 0; i < 16; i++)
+        ids[i] = i < 8 ? p->reference_frames[i] : VW_INVALID_ID;
+}
+
+static const struct vh_codec_rules rules[] = {
+    {
+        .codec = VW_CODEC_H264,
+        .name = "H.264",
+        .picture_size = sizeof(struct vw_h264_picture),
+        .extra_size = sizeof(struct vw_h264_iq_matrix),
+        .slice_size = sizeof(struct vw_h264_slice),
+        .max_slices = VW_MAX_SLICES,
+        .strip_start_code = true,
+        .check_picture = h264_check_picture,
+        .check_slice = h264_check_slice,
+        .coded_size = h264_coded_size,
+        .ref_ids = h264_ref_ids,
+    },
+    {
+        .codec = VW_CODEC_VP9,
+        .name = "VP9",
+        .picture_size = sizeof(struct vw_vp9_picture),
+        .extra_size = 0,
+        .slice_size = sizeof(struct vw_vp9_slice),
+        .max_slices = 1,
+        .strip_start_code = false,
+        .check_picture = vp9_check_picture,
+        .check_slice = vp9_check_slice,
+        .coded_size = vp9_coded_size,
+        .ref_ids = vp9_ref_ids,
+    },
+};
+
+const struct vh_codec_rules *vh_codec_rules_get(uint32_t codec)
+{
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (rules[i].codec == codec)
+            return &rules[i];
+    return NULL;
+}

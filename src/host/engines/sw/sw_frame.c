@@ -1,0 +1,155 @@
+/*
+ * Codecs whose VA picture is one frame of the elementary stream (VP9, VP8,
+ * MPEG-2): each picture becomes one libavcodec packet, written by the
+ * codec's class (sw_vp9.c, ...), and its picture is captured where it is
+ * allocated, as in sw_h264.c: a get_buffer2 wrapper references every buffer
+ * allocated while our packet (tagged through its pts) is decoded; the last
+ * one is the current picture. Frame threads are off, so its pixels are final
+ * when avcodec_send_packet returns. Hidden frames (VP9/VP8 show_frame 0)
+ * are decoded and captured all the same; libavcodec's output is drained and
+ * dropped, except that a packet which allocated nothing but output a picture
+ * (VP9 show_existing_frame) gives that picture.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+
+#include "host/engines/sw/sw_internal.h"
+
+struct sw_frame_codec {
+    struct sw_codec base;
+    const struct sw_frame_class *cls;
+    AVCodecContext *avctx;
+    AVPacket *pkt;
+    AVFrame *drain;
+    AVFrame *pic;                             /* last picture allocated (or shown) */
+    int64_t tag;                              /* pts of the packet being decoded */
+    bool captured;
+};
+
+static struct sw_frame_codec *to_codec(struct vh_codec *c)
+{
+    return (struct sw_frame_codec *)c;
+}
+
+static int frame_get_buffer(AVCodecContext *avctx, AVFrame *frame, int flags)
+{
+    struct sw_frame_codec *c = avctx->opaque;
+    int ret = avcodec_default_get_buffer2(avctx, frame, flags);
+    if (ret < 0 || frame->pts != c->tag)
+        return ret;
+    av_frame_unref(c->pic);
+    ret = av_frame_ref(c->pic, frame);
+    if (ret < 0) {
+        av_frame_unref(frame);
+        c->captured = false;
+        return ret;
+    }
+    c->captured = true;
+    return 0;
+}
+
+static void frame_codec_destroy(struct vh_codec **codec)
+{
+    if (!codec || !*codec)
+        return;
+    struct sw_frame_codec *c = to_codec(*codec);
+    avcodec_free_context(&c->avctx);
+    av_frame_free(&c->pic);
+    av_frame_free(&c->drain);
+    av_packet_free(&c->pkt);
+    free(c);
+    *codec = NULL;
+}
+
+static int av_status(int ret, const char *what, const char *name, struct vh_error *err)
+{
+    char msg[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(ret, msg, sizeof(msg));
+    return vh_error_set(err, ret == AVERROR(ENOMEM) ? VW_ERR_NO_MEMORY : VW_ERR_DECODE,
+                        "sw: %s %s: %s", name, what, msg);
+}
+
+static int frame_decode(struct vh_codec *codec, const struct vh_picture *pic,
+                        struct vh_error *err)
+{
+    struct sw_frame_codec *c = to_codec(codec);
+    size_t size;
+    int rc = c->cls->packet_size(pic, &size, err);
+    if (rc)
+        return rc;
+    if (size == 0 || size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
+        return vh_error_set(err, VW_ERR_DECODE, "sw: %s picture of %zu bytes", c->cls->name,
+                            size);
+    if (av_new_packet(c->pkt, (int)size) < 0)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %zu-byte packet",
+                            size);
+    c->cls->packet_write(pic, c->pkt->data);
+
+    c->pkt->pts = ++c->tag;
+    c->captured = false;
+    int ret = avcodec_send_packet(c->avctx, c->pkt);
+    if (ret == AVERROR(EAGAIN)) {
+        while (avcodec_receive_frame(c->avctx, c->drain) >= 0)
+            av_frame_unref(c->drain);
+        ret = avcodec_send_packet(c->avctx, c->pkt);
+    }
+    av_packet_unref(c->pkt);
+    bool shown = false;
+    while (avcodec_receive_frame(c->avctx, c->drain) >= 0) {
+        if (!c->captured && c->drain->pts == c->tag) {
+            /* A frame that shows a reference: no allocation, one output. */
+            av_frame_unref(c->pic);
+            shown = av_frame_ref(c->pic, c->drain) >= 0;
+        }
+        av_frame_unref(c->drain);
+    }
+    if (ret < 0)
+        return av_status(ret, "decoding failed", c->cls->name, err);
+    if (!c->captured && !shown)
+        return vh_error_set(err, VW_ERR_DECODE, "sw: the %s decoder produced no picture",
+                            c->cls->name);
+    return sw_surface_set_frame(pic->target, c->pic, err);
+}
+
+int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class *cls,
+                          struct vh_codec **out, struct vh_error *err)
+{
+    *out = NULL;
+    const AVCodec *dec = avcodec_find_decoder(cls->codec_id);
+    if (!dec)
+        return vh_error_set(err, VW_ERR_INTERNAL, "sw: libavcodec has no %s decoder", cls->name);
+    struct sw_frame_codec *c = calloc(1, sizeof(*c));
+    if (!c)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    c->base.base.engine = engine;
+    c->base.destroy = frame_codec_destroy;
+    c->base.decode = frame_decode;
+    c->cls = cls;
+    int ret = AVERROR(ENOMEM);
+    c->pkt = av_packet_alloc();
+    c->drain = av_frame_alloc();
+    c->pic = av_frame_alloc();
+    c->avctx = avcodec_alloc_context3(dec);
+    if (!c->pkt || !c->drain || !c->pic || !c->avctx)
+        goto fail;
+    c->avctx->opaque = c;
+    c->avctx->get_buffer2 = frame_get_buffer;
+    /* Frame threads would finish pictures after send_packet returns. */
+    c->avctx->thread_count = 1;
+    c->avctx->thread_type = FF_THREAD_SLICE;
+    c->avctx->err_recognition = AV_EF_EXPLODE;
+    c->avctx->flags |= cls->flags;
+    ret = avcodec_open2(c->avctx, dec, NULL);
+    if (ret < 0)
+        goto fail;
+    *out = &c->base.base;
+    return VW_OK;
+
+fail:;
+    struct vh_codec *tmp = &c->base.base;
+    frame_codec_destroy(&tmp);
+    return av_status(ret, "decoder creation failed", cls->name, err);
+}
