@@ -16,6 +16,7 @@ static bool decode_buffer_type(VABufferType type)
     switch (type) {
     case VAPictureParameterBufferType:
     case VAIQMatrixBufferType:
+    case VAProbabilityBufferType: /* VP8 */
     case VASliceParameterBufferType:
     case VASliceDataBufferType:
         return true;

@@ -61,6 +61,37 @@ static void vp9_ref_ids(const void *pic, uint32_t ids[16])
         ids[i] = i < 8 ? p->reference_frames[i] : VW_INVALID_ID;
 }
 
+/* ---- VP8 -------------------------------------------------------------------- */
+
+static int vp8_check_picture(const void *pic, const struct vh_surface *target,
+                             struct vh_error *err)
+{
+    return vh_vp8_check_picture(pic, target, err);
+}
+
+static int vp8_check_slice(const void *slice, uint32_t index, const void *pic,
+                           const uint8_t *data, uint32_t size, struct vh_error *err)
+{
+    return vh_vp8_check_slice(slice, index, pic, data, size, err);
+}
+
+static void vp8_coded_size(const void *pic, uint32_t *width, uint32_t *height)
+{
+    const struct vw_vp8_picture *p = pic;
+    *width = p->frame_width;
+    *height = p->frame_height;
+}
+
+static void vp8_ref_ids(const void *pic, uint32_t ids[16])
+{
+    const struct vw_vp8_picture *p = pic;
+    for (int i = 0; i < 16; i++)
+        ids[i] = VW_INVALID_ID;
+    ids[0] = p->last_ref_frame;
+    ids[1] = p->golden_ref_frame;
+    ids[2] = p->alt_ref_frame;
+}
+
 static const struct vh_codec_rules rules[] = {
     {
         .codec = VW_CODEC_H264,
@@ -87,6 +118,19 @@ static const struct vh_codec_rules rules[] = {
         .check_slice = vp9_check_slice,
         .coded_size = vp9_coded_size,
         .ref_ids = vp9_ref_ids,
+    },
+    {
+        .codec = VW_CODEC_VP8,
+        .name = "VP8",
+        .picture_size = sizeof(struct vw_vp8_picture),
+        .extra_size = sizeof(struct vw_vp8_extra),
+        .slice_size = sizeof(struct vw_vp8_slice),
+        .max_slices = 1,
+        .strip_start_code = false,
+        .check_picture = vp8_check_picture,
+        .check_slice = vp8_check_slice,
+        .coded_size = vp8_coded_size,
+        .ref_ids = vp8_ref_ids,
     },
 };
 

@@ -61,6 +61,7 @@ struct vh_slice {
     const uint8_t *data;
     uint32_t size;
     const struct vw_vp9_slice *vp9;
+    const struct vw_vp8_slice *vp8;
 };
 
 /* A complete picture: everything between BEGIN_FRAME and END_FRAME. */
@@ -69,6 +70,8 @@ struct vh_picture {
     const struct vw_h264_picture *h264;
     const struct vw_h264_iq_matrix *h264_iq;  /* NULL when the client sent none */
     const struct vw_vp9_picture *vp9;
+    const struct vw_vp8_picture *vp8;
+    const struct vw_vp8_extra *vp8_extra;     /* NULL when the client sent none */
     uint32_t num_slices;                      /* >= 1 */
     const struct vh_slice *slices;
     struct vh_surface *target;

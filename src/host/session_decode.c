@@ -360,6 +360,10 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
     case VW_CODEC_VP9:
         pic.vp9 = &f->picture.vp9;
         break;
+    case VW_CODEC_VP8:
+        pic.vp8 = &f->picture.vp8;
+        pic.vp8_extra = f->have_iq ? &f->iq.vp8 : NULL;
+        break;
     }
     for (uint32_t i = 0; i < f->num_slices; i++) {
         const void *params = f->slice_params + (size_t)i * rules->slice_size;
@@ -369,6 +373,8 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
             slices[i].h264 = params;
         else if (kind == VW_CODEC_VP9)
             slices[i].vp9 = params;
+        else if (kind == VW_CODEC_VP8)
+            slices[i].vp8 = params;
     }
     int st = VW_OK;
     uint32_t ref_ids[16];

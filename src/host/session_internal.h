@@ -37,9 +37,11 @@ struct vh_frame_slice {
 union vh_wire_picture {
     struct vw_h264_picture h264;
     struct vw_vp9_picture vp9;
+    struct vw_vp8_picture vp8;
 };
 union vh_wire_extra {             /* the optional block (VW_DECODE_HAS_IQ_MATRIX) */
     struct vw_h264_iq_matrix h264;
+    struct vw_vp8_extra vp8;
 };
 
 /* What DECODE_BITSTREAM/END_FRAME need to know about a codec's wire structs
@@ -199,6 +201,13 @@ int vh_vp9_check_picture(const struct vw_vp9_picture *pic, const struct vh_surfa
                          struct vh_error *err);
 int vh_vp9_check_slice(const struct vw_vp9_slice *slice, uint32_t index,
                        const struct vw_vp9_picture *pic, const uint8_t *data, uint32_t size,
+                       struct vh_error *err);
+
+/* VP8 (validate_vp8.c). */
+int vh_vp8_check_picture(const struct vw_vp8_picture *pic, const struct vh_surface *target,
+                         struct vh_error *err);
+int vh_vp8_check_slice(const struct vw_vp8_slice *slice, uint32_t index,
+                       const struct vw_vp8_picture *pic, const uint8_t *data, uint32_t size,
                        struct vh_error *err);
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates the test corpus with Debian's encoders: H.264 from ffmpeg's lavfi
-# sources piped into the x264 CLI, VP9 (IVF) from ffmpeg's libvpx-vp9. Each clip targets features that break
+# sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx. Each clip targets features that break
 # decoders; see tests/corpus/README.md. Usage: make_corpus.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make_corpus.sh OUTDIR}
@@ -77,5 +77,12 @@ if [ ! -s "$out/vp9_resize.ivf" ]; then
     rm -f "$out/vp9_resize.txt" "$out/vp9_part_"*.ivf
     mv "$out/vp9_resize.ivf.tmp" "$out/vp9_resize.ivf"
 fi
+
+vp8="-c:v libvpx -deadline good -cpu-used 5"
+# Golden/alt-ref updates and hidden alt-ref frames.
+# shellcheck disable=SC2086
+vpx vp8_altref.ivf 352 288 40 -- $vp8 -b:v 300k -auto-alt-ref 1 -lag-in-frames 16 -g 20
+# shellcheck disable=SC2086
+vpx vp8_odd_size_350x198.ivf 350 198 20 -- $vp8 -b:v 200k -g 10
 
 ls "$out"/*.264 "$out"/*.ivf | wc -l

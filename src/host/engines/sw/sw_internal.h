@@ -70,5 +70,6 @@ int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class 
                           struct vh_codec **out, struct vh_error *err);
 
 extern const struct sw_frame_class sw_vp9_class;
+extern const struct sw_frame_class sw_vp8_class;
 
 #endif
