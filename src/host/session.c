@@ -301,17 +301,6 @@ static int handle_query_caps(struct vh_session *s, const struct vh_request *req,
 
 /* ---- codecs ------------------------------------------------------------------ */
 
-static uint32_t codec_of_profile(uint32_t profile)
-{
-    switch (profile) {
-    case VW_PROFILE_H264_CONSTRAINED_BASELINE:
-    case VW_PROFILE_H264_MAIN:
-    case VW_PROFILE_H264_HIGH:
-        return VW_CODEC_H264;
-    default:
-        return 0;
-    }
-}
 
 /* Checks a codec description against the engine's capabilities. */
 static int check_caps(struct vh_session *s, const struct vw_create_codec *cc, struct vh_error *err)
@@ -332,7 +321,7 @@ static int check_caps(struct vh_session *s, const struct vw_create_codec *cc, st
             cc->height >= cap->min_height && cc->height <= cap->max_height)
             return VW_OK;
     }
-    if (!profile || !codec_of_profile(cc->profile))
+    if (!profile || !vw_codec_of_profile(cc->profile))
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE,
                             "CREATE_CODEC: profile %u not supported by engine %s", cc->profile,
                             s->engine->ops->name);
@@ -389,7 +378,7 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
     if (!c)
         return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "CREATE_CODEC: out of memory");
     c->id = cc.codec_id;
-    c->codec = codec_of_profile(cc.profile);
+    c->codec = vw_codec_of_profile(cc.profile);
     c->desc = (struct vh_codec_desc){.profile = cc.profile, .entrypoint = cc.entrypoint,
                                      .rt_format = cc.rt_format, .width = cc.width,
                                      .height = cc.height};
