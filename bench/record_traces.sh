@@ -20,7 +20,7 @@ if [ -z "${DISPLAY:-}" ]; then
 fi
 export LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$build/src/guest
 for clip in "$@"; do
-    name=$(basename "$clip" .264)
+    name=$(basename "${clip%.*}")
     mkdir -p "$work/$name"
     sock=$work/$name.sock
     "$build/src/host/vivacd" --engine sw --socket "$sock" --record "$work/$name" --log-level warn &
