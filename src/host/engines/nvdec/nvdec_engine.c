@@ -2,6 +2,7 @@
  * pool, the codec reaper, dispatch. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,10 +12,24 @@
 #include "host/engines/engines.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 
-static const uint32_t nvdec_profiles[] = {
-    VW_PROFILE_H264_CONSTRAINED_BASELINE,
-    VW_PROFILE_H264_MAIN,
-    VW_PROFILE_H264_HIGH,
+/* Every profile the engine can serve, in query_caps order; listed only
+ * where cuvidGetDecoderCaps says the GPU decodes the codec. */
+static const struct nvdec_profile {
+    uint32_t profile;
+    const struct nvdec_codec_class *cls;
+} nvdec_profiles[] = {
+    {VW_PROFILE_H264_CONSTRAINED_BASELINE, &nvdec_h264_class},
+    {VW_PROFILE_H264_MAIN, &nvdec_h264_class},
+    {VW_PROFILE_H264_HIGH, &nvdec_h264_class},
+    {VW_PROFILE_VP9_PROFILE0, &nvdec_vp9_class},
+    {VW_PROFILE_VP8, &nvdec_vp8_class},
+};
+
+/* One class per kind, for the caps query. */
+static const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT] = {
+    [NVDEC_KIND_H264] = &nvdec_h264_class,
+    [NVDEC_KIND_VP9] = &nvdec_vp9_class,
+    [NVDEC_KIND_VP8] = &nvdec_vp8_class,
 };
 
 int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *what,
@@ -175,32 +190,64 @@ static int pick_device(struct nvdec_engine *e, struct vh_error *err)
     return VW_OK;
 }
 
-/* Context pushed. */
-static int query_h264_caps(struct nvdec_engine *e, struct vh_error *err)
+/* Context pushed. Fills e->caps[kind]; an unsupported codec is not an
+ * error (its profiles are not listed), a failing query is. */
+static int query_codec_caps(struct nvdec_engine *e, enum nvdec_kind kind, struct vh_error *err)
 {
-    if (!e->cv->cuvidGetDecoderCaps)
-        return vh_error_set(err, VW_ERR_INTERNAL,
-                            "nvdec: the driver has no cuvidGetDecoderCaps (too old)");
+    const struct nvdec_codec_class *cls = nvdec_classes[kind];
     CUVIDDECODECAPS caps = {
-        .eCodecType = cudaVideoCodec_H264,
+        .eCodecType = cls->cuvid_codec,
         .eChromaFormat = cudaVideoChromaFormat_420,
         .nBitDepthMinus8 = 0,
     };
     CUresult r = e->cv->cuvidGetDecoderCaps(&caps);
-    if (r != CUDA_SUCCESS)
-        return nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidGetDecoderCaps(H.264)", err);
-    if (!caps.bIsSupported)
-        return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: %s cannot decode H.264 8-bit 4:2:0",
+    if (r != CUDA_SUCCESS) {
+        char what[64];
+        snprintf(what, sizeof(what), "cuvidGetDecoderCaps(%s)", cls->name);
+        return nvdec_cu_error(e, r, VW_ERR_INTERNAL, what, err);
+    }
+    struct nvdec_caps *c = &e->caps[kind];
+    *c = (struct nvdec_caps){0};
+    if (!caps.bIsSupported) {
+        vc_info("nvdec: %s cannot decode %s 8-bit 4:2:0", e->device_name, cls->name);
+        return VW_OK;
+    }
+    if (!(caps.nOutputFormatMask & (1u << cudaVideoSurfaceFormat_NV12))) {
+        vc_info("nvdec: %s has no NV12 output for %s", e->device_name, cls->name);
+        return VW_OK;
+    }
+    *c = (struct nvdec_caps){
+        .supported = true,
+        .min_width = caps.nMinWidth,
+        .min_height = caps.nMinHeight,
+        .max_width = caps.nMaxWidth,
+        .max_height = caps.nMaxHeight,
+        .max_mb_count = caps.nMaxMBCount,
+    };
+    if (caps.nNumNVDECs > e->num_engines)
+        e->num_engines = caps.nNumNVDECs;
+    vc_info("nvdec: %s %ux%u..%ux%u (%u MBs)", cls->name, c->min_width, c->min_height,
+            c->max_width, c->max_height, c->max_mb_count);
+    return VW_OK;
+}
+
+/* Context pushed. Fails when the GPU decodes none of the codecs. */
+static int query_caps_all(struct nvdec_engine *e, struct vh_error *err)
+{
+    if (!e->cv->cuvidGetDecoderCaps)
+        return vh_error_set(err, VW_ERR_INTERNAL,
+                            "nvdec: the driver has no cuvidGetDecoderCaps (too old)");
+    bool any = false;
+    for (int k = 0; k < NVDEC_KIND_COUNT; k++) {
+        int rc = query_codec_caps(e, (enum nvdec_kind)k, err);
+        if (rc)
+            return rc;
+        any |= e->caps[k].supported;
+    }
+    if (!any)
+        return vh_error_set(err, VW_ERR_INTERNAL,
+                            "nvdec: %s decodes none of H.264, VP9, VP8 (8-bit 4:2:0, NV12)",
                             e->device_name);
-    if (!(caps.nOutputFormatMask & (1u << cudaVideoSurfaceFormat_NV12)))
-        return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: %s has no NV12 output for H.264",
-                            e->device_name);
-    e->min_width = caps.nMinWidth;
-    e->min_height = caps.nMinHeight;
-    e->max_width = caps.nMaxWidth;
-    e->max_height = caps.nMaxHeight;
-    e->max_mb_count = caps.nMaxMBCount;
-    e->num_engines = caps.nNumNVDECs;
     return VW_OK;
 }
 
@@ -252,7 +299,7 @@ static int nvdec_create(struct vh_engine **out, struct vh_error *err)
     rc = nvdec_push(e, "cuCtxPushCurrent", err);
     if (rc)
         goto err_ctx;
-    rc = query_h264_caps(e, err);
+    rc = query_caps_all(e, err);
     nvdec_pop(e);
     if (rc)
         goto err_ctx;
@@ -260,9 +307,7 @@ static int nvdec_create(struct vh_engine **out, struct vh_error *err)
     e->reaper_running = pthread_create(&e->reaper, NULL, reaper_main, e) == 0;
     if (!e->reaper_running)
         vc_warn("nvdec: no reaper thread; decoders are destroyed inline");
-    vc_info("nvdec: %s, H.264 %ux%u..%ux%u (%u MBs), %u NVDEC engine(s)", e->device_name,
-            e->min_width, e->min_height, e->max_width, e->max_height, e->max_mb_count,
-            e->num_engines);
+    vc_info("nvdec: %s, %u NVDEC engine(s)", e->device_name, e->num_engines);
     *out = &e->base;
     return VW_OK;
 
@@ -293,47 +338,62 @@ static void nvdec_destroy(struct vh_engine **engine)
     *engine = NULL;
 }
 
-/* What the engine accepts: what the GPU reports, within what the parameter
- * set synthesis can express (level 5.1: 4096x2304). */
-static void size_limits(const struct nvdec_engine *e, uint32_t *max_w, uint32_t *max_h)
+/* What the engine accepts for a codec: what the GPU reports, for H.264
+ * within what the parameter set synthesis can express (level 5.1:
+ * 4096x2304). */
+static void size_limits(const struct nvdec_engine *e, const struct nvdec_codec_class *cls,
+                        uint32_t *max_w, uint32_t *max_h)
 {
-    *max_w = e->max_width < VH_H264_MAX_WIDTH ? e->max_width : VH_H264_MAX_WIDTH;
-    *max_h = e->max_height < VH_H264_MAX_HEIGHT ? e->max_height : VH_H264_MAX_HEIGHT;
+    const struct nvdec_caps *c = &e->caps[cls->kind];
+    *max_w = c->max_width;
+    *max_h = c->max_height;
+    if (cls->kind == NVDEC_KIND_H264) {
+        *max_w = *max_w < VH_H264_MAX_WIDTH ? *max_w : VH_H264_MAX_WIDTH;
+        *max_h = *max_h < VH_H264_MAX_HEIGHT ? *max_h : VH_H264_MAX_HEIGHT;
+    }
 }
+
+#define NVDEC_NUM_PROFILES (sizeof(nvdec_profiles) / sizeof(nvdec_profiles[0]))
 
 static int nvdec_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t max,
                             uint32_t *count)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
-    uint32_t max_w, max_h, n = 0;
-    size_limits(e, &max_w, &max_h);
-    for (size_t i = 0; i < sizeof(nvdec_profiles) / sizeof(nvdec_profiles[0]) && n < max;
-         i++, n++) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < NVDEC_NUM_PROFILES && n < max; i++) {
+        const struct nvdec_codec_class *cls = nvdec_profiles[i].cls;
+        if (!e->caps[cls->kind].supported)
+            continue;
+        uint32_t max_w, max_h;
+        size_limits(e, cls, &max_w, &max_h);
         caps[n] = (struct vw_cap){
-            .profile = nvdec_profiles[i],
+            .profile = nvdec_profiles[i].profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
             .rt_formats = VW_RT_YUV420,
             .pixel_format = VW_FOURCC_NV12,
-            .min_width = e->min_width,
-            .min_height = e->min_height,
+            .min_width = e->caps[cls->kind].min_width,
+            .min_height = e->caps[cls->kind].min_height,
             .max_width = max_w,
             .max_height = max_h,
         };
         strncpy(caps[n].engine_name, "nvdec", sizeof(caps[n].engine_name));
+        n++;
     }
     *count = n;
     return VW_OK;
 }
 
-static int nvdec_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
-                              struct vh_codec **out, struct vh_error *err)
+static int nvdec_codec_create_op(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                                 struct vh_codec **out, struct vh_error *err)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     *out = NULL;
-    bool known = false;
-    for (size_t i = 0; i < sizeof(nvdec_profiles) / sizeof(nvdec_profiles[0]); i++)
-        known |= desc->profile == nvdec_profiles[i];
-    if (!known)
+    const struct nvdec_codec_class *cls = NULL;
+    for (size_t i = 0; i < NVDEC_NUM_PROFILES && !cls; i++)
+        if (desc->profile == nvdec_profiles[i].profile &&
+            e->caps[nvdec_profiles[i].cls->kind].supported)
+            cls = nvdec_profiles[i].cls;
+    if (!cls)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "nvdec: profile %u not supported",
                             desc->profile);
     if (desc->entrypoint != VW_ENTRYPOINT_DECODE)
@@ -342,14 +402,15 @@ static int nvdec_codec_create(struct vh_engine *engine, const struct vh_codec_de
     if (desc->rt_format != VW_RT_YUV420)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: rt_format 0x%x not supported", desc->rt_format);
+    const struct nvdec_caps *c = &e->caps[cls->kind];
     uint32_t max_w, max_h;
-    size_limits(e, &max_w, &max_h);
-    if (desc->width < e->min_width || desc->height < e->min_height || desc->width > max_w ||
+    size_limits(e, cls, &max_w, &max_h);
+    if (desc->width < c->min_width || desc->height < c->min_height || desc->width > max_w ||
         desc->height > max_h)
-        return vh_error_set(err, VW_ERR_RESOLUTION, "nvdec: %ux%u outside %ux%u..%ux%u",
-                            desc->width, desc->height, e->min_width, e->min_height, max_w,
-                            max_h);
-    return nvdec_h264_codec_create(engine, desc, out, err);
+        return vh_error_set(err, VW_ERR_RESOLUTION, "nvdec: %s %ux%u outside %ux%u..%ux%u",
+                            cls->name, desc->width, desc->height, c->min_width, c->min_height,
+                            max_w, max_h);
+    return nvdec_codec_create(engine, cls, desc, out, err);
 }
 
 const struct vh_engine_ops vh_engine_nvdec = {
@@ -359,9 +420,9 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .query_caps = nvdec_query_caps,
     .surface_init = nvdec_surface_init,
     .surface_fini = nvdec_surface_fini,
-    .codec_create = nvdec_codec_create,
-    .codec_destroy = nvdec_h264_codec_destroy,
-    .decode = nvdec_h264_decode,
+    .codec_create = nvdec_codec_create_op,
+    .codec_destroy = nvdec_codec_destroy,
+    .decode = nvdec_codec_decode,
     .surface_read = nvdec_surface_read,
     .surface_write = nvdec_surface_write,
     .host_memory_register = nvdec_host_memory_register,

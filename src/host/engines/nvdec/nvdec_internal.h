@@ -63,6 +63,20 @@ struct nvdec_buffer {
     uint32_t width_bytes, rows;
 };
 
+/* The codecs this engine can decode (index of nvdec_engine.caps). */
+enum nvdec_kind {
+    NVDEC_KIND_H264,
+    NVDEC_KIND_VP9,
+    NVDEC_KIND_VP8,
+    NVDEC_KIND_COUNT,
+};
+
+/* What cuvidGetDecoderCaps said for one codec, 8-bit 4:2:0, NV12 output. */
+struct nvdec_caps {
+    bool supported;
+    uint32_t min_width, min_height, max_width, max_height, max_mb_count;
+};
+
 /* A destroyed codec's decoder, waiting for the reaper. */
 struct nvdec_reap {
     CUvideodecoder decoder;
@@ -80,8 +94,8 @@ struct nvdec_engine {
     CUdevice device;
     CUcontext ctx;                            /* primary context, retained */
     char device_name[128];
-    /* cuvidGetDecoderCaps for H.264 8-bit 4:2:0, queried once in create. */
-    uint32_t min_width, min_height, max_width, max_height, max_mb_count;
+    /* cuvidGetDecoderCaps per codec (8-bit 4:2:0), queried once in create. */
+    struct nvdec_caps caps[NVDEC_KIND_COUNT];
     unsigned num_engines;
     nvdec_tcuMemHostRegister *mem_host_register;
     nvdec_tcuMemHostUnregister *mem_host_unregister;
@@ -167,11 +181,73 @@ int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface
                               uint32_t width, uint32_t height, uint32_t chroma_row,
                               struct vh_error *err);
 
-/* nvdec_h264.c */
-int nvdec_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
-                            struct vh_codec **out, struct vh_error *err);
-void nvdec_h264_codec_destroy(struct vh_codec **codec);
-int nvdec_h264_decode(struct vh_codec *codec, const struct vh_picture *pic,
-                      struct vh_error *err);
+/*
+ * nvdec_codec.c: one VA codec on NVIDIA's cuvid parser, for every codec the
+ * parser knows. Each VA picture becomes one packet (the bytes the sw engine
+ * gives libavcodec), built by the codec's class and fed to the parser
+ * flagged CUVID_PKT_ENDOFPICTURE, so that the parser has decoded it when
+ * cuvidParseVideoData returns; the decode callback tells which decoder slot
+ * (CurrPicIdx) holds it, and that slot is copied into the VA target.
+ */
+struct nvdec_codec;
+
+struct nvdec_codec_class {
+    const char *name;                         /* "VP9": in messages */
+    cudaVideoCodec cuvid_codec;
+    enum nvdec_kind kind;
+    /* A new size mid-stream: try cuvidReconfigureDecoder first (keeps the
+     * slots) instead of always creating a new decoder. */
+    bool reconfigure;
+    /* A picture that decodes nothing but makes the parser display a slot
+     * (VP9 show_existing_frame) gets that slot; else it is an error. */
+    bool show_existing;
+    size_t priv_size;                         /* zeroed state at nvdec_codec.priv */
+    void (*priv_fini)(void *priv);            /* NULL: nothing to free */
+    /* Sets *size to the bytes of the picture's packet, or fails (err set). */
+    int (*packet_size)(struct nvdec_codec *c, const struct vh_picture *pic, size_t *size,
+                       struct vh_error *err);
+    /* Writes exactly that many bytes (same picture, right after packet_size). */
+    void (*packet_write)(struct nvdec_codec *c, const struct vh_picture *pic, uint8_t *out);
+    /* Whether a new sequence starting at this picture may replace the
+     * decoder (losing every reference slot): true where the picture
+     * refreshes all references (IDR, key frame). */
+    bool (*may_recreate)(const struct vh_picture *pic);
+    /* The picture's size, what is copied into the target (clamped to the
+     * decoder's output); NULL: the decoder's whole (coded) output. */
+    void (*picture_size)(const struct vh_picture *pic, uint32_t *width, uint32_t *height);
+};
+
+extern const struct nvdec_codec_class nvdec_h264_class;
+extern const struct nvdec_codec_class nvdec_vp9_class;
+extern const struct nvdec_codec_class nvdec_vp8_class;
+
+struct nvdec_codec {
+    struct vh_codec base;
+    const struct nvdec_codec_class *cls;
+    struct nvdec_engine *e;
+    void *priv;                               /* cls->priv_size bytes, or NULL */
+    uint32_t desc_width, desc_height;         /* of the VA context */
+    CUvideoparser parser;
+    CUstream stream;                          /* maps and copies; non-blocking */
+    CUvideodecoder decoder;                   /* created by the sequence callback */
+    CUVIDDECODECREATEINFO info;               /* of `decoder` (sizes as reconfigured) */
+    uint8_t *buf;                             /* packet */
+    size_t cap;
+
+    /* Set during one cuvidParseVideoData call. */
+    const struct vh_picture *pic;             /* being parsed */
+    int cur_idx;                              /* CurrPicIdx decoded, -1: none */
+    int disp_idx;                             /* picture_index displayed, -1: none */
+    bool field_pic, bottom_field, second_field;
+    int cb_status;                            /* VW_OK or the first error */
+    struct vh_error cb_err;
+};
+
+int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class *cls,
+                       const struct vh_codec_desc *desc, struct vh_codec **out,
+                       struct vh_error *err);
+void nvdec_codec_destroy(struct vh_codec **codec);
+int nvdec_codec_decode(struct vh_codec *codec, const struct vh_picture *pic,
+                       struct vh_error *err);
 
 #endif

@@ -1,0 +1,405 @@
+/*
+ * One VA codec on NVIDIA's cuvid parser (the route engines.md calls
+ * simplest), shared by every codec: the class (nvdec_h264.c, nvdec_vp9.c,
+ * nvdec_vp8.c) builds each VA picture's packet, the same bytes the sw
+ * engine gives libavcodec; it is fed to the parser as one packet flagged
+ * CUVID_PKT_ENDOFPICTURE so that the parser decodes the picture before
+ * cuvidParseVideoData returns. The parser manages the decoder's reference
+ * slots itself; its decode callback tells which slot (CurrPicIdx) holds
+ * this picture. That slot is mapped and copied device-to-device into the
+ * target surface (pictures are captured in decode order, display delay 0).
+ *
+ * - H.264: a second field is decoded into the first field's slot: copying
+ *   the slot again after it gives the whole frame.
+ * - Hidden frames (VP9 show_frame 0, VP8 alt-ref frames: the VP8 tag says
+ *   show_frame 1 anyway) are decoded and copied like any other; the parser
+ *   does not display them, which changes nothing here.
+ * - A VP9 show_existing_frame frame decodes nothing: the parser displays
+ *   the existing slot, which is then what the target gets (as on sw).
+ * - A new size mid-stream (a VP9/VP8 key frame of another size, VP9
+ *   reference scaling) comes as a new sequence: the decoder is
+ *   reconfigured when the new size fits the size it was created for (it
+ *   keeps its slots), else recreated, but only on a picture that refreshes
+ *   every reference (class->may_recreate).
+ *
+ * Each codec maps and copies on its own non-blocking CUDA stream, so
+ * sessions never wait for one another's copies (nvdec_internal.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "host/engines/nvdec/nvdec_internal.h"
+
+/* Decode slots beyond the parser's minimum, as NVIDIA's samples and the
+ * native reference: each picture is mapped, copied and unmapped before the
+ * next one is parsed, so no slot is held longer. Fewer slots also make
+ * cuvidCreateDecoder/cuvidDestroyDecoder cheaper. */
+#define NVDEC_EXTRA_SURFACES 2
+
+static struct nvdec_codec *to_codec(struct vh_codec *c)
+{
+    return (struct nvdec_codec *)c;
+}
+
+static uint32_t max_u32(uint32_t a, uint32_t b)
+{
+    return a > b ? a : b;
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Context pushed (inside cuvidParseVideoData). */
+static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsigned surfaces)
+{
+    struct nvdec_engine *e = c->e;
+    /* VP9/VP8 streams may change size without a new VA context: leave room
+     * for the context's size so that a later sequence up to it is a
+     * reconfigure (which keeps the reference slots), not a new decoder. */
+    uint32_t max_w = fmt->coded_width, max_h = fmt->coded_height;
+    if (c->cls->reconfigure) {
+        const struct nvdec_caps *caps = &e->caps[c->cls->kind];
+        max_w = min_u32(max_u32(max_w, (c->desc_width + 15) & ~15u), caps->max_width);
+        max_h = min_u32(max_u32(max_h, (c->desc_height + 15) & ~15u), caps->max_height);
+        max_w = max_u32(max_w, fmt->coded_width);
+        max_h = max_u32(max_h, fmt->coded_height);
+    }
+    /* The full coded picture, no cropping (as in the sw engine: surfaces are
+     * read from the top-left of the coded picture; the class says how much
+     * of it is the picture). */
+    c->info = (CUVIDDECODECREATEINFO){
+        .ulWidth = fmt->coded_width,
+        .ulHeight = fmt->coded_height,
+        .ulNumDecodeSurfaces = surfaces,
+        .CodecType = c->cls->cuvid_codec,
+        .ChromaFormat = cudaVideoChromaFormat_420,
+        .ulCreationFlags = cudaVideoCreate_PreferCUVID,
+        .bitDepthMinus8 = 0,
+        .ulIntraDecodeOnly = 0,
+        .ulMaxWidth = max_w,
+        .ulMaxHeight = max_h,
+        .display_area = {.left = 0, .top = 0, .right = (short)fmt->coded_width,
+                         .bottom = (short)fmt->coded_height},
+        .OutputFormat = cudaVideoSurfaceFormat_NV12,
+        /* Weave: an H.264 field pair maps as the frame it makes. */
+        .DeinterlaceMode = cudaVideoDeinterlaceMode_Weave,
+        .ulTargetWidth = fmt->coded_width,
+        .ulTargetHeight = fmt->coded_height,
+        .ulNumOutputSurfaces = 2,
+        .vidLock = NULL,
+    };
+    double t0 = nvdec_now_ms();
+    CUresult r = e->cv->cuvidCreateDecoder(&c->decoder, &c->info);
+    vc_debug("nvdec: cuvidCreateDecoder %s %ux%u (max %ux%u), %u surfaces: %.2f ms",
+             c->cls->name, fmt->coded_width, fmt->coded_height, max_w, max_h, surfaces,
+             nvdec_now_ms() - t0);
+    if (r != CUDA_SUCCESS) {
+        c->decoder = NULL;
+        c->cb_status = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidCreateDecoder", &c->cb_err);
+        return 0;
+    }
+    return (int)surfaces;
+}
+
+/* Context pushed. Returns true when the decoder now decodes fmt's size. */
+static bool reconfigure_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt,
+                                unsigned surfaces)
+{
+    struct nvdec_engine *e = c->e;
+    if (!c->cls->reconfigure || !e->cv->cuvidReconfigureDecoder || fmt->coded_width > c->info.ulMaxWidth ||
+        fmt->coded_height > c->info.ulMaxHeight || surfaces > c->info.ulNumDecodeSurfaces)
+        return false;
+    CUVIDRECONFIGUREDECODERINFO re = {
+        .ulWidth = fmt->coded_width,
+        .ulHeight = fmt->coded_height,
+        .ulTargetWidth = fmt->coded_width,
+        .ulTargetHeight = fmt->coded_height,
+        .ulNumDecodeSurfaces = (unsigned)c->info.ulNumDecodeSurfaces,
+        .display_area = {.left = 0, .top = 0, .right = (short)fmt->coded_width,
+                         .bottom = (short)fmt->coded_height},
+    };
+    double t0 = nvdec_now_ms();
+    CUresult r = e->cv->cuvidReconfigureDecoder(c->decoder, &re);
+    vc_debug("nvdec: cuvidReconfigureDecoder %s %ux%u -> %ux%u: %d, %.2f ms", c->cls->name,
+             (unsigned)c->info.ulWidth, (unsigned)c->info.ulHeight, fmt->coded_width,
+             fmt->coded_height, (int)r, nvdec_now_ms() - t0);
+    if (r != CUDA_SUCCESS)
+        return false;
+    c->info.ulWidth = c->info.ulTargetWidth = fmt->coded_width;
+    c->info.ulHeight = c->info.ulTargetHeight = fmt->coded_height;
+    c->info.display_area.right = (short)fmt->coded_width;
+    c->info.display_area.bottom = (short)fmt->coded_height;
+    return true;
+}
+
+static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *fmt)
+{
+    struct nvdec_codec *c = opaque;
+    struct nvdec_engine *e = c->e;
+    const struct nvdec_caps *caps = &e->caps[c->cls->kind];
+    unsigned surfaces = fmt->min_num_decode_surfaces + NVDEC_EXTRA_SURFACES;
+    if (fmt->chroma_format != cudaVideoChromaFormat_420 || fmt->bit_depth_luma_minus8 ||
+        fmt->bit_depth_chroma_minus8) {
+        c->cb_status = vh_error_set(&c->cb_err, VW_ERR_UNSUPPORTED_STREAM,
+                                    "nvdec: only 8-bit 4:2:0 %s is supported", c->cls->name);
+        return 0;
+    }
+    if (fmt->coded_width < caps->min_width || fmt->coded_height < caps->min_height ||
+        fmt->coded_width > caps->max_width || fmt->coded_height > caps->max_height ||
+        ((fmt->coded_width + 15) / 16) * ((fmt->coded_height + 15) / 16) > caps->max_mb_count) {
+        c->cb_status = vh_error_set(&c->cb_err, VW_ERR_RESOLUTION,
+                                    "nvdec: %s coded size %ux%u not supported by the GPU",
+                                    c->cls->name, fmt->coded_width, fmt->coded_height);
+        return 0;
+    }
+    if (c->decoder && c->info.ulWidth == fmt->coded_width &&
+        c->info.ulHeight == fmt->coded_height && c->info.ulNumDecodeSurfaces >= surfaces)
+        return (int)c->info.ulNumDecodeSurfaces;
+    if (c->decoder && reconfigure_decoder(c, fmt, surfaces))
+        return (int)c->info.ulNumDecodeSurfaces;
+    if (c->decoder) {
+        /* A new decoder has empty slots: only where nothing is referenced. */
+        if (c->pic && c->cls->may_recreate && !c->cls->may_recreate(c->pic)) {
+            c->cb_status = vh_error_set(
+                &c->cb_err, VW_ERR_UNSUPPORTED_STREAM,
+                "nvdec: %s size change to %ux%u on a non-key picture beyond the "
+                "decoder's %ux%u", c->cls->name, fmt->coded_width, fmt->coded_height,
+                (unsigned)c->info.ulMaxWidth, (unsigned)c->info.ulMaxHeight);
+            return 0;
+        }
+        double t0 = nvdec_now_ms();
+        e->cv->cuvidDestroyDecoder(c->decoder);
+        c->decoder = NULL;
+        vc_debug("nvdec: cuvidDestroyDecoder (new sequence) %.2f ms", nvdec_now_ms() - t0);
+    }
+    return create_decoder(c, fmt, surfaces);
+}
+
+static int CUDAAPI on_decode(void *opaque, CUVIDPICPARAMS *pp)
+{
+    struct nvdec_codec *c = opaque;
+    if (!c->decoder) {
+        c->cb_status = vh_error_set(&c->cb_err, VW_ERR_DECODE,
+                                    "nvdec: picture before any sequence");
+        return 0;
+    }
+    CUresult r = c->e->cv->cuvidDecodePicture(c->decoder, pp);
+    if (r != CUDA_SUCCESS) {
+        c->cb_status = nvdec_cu_error(c->e, r, VW_ERR_DECODE, "cuvidDecodePicture", &c->cb_err);
+        return 0;
+    }
+    c->cur_idx = pp->CurrPicIdx;
+    c->field_pic = pp->field_pic_flag;
+    c->bottom_field = pp->bottom_field_flag;
+    c->second_field = pp->second_field;
+    return 1;
+}
+
+static int CUDAAPI on_display(void *opaque, CUVIDPARSERDISPINFO *info)
+{
+    struct nvdec_codec *c = opaque;
+    /* Captured at decode (see top); remembered for a picture that decodes
+     * nothing (VP9 show_existing_frame). */
+    if (info)
+        c->disp_idx = info->picture_index;
+    return 1;
+}
+
+int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class *cls,
+                       const struct vh_codec_desc *desc, struct vh_codec **out,
+                       struct vh_error *err)
+{
+    struct nvdec_engine *e = nvdec_engine_get(engine);
+    int rc = VW_ERR_NO_MEMORY;
+    struct nvdec_codec *c = calloc(1, sizeof(*c));
+    if (!c) {
+        vh_error_set(err, rc, "nvdec: out of memory");
+        goto err_alloc;
+    }
+    if (cls->priv_size) {
+        c->priv = calloc(1, cls->priv_size);
+        if (!c->priv) {
+            vh_error_set(err, rc, "nvdec: out of memory");
+            goto err_priv;
+        }
+    }
+    c->base.engine = engine;
+    c->cls = cls;
+    c->e = e;
+    c->desc_width = desc->width;
+    c->desc_height = desc->height;
+    CUVIDPARSERPARAMS params = {
+        .CodecType = cls->cuvid_codec,
+        .ulMaxNumDecodeSurfaces = 1,          /* raised by on_sequence's return */
+        .ulMaxDisplayDelay = 0,
+        .pUserData = c,
+        .pfnSequenceCallback = on_sequence,
+        .pfnDecodePicture = on_decode,
+        .pfnDisplayPicture = on_display,
+    };
+    rc = nvdec_push(e, "cuCtxPushCurrent", err);
+    if (rc)
+        goto err_push;
+    /* From the pool: cuStreamCreate took up to 40 ms with sessions busy. */
+    rc = nvdec_stream_get(e, &c->stream, err);
+    if (rc)
+        goto err_stream;
+    double t1 = nvdec_now_ms();
+    CUresult r = e->cv->cuvidCreateVideoParser(&c->parser, &params);
+    if (r != CUDA_SUCCESS) {
+        rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidCreateVideoParser", err);
+        goto err_parser;
+    }
+    nvdec_pop(e);
+    vc_debug("nvdec: cuvidCreateVideoParser %s %.2f ms", cls->name, nvdec_now_ms() - t1);
+    *out = &c->base;
+    return VW_OK;
+
+err_parser:
+    nvdec_stream_put(e, c->stream);
+err_stream:
+    nvdec_pop(e);
+err_push:
+    free(c->priv);
+err_priv:
+    free(c);
+err_alloc:
+    return rc;
+}
+
+void nvdec_codec_destroy(struct vh_codec **codec)
+{
+    if (!codec || !*codec)
+        return;
+    struct nvdec_codec *c = to_codec(*codec);
+    struct nvdec_engine *e = c->e;
+    if (nvdec_push(e, "cuCtxPushCurrent", NULL) == VW_OK) {
+        double t0 = nvdec_now_ms();
+        if (c->parser)
+            e->cv->cuvidDestroyVideoParser(c->parser);
+        vc_debug("nvdec: cuvidDestroyVideoParser %.2f ms", nvdec_now_ms() - t0);
+        /* The stream is idle (every decode synchronized it before
+         * returning): back to the pool. The decoder goes to the reaper
+         * (cuvidDestroyDecoder takes 20-400 ms). */
+        nvdec_stream_put(e, c->stream);
+        if (c->decoder)
+            nvdec_reap(e, c->decoder);
+        nvdec_pop(e);
+    }
+    if (c->priv && c->cls->priv_fini)
+        c->cls->priv_fini(c->priv);
+    free(c->priv);
+    free(c->buf);
+    free(c);
+    *codec = NULL;
+}
+
+/* Context pushed. Checks, maps and copies slot `idx` into the target. */
+static int capture(struct nvdec_codec *c, int idx, const struct vh_picture *pic,
+                   struct vh_error *err)
+{
+    struct nvdec_engine *e = c->e;
+    CUVIDGETDECODESTATUS st = {0};
+    CUresult r = e->cv->cuvidGetDecodeStatus(c->decoder, idx, &st);
+    /* Not every chip reports a status (CUDA_ERROR_NOT_SUPPORTED): then the
+     * map below is the only check. */
+    if (r == CUDA_SUCCESS && (st.decodeStatus == cuvidDecodeStatus_Error ||
+                              st.decodeStatus == cuvidDecodeStatus_Error_Concealed))
+        return vh_error_set(err, VW_ERR_DECODE, "nvdec: corrupt picture (decode status %d)",
+                            (int)st.decodeStatus);
+
+    CUVIDPROCPARAMS proc = {
+        .output_stream = c->stream,
+        .progressive_frame = !c->field_pic,
+        .second_field = c->second_field,
+        .top_field_first = c->field_pic ? (c->second_field ? c->bottom_field : !c->bottom_field)
+                                        : 1,
+    };
+    CUdeviceptr frame = 0;
+    unsigned int pitch = 0;
+    r = e->cv->cuvidMapVideoFrame(c->decoder, idx, &frame, &pitch, &proc);
+    if (r != CUDA_SUCCESS)
+        return nvdec_cu_error(e, r, VW_ERR_DECODE, "cuvidMapVideoFrame", err);
+    uint32_t out_w = (uint32_t)c->info.ulTargetWidth, out_h = (uint32_t)c->info.ulTargetHeight;
+    uint32_t w = out_w, h = out_h;
+    if (c->cls->picture_size) {
+        c->cls->picture_size(pic, &w, &h);
+        w = min_u32(w, out_w);
+        h = min_u32(h, out_h);
+    }
+    /* Copies on c->stream (after the map's post-processing on it) and
+     * synchronizes it: the slot is free again at the unmap. Chroma starts
+     * after the decoder's whole (even) output height. */
+    int rc = nvdec_surface_put_picture(e, pic->target, c->stream, frame, pitch, w, h,
+                                       (out_h + 1) & ~1u, err);
+    if (rc)                                   /* it may have left before its synchronize */
+        e->cu->cuStreamSynchronize(c->stream);
+    r = e->cv->cuvidUnmapVideoFrame(c->decoder, frame);
+    if (!rc && r != CUDA_SUCCESS)
+        rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidUnmapVideoFrame", err);
+    return rc;
+}
+
+static int reserve(struct nvdec_codec *c, size_t size, struct vh_error *err)
+{
+    if (size > UINT32_MAX)
+        return vh_error_set(err, VW_ERR_DECODE, "nvdec: picture of %zu bytes too large", size);
+    if (size <= c->cap)
+        return VW_OK;
+    size_t cap = size + size / 4;
+    uint8_t *b = realloc(c->buf, cap);
+    if (!b)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory for a %zu-byte "
+                            "picture", size);
+    c->buf = b;
+    c->cap = cap;
+    return VW_OK;
+}
+
+int nvdec_codec_decode(struct vh_codec *codec, const struct vh_picture *pic,
+                       struct vh_error *err)
+{
+    struct nvdec_codec *c = to_codec(codec);
+    struct nvdec_engine *e = c->e;
+    size_t size = 0;
+    int rc = c->cls->packet_size(c, pic, &size, err);
+    if (rc)
+        return rc;
+    rc = reserve(c, size, err);
+    if (rc)
+        return rc;
+    c->cls->packet_write(c, pic, c->buf);
+
+    rc = nvdec_push(e, "cuCtxPushCurrent", err);
+    if (rc)
+        return rc;
+    c->pic = pic;
+    c->cur_idx = -1;
+    c->disp_idx = -1;
+    c->field_pic = c->bottom_field = c->second_field = false;
+    c->cb_status = VW_OK;
+    CUVIDSOURCEDATAPACKET pkt = {
+        .flags = CUVID_PKT_ENDOFPICTURE,
+        .payload_size = (unsigned long)size,
+        .payload = c->buf,
+    };
+    CUresult r = e->cv->cuvidParseVideoData(c->parser, &pkt);
+    if (c->cb_status) {
+        rc = vh_error_set(err, c->cb_status, "%s", c->cb_err.message);
+    } else if (r != CUDA_SUCCESS) {
+        rc = nvdec_cu_error(e, r, VW_ERR_DECODE, "cuvidParseVideoData", err);
+    } else if (c->cur_idx >= 0) {
+        rc = capture(c, c->cur_idx, pic, err);
+    } else if (c->cls->show_existing && c->disp_idx >= 0 && c->decoder) {
+        rc = capture(c, c->disp_idx, pic, err);  /* shows an existing picture */
+    } else {
+        rc = vh_error_set(err, VW_ERR_DECODE, "nvdec: the parser decoded no %s picture",
+                          c->cls->name);
+    }
+    c->pic = NULL;
+    nvdec_pop(e);
+    return rc;
+}
