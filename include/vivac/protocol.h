@@ -577,6 +577,66 @@ struct vw_vp8_slice {
 };
 static_assert(sizeof(struct vw_vp8_slice) == 56, "wire size");
 
+/* ---- MPEG-2 parameters -----------------------------------------------------
+ * VAPictureParameterBufferMPEG2 (picture_coding_extension bits widened),
+ * VAIQMatrixBufferMPEG2 as the optional block (VW_DECODE_HAS_IQ_MATRIX) and
+ * VASliceParameterBufferMPEG2. Slice data starts with the slice's 4-byte
+ * start code (00 00 01 xx), as VA gives it. */
+
+#define VW_MPEG2_PIC_TOP_FIELD 1u
+#define VW_MPEG2_PIC_BOTTOM_FIELD 2u
+#define VW_MPEG2_PIC_FRAME 3u
+
+struct vw_mpeg2_picture {
+    uint16_t horizontal_size;
+    uint16_t vertical_size;
+    uint32_t forward_reference_picture;  /* surface ids, VW_INVALID_ID if none */
+    uint32_t backward_reference_picture;
+    uint16_t f_code;              /* VA packing: [0][0]<<12 | [0][1]<<8 | [1][0]<<4 | [1][1] */
+    uint8_t picture_coding_type;  /* 1 I, 2 P, 3 B */
+    /* picture_coding_extension */
+    uint8_t intra_dc_precision;
+    uint8_t picture_structure;    /* VW_MPEG2_PIC_* */
+    uint8_t top_field_first;
+    uint8_t frame_pred_frame_dct;
+    uint8_t concealment_motion_vectors;
+    uint8_t q_scale_type;
+    uint8_t intra_vlc_format;
+    uint8_t alternate_scan;
+    uint8_t repeat_first_field;
+    uint8_t progressive_frame;
+    uint8_t is_first_field;       /* field pictures: 1 for the frame's first field */
+    uint8_t reserved[2];
+};
+static_assert(sizeof(struct vw_mpeg2_picture) == 28, "wire size");
+
+/* Matrices in zig-zag scan order (as VA and the bitstream have them). A load
+ * flag of 0: the matrix last loaded (the default before any) stays. */
+struct vw_mpeg2_iq_matrix {
+    uint8_t load_intra_quantiser_matrix;
+    uint8_t load_non_intra_quantiser_matrix;
+    uint8_t load_chroma_intra_quantiser_matrix;
+    uint8_t load_chroma_non_intra_quantiser_matrix;
+    uint8_t intra_quantiser_matrix[64];
+    uint8_t non_intra_quantiser_matrix[64];
+    uint8_t chroma_intra_quantiser_matrix[64];
+    uint8_t chroma_non_intra_quantiser_matrix[64];
+};
+static_assert(sizeof(struct vw_mpeg2_iq_matrix) == 260, "wire size");
+
+struct vw_mpeg2_slice {
+    uint32_t slice_data_size;
+    uint32_t slice_data_offset;   /* the slice start code's first byte */
+    uint32_t slice_data_flag;     /* must be 0 */
+    uint32_t macroblock_offset;   /* bits from the start code to the first macroblock */
+    uint32_t slice_horizontal_position; /* in macroblocks */
+    uint32_t slice_vertical_position;   /* in macroblock rows of the picture (field) */
+    uint8_t quantiser_scale_code;
+    uint8_t intra_slice_flag;
+    uint8_t reserved[2];
+};
+static_assert(sizeof(struct vw_mpeg2_slice) == 28, "wire size");
+
 /* ---- images ------------------------------------------------------------------
  * GET_IMAGE copies a rectangle of a surface into client memory (the arena or
  * inline in the reply); PUT_IMAGE writes one into a surface.  The image is

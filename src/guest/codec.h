@@ -34,6 +34,7 @@ struct vg_codec {
 extern const struct vg_codec vg_codec_h264;
 extern const struct vg_codec vg_codec_vp9;
 extern const struct vg_codec vg_codec_vp8;
+extern const struct vg_codec vg_codec_mpeg2;
 
 /* The packer of a vw profile, or NULL. */
 const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile);

@@ -12,6 +12,8 @@ static const struct {
     {VAProfileH264High, VW_PROFILE_H264_HIGH},
     {VAProfileVP9Profile0, VW_PROFILE_VP9_PROFILE0},
     {VAProfileVP8Version0_3, VW_PROFILE_VP8},
+    {VAProfileMPEG2Simple, VW_PROFILE_MPEG2_SIMPLE},
+    {VAProfileMPEG2Main, VW_PROFILE_MPEG2_MAIN},
 };
 
 uint32_t vg_profile_to_vw(VAProfile profile)

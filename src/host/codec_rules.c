@@ -92,6 +92,41 @@ static void vp8_ref_ids(const void *pic, uint32_t ids[16])
     ids[2] = p->alt_ref_frame;
 }
 
+/* ---- MPEG-2 ------------------------------------------------------------------ */
+
+static int mpeg2_check_picture(const void *pic, const struct vh_surface *target,
+                               struct vh_error *err)
+{
+    return vh_mpeg2_check_picture(pic, target, err);
+}
+
+static int mpeg2_check_extra(const void *extra, struct vh_error *err)
+{
+    return vh_mpeg2_check_iq_matrix(extra, err);
+}
+
+static int mpeg2_check_slice(const void *slice, uint32_t index, const void *pic,
+                             const uint8_t *data, uint32_t size, struct vh_error *err)
+{
+    return vh_mpeg2_check_slice(slice, index, pic, data, size, err);
+}
+
+static void mpeg2_coded_size(const void *pic, uint32_t *width, uint32_t *height)
+{
+    const struct vw_mpeg2_picture *p = pic;
+    *width = p->horizontal_size;
+    *height = p->vertical_size;
+}
+
+static void mpeg2_ref_ids(const void *pic, uint32_t ids[16])
+{
+    const struct vw_mpeg2_picture *p = pic;
+    for (int i = 0; i < 16; i++)
+        ids[i] = VW_INVALID_ID;
+    ids[0] = p->forward_reference_picture;
+    ids[1] = p->backward_reference_picture;
+}
+
 static const struct vh_codec_rules rules[] = {
     {
         .codec = VW_CODEC_H264,
@@ -131,6 +166,22 @@ static const struct vh_codec_rules rules[] = {
         .check_slice = vp8_check_slice,
         .coded_size = vp8_coded_size,
         .ref_ids = vp8_ref_ids,
+    },
+    {
+        .codec = VW_CODEC_MPEG2,
+        .name = "MPEG-2",
+        .picture_size = sizeof(struct vw_mpeg2_picture),
+        .extra_size = sizeof(struct vw_mpeg2_iq_matrix),
+        .slice_size = sizeof(struct vw_mpeg2_slice),
+        /* Usually one slice per macroblock row. */
+        .max_slices = VW_MAX_SLICES,
+        /* The start code stays: the slice data of VA begins with it. */
+        .strip_start_code = false,
+        .check_picture = mpeg2_check_picture,
+        .check_extra = mpeg2_check_extra,
+        .check_slice = mpeg2_check_slice,
+        .coded_size = mpeg2_coded_size,
+        .ref_ids = mpeg2_ref_ids,
     },
 };
 

@@ -228,6 +228,8 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
     if (!vc_cursor_done(c))
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: payload parse error", W);
     int st = rules->check_picture(&pic, &f->target->surface, err);
+    if (st == VW_OK && has_iq && rules->check_extra)
+        st = rules->check_extra(&iq, err);
     if (st != VW_OK)
         return st;
     /* The codec's memory was charged for its declared size: a picture may
@@ -364,6 +366,10 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
         pic.vp8 = &f->picture.vp8;
         pic.vp8_extra = f->have_iq ? &f->iq.vp8 : NULL;
         break;
+    case VW_CODEC_MPEG2:
+        pic.mpeg2 = &f->picture.mpeg2;
+        pic.mpeg2_iq = f->have_iq ? &f->iq.mpeg2 : NULL;
+        break;
     }
     for (uint32_t i = 0; i < f->num_slices; i++) {
         const void *params = f->slice_params + (size_t)i * rules->slice_size;
@@ -375,6 +381,8 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
             slices[i].vp9 = params;
         else if (kind == VW_CODEC_VP8)
             slices[i].vp8 = params;
+        else if (kind == VW_CODEC_MPEG2)
+            slices[i].mpeg2 = params;
     }
     int st = VW_OK;
     uint32_t ref_ids[16];

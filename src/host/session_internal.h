@@ -38,10 +38,12 @@ union vh_wire_picture {
     struct vw_h264_picture h264;
     struct vw_vp9_picture vp9;
     struct vw_vp8_picture vp8;
+    struct vw_mpeg2_picture mpeg2;
 };
 union vh_wire_extra {             /* the optional block (VW_DECODE_HAS_IQ_MATRIX) */
     struct vw_h264_iq_matrix h264;
     struct vw_vp8_extra vp8;
+    struct vw_mpeg2_iq_matrix mpeg2;
 };
 
 /* What DECODE_BITSTREAM/END_FRAME need to know about a codec's wire structs
@@ -57,6 +59,8 @@ struct vh_codec_rules {
     bool strip_start_code;        /* slice data may start with 00 00 (00) 01 */
     int (*check_picture)(const void *pic, const struct vh_surface *target,
                          struct vh_error *err);
+    /* Optional (NULL: nothing to check): the optional block, when sent. */
+    int (*check_extra)(const void *extra, struct vh_error *err);
     /* `data` is the slice's data (start code stripped if strip_start_code),
      * `size` >= 1 bytes. */
     int (*check_slice)(const void *slice, uint32_t index, const void *pic,
@@ -209,5 +213,13 @@ int vh_vp8_check_picture(const struct vw_vp8_picture *pic, const struct vh_surfa
 int vh_vp8_check_slice(const struct vw_vp8_slice *slice, uint32_t index,
                        const struct vw_vp8_picture *pic, const uint8_t *data, uint32_t size,
                        struct vh_error *err);
+
+/* MPEG-2 (validate_mpeg2.c). */
+int vh_mpeg2_check_picture(const struct vw_mpeg2_picture *pic, const struct vh_surface *target,
+                           struct vh_error *err);
+int vh_mpeg2_check_iq_matrix(const struct vw_mpeg2_iq_matrix *iq, struct vh_error *err);
+int vh_mpeg2_check_slice(const struct vw_mpeg2_slice *slice, uint32_t index,
+                         const struct vw_mpeg2_picture *pic, const uint8_t *data, uint32_t size,
+                         struct vh_error *err);
 
 #endif

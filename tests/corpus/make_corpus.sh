@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates the test corpus with Debian's encoders: H.264 from ffmpeg's lavfi
-# sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx. Each clip targets features that break
+# sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx, MPEG-2 (.m2v) from ffmpeg's mpeg2video. Each clip targets features that break
 # decoders; see tests/corpus/README.md. Usage: make_corpus.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make_corpus.sh OUTDIR}
@@ -85,4 +85,35 @@ vpx vp8_altref.ivf 352 288 40 -- $vp8 -b:v 300k -auto-alt-ref 1 -lag-in-frames 1
 # shellcheck disable=SC2086
 vpx vp8_odd_size_350x198.ivf 350 198 20 -- $vp8 -b:v 200k -g 10
 
-ls "$out"/*.264 "$out"/*.ivf | wc -l
+# m2v NAME.m2v W H FRAMES -- ffmpeg mpeg2video options (elementary stream).
+# ffmpeg's encoder makes frame pictures only (no field pictures).
+m2v() {
+    local file=$1 w=$2 h=$3 n=$4
+    shift 5
+    if [ -s "$out/$file" ]; then return; fi
+    ffmpeg -v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -frames:v "$n" \
+        -c:v mpeg2video -q:v 5 "$@" -f mpeg2video -y "$out/$file.tmp" </dev/null
+    mv "$out/$file.tmp" "$out/$file"
+}
+
+# Progressive, two B-frames between references.
+m2v mpeg2_progressive_bf2.m2v 352 288 30 -- -bf 2 -g 12
+# Interlaced frame pictures (field DCT and field prediction), top field
+# first, alternate scan.
+m2v mpeg2_interlaced_tff.m2v 352 288 30 -- -bf 2 -g 12 -flags +ilme+ildct -top 1 \
+    -alternate_scan 1
+# Interlaced, bottom field first, at a height whose macroblock rows differ
+# between progressive and interlaced sequences (13 vs 14).
+m2v mpeg2_interlaced_bff_350x198.m2v 350 198 20 -- -bf 1 -g 10 -flags +ilme+ildct -top 0
+# Custom intra/non-intra matrices, intra_vlc_format 1, q_scale_type 1,
+# intra_dc_precision 10 bits, odd size.
+cqm_intra=8,12,14,16,18,20,22,24,11,13,15,17,19,21,23,25,12,14,16,18,20,22,24,26
+cqm_intra=$cqm_intra,13,15,17,19,21,23,25,27,14,16,18,20,22,24,26,28,15,17,19,21,23,25,27,29
+cqm_intra=$cqm_intra,16,18,20,22,24,26,28,30,17,19,21,23,25,27,29,31
+cqm_inter=16,17,18,19,20,21,22,23,17,18,19,20,21,22,23,24,18,19,20,21,22,23,24,25
+cqm_inter=$cqm_inter,19,20,21,22,23,24,25,26,20,21,22,23,24,25,26,27,21,22,23,24,25,26,27,28
+cqm_inter=$cqm_inter,22,23,24,25,26,27,28,29,23,24,25,26,27,28,29,30
+m2v mpeg2_cqm_350x198.m2v 350 198 20 -- -bf 2 -g 10 -qmax 28 -intra_matrix "$cqm_intra" \
+    -inter_matrix "$cqm_inter" -intra_vlc 1 -non_linear_quant 1 -dc 10
+
+ls "$out"/*.264 "$out"/*.ivf "$out"/*.m2v | wc -l

@@ -24,6 +24,8 @@ static const uint32_t sw_profiles[] = {
     VW_PROFILE_H264_HIGH,
     VW_PROFILE_VP9_PROFILE0,
     VW_PROFILE_VP8,
+    VW_PROFILE_MPEG2_SIMPLE,
+    VW_PROFILE_MPEG2_MAIN,
 };
 
 /* libavcodec's messages are about guest bitstreams: keep them out of the
@@ -112,6 +114,8 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
         return sw_frame_codec_create(engine, &sw_vp9_class, out, err);
     case VW_CODEC_VP8:
         return sw_frame_codec_create(engine, &sw_vp8_class, out, err);
+    case VW_CODEC_MPEG2:
+        return sw_frame_codec_create(engine, &sw_mpeg2_class, out, err);
     default:
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: profile %u not supported",
                             desc->profile);

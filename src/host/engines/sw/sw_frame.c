@@ -8,7 +8,9 @@
  * when avcodec_send_packet returns. Hidden frames (VP9/VP8 show_frame 0)
  * are decoded and captured all the same; libavcodec's output is drained and
  * dropped, except that a packet which allocated nothing but output a picture
- * (VP9 show_existing_frame) gives that picture.
+ * (VP9 show_existing_frame) gives that picture. An MPEG-2 second field
+ * allocates nothing either: it completes, in place, the frame its first
+ * field allocated into the same surface.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -27,6 +29,8 @@ struct sw_frame_codec {
     AVFrame *pic;                             /* last picture allocated (or shown) */
     int64_t tag;                              /* pts of the packet being decoded */
     bool captured;
+    uint32_t last_target;                     /* surface of the last picture decoded */
+    void *state;                              /* cls->state_size bytes */
 };
 
 static struct sw_frame_codec *to_codec(struct vh_codec *c)
@@ -60,6 +64,7 @@ static void frame_codec_destroy(struct vh_codec **codec)
     av_frame_free(&c->pic);
     av_frame_free(&c->drain);
     av_packet_free(&c->pkt);
+    free(c->state);
     free(c);
     *codec = NULL;
 }
@@ -77,7 +82,7 @@ static int frame_decode(struct vh_codec *codec, const struct vh_picture *pic,
 {
     struct sw_frame_codec *c = to_codec(codec);
     size_t size;
-    int rc = c->cls->packet_size(pic, &size, err);
+    int rc = c->cls->packet_size(pic, c->state, &size, err);
     if (rc)
         return rc;
     if (size == 0 || size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
@@ -86,7 +91,7 @@ static int frame_decode(struct vh_codec *codec, const struct vh_picture *pic,
     if (av_new_packet(c->pkt, (int)size) < 0)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %zu-byte packet",
                             size);
-    c->cls->packet_write(pic, c->pkt->data);
+    c->cls->packet_write(pic, c->state, c->pkt->data);
 
     c->pkt->pts = ++c->tag;
     c->captured = false;
@@ -108,6 +113,15 @@ static int frame_decode(struct vh_codec *codec, const struct vh_picture *pic,
     }
     if (ret < 0)
         return av_status(ret, "decoding failed", c->cls->name, err);
+    if (!c->captured && !shown && c->cls->second_field && c->cls->second_field(pic)) {
+        /* The frame of the first field, now complete (decoded in place). */
+        if (c->last_target != pic->target->id || !c->pic->buf[0])
+            return vh_error_set(err, VW_ERR_DECODE,
+                                "sw: %s second field without its first field in surface %u",
+                                c->cls->name, pic->target->id);
+        shown = true;
+    }
+    c->last_target = pic->target->id;
     if (!c->captured && !shown)
         return vh_error_set(err, VW_ERR_DECODE, "sw: the %s decoder produced no picture",
                             c->cls->name);
@@ -133,7 +147,9 @@ int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class 
     c->drain = av_frame_alloc();
     c->pic = av_frame_alloc();
     c->avctx = avcodec_alloc_context3(dec);
-    if (!c->pkt || !c->drain || !c->pic || !c->avctx)
+    c->state = cls->state_size ? calloc(1, cls->state_size) : NULL;
+    c->last_target = VW_INVALID_ID;
+    if (!c->pkt || !c->drain || !c->pic || !c->avctx || (cls->state_size && !c->state))
         goto fail;
     c->avctx->opaque = c;
     c->avctx->get_buffer2 = frame_get_buffer;

@@ -7,6 +7,8 @@
 #ifndef VIVAC_SW_INTERNAL_H
 #define VIVAC_SW_INTERNAL_H
 
+#include <stdbool.h>
+
 #include <libavcodec/codec_id.h>
 #include <libavutil/frame.h>
 
@@ -61,15 +63,23 @@ struct sw_frame_class {
     const char *name;
     enum AVCodecID codec_id;
     int flags;                                /* AVCodecContext.flags to add */
+    /* Bytes of per-codec state the class keeps between pictures (zeroed at
+     * creation); 0: none, `state` is NULL. */
+    size_t state_size;
     /* Packet size for `pic`, or an error (status, err set). */
-    int (*packet_size)(const struct vh_picture *pic, size_t *size, struct vh_error *err);
-    /* Writes exactly the size returned above. */
-    void (*packet_write)(const struct vh_picture *pic, uint8_t *out);
+    int (*packet_size)(const struct vh_picture *pic, const void *state, size_t *size,
+                       struct vh_error *err);
+    /* Writes exactly the size returned above and updates the state. */
+    void (*packet_write)(const struct vh_picture *pic, void *state, uint8_t *out);
+    /* Optional: the picture completes the one decoded just before into the
+     * same surface (MPEG-2's second field), so it allocates nothing. */
+    bool (*second_field)(const struct vh_picture *pic);
 };
 int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class *cls,
                           struct vh_codec **out, struct vh_error *err);
 
 extern const struct sw_frame_class sw_vp9_class;
 extern const struct sw_frame_class sw_vp8_class;
+extern const struct sw_frame_class sw_mpeg2_class;
 
 #endif

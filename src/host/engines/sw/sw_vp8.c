@@ -6,14 +6,15 @@
 #include "host/codecs/vp8_frame_tag.h"
 #include "host/engines/sw/sw_internal.h"
 
-static int vp8_packet_size(const struct vh_picture *pic, size_t *size, struct vh_error *err)
+static int vp8_packet_size(const struct vh_picture *pic, const void *state, size_t *size,
+                           struct vh_error *err)
 {
     uint8_t tag[VH_VP8_TAG_MAX];
     *size = vh_vp8_write_tag(pic->vp8, pic->slices[0].vp8, tag) + pic->slices[0].size;
     return VW_OK;
 }
 
-static void vp8_packet_write(const struct vh_picture *pic, uint8_t *out)
+static void vp8_packet_write(const struct vh_picture *pic, void *state, uint8_t *out)
 {
     size_t n = vh_vp8_write_tag(pic->vp8, pic->slices[0].vp8, out);
     memcpy(out + n, pic->slices[0].data, pic->slices[0].size);

@@ -6,7 +6,8 @@
 
 #include "host/engines/sw/sw_internal.h"
 
-static int vp9_packet_size(const struct vh_picture *pic, size_t *size, struct vh_error *err)
+static int vp9_packet_size(const struct vh_picture *pic, const void *state, size_t *size,
+                           struct vh_error *err)
 {
     size_t n = 0;
     for (uint32_t i = 0; i < pic->num_slices; i++)
@@ -15,7 +16,7 @@ static int vp9_packet_size(const struct vh_picture *pic, size_t *size, struct vh
     return VW_OK;
 }
 
-static void vp9_packet_write(const struct vh_picture *pic, uint8_t *out)
+static void vp9_packet_write(const struct vh_picture *pic, void *state, uint8_t *out)
 {
     for (uint32_t i = 0; i < pic->num_slices; i++) {
         memcpy(out, pic->slices[i].data, pic->slices[i].size);
