@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/bitwriter.h"
+#include "host/engine.h"
 #include "host/codecs/mpeg2_headers.h"
 
 #define SEQUENCE_HEADER_CODE 0xb3u
@@ -145,4 +146,28 @@ size_t vh_mpeg2_write_headers(const struct vw_mpeg2_picture *pic,
     quant_matrix_extension(&bw, st);
     /* Cannot overflow: VH_MPEG2_HEADERS_MAX is the largest case. */
     return vc_bw_ok(&bw) ? vc_bw_bytes(&bw) : 0;
+}
+
+size_t vh_mpeg2_packet_size(const struct vh_picture *pic, const struct vh_mpeg2_state *st)
+{
+    struct vh_mpeg2_state next = *st;
+    uint8_t hdr[VH_MPEG2_HEADERS_MAX];
+    vh_mpeg2_state_update(&next, pic->mpeg2, pic->mpeg2_iq);
+    size_t n = vh_mpeg2_write_headers(pic->mpeg2, &next, hdr);
+    for (uint32_t i = 0; i < pic->num_slices; i++)
+        n += pic->slices[i].size;
+    return n;
+}
+
+void vh_mpeg2_packet_write(const struct vh_picture *pic, struct vh_mpeg2_state *st,
+                           uint8_t *out)
+{
+    uint8_t hdr[VH_MPEG2_HEADERS_MAX];
+    vh_mpeg2_state_update(st, pic->mpeg2, pic->mpeg2_iq);
+    size_t n = vh_mpeg2_write_headers(pic->mpeg2, st, hdr);
+    memcpy(out, hdr, n);
+    for (uint32_t i = 0; i < pic->num_slices; i++) {
+        memcpy(out + n, pic->slices[i].data, pic->slices[i].size);
+        n += pic->slices[i].size;
+    }
 }

@@ -9,6 +9,8 @@
 
 #include "vivac/protocol.h"
 
+struct vh_picture;
+
 /* Sequence header 12 + sequence extension 10 + picture header 9 + picture
  * coding extension 9 + quant matrix extension 261 bytes. */
 #define VH_MPEG2_HEADERS_MAX 301u
@@ -49,5 +51,15 @@ static inline bool vh_mpeg2_starts_frame(const struct vw_mpeg2_picture *pic)
 size_t vh_mpeg2_write_headers(const struct vw_mpeg2_picture *pic,
                               const struct vh_mpeg2_state *st,
                               uint8_t out[VH_MPEG2_HEADERS_MAX]);
+
+/* One VA picture's packet, the bytes both engines feed their decoder (sw:
+ * libavcodec, nvdec: the cuvid parser): the headers above, written with
+ * `st` updated by the picture, followed by the slices (each from its start
+ * code) in the order the guest sent them. packet_size leaves `st` as it
+ * is; packet_write, for the same picture right after it, takes the
+ * picture into `st` and writes exactly that many bytes. */
+size_t vh_mpeg2_packet_size(const struct vh_picture *pic, const struct vh_mpeg2_state *st);
+void vh_mpeg2_packet_write(const struct vh_picture *pic, struct vh_mpeg2_state *st,
+                           uint8_t *out);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * One VA codec on NVIDIA's cuvid parser (the route engines.md calls
  * simplest), shared by every codec: the class (nvdec_h264.c, nvdec_vp9.c,
- * nvdec_vp8.c) builds each VA picture's packet, the same bytes the sw
+ * nvdec_vp8.c, nvdec_mpeg2.c) builds each VA picture's packet, the same bytes the sw
  * engine gives libavcodec; it is fed to the parser as one packet flagged
  * CUVID_PKT_ENDOFPICTURE so that the parser decodes the picture before
  * cuvidParseVideoData returns. The parser manages the decoder's reference
@@ -9,8 +9,8 @@
  * this picture. That slot is mapped and copied device-to-device into the
  * target surface (pictures are captured in decode order, display delay 0).
  *
- * - H.264: a second field is decoded into the first field's slot: copying
- *   the slot again after it gives the whole frame.
+ * - H.264, MPEG-2: a second field is decoded into the first field's slot:
+ *   copying the slot again after it gives the whole frame.
  * - Hidden frames (VP9 show_frame 0, VP8 alt-ref frames: the VP8 tag says
  *   show_frame 1 anyway) are decoded and copied like any other; the parser
  *   does not display them, which changes nothing here.
@@ -135,9 +135,17 @@ static bool reconfigure_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt,
     return true;
 }
 
-static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *fmt)
+static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *parsed)
 {
     struct nvdec_codec *c = opaque;
+    CUVIDEOFORMAT aligned = *parsed, *fmt = &aligned;
+    vc_debug("nvdec: %s sequence: coded %ux%u", c->cls->name, parsed->coded_width,
+             parsed->coded_height);
+    if (c->cls->coded_align) {
+        uint32_t a = c->cls->coded_align;
+        fmt->coded_width = (fmt->coded_width + a - 1) / a * a;
+        fmt->coded_height = (fmt->coded_height + a - 1) / a * a;
+    }
     struct nvdec_engine *e = c->e;
     const struct nvdec_caps *caps = &e->caps[c->cls->kind];
     unsigned surfaces = fmt->min_num_decode_surfaces + NVDEC_EXTRA_SURFACES;
@@ -186,6 +194,10 @@ static int CUDAAPI on_decode(void *opaque, CUVIDPICPARAMS *pp)
                                     "nvdec: picture before any sequence");
         return 0;
     }
+    /* The parser's width in macroblocks may leave out a partial last
+     * column (MPEG-2 at 350 wide): the decoder's (aligned) size says. */
+    if (c->cls->coded_align)
+        pp->PicWidthInMbs = (int)(c->info.ulWidth / 16);
     CUresult r = c->e->cv->cuvidDecodePicture(c->decoder, pp);
     if (r != CUDA_SUCCESS) {
         c->cb_status = nvdec_cu_error(c->e, r, VW_ERR_DECODE, "cuvidDecodePicture", &c->cb_err);

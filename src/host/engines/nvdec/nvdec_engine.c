@@ -23,6 +23,8 @@ static const struct nvdec_profile {
     {VW_PROFILE_H264_HIGH, &nvdec_h264_class},
     {VW_PROFILE_VP9_PROFILE0, &nvdec_vp9_class},
     {VW_PROFILE_VP8, &nvdec_vp8_class},
+    {VW_PROFILE_MPEG2_SIMPLE, &nvdec_mpeg2_class},
+    {VW_PROFILE_MPEG2_MAIN, &nvdec_mpeg2_class},
 };
 
 /* One class per kind, for the caps query. */
@@ -30,6 +32,7 @@ static const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT] = {
     [NVDEC_KIND_H264] = &nvdec_h264_class,
     [NVDEC_KIND_VP9] = &nvdec_vp9_class,
     [NVDEC_KIND_VP8] = &nvdec_vp8_class,
+    [NVDEC_KIND_MPEG2] = &nvdec_mpeg2_class,
 };
 
 int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *what,
@@ -246,8 +249,8 @@ static int query_caps_all(struct nvdec_engine *e, struct vh_error *err)
     }
     if (!any)
         return vh_error_set(err, VW_ERR_INTERNAL,
-                            "nvdec: %s decodes none of H.264, VP9, VP8 (8-bit 4:2:0, NV12)",
-                            e->device_name);
+                            "nvdec: %s decodes none of H.264, VP9, VP8, MPEG-2 "
+                            "(8-bit 4:2:0, NV12)", e->device_name);
     return VW_OK;
 }
 

@@ -68,6 +68,7 @@ enum nvdec_kind {
     NVDEC_KIND_H264,
     NVDEC_KIND_VP9,
     NVDEC_KIND_VP8,
+    NVDEC_KIND_MPEG2,
     NVDEC_KIND_COUNT,
 };
 
@@ -201,6 +202,11 @@ struct nvdec_codec_class {
     /* A picture that decodes nothing but makes the parser display a slot
      * (VP9 show_existing_frame) gets that slot; else it is an error. */
     bool show_existing;
+    /* The decoder's size is the parser's coded size rounded up to this, and
+     * each picture's PicWidthInMbs is the decoder's width / 16 (MPEG-2: 16;
+     * the parser gives horizontal_size as is, 350 wide decoded only 21
+     * macroblock columns of 22; measured on an H200); 0: as given. */
+    uint32_t coded_align;
     size_t priv_size;                         /* zeroed state at nvdec_codec.priv */
     void (*priv_fini)(void *priv);            /* NULL: nothing to free */
     /* Sets *size to the bytes of the picture's packet, or fails (err set). */
@@ -220,6 +226,7 @@ struct nvdec_codec_class {
 extern const struct nvdec_codec_class nvdec_h264_class;
 extern const struct nvdec_codec_class nvdec_vp9_class;
 extern const struct nvdec_codec_class nvdec_vp8_class;
+extern const struct nvdec_codec_class nvdec_mpeg2_class;
 
 struct nvdec_codec {
     struct vh_codec base;
