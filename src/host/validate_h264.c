@@ -2,22 +2,10 @@
  * the ranges of the H.264 specification and against the target surface, so
  * that engines can assume valid input. Each failure names the field. */
 #include "host/session_internal.h"
+#include "host/validate.h"
 
 #define PIC "DECODE_BITSTREAM: picture params: "
 
-/* require(cond, status, fmt...): fail with a message naming the field. */
-#define REQUIRE(cond, status, ...)                          \
-    do {                                                    \
-        if (!(cond))                                        \
-            return vh_error_set(err, (status), __VA_ARGS__); \
-    } while (0)
-
-#define REQUIRE_FLAG(p, field) \
-    REQUIRE((p)->field <= 1, VW_ERR_MALFORMED, PIC #field " is %u, not 0/1", (p)->field)
-
-#define REQUIRE_RANGE(p, field, lo, hi, prefix)                                           \
-    REQUIRE((int)(p)->field >= (lo) && (int)(p)->field <= (hi), VW_ERR_MALFORMED,       \
-            prefix #field " is %d, outside %d..%d", (int)(p)->field, (int)(lo), (int)(hi))
 
 int vh_h264_check_picture(const struct vw_h264_picture *p, const struct vh_surface *target,
                           struct vh_error *err)

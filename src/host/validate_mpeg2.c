@@ -2,6 +2,7 @@
  * vw_mpeg2_slice) against the ranges of ISO/IEC 13818-2, the target surface
  * and the slice data. */
 #include "host/session_internal.h"
+#include "host/validate.h"
 
 #define PIC "DECODE_BITSTREAM: MPEG-2 picture params: "
 #define SL "DECODE_BITSTREAM: MPEG-2 slice %u: "
@@ -10,16 +11,6 @@
  * a slice start code names its row directly. */
 #define MPEG2_MAX_HEIGHT 2800u
 #define MPEG2_MAX_WIDTH 4095u     /* 12 bits: no horizontal size extension */
-
-#define REQUIRE(cond, status, ...)                          \
-    do {                                                    \
-        if (!(cond))                                        \
-            return vh_error_set(err, (status), __VA_ARGS__); \
-    } while (0)
-
-#define REQUIRE_MAX(p, field, hi)                                                      \
-    REQUIRE((p)->field <= (hi), VW_ERR_MALFORMED, PIC #field " is %u, above %u",        \
-            (unsigned)(p)->field, (unsigned)(hi))
 
 int vh_mpeg2_check_picture(const struct vw_mpeg2_picture *p, const struct vh_surface *target,
                            struct vh_error *err)

@@ -1,19 +1,10 @@
 /* Checks of the wire VP8 structs (vw_vp8_picture, vw_vp8_slice) against the
  * VP8 ranges (RFC 6386), the target surface and the slice data. */
 #include "host/session_internal.h"
+#include "host/validate.h"
 
 #define PIC "DECODE_BITSTREAM: VP8 picture params: "
 #define SL "DECODE_BITSTREAM: VP8 slice %u: "
-
-#define REQUIRE(cond, status, ...)                          \
-    do {                                                    \
-        if (!(cond))                                        \
-            return vh_error_set(err, (status), __VA_ARGS__); \
-    } while (0)
-
-#define REQUIRE_MAX(p, field, hi)                                                      \
-    REQUIRE((p)->field <= (hi), VW_ERR_MALFORMED, PIC #field " is %u, above %u",        \
-            (unsigned)(p)->field, (unsigned)(hi))
 
 int vh_vp8_check_picture(const struct vw_vp8_picture *p, const struct vh_surface *target,
                          struct vh_error *err)

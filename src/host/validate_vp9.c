@@ -5,17 +5,12 @@
 #include <string.h>
 
 #include "host/session_internal.h"
+#include "host/validate.h"
 
 #define PIC "DECODE_BITSTREAM: VP9 picture params: "
 #define SL "DECODE_BITSTREAM: VP9 slice %u: "
 
-#define REQUIRE(cond, status, ...)                          \
-    do {                                                    \
-        if (!(cond))                                        \
-            return vh_error_set(err, (status), __VA_ARGS__); \
-    } while (0)
-
-#define REQUIRE_MAX(p, field, hi, prefix, ...)                                         \
+#define REQUIRE_MAX_IN(p, field, hi, prefix, ...)                                         \
     REQUIRE((p)->field <= (hi), VW_ERR_MALFORMED, prefix #field " is %u, above %u",     \
             ##__VA_ARGS__, (unsigned)(p)->field, (unsigned)(hi))
 
@@ -33,30 +28,30 @@ int vh_vp9_check_picture(const struct vw_vp9_picture *p, const struct vh_surface
             PIC "subsampling %u/%u (only 4:2:0 is supported)", p->subsampling_x,
             p->subsampling_y);
 
-    REQUIRE_MAX(p, frame_type, 1, PIC);
-    REQUIRE_MAX(p, show_frame, 1, PIC);
-    REQUIRE_MAX(p, error_resilient_mode, 1, PIC);
-    REQUIRE_MAX(p, intra_only, 1, PIC);
-    REQUIRE_MAX(p, allow_high_precision_mv, 1, PIC);
-    REQUIRE_MAX(p, mcomp_filter_type, 4, PIC);
-    REQUIRE_MAX(p, frame_parallel_decoding_mode, 1, PIC);
-    REQUIRE_MAX(p, reset_frame_context, 3, PIC);
-    REQUIRE_MAX(p, refresh_frame_context, 1, PIC);
-    REQUIRE_MAX(p, frame_context_idx, 3, PIC);
-    REQUIRE_MAX(p, segmentation_enabled, 1, PIC);
-    REQUIRE_MAX(p, segmentation_temporal_update, 1, PIC);
-    REQUIRE_MAX(p, segmentation_update_map, 1, PIC);
-    REQUIRE_MAX(p, last_ref_frame, 7, PIC);
-    REQUIRE_MAX(p, last_ref_frame_sign_bias, 1, PIC);
-    REQUIRE_MAX(p, golden_ref_frame, 7, PIC);
-    REQUIRE_MAX(p, golden_ref_frame_sign_bias, 1, PIC);
-    REQUIRE_MAX(p, alt_ref_frame, 7, PIC);
-    REQUIRE_MAX(p, alt_ref_frame_sign_bias, 1, PIC);
-    REQUIRE_MAX(p, lossless_flag, 1, PIC);
-    REQUIRE_MAX(p, filter_level, 63, PIC);
-    REQUIRE_MAX(p, sharpness_level, 7, PIC);
-    REQUIRE_MAX(p, log2_tile_rows, 2, PIC);
-    REQUIRE_MAX(p, log2_tile_columns, 6, PIC);
+    REQUIRE_MAX_IN(p, frame_type, 1, PIC);
+    REQUIRE_MAX_IN(p, show_frame, 1, PIC);
+    REQUIRE_MAX_IN(p, error_resilient_mode, 1, PIC);
+    REQUIRE_MAX_IN(p, intra_only, 1, PIC);
+    REQUIRE_MAX_IN(p, allow_high_precision_mv, 1, PIC);
+    REQUIRE_MAX_IN(p, mcomp_filter_type, 4, PIC);
+    REQUIRE_MAX_IN(p, frame_parallel_decoding_mode, 1, PIC);
+    REQUIRE_MAX_IN(p, reset_frame_context, 3, PIC);
+    REQUIRE_MAX_IN(p, refresh_frame_context, 1, PIC);
+    REQUIRE_MAX_IN(p, frame_context_idx, 3, PIC);
+    REQUIRE_MAX_IN(p, segmentation_enabled, 1, PIC);
+    REQUIRE_MAX_IN(p, segmentation_temporal_update, 1, PIC);
+    REQUIRE_MAX_IN(p, segmentation_update_map, 1, PIC);
+    REQUIRE_MAX_IN(p, last_ref_frame, 7, PIC);
+    REQUIRE_MAX_IN(p, last_ref_frame_sign_bias, 1, PIC);
+    REQUIRE_MAX_IN(p, golden_ref_frame, 7, PIC);
+    REQUIRE_MAX_IN(p, golden_ref_frame_sign_bias, 1, PIC);
+    REQUIRE_MAX_IN(p, alt_ref_frame, 7, PIC);
+    REQUIRE_MAX_IN(p, alt_ref_frame_sign_bias, 1, PIC);
+    REQUIRE_MAX_IN(p, lossless_flag, 1, PIC);
+    REQUIRE_MAX_IN(p, filter_level, 63, PIC);
+    REQUIRE_MAX_IN(p, sharpness_level, 7, PIC);
+    REQUIRE_MAX_IN(p, log2_tile_rows, 2, PIC);
+    REQUIRE_MAX_IN(p, log2_tile_columns, 6, PIC);
 
     /* The frame must fit the render target: the client allocates surfaces
      * of the stream's size (VP9 sizes need no macroblock alignment). */
