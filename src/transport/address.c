@@ -64,10 +64,9 @@ int vt_address_parse(const char *uri, struct vt_address *out)
 }
 
 /* Without udev (a minimal guest) there is no /dev/virtio-ports/NAME link:
- * find the port named "vivac" in sysfs, as udev would. */
-static bool find_port_in_sysfs(struct vt_address *out)
+ * find the port named `name` in sysfs, as udev would. */
+static bool find_port_in_sysfs(const char *name, struct vt_address *out)
 {
-    const char *name = strrchr(VT_SERIAL_DEFAULT, '/') + 1;
     DIR *d = opendir("/sys/class/virtio-ports");
     if (!d)
         return false;
@@ -99,7 +98,7 @@ void vt_address_default(const char *unix_path, struct vt_address *out)
         set_path(out, VT_ADDR_SERIAL, VT_SERIAL_DEFAULT);
         return;
     }
-    if (find_port_in_sysfs(out))
+    if (find_port_in_sysfs(strrchr(VT_SERIAL_DEFAULT, '/') + 1, out))
         return;
     memset(out, 0, sizeof(*out));
     out->kind = VT_ADDR_UNIX;
@@ -121,8 +120,42 @@ void vt_address_format(const struct vt_address *addr, char *buf, size_t size)
     }
 }
 
+/* A port serves one guest process at a time (a second opener gets EBUSY).
+ * When the default port is busy, try its siblings vivac1..vivac7, which a
+ * VM gives for more concurrent VA processes (docs/deployment.md). */
+#define VT_SERIAL_SIBLINGS 7
+
+static int serial_open_default(const struct vt_address *addr, struct vt_channel **out)
+{
+    int err = vt_serial_open(addr->path, out);
+    const char *base = strrchr(VT_SERIAL_DEFAULT, '/') + 1;
+    for (int n = 1; err == -EBUSY && n <= VT_SERIAL_SIBLINGS; n++) {
+        char name[32];
+        struct vt_address sib;
+        snprintf(name, sizeof(name), "%s%d", base, n);
+        snprintf(sib.path, sizeof(sib.path), "/dev/virtio-ports/%s", name);
+        if (access(sib.path, F_OK) != 0 && !find_port_in_sysfs(name, &sib))
+            break;
+        err = vt_serial_open(sib.path, out);
+    }
+    return err;
+}
+
+/* True if addr is the default port found by vt_address_default. */
+static bool is_default_port(const struct vt_address *addr)
+{
+    if (strcmp(addr->path, VT_SERIAL_DEFAULT) == 0)
+        return true;
+    struct vt_address found;
+    return strncmp(addr->path, "/dev/vport", 10) == 0 &&
+           find_port_in_sysfs(strrchr(VT_SERIAL_DEFAULT, '/') + 1, &found) &&
+           strcmp(found.path, addr->path) == 0;
+}
+
 int vt_connect(const struct vt_address *addr, struct vt_channel **out)
 {
+    if (addr->kind == VT_ADDR_SERIAL && is_default_port(addr))
+        return serial_open_default(addr, out);
     switch (addr->kind) {
     case VT_ADDR_UNIX:
         return vt_unix_connect(addr->path, out);

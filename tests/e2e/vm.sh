@@ -6,8 +6,9 @@
 # control over a virtio-serial port, data in an ivshmem-plain region.
 # Two decodes in one boot, one after the other on the same port (the second
 # is a new session on the same chardev connection): ivshmem arena, then
-# inline data only (VIVAC_ARENA_MB=0). Frame MD5s must equal ffmpeg's
-# software decode here.
+# inline data only (VIVAC_ARENA_MB=0); then two decodes at once, the second
+# finding port "vivac" busy and taking "vivac1" by itself. Frame MD5s must
+# equal ffmpeg's software decode here.
 #   vm.sh CLIP
 # Skips (77) where QEMU, a kernel, busybox or 9p cannot run.
 . "$(dirname "$0")/lib.sh"
@@ -90,13 +91,15 @@ LIBVA_MESSAGING_LEVEL=2 vainfo --display drm --device \$node >$out/vainfo.txt 2>
 run warm   # loads ffmpeg's libraries over 9p once, so the timings compare
 run shm
 run inline VIVAC_ARENA_MB=0
+# Two VA processes at once: the second finds port vivac busy and takes vivac1.
+run concurrent_a & run concurrent_b & wait
 echo "vivac-guest: done"
 EOF
 
 # ---- host side: vivacd serving the VM -------------------------------------
 shm=/dev/shm/vivac-e2e-vm-$$
 trap 'rm -f "$shm"; [ -n "${VIVAC_KEEP:-}" ] && cp -r "$e2e_tmp" "$VIVAC_KEEP"; e2e_cleanup' EXIT
-start_daemon --vm "vm1:$e2e_tmp/vm1.sock:$shm:64"
+start_daemon --vm "vm1:$e2e_tmp/vm1.sock:$shm:256"
 [ -S "$e2e_tmp/vm1.sock" ] || { echo "FAIL: no control socket"; exit 1; }
 
 # TCG by default: where /dev/kvm exists but KVM cannot run a guest (nested
@@ -113,7 +116,9 @@ timeout ${VIVAC_VM_TIMEOUT:-420} qemu-system-x86_64 -machine q35,accel=$accel -m
     -device virtio-serial-pci \
     -chardev "socket,id=vivac,path=$e2e_tmp/vm1.sock" \
     -device virtserialport,chardev=vivac,name=vivac \
-    -object "memory-backend-file,id=shm,share=on,mem-path=$shm,size=64M" \
+    -chardev "socket,id=vivac1,path=$e2e_tmp/vm1.sock" \
+    -device virtserialport,chardev=vivac1,name=vivac1 \
+    -object "memory-backend-file,id=shm,share=on,mem-path=$shm,size=256M" \
     -device ivshmem-plain,memdev=shm >"$e2e_tmp/qemu.log" 2>&1 || qrc=$?
 echo "VM ran $(( $(date +%s) - start )) s (accel $accel, qemu status $qrc)"
 if ! grep -q "vivac-guest: host root mounted" "$e2e_tmp/console.log" 2>/dev/null; then
@@ -126,7 +131,7 @@ grep -q "vivac-guest: done" "$e2e_tmp/console.log" ||
 
 sw_framemd5 "$clip" | tr -d " " >"$e2e_tmp/sw.md5"
 fail=0
-for run in shm inline; do
+for run in shm inline concurrent_a concurrent_b; do
     rc=$(cat "$out/$run.rc" 2>/dev/null || echo none)
     grep -v '^#' "$out/$run.md5" 2>/dev/null | awk -F, '{print $NF}' | tr -d ' ' >"$e2e_tmp/$run.got"
     n=$(wc -l <"$e2e_tmp/sw.md5")
