@@ -180,6 +180,7 @@ enum vw_profile {
     VW_PROFILE_VP8 = 5,           /* VAProfileVP8Version0_3 */
     VW_PROFILE_MPEG2_SIMPLE = 6,
     VW_PROFILE_MPEG2_MAIN = 7,
+    VW_PROFILE_HEVC_MAIN = 8,     /* VAProfileHEVCMain: 8-bit 4:2:0 */
     VW_PROFILE_COUNT_
 };
 
@@ -192,6 +193,7 @@ enum vw_codec {
     VW_CODEC_VP9 = 2,
     VW_CODEC_VP8 = 3,
     VW_CODEC_MPEG2 = 4,
+    VW_CODEC_HEVC = 5,
 };
 
 /* The codec (parameter struct family) of a profile; 0 if unknown. */
@@ -209,6 +211,8 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
     case VW_PROFILE_MPEG2_SIMPLE:
     case VW_PROFILE_MPEG2_MAIN:
         return VW_CODEC_MPEG2;
+    case VW_PROFILE_HEVC_MAIN:
+        return VW_CODEC_HEVC;
     default:
         return 0;
     }
@@ -636,6 +640,176 @@ struct vw_mpeg2_slice {
     uint8_t reserved[2];
 };
 static_assert(sizeof(struct vw_mpeg2_slice) == 28, "wire size");
+
+/* ---- HEVC parameters -------------------------------------------------------
+ * VAPictureParameterBufferHEVC, VAIQMatrixBufferHEVC as the optional block
+ * (VW_DECODE_HAS_IQ_MATRIX) and VASliceParameterBufferHEVC, field for field,
+ * bitfields widened to bytes. The slice data is the slice segment NAL from
+ * its 2-byte header (an Annex-B start code in front is accepted and
+ * stripped), emulation prevention bytes kept, as VA gives it. Like VA, this
+ * carries only the *number* of the SPS's short-term RPS sets and no VPS:
+ * engines that feed a bitstream decoder rebuild the slice headers
+ * (docs/codecs.md). */
+
+#define VW_HEVC_PIC_INVALID 0x01u
+#define VW_HEVC_PIC_FIELD_PIC 0x02u
+#define VW_HEVC_PIC_BOTTOM_FIELD 0x04u
+#define VW_HEVC_PIC_LONG_TERM 0x08u
+#define VW_HEVC_PIC_RPS_ST_CURR_BEFORE 0x10u
+#define VW_HEVC_PIC_RPS_ST_CURR_AFTER 0x20u
+#define VW_HEVC_PIC_RPS_LT_CURR 0x40u
+#define VW_HEVC_MAX_REFS 15u
+#define VW_HEVC_REF_NONE 0xffu    /* empty vw_hevc_slice.ref_pic_list entry */
+
+struct vw_hevc_ref {
+    uint32_t surface_id;          /* VW_INVALID_ID if unused */
+    int32_t pic_order_cnt;
+    uint32_t flags;               /* VW_HEVC_PIC_* */
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_hevc_ref) == 16, "wire size");
+
+struct vw_hevc_picture {
+    struct vw_hevc_ref curr_pic;
+    struct vw_hevc_ref reference_frames[15];
+    uint16_t pic_width_in_luma_samples;
+    uint16_t pic_height_in_luma_samples;
+    /* pic_fields */
+    uint8_t chroma_format_idc;
+    uint8_t separate_colour_plane_flag;
+    uint8_t pcm_enabled_flag;
+    uint8_t scaling_list_enabled_flag;
+    uint8_t transform_skip_enabled_flag;
+    uint8_t amp_enabled_flag;
+    uint8_t strong_intra_smoothing_enabled_flag;
+    uint8_t sign_data_hiding_enabled_flag;
+    uint8_t constrained_intra_pred_flag;
+    uint8_t cu_qp_delta_enabled_flag;
+    uint8_t weighted_pred_flag;
+    uint8_t weighted_bipred_flag;
+    uint8_t transquant_bypass_enabled_flag;
+    uint8_t tiles_enabled_flag;
+    uint8_t entropy_coding_sync_enabled_flag;
+    uint8_t pps_loop_filter_across_slices_enabled_flag;
+    uint8_t loop_filter_across_tiles_enabled_flag;
+    uint8_t pcm_loop_filter_disabled_flag;
+    uint8_t no_pic_reordering_flag;
+    uint8_t no_bi_pred_flag;
+    /* the rest */
+    uint8_t sps_max_dec_pic_buffering_minus1;
+    uint8_t bit_depth_luma_minus8;
+    uint8_t bit_depth_chroma_minus8;
+    uint8_t pcm_sample_bit_depth_luma_minus1;
+    uint8_t pcm_sample_bit_depth_chroma_minus1;
+    uint8_t log2_min_luma_coding_block_size_minus3;
+    uint8_t log2_diff_max_min_luma_coding_block_size;
+    uint8_t log2_min_transform_block_size_minus2;
+    uint8_t log2_diff_max_min_transform_block_size;
+    uint8_t log2_min_pcm_luma_coding_block_size_minus3;
+    uint8_t log2_diff_max_min_pcm_luma_coding_block_size;
+    uint8_t max_transform_hierarchy_depth_intra;
+    uint8_t max_transform_hierarchy_depth_inter;
+    int8_t init_qp_minus26;
+    uint8_t diff_cu_qp_delta_depth;
+    int8_t pps_cb_qp_offset;
+    int8_t pps_cr_qp_offset;
+    uint8_t log2_parallel_merge_level_minus2;
+    uint8_t num_tile_columns_minus1;
+    uint8_t num_tile_rows_minus1;
+    uint16_t column_width_minus1[19];
+    uint16_t row_height_minus1[21];
+    /* slice_parsing_fields */
+    uint8_t lists_modification_present_flag;
+    uint8_t long_term_ref_pics_present_flag;
+    uint8_t sps_temporal_mvp_enabled_flag;
+    uint8_t cabac_init_present_flag;
+    uint8_t output_flag_present_flag;
+    uint8_t dependent_slice_segments_enabled_flag;
+    uint8_t pps_slice_chroma_qp_offsets_present_flag;
+    uint8_t sample_adaptive_offset_enabled_flag;
+    uint8_t deblocking_filter_override_enabled_flag;
+    uint8_t pps_disable_deblocking_filter_flag;
+    uint8_t slice_segment_header_extension_present_flag;
+    uint8_t rap_pic_flag;
+    uint8_t idr_pic_flag;
+    uint8_t intra_pic_flag;
+    /* the rest */
+    uint8_t log2_max_pic_order_cnt_lsb_minus4;
+    uint8_t num_short_term_ref_pic_sets;
+    uint8_t num_long_term_ref_pic_sps;
+    uint8_t num_ref_idx_l0_default_active_minus1;
+    uint8_t num_ref_idx_l1_default_active_minus1;
+    int8_t pps_beta_offset_div2;
+    int8_t pps_tc_offset_div2;
+    uint8_t num_extra_slice_header_bits;
+    uint8_t reserved[2];
+    uint32_t st_rps_bits;         /* bits of the slice header's own st_ref_pic_set() */
+};
+static_assert(sizeof(struct vw_hevc_picture) == 16 * 16 + 152, "wire size");
+
+/* The scaling lists in use (PPS lists if the PPS has them, else the SPS's),
+ * each in raster order (ScalingList[sizeId][matrixId][j] of H.265 7.4.5
+ * placed at its position in the 4x4/8x8 matrix), as VA has them.
+ * 32x32: [0] intra Y, [1] inter Y. */
+struct vw_hevc_iq_matrix {
+    uint8_t scaling_list_4x4[6][16];
+    uint8_t scaling_list_8x8[6][64];
+    uint8_t scaling_list_16x16[6][64];
+    uint8_t scaling_list_32x32[2][64];
+    uint8_t scaling_list_dc_16x16[6];
+    uint8_t scaling_list_dc_32x32[2];
+};
+static_assert(sizeof(struct vw_hevc_iq_matrix) == 1000, "wire size");
+
+/* Weights and offsets as in VASliceParameterBufferHEVC; the offsets are
+ * widened to 16 bits (the RExt structs' width). */
+struct vw_hevc_slice {
+    uint32_t slice_data_size;
+    uint32_t slice_data_offset;   /* the NAL's first byte (or its start code) */
+    uint32_t slice_data_flag;     /* must be 0 */
+    uint32_t slice_data_byte_offset; /* slice data in the NAL, as VA */
+    uint32_t slice_segment_address;
+    uint8_t ref_pic_list[2][15];  /* indices into reference_frames, VW_HEVC_REF_NONE */
+    /* LongSliceFlags */
+    uint8_t last_slice_of_pic;
+    uint8_t dependent_slice_segment_flag;
+    uint8_t slice_type;           /* 0 B, 1 P, 2 I */
+    uint8_t color_plane_id;
+    uint8_t slice_sao_luma_flag;
+    uint8_t slice_sao_chroma_flag;
+    uint8_t mvd_l1_zero_flag;
+    uint8_t cabac_init_flag;
+    uint8_t slice_temporal_mvp_enabled_flag;
+    uint8_t slice_deblocking_filter_disabled_flag;
+    uint8_t collocated_from_l0_flag;
+    uint8_t slice_loop_filter_across_slices_enabled_flag;
+    /* the rest */
+    uint8_t collocated_ref_idx;
+    uint8_t num_ref_idx_l0_active_minus1;
+    uint8_t num_ref_idx_l1_active_minus1;
+    int8_t slice_qp_delta;
+    int8_t slice_cb_qp_offset;
+    int8_t slice_cr_qp_offset;
+    int8_t slice_beta_offset_div2;
+    int8_t slice_tc_offset_div2;
+    uint8_t luma_log2_weight_denom;
+    int8_t delta_chroma_log2_weight_denom;
+    int8_t delta_luma_weight_l0[15];
+    int8_t delta_chroma_weight_l0[15][2];
+    int8_t delta_luma_weight_l1[15];
+    int8_t delta_chroma_weight_l1[15][2];
+    uint8_t five_minus_max_num_merge_cand;
+    uint8_t reserved0;
+    int16_t luma_offset_l0[15];
+    int16_t chroma_offset_l0[15][2];
+    int16_t luma_offset_l1[15];
+    int16_t chroma_offset_l1[15][2];
+    uint16_t num_entry_point_offsets;
+    uint16_t entry_offset_to_subset_array;
+    uint16_t slice_data_num_emu_prevn_bytes;
+    uint16_t reserved1;
+};
+static_assert(sizeof(struct vw_hevc_slice) == 352, "wire size");
 
 /* ---- images ------------------------------------------------------------------
  * GET_IMAGE copies a rectangle of a surface into client memory (the arena or

@@ -35,6 +35,7 @@ extern const struct vg_codec vg_codec_h264;
 extern const struct vg_codec vg_codec_vp9;
 extern const struct vg_codec vg_codec_vp8;
 extern const struct vg_codec vg_codec_mpeg2;
+extern const struct vg_codec vg_codec_hevc;
 
 /* The packer of a vw profile, or NULL. */
 const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile);

@@ -14,6 +14,7 @@ static const struct {
     {VAProfileVP8Version0_3, VW_PROFILE_VP8},
     {VAProfileMPEG2Simple, VW_PROFILE_MPEG2_SIMPLE},
     {VAProfileMPEG2Main, VW_PROFILE_MPEG2_MAIN},
+    {VAProfileHEVCMain, VW_PROFILE_HEVC_MAIN},
 };
 
 uint32_t vg_profile_to_vw(VAProfile profile)

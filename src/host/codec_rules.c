@@ -127,6 +127,42 @@ static void mpeg2_ref_ids(const void *pic, uint32_t ids[16])
     ids[1] = p->backward_reference_picture;
 }
 
+/* ---- HEVC -------------------------------------------------------------------- */
+
+static int hevc_check_picture(const void *pic, const struct vh_surface *target,
+                              struct vh_error *err)
+{
+    return vh_hevc_check_picture(pic, target, err);
+}
+
+static int hevc_check_extra(const void *extra, struct vh_error *err)
+{
+    return vh_hevc_check_iq_matrix(extra, err);
+}
+
+static int hevc_check_slice(const void *slice, uint32_t index, const void *pic,
+                            const uint8_t *data, uint32_t size, struct vh_error *err)
+{
+    return vh_hevc_check_slice(slice, index, pic, data, size, err);
+}
+
+static void hevc_coded_size(const void *pic, uint32_t *width, uint32_t *height)
+{
+    const struct vw_hevc_picture *p = pic;
+    *width = p->pic_width_in_luma_samples;
+    *height = p->pic_height_in_luma_samples;
+}
+
+static void hevc_ref_ids(const void *pic, uint32_t ids[16])
+{
+    const struct vw_hevc_picture *p = pic;
+    for (int i = 0; i < 16; i++) {
+        const struct vw_hevc_ref *ref = &p->reference_frames[i < 15 ? i : 0];
+        ids[i] = (i == 15 || (ref->flags & VW_HEVC_PIC_INVALID)) ? VW_INVALID_ID
+                                                                : ref->surface_id;
+    }
+}
+
 static const struct vh_codec_rules rules[] = {
     {
         .codec = VW_CODEC_H264,
@@ -182,6 +218,20 @@ static const struct vh_codec_rules rules[] = {
         .check_slice = mpeg2_check_slice,
         .coded_size = mpeg2_coded_size,
         .ref_ids = mpeg2_ref_ids,
+    },
+    {
+        .codec = VW_CODEC_HEVC,
+        .name = "HEVC",
+        .picture_size = sizeof(struct vw_hevc_picture),
+        .extra_size = sizeof(struct vw_hevc_iq_matrix),
+        .slice_size = sizeof(struct vw_hevc_slice),
+        .max_slices = VW_MAX_SLICES,
+        .strip_start_code = true,
+        .check_picture = hevc_check_picture,
+        .check_extra = hevc_check_extra,
+        .check_slice = hevc_check_slice,
+        .coded_size = hevc_coded_size,
+        .ref_ids = hevc_ref_ids,
     },
 };
 

@@ -63,6 +63,7 @@ struct vh_slice {
     const struct vw_vp9_slice *vp9;
     const struct vw_vp8_slice *vp8;
     const struct vw_mpeg2_slice *mpeg2;       /* data starts with the slice start code */
+    const struct vw_hevc_slice *hevc;         /* data: the NAL from its header (start code stripped) */
 };
 
 /* A complete picture: everything between BEGIN_FRAME and END_FRAME. */
@@ -75,12 +76,14 @@ struct vh_picture {
     const struct vw_vp8_extra *vp8_extra;     /* NULL when the client sent none */
     const struct vw_mpeg2_picture *mpeg2;
     const struct vw_mpeg2_iq_matrix *mpeg2_iq; /* NULL when the client sent none */
+    const struct vw_hevc_picture *hevc;
+    const struct vw_hevc_iq_matrix *hevc_iq;  /* NULL when the client sent none */
     uint32_t num_slices;                      /* >= 1 */
     const struct vh_slice *slices;
     struct vh_surface *target;
     /* The picture's references resolved to surfaces (H.264:
      * reference_frames[i]; VP9: reference_frames[0..8); MPEG-2: [0] forward,
-     * [1] backward); NULL where the entry
+     * [1] backward; HEVC: reference_frames[0..15)); NULL where the entry
      * is invalid (VW_H264_PIC_INVALID / VW_INVALID_ID). */
     struct vh_surface *refs[16];
 };

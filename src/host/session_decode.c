@@ -370,6 +370,10 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
         pic.mpeg2 = &f->picture.mpeg2;
         pic.mpeg2_iq = f->have_iq ? &f->iq.mpeg2 : NULL;
         break;
+    case VW_CODEC_HEVC:
+        pic.hevc = &f->picture.hevc;
+        pic.hevc_iq = f->have_iq ? &f->iq.hevc : NULL;
+        break;
     }
     for (uint32_t i = 0; i < f->num_slices; i++) {
         const void *params = f->slice_params + (size_t)i * rules->slice_size;
@@ -383,6 +387,8 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
             slices[i].vp8 = params;
         else if (kind == VW_CODEC_MPEG2)
             slices[i].mpeg2 = params;
+        else if (kind == VW_CODEC_HEVC)
+            slices[i].hevc = params;
     }
     int st = VW_OK;
     uint32_t ref_ids[16];

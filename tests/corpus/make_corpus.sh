@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates the test corpus with Debian's encoders: H.264 from ffmpeg's lavfi
-# sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx, MPEG-2 (.m2v) from ffmpeg's mpeg2video. Each clip targets features that break
+# sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx, MPEG-2 (.m2v) from ffmpeg's mpeg2video, HEVC (.hevc) from
+# ffmpeg's libx265. Each clip targets features that break
 # decoders; see tests/corpus/README.md. Usage: make_corpus.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make_corpus.sh OUTDIR}
@@ -116,4 +117,30 @@ cqm_inter=$cqm_inter,22,23,24,25,26,27,28,29,23,24,25,26,27,28,29,30
 m2v mpeg2_cqm_350x198.m2v 350 198 20 -- -bf 2 -g 10 -qmax 28 -intra_matrix "$cqm_intra" \
     -inter_matrix "$cqm_inter" -intra_vlc 1 -non_linear_quant 1 -dc 10
 
-ls "$out"/*.264 "$out"/*.ivf "$out"/*.m2v | wc -l
+# hevc NAME.hevc W H FRAMES -- x265 parameters (ffmpeg's libx265; Annex-B
+# elementary stream). x265 makes no tiles and no long-term references, and
+# an intra-only stream (keyint=1) comes out as a RExt profile, so none here.
+hevc() {
+    local file=$1 w=$2 h=$3 n=$4
+    shift 5
+    if [ -s "$out/$file" ]; then return; fi
+    ffmpeg -v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -frames:v "$n" \
+        -pix_fmt yuv420p -c:v libx265 -x265-params "log-level=error:$1" \
+        -f hevc -y "$out/$file.tmp" </dev/null
+    mv "$out/$file.tmp" "$out/$file"
+}
+
+# B-pyramid, 4 references, weighted P (x265 default).
+hevc hevc_bpyramid.hevc 352 288 40 -- "bframes=3:b-pyramid=1:keyint=40:no-wpp=1:ref=4"
+# Open GOP: CRA pictures with RASL pictures after them.
+hevc hevc_open_gop.hevc 352 288 40 -- "open-gop=1:keyint=12:min-keyint=12:scenecut=0:bframes=3:no-wpp=1"
+# Four slices per picture (x265 needs WPP with slices: entry points too).
+hevc hevc_slices.hevc 352 288 30 -- "slices=4:bframes=2"
+# Wavefront parallel processing: entry points in every slice header.
+hevc hevc_wpp.hevc 352 288 30 -- "wpp=1:bframes=2"
+# Scaling lists (the default ones, enabled in the SPS): the IQ buffer path.
+hevc hevc_scaling_list.hevc 352 288 30 -- "scaling-list=default:bframes=2:no-wpp=1"
+# Coded 352x200 behind a conformance window.
+hevc hevc_odd_size_350x198.hevc 350 198 30 -- "bframes=2:no-wpp=1"
+
+ls "$out"/*.264 "$out"/*.ivf "$out"/*.m2v "$out"/*.hevc | wc -l

@@ -25,7 +25,8 @@ int main(void)
     printf("vendor: %s\n", vaQueryVendorString(dpy));
 
     VAEntrypoint eps[8]; int neps;
-    CHECK(vaQueryConfigEntrypoints(dpy, VAProfileHEVCMain, eps, &neps), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaQueryConfigEntrypoints(dpy, VAProfileHEVCMain10, eps, &neps), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaQueryConfigEntrypoints(dpy, VAProfileHEVCMain, eps, &neps), VA_STATUS_SUCCESS);
     CHECK(vaQueryConfigEntrypoints(dpy, VAProfileH264High, eps, &neps), VA_STATUS_SUCCESS);
     EXPECT(neps == 1 && eps[0] == VAEntrypointVLD);
     VAConfigAttrib at[3] = {{VAConfigAttribRTFormat, 0}, {VAConfigAttribRateControl, 0}, {VAConfigAttribEncMaxRefFrames, 0}};

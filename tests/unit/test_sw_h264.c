@@ -654,7 +654,7 @@ static void test_caps_and_refusals(void)
     struct vw_cap caps[8];
     uint32_t n = 0;
     CHECK_EQ(ops->query_caps(e, caps, 8, &n), VW_OK);
-    CHECK_EQ(n, 7); /* H.264 x3, VP9 profile 0, VP8, MPEG-2 Simple and Main */
+    CHECK_EQ(n, 8); /* H.264 x3, VP9 profile 0, VP8, MPEG-2 Simple and Main, HEVC Main */
     for (uint32_t i = 0; i < n; i++) {
         CHECK_EQ(caps[i].profile, i + 1);
         CHECK_EQ(caps[i].entrypoint, VW_ENTRYPOINT_DECODE);

@@ -26,6 +26,7 @@ static const uint32_t sw_profiles[] = {
     VW_PROFILE_VP8,
     VW_PROFILE_MPEG2_SIMPLE,
     VW_PROFILE_MPEG2_MAIN,
+    VW_PROFILE_HEVC_MAIN,
 };
 
 /* libavcodec's messages are about guest bitstreams: keep them out of the
@@ -116,6 +117,8 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
         return sw_frame_codec_create(engine, &sw_vp8_class, out, err);
     case VW_CODEC_MPEG2:
         return sw_frame_codec_create(engine, &sw_mpeg2_class, out, err);
+    case VW_CODEC_HEVC:
+        return sw_hevc_codec_create(engine, desc, out, err);
     default:
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: profile %u not supported",
                             desc->profile);

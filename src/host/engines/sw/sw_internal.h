@@ -56,6 +56,10 @@ void sw_h264_codec_destroy(struct vh_codec **codec);
 int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic,
                    struct vh_error *err);
 
+/* sw_hevc.c: the HEVC codec. */
+int sw_hevc_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                         struct vh_codec **out, struct vh_error *err);
+
 /* sw_frame.c: codecs whose VA picture becomes one libavcodec packet that
  * decodes into one picture (VP9, VP8, MPEG-2). A codec supplies how big the
  * packet is and how to write it. */
