@@ -4,19 +4,10 @@
  * Engines rely on these: e.g. tile sizes that fit the picture, log2 sizes
  * that keep shifts in range. */
 #include "host/session_internal.h"
+#include "host/validate.h"
 
 #define PIC "DECODE_BITSTREAM: HEVC picture params: "
 #define SL "DECODE_BITSTREAM: HEVC slice %u: "
-
-#define REQUIRE(cond, status, ...)                          \
-    do {                                                    \
-        if (!(cond))                                        \
-            return vh_error_set(err, (status), __VA_ARGS__); \
-    } while (0)
-
-#define REQUIRE_MAX(p, field, hi)                                                      \
-    REQUIRE((p)->field <= (hi), VW_ERR_MALFORMED, PIC #field " is %u, above %u",        \
-            (unsigned)(p)->field, (unsigned)(hi))
 
 #define REF_FLAGS                                                                     \
     (VW_HEVC_PIC_INVALID | VW_HEVC_PIC_FIELD_PIC | VW_HEVC_PIC_BOTTOM_FIELD |          \
