@@ -25,6 +25,7 @@ static const struct nvdec_profile {
     {VW_PROFILE_VP8, &nvdec_vp8_class},
     {VW_PROFILE_MPEG2_SIMPLE, &nvdec_mpeg2_class},
     {VW_PROFILE_MPEG2_MAIN, &nvdec_mpeg2_class},
+    {VW_PROFILE_HEVC_MAIN, &nvdec_hevc_class},
 };
 
 /* One class per kind, for the caps query. */
@@ -33,6 +34,7 @@ static const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT] = {
     [NVDEC_KIND_VP9] = &nvdec_vp9_class,
     [NVDEC_KIND_VP8] = &nvdec_vp8_class,
     [NVDEC_KIND_MPEG2] = &nvdec_mpeg2_class,
+    [NVDEC_KIND_HEVC] = &nvdec_hevc_class,
 };
 
 int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *what,

@@ -1,9 +1,9 @@
 /*
- * HEVC on libavcodec. Each VA picture becomes one Annex-B packet: the VPS,
- * SPS and PPS synthesized from the VA parameters (each only when its bytes
- * change: a new SPS makes libavcodec drop its DPB; a new VPS or SPS drops the
- * parameter sets that refer to it, so those follow), then every slice with
- * its header rewritten (host/codecs/hevc_headers.h says why and how).
+ * HEVC on libavcodec. Each VA picture becomes one Annex-B packet, built by
+ * host/codecs/hevc_annexb.h (the bytes nvdec_hevc.c gives the cuvid parser):
+ * the VPS, SPS and PPS synthesized from the VA parameters, each only when its
+ * bytes change, then every slice with its header rewritten
+ * (host/codecs/hevc_headers.h says why and how).
  *
  * The decoded picture is captured where it is allocated, as for H.264
  * (sw_h264.c): a get_buffer2 wrapper keeps the first buffer allocated while
@@ -17,10 +17,8 @@
 
 #include <libavcodec/avcodec.h>
 
-#include "host/codecs/hevc_headers.h"
+#include "host/codecs/hevc_annexb.h"
 #include "host/engines/sw/sw_internal.h"
-
-#define MAX_PPS 64
 
 struct sw_hevc_codec {
     struct sw_codec base;
@@ -30,15 +28,8 @@ struct sw_hevc_codec {
     AVFrame *pic;
     int64_t tag;
     bool captured;
-
-    /* Parameter sets sent (0: none). */
-    uint8_t vps[VH_HEVC_PS_MAX];
-    size_t vps_size;
-    uint8_t sps[VH_HEVC_PS_MAX];
-    size_t sps_size;
-    uint8_t *pps[MAX_PPS];                    /* VH_HEVC_PS_MAX each, allocated on use */
-    size_t pps_size[MAX_PPS];
-    uint8_t scratch[VH_HEVC_PS_MAX];
+    struct vh_hevc_au_builder au;
+    struct vh_hevc_au_plan plan;              /* of the picture being decoded */
 };
 
 static struct sw_hevc_codec *to_codec(struct vh_codec *c)
@@ -72,8 +63,7 @@ static void sw_hevc_codec_destroy(struct vh_codec **codec)
     av_frame_free(&c->pic);
     av_frame_free(&c->drain);
     av_packet_free(&c->pkt);
-    for (int i = 0; i < MAX_PPS; i++)
-        free(c->pps[i]);
+    vh_hevc_au_fini(&c->au);
     free(c);
     *codec = NULL;
 }
@@ -84,95 +74,20 @@ static void drain_output(struct sw_hevc_codec *c)
         av_frame_unref(c->drain);
 }
 
-static void put_nal(uint8_t **dst, const uint8_t *nal, size_t size)
-{
-    static const uint8_t sc[4] = {0, 0, 0, 1};
-    memcpy(*dst, sc, 4);
-    memcpy(*dst + 4, nal, size);
-    *dst += 4 + size;
-}
-
 static int sw_hevc_decode(struct vh_codec *codec, const struct vh_picture *pic,
                           struct vh_error *err)
 {
     struct sw_hevc_codec *c = to_codec(codec);
-    const struct vw_hevc_picture *p = pic->hevc;
-
-    /* Upper bound of the packet: three parameter sets, every slice grown by
-     * its new header, start codes. */
-    uint64_t bound = 3 * (VH_HEVC_PS_MAX + 4);
-    for (uint32_t i = 0; i < pic->num_slices; i++)
-        bound += pic->slices[i].size + VH_HEVC_SLICE_GROWTH + 4;
-    if (bound > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
+    int rc = vh_hevc_au_plan(&c->au, pic, &c->plan, "sw", err);
+    if (rc)
+        return rc;
+    if (c->plan.size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
         return vh_error_set(err, VW_ERR_DECODE, "sw: picture of %llu bytes too large",
-                            (unsigned long long)bound);
-    if (av_new_packet(c->pkt, (int)bound) < 0)
+                            (unsigned long long)c->plan.size);
+    if (av_new_packet(c->pkt, (int)c->plan.size) < 0)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %llu-byte packet",
-                            (unsigned long long)bound);
-    uint8_t *dst = c->pkt->data;
-    int rc = VW_OK;
-
-    /* The slices first (into the packet after room for the parameter sets),
-     * as the first slice names the PPS. */
-    uint8_t *slices_at = dst + 3 * (VH_HEVC_PS_MAX + 4);
-    uint8_t *sp = slices_at;
-    uint32_t pps_id = 0;
-    for (uint32_t i = 0; i < pic->num_slices; i++) {
-        struct vh_hevc_slice_header hdr;
-        const char *why = "";
-        size_t n = vh_hevc_rewrite_slice(p, pic->slices[i].hevc, pic->slices[i].data,
-                                         pic->slices[i].size, sp + 4,
-                                         pic->slices[i].size + VH_HEVC_SLICE_GROWTH, &hdr, &why);
-        if (n == 0) {
-            rc = vh_error_set(err, VW_ERR_DECODE, "sw: HEVC slice %u: %s", i, why);
-            goto out;
-        }
-        if (i == 0)
-            pps_id = hdr.pps_id;
-        memcpy(sp, (const uint8_t[4]){0, 0, 0, 1}, 4);
-        sp += 4 + n;
-    }
-
-    size_t n = vh_hevc_write_vps(p, c->scratch, sizeof(c->scratch));
-    bool new_vps = n != c->vps_size || memcmp(c->scratch, c->vps, n) != 0;
-    if (n == 0) {
-        rc = vh_error_set(err, VW_ERR_INTERNAL, "sw: VPS does not fit");
-        goto out;
-    }
-    if (new_vps) {
-        memcpy(c->vps, c->scratch, n);
-        c->vps_size = n;
-        put_nal(&dst, c->vps, n);
-    }
-    n = vh_hevc_write_sps(p, c->scratch, sizeof(c->scratch));
-    if (n == 0) {
-        rc = vh_error_set(err, VW_ERR_INTERNAL, "sw: SPS does not fit");
-        goto out;
-    }
-    if (new_vps || n != c->sps_size || memcmp(c->scratch, c->sps, n) != 0) {
-        memcpy(c->sps, c->scratch, n);
-        c->sps_size = n;
-        put_nal(&dst, c->sps, n);
-        for (int i = 0; i < MAX_PPS; i++)
-            c->pps_size[i] = 0;
-    }
-    if (!c->pps[pps_id] && !(c->pps[pps_id] = malloc(VH_HEVC_PS_MAX))) {
-        rc = vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
-        goto out;
-    }
-    n = vh_hevc_write_pps(p, pic->hevc_iq, pps_id, c->scratch, sizeof(c->scratch));
-    if (n == 0) {
-        rc = vh_error_set(err, VW_ERR_INTERNAL, "sw: PPS does not fit");
-        goto out;
-    }
-    if (n != c->pps_size[pps_id] || memcmp(c->scratch, c->pps[pps_id], n) != 0) {
-        memcpy(c->pps[pps_id], c->scratch, n);
-        c->pps_size[pps_id] = n;
-        put_nal(&dst, c->pps[pps_id], n);
-    }
-    memmove(dst, slices_at, (size_t)(sp - slices_at));
-    dst += sp - slices_at;
-    av_shrink_packet(c->pkt, (int)(dst - c->pkt->data));
+                            (unsigned long long)c->plan.size);
+    vh_hevc_au_write(&c->au, &c->plan, c->pkt->data);
 
     c->pkt->pts = ++c->tag;
     c->captured = false;
