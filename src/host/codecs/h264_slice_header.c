@@ -2,52 +2,11 @@
 
 #include <string.h>
 
+#include "common/bitreader.h"
+
 /* The header fields parsed here take at most ~40 bytes; 96 leaves margin for
  * absurd but valid Exp-Golomb codes. */
 #define HEADER_BYTES 96u
-
-struct reader {
-    const uint8_t *buf;
-    size_t bits;                              /* total */
-    size_t pos;
-    bool failed;
-};
-
-static uint32_t read_bit(struct reader *r)
-{
-    if (r->pos >= r->bits) {
-        r->failed = true;
-        return 0;
-    }
-    uint32_t b = (r->buf[r->pos >> 3] >> (7 - (r->pos & 7))) & 1u;
-    r->pos++;
-    return b;
-}
-
-static uint32_t read_bits(struct reader *r, unsigned n)
-{
-    uint32_t v = 0;
-    while (n--)
-        v = (v << 1) | read_bit(r);
-    return v;
-}
-
-static uint32_t read_ue(struct reader *r)
-{
-    unsigned zeros = 0;
-    while (!r->failed && read_bit(r) == 0)
-        if (++zeros > 31) {                   /* no field here exceeds 32 bits */
-            r->failed = true;
-            return 0;
-        }
-    uint64_t v = ((uint64_t)1 << zeros) - 1 + read_bits(r, zeros);
-    return v > UINT32_MAX ? (r->failed = true, 0) : (uint32_t)v;
-}
-
-static void skip_se(struct reader *r)
-{
-    (void)read_ue(r);
-}
 
 int vh_h264_parse_slice_header(const uint8_t *nal, size_t size,
                                const struct vw_h264_picture *p,
@@ -63,52 +22,44 @@ int vh_h264_parse_slice_header(const uint8_t *nal, size_t size,
 
     /* Remove emulation prevention from the first bytes of the RBSP. */
     uint8_t rbsp[HEADER_BYTES];
-    size_t n = 0;
-    unsigned zeros = 0;
-    for (size_t i = 1; i < size && n < sizeof(rbsp); i++) {
-        if (zeros >= 2 && nal[i] == 3) {
-            zeros = 0;
-            continue;
-        }
-        rbsp[n++] = nal[i];
-        zeros = nal[i] == 0 ? zeros + 1 : 0;
-    }
-    struct reader r = {.buf = rbsp, .bits = n * 8};
+    size_t n = vc_nal_unescape(nal + 1, size - 1, rbsp, sizeof(rbsp));
+    struct vc_bitreader r;
+    vc_br_init(&r, rbsp, n);
 
-    out->first_mb_in_slice = read_ue(&r);
-    uint32_t slice_type = read_ue(&r);
-    out->pps_id = read_ue(&r);
+    out->first_mb_in_slice = vc_br_ue(&r);
+    uint32_t slice_type = vc_br_ue(&r);
+    out->pps_id = vc_br_ue(&r);
     if (slice_type > 9 || out->pps_id > 255)
         return -1;
     out->slice_kind = (uint8_t)(slice_type % 5);
-    (void)read_bits(&r, p->log2_max_frame_num_minus4 + 4u);  /* frame_num */
+    (void)vc_br_bits(&r, p->log2_max_frame_num_minus4 + 4u);  /* frame_num */
     if (!p->frame_mbs_only_flag) {
-        out->field_pic_flag = read_bit(&r);
+        out->field_pic_flag = vc_br_bit(&r);
         if (out->field_pic_flag)
-            out->bottom_field_flag = read_bit(&r);
+            out->bottom_field_flag = vc_br_bit(&r);
     }
     if (out->nal_unit_type == 5)
-        (void)read_ue(&r);                    /* idr_pic_id */
+        (void)vc_br_ue(&r);                    /* idr_pic_id */
     if (p->pic_order_cnt_type == 0) {
-        (void)read_bits(&r, p->log2_max_pic_order_cnt_lsb_minus4 + 4u);
+        (void)vc_br_bits(&r, p->log2_max_pic_order_cnt_lsb_minus4 + 4u);
         if (p->pic_order_present_flag && !out->field_pic_flag)
-            skip_se(&r);                      /* delta_pic_order_cnt_bottom */
+            (void)vc_br_se(&r);                      /* delta_pic_order_cnt_bottom */
     } else if (p->pic_order_cnt_type == 1 && !p->delta_pic_order_always_zero_flag) {
-        skip_se(&r);
+        (void)vc_br_se(&r);
         if (p->pic_order_present_flag && !out->field_pic_flag)
-            skip_se(&r);
+            (void)vc_br_se(&r);
     }
     if (p->redundant_pic_cnt_present_flag)
-        (void)read_ue(&r);
+        (void)vc_br_ue(&r);
     if (out->slice_kind == VH_H264_SLICE_B)
-        (void)read_bit(&r);                   /* direct_spatial_mv_pred_flag */
+        (void)vc_br_bit(&r);                   /* direct_spatial_mv_pred_flag */
     if (out->slice_kind == VH_H264_SLICE_P || out->slice_kind == VH_H264_SLICE_SP ||
         out->slice_kind == VH_H264_SLICE_B) {
-        out->num_ref_idx_override_flag = read_bit(&r);
+        out->num_ref_idx_override_flag = vc_br_bit(&r);
         if (out->num_ref_idx_override_flag) {
-            out->num_ref_idx_l0_active_minus1 = read_ue(&r);
+            out->num_ref_idx_l0_active_minus1 = vc_br_ue(&r);
             if (out->slice_kind == VH_H264_SLICE_B)
-                out->num_ref_idx_l1_active_minus1 = read_ue(&r);
+                out->num_ref_idx_l1_active_minus1 = vc_br_ue(&r);
         }
     }
     if (r.failed || out->num_ref_idx_l0_active_minus1 > 31 ||

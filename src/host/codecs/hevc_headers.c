@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bitreader.h"
 #include "common/bitwriter.h"
 
 /* RBSP bytes of a slice NAL that the header may take: entry points of an
@@ -14,93 +15,6 @@
 
 /* ---- reading -------------------------------------------------------------- */
 
-struct reader {
-    const uint8_t *buf;
-    size_t bits;
-    size_t pos;
-    bool failed;
-};
-
-static uint32_t rd_bit(struct reader *r)
-{
-    if (r->pos >= r->bits) {
-        r->failed = true;
-        return 0;
-    }
-    uint32_t b = (r->buf[r->pos >> 3] >> (7 - (r->pos & 7))) & 1u;
-    r->pos++;
-    return b;
-}
-
-static uint32_t rd_bits(struct reader *r, unsigned n)
-{
-    uint32_t v = 0;
-    while (n--)
-        v = (v << 1) | rd_bit(r);
-    return v;
-}
-
-static void rd_skip(struct reader *r, size_t n)
-{
-    if (n > r->bits - r->pos) {
-        r->failed = true;
-        r->pos = r->bits;
-        return;
-    }
-    r->pos += n;
-}
-
-static uint32_t rd_ue(struct reader *r)
-{
-    unsigned zeros = 0;
-    while (!r->failed && rd_bit(r) == 0)
-        if (++zeros > 31) {
-            r->failed = true;
-            return 0;
-        }
-    uint64_t v = ((uint64_t)1 << zeros) - 1 + rd_bits(r, zeros);
-    return v > UINT32_MAX ? (r->failed = true, 0) : (uint32_t)v;
-}
-
-static int32_t rd_se(struct reader *r)
-{
-    uint32_t k = rd_ue(r);
-    return (k & 1) ? (int32_t)((k + 1) / 2) : -(int32_t)(k / 2);
-}
-
-/* Removes emulation prevention bytes from at most `max` RBSP bytes. */
-static size_t unescape(const uint8_t *nal, size_t size, uint8_t *rbsp, size_t max)
-{
-    size_t o = 0;
-    unsigned zeros = 0;
-    for (size_t i = 0; i < size && o < max; i++) {
-        if (zeros >= 2 && nal[i] == 3) {
-            zeros = 0;
-            continue;
-        }
-        rbsp[o++] = nal[i];
-        zeros = nal[i] == 0 ? zeros + 1 : 0;
-    }
-    return o;
-}
-
-/* Index in the escaped NAL of RBSP byte `k`. */
-static size_t escaped_index(const uint8_t *nal, size_t size, size_t k)
-{
-    size_t o = 0;
-    unsigned zeros = 0;
-    for (size_t i = 0; i < size; i++) {
-        if (zeros >= 2 && nal[i] == 3) {
-            zeros = 0;
-            continue;
-        }
-        if (o == k)
-            return i;
-        o++;
-        zeros = nal[i] == 0 ? zeros + 1 : 0;
-    }
-    return size;
-}
 
 static unsigned ceil_log2(uint32_t v)
 {
@@ -141,16 +55,16 @@ struct layout {
 static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rbsp_size,
                  bool rewritten, struct vh_hevc_slice_header *h, struct layout *lay)
 {
-    struct reader r = {.buf = rbsp, .bits = rbsp_size * 8};
+    struct vc_bitreader r = {.buf = rbsp, .bits = rbsp_size * 8};
     memset(h, 0, sizeof(*h));
     if (rbsp_size < 3)
         return -1;
-    if (rd_bit(&r) != 0)
+    if (vc_br_bit(&r) != 0)
         return -1;
-    h->nal_unit_type = (uint8_t)rd_bits(&r, 6);
-    if (rd_bits(&r, 6) != 0)                  /* nuh_layer_id */
+    h->nal_unit_type = (uint8_t)vc_br_bits(&r, 6);
+    if (vc_br_bits(&r, 6) != 0)                  /* nuh_layer_id */
         return -1;
-    uint32_t tid_plus1 = rd_bits(&r, 3);
+    uint32_t tid_plus1 = vc_br_bits(&r, 3);
     if (tid_plus1 == 0)
         return -1;
     h->temporal_id = (uint8_t)(tid_plus1 - 1);
@@ -159,60 +73,60 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
         return -1;
     bool idr = t == 19 || t == 20;
 
-    h->first_slice_segment_in_pic_flag = rd_bit(&r);
+    h->first_slice_segment_in_pic_flag = vc_br_bit(&r);
     if (t >= 16 && t <= 23)
-        rd_bit(&r);                           /* no_output_of_prior_pics_flag */
-    h->pps_id = rd_ue(&r);
+        vc_br_bit(&r);                           /* no_output_of_prior_pics_flag */
+    h->pps_id = vc_br_ue(&r);
     if (h->pps_id > 63)
         return -1;
     if (!h->first_slice_segment_in_pic_flag) {
         if (p->dependent_slice_segments_enabled_flag)
-            h->dependent_slice_segment_flag = rd_bit(&r);
-        h->slice_segment_address = rd_bits(&r, ceil_log2(pic_size_in_ctbs(p)));
+            h->dependent_slice_segment_flag = vc_br_bit(&r);
+        h->slice_segment_address = vc_br_bits(&r, ceil_log2(pic_size_in_ctbs(p)));
     }
     lay->rps_start = lay->rps_end = lay->lm_start = lay->lm_end = r.pos;
     bool chroma = p->chroma_format_idc != 0;
     if (!h->dependent_slice_segment_flag) {
-        rd_skip(&r, p->num_extra_slice_header_bits);
-        h->slice_type = (uint8_t)rd_ue(&r);
+        vc_br_skip(&r, p->num_extra_slice_header_bits);
+        h->slice_type = (uint8_t)vc_br_ue(&r);
         if (h->slice_type > 2)
             return -1;
         if (p->output_flag_present_flag)
-            rd_bit(&r);
+            vc_br_bit(&r);
         if (p->separate_colour_plane_flag)
-            rd_bits(&r, 2);
+            vc_br_bits(&r, 2);
         lay->rps_start = lay->rps_end = r.pos;
         if (!idr) {
-            h->slice_pic_order_cnt_lsb = rd_bits(&r, p->log2_max_pic_order_cnt_lsb_minus4 + 4u);
+            h->slice_pic_order_cnt_lsb = vc_br_bits(&r, p->log2_max_pic_order_cnt_lsb_minus4 + 4u);
             lay->rps_start = r.pos;
-            h->short_term_ref_pic_set_sps_flag = rd_bit(&r);
+            h->short_term_ref_pic_set_sps_flag = vc_br_bit(&r);
             unsigned num_sets = rewritten ? 0 : p->num_short_term_ref_pic_sets;
             if (!h->short_term_ref_pic_set_sps_flag) {
                 if (rewritten) {
                     /* stRpsIdx 0: never inter-predicted. */
-                    h->num_negative_pics = (uint8_t)rd_ue(&r);
-                    h->num_positive_pics = (uint8_t)rd_ue(&r);
+                    h->num_negative_pics = (uint8_t)vc_br_ue(&r);
+                    h->num_positive_pics = (uint8_t)vc_br_ue(&r);
                     if (h->num_negative_pics > 16 || h->num_positive_pics > 16)
                         return -1;
                     int32_t poc = 0;
                     for (unsigned i = 0; i < h->num_negative_pics; i++) {
-                        poc -= (int32_t)rd_ue(&r) + 1;
+                        poc -= (int32_t)vc_br_ue(&r) + 1;
                         h->delta_poc[0][i] = poc;
-                        h->used[0][i] = rd_bit(&r);
+                        h->used[0][i] = vc_br_bit(&r);
                     }
                     poc = 0;
                     for (unsigned i = 0; i < h->num_positive_pics; i++) {
-                        poc += (int32_t)rd_ue(&r) + 1;
+                        poc += (int32_t)vc_br_ue(&r) + 1;
                         h->delta_poc[1][i] = poc;
-                        h->used[1][i] = rd_bit(&r);
+                        h->used[1][i] = vc_br_bit(&r);
                     }
                 } else {
                     /* Its contents may predict from an SPS set VA does
                      * not carry: skip the bits VA counted. */
-                    rd_skip(&r, p->st_rps_bits);
+                    vc_br_skip(&r, p->st_rps_bits);
                 }
             } else if (num_sets > 1) {
-                rd_bits(&r, ceil_log2(num_sets));
+                vc_br_bits(&r, ceil_log2(num_sets));
             } else if (num_sets == 0) {
                 return -1;
             }
@@ -220,42 +134,42 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
                 uint32_t num_lt_sps = 0;
                 unsigned lt_sps = rewritten ? 0 : p->num_long_term_ref_pic_sps;
                 if (lt_sps > 0)
-                    num_lt_sps = rd_ue(&r);
-                uint32_t num_lt = rd_ue(&r);
+                    num_lt_sps = vc_br_ue(&r);
+                uint32_t num_lt = vc_br_ue(&r);
                 if (num_lt_sps > lt_sps || num_lt_sps + num_lt > 16)
                     return -1;
                 h->num_long_term_pics = (uint8_t)(num_lt_sps + num_lt);
                 for (uint32_t i = 0; i < num_lt_sps + num_lt; i++) {
                     if (i < num_lt_sps) {
                         if (lt_sps > 1)
-                            rd_bits(&r, ceil_log2(lt_sps));
+                            vc_br_bits(&r, ceil_log2(lt_sps));
                     } else {
-                        h->poc_lsb_lt[i] = rd_bits(&r, p->log2_max_pic_order_cnt_lsb_minus4 + 4u);
-                        h->used_lt[i] = rd_bit(&r);
+                        h->poc_lsb_lt[i] = vc_br_bits(&r, p->log2_max_pic_order_cnt_lsb_minus4 + 4u);
+                        h->used_lt[i] = vc_br_bit(&r);
                     }
-                    if (rd_bit(&r))           /* delta_poc_msb_present_flag */
-                        h->delta_poc_msb_cycle_lt[i] = rd_ue(&r);
+                    if (vc_br_bit(&r))           /* delta_poc_msb_present_flag */
+                        h->delta_poc_msb_cycle_lt[i] = vc_br_ue(&r);
                 }
             }
             lay->rps_end = r.pos;
             if (p->sps_temporal_mvp_enabled_flag)
-                h->slice_temporal_mvp_enabled_flag = rd_bit(&r);
+                h->slice_temporal_mvp_enabled_flag = vc_br_bit(&r);
         }
         bool sao_luma = false, sao_chroma = false;
         if (p->sample_adaptive_offset_enabled_flag) {
-            sao_luma = rd_bit(&r);
+            sao_luma = vc_br_bit(&r);
             if (chroma)
-                sao_chroma = rd_bit(&r);
+                sao_chroma = vc_br_bit(&r);
         }
         lay->lm_start = lay->lm_end = r.pos;
         if (h->slice_type != VH_HEVC_SLICE_I) {
             bool b = h->slice_type == VH_HEVC_SLICE_B;
             h->num_ref_idx_active[0] = p->num_ref_idx_l0_default_active_minus1 + 1u;
             h->num_ref_idx_active[1] = b ? p->num_ref_idx_l1_default_active_minus1 + 1u : 0;
-            if (rd_bit(&r)) {                 /* num_ref_idx_active_override_flag */
-                h->num_ref_idx_active[0] = rd_ue(&r) + 1;
+            if (vc_br_bit(&r)) {                 /* num_ref_idx_active_override_flag */
+                h->num_ref_idx_active[0] = vc_br_ue(&r) + 1;
                 if (b)
-                    h->num_ref_idx_active[1] = rd_ue(&r) + 1;
+                    h->num_ref_idx_active[1] = vc_br_ue(&r) + 1;
             }
             if (h->num_ref_idx_active[0] > 15 || h->num_ref_idx_active[1] > 15)
                 return -1;
@@ -265,92 +179,92 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
             if (lists_mod && total > 1) {
                 unsigned n = ceil_log2(total);
                 for (int l = 0; l < (b ? 2 : 1); l++) {
-                    h->ref_pic_list_modification_flag[l] = rd_bit(&r);
+                    h->ref_pic_list_modification_flag[l] = vc_br_bit(&r);
                     if (h->ref_pic_list_modification_flag[l])
                         for (uint32_t i = 0; i < h->num_ref_idx_active[l]; i++)
-                            h->list_entry[l][i] = (uint8_t)rd_bits(&r, n);
+                            h->list_entry[l][i] = (uint8_t)vc_br_bits(&r, n);
                 }
             }
             lay->lm_end = r.pos;
             if (b)
-                rd_bit(&r);                   /* mvd_l1_zero_flag */
+                vc_br_bit(&r);                   /* mvd_l1_zero_flag */
             if (p->cabac_init_present_flag)
-                rd_bit(&r);
+                vc_br_bit(&r);
             if (h->slice_temporal_mvp_enabled_flag) {
                 bool col_l0 = true;
                 if (b)
-                    col_l0 = rd_bit(&r);
+                    col_l0 = vc_br_bit(&r);
                 if (h->num_ref_idx_active[col_l0 ? 0 : 1] > 1)
-                    rd_ue(&r);                /* collocated_ref_idx */
+                    vc_br_ue(&r);                /* collocated_ref_idx */
             }
             if ((p->weighted_pred_flag && h->slice_type == VH_HEVC_SLICE_P) ||
                 (p->weighted_bipred_flag && b)) {
-                rd_ue(&r);                    /* luma_log2_weight_denom */
+                vc_br_ue(&r);                    /* luma_log2_weight_denom */
                 if (chroma)
-                    rd_se(&r);
+                    vc_br_se(&r);
                 for (int l = 0; l < (b ? 2 : 1); l++) {
                     bool lw[16] = {0}, cw[16] = {0};
                     uint32_t n = h->num_ref_idx_active[l];
                     for (uint32_t i = 0; i < n; i++)
-                        lw[i] = rd_bit(&r);
+                        lw[i] = vc_br_bit(&r);
                     if (chroma)
                         for (uint32_t i = 0; i < n; i++)
-                            cw[i] = rd_bit(&r);
+                            cw[i] = vc_br_bit(&r);
                     for (uint32_t i = 0; i < n; i++) {
                         if (lw[i]) {
-                            rd_se(&r);
-                            rd_se(&r);
+                            vc_br_se(&r);
+                            vc_br_se(&r);
                         }
                         if (cw[i])
                             for (int j = 0; j < 4; j++)
-                                rd_se(&r);
+                                vc_br_se(&r);
                     }
                 }
             }
-            rd_ue(&r);                        /* five_minus_max_num_merge_cand */
+            vc_br_ue(&r);                        /* five_minus_max_num_merge_cand */
         }
-        rd_se(&r);                            /* slice_qp_delta */
+        vc_br_se(&r);                            /* slice_qp_delta */
         if (p->pps_slice_chroma_qp_offsets_present_flag) {
-            rd_se(&r);
-            rd_se(&r);
+            vc_br_se(&r);
+            vc_br_se(&r);
         }
         bool override = false, dbf_disabled = p->pps_disable_deblocking_filter_flag;
         if (p->deblocking_filter_override_enabled_flag)
-            override = rd_bit(&r);
+            override = vc_br_bit(&r);
         if (override) {
-            dbf_disabled = rd_bit(&r);
+            dbf_disabled = vc_br_bit(&r);
             if (!dbf_disabled) {
-                rd_se(&r);
-                rd_se(&r);
+                vc_br_se(&r);
+                vc_br_se(&r);
             }
         }
         if (p->pps_loop_filter_across_slices_enabled_flag &&
             (sao_luma || sao_chroma || !dbf_disabled))
-            rd_bit(&r);
+            vc_br_bit(&r);
     }
     if (p->tiles_enabled_flag || p->entropy_coding_sync_enabled_flag) {
-        h->num_entry_point_offsets = rd_ue(&r);
+        h->num_entry_point_offsets = vc_br_ue(&r);
         if (h->num_entry_point_offsets > 8192)
             return -1;
         if (h->num_entry_point_offsets > 0) {
-            h->offset_len_minus1 = rd_ue(&r);
+            h->offset_len_minus1 = vc_br_ue(&r);
             if (h->offset_len_minus1 > 31)
                 return -1;
-            rd_skip(&r, (size_t)h->num_entry_point_offsets * (h->offset_len_minus1 + 1));
+            vc_br_skip(&r, (size_t)h->num_entry_point_offsets * (h->offset_len_minus1 + 1));
         }
     }
     if (p->slice_segment_header_extension_present_flag) {
-        uint32_t len = rd_ue(&r);
+        uint32_t len = vc_br_ue(&r);
         if (len > 256)
             return -1;
-        rd_skip(&r, (size_t)len * 8);
+        vc_br_skip(&r, (size_t)len * 8);
     }
     h->header_bits = (uint32_t)r.pos;
     /* byte_alignment(): a 1, then zeros to the boundary. */
-    if (rd_bit(&r) != 1)
+    if (vc_br_bit(&r) != 1)
         return -1;
     while (r.pos & 7)
-        if (rd_bit(&r) != 0)
+        if (vc_br_bit(&r) != 0)
             return -1;
     if (r.failed)
         return -1;
@@ -364,7 +278,7 @@ int vh_hevc_parse_slice_header(const struct vw_hevc_picture *p, const uint8_t *n
     uint8_t *rbsp = malloc(HEADER_RBSP_MAX);
     if (!rbsp)
         return -1;
-    size_t n = unescape(nal, size, rbsp, HEADER_RBSP_MAX);
+    size_t n = vc_nal_unescape(nal, size, rbsp, HEADER_RBSP_MAX);
     struct layout lay;
     int rc = parse(p, rbsp, n, rewritten, out, &lay);
     free(rbsp);
@@ -754,7 +668,7 @@ size_t vh_hevc_rewrite_slice(const struct vw_hevc_picture *p, const struct vw_he
         *why = "out of memory";
         goto out;
     }
-    size_t n = unescape(nal, size, rbsp, HEADER_RBSP_MAX);
+    size_t n = vc_nal_unescape(nal, size, rbsp, HEADER_RBSP_MAX);
     struct layout lay;
     if (parse(p, rbsp, n, false, hdr, &lay) != 0) {
         *why = "slice header does not parse";
@@ -809,7 +723,7 @@ size_t vh_hevc_rewrite_slice(const struct vw_hevc_picture *p, const struct vw_he
         *why = "slice header too long";
         goto out;
     }
-    size_t data_at = escaped_index(nal, size, hdr->data_offset);
+    size_t data_at = vc_nal_escaped_index(nal, size, hdr->data_offset);
     size_t hlen = vc_nal_escape(hdr_rbsp, vc_bw_bytes(&bw), out, cap);
     if (hlen == 0 || size - data_at > cap - hlen) {
         *why = "output too small";
