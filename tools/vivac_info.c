@@ -44,16 +44,25 @@ static const char *profile_name(uint32_t p)
     case VW_PROFILE_H264_CONSTRAINED_BASELINE: return "H264ConstrainedBaseline";
     case VW_PROFILE_H264_MAIN: return "H264Main";
     case VW_PROFILE_H264_HIGH: return "H264High";
+    case VW_PROFILE_VP9_PROFILE0: return "VP9Profile0";
+    case VW_PROFILE_VP8: return "VP8Version0_3";
+    case VW_PROFILE_MPEG2_SIMPLE: return "MPEG2Simple";
+    case VW_PROFILE_MPEG2_MAIN: return "MPEG2Main";
+    case VW_PROFILE_HEVC_MAIN: return "HEVCMain";
+    case VW_PROFILE_HEVC_MAIN10: return "HEVCMain10";
+    case VW_PROFILE_VP9_PROFILE2: return "VP9Profile2";
     default: return "unknown";
     }
 }
 
 static void format_names(uint32_t rt, char *out, size_t size)
 {
+    const uint32_t known = VW_RT_YUV420 | VW_RT_YUV420_10;
     snprintf(out, size, "%s", rt & VW_RT_YUV420 ? "YUV420" : "");
-    if (rt & ~VW_RT_YUV420)
-        snprintf(out + strlen(out), size - strlen(out), "%s0x%x", *out ? "+" : "",
-                 rt & ~VW_RT_YUV420);
+    if (rt & VW_RT_YUV420_10)
+        snprintf(out + strlen(out), size - strlen(out), "%sYUV420_10", *out ? "+" : "");
+    if (rt & ~known)
+        snprintf(out + strlen(out), size - strlen(out), "%s0x%x", *out ? "+" : "", rt & ~known);
 }
 
 static void fourcc_name(uint32_t f, char out[5])

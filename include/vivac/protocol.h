@@ -181,6 +181,8 @@ enum vw_profile {
     VW_PROFILE_MPEG2_SIMPLE = 6,
     VW_PROFILE_MPEG2_MAIN = 7,
     VW_PROFILE_HEVC_MAIN = 8,     /* VAProfileHEVCMain: 8-bit 4:2:0 */
+    VW_PROFILE_HEVC_MAIN10 = 9,   /* VAProfileHEVCMain10: 10-bit 4:2:0 (VW_RT_YUV420_10, P010) */
+    VW_PROFILE_VP9_PROFILE2 = 10, /* VAProfileVP9Profile2: 10-bit 4:2:0 (VW_RT_YUV420_10, P010) */
     VW_PROFILE_COUNT_
 };
 
@@ -205,6 +207,7 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
     case VW_PROFILE_H264_HIGH:
         return VW_CODEC_H264;
     case VW_PROFILE_VP9_PROFILE0:
+    case VW_PROFILE_VP9_PROFILE2:
         return VW_CODEC_VP9;
     case VW_PROFILE_VP8:
         return VW_CODEC_VP8;
@@ -212,6 +215,7 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
     case VW_PROFILE_MPEG2_MAIN:
         return VW_CODEC_MPEG2;
     case VW_PROFILE_HEVC_MAIN:
+    case VW_PROFILE_HEVC_MAIN10:
         return VW_CODEC_HEVC;
     default:
         return 0;
@@ -219,12 +223,30 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
 }
 
 /* Chroma formats (rt_formats bitmask). */
-#define VW_RT_YUV420 0x1u
+#define VW_RT_YUV420 0x1u          /* 8-bit 4:2:0, surfaces NV12 */
+#define VW_RT_YUV420_10 0x2u       /* 10-bit 4:2:0, surfaces P010 */
 
 /* Pixel formats are FOURCC codes, same values as VA_FOURCC. */
 #define VW_FOURCC(a, b, c, d) \
     ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
 #define VW_FOURCC_NV12 VW_FOURCC('N', 'V', '1', '2')
+/* P010: NV12's layout with 2 bytes (little-endian) per sample, the 10 bits
+ * in the high bits (value << 6), the low 6 bits zero. */
+#define VW_FOURCC_P010 VW_FOURCC('P', '0', '1', '0')
+
+/* The surface FOURCC of a chroma format (one VW_RT_* bit); 0 if unknown. */
+static inline uint32_t vw_fourcc_of_rt_format(uint32_t rt_format)
+{
+    return rt_format == VW_RT_YUV420 ? VW_FOURCC_NV12
+           : rt_format == VW_RT_YUV420_10 ? VW_FOURCC_P010
+                                          : 0;
+}
+
+/* Bytes per sample of a surface/image FOURCC (NV12 1, P010 2); 0 if unknown. */
+static inline uint32_t vw_fourcc_bytes_per_sample(uint32_t fourcc)
+{
+    return fourcc == VW_FOURCC_NV12 ? 1u : fourcc == VW_FOURCC_P010 ? 2u : 0u;
+}
 
 /* QUERY_CAPS has an empty request; its reply body is vw_caps_reply followed
  * by `count` vw_cap entries, then the status message. */
@@ -274,7 +296,7 @@ struct vw_create_surface {
     uint32_t width;
     uint32_t height;
     uint32_t rt_format;           /* one VW_RT_* bit */
-    uint32_t pixel_format;        /* FOURCC, VW_FOURCC_NV12 */
+    uint32_t pixel_format;        /* FOURCC: NV12 (YUV420) or P010 (YUV420_10) */
     uint32_t reserved;
 };
 static_assert(sizeof(struct vw_create_surface) == 24, "wire size");
@@ -818,8 +840,8 @@ static_assert(sizeof(struct vw_hevc_slice) == 352, "wire size");
  * the data (arena offset or the inline bytes). */
 
 struct vw_image_layout {
-    uint32_t pixel_format;        /* FOURCC: VW_FOURCC_NV12 */
-    uint32_t num_planes;          /* 2 for NV12 */
+    uint32_t pixel_format;        /* FOURCC: the surface's, NV12 or P010 */
+    uint32_t num_planes;          /* 2 for NV12 and P010 */
     uint32_t pitches[3];
     uint32_t offsets[3];
 };

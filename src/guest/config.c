@@ -15,7 +15,23 @@ static const struct {
     {VAProfileMPEG2Simple, VW_PROFILE_MPEG2_SIMPLE},
     {VAProfileMPEG2Main, VW_PROFILE_MPEG2_MAIN},
     {VAProfileHEVCMain, VW_PROFILE_HEVC_MAIN},
+    {VAProfileHEVCMain10, VW_PROFILE_HEVC_MAIN10},
+    {VAProfileVP9Profile2, VW_PROFILE_VP9_PROFILE2},
 };
+
+uint32_t vg_rt_format_to_vw(uint32_t va_rt_format)
+{
+    return va_rt_format == VA_RT_FORMAT_YUV420      ? VW_RT_YUV420
+           : va_rt_format == VA_RT_FORMAT_YUV420_10 ? VW_RT_YUV420_10
+                                                    : 0;
+}
+
+uint32_t vg_fourcc_of_rt_format(uint32_t va_rt_format)
+{
+    return va_rt_format == VA_RT_FORMAT_YUV420      ? VA_FOURCC_NV12
+           : va_rt_format == VA_RT_FORMAT_YUV420_10 ? VA_FOURCC_P010
+                                                    : 0;
+}
 
 uint32_t vg_profile_to_vw(VAProfile profile)
 {
@@ -77,7 +93,16 @@ static VAStatus lookup(const struct vg_driver *drv, VAProfile profile, VAEntrypo
 
 static uint32_t va_rt_formats(const struct vw_cap *cap)
 {
-    return (cap->rt_formats & VW_RT_YUV420) ? VA_RT_FORMAT_YUV420 : 0;
+    return ((cap->rt_formats & VW_RT_YUV420) ? VA_RT_FORMAT_YUV420 : 0) |
+           ((cap->rt_formats & VW_RT_YUV420_10) ? VA_RT_FORMAT_YUV420_10 : 0);
+}
+
+/* The format a config gets from a mask of acceptable ones: 8-bit first. */
+static uint32_t pick_rt_format(uint32_t mask)
+{
+    if (mask & VA_RT_FORMAT_YUV420)
+        return VA_RT_FORMAT_YUV420;
+    return mask & VA_RT_FORMAT_YUV420_10 ? VA_RT_FORMAT_YUV420_10 : 0;
 }
 
 VAStatus vg_QueryConfigProfiles(VADriverContextP ctx, VAProfile *profile_list, int *num_profiles)
@@ -154,7 +179,7 @@ VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntry
 static VAStatus check_attribs(const struct vw_cap *cap, const VAConfigAttrib *list, int n,
                               uint32_t *rt_format)
 {
-    *rt_format = VA_RT_FORMAT_YUV420;
+    *rt_format = pick_rt_format(va_rt_formats(cap));
     for (int i = 0; i < n; i++) {
         const VAConfigAttrib *a = &list[i];
         switch (a->type) {
@@ -162,7 +187,7 @@ static VAStatus check_attribs(const struct vw_cap *cap, const VAConfigAttrib *li
             /* A mask of acceptable formats: pick one we can do. */
             if (!(a->value & va_rt_formats(cap)))
                 return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;
-            *rt_format = VA_RT_FORMAT_YUV420;
+            *rt_format = pick_rt_format(a->value & va_rt_formats(cap));
             break;
         case VAConfigAttribDecSliceMode:
             if (a->value != VA_ATTRIB_NOT_SUPPORTED && !(a->value & VA_DEC_SLICE_MODE_NORMAL))
@@ -273,7 +298,7 @@ VAStatus vg_QuerySurfaceAttributes(VADriverContextP ctx, VAConfigID config,
     attrs[n++] = (VASurfaceAttrib){.type = (t), .flags = (f),                           \
                                    .value = {.type = VAGenericValueTypeInteger, .value = {.i = (int)(v)}}}
     ATTR(VASurfaceAttribPixelFormat, VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
-         VA_FOURCC_NV12);
+         vg_fourcc_of_rt_format(cfg->rt_format));
     ATTR(VASurfaceAttribMinWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_width);
     ATTR(VASurfaceAttribMinHeight, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_height);
     ATTR(VASurfaceAttribMaxWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.max_width);

@@ -5,7 +5,7 @@
 
 #include "guest/driver.h"
 
-#define VG_MAX_PROFILES 8
+#define VG_MAX_PROFILES 10
 #define VG_MAX_ENTRYPOINTS 2
 #define VG_MAX_CONFIG_ATTRIBUTES 8
 
@@ -17,6 +17,10 @@ struct vg_config {
     struct vw_cap cap;            /* the daemon's capability it was made from */
 };
 
+/* VW_RT_* bit of a VA_RT_FORMAT_* value (one format), 0 if unknown. */
+uint32_t vg_rt_format_to_vw(uint32_t va_rt_format);
+/* VA_FOURCC (NV12, P010) of a VA_RT_FORMAT_* value (one format), 0 if unknown. */
+uint32_t vg_fourcc_of_rt_format(uint32_t va_rt_format);
 /* enum vw_profile for a VA profile, VW_PROFILE_NONE if unknown. */
 uint32_t vg_profile_to_vw(VAProfile profile);
 /* The daemon's capability for (vw profile, vw entrypoint), or NULL. */

@@ -342,7 +342,8 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         goto err_free;
     }
     struct vw_create_codec req = {.codec_id = id, .profile = cfg->vw_profile,
-                                  .entrypoint = VW_ENTRYPOINT_DECODE, .rt_format = VW_RT_YUV420,
+                                  .entrypoint = VW_ENTRYPOINT_DECODE,
+                                  .rt_format = vg_rt_format_to_vw(cfg->rt_format),
                                   .width = c->width, .height = c->height};
     struct vg_result res = {0};
     int err = vg_conn_call(&drv->conn, VW_OP_CREATE_CODEC, &req, sizeof(req), NULL, 0, &res);

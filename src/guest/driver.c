@@ -146,7 +146,8 @@ static int query_caps(struct vg_driver *drv)
         memcpy(&c, body + sizeof(head) + i * sizeof(c), sizeof(c));
         c.engine_name[sizeof(c.engine_name) - 1] = '\0';
         if (c.profile == VW_PROFILE_NONE || c.profile >= VW_PROFILE_COUNT_ ||
-            c.entrypoint != VW_ENTRYPOINT_DECODE || !(c.rt_formats & VW_RT_YUV420) ||
+            c.entrypoint != VW_ENTRYPOINT_DECODE ||
+            !(c.rt_formats & (VW_RT_YUV420 | VW_RT_YUV420_10)) ||
             c.min_width == 0 || c.min_height == 0 || c.min_width > c.max_width ||
             c.min_height > c.max_height || c.max_width > VW_MAX_WIDTH || c.max_height > VW_MAX_HEIGHT) {
             vc_debug("ignoring capability %u (profile %u, entrypoint %u)", i, c.profile, c.entrypoint);

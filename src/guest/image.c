@@ -8,8 +8,19 @@
 #include "guest/buffer.h"
 #include "guest/surface.h"
 
-static const VAImageFormat nv12_format = {
-    .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12};
+static const VAImageFormat image_formats[VG_MAX_IMAGE_FORMATS] = {
+    {.fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12},
+    /* 2 bytes per sample, 10 bits in the high bits. */
+    {.fourcc = VA_FOURCC_P010, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 24},
+};
+
+static const VAImageFormat *find_format(uint32_t fourcc)
+{
+    for (int i = 0; i < VG_MAX_IMAGE_FORMATS; i++)
+        if (image_formats[i].fourcc == fourcc)
+            return &image_formats[i];
+    return NULL;
+}
 
 #define VG_PITCH_ALIGN 64u
 
@@ -42,13 +53,17 @@ void vg_images_forget_surface(struct vg_driver *drv, VASurfaceID surface)
     }
 }
 
-/* Creates an NV12 image of width x height: layout, memory, buffer, id. */
-static VAStatus create_image(struct vg_driver *drv, uint32_t width, uint32_t height,
-                             struct vg_image **out)
+/* Creates an NV12 or P010 image of width x height: layout, memory, buffer, id. */
+static VAStatus create_image(struct vg_driver *drv, uint32_t fourcc, uint32_t width,
+                             uint32_t height, struct vg_image **out)
 {
+    const VAImageFormat *format = find_format(fourcc);
+    if (!format)
+        return VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
     if (width == 0 || height == 0 || width > VW_MAX_WIDTH || height > VW_MAX_HEIGHT)
         return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
-    uint32_t pitch = (width + VG_PITCH_ALIGN - 1) & ~(VG_PITCH_ALIGN - 1);
+    uint32_t row = width * vw_fourcc_bytes_per_sample(fourcc);
+    uint32_t pitch = (row + VG_PITCH_ALIGN - 1) & ~(VG_PITCH_ALIGN - 1);
     uint32_t h2 = (height + 1) & ~1u;
     uint32_t luma = pitch * h2;
     uint32_t size = luma + luma / 2;
@@ -67,7 +82,7 @@ static VAStatus create_image(struct vg_driver *drv, uint32_t width, uint32_t hei
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
     }
     VAImage *va = &img->va;
-    va->format = nv12_format;
+    va->format = *format;
     va->width = (uint16_t)width;
     va->height = (uint16_t)height;
     va->data_size = size;
@@ -98,7 +113,7 @@ err_mem:
 static struct vw_image_layout layout_of(const VAImage *va)
 {
     return (struct vw_image_layout){
-        .pixel_format = VW_FOURCC_NV12, .num_planes = 2,
+        .pixel_format = va->format.fourcc, .num_planes = 2,
         .pitches = {va->pitches[0], va->pitches[1], 0},
         .offsets = {va->offsets[0], va->offsets[1], 0}};
 }
@@ -216,8 +231,9 @@ VAStatus vg_QueryImageFormats(VADriverContextP ctx, VAImageFormat *format_list, 
 {
     if (!format_list || !num_formats)
         return VA_STATUS_ERROR_INVALID_PARAMETER;
-    format_list[0] = nv12_format;
-    *num_formats = 1;
+    for (int i = 0; i < VG_MAX_IMAGE_FORMATS; i++)
+        format_list[i] = image_formats[i];
+    *num_formats = VG_MAX_IMAGE_FORMATS;
     return VA_STATUS_SUCCESS;
 }
 
@@ -226,11 +242,11 @@ VAStatus vg_CreateImage(VADriverContextP ctx, VAImageFormat *format, int width, 
 {
     if (!format || !image || width <= 0 || height <= 0)
         return VA_STATUS_ERROR_INVALID_PARAMETER;
-    if (format->fourcc != VA_FOURCC_NV12)
+    if (!find_format(format->fourcc))
         return VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
     struct vg_driver *drv = vg_lock(ctx);
     struct vg_image *img;
-    VAStatus st = create_image(drv, (uint32_t)width, (uint32_t)height, &img);
+    VAStatus st = create_image(drv, format->fourcc, (uint32_t)width, (uint32_t)height, &img);
     if (st == VA_STATUS_SUCCESS)
         *image = img->va;
     vg_unlock(drv);
@@ -248,7 +264,7 @@ VAStatus vg_DeriveImage(VADriverContextP ctx, VASurfaceID surface, VAImage *imag
     if (!s) {
         st = VA_STATUS_ERROR_INVALID_SURFACE;
     } else {
-        st = create_image(drv, s->width, s->height, &img);
+        st = create_image(drv, s->fourcc, s->width, s->height, &img);
         if (st == VA_STATUS_SUCCESS) {
             img->derived_from = surface;
             *image = img->va;
@@ -270,11 +286,11 @@ VAStatus vg_DestroyImage(VADriverContextP ctx, VAImageID image)
 
 VAStatus vg_SetImagePalette(VADriverContextP ctx, VAImageID image, unsigned char *palette)
 {
-    return VA_STATUS_ERROR_UNIMPLEMENTED; /* NV12 only: no paletted formats */
+    return VA_STATUS_ERROR_UNIMPLEMENTED; /* NV12/P010 only: no paletted formats */
 }
 
-/* Checks [x, x+w) x [y, y+h) against a w_lim x h_lim plane; NV12 needs an
- * even origin. */
+/* Checks [x, x+w) x [y, y+h) against a w_lim x h_lim plane; NV12/P010
+ * need an even origin. */
 static bool rect_ok(int64_t x, int64_t y, uint64_t w, uint64_t h, uint64_t w_lim, uint64_t h_lim)
 {
     return x >= 0 && y >= 0 && !(x & 1) && !(y & 1) && w > 0 && h > 0 &&
@@ -292,6 +308,8 @@ VAStatus vg_GetImage(VADriverContextP ctx, VASurfaceID surface, int x, int y, un
         st = VA_STATUS_ERROR_INVALID_SURFACE;
     } else if (!img) {
         st = VA_STATUS_ERROR_INVALID_IMAGE;
+    } else if (img->va.format.fourcc != s->fourcc) {
+        st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT; /* no conversion */
     } else if (!rect_ok(x, y, width, height, s->width, s->height) ||
                width > img->va.width || height > img->va.height) {
         st = VA_STATUS_ERROR_INVALID_PARAMETER;
@@ -314,6 +332,8 @@ VAStatus vg_PutImage(VADriverContextP ctx, VASurfaceID surface, VAImageID image,
         st = VA_STATUS_ERROR_INVALID_SURFACE;
     } else if (!img) {
         st = VA_STATUS_ERROR_INVALID_IMAGE;
+    } else if (img->va.format.fourcc != s->fourcc) {
+        st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT; /* no conversion */
     } else if (src_width != dest_width || src_height != dest_height) {
         vc_warn("vaPutImage: scaling (%ux%u -> %ux%u) is not supported", src_width, src_height,
                 dest_width, dest_height);

@@ -1,5 +1,6 @@
 /*
- * VA images (NV12 only).  An image's bytes live in an arena region when one
+ * VA images (NV12, and P010 for 10-bit surfaces; an image has its surface's
+ * format, there is no conversion).  An image's bytes live in an arena region when one
  * fits, so GET_IMAGE writes straight into the memory the application maps
  * and PUT_IMAGE reads from it; otherwise they live in guest memory and
  * travel inline.  Every GET/PUT waits for its reply, so the bytes are never
@@ -16,7 +17,7 @@
 
 #include "guest/driver.h"
 
-#define VG_MAX_IMAGE_FORMATS 1
+#define VG_MAX_IMAGE_FORMATS 2
 
 struct vg_image {
     VAImage va;

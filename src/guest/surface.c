@@ -100,7 +100,7 @@ void vg_surfaces_free_all(struct vg_driver *drv)
     vg_table_finish(&drv->surfaces);
 }
 
-static VAStatus check_surface_attribs(const VASurfaceAttrib *list, unsigned n)
+static VAStatus check_surface_attribs(const VASurfaceAttrib *list, unsigned n, uint32_t fourcc)
 {
     for (unsigned i = 0; i < n; i++) {
         const VASurfaceAttrib *a = &list[i];
@@ -109,7 +109,7 @@ static VAStatus check_surface_attribs(const VASurfaceAttrib *list, unsigned n)
         switch (a->type) {
         case VASurfaceAttribPixelFormat:
             if (a->value.type != VAGenericValueTypeInteger ||
-                (uint32_t)a->value.value.i != VA_FOURCC_NV12)
+                (uint32_t)a->value.value.i != fourcc)
                 return VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
             break;
         case VASurfaceAttribMemoryType:
@@ -132,9 +132,15 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
 {
     if (!surfaces || num == 0 || (num_attribs && !attrib_list))
         return VA_STATUS_ERROR_INVALID_PARAMETER;
-    if (format != VA_RT_FORMAT_YUV420)
+    /* NV12 for 8-bit 4:2:0, P010 for 10-bit; the daemon says which it has. */
+    uint32_t fourcc = vg_fourcc_of_rt_format(format);
+    uint32_t vw_rt = vg_rt_format_to_vw(format);
+    bool listed = false;
+    for (uint32_t i = 0; i < drv->num_caps; i++)
+        listed |= (drv->caps[i].rt_formats & vw_rt) != 0;
+    if (!fourcc || !listed)
         return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;
-    VAStatus st = check_surface_attribs(attrib_list, num_attribs);
+    VAStatus st = check_surface_attribs(attrib_list, num_attribs, fourcc);
     if (st)
         return st;
     uint32_t min_w, min_h, max_w, max_h;
@@ -159,12 +165,13 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
             st = VA_STATUS_ERROR_ALLOCATION_FAILED;
             break;
         }
-        *s = (struct vg_surface){.width = width, .height = height, .fourcc = VA_FOURCC_NV12};
+        *s = (struct vg_surface){.width = width, .height = height, .fourcc = fourcc};
         drv->num_surfaces++;
         surfaces[done] = id;
         /* Pipelined: a failure shows in create_status and fails later use. */
         struct vw_create_surface req = {.surface_id = id, .width = width, .height = height,
-                                        .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
+                                        .rt_format = vw_rt,
+                                        .pixel_format = vw_fourcc_of_rt_format(vw_rt)};
         int err = vg_conn_post(&drv->conn, VW_OP_CREATE_SURFACE, &req, sizeof(req), NULL, 0,
                                create_cb, drv, id, VG_NO_REGION, NULL);
         if (err) {

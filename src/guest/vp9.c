@@ -68,9 +68,13 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
            sizeof(out->mb_segment_tree_probs));
     memcpy(out->segment_pred_probs, in->segment_pred_probs, sizeof(out->segment_pred_probs));
 
-    /* What NV12 surfaces cannot carry. */
-    if (out->profile != 0 || out->bit_depth != 8 || !out->subsampling_x || !out->subsampling_y) {
-        vc_warn("VP9: only profile 0 (8-bit 4:2:0) is supported (profile %u, %u-bit)",
+    /* What NV12/P010 surfaces cannot carry (the daemon checks that the
+     * depth is the render target's). */
+    bool p0 = out->profile == 0 && out->bit_depth == 8;
+    bool p2 = out->profile == 2 && out->bit_depth == 10;
+    if (!(p0 || p2) || !out->subsampling_x || !out->subsampling_y) {
+        vc_warn("VP9: only profiles 0 (8-bit) and 2 (10-bit), 4:2:0, are supported "
+                "(profile %u, %u-bit)",
                 out->profile, out->bit_depth);
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     }

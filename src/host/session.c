@@ -457,20 +457,28 @@ static int handle_create_surface(struct vh_session *s, const struct vh_request *
                             max_w, max_h);
     if ((cs.width | cs.height) & 1)
         return vh_error_set(&rep->err, VW_ERR_RESOLUTION,
-                            "CREATE_SURFACE: %ux%u: NV12 needs an even width and height",
+                            "CREATE_SURFACE: %ux%u: 4:2:0 needs an even width and height",
                             cs.width, cs.height);
-    if (cs.rt_format != VW_RT_YUV420)
+    uint32_t fourcc = vw_fourcc_of_rt_format(cs.rt_format);
+    if (!fourcc)
         return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "CREATE_SURFACE: rt_format 0x%x not supported (YUV420 only)",
+                            "CREATE_SURFACE: rt_format 0x%x not supported (YUV420, YUV420_10)",
                             cs.rt_format);
-    if (cs.pixel_format != VW_FOURCC_NV12)
+    if (cs.pixel_format != fourcc)
         return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "CREATE_SURFACE: pixel_format 0x%08x not supported (NV12 only)",
-                            cs.pixel_format);
+                            "CREATE_SURFACE: pixel_format 0x%08x not supported for rt_format "
+                            "0x%x (0x%08x only)", cs.pixel_format, cs.rt_format, fourcc);
+    bool listed = false;
+    for (uint32_t i = 0; i < s->num_caps; i++)
+        listed |= (s->caps[i].rt_formats & cs.rt_format) != 0;
+    if (!listed)
+        return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "CREATE_SURFACE: rt_format 0x%x not supported by engine %s",
+                            cs.rt_format, s->engine->ops->name);
     if (s->num_surfaces >= s->limits.max_surfaces)
         return vh_error_set(&rep->err, VW_ERR_LIMIT, "CREATE_SURFACE: session has %u surfaces (limit)",
                             s->num_surfaces);
-    uint64_t bytes = (uint64_t)cs.width * cs.height * 3 / 2;
+    uint64_t bytes = (uint64_t)cs.width * cs.height * 3 / 2 * vw_fourcc_bytes_per_sample(fourcc);
     if (bytes > s->limits.max_bytes - s->bytes_used)
         return vh_error_set(&rep->err, VW_ERR_LIMIT,
                             "CREATE_SURFACE: session memory limit (%llu bytes) reached",

@@ -70,6 +70,11 @@ int vh_handle_begin_frame(struct vh_session *s, const struct vh_request *req, st
         return vh_error_set(&rep->err, VW_ERR_SURFACE_BUSY,
                             "BEGIN_FRAME: surface %u is the target of another frame in progress",
                             target->surface.id);
+    if (target->surface.rt_format != codec->desc.rt_format)
+        return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "BEGIN_FRAME: surface %u has rt_format 0x%x, codec %u decodes 0x%x",
+                            target->surface.id, target->surface.rt_format, codec->id,
+                            codec->desc.rt_format);
     struct vh_frame *f = calloc(1, sizeof(*f));
     if (!f)
         return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "BEGIN_FRAME: out of memory");

@@ -10,23 +10,30 @@
 #define INLINE_IMAGE_MAX \
     (VW_MAX_MESSAGE - sizeof(struct vw_status) - sizeof(struct vw_get_image_reply) - VW_MESSAGE_TEXT_MAX)
 
-/* Checks an NV12 layout holding the image rectangle (x, y, w, h) (in image
- * coordinates) and sets *needed to the bytes it spans from the data start:
- * plane p ends at offsets[p] + pitches[p] * rows_p. Overflow-checked. */
-static int check_layout(const char *what, const struct vw_image_layout *l, uint32_t x,
-                        uint32_t y, uint32_t w, uint32_t h, uint64_t *needed,
-                        struct vh_error *err)
+/* Checks an NV12 or P010 layout (the surface's format) holding the image
+ * rectangle (x, y, w, h) (in image coordinates) and sets *needed to the
+ * bytes it spans from the data start: plane p ends at offsets[p] +
+ * pitches[p] * rows_p. A row of P010 is 2 bytes per sample. Overflow-checked. */
+static int check_layout(const char *what, const struct vw_image_layout *l,
+                        const struct vh_surface *surface, uint32_t x, uint32_t y, uint32_t w,
+                        uint32_t h, uint64_t *needed, struct vh_error *err)
 {
-    if (l->pixel_format != VW_FOURCC_NV12)
+    uint32_t bps = vw_fourcc_bytes_per_sample(l->pixel_format);
+    if (!bps)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "%s: layout.pixel_format 0x%08x not supported (NV12 only)", what,
+                            "%s: layout.pixel_format 0x%08x not supported (NV12, P010)", what,
                             l->pixel_format);
+    if (l->pixel_format != surface->pixel_format)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "%s: layout.pixel_format 0x%08x differs from surface %u's 0x%08x "
+                            "(no conversion)", what, l->pixel_format, surface->id,
+                            surface->pixel_format);
     if (l->num_planes != 2)
-        return vh_error_set(err, VW_ERR_MALFORMED, "%s: layout.num_planes %u, NV12 has 2", what,
-                            l->num_planes);
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: layout.num_planes %u, NV12/P010 have 2",
+                            what, l->num_planes);
     uint64_t end = 0;
     for (int p = 0; p < 2; p++) {
-        uint64_t right = (uint64_t)x + w;
+        uint64_t right = ((uint64_t)x + w) * bps;
         uint64_t rows = p == 0 ? (uint64_t)y + h : ((uint64_t)y + h) / 2;
         if (l->pitches[p] < right)
             return vh_error_set(err, VW_ERR_MALFORMED,
@@ -49,7 +56,7 @@ static int check_rect(const char *what, const struct vh_surface *s, uint32_t x, 
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: empty rectangle %ux%u", what, w, h);
     if ((x | y | w | h) & 1)
         return vh_error_set(err, VW_ERR_MALFORMED,
-                            "%s: rectangle %u,%u %ux%u: NV12 needs even x, y, width, height",
+                            "%s: rectangle %u,%u %ux%u: 4:2:0 needs even x, y, width, height",
                             what, x, y, w, h);
     if (!vc_range_ok(x, w, s->width) || !vc_range_ok(y, h, s->height))
         return vh_error_set(err, VW_ERR_MALFORMED,
@@ -98,7 +105,8 @@ int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, stru
     uint64_t needed;
     int st = check_rect(W, &so->surface, gi.x, gi.y, gi.width, gi.height, &rep->err);
     if (st == VW_OK)
-        st = check_layout(W, &gi.layout, 0, 0, gi.width, gi.height, &needed, &rep->err);
+        st = check_layout(W, &gi.layout, &so->surface, 0, 0, gi.width, gi.height, &needed,
+                          &rep->err);
     if (st == VW_OK)
         st = check_data_ref(s, W, &gi.dst, needed, &rep->err);
     if (st != VW_OK)
@@ -158,8 +166,8 @@ int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, stru
         st = vh_error_set(&rep->err, VW_ERR_MALFORMED, "%s: src_x/src_y %u,%u must be even", W,
                           pi.src_x, pi.src_y);
     if (st == VW_OK)
-        st = check_layout(W, &pi.layout, pi.src_x, pi.src_y, pi.width, pi.height, &needed,
-                          &rep->err);
+        st = check_layout(W, &pi.layout, &so->surface, pi.src_x, pi.src_y, pi.width, pi.height,
+                          &needed, &rep->err);
     if (st == VW_OK)
         st = check_data_ref(s, W, &pi.src, needed, &rep->err);
     if (st != VW_OK)

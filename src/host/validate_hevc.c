@@ -49,13 +49,17 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surfa
                 PIC "reference_frames[%d] is the render target", i);
     }
 
-    /* Main only: 8-bit 4:2:0. */
+    /* Main (8-bit) or Main10 (10-bit) 4:2:0: the bit depth is the render
+     * target's (YUV420 NV12 or YUV420_10 P010; BEGIN_FRAME made it the
+     * codec's, which the caps allow for the 10-bit profiles only). */
     REQUIRE(p->chroma_format_idc == 1 && p->separate_colour_plane_flag == 0,
             VW_ERR_UNSUPPORTED_STREAM, PIC "chroma_format_idc %u (4:2:0 only)",
             p->chroma_format_idc);
-    REQUIRE(p->bit_depth_luma_minus8 == 0 && p->bit_depth_chroma_minus8 == 0,
-            VW_ERR_UNSUPPORTED_STREAM, PIC "bit depth %u/%u (8-bit only)",
-            p->bit_depth_luma_minus8 + 8u, p->bit_depth_chroma_minus8 + 8u);
+    unsigned depth_minus8 = target->rt_format == VW_RT_YUV420_10 ? 2u : 0u;
+    REQUIRE(p->bit_depth_luma_minus8 == depth_minus8 &&
+                p->bit_depth_chroma_minus8 == depth_minus8,
+            VW_ERR_UNSUPPORTED_STREAM, PIC "bit depth %u/%u (%u-bit only on this surface)",
+            p->bit_depth_luma_minus8 + 8u, p->bit_depth_chroma_minus8 + 8u, depth_minus8 + 8u);
 
     const uint8_t *flags[] = {
         &p->pcm_enabled_flag, &p->scaling_list_enabled_flag, &p->transform_skip_enabled_flag,
@@ -89,8 +93,8 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surfa
     REQUIRE_MAX(p, max_transform_hierarchy_depth_intra, ctb - min_tb);
     REQUIRE_MAX(p, max_transform_hierarchy_depth_inter, ctb - min_tb);
     if (p->pcm_enabled_flag) {
-        REQUIRE_MAX(p, pcm_sample_bit_depth_luma_minus1, 7);
-        REQUIRE_MAX(p, pcm_sample_bit_depth_chroma_minus1, 7);
+        REQUIRE_MAX(p, pcm_sample_bit_depth_luma_minus1, 7u + depth_minus8);
+        REQUIRE_MAX(p, pcm_sample_bit_depth_chroma_minus1, 7u + depth_minus8);
         unsigned min_pcm = p->log2_min_pcm_luma_coding_block_size_minus3 + 3u;
         unsigned max_pcm = min_pcm + p->log2_diff_max_min_pcm_luma_coding_block_size;
         REQUIRE(min_pcm >= min_cb && max_pcm <= (ctb < 5 ? ctb : 5), VW_ERR_MALFORMED,

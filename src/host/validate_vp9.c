@@ -20,10 +20,14 @@ int vh_vp9_check_picture(const struct vw_vp9_picture *p, const struct vh_surface
     for (size_t i = 0; i < sizeof(p->reserved); i++)
         REQUIRE(p->reserved[i] == 0, VW_ERR_MALFORMED, PIC "reserved is not 0");
 
-    REQUIRE(p->profile == 0, VW_ERR_UNSUPPORTED_STREAM,
-            PIC "profile %u (only profile 0 is supported)", p->profile);
-    REQUIRE(p->bit_depth == 8, VW_ERR_UNSUPPORTED_STREAM, PIC "bit_depth %u (8-bit only)",
-            p->bit_depth);
+    /* Profile 0 (8-bit) on YUV420 (NV12) targets, profile 2 (10-bit) on
+     * YUV420_10 (P010) ones; BEGIN_FRAME made the target's format the
+     * codec's, which the caps allow for VP9 profile 2 only. */
+    unsigned profile = target->rt_format == VW_RT_YUV420_10 ? 2u : 0u;
+    REQUIRE(p->profile == profile, VW_ERR_UNSUPPORTED_STREAM,
+            PIC "profile %u (only profile %u on this surface)", p->profile, profile);
+    REQUIRE(p->bit_depth == (profile ? 10 : 8), VW_ERR_UNSUPPORTED_STREAM,
+            PIC "bit_depth %u (%u-bit only on this surface)", p->bit_depth, profile ? 10u : 8u);
     REQUIRE(p->subsampling_x == 1 && p->subsampling_y == 1, VW_ERR_UNSUPPORTED_STREAM,
             PIC "subsampling %u/%u (only 4:2:0 is supported)", p->subsampling_x,
             p->subsampling_y);

@@ -120,12 +120,15 @@ m2v mpeg2_cqm_350x198.m2v 350 198 20 -- -bf 2 -g 10 -qmax 28 -intra_matrix "$cqm
 # hevc NAME.hevc W H FRAMES -- x265 parameters (ffmpeg's libx265; Annex-B
 # elementary stream). x265 makes no tiles and no long-term references, and
 # an intra-only stream (keyint=1) comes out as a RExt profile, so none here.
+# HEVC_PIX_FMT=yuv420p10le makes a Main10 stream.
 hevc() {
     local file=$1 w=$2 h=$3 n=$4
     shift 5
     if [ -s "$out/$file" ]; then return; fi
+    local pix=${HEVC_PIX_FMT:-yuv420p} profile=()
+    [ "$pix" = yuv420p10le ] && profile=(-profile:v main10)
     ffmpeg -v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -frames:v "$n" \
-        -pix_fmt yuv420p -c:v libx265 -x265-params "log-level=error:$1" \
+        -pix_fmt "$pix" -c:v libx265 "${profile[@]}" -x265-params "log-level=error:$1" \
         -f hevc -y "$out/$file.tmp" </dev/null
     mv "$out/$file.tmp" "$out/$file"
 }
@@ -142,5 +145,14 @@ hevc hevc_wpp.hevc 352 288 30 -- "wpp=1:bframes=2"
 hevc hevc_scaling_list.hevc 352 288 30 -- "scaling-list=default:bframes=2:no-wpp=1"
 # Coded 352x200 behind a conformance window.
 hevc hevc_odd_size_350x198.hevc 350 198 30 -- "bframes=2:no-wpp=1"
+
+# 10-bit 4:2:0: HEVC Main10 (B-pyramid, odd size behind a conformance
+# window) and VP9 profile 2 (hidden alt-ref frames).
+HEVC_PIX_FMT=yuv420p10le hevc hevc_main10_bpyramid.hevc 352 288 30 -- \
+    "bframes=3:b-pyramid=1:keyint=30:no-wpp=1:ref=3"
+HEVC_PIX_FMT=yuv420p10le hevc hevc_main10_350x198.hevc 350 198 20 -- "bframes=2:no-wpp=1"
+# shellcheck disable=SC2086
+vpx vp9_profile2_altref.ivf 352 288 30 -- $vp9 -pix_fmt yuv420p10le -profile:v 2 -b:v 300k \
+    -auto-alt-ref 1 -lag-in-frames 16 -g 15
 
 ls "$out"/*.264 "$out"/*.ivf "$out"/*.m2v "$out"/*.hevc | wc -l

@@ -82,14 +82,19 @@ use_vivac_driver() {
 }
 
 # Frame hashes of a clip decoded by ffmpeg in software (the reference).
+# Optional second argument: the pixel format compared (nv12, or p010le for
+# 10-bit clips).
 sw_framemd5() {
-    ffmpeg -nostdin -v error -i "$1" -pix_fmt nv12 -f framemd5 - | grep -v '^#' | awk -F, '{print $NF}'
+    ffmpeg -nostdin -v error -i "$1" -pix_fmt "${2:-nv12}" -f framemd5 - | grep -v '^#' |
+        awk -F, '{print $NF}'
 }
 
-# Frame hashes of a clip decoded through vivac. hwaccel_output_format vaapi +
+# Frame hashes of a clip decoded through vivac, downloaded as pixel format $2
+# (default nv12; p010le for 10-bit). hwaccel_output_format vaapi +
 # hwdownload makes ffmpeg fail instead of silently decoding in software.
 vivac_framemd5() {
     ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
         -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi \
-        -i "$1" -vf hwdownload,format=nv12 -f framemd5 - | grep -v '^#' | awk -F, '{print $NF}'
+        -i "$1" -vf "hwdownload,format=${2:-nv12}" -f framemd5 - | grep -v '^#' |
+        awk -F, '{print $NF}'
 }

@@ -25,7 +25,10 @@ int main(void)
     printf("vendor: %s\n", vaQueryVendorString(dpy));
 
     VAEntrypoint eps[8]; int neps;
-    CHECK(vaQueryConfigEntrypoints(dpy, VAProfileHEVCMain10, eps, &neps), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaQueryConfigEntrypoints(dpy, VAProfileHEVCMain12, eps, &neps), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaQueryConfigEntrypoints(dpy, VAProfileVP9Profile1, eps, &neps), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaQueryConfigEntrypoints(dpy, VAProfileHEVCMain10, eps, &neps), VA_STATUS_SUCCESS);
+    CHECK(vaQueryConfigEntrypoints(dpy, VAProfileVP9Profile2, eps, &neps), VA_STATUS_SUCCESS);
     CHECK(vaQueryConfigEntrypoints(dpy, VAProfileHEVCMain, eps, &neps), VA_STATUS_SUCCESS);
     CHECK(vaQueryConfigEntrypoints(dpy, VAProfileH264High, eps, &neps), VA_STATUS_SUCCESS);
     EXPECT(neps == 1 && eps[0] == VAEntrypointVLD);
@@ -98,6 +101,71 @@ int main(void)
     CHECK(vaMapBuffer(dpy, img2.buf, (void **)&q), VA_STATUS_SUCCESS);
     EXPECT(q[9 * img2.pitches[0] + 99] == 0x42 && q[10 * img2.pitches[0]] == orig[10 * img.pitches[0]]);
     vaUnmapBuffer(dpy, img2.buf);
+
+    /* 10-bit: Main10 configs are YUV420_10 with P010 surfaces; P010 images
+     * (2 bytes a sample, 10 bits high) round-trip exactly; no conversion
+     * between NV12 and P010. */
+    {
+        VAConfigAttrib rt = {VAConfigAttribRTFormat, 0};
+        CHECK(vaGetConfigAttributes(dpy, VAProfileHEVCMain10, VAEntrypointVLD, &rt, 1), VA_STATUS_SUCCESS);
+        EXPECT(rt.value == VA_RT_FORMAT_YUV420_10);
+        VAConfigAttrib rt8 = {VAConfigAttribRTFormat, VA_RT_FORMAT_YUV420};
+        VAConfigID cfg10;
+        CHECK(vaCreateConfig(dpy, VAProfileHEVCMain10, VAEntrypointVLD, &rt8, 1, &cfg10), VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
+        CHECK(vaCreateConfig(dpy, VAProfileHEVCMain10, VAEntrypointVLD, NULL, 0, &cfg10), VA_STATUS_SUCCESS);
+        VASurfaceAttrib a10[16];
+        unsigned n10 = 16;
+        CHECK(vaQuerySurfaceAttributes(dpy, cfg10, a10, &n10), VA_STATUS_SUCCESS);
+        int pf = 0;
+        for (unsigned i = 0; i < n10; i++) if (a10[i].type == VASurfaceAttribPixelFormat) pf = a10[i].value.value.i;
+        EXPECT(pf == VA_FOURCC_P010);
+        VASurfaceAttrib want_nv12 = {.type = VASurfaceAttribPixelFormat, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+                                     .value = {.type = VAGenericValueTypeInteger, .value = {.i = VA_FOURCC_NV12}}};
+        VASurfaceAttrib want_p010 = want_nv12;
+        want_p010.value.value.i = VA_FOURCC_P010;
+        VASurfaceID s10;
+        CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420_10, 64, 32, &s10, 1, &want_nv12, 1), VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
+        CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420_10, 64, 32, &s10, 1, &want_p010, 1), VA_STATUS_SUCCESS);
+        VAImageFormat p010 = {.fourcc = VA_FOURCC_P010, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 24};
+        VAImage pi, pg, dv;
+        CHECK(vaCreateImage(dpy, &p010, 64, 32, &pi), VA_STATUS_SUCCESS);
+        EXPECT(pi.pitches[0] >= 128 && pi.offsets[1] == pi.pitches[0] * 32);
+        unsigned short *w;
+        CHECK(vaMapBuffer(dpy, pi.buf, (void **)&w), VA_STATUS_SUCCESS);
+        for (int y = 0; y < 32; y++) for (int xx = 0; xx < 64; xx++)
+            w[y * pi.pitches[0] / 2 + xx] = (unsigned short)(((y * 31 + xx * 7) & 1023) << 6);
+        for (int y = 0; y < 16; y++) for (int xx = 0; xx < 64; xx++)
+            w[(pi.offsets[1] + y * pi.pitches[1]) / 2 + xx] = (unsigned short)(((y * 13 ^ xx * 5) & 1023) << 6);
+        CHECK(vaUnmapBuffer(dpy, pi.buf), VA_STATUS_SUCCESS);
+        CHECK(vaPutImage(dpy, s10, pi.image_id, 0, 0, 64, 32, 0, 0, 64, 32), VA_STATUS_SUCCESS);
+        CHECK(vaPutImage(dpy, surf[0], pi.image_id, 0, 0, 64, 32, 0, 0, 64, 32), VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
+        CHECK(vaGetImage(dpy, s10, 0, 0, 100, 50, img2.image_id), VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
+        CHECK(vaCreateImage(dpy, &p010, 32, 16, &pg), VA_STATUS_SUCCESS);
+        CHECK(vaGetImage(dpy, s10, 16, 8, 32, 16, pg.image_id), VA_STATUS_SUCCESS);
+        CHECK(vaDeriveImage(dpy, s10, &dv), VA_STATUS_SUCCESS);
+        EXPECT(dv.format.fourcc == VA_FOURCC_P010 && dv.pitches[0] >= 128);
+        unsigned short *g, *o, *dd;
+        CHECK(vaMapBuffer(dpy, pi.buf, (void **)&o), VA_STATUS_SUCCESS);
+        CHECK(vaMapBuffer(dpy, pg.buf, (void **)&g), VA_STATUS_SUCCESS);
+        CHECK(vaMapBuffer(dpy, dv.buf, (void **)&dd), VA_STATUS_SUCCESS);
+        int bad10 = 0;
+        for (int y = 0; y < 16; y++) for (int xx = 0; xx < 32; xx++)
+            bad10 += g[y * pg.pitches[0] / 2 + xx] != o[(y + 8) * pi.pitches[0] / 2 + xx + 16];
+        for (int y = 0; y < 8; y++) for (int xx = 0; xx < 32; xx++)
+            bad10 += g[(pg.offsets[1] + y * pg.pitches[1]) / 2 + xx] != o[(pi.offsets[1] + (y + 4) * pi.pitches[1]) / 2 + xx + 16];
+        for (int y = 0; y < 32; y++) for (int xx = 0; xx < 64; xx++)
+            bad10 += dd[y * dv.pitches[0] / 2 + xx] != o[y * pi.pitches[0] / 2 + xx];
+        printf("P010 round trip mismatches: %d\n", bad10);
+        EXPECT(bad10 == 0);
+        vaUnmapBuffer(dpy, dv.buf);
+        vaUnmapBuffer(dpy, pg.buf);
+        vaUnmapBuffer(dpy, pi.buf);
+        CHECK(vaDestroyImage(dpy, dv.image_id), VA_STATUS_SUCCESS);
+        CHECK(vaDestroyImage(dpy, pg.image_id), VA_STATUS_SUCCESS);
+        CHECK(vaDestroyImage(dpy, pi.image_id), VA_STATUS_SUCCESS);
+        CHECK(vaDestroySurfaces(dpy, &s10, 1), VA_STATUS_SUCCESS);
+        CHECK(vaDestroyConfig(dpy, cfg10), VA_STATUS_SUCCESS);
+    }
 
     /* Decode garbage: the error must reach vaSyncSurface. */
     VAPictureParameterBufferH264 pp = {0};

@@ -18,15 +18,22 @@ struct sw_engine {
     struct vh_engine base;
 };
 
-static const uint32_t sw_profiles[] = {
-    VW_PROFILE_H264_CONSTRAINED_BASELINE,
-    VW_PROFILE_H264_MAIN,
-    VW_PROFILE_H264_HIGH,
-    VW_PROFILE_VP9_PROFILE0,
-    VW_PROFILE_VP8,
-    VW_PROFILE_MPEG2_SIMPLE,
-    VW_PROFILE_MPEG2_MAIN,
-    VW_PROFILE_HEVC_MAIN,
+/* Each profile with its one chroma format: the 10-bit profiles decode to
+ * YUV420_10 (P010 surfaces; libavcodec's yuv420p10 converted on read). */
+static const struct {
+    uint32_t profile;
+    uint32_t rt_format;
+} sw_profiles[] = {
+    {VW_PROFILE_H264_CONSTRAINED_BASELINE, VW_RT_YUV420},
+    {VW_PROFILE_H264_MAIN, VW_RT_YUV420},
+    {VW_PROFILE_H264_HIGH, VW_RT_YUV420},
+    {VW_PROFILE_VP9_PROFILE0, VW_RT_YUV420},
+    {VW_PROFILE_VP8, VW_RT_YUV420},
+    {VW_PROFILE_MPEG2_SIMPLE, VW_RT_YUV420},
+    {VW_PROFILE_MPEG2_MAIN, VW_RT_YUV420},
+    {VW_PROFILE_HEVC_MAIN, VW_RT_YUV420},
+    {VW_PROFILE_HEVC_MAIN10, VW_RT_YUV420_10},
+    {VW_PROFILE_VP9_PROFILE2, VW_RT_YUV420_10},
 };
 
 /* libavcodec's messages are about guest bitstreams: keep them out of the
@@ -72,10 +79,10 @@ static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t
     uint32_t n = 0;
     for (size_t i = 0; i < sizeof(sw_profiles) / sizeof(sw_profiles[0]) && n < max; i++, n++) {
         caps[n] = (struct vw_cap){
-            .profile = sw_profiles[i],
+            .profile = sw_profiles[i].profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
-            .rt_formats = VW_RT_YUV420,
-            .pixel_format = VW_FOURCC_NV12,
+            .rt_formats = sw_profiles[i].rt_format,
+            .pixel_format = vw_fourcc_of_rt_format(sw_profiles[i].rt_format),
             .min_width = SW_MIN_SIZE,
             .min_height = SW_MIN_SIZE,
             .max_width = VH_H264_MAX_WIDTH,
@@ -92,17 +99,23 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
 {
     *out = NULL;
     bool known = false;
-    for (size_t i = 0; i < sizeof(sw_profiles) / sizeof(sw_profiles[0]); i++)
-        known |= desc->profile == sw_profiles[i];
+    uint32_t rt_format = 0;
+    for (size_t i = 0; i < sizeof(sw_profiles) / sizeof(sw_profiles[0]); i++) {
+        if (desc->profile == sw_profiles[i].profile) {
+            known = true;
+            rt_format = sw_profiles[i].rt_format;
+        }
+    }
     if (!known)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: profile %u not supported",
                             desc->profile);
     if (desc->entrypoint != VW_ENTRYPOINT_DECODE)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
                             "sw: entrypoint %u not supported", desc->entrypoint);
-    if (desc->rt_format != VW_RT_YUV420)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT, "sw: rt_format 0x%x not supported",
-                            desc->rt_format);
+    if (desc->rt_format != rt_format)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "sw: rt_format 0x%x not supported for profile %u", desc->rt_format,
+                            desc->profile);
     if (desc->width < SW_MIN_SIZE || desc->height < SW_MIN_SIZE ||
         desc->width > VH_H264_MAX_WIDTH || desc->height > VH_H264_MAX_HEIGHT)
         return vh_error_set(err, VW_ERR_RESOLUTION, "sw: %ux%u outside %ux%u..%ux%u",
