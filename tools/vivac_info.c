@@ -51,6 +51,7 @@ static const char *profile_name(uint32_t p)
     case VW_PROFILE_HEVC_MAIN: return "HEVCMain";
     case VW_PROFILE_HEVC_MAIN10: return "HEVCMain10";
     case VW_PROFILE_VP9_PROFILE2: return "VP9Profile2";
+    case VW_PROFILE_JPEG_BASELINE: return "JPEGBaseline";
     default: return "unknown";
     }
 }

@@ -183,6 +183,7 @@ enum vw_profile {
     VW_PROFILE_HEVC_MAIN = 8,     /* VAProfileHEVCMain: 8-bit 4:2:0 */
     VW_PROFILE_HEVC_MAIN10 = 9,   /* VAProfileHEVCMain10: 10-bit 4:2:0 (VW_RT_YUV420_10, P010) */
     VW_PROFILE_VP9_PROFILE2 = 10, /* VAProfileVP9Profile2: 10-bit 4:2:0 (VW_RT_YUV420_10, P010) */
+    VW_PROFILE_JPEG_BASELINE = 11, /* VAProfileJPEGBaseline: 8-bit, 4:2:0 sampling only (NV12) */
     VW_PROFILE_COUNT_
 };
 
@@ -196,6 +197,7 @@ enum vw_codec {
     VW_CODEC_VP8 = 3,
     VW_CODEC_MPEG2 = 4,
     VW_CODEC_HEVC = 5,
+    VW_CODEC_JPEG = 6,
 };
 
 /* The codec (parameter struct family) of a profile; 0 if unknown. */
@@ -217,6 +219,8 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
     case VW_PROFILE_HEVC_MAIN:
     case VW_PROFILE_HEVC_MAIN10:
         return VW_CODEC_HEVC;
+    case VW_PROFILE_JPEG_BASELINE:
+        return VW_CODEC_JPEG;
     default:
         return 0;
     }
@@ -832,6 +836,68 @@ struct vw_hevc_slice {
     uint16_t reserved1;
 };
 static_assert(sizeof(struct vw_hevc_slice) == 352, "wire size");
+
+/* ---- JPEG baseline parameters ----------------------------------------------
+ * VAPictureParameterBufferJPEGBaseline (at most 4 components, no rotation),
+ * VAIQMatrixBufferJPEGBaseline + VAHuffmanTableBufferJPEGBaseline together
+ * as the optional block (VW_DECODE_HAS_IQ_MATRIX; the guest sends it only
+ * when the picture had both buffers) and VASliceParameterBufferJPEGBaseline
+ * (one a scan). Slice data: a scan's entropy-coded data, byte stuffing and
+ * RSTn markers included, as it follows the SOS segment in the file. */
+
+#define VW_JPEG_MAX_COMPONENTS 4u
+
+struct vw_jpeg_picture {
+    uint16_t picture_width;
+    uint16_t picture_height;
+    struct {
+        uint8_t component_id;         /* Ci */
+        uint8_t h_sampling_factor;    /* Hi, 1..4 */
+        uint8_t v_sampling_factor;    /* Vi, 1..4 */
+        uint8_t quantiser_table_selector; /* Tqi, 0..3 */
+    } components[4];
+    uint8_t num_components;           /* 1..4 */
+    uint8_t color_space;              /* VA: 0 YUV, 1 RGB, 2 BGR; only 0 is decoded */
+    uint8_t reserved[2];
+};
+static_assert(sizeof(struct vw_jpeg_picture) == 24, "wire size");
+
+/* Tables as DQT/DHT carry them: quantiser tables in zig-zag scan order
+ * (as VA has them), Huffman tables as BITS (code counts by length 1..16)
+ * and HUFFVAL. Table i is DC/AC table Th=i. A load flag of 0: the table
+ * last loaded (none before any) stays. */
+struct vw_jpeg_tables {
+    uint8_t load_quantiser_table[4];
+    uint8_t quantiser_table[4][64];
+    uint8_t load_huffman_table[2];
+    uint8_t reserved[2];
+    struct {
+        uint8_t num_dc_codes[16];
+        uint8_t dc_values[12];
+        uint8_t num_ac_codes[16];
+        uint8_t ac_values[162];
+        uint8_t pad[2];               /* must be 0 */
+    } huffman_table[2];
+};
+static_assert(sizeof(struct vw_jpeg_tables) == 680, "wire size");
+
+struct vw_jpeg_slice {
+    uint32_t slice_data_size;
+    uint32_t slice_data_offset;
+    uint32_t slice_data_flag;         /* must be 0 */
+    uint32_t slice_horizontal_position; /* must be 0 */
+    uint32_t slice_vertical_position;   /* must be 0 */
+    struct {
+        uint8_t component_selector;   /* Csj: a picture component_id */
+        uint8_t dc_table_selector;    /* Tdj, 0..1 */
+        uint8_t ac_table_selector;    /* Taj, 0..1 */
+    } components[4];
+    uint8_t num_components;           /* Ns, 1..4 */
+    uint8_t reserved;
+    uint16_t restart_interval;        /* Ri in MCUs; 0: no DRI */
+    uint32_t num_mcus;
+};
+static_assert(sizeof(struct vw_jpeg_slice) == 40, "wire size");
 
 /* ---- images ------------------------------------------------------------------
  * GET_IMAGE copies a rectangle of a surface into client memory (the arena or

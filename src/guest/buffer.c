@@ -17,6 +17,7 @@ static bool decode_buffer_type(VABufferType type)
     case VAPictureParameterBufferType:
     case VAIQMatrixBufferType:
     case VAProbabilityBufferType: /* VP8 */
+    case VAHuffmanTableBufferType: /* JPEG */
     case VASliceParameterBufferType:
     case VASliceDataBufferType:
         return true;

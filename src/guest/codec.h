@@ -17,7 +17,8 @@ struct vg_codec {
     uint32_t vw_codec;            /* enum vw_codec */
     size_t va_picture_size;       /* sizeof the VA structs the app sends */
     size_t va_iq_size;            /* 0: the codec has no IQ matrix buffer */
-    size_t va_prob_size;          /* VAProbabilityBufferType; 0: none */
+    size_t va_prob_size;          /* VAProbabilityBufferType (VP8) or
+                                   * VAHuffmanTableBufferType (JPEG); 0: none */
     size_t va_slice_size;
     size_t wire_picture_size;     /* sizeof the wire structs */
     size_t wire_iq_size;          /* the optional block: IQ matrix (+ probabilities) */
@@ -36,6 +37,7 @@ extern const struct vg_codec vg_codec_vp9;
 extern const struct vg_codec vg_codec_vp8;
 extern const struct vg_codec vg_codec_mpeg2;
 extern const struct vg_codec vg_codec_hevc;
+extern const struct vg_codec vg_codec_jpeg;
 
 /* The packer of a vw profile, or NULL. */
 const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile);

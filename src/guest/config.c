@@ -17,6 +17,7 @@ static const struct {
     {VAProfileHEVCMain, VW_PROFILE_HEVC_MAIN},
     {VAProfileHEVCMain10, VW_PROFILE_HEVC_MAIN10},
     {VAProfileVP9Profile2, VW_PROFILE_VP9_PROFILE2},
+    {VAProfileJPEGBaseline, VW_PROFILE_JPEG_BASELINE},
 };
 
 uint32_t vg_rt_format_to_vw(uint32_t va_rt_format)

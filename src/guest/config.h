@@ -5,7 +5,7 @@
 
 #include "guest/driver.h"
 
-#define VG_MAX_PROFILES 10
+#define VG_MAX_PROFILES 16
 #define VG_MAX_ENTRYPOINTS 2
 #define VG_MAX_CONFIG_ATTRIBUTES 8
 

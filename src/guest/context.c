@@ -86,7 +86,9 @@ static VAStatus render_iq_matrix(struct vg_context *c, const struct vg_buffer *b
 
 static VAStatus render_probability(struct vg_context *c, const struct vg_buffer *b)
 {
-    if (c->codec->va_prob_size == 0)
+    /* JPEG's is the Huffman table buffer, VP8's the probability buffer. */
+    if (c->codec->va_prob_size == 0 ||
+        (b->type == VAHuffmanTableBufferType) != (c->codec->vw_codec == VW_CODEC_JPEG))
         return VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
     if (b->size < c->codec->va_prob_size)
         return VA_STATUS_ERROR_INVALID_BUFFER;
@@ -169,6 +171,8 @@ static const render_fn render_table[] = {
     [VASliceParameterBufferType] = render_slice_params,
     [VASliceDataBufferType] = render_slice_data,
     [VAProbabilityBufferType] = render_probability,
+    /* JPEG's second table buffer takes the probability buffer's place. */
+    [VAHuffmanTableBufferType] = render_probability,
 };
 
 /* ---- posting a picture ---------------------------------------------------- */

@@ -163,6 +163,39 @@ static void hevc_ref_ids(const void *pic, uint32_t ids[16])
     }
 }
 
+/* ---- JPEG baseline ---------------------------------------------------------- */
+
+static int jpeg_check_picture(const void *pic, const struct vh_surface *target,
+                              struct vh_error *err)
+{
+    return vh_jpeg_check_picture(pic, target, err);
+}
+
+static int jpeg_check_extra(const void *extra, struct vh_error *err)
+{
+    return vh_jpeg_check_tables(extra, err);
+}
+
+static int jpeg_check_slice(const void *slice, uint32_t index, const void *pic,
+                            const uint8_t *data, uint32_t size, struct vh_error *err)
+{
+    return vh_jpeg_check_slice(slice, index, pic, data, size, err);
+}
+
+static void jpeg_coded_size(const void *pic, uint32_t *width, uint32_t *height)
+{
+    const struct vw_jpeg_picture *p = pic;
+    *width = p->picture_width;
+    *height = p->picture_height;
+}
+
+static void jpeg_ref_ids(const void *pic, uint32_t ids[16])
+{
+    (void)pic;
+    for (int i = 0; i < 16; i++)
+        ids[i] = VW_INVALID_ID;
+}
+
 static const struct vh_codec_rules rules[] = {
     {
         .codec = VW_CODEC_H264,
@@ -232,6 +265,22 @@ static const struct vh_codec_rules rules[] = {
         .check_slice = hevc_check_slice,
         .coded_size = hevc_coded_size,
         .ref_ids = hevc_ref_ids,
+    },
+    {
+        .codec = VW_CODEC_JPEG,
+        .name = "JPEG",
+        .picture_size = sizeof(struct vw_jpeg_picture),
+        .extra_size = sizeof(struct vw_jpeg_tables),
+        .slice_size = sizeof(struct vw_jpeg_slice),
+        /* One slice a scan: baseline has at most one scan a component. */
+        .max_slices = VW_JPEG_MAX_COMPONENTS,
+        /* Scan data is entropy-coded bytes, never a start code. */
+        .strip_start_code = false,
+        .check_picture = jpeg_check_picture,
+        .check_extra = jpeg_check_extra,
+        .check_slice = jpeg_check_slice,
+        .coded_size = jpeg_coded_size,
+        .ref_ids = jpeg_ref_ids,
     },
 };
 

@@ -379,6 +379,10 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
         pic.hevc = &f->picture.hevc;
         pic.hevc_iq = f->have_iq ? &f->iq.hevc : NULL;
         break;
+    case VW_CODEC_JPEG:
+        pic.jpeg = &f->picture.jpeg;
+        pic.jpeg_tables = f->have_iq ? &f->iq.jpeg : NULL;
+        break;
     }
     for (uint32_t i = 0; i < f->num_slices; i++) {
         const void *params = f->slice_params + (size_t)i * rules->slice_size;
@@ -394,6 +398,8 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
             slices[i].mpeg2 = params;
         else if (kind == VW_CODEC_HEVC)
             slices[i].hevc = params;
+        else if (kind == VW_CODEC_JPEG)
+            slices[i].jpeg = params;
     }
     int st = VW_OK;
     uint32_t ref_ids[16];

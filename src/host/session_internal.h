@@ -40,12 +40,14 @@ union vh_wire_picture {
     struct vw_vp8_picture vp8;
     struct vw_mpeg2_picture mpeg2;
     struct vw_hevc_picture hevc;
+    struct vw_jpeg_picture jpeg;
 };
 union vh_wire_extra {             /* the optional block (VW_DECODE_HAS_IQ_MATRIX) */
     struct vw_h264_iq_matrix h264;
     struct vw_vp8_extra vp8;
     struct vw_mpeg2_iq_matrix mpeg2;
     struct vw_hevc_iq_matrix hevc;
+    struct vw_jpeg_tables jpeg;
 };
 
 /* What DECODE_BITSTREAM/END_FRAME need to know about a codec's wire structs
@@ -230,6 +232,14 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *pic, const struct vh_sur
 int vh_hevc_check_iq_matrix(const struct vw_hevc_iq_matrix *iq, struct vh_error *err);
 int vh_hevc_check_slice(const struct vw_hevc_slice *slice, uint32_t index,
                         const struct vw_hevc_picture *pic, const uint8_t *data, uint32_t size,
+                        struct vh_error *err);
+
+/* JPEG baseline (validate_jpeg.c). */
+int vh_jpeg_check_picture(const struct vw_jpeg_picture *pic, const struct vh_surface *target,
+                          struct vh_error *err);
+int vh_jpeg_check_tables(const struct vw_jpeg_tables *tables, struct vh_error *err);
+int vh_jpeg_check_slice(const struct vw_jpeg_slice *slice, uint32_t index,
+                        const struct vw_jpeg_picture *pic, const uint8_t *data, uint32_t size,
                         struct vh_error *err);
 
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generates the test corpus with Debian's encoders: H.264 from ffmpeg's lavfi
 # sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx, MPEG-2 (.m2v) from ffmpeg's mpeg2video, HEVC (.hevc) from
-# ffmpeg's libx265. Each clip targets features that break
+# ffmpeg's libx265, JPEG (.mjpeg) from ffmpeg's mjpeg. Each clip targets features that break
 # decoders; see tests/corpus/README.md. Usage: make_corpus.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make_corpus.sh OUTDIR}
@@ -155,4 +155,23 @@ HEVC_PIX_FMT=yuv420p10le hevc hevc_main10_350x198.hevc 350 198 20 -- "bframes=2:
 vpx vp9_profile2_altref.ivf 352 288 30 -- $vp9 -pix_fmt yuv420p10le -profile:v 2 -b:v 300k \
     -auto-alt-ref 1 -lag-in-frames 16 -g 15
 
-ls "$out"/*.264 "$out"/*.ivf "$out"/*.m2v "$out"/*.hevc | wc -l
+# mjpeg NAME.mjpeg W H FRAMES -- ffmpeg mjpeg options: baseline JPEG 4:2:0
+# pictures back to back (-f mjpeg), the stream ffmpeg's vaapi mjpeg reads.
+mjpeg() {
+    local file=$1 w=$2 h=$3 n=$4
+    shift 5
+    if [ -s "$out/$file" ]; then return; fi
+    ffmpeg -v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -frames:v "$n" \
+        -pix_fmt yuvj420p -c:v mjpeg "$@" -f mjpeg -y "$out/$file.tmp" </dev/null
+    mv "$out/$file.tmp" "$out/$file"
+}
+
+# Optimal Huffman tables (ffmpeg's default), fine quantisers.
+mjpeg mjpeg_420.mjpeg 352 288 10 -- -q:v 3
+# The standard (T.81 Annex K) Huffman tables, coarse quantisers.
+mjpeg mjpeg_std_huffman.mjpeg 352 288 10 -- -q:v 12 -huffman default
+# Restart intervals (DRI + RSTn: one a slice row band) at an odd size
+# (partial MCUs on both edges).
+mjpeg mjpeg_restart_350x198.mjpeg 350 198 10 -- -q:v 5 -slices 4 -threads 4
+
+ls "$out"/*.264 "$out"/*.ivf "$out"/*.m2v "$out"/*.hevc "$out"/*.mjpeg | wc -l

@@ -2,17 +2,19 @@
 # End to end, bit-exact: decodes CLIP with ffmpeg through the vivac driver and
 # a private vivacd (engine sw), and compares every frame's MD5 with ffmpeg's
 # own software decode, in pixel format PIX_FMT (nv12, the default, or p010le
-# for 10-bit clips). Usage: decode_clip.sh CLIP [PIX_FMT]
+# for 10-bit clips); RANGE "full" keeps the reference in full range (JPEG,
+# decoded as yuvj420p). Usage: decode_clip.sh CLIP [PIX_FMT [RANGE]]
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: decode_clip.sh CLIP [PIX_FMT]}
 pix_fmt=${2:-nv12}
+range=${3:-}
 need ffmpeg
 [ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
 ensure_display
 start_daemon --engine sw
 use_vivac_driver
 
-sw_framemd5 "$clip" "$pix_fmt" >"$e2e_tmp/ref.md5"
+sw_framemd5 "$clip" "$pix_fmt" "$range" >"$e2e_tmp/ref.md5"
 if ! vivac_framemd5 "$clip" "$pix_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
     cat "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log"
     echo "FAIL: ffmpeg through vivac failed on $(basename "$clip")"; exit 1
@@ -26,4 +28,5 @@ if [ "$ref_n" -eq 0 ] || ! cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5"; then
 fi
 
 stop_daemon
+[ "$range" = full ] && pix_fmt="$pix_fmt, full range"
 echo "ok: $(basename "$clip"): $ref_n frames bit-exact ($pix_fmt)"

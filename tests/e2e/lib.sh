@@ -83,9 +83,13 @@ use_vivac_driver() {
 
 # Frame hashes of a clip decoded by ffmpeg in software (the reference).
 # Optional second argument: the pixel format compared (nv12, or p010le for
-# 10-bit clips).
+# 10-bit clips); optional third: "full" keeps full range (JPEG decodes to
+# yuvj420p: -pix_fmt nv12 alone would convert it to limited range, while a
+# VA surface holds the decoded samples as they are).
 sw_framemd5() {
-    ffmpeg -nostdin -v error -i "$1" -pix_fmt "${2:-nv12}" -f framemd5 - | grep -v '^#' |
+    local vf=null
+    [ "${3:-}" = full ] && vf=scale=out_range=full
+    ffmpeg -nostdin -v error -i "$1" -vf "$vf" -pix_fmt "${2:-nv12}" -f framemd5 - | grep -v '^#' |
         awk -F, '{print $NF}'
 }
 

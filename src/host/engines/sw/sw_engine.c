@@ -34,6 +34,7 @@ static const struct {
     {VW_PROFILE_HEVC_MAIN, VW_RT_YUV420},
     {VW_PROFILE_HEVC_MAIN10, VW_RT_YUV420_10},
     {VW_PROFILE_VP9_PROFILE2, VW_RT_YUV420_10},
+    {VW_PROFILE_JPEG_BASELINE, VW_RT_YUV420},
 };
 
 /* libavcodec's messages are about guest bitstreams: keep them out of the
@@ -130,6 +131,8 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
         return sw_frame_codec_create(engine, &sw_vp8_class, out, err);
     case VW_CODEC_MPEG2:
         return sw_frame_codec_create(engine, &sw_mpeg2_class, out, err);
+    case VW_CODEC_JPEG:
+        return sw_frame_codec_create(engine, &sw_jpeg_class, out, err);
     case VW_CODEC_HEVC:
         return sw_hevc_codec_create(engine, desc, out, err);
     default:

@@ -85,5 +85,6 @@ int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class 
 extern const struct sw_frame_class sw_vp9_class;
 extern const struct sw_frame_class sw_vp8_class;
 extern const struct sw_frame_class sw_mpeg2_class;
+extern const struct sw_frame_class sw_jpeg_class;
 
 #endif
