@@ -23,11 +23,15 @@ struct vg_codec {
     size_t wire_picture_size;     /* sizeof the wire structs */
     size_t wire_iq_size;          /* the optional block: IQ matrix (+ probabilities) */
     size_t wire_slice_size;
+    /* The IQ matrix and the va_prob_size buffer may each come alone; pack_iq
+     * then gets NULL for the other (JPEG: its tables stay as last loaded). */
+    bool prob_alone;
     /* Each returns VA_STATUS_SUCCESS or the VA error for nonsense input.
      * target: the render target; referenced surfaces are looked up in drv. */
     VAStatus (*pack_picture)(struct vg_driver *drv, VASurfaceID target, const void *va, void *wire);
     /* The optional block from the IQ matrix and, for codecs with
-     * va_prob_size, the probability buffer (both given). */
+     * va_prob_size, the probability buffer (both given, except where
+     * prob_alone says either may be NULL). */
     VAStatus (*pack_iq)(const void *va_iq, const void *va_prob, void *wire);
     VAStatus (*pack_slice)(struct vg_driver *drv, const void *va, void *wire);
 };

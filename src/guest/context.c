@@ -183,9 +183,11 @@ static VAStatus pack_message(struct vg_driver *drv, struct vg_context *c, uint8_
                              size_t *out_len)
 {
     const struct vg_codec *k = c->codec;
-    /* The optional block needs every VA buffer it is made of. */
-    bool extra = c->have_iq && (k->va_prob_size == 0 || c->have_prob);
-    if (k->va_prob_size && c->have_iq != c->have_prob) {
+    /* The optional block needs every VA buffer it is made of, unless the
+     * codec takes either alone (JPEG: load flags say what a buffer loads). */
+    bool extra = k->prob_alone ? c->have_iq || c->have_prob
+                               : c->have_iq && (k->va_prob_size == 0 || c->have_prob);
+    if (k->va_prob_size && !k->prob_alone && c->have_iq != c->have_prob) {
         vc_warn("%s: an IQ matrix buffer needs a probability buffer and vice versa", k->name);
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     }
@@ -204,7 +206,7 @@ static VAStatus pack_message(struct vg_driver *drv, struct vg_context *c, uint8_
     VAStatus st = k->pack_picture(drv, c->target, c->picture, p);
     p += k->wire_picture_size;
     if (!st && extra) {
-        st = k->pack_iq(c->iq, c->prob, p);
+        st = k->pack_iq(c->have_iq ? c->iq : NULL, c->have_prob ? c->prob : NULL, p);
         p += k->wire_iq_size;
     }
     for (uint32_t i = 0; i < c->num_slices && !st; i++) {

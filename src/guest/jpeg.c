@@ -1,6 +1,7 @@
 /* JPEG baseline packer: VAPictureParameterBufferJPEGBaseline /
- * VAIQMatrixBufferJPEGBaseline + VAHuffmanTableBufferJPEGBaseline (one
- * optional block, like VP8's IQ + probabilities) /
+ * VAIQMatrixBufferJPEGBaseline and/or VAHuffmanTableBufferJPEGBaseline (one
+ * optional block, like VP8's IQ + probabilities, but either may come alone:
+ * the tables it does not load stay as last loaded on the daemon) /
  * VASliceParameterBufferJPEGBaseline -> vw_jpeg_picture / vw_jpeg_tables /
  * vw_jpeg_slice. The slice data is each scan's entropy-coded data. */
 #include <string.h>
@@ -44,10 +45,12 @@ static VAStatus pack_tables(const void *va_iq, const void *va_huff, void *wire)
     memset(out, 0, sizeof(*out));
     static_assert(sizeof(out->quantiser_table) == sizeof(iq->quantiser_table), "quantiser");
     static_assert(sizeof(out->huffman_table) == sizeof(h->huffman_table), "huffman");
-    for (int i = 0; i < 4; i++)
+    /* Either buffer may be missing (prob_alone): its load flags stay 0. */
+    for (int i = 0; i < 4 && iq; i++)
         out->load_quantiser_table[i] = iq->load_quantiser_table[i] != 0;
-    memcpy(out->quantiser_table, iq->quantiser_table, sizeof(out->quantiser_table));
-    for (int i = 0; i < 2; i++) {
+    if (iq)
+        memcpy(out->quantiser_table, iq->quantiser_table, sizeof(out->quantiser_table));
+    for (int i = 0; i < 2 && h; i++) {
         out->load_huffman_table[i] = h->load_huffman_table[i] != 0;
 #define COPY(f)                                                                       \
     do {                                                                              \
@@ -102,6 +105,7 @@ const struct vg_codec vg_codec_jpeg = {
     .wire_picture_size = sizeof(struct vw_jpeg_picture),
     .wire_iq_size = sizeof(struct vw_jpeg_tables),
     .wire_slice_size = sizeof(struct vw_jpeg_slice),
+    .prob_alone = true,
     .pack_picture = pack_picture,
     .pack_iq = pack_tables,
     .pack_slice = pack_slice,
