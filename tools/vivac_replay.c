@@ -36,7 +36,7 @@ struct trace_file {
     const char *path;
     uint8_t *data;
     struct vc_trace trace;
-    uint64_t max_surface_bytes;   /* largest NV12 surface it creates */
+    uint64_t max_surface_bytes;   /* largest NV12/P010 surface it creates */
 };
 
 struct pending {
@@ -45,12 +45,22 @@ struct pending {
     bool readback;                /* our GET_IMAGE, not from the trace */
     uint32_t slot;                /* readback: arena slot, UINT32_MAX inline */
     uint32_t width, height;       /* readback */
+    uint32_t bps;                 /* readback: bytes a sample (NV12 1, P010 2) */
     double sent;                  /* seconds */
 };
 
 struct id_size {
     uint32_t id, a, b;            /* surface: id, w, h; codec: id, target, 0 */
+    uint32_t fourcc;              /* surface: its format (NV12, P010); codec: 0 */
 };
+
+/* The surface format a CREATE_SURFACE makes: its FOURCC, or its chroma
+ * format's; NV12 when neither is known (the daemon refuses it anyway). */
+static uint32_t surface_fourcc(const struct vw_create_surface *cs)
+{
+    uint32_t f = cs->pixel_format ? cs->pixel_format : vw_fourcc_of_rt_format(cs->rt_format);
+    return vw_fourcc_bytes_per_sample(f) ? f : VW_FOURCC_NV12;
+}
 
 struct stream {
     uint32_t index;
@@ -147,7 +157,8 @@ static int load_trace(const char *path, struct trace_file *tf)
             continue;
         if (cs.width > VW_MAX_WIDTH || cs.height > VW_MAX_HEIGHT)
             continue; /* the daemon refuses it */
-        uint64_t bytes = (uint64_t)cs.width * cs.height * 3 / 2;
+        uint64_t bytes = (uint64_t)cs.width * cs.height * 3 / 2 *
+                         vw_fourcc_bytes_per_sample(surface_fourcc(&cs));
         if (bytes > tf->max_surface_bytes)
             tf->max_surface_bytes = bytes;
     }
@@ -171,13 +182,14 @@ static struct id_size *find_id(struct id_size *t, uint32_t n, uint32_t id)
     return NULL;
 }
 
-static void set_id(struct id_size *t, uint32_t *n, uint32_t id, uint32_t a, uint32_t b)
+static void set_id(struct id_size *t, uint32_t *n, uint32_t id, uint32_t a, uint32_t b,
+                   uint32_t fourcc)
 {
     struct id_size *e = find_id(t, *n, id);
     if (!e && *n < MAX_TRACKED)
         e = &t[(*n)++];
     if (e)
-        *e = (struct id_size){.id = id, .a = a, .b = b};
+        *e = (struct id_size){.id = id, .a = a, .b = b, .fourcc = fourcc};
 }
 
 static void drop_id(struct id_size *t, uint32_t *n, uint32_t id)
@@ -195,7 +207,8 @@ static void track(struct stream *s, const struct vc_trace_record *r)
     case VW_OP_CREATE_SURFACE: {
         struct vw_create_surface cs;
         if (vc_cursor_copy(&c, &cs, sizeof(cs)))
-            set_id(s->surfaces, &s->num_surfaces, cs.surface_id, cs.width, cs.height);
+            set_id(s->surfaces, &s->num_surfaces, cs.surface_id, cs.width, cs.height,
+                   surface_fourcc(&cs));
         break;
     }
     case VW_OP_DESTROY_SURFACE: {
@@ -207,7 +220,7 @@ static void track(struct stream *s, const struct vc_trace_record *r)
     case VW_OP_BEGIN_FRAME: {
         struct vw_begin_frame bf;
         if (vc_cursor_copy(&c, &bf, sizeof(bf)))
-            set_id(s->codecs, &s->num_codecs, bf.codec_id, bf.surface_id, 0);
+            set_id(s->codecs, &s->num_codecs, bf.codec_id, bf.surface_id, 0, 0);
         break;
     }
     default:
@@ -282,7 +295,7 @@ static int read_reply(struct stream *s)
             s->slot_busy[p->slot] = false;
         if (!s->last_end_ok)
             return 0; /* no picture: the decode failed */
-        size_t bytes = (size_t)p->width * p->height * 3 / 2;
+        size_t bytes = (size_t)p->width * p->height * 3 / 2 * p->bps;
         const uint8_t *image = NULL;
         struct vw_get_image_reply gr;
         if (st.status != VW_OK) {
@@ -336,20 +349,22 @@ static int send_request(struct stream *s, uint32_t opcode, const void *a, size_t
     return 0;
 }
 
-/* GET_IMAGE of the whole target of the END_FRAME just sent. */
+/* GET_IMAGE of the whole target of the END_FRAME just sent, in the
+ * surface's format (NV12, or P010 at 2 bytes a sample). */
 static int send_readback(struct stream *s, uint32_t codec_id)
 {
     struct id_size *codec = find_id(s->codecs, s->num_codecs, codec_id);
     struct id_size *surf = codec ? find_id(s->surfaces, s->num_surfaces, codec->a) : NULL;
     if (!surf || surf->a == 0 || surf->b == 0 || surf->a > VW_MAX_WIDTH || surf->b > VW_MAX_HEIGHT)
         return 0; /* END_FRAME fails in the daemon too; nothing to read */
-    uint64_t bytes = (uint64_t)surf->a * surf->b * 3 / 2;
+    uint32_t bps = vw_fourcc_bytes_per_sample(surf->fourcc), pitch = surf->a * bps;
+    uint64_t bytes = (uint64_t)surf->a * surf->b * 3 / 2 * bps;
     struct pending p = {.opcode = VW_OP_GET_IMAGE, .readback = true, .slot = UINT32_MAX,
-                        .width = surf->a, .height = surf->b};
+                        .width = surf->a, .height = surf->b, .bps = bps};
     struct vw_get_image gi = {
         .surface_id = surf->id, .width = surf->a, .height = surf->b,
-        .layout = {.pixel_format = VW_FOURCC_NV12, .num_planes = 2,
-                   .pitches = {surf->a, surf->a}, .offsets = {0, surf->a * surf->b}},
+        .layout = {.pixel_format = surf->fourcc, .num_planes = 2,
+                   .pitches = {pitch, pitch}, .offsets = {0, pitch * surf->b}},
         .dst = {.location = VW_LOC_INLINE, .size = bytes}};
     if (s->nslots && bytes <= s->slot_size) {
         p.slot = s->next_slot;

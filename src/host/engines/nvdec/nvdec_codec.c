@@ -61,7 +61,7 @@ static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsig
      * reconfigure (which keeps the reference slots), not a new decoder. */
     uint32_t max_w = fmt->coded_width, max_h = fmt->coded_height;
     if (c->cls->reconfigure) {
-        const struct nvdec_caps *caps = &e->caps[c->cls->kind];
+        const struct nvdec_caps *caps = &e->caps[c->cls->kind][c->depth];
         max_w = min_u32(max_u32(max_w, (c->desc_width + 15) & ~15u), caps->max_width);
         max_h = min_u32(max_u32(max_h, (c->desc_height + 15) & ~15u), caps->max_height);
         max_w = max_u32(max_w, fmt->coded_width);
@@ -69,7 +69,9 @@ static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsig
     }
     /* The full coded picture, no cropping (as in the sw engine: surfaces are
      * read from the top-left of the coded picture; the class says how much
-     * of it is the picture). */
+     * of it is the picture). 10-bit: P016 output, the 10 bits in the high
+     * bits of each 16-bit sample (low 6 zero), which is P010 as it is. */
+    bool ten = c->depth == NVDEC_DEPTH_10;
     c->info = (CUVIDDECODECREATEINFO){
         .ulWidth = fmt->coded_width,
         .ulHeight = fmt->coded_height,
@@ -77,13 +79,13 @@ static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsig
         .CodecType = c->cls->cuvid_codec,
         .ChromaFormat = cudaVideoChromaFormat_420,
         .ulCreationFlags = cudaVideoCreate_PreferCUVID,
-        .bitDepthMinus8 = 0,
+        .bitDepthMinus8 = ten ? 2 : 0,
         .ulIntraDecodeOnly = 0,
         .ulMaxWidth = max_w,
         .ulMaxHeight = max_h,
         .display_area = {.left = 0, .top = 0, .right = (short)fmt->coded_width,
                          .bottom = (short)fmt->coded_height},
-        .OutputFormat = cudaVideoSurfaceFormat_NV12,
+        .OutputFormat = ten ? cudaVideoSurfaceFormat_P016 : cudaVideoSurfaceFormat_NV12,
         /* Weave: an H.264 field pair maps as the frame it makes. */
         .DeinterlaceMode = cudaVideoDeinterlaceMode_Weave,
         .ulTargetWidth = fmt->coded_width,
@@ -147,12 +149,19 @@ static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *parsed)
         fmt->coded_height = (fmt->coded_height + a - 1) / a * a;
     }
     struct nvdec_engine *e = c->e;
-    const struct nvdec_caps *caps = &e->caps[c->cls->kind];
+    const struct nvdec_caps *caps = &e->caps[c->cls->kind][c->depth];
     unsigned surfaces = fmt->min_num_decode_surfaces + NVDEC_EXTRA_SURFACES;
-    if (fmt->chroma_format != cudaVideoChromaFormat_420 || fmt->bit_depth_luma_minus8 ||
-        fmt->bit_depth_chroma_minus8) {
+    /* The profile's depth only (as sw: an 8-bit stream on a 10-bit
+     * profile is refused; the targets are that depth's format). */
+    unsigned minus8 = c->depth == NVDEC_DEPTH_10 ? 2 : 0;
+    if (fmt->chroma_format != cudaVideoChromaFormat_420 ||
+        fmt->bit_depth_luma_minus8 != minus8 || fmt->bit_depth_chroma_minus8 != minus8) {
         c->cb_status = vh_error_set(&c->cb_err, VW_ERR_UNSUPPORTED_STREAM,
-                                    "nvdec: only 8-bit 4:2:0 %s is supported", c->cls->name);
+                                    "nvdec: %s stream %u-bit (chroma %u-bit, format %d): only "
+                                    "%u-bit 4:2:0 on this profile", c->cls->name,
+                                    8u + fmt->bit_depth_luma_minus8,
+                                    8u + fmt->bit_depth_chroma_minus8, (int)fmt->chroma_format,
+                                    8u + minus8);
         return 0;
     }
     if (fmt->coded_width < caps->min_width || fmt->coded_height < caps->min_height ||
@@ -221,7 +230,7 @@ static int CUDAAPI on_display(void *opaque, CUVIDPARSERDISPINFO *info)
 }
 
 int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class *cls,
-                       const struct vh_codec_desc *desc, struct vh_codec **out,
+                       enum nvdec_depth depth, const struct vh_codec_desc *desc, struct vh_codec **out,
                        struct vh_error *err)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
@@ -241,6 +250,7 @@ int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class 
     c->base.engine = engine;
     c->cls = cls;
     c->e = e;
+    c->depth = depth;
     c->desc_width = desc->width;
     c->desc_height = desc->height;
     CUVIDPARSERPARAMS params = {
@@ -330,6 +340,12 @@ static int capture(struct nvdec_codec *c, int idx, const struct vh_picture *pic,
         .top_field_first = c->field_pic ? (c->second_field ? c->bottom_field : !c->bottom_field)
                                         : 1,
     };
+    /* The core checked that the target has the codec's format; a cheap
+     * re-check keeps a core bug from a 16-bit copy into an 8-bit buffer. */
+    if ((pic->target->pixel_format == VW_FOURCC_P010) != (c->depth == NVDEC_DEPTH_10))
+        return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: target format 0x%08x for a %s-bit "
+                            "codec", pic->target->pixel_format,
+                            c->depth == NVDEC_DEPTH_10 ? "10" : "8");
     CUdeviceptr frame = 0;
     unsigned int pitch = 0;
     r = e->cv->cuvidMapVideoFrame(c->decoder, idx, &frame, &pitch, &proc);

@@ -13,19 +13,37 @@
 #include "host/engines/nvdec/nvdec_internal.h"
 
 /* Every profile the engine can serve, in query_caps order; listed only
- * where cuvidGetDecoderCaps says the GPU decodes the codec. */
+ * where cuvidGetDecoderCaps says the GPU decodes the codec at that depth
+ * (10-bit: with P016 output). */
 static const struct nvdec_profile {
     uint32_t profile;
     const struct nvdec_codec_class *cls;
+    enum nvdec_depth depth;
 } nvdec_profiles[] = {
-    {VW_PROFILE_H264_CONSTRAINED_BASELINE, &nvdec_h264_class},
-    {VW_PROFILE_H264_MAIN, &nvdec_h264_class},
-    {VW_PROFILE_H264_HIGH, &nvdec_h264_class},
-    {VW_PROFILE_VP9_PROFILE0, &nvdec_vp9_class},
-    {VW_PROFILE_VP8, &nvdec_vp8_class},
-    {VW_PROFILE_MPEG2_SIMPLE, &nvdec_mpeg2_class},
-    {VW_PROFILE_MPEG2_MAIN, &nvdec_mpeg2_class},
-    {VW_PROFILE_HEVC_MAIN, &nvdec_hevc_class},
+    {VW_PROFILE_H264_CONSTRAINED_BASELINE, &nvdec_h264_class, NVDEC_DEPTH_8},
+    {VW_PROFILE_H264_MAIN, &nvdec_h264_class, NVDEC_DEPTH_8},
+    {VW_PROFILE_H264_HIGH, &nvdec_h264_class, NVDEC_DEPTH_8},
+    {VW_PROFILE_VP9_PROFILE0, &nvdec_vp9_class, NVDEC_DEPTH_8},
+    {VW_PROFILE_VP8, &nvdec_vp8_class, NVDEC_DEPTH_8},
+    {VW_PROFILE_MPEG2_SIMPLE, &nvdec_mpeg2_class, NVDEC_DEPTH_8},
+    {VW_PROFILE_MPEG2_MAIN, &nvdec_mpeg2_class, NVDEC_DEPTH_8},
+    {VW_PROFILE_HEVC_MAIN, &nvdec_hevc_class, NVDEC_DEPTH_8},
+    {VW_PROFILE_HEVC_MAIN10, &nvdec_hevc_class, NVDEC_DEPTH_10},
+    {VW_PROFILE_VP9_PROFILE2, &nvdec_vp9_class, NVDEC_DEPTH_10},
+};
+
+#define NVDEC_NUM_PROFILES (sizeof(nvdec_profiles) / sizeof(nvdec_profiles[0]))
+
+/* Per depth: bitDepthMinus8, the decoder's output format, the VA chroma
+ * format and surface FOURCC. */
+static const struct nvdec_depth_info {
+    unsigned minus8;
+    cudaVideoSurfaceFormat output;
+    const char *output_name;
+    uint32_t rt_format;
+} nvdec_depths[NVDEC_DEPTH_COUNT] = {
+    [NVDEC_DEPTH_8] = {0, cudaVideoSurfaceFormat_NV12, "NV12", VW_RT_YUV420},
+    [NVDEC_DEPTH_10] = {2, cudaVideoSurfaceFormat_P016, "P016", VW_RT_YUV420_10},
 };
 
 /* One class per kind, for the caps query. */
@@ -195,30 +213,46 @@ static int pick_device(struct nvdec_engine *e, struct vh_error *err)
     return VW_OK;
 }
 
-/* Context pushed. Fills e->caps[kind]; an unsupported codec is not an
- * error (its profiles are not listed), a failing query is. */
-static int query_codec_caps(struct nvdec_engine *e, enum nvdec_kind kind, struct vh_error *err)
+/* Context pushed. Fills e->caps[kind][depth]; an unsupported codec is not
+ * an error (its profiles are not listed), a failing query is (at 8 bits;
+ * at 10 it only leaves the 10-bit profiles out). */
+static int query_codec_caps(struct nvdec_engine *e, enum nvdec_kind kind,
+                            enum nvdec_depth depth, struct vh_error *err)
 {
     const struct nvdec_codec_class *cls = nvdec_classes[kind];
+    const struct nvdec_depth_info *d = &nvdec_depths[depth];
+    unsigned bits = 8 + d->minus8;
+    struct nvdec_caps *c = &e->caps[kind][depth];
+    *c = (struct nvdec_caps){0};
     CUVIDDECODECAPS caps = {
         .eCodecType = cls->cuvid_codec,
         .eChromaFormat = cudaVideoChromaFormat_420,
-        .nBitDepthMinus8 = 0,
+        .nBitDepthMinus8 = d->minus8,
     };
     CUresult r = e->cv->cuvidGetDecoderCaps(&caps);
     if (r != CUDA_SUCCESS) {
         char what[64];
-        snprintf(what, sizeof(what), "cuvidGetDecoderCaps(%s)", cls->name);
+        snprintf(what, sizeof(what), "cuvidGetDecoderCaps(%s %u-bit)", cls->name, bits);
+        if (depth != NVDEC_DEPTH_8) {
+            struct vh_error e10;
+            nvdec_cu_error(e, r, VW_ERR_INTERNAL, what, &e10);
+            vc_info("%s; its 10-bit profiles are not listed", e10.message);
+            return VW_OK;
+        }
         return nvdec_cu_error(e, r, VW_ERR_INTERNAL, what, err);
     }
-    struct nvdec_caps *c = &e->caps[kind];
-    *c = (struct nvdec_caps){0};
     if (!caps.bIsSupported) {
-        vc_info("nvdec: %s cannot decode %s 8-bit 4:2:0", e->device_name, cls->name);
+        vc_info("nvdec: %s cannot decode %s %u-bit 4:2:0", e->device_name, cls->name, bits);
         return VW_OK;
     }
-    if (!(caps.nOutputFormatMask & (1u << cudaVideoSurfaceFormat_NV12))) {
-        vc_info("nvdec: %s has no NV12 output for %s", e->device_name, cls->name);
+    if (!(caps.nOutputFormatMask & (1u << d->output))) {
+        vc_info("nvdec: %s has no %s output for %s %u-bit", e->device_name, d->output_name,
+                cls->name, bits);
+        return VW_OK;
+    }
+    /* P010 surfaces are cleared with 16-bit fills. */
+    if (depth == NVDEC_DEPTH_10 && !e->memset_d16) {
+        vc_info("nvdec: the CUDA driver has no cuMemsetD16Async: no 10-bit %s", cls->name);
         return VW_OK;
     }
     *c = (struct nvdec_caps){
@@ -231,8 +265,8 @@ static int query_codec_caps(struct nvdec_engine *e, enum nvdec_kind kind, struct
     };
     if (caps.nNumNVDECs > e->num_engines)
         e->num_engines = caps.nNumNVDECs;
-    vc_info("nvdec: %s %ux%u..%ux%u (%u MBs)", cls->name, c->min_width, c->min_height,
-            c->max_width, c->max_height, c->max_mb_count);
+    vc_info("nvdec: %s %u-bit %ux%u..%ux%u (%u MBs)", cls->name, bits, c->min_width,
+            c->min_height, c->max_width, c->max_height, c->max_mb_count);
     return VW_OK;
 }
 
@@ -244,10 +278,22 @@ static int query_caps_all(struct nvdec_engine *e, struct vh_error *err)
                             "nvdec: the driver has no cuvidGetDecoderCaps (too old)");
     bool any = false;
     for (int k = 0; k < NVDEC_KIND_COUNT; k++) {
-        int rc = query_codec_caps(e, (enum nvdec_kind)k, err);
+        int rc = query_codec_caps(e, (enum nvdec_kind)k, NVDEC_DEPTH_8, err);
         if (rc)
             return rc;
-        any |= e->caps[k].supported;
+        any |= e->caps[k][NVDEC_DEPTH_8].supported;
+    }
+    /* 10-bit: the codecs with a 10-bit profile, once each. */
+    for (size_t i = 0; i < NVDEC_NUM_PROFILES; i++) {
+        const struct nvdec_profile *p = &nvdec_profiles[i];
+        bool seen = false;
+        for (size_t j = 0; j < i; j++)
+            seen |= nvdec_profiles[j].cls == p->cls && nvdec_profiles[j].depth == p->depth;
+        if (p->depth == NVDEC_DEPTH_8 || seen)
+            continue;
+        int rc = query_codec_caps(e, p->cls->kind, p->depth, err);
+        if (rc)
+            return rc;
     }
     if (!any)
         return vh_error_set(err, VW_ERR_INTERNAL,
@@ -266,6 +312,7 @@ static void load_optional(struct nvdec_engine *e)
                                                                  "cuMemHostUnregister");
     if (!e->mem_host_register || !e->mem_host_unregister)
         e->mem_host_register = NULL, e->mem_host_unregister = NULL;
+    e->memset_d16 = (nvdec_tcuMemsetD16Async *)dlsym(e->cu->lib, "cuMemsetD16Async");
 }
 
 static int nvdec_create(struct vh_engine **out, struct vh_error *err)
@@ -346,10 +393,11 @@ static void nvdec_destroy(struct vh_engine **engine)
 /* What the engine accepts for a codec: what the GPU reports, for H.264
  * within what the parameter set synthesis can express (level 5.1:
  * 4096x2304). */
-static void size_limits(const struct nvdec_engine *e, const struct nvdec_codec_class *cls,
+static void size_limits(const struct nvdec_engine *e, const struct nvdec_profile *p,
                         uint32_t *max_w, uint32_t *max_h)
 {
-    const struct nvdec_caps *c = &e->caps[cls->kind];
+    const struct nvdec_codec_class *cls = p->cls;
+    const struct nvdec_caps *c = &e->caps[cls->kind][p->depth];
     *max_w = c->max_width;
     *max_h = c->max_height;
     if (cls->kind == NVDEC_KIND_H264) {
@@ -358,26 +406,26 @@ static void size_limits(const struct nvdec_engine *e, const struct nvdec_codec_c
     }
 }
 
-#define NVDEC_NUM_PROFILES (sizeof(nvdec_profiles) / sizeof(nvdec_profiles[0]))
-
 static int nvdec_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t max,
                             uint32_t *count)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     uint32_t n = 0;
     for (size_t i = 0; i < NVDEC_NUM_PROFILES && n < max; i++) {
-        const struct nvdec_codec_class *cls = nvdec_profiles[i].cls;
-        if (!e->caps[cls->kind].supported)
+        const struct nvdec_profile *p = &nvdec_profiles[i];
+        const struct nvdec_caps *c = &e->caps[p->cls->kind][p->depth];
+        if (!c->supported)
             continue;
         uint32_t max_w, max_h;
-        size_limits(e, cls, &max_w, &max_h);
+        size_limits(e, p, &max_w, &max_h);
+        uint32_t rt_format = nvdec_depths[p->depth].rt_format;
         caps[n] = (struct vw_cap){
-            .profile = nvdec_profiles[i].profile,
+            .profile = p->profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
-            .rt_formats = VW_RT_YUV420,
-            .pixel_format = VW_FOURCC_NV12,
-            .min_width = e->caps[cls->kind].min_width,
-            .min_height = e->caps[cls->kind].min_height,
+            .rt_formats = rt_format,
+            .pixel_format = vw_fourcc_of_rt_format(rt_format),
+            .min_width = c->min_width,
+            .min_height = c->min_height,
             .max_width = max_w,
             .max_height = max_h,
         };
@@ -393,29 +441,31 @@ static int nvdec_codec_create_op(struct vh_engine *engine, const struct vh_codec
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     *out = NULL;
-    const struct nvdec_codec_class *cls = NULL;
-    for (size_t i = 0; i < NVDEC_NUM_PROFILES && !cls; i++)
+    const struct nvdec_profile *p = NULL;
+    for (size_t i = 0; i < NVDEC_NUM_PROFILES && !p; i++)
         if (desc->profile == nvdec_profiles[i].profile &&
-            e->caps[nvdec_profiles[i].cls->kind].supported)
-            cls = nvdec_profiles[i].cls;
-    if (!cls)
+            e->caps[nvdec_profiles[i].cls->kind][nvdec_profiles[i].depth].supported)
+            p = &nvdec_profiles[i];
+    if (!p)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "nvdec: profile %u not supported",
                             desc->profile);
     if (desc->entrypoint != VW_ENTRYPOINT_DECODE)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
                             "nvdec: entrypoint %u not supported", desc->entrypoint);
-    if (desc->rt_format != VW_RT_YUV420)
+    if (desc->rt_format != nvdec_depths[p->depth].rt_format)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "nvdec: rt_format 0x%x not supported", desc->rt_format);
-    const struct nvdec_caps *c = &e->caps[cls->kind];
+                            "nvdec: rt_format 0x%x not supported for profile %u (0x%x)",
+                            desc->rt_format, desc->profile, nvdec_depths[p->depth].rt_format);
+    const struct nvdec_codec_class *cls = p->cls;
+    const struct nvdec_caps *c = &e->caps[cls->kind][p->depth];
     uint32_t max_w, max_h;
-    size_limits(e, cls, &max_w, &max_h);
+    size_limits(e, p, &max_w, &max_h);
     if (desc->width < c->min_width || desc->height < c->min_height || desc->width > max_w ||
         desc->height > max_h)
         return vh_error_set(err, VW_ERR_RESOLUTION, "nvdec: %s %ux%u outside %ux%u..%ux%u",
                             cls->name, desc->width, desc->height, c->min_width, c->min_height,
                             max_w, max_h);
-    return nvdec_codec_create(engine, cls, desc, out, err);
+    return nvdec_codec_create(engine, cls, p->depth, desc, out, err);
 }
 
 const struct vh_engine_ops vh_engine_nvdec = {

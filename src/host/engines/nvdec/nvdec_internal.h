@@ -6,8 +6,9 @@
  * function that calls CUDA pushes it on the calling thread's context stack
  * and pops it before returning (sessions run on different threads).
  *
- * Surfaces: each vh_surface owns one pitched NV12 buffer in device memory
- * (luma rows, then (height+1)/2 interleaved chroma rows), taken on first
+ * Surfaces: each vh_surface owns one pitched NV12 or P010 buffer in device
+ * memory (luma rows, then (height+1)/2 interleaved chroma rows; P010: 2
+ * bytes a sample, the decoder's P016 output as is), taken on first
  * write or decode and filled with black unless that first use overwrites
  * all of it. A decoded picture is copied device-to-device out of the
  * decoder's slot into the target's buffer; the only device-to-host copy is
@@ -54,6 +55,9 @@ struct nvdec_loader_msg {
  * (NULL when the driver lacks them: arenas are then not registered). */
 typedef CUresult CUDAAPI nvdec_tcuMemHostRegister(void *p, size_t bytesize, unsigned int flags);
 typedef CUresult CUDAAPI nvdec_tcuMemHostUnregister(void *p);
+/* P010 black fill (NULL: no 10-bit profiles, no P010 surfaces). */
+typedef CUresult CUDAAPI nvdec_tcuMemsetD16Async(CUdeviceptr dst, unsigned short us, size_t n,
+                                                 CUstream stream);
 #define NVDEC_CU_MEMHOSTREGISTER_PORTABLE 0x01
 
 /* A free device buffer in the engine's cache. */
@@ -73,7 +77,16 @@ enum nvdec_kind {
     NVDEC_KIND_COUNT,
 };
 
-/* What cuvidGetDecoderCaps said for one codec, 8-bit 4:2:0, NV12 output. */
+/* The bit depths a codec is decoded at: 8 (NV12 output, surfaces NV12) and
+ * 10 (P016 output: the 10 bits in the high bits, as P010; surfaces P010). */
+enum nvdec_depth {
+    NVDEC_DEPTH_8,
+    NVDEC_DEPTH_10,
+    NVDEC_DEPTH_COUNT,
+};
+
+/* What cuvidGetDecoderCaps said for one codec at one depth, 4:2:0, with
+ * that depth's output format (NV12 / P016). */
 struct nvdec_caps {
     bool supported;
     uint32_t min_width, min_height, max_width, max_height, max_mb_count;
@@ -96,11 +109,13 @@ struct nvdec_engine {
     CUdevice device;
     CUcontext ctx;                            /* primary context, retained */
     char device_name[128];
-    /* cuvidGetDecoderCaps per codec (8-bit 4:2:0), queried once in create. */
-    struct nvdec_caps caps[NVDEC_KIND_COUNT];
+    /* cuvidGetDecoderCaps per codec and depth (4:2:0), queried once in
+     * create; 10-bit only for the codecs with a 10-bit profile. */
+    struct nvdec_caps caps[NVDEC_KIND_COUNT][NVDEC_DEPTH_COUNT];
     unsigned num_engines;
     nvdec_tcuMemHostRegister *mem_host_register;
     nvdec_tcuMemHostUnregister *mem_host_unregister;
+    nvdec_tcuMemsetD16Async *memset_d16;
 
     /* Everything below under `lock` (held for list operations only, never
      * across CUDA work). */
@@ -127,7 +142,8 @@ static inline struct nvdec_engine *nvdec_engine_get(struct vh_engine *e)
 struct nvdec_surface {
     CUdeviceptr ptr;
     size_t pitch;
-    uint32_t alloc_width;                     /* bytes per row used: width rounded up to even */
+    uint32_t bps;                             /* bytes a sample: 1 NV12, 2 P010 */
+    uint32_t alloc_width;                     /* bytes per row used: even width x bps */
 };
 
 /* Monotonic clock in milliseconds (debug timing logs). */
@@ -175,9 +191,10 @@ void nvdec_host_memory_unregister(struct vh_engine *engine, void *handle);
  * it gave one. */
 int nvdec_surface_alloc(struct nvdec_engine *e, struct vh_surface *surface, CUstream stream,
                         bool clear, bool *fresh, struct vh_error *err);
-/* Context pushed. Copies a decoded NV12 picture (chroma at src + src_pitch *
- * chroma_row) into the surface's top-left on `stream` and synchronizes it;
- * the rest of the surface turns black if the picture does not cover it. */
+/* Context pushed. Copies a decoded picture (chroma at src + src_pitch *
+ * chroma_row) of the surface's layout (NV12 into NV12, P016 into P010;
+ * width in pixels) into the surface's top-left on `stream` and synchronizes
+ * it; the rest of the surface turns black if the picture does not cover it. */
 int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface,
                               CUstream stream, CUdeviceptr src, size_t src_pitch,
                               uint32_t width, uint32_t height, uint32_t chroma_row,
@@ -234,6 +251,7 @@ struct nvdec_codec {
     struct vh_codec base;
     const struct nvdec_codec_class *cls;
     struct nvdec_engine *e;
+    enum nvdec_depth depth;                   /* of the VA profile; targets match it */
     void *priv;                               /* cls->priv_size bytes, or NULL */
     uint32_t desc_width, desc_height;         /* of the VA context */
     CUvideoparser parser;
@@ -253,7 +271,7 @@ struct nvdec_codec {
 };
 
 int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class *cls,
-                       const struct vh_codec_desc *desc, struct vh_codec **out,
+                       enum nvdec_depth depth, const struct vh_codec_desc *desc, struct vh_codec **out,
                        struct vh_error *err);
 void nvdec_codec_destroy(struct vh_codec **codec);
 int nvdec_codec_decode(struct vh_codec *codec, const struct vh_picture *pic,

@@ -1,4 +1,4 @@
-/* Surfaces: a pitched NV12 buffer in device memory each, the engine's cache
+/* Surfaces: a pitched NV12 or P010 buffer in device memory each, the engine's cache
  * of free buffers, and host memory registration (see nvdec_internal.h). */
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +7,12 @@
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 
-/* Video-range black, as in the sw engine. */
+/* Video-range black, as in the sw engine: Y 16, Cb/Cr 128; P010 64 << 6
+ * and 512 << 6 (the 10 bits in the high bits). */
 #define NVDEC_BLACK_Y 0x10
 #define NVDEC_BLACK_C 0x80
+#define NVDEC_BLACK_Y10 (64u << 6)
+#define NVDEC_BLACK_C10 (512u << 6)
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
@@ -19,6 +22,15 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 static uint32_t chroma_rows(uint32_t height)
 {
     return (height + 1) / 2;
+}
+
+/* n little-endian 16-bit samples of v. */
+static void fill_le16(uint8_t *d, uint16_t v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        d[2 * i] = (uint8_t)v;
+        d[2 * i + 1] = (uint8_t)(v >> 8);
+    }
 }
 
 /* ---- buffer cache --------------------------------------------------------- */
@@ -121,11 +133,17 @@ void nvdec_host_memory_unregister(struct vh_engine *engine, void *handle)
 int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                        struct vh_error *err)
 {
+    struct nvdec_engine *e = nvdec_engine_get(engine);
     surface->engine_data = NULL;
-    if (surface->rt_format != VW_RT_YUV420 || surface->pixel_format != VW_FOURCC_NV12)
+    /* P010 needs the 16-bit fill (nvdec_internal.h). */
+    bool nv12 = surface->rt_format == VW_RT_YUV420 && surface->pixel_format == VW_FOURCC_NV12;
+    bool p010 = surface->rt_format == VW_RT_YUV420_10 &&
+                surface->pixel_format == VW_FOURCC_P010 && e->memset_d16;
+    if (!nv12 && !p010)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "nvdec: surface format 0x%x/0x%08x not supported (YUV420/NV12 only)",
-                            surface->rt_format, surface->pixel_format);
+                            "nvdec: surface format 0x%x/0x%08x not supported (YUV420/NV12%s)",
+                            surface->rt_format, surface->pixel_format,
+                            e->memset_d16 ? ", YUV420_10/P010" : "");
     if (surface->width == 0 || surface->height == 0 ||
         surface->width > VH_H264_MAX_WIDTH || surface->height > VH_H264_MAX_HEIGHT)
         return vh_error_set(err, VW_ERR_RESOLUTION, "nvdec: surface %ux%u outside 1x1..%ux%u",
@@ -134,7 +152,8 @@ int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
     struct nvdec_surface *s = calloc(1, sizeof(*s));
     if (!s)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory");
-    s->alloc_width = (surface->width + 1) & ~1u;
+    s->bps = p010 ? 2 : 1;
+    s->alloc_width = ((surface->width + 1) & ~1u) * s->bps;
     surface->engine_data = s;
     return VW_OK;
 }
@@ -190,10 +209,16 @@ static CUresult fill_black(struct nvdec_engine *e, struct vh_surface *surface, C
 {
     struct nvdec_surface *s = surface->engine_data;
     size_t luma = s->pitch * surface->height;
+    size_t chroma = s->pitch * chroma_rows(surface->height);
+    if (s->bps == 2) {                        /* pitches are even (cuMemAllocPitch) */
+        CUresult r = e->memset_d16(s->ptr, NVDEC_BLACK_Y10, luma / 2, stream);
+        if (r == CUDA_SUCCESS)
+            r = e->memset_d16(s->ptr + luma, NVDEC_BLACK_C10, chroma / 2, stream);
+        return r;
+    }
     CUresult r = e->cu->cuMemsetD8Async(s->ptr, NVDEC_BLACK_Y, luma, stream);
     if (r == CUDA_SUCCESS)
-        r = e->cu->cuMemsetD8Async(s->ptr + luma, NVDEC_BLACK_C,
-                                   s->pitch * chroma_rows(surface->height), stream);
+        r = e->cu->cuMemsetD8Async(s->ptr + luma, NVDEC_BLACK_C, chroma, stream);
     return r;
 }
 
@@ -242,7 +267,7 @@ int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface
     if (!covers)
         r = fill_black(e, surface, stream);
     /* Even widths: a chroma pair covers two columns. */
-    uint32_t wb = min_u32((w + 1) & ~1u, s->alloc_width);
+    uint32_t wb = min_u32(((w + 1) & ~1u) * s->bps, s->alloc_width);
     CUDA_MEMCPY2D c = {
         .srcMemoryType = CU_MEMORYTYPE_DEVICE,
         .srcDevice = src,
@@ -280,10 +305,21 @@ int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     struct nvdec_surface *s = surface->engine_data;
-    if (layout->pixel_format != VW_FOURCC_NV12 || layout->num_planes != 2)
+    if (layout->pixel_format != surface->pixel_format || layout->num_planes != 2)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: image format 0x%08x not supported", layout->pixel_format);
+    uint32_t bps = s->bps;
     if (!s->ptr) {
+        if (bps == 2) {
+            /* As sw: luma width samples, chroma width / 2 pairs a row. */
+            for (uint32_t r = 0; r < rect->height; r++)
+                fill_le16(dst + layout->offsets[0] + (size_t)r * layout->pitches[0],
+                          NVDEC_BLACK_Y10, rect->width);
+            for (uint32_t r = 0; r < rect->height / 2; r++)
+                fill_le16(dst + layout->offsets[1] + (size_t)r * layout->pitches[1],
+                          NVDEC_BLACK_C10, rect->width & ~1u);
+            return VW_OK;
+        }
         for (uint32_t r = 0; r < rect->height; r++)
             memset(dst + layout->offsets[0] + (size_t)r * layout->pitches[0], NVDEC_BLACK_Y,
                    rect->width);
@@ -304,7 +340,7 @@ int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
     /* Straight into the destination: a DMA when it lies in a registered
      * (pinned) arena, staged by the driver otherwise. */
     CUDA_MEMCPY2D c = {
-        .srcXInBytes = rect->x,
+        .srcXInBytes = rect->x * bps,
         .srcY = rect->y,
         .srcMemoryType = CU_MEMORYTYPE_DEVICE,
         .srcDevice = s->ptr,
@@ -312,12 +348,15 @@ int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
         .dstMemoryType = CU_MEMORYTYPE_HOST,
         .dstHost = dst + layout->offsets[0],
         .dstPitch = layout->pitches[0],
-        .WidthInBytes = rect->width,
+        .WidthInBytes = rect->width * bps,
         .Height = rect->height,
     };
     CUresult r = copy_2d(e, &c, stream);
     if (r == CUDA_SUCCESS) {
-        c.srcXInBytes = rect->x & ~1u;
+        c.srcXInBytes = (rect->x & ~1u) * bps;
+        /* P010: whole pairs only, as sw (NV12 as it always was). */
+        if (bps == 2)
+            c.WidthInBytes = (rect->width & ~1u) * bps;
         c.srcY = surface->height + rect->y / 2;
         c.dstHost = dst + layout->offsets[1];
         c.dstPitch = layout->pitches[1];
@@ -340,9 +379,10 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
                         struct vh_error *err)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
-    if (layout->pixel_format != VW_FOURCC_NV12 || layout->num_planes != 2)
+    if (layout->pixel_format != surface->pixel_format || layout->num_planes != 2)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: image format 0x%08x not supported", layout->pixel_format);
+    uint32_t bps = ((struct nvdec_surface *)surface->engine_data)->bps;
     /* The core validated this; a cheap re-check keeps a core bug from
      * becoming a device memory overflow. */
     if (dst_x > surface->width || src->width > surface->width - dst_x ||
@@ -364,22 +404,27 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
          * and the synchronize below ends our use of it. */
         CUDA_MEMCPY2D c = {
             .srcMemoryType = CU_MEMORYTYPE_HOST,
-            .srcHost = data + layout->offsets[0] + (size_t)src->y * layout->pitches[0] + src->x,
+            .srcHost = data + layout->offsets[0] + (size_t)src->y * layout->pitches[0] +
+                       (size_t)src->x * bps,
             .srcPitch = layout->pitches[0],
-            .dstXInBytes = dst_x,
+            .dstXInBytes = dst_x * bps,
             .dstY = dst_y,
             .dstMemoryType = CU_MEMORYTYPE_DEVICE,
             .dstDevice = s->ptr,
             .dstPitch = s->pitch,
-            .WidthInBytes = src->width,
+            .WidthInBytes = src->width * bps,
             .Height = src->height,
         };
         r = copy_2d(e, &c, stream);
         if (r == CUDA_SUCCESS) {
             c.srcHost = data + layout->offsets[1] + (size_t)(src->y / 2) * layout->pitches[1] +
-                        (src->x & ~1u);
+                        (size_t)(src->x & ~1u) * bps;
             c.srcPitch = layout->pitches[1];
-            c.dstXInBytes = dst_x & ~1u;
+            c.dstXInBytes = (dst_x & ~1u) * bps;
+            /* P010: whole pairs only (an odd width's last pair would be
+             * half a sample pair). */
+            if (bps == 2)
+                c.WidthInBytes = (src->width & ~1u) * bps;
             c.dstY = surface->height + dst_y / 2;
             c.Height = src->height / 2;
             r = copy_2d(e, &c, stream);
