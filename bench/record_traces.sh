@@ -26,9 +26,14 @@ for clip in "$@"; do
     "$build/src/host/vivacd" --engine sw --socket "$sock" --record "$work/$name" --log-level warn &
     dpid=$!
     for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-    VIVAC_SOCKET=$sock ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
+    # Surfaces of 10-bit streams are P010: download them as such.
+    case $(ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt -of csv=p=0 "$clip") in
+        *10le) fmt=p010le ;;
+        *) fmt=nv12 ;;
+    esac
+    VIVAC_SOCKET=$sock timeout 300 ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
         -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
-        -vf hwdownload,format=nv12 -f null -
+        -vf hwdownload,format=$fmt -f null -
     kill -TERM "$dpid"; wait "$dpid"
     mv "$work/$name"/session-*.vtrace "$out/$name.vtrace"
     "$build/tools/vivac" replay "$out/$name.vtrace" --engine sw --md5 |
