@@ -23,10 +23,7 @@
 struct sw_frame_codec {
     struct sw_codec base;
     const struct sw_frame_class *cls;
-    AVCodecContext *avctx;
-    AVPacket *pkt;
-    AVFrame *drain;
-    AVFrame *pic;                             /* last picture allocated (or shown) */
+    struct sw_decoder dec;                    /* dec.pic: last picture allocated (or shown) */
     int64_t tag;                              /* pts of the packet being decoded */
     bool captured;
     uint32_t last_target;                     /* surface of the last picture decoded */
@@ -44,8 +41,8 @@ static int frame_get_buffer(AVCodecContext *avctx, AVFrame *frame, int flags)
     int ret = avcodec_default_get_buffer2(avctx, frame, flags);
     if (ret < 0 || frame->pts != c->tag)
         return ret;
-    av_frame_unref(c->pic);
-    ret = av_frame_ref(c->pic, frame);
+    av_frame_unref(c->dec.pic);
+    ret = av_frame_ref(c->dec.pic, frame);
     if (ret < 0) {
         av_frame_unref(frame);
         c->captured = false;
@@ -60,10 +57,7 @@ static void frame_codec_destroy(struct vh_codec **codec)
     if (!codec || !*codec)
         return;
     struct sw_frame_codec *c = to_codec(*codec);
-    avcodec_free_context(&c->avctx);
-    av_frame_free(&c->pic);
-    av_frame_free(&c->drain);
-    av_packet_free(&c->pkt);
+    sw_decoder_close(&c->dec);
     free(c->state);
     free(c);
     *codec = NULL;
@@ -88,34 +82,34 @@ static int frame_decode(struct vh_codec *codec, const struct vh_picture *pic,
     if (size == 0 || size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
         return vh_error_set(err, VW_ERR_DECODE, "sw: %s picture of %zu bytes", c->cls->name,
                             size);
-    if (av_new_packet(c->pkt, (int)size) < 0)
+    if (av_new_packet(c->dec.pkt, (int)size) < 0)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %zu-byte packet",
                             size);
-    c->cls->packet_write(pic, c->state, c->pkt->data);
+    c->cls->packet_write(pic, c->state, c->dec.pkt->data);
 
-    c->pkt->pts = ++c->tag;
+    c->dec.pkt->pts = ++c->tag;
     c->captured = false;
-    int ret = avcodec_send_packet(c->avctx, c->pkt);
+    int ret = avcodec_send_packet(c->dec.avctx, c->dec.pkt);
     if (ret == AVERROR(EAGAIN)) {
-        while (avcodec_receive_frame(c->avctx, c->drain) >= 0)
-            av_frame_unref(c->drain);
-        ret = avcodec_send_packet(c->avctx, c->pkt);
+        while (avcodec_receive_frame(c->dec.avctx, c->dec.drain) >= 0)
+            av_frame_unref(c->dec.drain);
+        ret = avcodec_send_packet(c->dec.avctx, c->dec.pkt);
     }
-    av_packet_unref(c->pkt);
+    av_packet_unref(c->dec.pkt);
     bool shown = false;
-    while (avcodec_receive_frame(c->avctx, c->drain) >= 0) {
-        if (!c->captured && c->drain->pts == c->tag) {
+    while (avcodec_receive_frame(c->dec.avctx, c->dec.drain) >= 0) {
+        if (!c->captured && c->dec.drain->pts == c->tag) {
             /* A frame that shows a reference: no allocation, one output. */
-            av_frame_unref(c->pic);
-            shown = av_frame_ref(c->pic, c->drain) >= 0;
+            av_frame_unref(c->dec.pic);
+            shown = av_frame_ref(c->dec.pic, c->dec.drain) >= 0;
         }
-        av_frame_unref(c->drain);
+        av_frame_unref(c->dec.drain);
     }
     if (ret < 0)
         return av_status(ret, "decoding failed", c->cls->name, err);
     if (!c->captured && !shown && c->cls->second_field && c->cls->second_field(pic)) {
         /* The frame of the first field, now complete (decoded in place). */
-        if (c->last_target != pic->target->id || !c->pic->buf[0])
+        if (c->last_target != pic->target->id || !c->dec.pic->buf[0])
             return vh_error_set(err, VW_ERR_DECODE,
                                 "sw: %s second field without its first field in surface %u",
                                 c->cls->name, pic->target->id);
@@ -125,16 +119,13 @@ static int frame_decode(struct vh_codec *codec, const struct vh_picture *pic,
     if (!c->captured && !shown)
         return vh_error_set(err, VW_ERR_DECODE, "sw: the %s decoder produced no picture",
                             c->cls->name);
-    return sw_surface_set_frame(pic->target, c->pic, err);
+    return sw_surface_set_frame(pic->target, c->dec.pic, err);
 }
 
 int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class *cls,
                           struct vh_codec **out, struct vh_error *err)
 {
     *out = NULL;
-    const AVCodec *dec = avcodec_find_decoder(cls->codec_id);
-    if (!dec)
-        return vh_error_set(err, VW_ERR_INTERNAL, "sw: libavcodec has no %s decoder", cls->name);
     struct sw_frame_codec *c = calloc(1, sizeof(*c));
     if (!c)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
@@ -142,23 +133,12 @@ int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class 
     c->base.destroy = frame_codec_destroy;
     c->base.decode = frame_decode;
     c->cls = cls;
-    int ret = AVERROR(ENOMEM);
-    c->pkt = av_packet_alloc();
-    c->drain = av_frame_alloc();
-    c->pic = av_frame_alloc();
-    c->avctx = avcodec_alloc_context3(dec);
-    c->state = cls->state_size ? calloc(1, cls->state_size) : NULL;
     c->last_target = VW_INVALID_ID;
-    if (!c->pkt || !c->drain || !c->pic || !c->avctx || (cls->state_size && !c->state))
+    int ret = AVERROR(ENOMEM);
+    c->state = cls->state_size ? calloc(1, cls->state_size) : NULL;
+    if (cls->state_size && !c->state)
         goto fail;
-    c->avctx->opaque = c;
-    c->avctx->get_buffer2 = frame_get_buffer;
-    /* Frame threads would finish pictures after send_packet returns. */
-    c->avctx->thread_count = 1;
-    c->avctx->thread_type = FF_THREAD_SLICE;
-    c->avctx->err_recognition = AV_EF_EXPLODE;
-    c->avctx->flags |= cls->flags;
-    ret = avcodec_open2(c->avctx, dec, NULL);
+    ret = sw_decoder_open(&c->dec, cls->codec_id, cls->flags, c, frame_get_buffer);
     if (ret < 0)
         goto fail;
     *out = &c->base.base;

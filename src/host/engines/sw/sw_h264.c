@@ -26,14 +26,12 @@
 
 struct sw_h264_codec {
     struct sw_codec base;
-    AVCodecContext *avctx;
-    AVPacket *pkt;
-    AVFrame *drain;                           /* output frames, dropped */
+    struct sw_decoder dec;                    /* dec.pic: the last picture allocated;
+                                               * kept (one extra picture alive) for its
+                                               * second field */
 
     /* Capture (see top of file). */
     int64_t tag;                              /* pts of the packet being decoded */
-    AVFrame *pic;                             /* last picture allocated; kept (one extra
-                                               * picture alive) for its second field */
     const AVFrame *pic_in_decoder;            /* libavcodec's frame for it (not owned) */
     bool captured;                            /* allocated during the current packet */
     bool first_field_pending;                 /* pic holds a first field only */
@@ -59,8 +57,8 @@ static int sw_get_buffer(AVCodecContext *avctx, AVFrame *frame, int flags)
      * cannot happen without frame threads. */
     if (frame->pts != c->tag)
         return 0;
-    av_frame_unref(c->pic);
-    ret = av_frame_ref(c->pic, frame);
+    av_frame_unref(c->dec.pic);
+    ret = av_frame_ref(c->dec.pic, frame);
     if (ret < 0) {
         /* Fail the decode rather than lose track of the picture. */
         av_frame_unref(frame);
@@ -75,58 +73,22 @@ static int sw_get_buffer(AVCodecContext *avctx, AVFrame *frame, int flags)
 int sw_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
                          struct vh_codec **out, struct vh_error *err)
 {
-    const AVCodec *dec = avcodec_find_decoder(AV_CODEC_ID_H264);
-    if (!dec)
-        return vh_error_set(err, VW_ERR_INTERNAL, "sw: libavcodec has no H.264 decoder");
-
-    int ret = AVERROR(ENOMEM);
     struct sw_h264_codec *c = calloc(1, sizeof(*c));
     if (!c)
-        goto err_codec;
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
     c->base.base.engine = engine;
     c->base.destroy = sw_h264_codec_destroy;
     c->base.decode = sw_h264_decode;
-    c->pkt = av_packet_alloc();
-    if (!c->pkt)
-        goto err_pkt;
-    c->drain = av_frame_alloc();
-    if (!c->drain)
-        goto err_drain;
-    c->pic = av_frame_alloc();
-    if (!c->pic)
-        goto err_pic;
-    c->avctx = avcodec_alloc_context3(dec);
-    if (!c->avctx)
-        goto err_avctx;
-    c->avctx->opaque = c;
-    c->avctx->get_buffer2 = sw_get_buffer;
-    /* Frame threads would finish pictures after send_packet returns. */
-    c->avctx->thread_count = 1;
-    c->avctx->thread_type = FF_THREAD_SLICE;
-    /* Make slice errors fail avcodec_send_packet instead of being concealed
-     * silently. */
-    c->avctx->err_recognition = AV_EF_EXPLODE;
-    ret = avcodec_open2(c->avctx, dec, NULL);
-    if (ret < 0)
-        goto err_open;
+    int ret = sw_decoder_open(&c->dec, AV_CODEC_ID_H264, 0, c, sw_get_buffer);
+    if (ret < 0) {
+        free(c);
+        char msg[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(ret, msg, sizeof(msg));
+        return vh_error_set(err, ret == AVERROR(ENOMEM) ? VW_ERR_NO_MEMORY : VW_ERR_INTERNAL,
+                            "sw: creating the H.264 decoder failed: %s", msg);
+    }
     *out = &c->base.base;
     return VW_OK;
-
-err_open:
-    avcodec_free_context(&c->avctx);
-err_avctx:
-    av_frame_free(&c->pic);
-err_pic:
-    av_frame_free(&c->drain);
-err_drain:
-    av_packet_free(&c->pkt);
-err_pkt:
-    free(c);
-err_codec:;
-    char msg[AV_ERROR_MAX_STRING_SIZE];
-    av_strerror(ret, msg, sizeof(msg));
-    return vh_error_set(err, ret == AVERROR(ENOMEM) ? VW_ERR_NO_MEMORY : VW_ERR_INTERNAL,
-                        "sw: creating the H.264 decoder failed: %s", msg);
 }
 
 void sw_h264_codec_destroy(struct vh_codec **codec)
@@ -134,10 +96,7 @@ void sw_h264_codec_destroy(struct vh_codec **codec)
     if (!codec || !*codec)
         return;
     struct sw_h264_codec *c = to_codec(*codec);
-    avcodec_free_context(&c->avctx);
-    av_frame_free(&c->pic);
-    av_frame_free(&c->drain);
-    av_packet_free(&c->pkt);
+    sw_decoder_close(&c->dec);
     vh_h264_au_fini(&c->au);
     free(c);
     *codec = NULL;
@@ -145,8 +104,8 @@ void sw_h264_codec_destroy(struct vh_codec **codec)
 
 static void drain_output(struct sw_h264_codec *c)
 {
-    while (avcodec_receive_frame(c->avctx, c->drain) >= 0)
-        av_frame_unref(c->drain);
+    while (avcodec_receive_frame(c->dec.avctx, c->dec.drain) >= 0)
+        av_frame_unref(c->dec.drain);
 }
 
 int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
@@ -159,21 +118,21 @@ int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic, struct 
     if (plan.size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
         return vh_error_set(err, VW_ERR_DECODE, "sw: picture of %llu bytes too large",
                             (unsigned long long)plan.size);
-    if (av_new_packet(c->pkt, (int)plan.size) < 0)
+    if (av_new_packet(c->dec.pkt, (int)plan.size) < 0)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %llu-byte packet",
                             (unsigned long long)plan.size);
-    vh_h264_au_write(&c->au, pic, &plan, c->pkt->data);
+    vh_h264_au_write(&c->au, pic, &plan, c->dec.pkt->data);
     const struct vh_h264_slice_header first = plan.first;
 
-    c->pkt->pts = ++c->tag;
+    c->dec.pkt->pts = ++c->tag;
     c->captured = false;
-    int ret = avcodec_send_packet(c->avctx, c->pkt);
+    int ret = avcodec_send_packet(c->dec.avctx, c->dec.pkt);
     if (ret == AVERROR(EAGAIN)) {
         /* Cannot happen as output is drained after each packet; be safe. */
         drain_output(c);
-        ret = avcodec_send_packet(c->avctx, c->pkt);
+        ret = avcodec_send_packet(c->dec.avctx, c->dec.pkt);
     }
-    av_packet_unref(c->pkt);
+    av_packet_unref(c->dec.pkt);
     drain_output(c);
 
     bool got;
@@ -186,11 +145,11 @@ int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic, struct 
         /* Second field: libavcodec decoded into the first field's picture. */
         got = c->first_field_pending && first.field_pic_flag &&
               first.bottom_field_flag != c->pending_bottom &&
-              c->pending_surface == pic->target->id && c->pic->buf[0];
+              c->pending_surface == pic->target->id && c->dec.pic->buf[0];
         c->first_field_pending = false;
     }
     if (got) {
-        rc = sw_surface_set_frame(pic->target, c->pic, err);
+        rc = sw_surface_set_frame(pic->target, c->dec.pic, err);
         if (rc)
             return rc;
     }
@@ -208,7 +167,7 @@ int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic, struct 
      * and later: H264Context.DPB[i].f, allocated at init, freed at close;
      * recheck on an FFmpeg upgrade); it is still our picture if it still
      * holds our buffer. */
-    if (c->pic_in_decoder && c->pic_in_decoder->data[0] == c->pic->data[0] &&
+    if (c->pic_in_decoder && c->pic_in_decoder->data[0] == c->dec.pic->data[0] &&
         c->pic_in_decoder->decode_error_flags)
         return vh_error_set(err, VW_ERR_DECODE, "sw: corrupt picture (decode error flags 0x%x)",
                             (unsigned)c->pic_in_decoder->decode_error_flags);

@@ -22,10 +22,7 @@
 
 struct sw_hevc_codec {
     struct sw_codec base;
-    AVCodecContext *avctx;
-    AVPacket *pkt;
-    AVFrame *drain;
-    AVFrame *pic;
+    struct sw_decoder dec;
     int64_t tag;
     bool captured;
     struct vh_hevc_au_builder au;
@@ -45,7 +42,7 @@ static int sw_get_buffer(AVCodecContext *avctx, AVFrame *frame, int flags)
         return ret;
     if (frame->pts != c->tag || c->captured)
         return 0;
-    ret = av_frame_ref(c->pic, frame);
+    ret = av_frame_ref(c->dec.pic, frame);
     if (ret < 0) {
         av_frame_unref(frame);
         return ret;
@@ -59,10 +56,7 @@ static void sw_hevc_codec_destroy(struct vh_codec **codec)
     if (!codec || !*codec)
         return;
     struct sw_hevc_codec *c = to_codec(*codec);
-    avcodec_free_context(&c->avctx);
-    av_frame_free(&c->pic);
-    av_frame_free(&c->drain);
-    av_packet_free(&c->pkt);
+    sw_decoder_close(&c->dec);
     vh_hevc_au_fini(&c->au);
     free(c);
     *codec = NULL;
@@ -70,8 +64,8 @@ static void sw_hevc_codec_destroy(struct vh_codec **codec)
 
 static void drain_output(struct sw_hevc_codec *c)
 {
-    while (avcodec_receive_frame(c->avctx, c->drain) >= 0)
-        av_frame_unref(c->drain);
+    while (avcodec_receive_frame(c->dec.avctx, c->dec.drain) >= 0)
+        av_frame_unref(c->dec.drain);
 }
 
 static int sw_hevc_decode(struct vh_codec *codec, const struct vh_picture *pic,
@@ -84,23 +78,23 @@ static int sw_hevc_decode(struct vh_codec *codec, const struct vh_picture *pic,
     if (c->plan.size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
         return vh_error_set(err, VW_ERR_DECODE, "sw: picture of %llu bytes too large",
                             (unsigned long long)c->plan.size);
-    if (av_new_packet(c->pkt, (int)c->plan.size) < 0)
+    if (av_new_packet(c->dec.pkt, (int)c->plan.size) < 0)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %llu-byte packet",
                             (unsigned long long)c->plan.size);
-    vh_hevc_au_write(&c->au, &c->plan, c->pkt->data);
+    vh_hevc_au_write(&c->au, &c->plan, c->dec.pkt->data);
 
-    c->pkt->pts = ++c->tag;
+    c->dec.pkt->pts = ++c->tag;
     c->captured = false;
-    av_frame_unref(c->pic);
-    int ret = avcodec_send_packet(c->avctx, c->pkt);
+    av_frame_unref(c->dec.pic);
+    int ret = avcodec_send_packet(c->dec.avctx, c->dec.pkt);
     if (ret == AVERROR(EAGAIN)) {
         drain_output(c);
-        ret = avcodec_send_packet(c->avctx, c->pkt);
+        ret = avcodec_send_packet(c->dec.avctx, c->dec.pkt);
     }
     drain_output(c);
     if (c->captured) {
-        rc = sw_surface_set_frame(pic->target, c->pic, err);
-        av_frame_unref(c->pic);
+        rc = sw_surface_set_frame(pic->target, c->dec.pic, err);
+        av_frame_unref(c->dec.pic);
         if (rc)
             goto out;
     }
@@ -114,7 +108,7 @@ static int sw_hevc_decode(struct vh_codec *codec, const struct vh_picture *pic,
     if (!c->captured)
         rc = vh_error_set(err, VW_ERR_DECODE, "sw: the decoder produced no picture");
 out:
-    av_packet_unref(c->pkt);
+    av_packet_unref(c->dec.pkt);
     return rc;
 }
 
@@ -122,48 +116,20 @@ int sw_hevc_codec_create(struct vh_engine *engine, const struct vh_codec_desc *d
                          struct vh_codec **out, struct vh_error *err)
 {
     (void)desc;
-    const AVCodec *dec = avcodec_find_decoder(AV_CODEC_ID_HEVC);
-    if (!dec)
-        return vh_error_set(err, VW_ERR_INTERNAL, "sw: libavcodec has no HEVC decoder");
-    int ret = AVERROR(ENOMEM);
     struct sw_hevc_codec *c = calloc(1, sizeof(*c));
     if (!c)
-        goto err_codec;
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
     c->base.base.engine = engine;
     c->base.destroy = sw_hevc_codec_destroy;
     c->base.decode = sw_hevc_decode;
-    if (!(c->pkt = av_packet_alloc()))
-        goto err_pkt;
-    if (!(c->drain = av_frame_alloc()))
-        goto err_drain;
-    if (!(c->pic = av_frame_alloc()))
-        goto err_pic;
-    if (!(c->avctx = avcodec_alloc_context3(dec)))
-        goto err_avctx;
-    c->avctx->opaque = c;
-    c->avctx->get_buffer2 = sw_get_buffer;
-    c->avctx->thread_count = 1;               /* frame threads finish pictures later */
-    c->avctx->thread_type = FF_THREAD_SLICE;
-    c->avctx->err_recognition = AV_EF_EXPLODE;
-    ret = avcodec_open2(c->avctx, dec, NULL);
-    if (ret < 0)
-        goto err_open;
+    int ret = sw_decoder_open(&c->dec, AV_CODEC_ID_HEVC, 0, c, sw_get_buffer);
+    if (ret < 0) {
+        free(c);
+        char msg[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(ret, msg, sizeof(msg));
+        return vh_error_set(err, ret == AVERROR(ENOMEM) ? VW_ERR_NO_MEMORY : VW_ERR_INTERNAL,
+                            "sw: creating the HEVC decoder failed: %s", msg);
+    }
     *out = &c->base.base;
     return VW_OK;
-
-err_open:
-    avcodec_free_context(&c->avctx);
-err_avctx:
-    av_frame_free(&c->pic);
-err_pic:
-    av_frame_free(&c->drain);
-err_drain:
-    av_packet_free(&c->pkt);
-err_pkt:
-    free(c);
-err_codec:;
-    char msg[AV_ERROR_MAX_STRING_SIZE];
-    av_strerror(ret, msg, sizeof(msg));
-    return vh_error_set(err, ret == AVERROR(ENOMEM) ? VW_ERR_NO_MEMORY : VW_ERR_INTERNAL,
-                        "sw: creating the HEVC decoder failed: %s", msg);
 }

@@ -27,6 +27,26 @@ static inline struct sw_surface *sw_surface_get(struct vh_surface *s)
     return s->engine_data;
 }
 
+/* sw_decoder.c: a libavcodec decoder as every sw codec uses it: one thread
+ * (frame threads would finish pictures after send_packet returns), errors
+ * reported rather than concealed, pictures allocated through `get_buffer`
+ * so that the codec captures them in decode order. `drain` receives the
+ * output frames, which are dropped; `pic` is the codec's captured picture. */
+struct AVCodecContext;
+struct AVPacket;
+struct sw_decoder {
+    struct AVCodecContext *avctx;
+    struct AVPacket *pkt;
+    AVFrame *drain;
+    AVFrame *pic;
+};
+
+/* 0 or a negative AVERROR; on failure everything is released. */
+int sw_decoder_open(struct sw_decoder *d, enum AVCodecID id, int flags, void *opaque,
+                    int (*get_buffer)(struct AVCodecContext *, AVFrame *, int));
+/* Accepts a closed or partly opened decoder. */
+void sw_decoder_close(struct sw_decoder *d);
+
 /* sw_surface.c */
 int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                     struct vh_error *err);
