@@ -1,5 +1,6 @@
 /* The packer of each wire codec, selected by the config's profile. */
 #include "guest/codec.h"
+#include "guest/surface.h"
 
 static const struct vg_codec *const codecs[] = {
     &vg_codec_h264,
@@ -17,4 +18,11 @@ const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile)
         if (codecs[i]->vw_codec == kind)
             return codecs[i];
     return NULL;
+}
+
+uint32_t vg_codec_ref_id(struct vg_driver *drv, VASurfaceID id)
+{
+    if (id == VA_INVALID_SURFACE || !vg_surface_get(drv, id))
+        return VW_INVALID_ID;
+    return id;
 }

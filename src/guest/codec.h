@@ -43,6 +43,13 @@ extern const struct vg_codec vg_codec_mpeg2;
 extern const struct vg_codec vg_codec_hevc;
 extern const struct vg_codec vg_codec_jpeg;
 
+/* A reference slot for the wire: the surface id, or VW_INVALID_ID for
+ * VA_INVALID_SURFACE and for a surface that no longer exists (e.g. its pool
+ * was freed at a size change). A key/intra frame reads no reference, and an
+ * inter frame that reads such a slot was broken anyway: the daemon reports
+ * it. */
+uint32_t vg_codec_ref_id(struct vg_driver *drv, VASurfaceID id);
+
 /* The packer of a vw profile, or NULL. */
 const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile);
 

@@ -8,14 +8,6 @@
 #include "guest/codec.h"
 #include "guest/surface.h"
 
-/* As for VP9: references naming no live surface are empty for the daemon. */
-static uint32_t pack_ref(struct vg_driver *drv, VASurfaceID id)
-{
-    if (id == VA_INVALID_SURFACE || !vg_surface_get(drv, id))
-        return VW_INVALID_ID;
-    return id;
-}
-
 static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
                              void *wire)
 {
@@ -30,8 +22,8 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     }
     out->horizontal_size = in->horizontal_size;
     out->vertical_size = in->vertical_size;
-    out->forward_reference_picture = pack_ref(drv, in->forward_reference_picture);
-    out->backward_reference_picture = pack_ref(drv, in->backward_reference_picture);
+    out->forward_reference_picture = vg_codec_ref_id(drv, in->forward_reference_picture);
+    out->backward_reference_picture = vg_codec_ref_id(drv, in->backward_reference_picture);
     out->f_code = (uint16_t)in->f_code;
     out->picture_coding_type = (uint8_t)in->picture_coding_type;
     const __typeof__(in->picture_coding_extension.bits) *e = &in->picture_coding_extension.bits;

@@ -8,14 +8,6 @@
 #include "guest/codec.h"
 #include "guest/surface.h"
 
-/* As for VP9: slots naming no live surface are empty for the daemon. */
-static uint32_t pack_ref(struct vg_driver *drv, VASurfaceID id)
-{
-    if (id == VA_INVALID_SURFACE || !vg_surface_get(drv, id))
-        return VW_INVALID_ID;
-    return id;
-}
-
 static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
                              void *wire)
 {
@@ -24,10 +16,10 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     memset(out, 0, sizeof(*out));
     out->frame_width = in->frame_width;
     out->frame_height = in->frame_height;
-    out->last_ref_frame = pack_ref(drv, in->last_ref_frame);
-    out->golden_ref_frame = pack_ref(drv, in->golden_ref_frame);
-    out->alt_ref_frame = pack_ref(drv, in->alt_ref_frame);
-    out->out_of_loop_frame = pack_ref(drv, in->out_of_loop_frame);
+    out->last_ref_frame = vg_codec_ref_id(drv, in->last_ref_frame);
+    out->golden_ref_frame = vg_codec_ref_id(drv, in->golden_ref_frame);
+    out->alt_ref_frame = vg_codec_ref_id(drv, in->alt_ref_frame);
+    out->out_of_loop_frame = vg_codec_ref_id(drv, in->out_of_loop_frame);
 
     const __typeof__(in->pic_fields.bits) *pf = &in->pic_fields.bits;
     out->key_frame = pf->key_frame;

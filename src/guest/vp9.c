@@ -7,18 +7,6 @@
 #include "guest/codec.h"
 #include "guest/surface.h"
 
-/* Reference slots name surfaces or VA_INVALID_SURFACE (empty slots, and
- * ffmpeg's slots before the first key frame). A slot naming a surface that
- * no longer exists (its pool was freed at a size change) cannot be used by
- * this frame: a key or intra-only frame reads no reference, and an inter
- * frame that reads one was broken anyway, which the daemon then reports. */
-static uint32_t pack_ref(struct vg_driver *drv, VASurfaceID id)
-{
-    if (id == VA_INVALID_SURFACE || !vg_surface_get(drv, id))
-        return VW_INVALID_ID;
-    return id;
-}
-
 static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
                              void *wire)
 {
@@ -28,7 +16,7 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     out->frame_width = in->frame_width;
     out->frame_height = in->frame_height;
     for (int i = 0; i < 8; i++)
-        out->reference_frames[i] = pack_ref(drv, in->reference_frames[i]);
+        out->reference_frames[i] = vg_codec_ref_id(drv, in->reference_frames[i]);
 
     const __typeof__(in->pic_fields.bits) *pf = &in->pic_fields.bits;
     out->subsampling_x = pf->subsampling_x;
