@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "common/cursor.h"
+#include "common/pixel_format.h"
 #include "common/trace.h"
 #include "tools/daemon.h"
 #include "tools/vivac.h"
@@ -45,7 +46,7 @@ struct pending {
     bool readback;                /* our GET_IMAGE, not from the trace */
     uint32_t slot;                /* readback: arena slot, UINT32_MAX inline */
     uint32_t width, height;       /* readback */
-    uint32_t bps;                 /* readback: bytes a sample (NV12 1, P010 2) */
+    uint64_t bytes;               /* readback: image bytes (planes packed tightly) */
     double sent;                  /* seconds */
 };
 
@@ -58,8 +59,8 @@ struct id_size {
  * format's; NV12 when neither is known (the daemon refuses it anyway). */
 static uint32_t surface_fourcc(const struct vw_create_surface *cs)
 {
-    uint32_t f = cs->pixel_format ? cs->pixel_format : vw_fourcc_of_rt_format(cs->rt_format);
-    return vw_fourcc_bytes_per_sample(f) ? f : VW_FOURCC_NV12;
+    uint32_t f = cs->pixel_format ? cs->pixel_format : vc_fourcc_of_rt_format(cs->rt_format);
+    return vc_pixel_format_get(f) ? f : VW_FOURCC_NV12;
 }
 
 struct stream {
@@ -157,8 +158,8 @@ static int load_trace(const char *path, struct trace_file *tf)
             continue;
         if (cs.width > VW_MAX_WIDTH || cs.height > VW_MAX_HEIGHT)
             continue; /* the daemon refuses it */
-        uint64_t bytes = (uint64_t)cs.width * cs.height * 3 / 2 *
-                         vw_fourcc_bytes_per_sample(surface_fourcc(&cs));
+        uint64_t bytes = vc_pixel_format_frame_bytes(vc_pixel_format_get(surface_fourcc(&cs)),
+                                                     cs.width, cs.height);
         if (bytes > tf->max_surface_bytes)
             tf->max_surface_bytes = bytes;
     }
@@ -295,7 +296,7 @@ static int read_reply(struct stream *s)
             s->slot_busy[p->slot] = false;
         if (!s->last_end_ok)
             return 0; /* no picture: the decode failed */
-        size_t bytes = (size_t)p->width * p->height * 3 / 2 * p->bps;
+        size_t bytes = (size_t)p->bytes;
         const uint8_t *image = NULL;
         struct vw_get_image_reply gr;
         if (st.status != VW_OK) {
@@ -350,22 +351,28 @@ static int send_request(struct stream *s, uint32_t opcode, const void *a, size_t
 }
 
 /* GET_IMAGE of the whole target of the END_FRAME just sent, in the
- * surface's format (NV12, or P010 at 2 bytes a sample). */
+ * surface's format, planes packed tightly. */
 static int send_readback(struct stream *s, uint32_t codec_id)
 {
     struct id_size *codec = find_id(s->codecs, s->num_codecs, codec_id);
     struct id_size *surf = codec ? find_id(s->surfaces, s->num_surfaces, codec->a) : NULL;
     if (!surf || surf->a == 0 || surf->b == 0 || surf->a > VW_MAX_WIDTH || surf->b > VW_MAX_HEIGHT)
         return 0; /* END_FRAME fails in the daemon too; nothing to read */
-    uint32_t bps = vw_fourcc_bytes_per_sample(surf->fourcc), pitch = surf->a * bps;
-    uint64_t bytes = (uint64_t)surf->a * surf->b * 3 / 2 * bps;
+    const struct vc_pixel_format *pf = vc_pixel_format_get(surf->fourcc);
+    struct vw_get_image gi = {.surface_id = surf->id, .width = surf->a, .height = surf->b,
+                              .layout = {.pixel_format = surf->fourcc, .num_planes = pf->num_planes}};
+    uint64_t bytes = 0;
+    for (unsigned i = 0; i < pf->num_planes; i++) {
+        uint64_t row;
+        uint32_t rows;
+        vc_plane_extent(pf, i, surf->a, surf->b, &row, &rows);
+        gi.layout.pitches[i] = (uint32_t)row;
+        gi.layout.offsets[i] = (uint32_t)bytes;
+        bytes += row * rows;
+    }
+    gi.dst = (struct vw_data_ref){.location = VW_LOC_INLINE, .size = bytes};
     struct pending p = {.opcode = VW_OP_GET_IMAGE, .readback = true, .slot = UINT32_MAX,
-                        .width = surf->a, .height = surf->b, .bps = bps};
-    struct vw_get_image gi = {
-        .surface_id = surf->id, .width = surf->a, .height = surf->b,
-        .layout = {.pixel_format = surf->fourcc, .num_planes = 2,
-                   .pitches = {pitch, pitch}, .offsets = {0, pitch * surf->b}},
-        .dst = {.location = VW_LOC_INLINE, .size = bytes}};
+                        .width = surf->a, .height = surf->b, .bytes = bytes};
     if (s->nslots && bytes <= s->slot_size) {
         p.slot = s->next_slot;
         s->next_slot = (s->next_slot + 1) % s->nslots;

@@ -24,7 +24,7 @@
 
 #define VW_MAGIC 0x43564956u /* "VIVC" */
 #define VW_VERSION_MAJOR 1u
-#define VW_VERSION_MINOR 1u
+#define VW_VERSION_MINOR 2u
 
 /* Hard limits of the wire format (the daemon may enforce lower ones). */
 #define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
@@ -183,7 +183,12 @@ enum vw_profile {
     VW_PROFILE_HEVC_MAIN = 8,     /* VAProfileHEVCMain: 8-bit 4:2:0 */
     VW_PROFILE_HEVC_MAIN10 = 9,   /* VAProfileHEVCMain10: 10-bit 4:2:0 (VW_RT_YUV420_10, P010) */
     VW_PROFILE_VP9_PROFILE2 = 10, /* VAProfileVP9Profile2: 10-bit 4:2:0 (VW_RT_YUV420_10, P010) */
-    VW_PROFILE_JPEG_BASELINE = 11, /* VAProfileJPEGBaseline: 8-bit, 4:2:0 sampling only (NV12) */
+    VW_PROFILE_JPEG_BASELINE = 11, /* VAProfileJPEGBaseline: 8-bit 4:2:0, 4:2:2, 4:4:4 */
+    /* HEVC range extensions (protocol 1.2). The surface's chroma format is
+     * the stream's; its depth is at least the stream's. */
+    VW_PROFILE_HEVC_MAIN422_10 = 12, /* VAProfileHEVCMain422_10: 4:2:0/4:2:2, 8-10 bits */
+    VW_PROFILE_HEVC_MAIN444 = 13,    /* VAProfileHEVCMain444: 4:2:0/4:2:2/4:4:4, 8 bits */
+    VW_PROFILE_HEVC_MAIN444_10 = 14, /* VAProfileHEVCMain444_10: 4:2:0/4:2:2/4:4:4, 8-10 bits */
     VW_PROFILE_COUNT_
 };
 
@@ -218,6 +223,9 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
         return VW_CODEC_MPEG2;
     case VW_PROFILE_HEVC_MAIN:
     case VW_PROFILE_HEVC_MAIN10:
+    case VW_PROFILE_HEVC_MAIN422_10:
+    case VW_PROFILE_HEVC_MAIN444:
+    case VW_PROFILE_HEVC_MAIN444_10:
         return VW_CODEC_HEVC;
     case VW_PROFILE_JPEG_BASELINE:
         return VW_CODEC_JPEG;
@@ -226,31 +234,35 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
     }
 }
 
-/* Chroma formats (rt_formats bitmask). */
+/* Chroma formats (rt_formats bitmask). Each has one surface FOURCC; the
+ * memory layout of every FOURCC (planes, sample packing) is specified in
+ * docs/protocol.md and implemented once, in src/common/pixel_format.c. */
 #define VW_RT_YUV420 0x1u          /* 8-bit 4:2:0, surfaces NV12 */
 #define VW_RT_YUV420_10 0x2u       /* 10-bit 4:2:0, surfaces P010 */
+#define VW_RT_YUV422 0x4u          /* 8-bit 4:2:2, surfaces 422H (protocol 1.2) */
+#define VW_RT_YUV444 0x8u          /* 8-bit 4:4:4, surfaces 444P (protocol 1.2) */
+#define VW_RT_YUV422_10 0x10u      /* 10-bit 4:2:2, surfaces Y210 (protocol 1.2) */
+#define VW_RT_YUV444_10 0x20u      /* 10-bit 4:4:4, surfaces Y410 (protocol 1.2) */
+#define VW_RT_ALL_ 0x3fu
 
 /* Pixel formats are FOURCC codes, same values as VA_FOURCC. */
 #define VW_FOURCC(a, b, c, d) \
     ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+/* NV12: a Y plane, then a plane of interleaved Cb Cr at half width and height. */
 #define VW_FOURCC_NV12 VW_FOURCC('N', 'V', '1', '2')
 /* P010: NV12's layout with 2 bytes (little-endian) per sample, the 10 bits
  * in the high bits (value << 6), the low 6 bits zero. */
 #define VW_FOURCC_P010 VW_FOURCC('P', '0', '1', '0')
-
-/* The surface FOURCC of a chroma format (one VW_RT_* bit); 0 if unknown. */
-static inline uint32_t vw_fourcc_of_rt_format(uint32_t rt_format)
-{
-    return rt_format == VW_RT_YUV420 ? VW_FOURCC_NV12
-           : rt_format == VW_RT_YUV420_10 ? VW_FOURCC_P010
-                                          : 0;
-}
-
-/* Bytes per sample of a surface/image FOURCC (NV12 1, P010 2); 0 if unknown. */
-static inline uint32_t vw_fourcc_bytes_per_sample(uint32_t fourcc)
-{
-    return fourcc == VW_FOURCC_NV12 ? 1u : fourcc == VW_FOURCC_P010 ? 2u : 0u;
-}
+/* 422H: Y, Cb, Cr planes; Cb and Cr at half width, full height. */
+#define VW_FOURCC_422H VW_FOURCC('4', '2', '2', 'H')
+/* 444P: Y, Cb, Cr planes, all full size. */
+#define VW_FOURCC_444P VW_FOURCC('4', '4', '4', 'P')
+/* Y210: one plane of Y0 Cb Y1 Cr groups (two pixels), 16-bit little-endian
+ * samples with the 10 bits in the high bits. */
+#define VW_FOURCC_Y210 VW_FOURCC('Y', '2', '1', '0')
+/* Y410: one plane of 32-bit little-endian pixels: Cb in bits 0-9, Y in
+ * 10-19, Cr in 20-29, alpha (3: opaque) in 30-31. */
+#define VW_FOURCC_Y410 VW_FOURCC('Y', '4', '1', '0')
 
 /* QUERY_CAPS has an empty request; its reply body is vw_caps_reply followed
  * by `count` vw_cap entries, then the status message. */
@@ -300,7 +312,7 @@ struct vw_create_surface {
     uint32_t width;
     uint32_t height;
     uint32_t rt_format;           /* one VW_RT_* bit */
-    uint32_t pixel_format;        /* FOURCC: NV12 (YUV420) or P010 (YUV420_10) */
+    uint32_t pixel_format;        /* FOURCC: the rt_format's (see VW_RT_*) */
     uint32_t reserved;
 };
 static_assert(sizeof(struct vw_create_surface) == 24, "wire size");
@@ -695,6 +707,31 @@ struct vw_hevc_ref {
 };
 static_assert(sizeof(struct vw_hevc_ref) == 16, "wire size");
 
+/* The SPS/PPS range extension fields (H.265 7.3.2.2.2, 7.3.2.3.2), as
+ * VAPictureParameterBufferHEVCRext has them. */
+struct vw_hevc_range_extension {
+    uint8_t transform_skip_rotation_enabled_flag;
+    uint8_t transform_skip_context_enabled_flag;
+    uint8_t implicit_rdpcm_enabled_flag;
+    uint8_t explicit_rdpcm_enabled_flag;
+    uint8_t extended_precision_processing_flag;
+    uint8_t intra_smoothing_disabled_flag;
+    uint8_t high_precision_offsets_enabled_flag;
+    uint8_t persistent_rice_adaptation_enabled_flag;
+    uint8_t cabac_bypass_alignment_enabled_flag;
+    uint8_t cross_component_prediction_enabled_flag;
+    uint8_t chroma_qp_offset_list_enabled_flag;
+    uint8_t diff_cu_chroma_qp_offset_depth;
+    uint8_t chroma_qp_offset_list_len_minus1;
+    uint8_t log2_sao_offset_scale_luma;
+    uint8_t log2_sao_offset_scale_chroma;
+    uint8_t log2_max_transform_skip_block_size_minus2;
+    int8_t cb_qp_offset_list[6];
+    int8_t cr_qp_offset_list[6];
+    uint8_t reserved[4];
+};
+static_assert(sizeof(struct vw_hevc_range_extension) == 32, "wire size");
+
 struct vw_hevc_picture {
     struct vw_hevc_ref curr_pic;
     struct vw_hevc_ref reference_frames[15];
@@ -770,8 +807,14 @@ struct vw_hevc_picture {
     uint8_t num_extra_slice_header_bits;
     uint8_t reserved[2];
     uint32_t st_rps_bits;         /* bits of the slice header's own st_ref_pic_set() */
+    /* Since protocol 1.2 (VAPictureParameterBufferHEVCRext); a 1.1 client
+     * sends the picture without it (picture_params_size
+     * VW_HEVC_PICTURE_V11_SIZE), which reads as all zero: no range
+     * extension. */
+    struct vw_hevc_range_extension range_extension;
 };
-static_assert(sizeof(struct vw_hevc_picture) == 16 * 16 + 152, "wire size");
+static_assert(sizeof(struct vw_hevc_picture) == 16 * 16 + 152 + 32, "wire size");
+#define VW_HEVC_PICTURE_V11_SIZE (16u * 16u + 152u)
 
 /* The scaling lists in use (PPS lists if the PPS has them, else the SPS's),
  * each in raster order (ScalingList[sizeId][matrixId][j] of H.265 7.4.5
@@ -825,7 +868,7 @@ struct vw_hevc_slice {
     int8_t delta_luma_weight_l1[15];
     int8_t delta_chroma_weight_l1[15][2];
     uint8_t five_minus_max_num_merge_cand;
-    uint8_t reserved0;
+    uint8_t cu_chroma_qp_offset_enabled_flag; /* range extension (1.2); 0 before */
     int16_t luma_offset_l0[15];
     int16_t chroma_offset_l0[15][2];
     int16_t luma_offset_l1[15];
@@ -906,8 +949,8 @@ static_assert(sizeof(struct vw_jpeg_slice) == 40, "wire size");
  * the data (arena offset or the inline bytes). */
 
 struct vw_image_layout {
-    uint32_t pixel_format;        /* FOURCC: the surface's, NV12 or P010 */
-    uint32_t num_planes;          /* 2 for NV12 and P010 */
+    uint32_t pixel_format;        /* FOURCC: the surface's */
+    uint32_t num_planes;          /* the FOURCC's: NV12, P010 2; 422H, 444P 3; Y210, Y410 1 */
     uint32_t pitches[3];
     uint32_t offsets[3];
 };
@@ -915,7 +958,7 @@ static_assert(sizeof(struct vw_image_layout) == 32, "wire size");
 
 struct vw_get_image {
     uint32_t surface_id;
-    uint32_t x, y, width, height; /* rectangle of the surface (even for NV12) */
+    uint32_t x, y, width, height; /* rectangle of the surface (multiples of the chroma subsampling) */
     uint32_t reserved;
     struct vw_image_layout layout;
     struct vw_data_ref dst;       /* ARENA: where to write; INLINE: in the reply */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/pixel_format.h"
 #include "guest/buffer.h"
 #include "guest/surface.h"
 
@@ -12,6 +13,10 @@ static const VAImageFormat image_formats[VG_MAX_IMAGE_FORMATS] = {
     {.fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12},
     /* 2 bytes per sample, 10 bits in the high bits. */
     {.fourcc = VA_FOURCC_P010, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 24},
+    {.fourcc = VA_FOURCC_422H, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 16},
+    {.fourcc = VA_FOURCC_444P, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 24},
+    {.fourcc = VA_FOURCC_Y210, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 32},
+    {.fourcc = VA_FOURCC_Y410, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 32},
 };
 
 static const VAImageFormat *find_format(uint32_t fourcc)
@@ -53,21 +58,29 @@ void vg_images_forget_surface(struct vg_driver *drv, VASurfaceID surface)
     }
 }
 
-/* Creates an NV12 or P010 image of width x height: layout, memory, buffer, id. */
+/* Creates an image of a protocol pixel format, width x height: layout
+ * (planes one after the other, rows 64-byte aligned), memory, buffer, id. */
 static VAStatus create_image(struct vg_driver *drv, uint32_t fourcc, uint32_t width,
                              uint32_t height, struct vg_image **out)
 {
     const VAImageFormat *format = find_format(fourcc);
-    if (!format)
+    const struct vc_pixel_format *pf = vc_pixel_format_get(fourcc);
+    if (!format || !pf)
         return VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
     if (width == 0 || height == 0 || width > VW_MAX_WIDTH || height > VW_MAX_HEIGHT)
         return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
-    uint32_t row = width * vw_fourcc_bytes_per_sample(fourcc);
-    uint32_t pitch = (row + VG_PITCH_ALIGN - 1) & ~(VG_PITCH_ALIGN - 1);
-    uint32_t h2 = (height + 1) & ~1u;
-    uint32_t luma = pitch * h2;
-    uint32_t size = luma + luma / 2;
-
+    uint32_t pitches[VC_MAX_PLANES] = {0}, offsets[VC_MAX_PLANES] = {0};
+    uint64_t size = 0;
+    for (unsigned p = 0; p < pf->num_planes; p++) {
+        uint64_t row;
+        uint32_t rows;
+        /* Even sizes: what the surface rounds to, so a derived image of an
+         * odd-sized picture still covers the last chroma row. */
+        vc_plane_extent(pf, p, (width + 1) & ~1u, (height + 1) & ~1u, &row, &rows);
+        pitches[p] = (uint32_t)((row + VG_PITCH_ALIGN - 1) & ~(uint64_t)(VG_PITCH_ALIGN - 1));
+        offsets[p] = (uint32_t)size;
+        size += (uint64_t)pitches[p] * rows;
+    }
     struct vg_image *img = calloc(1, sizeof(*img));
     if (!img)
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
@@ -85,11 +98,12 @@ static VAStatus create_image(struct vg_driver *drv, uint32_t fourcc, uint32_t wi
     va->format = *format;
     va->width = (uint16_t)width;
     va->height = (uint16_t)height;
-    va->data_size = size;
-    va->num_planes = 2;
-    va->pitches[0] = va->pitches[1] = pitch;
-    va->offsets[0] = 0;
-    va->offsets[1] = luma;
+    va->data_size = (uint32_t)size;
+    va->num_planes = pf->num_planes;
+    for (unsigned p = 0; p < pf->num_planes; p++) {
+        va->pitches[p] = pitches[p];
+        va->offsets[p] = offsets[p];
+    }
     va->image_id = VA_INVALID_ID;
     va->buf = VA_INVALID_ID;
 
@@ -112,10 +126,12 @@ err_mem:
 
 static struct vw_image_layout layout_of(const VAImage *va)
 {
-    return (struct vw_image_layout){
-        .pixel_format = va->format.fourcc, .num_planes = 2,
-        .pitches = {va->pitches[0], va->pitches[1], 0},
-        .offsets = {va->offsets[0], va->offsets[1], 0}};
+    struct vw_image_layout l = {.pixel_format = va->format.fourcc, .num_planes = va->num_planes};
+    for (unsigned p = 0; p < va->num_planes && p < VC_MAX_PLANES; p++) {
+        l.pitches[p] = va->pitches[p];
+        l.offsets[p] = va->offsets[p];
+    }
+    return l;
 }
 
 /* GET_IMAGE of a rectangle of the surface into the image, at its origin. */

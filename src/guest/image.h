@@ -17,7 +17,7 @@
 
 #include "guest/driver.h"
 
-#define VG_MAX_IMAGE_FORMATS 2
+#define VG_MAX_IMAGE_FORMATS 6
 
 struct vg_image {
     VAImage va;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/pixel_format.h"
 #include "guest/config.h"
 #include "guest/image.h"
 
@@ -171,7 +172,7 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
         /* Pipelined: a failure shows in create_status and fails later use. */
         struct vw_create_surface req = {.surface_id = id, .width = width, .height = height,
                                         .rt_format = vw_rt,
-                                        .pixel_format = vw_fourcc_of_rt_format(vw_rt)};
+                                        .pixel_format = vc_fourcc_of_rt_format(vw_rt)};
         int err = vg_conn_post(&drv->conn, VW_OP_CREATE_SURFACE, &req, sizeof(req), NULL, 0,
                                create_cb, drv, id, VG_NO_REGION, NULL);
         if (err) {

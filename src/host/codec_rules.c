@@ -256,6 +256,7 @@ static const struct vh_codec_rules rules[] = {
         .codec = VW_CODEC_HEVC,
         .name = "HEVC",
         .picture_size = sizeof(struct vw_hevc_picture),
+        .min_picture_size = VW_HEVC_PICTURE_V11_SIZE,
         .extra_size = sizeof(struct vw_hevc_iq_matrix),
         .slice_size = sizeof(struct vw_hevc_slice),
         .max_slices = VW_MAX_SLICES,

@@ -15,6 +15,7 @@
 
 #include "common/cursor.h"
 #include "common/log.h"
+#include "common/pixel_format.h"
 #include "host/session_arena.h"
 #include "host/session_internal.h"
 #include "transport/message.h"
@@ -457,17 +458,18 @@ static int handle_create_surface(struct vh_session *s, const struct vh_request *
                             max_w, max_h);
     if ((cs.width | cs.height) & 1)
         return vh_error_set(&rep->err, VW_ERR_RESOLUTION,
-                            "CREATE_SURFACE: %ux%u: 4:2:0 needs an even width and height",
+                            "CREATE_SURFACE: %ux%u: surfaces have an even width and height",
                             cs.width, cs.height);
-    uint32_t fourcc = vw_fourcc_of_rt_format(cs.rt_format);
-    if (!fourcc)
+    const struct vc_pixel_format *pf = vc_pixel_format_of_rt(cs.rt_format);
+    if (!pf)
         return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "CREATE_SURFACE: rt_format 0x%x not supported (YUV420, YUV420_10)",
+                            "CREATE_SURFACE: rt_format 0x%x not supported (one of YUV420, "
+                            "YUV420_10, YUV422, YUV444, YUV422_10, YUV444_10)",
                             cs.rt_format);
-    if (cs.pixel_format != fourcc)
+    if (cs.pixel_format != pf->fourcc)
         return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
                             "CREATE_SURFACE: pixel_format 0x%08x not supported for rt_format "
-                            "0x%x (0x%08x only)", cs.pixel_format, cs.rt_format, fourcc);
+                            "0x%x (%s only)", cs.pixel_format, cs.rt_format, pf->name);
     bool listed = false;
     for (uint32_t i = 0; i < s->num_caps; i++)
         listed |= (s->caps[i].rt_formats & cs.rt_format) != 0;
@@ -478,7 +480,7 @@ static int handle_create_surface(struct vh_session *s, const struct vh_request *
     if (s->num_surfaces >= s->limits.max_surfaces)
         return vh_error_set(&rep->err, VW_ERR_LIMIT, "CREATE_SURFACE: session has %u surfaces (limit)",
                             s->num_surfaces);
-    uint64_t bytes = (uint64_t)cs.width * cs.height * 3 / 2 * vw_fourcc_bytes_per_sample(fourcc);
+    uint64_t bytes = vc_pixel_format_frame_bytes(pf, cs.width, cs.height);
     if (bytes > s->limits.max_bytes - s->bytes_used)
         return vh_error_set(&rep->err, VW_ERR_LIMIT,
                             "CREATE_SURFACE: session memory limit (%llu bytes) reached",

@@ -162,7 +162,8 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
                             W, db->codec, codec->id);
     if (db->flags & ~VW_DECODE_HAS_IQ_MATRIX)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: unknown flags 0x%x", W, db->flags);
-    if (db->picture_params_size != rules->picture_size)
+    if (db->picture_params_size != rules->picture_size &&
+        (!rules->min_picture_size || db->picture_params_size != rules->min_picture_size))
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: picture_params_size %u, expected %zu", W,
                             db->picture_params_size, rules->picture_size);
     bool has_iq = db->flags & VW_DECODE_HAS_IQ_MATRIX;
@@ -222,7 +223,8 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
 
     /* Parameters. */
     union vh_wire_picture pic;
-    vc_cursor_copy(c, &pic, rules->picture_size);
+    memset(&pic, 0, sizeof(pic));
+    vc_cursor_copy(c, &pic, db->picture_params_size);
     union vh_wire_extra iq;
     if (has_iq)
         vc_cursor_copy(c, &iq, rules->extra_size);

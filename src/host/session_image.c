@@ -4,42 +4,47 @@
 #include <string.h>
 
 #include "common/cursor.h"
+#include "common/pixel_format.h"
 #include "host/session_internal.h"
 
 /* Largest inline image a GET_IMAGE reply can carry. */
 #define INLINE_IMAGE_MAX \
     (VW_MAX_MESSAGE - sizeof(struct vw_status) - sizeof(struct vw_get_image_reply) - VW_MESSAGE_TEXT_MAX)
 
-/* Checks an NV12 or P010 layout (the surface's format) holding the image
- * rectangle (x, y, w, h) (in image coordinates) and sets *needed to the
- * bytes it spans from the data start: plane p ends at offsets[p] +
- * pitches[p] * rows_p. A row of P010 is 2 bytes per sample. Overflow-checked. */
+/* Checks a layout (the surface's format) holding the image rectangle (x, y,
+ * w, h) (in image coordinates) and sets *needed to the bytes it spans from
+ * the data start: plane p ends at offsets[p] + pitches[p] * rows_p.
+ * Overflow-checked. */
 static int check_layout(const char *what, const struct vw_image_layout *l,
                         const struct vh_surface *surface, uint32_t x, uint32_t y, uint32_t w,
                         uint32_t h, uint64_t *needed, struct vh_error *err)
 {
-    uint32_t bps = vw_fourcc_bytes_per_sample(l->pixel_format);
-    if (!bps)
+    const struct vc_pixel_format *pf = vc_pixel_format_get(l->pixel_format);
+    if (!pf)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "%s: layout.pixel_format 0x%08x not supported (NV12, P010)", what,
-                            l->pixel_format);
+                            "%s: layout.pixel_format 0x%08x not supported (NV12, P010, 422H, "
+                            "444P, Y210, Y410)", what, l->pixel_format);
     if (l->pixel_format != surface->pixel_format)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "%s: layout.pixel_format 0x%08x differs from surface %u's 0x%08x "
                             "(no conversion)", what, l->pixel_format, surface->id,
                             surface->pixel_format);
-    if (l->num_planes != 2)
-        return vh_error_set(err, VW_ERR_MALFORMED, "%s: layout.num_planes %u, NV12/P010 have 2",
-                            what, l->num_planes);
+    if (l->num_planes != pf->num_planes)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: layout.num_planes %u, %s has %u", what,
+                            l->num_planes, pf->name, pf->num_planes);
+    if ((uint64_t)x + w > VW_MAX_WIDTH || (uint64_t)y + h > VW_MAX_HEIGHT)
+        return vh_error_set(err, VW_ERR_MALFORMED, "%s: image rectangle %u,%u %ux%u beyond %ux%u",
+                            what, x, y, w, h, VW_MAX_WIDTH, VW_MAX_HEIGHT);
     uint64_t end = 0;
-    for (int p = 0; p < 2; p++) {
-        uint64_t right = ((uint64_t)x + w) * bps;
-        uint64_t rows = p == 0 ? (uint64_t)y + h : ((uint64_t)y + h) / 2;
+    for (unsigned p = 0; p < pf->num_planes; p++) {
+        uint64_t right;
+        uint32_t rows;
+        vc_plane_extent(pf, p, x + w, y + h, &right, &rows);
         if (l->pitches[p] < right)
             return vh_error_set(err, VW_ERR_MALFORMED,
-                                "%s: layout.pitches[%d] %u smaller than the row (%llu bytes)",
+                                "%s: layout.pitches[%u] %u smaller than the row (%llu bytes)",
                                 what, p, l->pitches[p], (unsigned long long)right);
-        /* pitch < 2^32, rows < 2^33: no overflow in 64 bits. */
+        /* pitch < 2^32, rows < 2^32: no overflow in 64 bits. */
         uint64_t plane_end = (uint64_t)l->offsets[p] + (uint64_t)l->pitches[p] * rows;
         if (plane_end > end)
             end = plane_end;
@@ -48,16 +53,19 @@ static int check_layout(const char *what, const struct vw_image_layout *l,
     return VW_OK;
 }
 
-/* Rectangle (x, y, w, h) inside a surface, non-empty, even for NV12. */
+/* Rectangle (x, y, w, h) inside a surface, non-empty, not splitting a
+ * chroma sample (even for 4:2:0). */
 static int check_rect(const char *what, const struct vh_surface *s, uint32_t x, uint32_t y,
                       uint32_t w, uint32_t h, struct vh_error *err)
 {
+    const struct vc_pixel_format *pf = vc_pixel_format_get(s->pixel_format);
+    uint32_t ax = pf ? vc_pixel_format_align_x(pf) : 2, ay = pf ? vc_pixel_format_align_y(pf) : 2;
     if (w == 0 || h == 0)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: empty rectangle %ux%u", what, w, h);
-    if ((x | y | w | h) & 1)
+    if ((x | w) & (ax - 1) || (y | h) & (ay - 1))
         return vh_error_set(err, VW_ERR_MALFORMED,
-                            "%s: rectangle %u,%u %ux%u: 4:2:0 needs even x, y, width, height",
-                            what, x, y, w, h);
+                            "%s: rectangle %u,%u %ux%u: %s needs multiples of %u horizontally, "
+                            "%u vertically", what, x, y, w, h, pf ? pf->name : "?", ax, ay);
     if (!vc_range_ok(x, w, s->width) || !vc_range_ok(y, h, s->height))
         return vh_error_set(err, VW_ERR_MALFORMED,
                             "%s: rectangle %u,%u %ux%u outside surface %u (%ux%u)", what, x, y, w,

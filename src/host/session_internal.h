@@ -57,6 +57,7 @@ struct vh_codec_rules {
     uint32_t codec;               /* enum vw_codec */
     const char *name;
     size_t picture_size;
+    size_t min_picture_size;          /* an older, shorter variant (0: none); its missing tail reads as 0 */
     size_t extra_size;            /* 0: the codec has no optional block */
     size_t slice_size;
     uint32_t max_slices;          /* per frame */

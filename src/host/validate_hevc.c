@@ -166,7 +166,7 @@ int vh_hevc_check_slice(const struct vw_hevc_slice *s, uint32_t index,
                         struct vh_error *err)
 {
     (void)pic;
-    REQUIRE(s->reserved0 == 0 && s->reserved1 == 0, VW_ERR_MALFORMED, SL "reserved is not 0",
+    REQUIRE(s->reserved1 == 0, VW_ERR_MALFORMED, SL "reserved is not 0",
             index);
     REQUIRE(s->slice_type <= 2, VW_ERR_MALFORMED, SL "slice_type %u", index, s->slice_type);
     REQUIRE(s->num_ref_idx_l0_active_minus1 < 15 && s->num_ref_idx_l1_active_minus1 < 15,

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/pixel_format.h"
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/engines.h"
 #include "host/engines/nvdec/nvdec_internal.h"
@@ -423,7 +424,7 @@ static int nvdec_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint3
             .profile = p->profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
             .rt_formats = rt_format,
-            .pixel_format = vw_fourcc_of_rt_format(rt_format),
+            .pixel_format = vc_fourcc_of_rt_format(rt_format),
             .min_width = c->min_width,
             .min_height = c->min_height,
             .max_width = max_w,

@@ -8,6 +8,7 @@
 #include <libavutil/log.h>
 
 #include "common/log.h"
+#include "common/pixel_format.h"
 #include "host/engines/engines.h"
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/sw/sw_internal.h"
@@ -83,7 +84,7 @@ static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t
             .profile = sw_profiles[i].profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
             .rt_formats = sw_profiles[i].rt_format,
-            .pixel_format = vw_fourcc_of_rt_format(sw_profiles[i].rt_format),
+            .pixel_format = vc_fourcc_of_rt_format(sw_profiles[i].rt_format),
             .min_width = SW_MIN_SIZE,
             .min_height = SW_MIN_SIZE,
             .max_width = VH_H264_MAX_WIDTH,

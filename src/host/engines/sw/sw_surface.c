@@ -7,6 +7,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/pixfmt.h>
 
+#include "common/pixel_format.h"
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/sw/sw_internal.h"
 
@@ -58,8 +59,8 @@ int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                     struct vh_error *err)
 {
     surface->engine_data = NULL;
-    if (!vw_fourcc_of_rt_format(surface->rt_format) ||
-        surface->pixel_format != vw_fourcc_of_rt_format(surface->rt_format))
+    if (!vc_fourcc_of_rt_format(surface->rt_format) ||
+        surface->pixel_format != vc_fourcc_of_rt_format(surface->rt_format))
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "sw: surface format 0x%x/0x%08x not supported (YUV420/NV12, "
                             "YUV420_10/P010)",
