@@ -70,6 +70,7 @@ static struct options {
     bool map_given;
     bool fresh_decoder;
     int copy_w, copy_h;
+    bool caps;                    /* --caps: print what NVDEC decodes */
 } opt = { .streams = 1, .codec = cudaVideoCodec_H264, .codec_name = "h264",
           .repeat = 1, .map = MAP_DECODE };
 
@@ -541,6 +542,41 @@ err_pop:
     return ret;
 }
 
+/* --caps: cuvidGetDecoderCaps for every codec, chroma format and depth,
+ * one line each that is supported (what the GPU machine notes cite). */
+static int print_caps(void)
+{
+    static const struct { cudaVideoCodec codec; const char *name; } codecs[] = {
+        {cudaVideoCodec_MPEG1, "mpeg1"}, {cudaVideoCodec_MPEG2, "mpeg2"},
+        {cudaVideoCodec_MPEG4, "mpeg4"}, {cudaVideoCodec_VC1, "vc1"},
+        {cudaVideoCodec_H264, "h264"}, {cudaVideoCodec_JPEG, "jpeg"},
+        {cudaVideoCodec_HEVC, "hevc"}, {cudaVideoCodec_VP8, "vp8"},
+        {cudaVideoCodec_VP9, "vp9"}, {cudaVideoCodec_AV1, "av1"},
+    };
+    static const char *const chroma[] = {"4:0:0", "4:2:0", "4:2:2", "4:4:4"};
+    CUcontext dummy;
+    if (!cv->cuvidGetDecoderCaps) {
+        fprintf(stderr, "nvdec_native: the driver has no cuvidGetDecoderCaps\n");
+        return 1;
+    }
+    CHECK_CU(cu->cuCtxPushCurrent(g_ctx), return 1);
+    for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+        for (int c = 0; c < 4; c++)
+            for (unsigned minus8 = 0; minus8 <= 4; minus8 += 2) {
+                CUVIDDECODECAPS caps = {.eCodecType = codecs[i].codec,
+                                        .eChromaFormat = (cudaVideoChromaFormat)c,
+                                        .nBitDepthMinus8 = minus8};
+                if (cv->cuvidGetDecoderCaps(&caps) != CUDA_SUCCESS || !caps.bIsSupported)
+                    continue;
+                printf("caps %s %s %u-bit: %ux%u..%ux%u, %u MBs, output mask 0x%x, %u NVDECs\n",
+                       codecs[i].name, chroma[c], 8 + minus8, caps.nMinWidth, caps.nMinHeight,
+                       caps.nMaxWidth, caps.nMaxHeight, caps.nMaxMBCount,
+                       caps.nOutputFormatMask, caps.nNumNVDECs);
+            }
+    cu->cuCtxPopCurrent(&dummy);
+    return 0;
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -549,6 +585,7 @@ static void usage(FILE *f)
         "usage: nvdec_native [--streams N] [--codec h264|hevc] [--repeat K]\n"
         "                    [--map decode|display|none] [--readback] [--md5] FILE...\n"
         "       nvdec_native --copy-bench WxH\n"
+        "       nvdec_native --caps\n"
         "Decodes Annex-B FILEs with NVDEC through NVIDIA's parser; N streams (one\n"
         "thread each) cycle over the files, each decoding its file K times.\n"
         "  --map       where each picture is mapped (default decode: right after\n"
@@ -560,6 +597,7 @@ static void usage(FILE *f)
         "              (implies --readback; order = --map order, default display)\n"
         "  --copy-bench WxH  device->host cuMemCpy2D of a WxH NV12 frame into\n"
         "              pinned and pageable memory, GB/s (median of %d)\n"
+        "  --caps      one line per codec, chroma format and depth NVDEC decodes\n"
         "Exit status 77 when no NVIDIA GPU/driver is usable.\n", COPY_BENCH_RUNS);
 }
 
@@ -619,6 +657,8 @@ static int parse_args(int argc, char **argv, int *first_file)
                 opt.copy_h < 2 || opt.copy_w > 16384 || opt.copy_h > 16384)
                 goto bad;
             i++;
+        } else if (!strcmp(a, "--caps")) {
+            opt.caps = true;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             exit(0);
@@ -644,7 +684,7 @@ static int parse_args(int argc, char **argv, int *first_file)
         fprintf(stderr, "nvdec_native: --readback needs mapped pictures (not --map none)\n");
         return -EINVAL;
     }
-    if (!opt.copy_w && i >= argc) {
+    if (!opt.copy_w && !opt.caps && i >= argc) {
         usage(stderr);
         return -EINVAL;
     }
@@ -746,7 +786,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     nfiles = argc - first;
-    if (!opt.copy_w) {
+    if (!opt.copy_w && !opt.caps) {
         files = calloc((size_t)nfiles, sizeof(*files));
         if (!files)
             return 1;
@@ -764,6 +804,10 @@ int main(int argc, char **argv)
         goto out_gpu;
     if (opt.copy_w) {
         ret = copy_bench();
+        goto out_gpu;
+    }
+    if (opt.caps) {
+        ret = print_caps();
         goto out_gpu;
     }
 

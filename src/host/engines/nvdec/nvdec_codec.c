@@ -61,7 +61,7 @@ static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsig
      * reconfigure (which keeps the reference slots), not a new decoder. */
     uint32_t max_w = fmt->coded_width, max_h = fmt->coded_height;
     if (c->cls->reconfigure) {
-        const struct nvdec_caps *caps = &e->caps[c->cls->kind][c->depth];
+        const struct nvdec_caps *caps = &e->caps[c->cls->kind][c->output];
         max_w = min_u32(max_u32(max_w, (c->desc_width + 15) & ~15u), caps->max_width);
         max_h = min_u32(max_u32(max_h, (c->desc_height + 15) & ~15u), caps->max_height);
         max_w = max_u32(max_w, fmt->coded_width);
@@ -69,23 +69,24 @@ static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsig
     }
     /* The full coded picture, no cropping (as in the sw engine: surfaces are
      * read from the top-left of the coded picture; the class says how much
-     * of it is the picture). 10-bit: P016 output, the 10 bits in the high
-     * bits of each 16-bit sample (low 6 zero), which is P010 as it is. */
-    bool ten = c->depth == NVDEC_DEPTH_10;
+     * of it is the picture). The output is the surface format as it is
+     * (P016: the 10 bits in the high bits of each 16-bit sample, low 6
+     * zero, is P010). */
+    const struct nvdec_output_info *out = &nvdec_outputs[c->output];
     c->info = (CUVIDDECODECREATEINFO){
         .ulWidth = fmt->coded_width,
         .ulHeight = fmt->coded_height,
         .ulNumDecodeSurfaces = surfaces,
         .CodecType = c->cls->cuvid_codec,
-        .ChromaFormat = cudaVideoChromaFormat_420,
+        .ChromaFormat = out->chroma,
         .ulCreationFlags = cudaVideoCreate_PreferCUVID,
-        .bitDepthMinus8 = ten ? 2 : 0,
+        .bitDepthMinus8 = out->minus8,
         .ulIntraDecodeOnly = 0,
         .ulMaxWidth = max_w,
         .ulMaxHeight = max_h,
         .display_area = {.left = 0, .top = 0, .right = (short)fmt->coded_width,
                          .bottom = (short)fmt->coded_height},
-        .OutputFormat = ten ? cudaVideoSurfaceFormat_P016 : cudaVideoSurfaceFormat_NV12,
+        .OutputFormat = out->surface,
         /* Weave: an H.264 field pair maps as the frame it makes. */
         .DeinterlaceMode = cudaVideoDeinterlaceMode_Weave,
         .ulTargetWidth = fmt->coded_width,
@@ -149,19 +150,19 @@ static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *parsed)
         fmt->coded_height = (fmt->coded_height + a - 1) / a * a;
     }
     struct nvdec_engine *e = c->e;
-    const struct nvdec_caps *caps = &e->caps[c->cls->kind][c->depth];
+    const struct nvdec_caps *caps = &e->caps[c->cls->kind][c->output];
     unsigned surfaces = fmt->min_num_decode_surfaces + NVDEC_EXTRA_SURFACES;
-    /* The profile's depth only (as sw: an 8-bit stream on a 10-bit
-     * profile is refused; the targets are that depth's format). */
-    unsigned minus8 = c->depth == NVDEC_DEPTH_10 ? 2 : 0;
-    if (fmt->chroma_format != cudaVideoChromaFormat_420 ||
-        fmt->bit_depth_luma_minus8 != minus8 || fmt->bit_depth_chroma_minus8 != minus8) {
+    /* The profile's output only (an 8-bit stream on a 10-bit profile is
+     * refused; the targets are that output's format). */
+    const struct nvdec_output_info *out = &nvdec_outputs[c->output];
+    if (fmt->chroma_format != out->chroma || fmt->bit_depth_luma_minus8 != out->minus8 ||
+        fmt->bit_depth_chroma_minus8 != out->minus8) {
         c->cb_status = vh_error_set(&c->cb_err, VW_ERR_UNSUPPORTED_STREAM,
-                                    "nvdec: %s stream %u-bit (chroma %u-bit, format %d): only "
-                                    "%u-bit 4:2:0 on this profile", c->cls->name,
-                                    8u + fmt->bit_depth_luma_minus8,
+                                    "nvdec: %s stream %u-bit (chroma %u-bit, chroma format %d): "
+                                    "only %u-bit, chroma format %d on this profile",
+                                    c->cls->name, 8u + fmt->bit_depth_luma_minus8,
                                     8u + fmt->bit_depth_chroma_minus8, (int)fmt->chroma_format,
-                                    8u + minus8);
+                                    8u + out->minus8, (int)out->chroma);
         return 0;
     }
     if (fmt->coded_width < caps->min_width || fmt->coded_height < caps->min_height ||
@@ -230,7 +231,7 @@ static int CUDAAPI on_display(void *opaque, CUVIDPARSERDISPINFO *info)
 }
 
 int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class *cls,
-                       enum nvdec_depth depth, const struct vh_codec_desc *desc, struct vh_codec **out,
+                       enum nvdec_output output, const struct vh_codec_desc *desc, struct vh_codec **out,
                        struct vh_error *err)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
@@ -250,7 +251,7 @@ int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class 
     c->base.engine = engine;
     c->cls = cls;
     c->e = e;
-    c->depth = depth;
+    c->output = output;
     c->desc_width = desc->width;
     c->desc_height = desc->height;
     CUVIDPARSERPARAMS params = {
@@ -342,10 +343,9 @@ static int capture(struct nvdec_codec *c, int idx, const struct vh_picture *pic,
     };
     /* The core checked that the target has the codec's format; a cheap
      * re-check keeps a core bug from a 16-bit copy into an 8-bit buffer. */
-    if ((pic->target->pixel_format == VW_FOURCC_P010) != (c->depth == NVDEC_DEPTH_10))
-        return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: target format 0x%08x for a %s-bit "
-                            "codec", pic->target->pixel_format,
-                            c->depth == NVDEC_DEPTH_10 ? "10" : "8");
+    if (pic->target->rt_format != nvdec_outputs[c->output].rt_format)
+        return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: target format 0x%08x for a %s "
+                            "codec", pic->target->pixel_format, nvdec_outputs[c->output].name);
     CUdeviceptr frame = 0;
     unsigned int pitch = 0;
     r = e->cv->cuvidMapVideoFrame(c->decoder, idx, &frame, &pitch, &proc);
@@ -359,8 +359,8 @@ static int capture(struct nvdec_codec *c, int idx, const struct vh_picture *pic,
         h = min_u32(h, out_h);
     }
     /* Copies on c->stream (after the map's post-processing on it) and
-     * synchronizes it: the slot is free again at the unmap. Chroma starts
-     * after the decoder's whole (even) output height. */
+     * synchronizes it: the slot is free again at the unmap. Each chroma
+     * plane starts after the decoder's whole (even) output height. */
     int rc = nvdec_surface_put_picture(e, pic->target, c->stream, frame, pitch, w, h,
                                        (out_h + 1) & ~1u, err);
     if (rc)                                   /* it may have left before its synchronize */

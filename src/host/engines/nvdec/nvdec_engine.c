@@ -14,37 +14,37 @@
 #include "host/engines/nvdec/nvdec_internal.h"
 
 /* Every profile the engine can serve, in query_caps order; listed only
- * where cuvidGetDecoderCaps says the GPU decodes the codec at that depth
- * (10-bit: with P016 output). */
+ * where cuvidGetDecoderCaps says the GPU decodes the codec to that output.
+ * 10-bit 4:4:4 (Y410 surfaces) and 4:2:2 are not served: the first needs a
+ * packing step NVDEC's planar 16-bit output does not have, the second is
+ * not decoded by NVDEC before Blackwell. */
 static const struct nvdec_profile {
     uint32_t profile;
     const struct nvdec_codec_class *cls;
-    enum nvdec_depth depth;
+    enum nvdec_output output;
 } nvdec_profiles[] = {
-    {VW_PROFILE_H264_CONSTRAINED_BASELINE, &nvdec_h264_class, NVDEC_DEPTH_8},
-    {VW_PROFILE_H264_MAIN, &nvdec_h264_class, NVDEC_DEPTH_8},
-    {VW_PROFILE_H264_HIGH, &nvdec_h264_class, NVDEC_DEPTH_8},
-    {VW_PROFILE_VP9_PROFILE0, &nvdec_vp9_class, NVDEC_DEPTH_8},
-    {VW_PROFILE_VP8, &nvdec_vp8_class, NVDEC_DEPTH_8},
-    {VW_PROFILE_MPEG2_SIMPLE, &nvdec_mpeg2_class, NVDEC_DEPTH_8},
-    {VW_PROFILE_MPEG2_MAIN, &nvdec_mpeg2_class, NVDEC_DEPTH_8},
-    {VW_PROFILE_HEVC_MAIN, &nvdec_hevc_class, NVDEC_DEPTH_8},
-    {VW_PROFILE_HEVC_MAIN10, &nvdec_hevc_class, NVDEC_DEPTH_10},
-    {VW_PROFILE_VP9_PROFILE2, &nvdec_vp9_class, NVDEC_DEPTH_10},
+    {VW_PROFILE_H264_CONSTRAINED_BASELINE, &nvdec_h264_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_H264_MAIN, &nvdec_h264_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_H264_HIGH, &nvdec_h264_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_VP9_PROFILE0, &nvdec_vp9_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_VP8, &nvdec_vp8_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_MPEG2_SIMPLE, &nvdec_mpeg2_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_MPEG2_MAIN, &nvdec_mpeg2_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_HEVC_MAIN, &nvdec_hevc_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_HEVC_MAIN10, &nvdec_hevc_class, NVDEC_OUT_420_10},
+    {VW_PROFILE_VP9_PROFILE2, &nvdec_vp9_class, NVDEC_OUT_420_10},
+    {VW_PROFILE_HEVC_MAIN444, &nvdec_hevc_class, NVDEC_OUT_444_8},
 };
 
 #define NVDEC_NUM_PROFILES (sizeof(nvdec_profiles) / sizeof(nvdec_profiles[0]))
 
-/* Per depth: bitDepthMinus8, the decoder's output format, the VA chroma
- * format and surface FOURCC. */
-static const struct nvdec_depth_info {
-    unsigned minus8;
-    cudaVideoSurfaceFormat output;
-    const char *output_name;
-    uint32_t rt_format;
-} nvdec_depths[NVDEC_DEPTH_COUNT] = {
-    [NVDEC_DEPTH_8] = {0, cudaVideoSurfaceFormat_NV12, "NV12", VW_RT_YUV420},
-    [NVDEC_DEPTH_10] = {2, cudaVideoSurfaceFormat_P016, "P016", VW_RT_YUV420_10},
+const struct nvdec_output_info nvdec_outputs[NVDEC_OUT_COUNT] = {
+    [NVDEC_OUT_420_8] = {0, cudaVideoChromaFormat_420, cudaVideoSurfaceFormat_NV12, "NV12",
+                         VW_RT_YUV420},
+    [NVDEC_OUT_420_10] = {2, cudaVideoChromaFormat_420, cudaVideoSurfaceFormat_P016, "P016",
+                          VW_RT_YUV420_10},
+    [NVDEC_OUT_444_8] = {0, cudaVideoChromaFormat_444, cudaVideoSurfaceFormat_YUV444, "YUV444",
+                         VW_RT_YUV444},
 };
 
 /* One class per kind, for the caps query. */
@@ -214,45 +214,48 @@ static int pick_device(struct nvdec_engine *e, struct vh_error *err)
     return VW_OK;
 }
 
-/* Context pushed. Fills e->caps[kind][depth]; an unsupported codec is not
- * an error (its profiles are not listed), a failing query is (at 8 bits;
- * at 10 it only leaves the 10-bit profiles out). */
+/* Context pushed. Fills e->caps[kind][output]; an unsupported codec is not
+ * an error (its profiles are not listed), a failing query is (at 8-bit
+ * 4:2:0; at other outputs it only leaves their profiles out). */
 static int query_codec_caps(struct nvdec_engine *e, enum nvdec_kind kind,
-                            enum nvdec_depth depth, struct vh_error *err)
+                            enum nvdec_output output, struct vh_error *err)
 {
     const struct nvdec_codec_class *cls = nvdec_classes[kind];
-    const struct nvdec_depth_info *d = &nvdec_depths[depth];
+    const struct nvdec_output_info *d = &nvdec_outputs[output];
     unsigned bits = 8 + d->minus8;
-    struct nvdec_caps *c = &e->caps[kind][depth];
+    const char *sampling = d->chroma == cudaVideoChromaFormat_444 ? "4:4:4" : "4:2:0";
+    struct nvdec_caps *c = &e->caps[kind][output];
     *c = (struct nvdec_caps){0};
     CUVIDDECODECAPS caps = {
         .eCodecType = cls->cuvid_codec,
-        .eChromaFormat = cudaVideoChromaFormat_420,
+        .eChromaFormat = d->chroma,
         .nBitDepthMinus8 = d->minus8,
     };
     CUresult r = e->cv->cuvidGetDecoderCaps(&caps);
     if (r != CUDA_SUCCESS) {
         char what[64];
-        snprintf(what, sizeof(what), "cuvidGetDecoderCaps(%s %u-bit)", cls->name, bits);
-        if (depth != NVDEC_DEPTH_8) {
-            struct vh_error e10;
-            nvdec_cu_error(e, r, VW_ERR_INTERNAL, what, &e10);
-            vc_info("%s; its 10-bit profiles are not listed", e10.message);
+        snprintf(what, sizeof(what), "cuvidGetDecoderCaps(%s %u-bit %s)", cls->name, bits,
+                 sampling);
+        if (output != NVDEC_OUT_420_8) {
+            struct vh_error eo;
+            nvdec_cu_error(e, r, VW_ERR_INTERNAL, what, &eo);
+            vc_info("%s; its profiles are not listed", eo.message);
             return VW_OK;
         }
         return nvdec_cu_error(e, r, VW_ERR_INTERNAL, what, err);
     }
     if (!caps.bIsSupported) {
-        vc_info("nvdec: %s cannot decode %s %u-bit 4:2:0", e->device_name, cls->name, bits);
+        vc_info("nvdec: %s cannot decode %s %u-bit %s", e->device_name, cls->name, bits,
+                sampling);
         return VW_OK;
     }
-    if (!(caps.nOutputFormatMask & (1u << d->output))) {
-        vc_info("nvdec: %s has no %s output for %s %u-bit", e->device_name, d->output_name,
-                cls->name, bits);
+    if (!(caps.nOutputFormatMask & (1u << d->surface))) {
+        vc_info("nvdec: %s has no %s output for %s %u-bit %s", e->device_name, d->name,
+                cls->name, bits, sampling);
         return VW_OK;
     }
     /* P010 surfaces are cleared with 16-bit fills. */
-    if (depth == NVDEC_DEPTH_10 && !e->memset_d16) {
+    if (d->minus8 && !e->memset_d16) {
         vc_info("nvdec: the CUDA driver has no cuMemsetD16Async: no 10-bit %s", cls->name);
         return VW_OK;
     }
@@ -266,7 +269,7 @@ static int query_codec_caps(struct nvdec_engine *e, enum nvdec_kind kind,
     };
     if (caps.nNumNVDECs > e->num_engines)
         e->num_engines = caps.nNumNVDECs;
-    vc_info("nvdec: %s %u-bit %ux%u..%ux%u (%u MBs)", cls->name, bits, c->min_width,
+    vc_info("nvdec: %s %u-bit %s %ux%u..%ux%u (%u MBs)", cls->name, bits, sampling, c->min_width,
             c->min_height, c->max_width, c->max_height, c->max_mb_count);
     return VW_OK;
 }
@@ -279,20 +282,20 @@ static int query_caps_all(struct nvdec_engine *e, struct vh_error *err)
                             "nvdec: the driver has no cuvidGetDecoderCaps (too old)");
     bool any = false;
     for (int k = 0; k < NVDEC_KIND_COUNT; k++) {
-        int rc = query_codec_caps(e, (enum nvdec_kind)k, NVDEC_DEPTH_8, err);
+        int rc = query_codec_caps(e, (enum nvdec_kind)k, NVDEC_OUT_420_8, err);
         if (rc)
             return rc;
-        any |= e->caps[k][NVDEC_DEPTH_8].supported;
+        any |= e->caps[k][NVDEC_OUT_420_8].supported;
     }
-    /* 10-bit: the codecs with a 10-bit profile, once each. */
+    /* Other outputs: the codecs with a profile decoded to one, once each. */
     for (size_t i = 0; i < NVDEC_NUM_PROFILES; i++) {
         const struct nvdec_profile *p = &nvdec_profiles[i];
         bool seen = false;
         for (size_t j = 0; j < i; j++)
-            seen |= nvdec_profiles[j].cls == p->cls && nvdec_profiles[j].depth == p->depth;
-        if (p->depth == NVDEC_DEPTH_8 || seen)
+            seen |= nvdec_profiles[j].cls == p->cls && nvdec_profiles[j].output == p->output;
+        if (p->output == NVDEC_OUT_420_8 || seen)
             continue;
-        int rc = query_codec_caps(e, p->cls->kind, p->depth, err);
+        int rc = query_codec_caps(e, p->cls->kind, p->output, err);
         if (rc)
             return rc;
     }
@@ -398,7 +401,7 @@ static void size_limits(const struct nvdec_engine *e, const struct nvdec_profile
                         uint32_t *max_w, uint32_t *max_h)
 {
     const struct nvdec_codec_class *cls = p->cls;
-    const struct nvdec_caps *c = &e->caps[cls->kind][p->depth];
+    const struct nvdec_caps *c = &e->caps[cls->kind][p->output];
     *max_w = c->max_width;
     *max_h = c->max_height;
     if (cls->kind == NVDEC_KIND_H264) {
@@ -414,12 +417,12 @@ static int nvdec_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint3
     uint32_t n = 0;
     for (size_t i = 0; i < NVDEC_NUM_PROFILES && n < max; i++) {
         const struct nvdec_profile *p = &nvdec_profiles[i];
-        const struct nvdec_caps *c = &e->caps[p->cls->kind][p->depth];
+        const struct nvdec_caps *c = &e->caps[p->cls->kind][p->output];
         if (!c->supported)
             continue;
         uint32_t max_w, max_h;
         size_limits(e, p, &max_w, &max_h);
-        uint32_t rt_format = nvdec_depths[p->depth].rt_format;
+        uint32_t rt_format = nvdec_outputs[p->output].rt_format;
         caps[n] = (struct vw_cap){
             .profile = p->profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
@@ -445,7 +448,7 @@ static int nvdec_codec_create_op(struct vh_engine *engine, const struct vh_codec
     const struct nvdec_profile *p = NULL;
     for (size_t i = 0; i < NVDEC_NUM_PROFILES && !p; i++)
         if (desc->profile == nvdec_profiles[i].profile &&
-            e->caps[nvdec_profiles[i].cls->kind][nvdec_profiles[i].depth].supported)
+            e->caps[nvdec_profiles[i].cls->kind][nvdec_profiles[i].output].supported)
             p = &nvdec_profiles[i];
     if (!p)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "nvdec: profile %u not supported",
@@ -453,12 +456,12 @@ static int nvdec_codec_create_op(struct vh_engine *engine, const struct vh_codec
     if (desc->entrypoint != VW_ENTRYPOINT_DECODE)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
                             "nvdec: entrypoint %u not supported", desc->entrypoint);
-    if (desc->rt_format != nvdec_depths[p->depth].rt_format)
+    if (desc->rt_format != nvdec_outputs[p->output].rt_format)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: rt_format 0x%x not supported for profile %u (0x%x)",
-                            desc->rt_format, desc->profile, nvdec_depths[p->depth].rt_format);
+                            desc->rt_format, desc->profile, nvdec_outputs[p->output].rt_format);
     const struct nvdec_codec_class *cls = p->cls;
-    const struct nvdec_caps *c = &e->caps[cls->kind][p->depth];
+    const struct nvdec_caps *c = &e->caps[cls->kind][p->output];
     uint32_t max_w, max_h;
     size_limits(e, p, &max_w, &max_h);
     if (desc->width < c->min_width || desc->height < c->min_height || desc->width > max_w ||
@@ -466,7 +469,7 @@ static int nvdec_codec_create_op(struct vh_engine *engine, const struct vh_codec
         return vh_error_set(err, VW_ERR_RESOLUTION, "nvdec: %s %ux%u outside %ux%u..%ux%u",
                             cls->name, desc->width, desc->height, c->min_width, c->min_height,
                             max_w, max_h);
-    return nvdec_codec_create(engine, cls, p->depth, desc, out, err);
+    return nvdec_codec_create(engine, cls, p->output, desc, out, err);
 }
 
 const struct vh_engine_ops vh_engine_nvdec = {

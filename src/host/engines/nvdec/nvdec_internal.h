@@ -45,6 +45,7 @@ void nvdec_loader_log(void *ctx, const char *fmt, ...) __attribute__((format(pri
 #define FFNV_DEBUG_LOG_FUNC(logctx, msg, ...) ((void)0)
 #include <ffnvcodec/dynlink_loader.h>
 
+#include "common/pixel_format.h"
 #include "host/engine.h"
 
 struct nvdec_loader_msg {
@@ -77,16 +78,26 @@ enum nvdec_kind {
     NVDEC_KIND_COUNT,
 };
 
-/* The bit depths a codec is decoded at: 8 (NV12 output, surfaces NV12) and
- * 10 (P016 output: the 10 bits in the high bits, as P010; surfaces P010). */
-enum nvdec_depth {
-    NVDEC_DEPTH_8,
-    NVDEC_DEPTH_10,
-    NVDEC_DEPTH_COUNT,
+/* The decoder outputs a codec is decoded to (chroma format, depth), each
+ * with the surface format it fills as it is: NV12 output into NV12, P016
+ * (the 10 bits in the high bits) into P010, planar YUV444 into 444P. */
+enum nvdec_output {
+    NVDEC_OUT_420_8,
+    NVDEC_OUT_420_10,
+    NVDEC_OUT_444_8,
+    NVDEC_OUT_COUNT,
 };
 
-/* What cuvidGetDecoderCaps said for one codec at one depth, 4:2:0, with
- * that depth's output format (NV12 / P016). */
+struct nvdec_output_info {
+    unsigned minus8;                          /* bitDepthMinus8 */
+    cudaVideoChromaFormat chroma;
+    cudaVideoSurfaceFormat surface;
+    const char *name;                         /* of the output format */
+    uint32_t rt_format;                       /* the VW_RT_* it fills */
+};
+extern const struct nvdec_output_info nvdec_outputs[NVDEC_OUT_COUNT];
+
+/* What cuvidGetDecoderCaps said for one codec at one output. */
 struct nvdec_caps {
     bool supported;
     uint32_t min_width, min_height, max_width, max_height, max_mb_count;
@@ -109,9 +120,9 @@ struct nvdec_engine {
     CUdevice device;
     CUcontext ctx;                            /* primary context, retained */
     char device_name[128];
-    /* cuvidGetDecoderCaps per codec and depth (4:2:0), queried once in
-     * create; 10-bit only for the codecs with a 10-bit profile. */
-    struct nvdec_caps caps[NVDEC_KIND_COUNT][NVDEC_DEPTH_COUNT];
+    /* cuvidGetDecoderCaps per codec and output, queried once in create;
+     * beyond 8-bit 4:2:0 only for the codecs with such a profile. */
+    struct nvdec_caps caps[NVDEC_KIND_COUNT][NVDEC_OUT_COUNT];
     unsigned num_engines;
     nvdec_tcuMemHostRegister *mem_host_register;
     nvdec_tcuMemHostUnregister *mem_host_unregister;
@@ -138,12 +149,16 @@ static inline struct nvdec_engine *nvdec_engine_get(struct vh_engine *e)
     return (struct nvdec_engine *)e;
 }
 
-/* vh_surface.engine_data. ptr == 0: never written (reads as black). */
+/* vh_surface.engine_data: one pitched device buffer holding the surface's
+ * planes in its own format (NV12, P010, 444P), one below the other.
+ * ptr == 0: never written (reads as black). */
 struct nvdec_surface {
     CUdeviceptr ptr;
     size_t pitch;
-    uint32_t bps;                             /* bytes a sample: 1 NV12, 2 P010 */
-    uint32_t alloc_width;                     /* bytes per row used: even width x bps */
+    const struct vc_pixel_format *pf;
+    uint32_t alloc_width;                     /* bytes of the widest plane row */
+    uint32_t plane_row[VC_MAX_PLANES];        /* first row of each plane */
+    uint32_t rows;                            /* all planes */
 };
 
 /* Monotonic clock in milliseconds (debug timing logs). */
@@ -191,10 +206,11 @@ void nvdec_host_memory_unregister(struct vh_engine *engine, void *handle);
  * it gave one. */
 int nvdec_surface_alloc(struct nvdec_engine *e, struct vh_surface *surface, CUstream stream,
                         bool clear, bool *fresh, struct vh_error *err);
-/* Context pushed. Copies a decoded picture (chroma at src + src_pitch *
- * chroma_row) of the surface's layout (NV12 into NV12, P016 into P010;
- * width in pixels) into the surface's top-left on `stream` and synchronizes
- * it; the rest of the surface turns black if the picture does not cover it. */
+/* Context pushed. Copies a decoded picture in the surface's layout (NV12
+ * into NV12, P016 into P010, YUV444 into 444P; plane p at src + src_pitch *
+ * chroma_row * p; width in pixels) into the surface's top-left on `stream`
+ * and synchronizes it; the rest of the surface turns black if the picture
+ * does not cover it. */
 int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface,
                               CUstream stream, CUdeviceptr src, size_t src_pitch,
                               uint32_t width, uint32_t height, uint32_t chroma_row,
@@ -251,7 +267,7 @@ struct nvdec_codec {
     struct vh_codec base;
     const struct nvdec_codec_class *cls;
     struct nvdec_engine *e;
-    enum nvdec_depth depth;                   /* of the VA profile; targets match it */
+    enum nvdec_output output;                 /* of the VA profile; targets have its format */
     void *priv;                               /* cls->priv_size bytes, or NULL */
     uint32_t desc_width, desc_height;         /* of the VA context */
     CUvideoparser parser;
@@ -271,7 +287,7 @@ struct nvdec_codec {
 };
 
 int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class *cls,
-                       enum nvdec_depth depth, const struct vh_codec_desc *desc, struct vh_codec **out,
+                       enum nvdec_output output, const struct vh_codec_desc *desc, struct vh_codec **out,
                        struct vh_error *err);
 void nvdec_codec_destroy(struct vh_codec **codec);
 int nvdec_codec_decode(struct vh_codec *codec, const struct vh_picture *pic,

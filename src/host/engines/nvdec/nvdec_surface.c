@@ -1,5 +1,6 @@
-/* Surfaces: a pitched NV12 or P010 buffer in device memory each, the engine's cache
- * of free buffers, and host memory registration (see nvdec_internal.h). */
+/* Surfaces: a pitched buffer in device memory each, planes one below the
+ * other in the surface's format (NV12, P010, 444P), the engine's cache of
+ * free buffers, and host memory registration (see nvdec_internal.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,21 +8,9 @@
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 
-/* Video-range black, as in the sw engine: Y 16, Cb/Cr 128; P010 64 << 6
- * and 512 << 6 (the 10 bits in the high bits). */
-#define NVDEC_BLACK_Y 0x10
-#define NVDEC_BLACK_C 0x80
-#define NVDEC_BLACK_Y10 (64u << 6)
-#define NVDEC_BLACK_C10 (512u << 6)
-
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
     return a < b ? a : b;
-}
-
-static uint32_t chroma_rows(uint32_t height)
-{
-    return (height + 1) / 2;
 }
 
 /* n little-endian 16-bit samples of v. */
@@ -31,6 +20,34 @@ static void fill_le16(uint8_t *d, uint16_t v, uint32_t n)
         d[2 * i] = (uint8_t)v;
         d[2 * i + 1] = (uint8_t)(v >> 8);
     }
+}
+
+/* Video-range black (as the sw engine) of a plane, as stored: every
+ * component of a plane has the same value (NV12/P010 chroma: Cb = Cr). */
+static uint32_t plane_black(const struct vc_pixel_format *pf, unsigned p)
+{
+    unsigned c = p == 0 ? 0 : 1;
+    return vc_black(pf, c) << pf->comp[c].shift;
+}
+
+/* Bytes and rows of plane p before pixel (x, y) and of the rectangle from
+ * there to (x + w, y + h): extent differences (rectangles are aligned to
+ * the chroma subsampling, so no sample is split). */
+static void plane_span(const struct vc_pixel_format *pf, unsigned p, uint32_t x, uint32_t y,
+                       uint32_t w, uint32_t h, uint64_t *x_bytes, uint32_t *y_rows,
+                       uint64_t *w_bytes, uint32_t *h_rows)
+{
+    uint64_t xb = 0, xwb, unused_b;
+    uint32_t yr = 0, yhr, unused_r;
+    if (x)
+        vc_plane_extent(pf, p, x, 1, &xb, &unused_r);
+    if (y)
+        vc_plane_extent(pf, p, 1, y, &unused_b, &yr);
+    vc_plane_extent(pf, p, x + w, y + h, &xwb, &yhr);
+    *x_bytes = xb;
+    *y_rows = yr;
+    *w_bytes = xwb - xb;
+    *h_rows = yhr - yr;
 }
 
 /* ---- buffer cache --------------------------------------------------------- */
@@ -135,14 +152,16 @@ int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     surface->engine_data = NULL;
-    /* P010 needs the 16-bit fill (nvdec_internal.h). */
-    bool nv12 = surface->rt_format == VW_RT_YUV420 && surface->pixel_format == VW_FOURCC_NV12;
-    bool p010 = surface->rt_format == VW_RT_YUV420_10 &&
-                surface->pixel_format == VW_FOURCC_P010 && e->memset_d16;
-    if (!nv12 && !p010)
+    /* The formats a decoder output is as it is; 16-bit ones need the
+     * 16-bit fill (nvdec_internal.h). */
+    const struct vc_pixel_format *pf = vc_pixel_format_get(surface->pixel_format);
+    bool ok = pf && pf->rt_format == surface->rt_format &&
+              (pf->fourcc == VW_FOURCC_NV12 || pf->fourcc == VW_FOURCC_444P ||
+               (pf->fourcc == VW_FOURCC_P010 && e->memset_d16));
+    if (!ok)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "nvdec: surface format 0x%x/0x%08x not supported (YUV420/NV12%s)",
-                            surface->rt_format, surface->pixel_format,
+                            "nvdec: surface format 0x%x/0x%08x not supported (YUV420/NV12, "
+                            "YUV444/444P%s)", surface->rt_format, surface->pixel_format,
                             e->memset_d16 ? ", YUV420_10/P010" : "");
     if (surface->width == 0 || surface->height == 0 ||
         surface->width > VH_H264_MAX_WIDTH || surface->height > VH_H264_MAX_HEIGHT)
@@ -152,15 +171,23 @@ int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
     struct nvdec_surface *s = calloc(1, sizeof(*s));
     if (!s)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory");
-    s->bps = p010 ? 2 : 1;
-    s->alloc_width = ((surface->width + 1) & ~1u) * s->bps;
+    s->pf = pf;
+    for (unsigned p = 0; p < pf->num_planes; p++) {
+        uint64_t row;
+        uint32_t rows;
+        vc_plane_extent(pf, p, surface->width, surface->height, &row, &rows);
+        if (row > s->alloc_width)
+            s->alloc_width = (uint32_t)row;
+        s->plane_row[p] = s->rows;
+        s->rows += rows;
+    }
     surface->engine_data = s;
     return VW_OK;
 }
 
 static uint32_t buffer_rows(const struct vh_surface *surface)
 {
-    return surface->height + chroma_rows(surface->height);
+    return ((const struct nvdec_surface *)surface->engine_data)->rows;
 }
 
 /* Context pushed. Detaches the surface's buffer (it reads as black again):
@@ -208,17 +235,16 @@ void nvdec_surface_fini(struct vh_engine *engine, struct vh_surface *surface)
 static CUresult fill_black(struct nvdec_engine *e, struct vh_surface *surface, CUstream stream)
 {
     struct nvdec_surface *s = surface->engine_data;
-    size_t luma = s->pitch * surface->height;
-    size_t chroma = s->pitch * chroma_rows(surface->height);
-    if (s->bps == 2) {                        /* pitches are even (cuMemAllocPitch) */
-        CUresult r = e->memset_d16(s->ptr, NVDEC_BLACK_Y10, luma / 2, stream);
-        if (r == CUDA_SUCCESS)
-            r = e->memset_d16(s->ptr + luma, NVDEC_BLACK_C10, chroma / 2, stream);
-        return r;
+    CUresult r = CUDA_SUCCESS;
+    for (unsigned p = 0; p < s->pf->num_planes && r == CUDA_SUCCESS; p++) {
+        uint32_t end = p + 1 < s->pf->num_planes ? s->plane_row[p + 1] : s->rows;
+        size_t bytes = s->pitch * (end - s->plane_row[p]);
+        CUdeviceptr at = s->ptr + s->pitch * s->plane_row[p];
+        if (s->pf->container == 2)            /* pitches are even (cuMemAllocPitch) */
+            r = e->memset_d16(at, (unsigned short)plane_black(s->pf, p), bytes / 2, stream);
+        else
+            r = e->cu->cuMemsetD8Async(at, (unsigned char)plane_black(s->pf, p), bytes, stream);
     }
-    CUresult r = e->cu->cuMemsetD8Async(s->ptr, NVDEC_BLACK_Y, luma, stream);
-    if (r == CUDA_SUCCESS)
-        r = e->cu->cuMemsetD8Async(s->ptr + luma, NVDEC_BLACK_C, chroma, stream);
     return r;
 }
 
@@ -266,24 +292,21 @@ int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface
     CUresult r = CUDA_SUCCESS;
     if (!covers)
         r = fill_black(e, surface, stream);
-    /* Even widths: a chroma pair covers two columns. */
-    uint32_t wb = min_u32(((w + 1) & ~1u) * s->bps, s->alloc_width);
-    CUDA_MEMCPY2D c = {
-        .srcMemoryType = CU_MEMORYTYPE_DEVICE,
-        .srcDevice = src,
-        .srcPitch = src_pitch,
-        .dstMemoryType = CU_MEMORYTYPE_DEVICE,
-        .dstDevice = s->ptr,
-        .dstPitch = s->pitch,
-        .WidthInBytes = wb,
-        .Height = h,
-    };
-    if (r == CUDA_SUCCESS)
-        r = copy_2d(e, &c, stream);
-    if (r == CUDA_SUCCESS) {
-        c.srcDevice = src + src_pitch * chroma_row;
-        c.dstDevice = s->ptr + s->pitch * surface->height;
-        c.Height = chroma_rows(h);
+    for (unsigned p = 0; p < s->pf->num_planes && r == CUDA_SUCCESS; p++) {
+        uint64_t wb;
+        uint32_t rows;
+        /* Even widths: a chroma pair covers two columns. */
+        vc_plane_extent(s->pf, p, (w + 1) & ~1u, h, &wb, &rows);
+        CUDA_MEMCPY2D c = {
+            .srcMemoryType = CU_MEMORYTYPE_DEVICE,
+            .srcDevice = src + src_pitch * chroma_row * p,
+            .srcPitch = src_pitch,
+            .dstMemoryType = CU_MEMORYTYPE_DEVICE,
+            .dstDevice = s->ptr + s->pitch * s->plane_row[p],
+            .dstPitch = s->pitch,
+            .WidthInBytes = min_u32((uint32_t)wb, s->alloc_width),
+            .Height = rows,
+        };
         r = copy_2d(e, &c, stream);
     }
     CUresult rs = e->cu->cuStreamSynchronize(stream);
@@ -305,27 +328,24 @@ int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     struct nvdec_surface *s = surface->engine_data;
-    if (layout->pixel_format != surface->pixel_format || layout->num_planes != 2)
+    const struct vc_pixel_format *pf = s->pf;
+    if (layout->pixel_format != surface->pixel_format || layout->num_planes != pf->num_planes)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: image format 0x%08x not supported", layout->pixel_format);
-    uint32_t bps = s->bps;
     if (!s->ptr) {
-        if (bps == 2) {
-            /* As sw: luma width samples, chroma width / 2 pairs a row. */
-            for (uint32_t r = 0; r < rect->height; r++)
-                fill_le16(dst + layout->offsets[0] + (size_t)r * layout->pitches[0],
-                          NVDEC_BLACK_Y10, rect->width);
-            for (uint32_t r = 0; r < rect->height / 2; r++)
-                fill_le16(dst + layout->offsets[1] + (size_t)r * layout->pitches[1],
-                          NVDEC_BLACK_C10, rect->width & ~1u);
-            return VW_OK;
+        for (unsigned p = 0; p < pf->num_planes; p++) {
+            uint64_t xb, wb;
+            uint32_t yr, hr;
+            plane_span(pf, p, rect->x, rect->y, rect->width, rect->height, &xb, &yr, &wb, &hr);
+            uint32_t black = plane_black(pf, p);
+            for (uint32_t r = 0; r < hr; r++) {
+                uint8_t *d = dst + layout->offsets[p] + (size_t)r * layout->pitches[p];
+                if (pf->container == 2)
+                    fill_le16(d, (uint16_t)black, (uint32_t)(wb / 2));
+                else
+                    memset(d, (int)black, wb);
+            }
         }
-        for (uint32_t r = 0; r < rect->height; r++)
-            memset(dst + layout->offsets[0] + (size_t)r * layout->pitches[0], NVDEC_BLACK_Y,
-                   rect->width);
-        for (uint32_t r = 0; r < rect->height / 2; r++)
-            memset(dst + layout->offsets[1] + (size_t)r * layout->pitches[1], NVDEC_BLACK_C,
-                   rect->width);
         return VW_OK;
     }
     int rc = nvdec_push(e, "cuCtxPushCurrent", err);
@@ -339,28 +359,23 @@ int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
     }
     /* Straight into the destination: a DMA when it lies in a registered
      * (pinned) arena, staged by the driver otherwise. */
-    CUDA_MEMCPY2D c = {
-        .srcXInBytes = rect->x * bps,
-        .srcY = rect->y,
-        .srcMemoryType = CU_MEMORYTYPE_DEVICE,
-        .srcDevice = s->ptr,
-        .srcPitch = s->pitch,
-        .dstMemoryType = CU_MEMORYTYPE_HOST,
-        .dstHost = dst + layout->offsets[0],
-        .dstPitch = layout->pitches[0],
-        .WidthInBytes = rect->width * bps,
-        .Height = rect->height,
-    };
-    CUresult r = copy_2d(e, &c, stream);
-    if (r == CUDA_SUCCESS) {
-        c.srcXInBytes = (rect->x & ~1u) * bps;
-        /* P010: whole pairs only, as sw (NV12 as it always was). */
-        if (bps == 2)
-            c.WidthInBytes = (rect->width & ~1u) * bps;
-        c.srcY = surface->height + rect->y / 2;
-        c.dstHost = dst + layout->offsets[1];
-        c.dstPitch = layout->pitches[1];
-        c.Height = rect->height / 2;
+    CUresult r = CUDA_SUCCESS;
+    for (unsigned p = 0; p < pf->num_planes && r == CUDA_SUCCESS; p++) {
+        uint64_t xb, wb;
+        uint32_t yr, hr;
+        plane_span(pf, p, rect->x, rect->y, rect->width, rect->height, &xb, &yr, &wb, &hr);
+        CUDA_MEMCPY2D c = {
+            .srcXInBytes = (size_t)xb,
+            .srcY = s->plane_row[p] + yr,
+            .srcMemoryType = CU_MEMORYTYPE_DEVICE,
+            .srcDevice = s->ptr,
+            .srcPitch = s->pitch,
+            .dstMemoryType = CU_MEMORYTYPE_HOST,
+            .dstHost = dst + layout->offsets[p],
+            .dstPitch = layout->pitches[p],
+            .WidthInBytes = (size_t)wb,
+            .Height = hr,
+        };
         r = copy_2d(e, &c, stream);
     }
     CUresult rs = e->cu->cuStreamSynchronize(stream);
@@ -379,10 +394,11 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
                         struct vh_error *err)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
-    if (layout->pixel_format != surface->pixel_format || layout->num_planes != 2)
+    struct nvdec_surface *s = surface->engine_data;
+    const struct vc_pixel_format *pf = s->pf;
+    if (layout->pixel_format != surface->pixel_format || layout->num_planes != pf->num_planes)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: image format 0x%08x not supported", layout->pixel_format);
-    uint32_t bps = ((struct nvdec_surface *)surface->engine_data)->bps;
     /* The core validated this; a cheap re-check keeps a core bug from
      * becoming a device memory overflow. */
     if (dst_x > surface->width || src->width > surface->width - dst_x ||
@@ -398,37 +414,26 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
     bool fresh;
     CUresult r = CUDA_SUCCESS;
     rc = nvdec_surface_alloc(e, surface, stream, true, &fresh, err);
-    if (rc == VW_OK) {
-        struct nvdec_surface *s = surface->engine_data;
+    for (unsigned p = 0; rc == VW_OK && p < pf->num_planes && r == CUDA_SUCCESS; p++) {
+        uint64_t sxb, dxb, wb;
+        uint32_t syr, dyr, hr;
+        plane_span(pf, p, src->x, src->y, src->width, src->height, &sxb, &syr, &wb, &hr);
+        plane_span(pf, p, dst_x, dst_y, src->width, src->height, &dxb, &dyr, &wb, &hr);
         /* `data` is the session's own (pageable) copy: the driver stages it,
          * and the synchronize below ends our use of it. */
         CUDA_MEMCPY2D c = {
             .srcMemoryType = CU_MEMORYTYPE_HOST,
-            .srcHost = data + layout->offsets[0] + (size_t)src->y * layout->pitches[0] +
-                       (size_t)src->x * bps,
-            .srcPitch = layout->pitches[0],
-            .dstXInBytes = dst_x * bps,
-            .dstY = dst_y,
+            .srcHost = data + layout->offsets[p] + (size_t)syr * layout->pitches[p] + sxb,
+            .srcPitch = layout->pitches[p],
+            .dstXInBytes = (size_t)dxb,
+            .dstY = s->plane_row[p] + dyr,
             .dstMemoryType = CU_MEMORYTYPE_DEVICE,
             .dstDevice = s->ptr,
             .dstPitch = s->pitch,
-            .WidthInBytes = src->width * bps,
-            .Height = src->height,
+            .WidthInBytes = (size_t)wb,
+            .Height = hr,
         };
         r = copy_2d(e, &c, stream);
-        if (r == CUDA_SUCCESS) {
-            c.srcHost = data + layout->offsets[1] + (size_t)(src->y / 2) * layout->pitches[1] +
-                        (size_t)(src->x & ~1u) * bps;
-            c.srcPitch = layout->pitches[1];
-            c.dstXInBytes = (dst_x & ~1u) * bps;
-            /* P010: whole pairs only (an odd width's last pair would be
-             * half a sample pair). */
-            if (bps == 2)
-                c.WidthInBytes = (src->width & ~1u) * bps;
-            c.dstY = surface->height + dst_y / 2;
-            c.Height = src->height / 2;
-            r = copy_2d(e, &c, stream);
-        }
     }
     CUresult rs = e->cu->cuStreamSynchronize(stream);
     if (r == CUDA_SUCCESS)
