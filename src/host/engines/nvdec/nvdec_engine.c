@@ -34,6 +34,7 @@ static const struct nvdec_profile {
     {VW_PROFILE_HEVC_MAIN10, &nvdec_hevc_class, NVDEC_OUT_420_10},
     {VW_PROFILE_VP9_PROFILE2, &nvdec_vp9_class, NVDEC_OUT_420_10},
     {VW_PROFILE_HEVC_MAIN444, &nvdec_hevc_class, NVDEC_OUT_444_8},
+    {VW_PROFILE_JPEG_BASELINE, &nvdec_jpeg_class, NVDEC_OUT_420_8},
 };
 
 #define NVDEC_NUM_PROFILES (sizeof(nvdec_profiles) / sizeof(nvdec_profiles[0]))
@@ -54,6 +55,7 @@ static const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT] = {
     [NVDEC_KIND_VP8] = &nvdec_vp8_class,
     [NVDEC_KIND_MPEG2] = &nvdec_mpeg2_class,
     [NVDEC_KIND_HEVC] = &nvdec_hevc_class,
+    [NVDEC_KIND_JPEG] = &nvdec_jpeg_class,
 };
 
 int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *what,
