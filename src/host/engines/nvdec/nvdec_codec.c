@@ -1,7 +1,7 @@
 /*
  * One VA codec on NVIDIA's cuvid parser (the route engines.md calls
  * simplest), shared by every codec: the class (nvdec_h264.c, nvdec_hevc.c,
- * nvdec_vp9.c, nvdec_vp8.c, nvdec_mpeg2.c) builds each VA picture's packet, the same bytes the sw
+ * nvdec_vp9.c, nvdec_vp8.c, nvdec_mpeg2.c, nvdec_jpeg.c) builds each VA picture's packet, the same bytes the sw
  * engine gives libavcodec; it is fed to the parser as one packet flagged
  * CUVID_PKT_ENDOFPICTURE so that the parser decodes the picture before
  * cuvidParseVideoData returns. The parser manages the decoder's reference
