@@ -3,6 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/pixel_format.h"
+
+static_assert(VW_FOURCC_NV12 == VA_FOURCC_NV12 && VW_FOURCC_P010 == VA_FOURCC_P010 &&
+              VW_FOURCC_422H == VA_FOURCC_422H && VW_FOURCC_444P == VA_FOURCC_444P &&
+              VW_FOURCC_Y210 == VA_FOURCC_Y210 && VW_FOURCC_Y410 == VA_FOURCC_Y410,
+              "wire FOURCCs are VA's");
+
 static const struct {
     VAProfile va;
     uint32_t vw;
@@ -18,20 +25,48 @@ static const struct {
     {VAProfileHEVCMain10, VW_PROFILE_HEVC_MAIN10},
     {VAProfileVP9Profile2, VW_PROFILE_VP9_PROFILE2},
     {VAProfileJPEGBaseline, VW_PROFILE_JPEG_BASELINE},
+    {VAProfileHEVCMain422_10, VW_PROFILE_HEVC_MAIN422_10},
+    {VAProfileHEVCMain444, VW_PROFILE_HEVC_MAIN444},
+    {VAProfileHEVCMain444_10, VW_PROFILE_HEVC_MAIN444_10},
 };
+
+/* The chroma formats, in the order a config without a preference picks
+ * them: 8-bit 4:2:0 first. Each one's surface FOURCC (same value in VA and
+ * on the wire) is in the pixel format table (common/pixel_format.c). */
+static const struct {
+    uint32_t va;
+    uint32_t vw;
+} rt_map[] = {
+    {VA_RT_FORMAT_YUV420, VW_RT_YUV420},
+    {VA_RT_FORMAT_YUV420_10, VW_RT_YUV420_10},
+    {VA_RT_FORMAT_YUV422, VW_RT_YUV422},
+    {VA_RT_FORMAT_YUV422_10, VW_RT_YUV422_10},
+    {VA_RT_FORMAT_YUV444, VW_RT_YUV444},
+    {VA_RT_FORMAT_YUV444_10, VW_RT_YUV444_10},
+};
+
+#define RT_MAP_LEN (sizeof(rt_map) / sizeof(rt_map[0]))
 
 uint32_t vg_rt_format_to_vw(uint32_t va_rt_format)
 {
-    return va_rt_format == VA_RT_FORMAT_YUV420      ? VW_RT_YUV420
-           : va_rt_format == VA_RT_FORMAT_YUV420_10 ? VW_RT_YUV420_10
-                                                    : 0;
+    for (size_t i = 0; i < RT_MAP_LEN; i++)
+        if (rt_map[i].va == va_rt_format)
+            return rt_map[i].vw;
+    return 0;
+}
+
+uint32_t vg_rt_format_from_vw(uint32_t vw_rt_format)
+{
+    for (size_t i = 0; i < RT_MAP_LEN; i++)
+        if (rt_map[i].vw == vw_rt_format)
+            return rt_map[i].va;
+    return 0;
 }
 
 uint32_t vg_fourcc_of_rt_format(uint32_t va_rt_format)
 {
-    return va_rt_format == VA_RT_FORMAT_YUV420      ? VA_FOURCC_NV12
-           : va_rt_format == VA_RT_FORMAT_YUV420_10 ? VA_FOURCC_P010
-                                                    : 0;
+    uint32_t vw = vg_rt_format_to_vw(va_rt_format);
+    return vw ? vc_fourcc_of_rt_format(vw) : 0;
 }
 
 uint32_t vg_profile_to_vw(VAProfile profile)
@@ -94,16 +129,25 @@ static VAStatus lookup(const struct vg_driver *drv, VAProfile profile, VAEntrypo
 
 static uint32_t va_rt_formats(const struct vw_cap *cap)
 {
-    return ((cap->rt_formats & VW_RT_YUV420) ? VA_RT_FORMAT_YUV420 : 0) |
-           ((cap->rt_formats & VW_RT_YUV420_10) ? VA_RT_FORMAT_YUV420_10 : 0);
+    uint32_t mask = 0;
+    for (size_t i = 0; i < RT_MAP_LEN; i++)
+        if (cap->rt_formats & rt_map[i].vw)
+            mask |= rt_map[i].va;
+    return mask;
 }
 
-/* The format a config gets from a mask of acceptable ones: 8-bit first. */
-static uint32_t pick_rt_format(uint32_t mask)
+/* The format a config gets from a mask of acceptable ones: the cap's
+ * preferred surface format if the mask has it, else the first in rt_map. */
+static uint32_t pick_rt_format(const struct vw_cap *cap, uint32_t mask)
 {
-    if (mask & VA_RT_FORMAT_YUV420)
-        return VA_RT_FORMAT_YUV420;
-    return mask & VA_RT_FORMAT_YUV420_10 ? VA_RT_FORMAT_YUV420_10 : 0;
+    const struct vc_pixel_format *preferred = vc_pixel_format_get(cap->pixel_format);
+    uint32_t va = preferred ? vg_rt_format_from_vw(preferred->rt_format) : 0;
+    if (mask & va)
+        return va;
+    for (size_t i = 0; i < RT_MAP_LEN; i++)
+        if (mask & rt_map[i].va)
+            return rt_map[i].va;
+    return 0;
 }
 
 VAStatus vg_QueryConfigProfiles(VADriverContextP ctx, VAProfile *profile_list, int *num_profiles)
@@ -180,7 +224,7 @@ VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntry
 static VAStatus check_attribs(const struct vw_cap *cap, const VAConfigAttrib *list, int n,
                               uint32_t *rt_format)
 {
-    *rt_format = pick_rt_format(va_rt_formats(cap));
+    *rt_format = pick_rt_format(cap, va_rt_formats(cap));
     for (int i = 0; i < n; i++) {
         const VAConfigAttrib *a = &list[i];
         switch (a->type) {
@@ -188,7 +232,7 @@ static VAStatus check_attribs(const struct vw_cap *cap, const VAConfigAttrib *li
             /* A mask of acceptable formats: pick one we can do. */
             if (!(a->value & va_rt_formats(cap)))
                 return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;
-            *rt_format = pick_rt_format(a->value & va_rt_formats(cap));
+            *rt_format = pick_rt_format(cap, a->value & va_rt_formats(cap));
             break;
         case VAConfigAttribDecSliceMode:
             if (a->value != VA_ATTRIB_NOT_SUPPORTED && !(a->value & VA_DEC_SLICE_MODE_NORMAL))
@@ -293,13 +337,20 @@ VAStatus vg_QuerySurfaceAttributes(VADriverContextP ctx, VAConfigID config,
         st = VA_STATUS_ERROR_INVALID_CONFIG;
         goto out;
     }
-    VASurfaceAttrib attrs[6];
+    VASurfaceAttrib attrs[RT_MAP_LEN + 5];
     unsigned n = 0;
 #define ATTR(t, f, v)                                                                   \
     attrs[n++] = (VASurfaceAttrib){.type = (t), .flags = (f),                           \
                                    .value = {.type = VAGenericValueTypeInteger, .value = {.i = (int)(v)}}}
+    /* One pixel format per chroma format the profile decodes into, the
+     * config's first: ffmpeg picks the one closest to the stream's. */
     ATTR(VASurfaceAttribPixelFormat, VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
          vg_fourcc_of_rt_format(cfg->rt_format));
+    for (size_t i = 0; i < RT_MAP_LEN; i++)
+        if ((cfg->cap.rt_formats & rt_map[i].vw) && rt_map[i].va != cfg->rt_format)
+            ATTR(VASurfaceAttribPixelFormat,
+                 VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
+                 vc_fourcc_of_rt_format(rt_map[i].vw));
     ATTR(VASurfaceAttribMinWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_width);
     ATTR(VASurfaceAttribMinHeight, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_height);
     ATTR(VASurfaceAttribMaxWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.max_width);

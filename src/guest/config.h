@@ -19,7 +19,10 @@ struct vg_config {
 
 /* VW_RT_* bit of a VA_RT_FORMAT_* value (one format), 0 if unknown. */
 uint32_t vg_rt_format_to_vw(uint32_t va_rt_format);
-/* VA_FOURCC (NV12, P010) of a VA_RT_FORMAT_* value (one format), 0 if unknown. */
+/* VA_RT_FORMAT_* value of a VW_RT_* bit, 0 if unknown. */
+uint32_t vg_rt_format_from_vw(uint32_t vw_rt_format);
+/* Surface VA_FOURCC of a VA_RT_FORMAT_* value (one format: NV12, P010,
+ * 422H, 444P, Y210, Y410), 0 if unknown. */
 uint32_t vg_fourcc_of_rt_format(uint32_t va_rt_format);
 /* enum vw_profile for a VA profile, VW_PROFILE_NONE if unknown. */
 uint32_t vg_profile_to_vw(VAProfile profile);

@@ -5,6 +5,7 @@
 
 #include "common/cursor.h"
 #include "common/log.h"
+#include "common/pixel_format.h"
 #include "guest/buffer.h"
 #include "guest/config.h"
 #include "guest/surface.h"
@@ -297,6 +298,29 @@ static VAStatus end_picture(struct vg_driver *drv, VAContextID id, struct vg_con
 
 /* ---- entry points --------------------------------------------------------- */
 
+/* The chroma format the decoder is created for (VW_RT_*): the daemon
+ * decodes only into surfaces of the codec's format, and the render targets
+ * know it better than the config: ffmpeg creates a config without an
+ * RTFormat attribute, then surfaces of the format closest to the stream's
+ * (Y210 for 4:2:2 10-bit on an HEVC Main422_10 config). So: the targets'
+ * format when they all share one the profile decodes into, else the
+ * config's (GStreamer passes no targets, but an RTFormat attribute). */
+static uint32_t context_rt_format(struct vg_driver *drv, const struct vg_config *cfg,
+                                  const VASurfaceID *targets, int num_targets)
+{
+    uint32_t rt = 0;
+    for (int i = 0; i < num_targets; i++) {
+        const struct vg_surface *s = vg_surface_get(drv, targets[i]);
+        const struct vc_pixel_format *pf = s ? vc_pixel_format_get(s->fourcc) : NULL;
+        if (!pf || (rt && pf->rt_format != rt)) {
+            rt = 0;
+            break;
+        }
+        rt = pf->rt_format;
+    }
+    return rt && (cfg->cap.rt_formats & rt) ? rt : vg_rt_format_to_vw(cfg->rt_format);
+}
+
 VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int picture_width,
                           int picture_height, int flag, VASurfaceID *render_targets,
                           int num_render_targets, VAContextID *context)
@@ -349,7 +373,8 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
     }
     struct vw_create_codec req = {.codec_id = id, .profile = cfg->vw_profile,
                                   .entrypoint = VW_ENTRYPOINT_DECODE,
-                                  .rt_format = vg_rt_format_to_vw(cfg->rt_format),
+                                  .rt_format = context_rt_format(drv, cfg, render_targets,
+                                                                 num_render_targets),
                                   .width = c->width, .height = c->height};
     struct vg_result res = {0};
     int err = vg_conn_call(&drv->conn, VW_OP_CREATE_CODEC, &req, sizeof(req), NULL, 0, &res);

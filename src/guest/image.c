@@ -302,15 +302,22 @@ VAStatus vg_DestroyImage(VADriverContextP ctx, VAImageID image)
 
 VAStatus vg_SetImagePalette(VADriverContextP ctx, VAImageID image, unsigned char *palette)
 {
-    return VA_STATUS_ERROR_UNIMPLEMENTED; /* NV12/P010 only: no paletted formats */
+    return VA_STATUS_ERROR_UNIMPLEMENTED; /* YUV formats only: no paletted ones */
 }
 
-/* Checks [x, x+w) x [y, y+h) against a w_lim x h_lim plane; NV12/P010
- * need an even origin. */
-static bool rect_ok(int64_t x, int64_t y, uint64_t w, uint64_t h, uint64_t w_lim, uint64_t h_lim)
+/* Checks [x, x+w) x [y, y+h) against a w_lim x h_lim plane of a FOURCC:
+ * origin and size must not split a chroma sample or a pixel group
+ * (multiples of 2 for 4:2:0 both ways, for 4:2:2 horizontally). */
+static bool rect_ok(uint32_t fourcc, int64_t x, int64_t y, uint64_t w, uint64_t h,
+                    uint64_t w_lim, uint64_t h_lim)
 {
-    return x >= 0 && y >= 0 && !(x & 1) && !(y & 1) && w > 0 && h > 0 &&
-           (uint64_t)x + w <= w_lim && (uint64_t)y + h <= h_lim;
+    const struct vc_pixel_format *pf = vc_pixel_format_get(fourcc);
+    if (!pf)
+        return false;
+    int64_t ax = vc_pixel_format_align_x(pf), ay = vc_pixel_format_align_y(pf);
+    return x >= 0 && y >= 0 && x % ax == 0 && y % ay == 0 && w % (uint64_t)ax == 0 &&
+           h % (uint64_t)ay == 0 && w > 0 && h > 0 && (uint64_t)x + w <= w_lim &&
+           (uint64_t)y + h <= h_lim;
 }
 
 VAStatus vg_GetImage(VADriverContextP ctx, VASurfaceID surface, int x, int y, unsigned int width,
@@ -326,7 +333,7 @@ VAStatus vg_GetImage(VADriverContextP ctx, VASurfaceID surface, int x, int y, un
         st = VA_STATUS_ERROR_INVALID_IMAGE;
     } else if (img->va.format.fourcc != s->fourcc) {
         st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT; /* no conversion */
-    } else if (!rect_ok(x, y, width, height, s->width, s->height) ||
+    } else if (!rect_ok(s->fourcc, x, y, width, height, s->width, s->height) ||
                width > img->va.width || height > img->va.height) {
         st = VA_STATUS_ERROR_INVALID_PARAMETER;
     } else {
@@ -354,8 +361,9 @@ VAStatus vg_PutImage(VADriverContextP ctx, VASurfaceID surface, VAImageID image,
         vc_warn("vaPutImage: scaling (%ux%u -> %ux%u) is not supported", src_width, src_height,
                 dest_width, dest_height);
         st = VA_STATUS_ERROR_UNIMPLEMENTED;
-    } else if (!rect_ok(src_x, src_y, src_width, src_height, img->va.width, img->va.height) ||
-               !rect_ok(dest_x, dest_y, dest_width, dest_height, s->width, s->height)) {
+    } else if (!rect_ok(s->fourcc, src_x, src_y, src_width, src_height, img->va.width,
+                        img->va.height) ||
+               !rect_ok(s->fourcc, dest_x, dest_y, dest_width, dest_height, s->width, s->height)) {
         st = VA_STATUS_ERROR_INVALID_PARAMETER;
     } else {
         st = image_put(drv, img, surface, (uint32_t)src_x, (uint32_t)src_y, src_width, src_height,

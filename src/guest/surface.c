@@ -133,7 +133,8 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
 {
     if (!surfaces || num == 0 || (num_attribs && !attrib_list))
         return VA_STATUS_ERROR_INVALID_PARAMETER;
-    /* NV12 for 8-bit 4:2:0, P010 for 10-bit; the daemon says which it has. */
+    /* One FOURCC per chroma format (NV12, P010, 422H, 444P, Y210, Y410);
+     * the daemon's caps say which it has. */
     uint32_t fourcc = vg_fourcc_of_rt_format(format);
     uint32_t vw_rt = vg_rt_format_to_vw(format);
     bool listed = false;

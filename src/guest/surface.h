@@ -15,7 +15,7 @@
 struct vg_surface {
     uint32_t width;
     uint32_t height;
-    uint32_t fourcc;              /* VA_FOURCC_NV12, VA_FOURCC_P010 (10-bit) */
+    uint32_t fourcc;              /* its chroma format's (vg_fourcc_of_rt_format) */
     int create_status;            /* CREATE_SURFACE reply (VW_OK until known) */
     uint32_t frames_in_flight;    /* END_FRAMEs posted, reply not read yet */
     uint32_t last_request;        /* id of the last request that wrote the surface */
