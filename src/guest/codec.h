@@ -20,20 +20,34 @@ struct vg_codec {
     size_t va_prob_size;          /* VAProbabilityBufferType (VP8) or
                                    * VAHuffmanTableBufferType (JPEG); 0: none */
     size_t va_slice_size;
+    /* A larger VA struct that a picture / slice parameter buffer may hold
+     * instead, the base struct first (HEVC range extensions:
+     * VAPictureParameterBufferHEVCExtension, VASliceParameterBufferHEVCExtension);
+     * 0: none. Which one a buffer holds is told by its element size: at
+     * least the extended size means the extended struct. */
+    size_t va_picture_ext_size;
+    size_t va_slice_ext_size;
     size_t wire_picture_size;     /* sizeof the wire structs */
+    /* The picture as a protocol 1.1 daemon takes it (a prefix of the wire
+     * struct, sent when the daemon is older and the rest is zero); 0: the
+     * struct did not change since. */
+    size_t wire_picture_size_v11;
     size_t wire_iq_size;          /* the optional block: IQ matrix (+ probabilities) */
     size_t wire_slice_size;
     /* The IQ matrix and the va_prob_size buffer may each come alone; pack_iq
      * then gets NULL for the other (JPEG: its tables stay as last loaded). */
     bool prob_alone;
     /* Each returns VA_STATUS_SUCCESS or the VA error for nonsense input.
-     * target: the render target; referenced surfaces are looked up in drv. */
-    VAStatus (*pack_picture)(struct vg_driver *drv, VASurfaceID target, const void *va, void *wire);
+     * target: the render target; referenced surfaces are looked up in drv.
+     * va_size: the bytes of the VA struct given, va_*_size or (the extended
+     * struct) va_*_ext_size. */
+    VAStatus (*pack_picture)(struct vg_driver *drv, VASurfaceID target, const void *va,
+                             size_t va_size, void *wire);
     /* The optional block from the IQ matrix and, for codecs with
      * va_prob_size, the probability buffer (both given, except where
      * prob_alone says either may be NULL). */
     VAStatus (*pack_iq)(const void *va_iq, const void *va_prob, void *wire);
-    VAStatus (*pack_slice)(struct vg_driver *drv, const void *va, void *wire);
+    VAStatus (*pack_slice)(struct vg_driver *drv, const void *va, size_t va_size, void *wire);
 };
 
 extern const struct vg_codec vg_codec_h264;

@@ -31,6 +31,7 @@ static void free_context(struct vg_context *c)
     free(c->iq);
     free(c->prob);
     free(c->slices);
+    free(c->slice_sizes);
     free(c->blob);
     free(c);
 }
@@ -42,10 +43,32 @@ void vg_contexts_free_all(struct vg_driver *drv)
     vg_table_finish(&drv->contexts);
 }
 
+/* The larger of a codec's base and extended VA struct. */
+static size_t max_size(size_t base, size_t ext)
+{
+    return ext > base ? ext : base;
+}
+
+/* Bytes a slice takes in c->slices: room for the extended struct. */
+static size_t slice_stride(const struct vg_codec *k)
+{
+    return max_size(k->va_slice_size, k->va_slice_ext_size);
+}
+
+/* How much of a VA buffer element of `size` bytes is the codec's struct:
+ * the extended one if it is that big, else the base one (an app's struct
+ * may be larger than ours); 0 if too small. */
+static size_t struct_size(size_t size, size_t base, size_t ext)
+{
+    if (ext && size >= ext)
+        return ext;
+    return size >= base ? base : 0;
+}
+
 /* VASliceParameterBufferBase: the first three fields of every slice struct. */
 static VASliceParameterBufferBase *slice_base(struct vg_context *c, uint32_t i)
 {
-    return (VASliceParameterBufferBase *)(c->slices + (size_t)i * c->codec->va_slice_size);
+    return (VASliceParameterBufferBase *)(c->slices + (size_t)i * slice_stride(c->codec));
 }
 
 /* Rebases slices [first_unpaired, num_slices) onto the data buffer stored at
@@ -67,9 +90,11 @@ static VAStatus pair_slices(struct vg_context *c, size_t start, size_t len)
 
 static VAStatus render_picture_params(struct vg_context *c, const struct vg_buffer *b)
 {
-    if (b->size < c->codec->va_picture_size)
+    size_t n = struct_size(b->size, c->codec->va_picture_size, c->codec->va_picture_ext_size);
+    if (n == 0)
         return VA_STATUS_ERROR_INVALID_BUFFER;
-    memcpy(c->picture, b->data, c->codec->va_picture_size);
+    memcpy(c->picture, b->data, n);
+    c->picture_size = n;
     c->have_picture = true;
     return VA_STATUS_SUCCESS;
 }
@@ -100,8 +125,9 @@ static VAStatus render_probability(struct vg_context *c, const struct vg_buffer 
 
 static VAStatus render_slice_params(struct vg_context *c, const struct vg_buffer *b)
 {
-    size_t sz = c->codec->va_slice_size;
-    if (b->size < sz)
+    size_t stride = slice_stride(c->codec);
+    size_t sz = struct_size(b->size, c->codec->va_slice_size, c->codec->va_slice_ext_size);
+    if (sz == 0)
         return VA_STATUS_ERROR_INVALID_BUFFER;
     if (b->num_elements > VW_MAX_SLICES - c->num_slices) {
         vc_warn("more than %u slices in one picture", VW_MAX_SLICES);
@@ -112,16 +138,21 @@ static VAStatus render_slice_params(struct vg_context *c, const struct vg_buffer
         uint32_t cap = c->slices_capacity ? c->slices_capacity : 16;
         while (cap < need)
             cap *= 2;
-        uint8_t *p = realloc(c->slices, cap * sz);
+        uint8_t *p = realloc(c->slices, cap * stride);
         if (!p)
             return VA_STATUS_ERROR_ALLOCATION_FAILED;
         c->slices = p;
+        uint32_t *sizes = realloc(c->slice_sizes, cap * sizeof(*sizes));
+        if (!sizes)
+            return VA_STATUS_ERROR_ALLOCATION_FAILED;
+        c->slice_sizes = sizes;
         c->slices_capacity = cap;
     }
     for (uint32_t i = 0; i < b->num_elements; i++) {
         /* Elements are b->size apart; an app's struct may be larger than ours. */
         const uint8_t *src = b->data + (size_t)i * b->size;
-        memcpy(c->slices + (size_t)c->num_slices * sz, src, sz);
+        memcpy(c->slices + (size_t)c->num_slices * stride, src, sz);
+        c->slice_sizes[c->num_slices] = (uint32_t)sz;
         if (slice_base(c, c->num_slices)->slice_data_flag != VA_SLICE_DATA_FLAG_ALL) {
             vc_warn("partial slice data (slice_data_flag %u) is not supported",
                     slice_base(c, c->num_slices)->slice_data_flag);
@@ -178,6 +209,14 @@ static const render_fn render_table[] = {
 
 /* ---- posting a picture ---------------------------------------------------- */
 
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
 /* Packs the picture into one DECODE_BITSTREAM message head (everything but
  * the slice data). */
 static VAStatus pack_message(struct vg_driver *drv, struct vg_context *c, uint8_t **out,
@@ -192,26 +231,41 @@ static VAStatus pack_message(struct vg_driver *drv, struct vg_context *c, uint8_
         vc_warn("%s: an IQ matrix buffer needs a probability buffer and vice versa", k->name);
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     }
+    /* The whole picture struct is packed; a daemon older than 1.2 gets the
+     * 1.1 prefix when the rest is zero. The message has room for the whole
+     * struct, the slack after the slices goes unsent. */
+    size_t picture_size = k->wire_picture_size;
     size_t len = sizeof(struct vw_decode_bitstream) + k->wire_picture_size +
                  (extra ? k->wire_iq_size : 0) + (size_t)c->num_slices * k->wire_slice_size;
     uint8_t *msg = calloc(1, len);
     if (!msg)
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
     struct vw_decode_bitstream *hdr = (struct vw_decode_bitstream *)msg;
+    uint8_t *p = msg + sizeof(*hdr);
+    VAStatus st = k->pack_picture(drv, c->target, c->picture, c->picture_size, p);
+    if (!st && k->wire_picture_size_v11 && drv->conn.hello.version_minor < 2) {
+        if (!all_zero(p + k->wire_picture_size_v11,
+                      k->wire_picture_size - k->wire_picture_size_v11)) {
+            vc_warn("%s: vivacd speaks protocol %u.%u, which lacks this picture's fields "
+                    "(1.2: range extensions)", k->name, drv->conn.hello.version_major,
+                    drv->conn.hello.version_minor);
+            st = VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
+        }
+        picture_size = k->wire_picture_size_v11;
+        len -= k->wire_picture_size - picture_size;
+    }
     *hdr = (struct vw_decode_bitstream){
         .codec_id = 0, .codec = k->vw_codec, .flags = extra ? VW_DECODE_HAS_IQ_MATRIX : 0,
-        .num_slices = c->num_slices, .picture_params_size = (uint32_t)k->wire_picture_size,
+        .num_slices = c->num_slices, .picture_params_size = (uint32_t)picture_size,
         .iq_matrix_size = extra ? (uint32_t)k->wire_iq_size : 0,
         .slice_params_size = (uint32_t)k->wire_slice_size};
-    uint8_t *p = msg + sizeof(*hdr);
-    VAStatus st = k->pack_picture(drv, c->target, c->picture, p);
-    p += k->wire_picture_size;
+    p += picture_size;
     if (!st && extra) {
         st = k->pack_iq(c->have_iq ? c->iq : NULL, c->have_prob ? c->prob : NULL, p);
         p += k->wire_iq_size;
     }
     for (uint32_t i = 0; i < c->num_slices && !st; i++) {
-        st = k->pack_slice(drv, c->slices + (size_t)i * k->va_slice_size, p);
+        st = k->pack_slice(drv, c->slices + (size_t)i * slice_stride(k), c->slice_sizes[i], p);
         p += k->wire_slice_size;
     }
     if (st) {
@@ -355,7 +409,9 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         goto out;
     }
     c = calloc(1, sizeof(*c));
-    if (!c || !(c->picture = malloc(codec->va_picture_size)) || !(c->iq = malloc(codec->va_iq_size ? codec->va_iq_size : 1)) ||
+    if (!c ||
+        !(c->picture = malloc(max_size(codec->va_picture_size, codec->va_picture_ext_size))) ||
+        !(c->iq = malloc(codec->va_iq_size ? codec->va_iq_size : 1)) ||
         !(c->prob = malloc(codec->va_prob_size ? codec->va_prob_size : 1))) {
         st = VA_STATUS_ERROR_ALLOCATION_FAILED;
         goto err_free;

@@ -28,10 +28,12 @@ struct vg_context {
     bool have_picture;
     bool have_iq;
     bool have_prob;
-    uint8_t *picture;             /* codec->va_picture_size bytes */
+    uint8_t *picture;             /* room for the larger VA picture struct */
+    size_t picture_size;          /* what it holds: codec->va_picture_(ext_)size */
     uint8_t *iq;                  /* codec->va_iq_size bytes */
     uint8_t *prob;                /* codec->va_prob_size bytes */
-    uint8_t *slices;              /* num_slices x codec->va_slice_size, offsets rebased */
+    uint8_t *slices;              /* num_slices x the larger VA slice struct, offsets rebased */
+    uint32_t *slice_sizes;        /* what each holds: codec->va_slice_(ext_)size */
     uint32_t num_slices;
     uint32_t slices_capacity;
     uint32_t first_unpaired;      /* first slice whose data buffer has not come yet */

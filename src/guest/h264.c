@@ -41,7 +41,8 @@ static VAStatus pack_ref(struct vg_driver *drv, const VAPictureH264 *in, struct 
     return VA_STATUS_SUCCESS;
 }
 
-static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in, void *wire)
+static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
+                             size_t va_size, void *wire)
 {
     const VAPictureParameterBufferH264 *in = va_in;
     struct vw_h264_picture *out = wire;
@@ -130,7 +131,8 @@ static VAStatus pack_iq(const void *va_in, const void *va_prob, void *wire)
     return VA_STATUS_SUCCESS;
 }
 
-static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, void *wire)
+static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_size,
+                           void *wire)
 {
     const VASliceParameterBufferH264 *in = va_in;
     struct vw_h264_slice *out = wire;

@@ -2,7 +2,14 @@
  * VASliceParameterBufferHEVC -> vw_hevc_picture / _iq_matrix / _slice.
  * ffmpeg sends slice N's parameters together with slice N's data when slice
  * N+1 arrives (the last one at EndPicture, with LastSliceOfPic): each slice
- * buffer still pairs with its own data. */
+ * buffer still pairs with its own data.
+ * Range extension streams (Main 4:2:2 10, Main 4:4:4 (10)) come in the
+ * *Extension structs, base struct first, told apart by the buffer's
+ * element size (context.c): the picture's RExt part fills
+ * vw_hevc_picture.range_extension, the slice's replaces the base's 8-bit
+ * weighted prediction offsets (high_precision_offsets_enabled_flag makes
+ * them wider). The screen content (SCC) part is not read. */
+#include <stddef.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -13,6 +20,13 @@
     (VW_HEVC_PIC_INVALID | VW_HEVC_PIC_FIELD_PIC | VW_HEVC_PIC_BOTTOM_FIELD |           \
      VW_HEVC_PIC_LONG_TERM | VW_HEVC_PIC_RPS_ST_CURR_BEFORE | VW_HEVC_PIC_RPS_ST_CURR_AFTER | \
      VW_HEVC_PIC_RPS_LT_CURR)
+
+/* VAPictureParameterBufferHEVCExtension up to its range extension: what a
+ * picture buffer holds at least for the range extension to be read (ffmpeg
+ * sends the whole struct, screen content part included). */
+#define VG_HEVC_PICTURE_EXT_SIZE                                  \
+    (offsetof(VAPictureParameterBufferHEVCExtension, rext) +      \
+     sizeof(VAPictureParameterBufferHEVCRext))
 
 static_assert(VA_PICTURE_HEVC_INVALID == VW_HEVC_PIC_INVALID &&
               VA_PICTURE_HEVC_FIELD_PIC == VW_HEVC_PIC_FIELD_PIC &&
@@ -42,8 +56,38 @@ static VAStatus pack_ref(struct vg_driver *drv, const VAPictureHEVC *in, struct 
     return VA_STATUS_SUCCESS;
 }
 
+/* The range extension of an extended picture struct. */
+static void pack_range_extension(const VAPictureParameterBufferHEVCRext *in,
+                                 struct vw_hevc_range_extension *out)
+{
+    const __typeof__(in->range_extension_pic_fields.bits) *f =
+        &in->range_extension_pic_fields.bits;
+    out->transform_skip_rotation_enabled_flag = f->transform_skip_rotation_enabled_flag;
+    out->transform_skip_context_enabled_flag = f->transform_skip_context_enabled_flag;
+    out->implicit_rdpcm_enabled_flag = f->implicit_rdpcm_enabled_flag;
+    out->explicit_rdpcm_enabled_flag = f->explicit_rdpcm_enabled_flag;
+    out->extended_precision_processing_flag = f->extended_precision_processing_flag;
+    out->intra_smoothing_disabled_flag = f->intra_smoothing_disabled_flag;
+    out->high_precision_offsets_enabled_flag = f->high_precision_offsets_enabled_flag;
+    out->persistent_rice_adaptation_enabled_flag = f->persistent_rice_adaptation_enabled_flag;
+    out->cabac_bypass_alignment_enabled_flag = f->cabac_bypass_alignment_enabled_flag;
+    out->cross_component_prediction_enabled_flag = f->cross_component_prediction_enabled_flag;
+    out->chroma_qp_offset_list_enabled_flag = f->chroma_qp_offset_list_enabled_flag;
+#define COPY(x) out->x = in->x
+    COPY(diff_cu_chroma_qp_offset_depth);
+    COPY(chroma_qp_offset_list_len_minus1);
+    COPY(log2_sao_offset_scale_luma);
+    COPY(log2_sao_offset_scale_chroma);
+    COPY(log2_max_transform_skip_block_size_minus2);
+#undef COPY
+    static_assert(sizeof(out->cb_qp_offset_list) == sizeof(in->cb_qp_offset_list) &&
+                  sizeof(out->cr_qp_offset_list) == sizeof(in->cr_qp_offset_list), "qp lists");
+    memcpy(out->cb_qp_offset_list, in->cb_qp_offset_list, sizeof(out->cb_qp_offset_list));
+    memcpy(out->cr_qp_offset_list, in->cr_qp_offset_list, sizeof(out->cr_qp_offset_list));
+}
+
 static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
-                             void *wire)
+                             size_t va_size, void *wire)
 {
     const VAPictureParameterBufferHEVC *in = va_in;
     struct vw_hevc_picture *out = wire;
@@ -135,6 +179,9 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     COPY(num_extra_slice_header_bits);
     COPY(st_rps_bits);
 #undef COPY
+    if (va_size >= VG_HEVC_PICTURE_EXT_SIZE)
+        pack_range_extension(&((const VAPictureParameterBufferHEVCExtension *)va_in)->rext,
+                             &out->range_extension);
     return VA_STATUS_SUCCESS;
 }
 
@@ -158,7 +205,8 @@ static VAStatus pack_iq(const void *va_in, const void *va_prob, void *wire)
     return VA_STATUS_SUCCESS;
 }
 
-static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, void *wire)
+static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_size,
+                           void *wire)
 {
     (void)drv;
     const VASliceParameterBufferHEVC *in = va_in;
@@ -205,6 +253,22 @@ static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, void *wire)
     memcpy(out->delta_luma_weight_l1, in->delta_luma_weight_l1, 15);
     memcpy(out->delta_chroma_weight_l0, in->delta_chroma_weight_l0, 30);
     memcpy(out->delta_chroma_weight_l1, in->delta_chroma_weight_l1, 30);
+    if (va_size >= sizeof(VASliceParameterBufferHEVCExtension)) {
+        /* The range extension's offsets, 16 bits wide, replace the base's. */
+        const VASliceParameterBufferHEVCRext *x =
+            &((const VASliceParameterBufferHEVCExtension *)va_in)->rext;
+        static_assert(sizeof(out->luma_offset_l0) == sizeof(x->luma_offset_l0) &&
+                      sizeof(out->chroma_offset_l0) == sizeof(x->ChromaOffsetL0) &&
+                      sizeof(out->luma_offset_l1) == sizeof(x->luma_offset_l1) &&
+                      sizeof(out->chroma_offset_l1) == sizeof(x->ChromaOffsetL1), "offsets");
+        memcpy(out->luma_offset_l0, x->luma_offset_l0, sizeof(out->luma_offset_l0));
+        memcpy(out->chroma_offset_l0, x->ChromaOffsetL0, sizeof(out->chroma_offset_l0));
+        memcpy(out->luma_offset_l1, x->luma_offset_l1, sizeof(out->luma_offset_l1));
+        memcpy(out->chroma_offset_l1, x->ChromaOffsetL1, sizeof(out->chroma_offset_l1));
+        out->cu_chroma_qp_offset_enabled_flag =
+            x->slice_ext_flags.bits.cu_chroma_qp_offset_enabled_flag;
+        return VA_STATUS_SUCCESS;
+    }
     for (int i = 0; i < 15; i++) {
         out->luma_offset_l0[i] = in->luma_offset_l0[i];
         out->luma_offset_l1[i] = in->luma_offset_l1[i];
@@ -222,7 +286,10 @@ const struct vg_codec vg_codec_hevc = {
     .va_picture_size = sizeof(VAPictureParameterBufferHEVC),
     .va_iq_size = sizeof(VAIQMatrixBufferHEVC),
     .va_slice_size = sizeof(VASliceParameterBufferHEVC),
+    .va_picture_ext_size = VG_HEVC_PICTURE_EXT_SIZE,
+    .va_slice_ext_size = sizeof(VASliceParameterBufferHEVCExtension),
     .wire_picture_size = sizeof(struct vw_hevc_picture),
+    .wire_picture_size_v11 = VW_HEVC_PICTURE_V11_SIZE,
     .wire_iq_size = sizeof(struct vw_hevc_iq_matrix),
     .wire_slice_size = sizeof(struct vw_hevc_slice),
     .pack_picture = pack_picture,

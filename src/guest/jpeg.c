@@ -10,7 +10,7 @@
 #include "guest/codec.h"
 
 static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
-                             void *wire)
+                             size_t va_size, void *wire)
 {
     (void)drv;
     (void)target;
@@ -69,7 +69,8 @@ static VAStatus pack_tables(const void *va_iq, const void *va_huff, void *wire)
     return VA_STATUS_SUCCESS;
 }
 
-static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, void *wire)
+static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_size,
+                           void *wire)
 {
     (void)drv;
     const VASliceParameterBufferJPEGBaseline *in = va_in;

@@ -9,7 +9,7 @@
 #include "guest/surface.h"
 
 static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
-                             void *wire)
+                             size_t va_size, void *wire)
 {
     const VAPictureParameterBufferMPEG2 *in = va_in;
     struct vw_mpeg2_picture *out = wire;
@@ -62,7 +62,8 @@ static VAStatus pack_iq(const void *va_in, const void *va_prob, void *wire)
     return VA_STATUS_SUCCESS;
 }
 
-static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, void *wire)
+static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_size,
+                           void *wire)
 {
     const VASliceParameterBufferMPEG2 *in = va_in;
     struct vw_mpeg2_slice *out = wire;

@@ -9,7 +9,7 @@
 #include "guest/surface.h"
 
 static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
-                             void *wire)
+                             size_t va_size, void *wire)
 {
     const VAPictureParameterBufferVP8 *in = va_in;
     struct vw_vp8_picture *out = wire;
@@ -76,7 +76,8 @@ static VAStatus pack_extra(const void *va_iq, const void *va_prob, void *wire)
     return VA_STATUS_SUCCESS;
 }
 
-static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, void *wire)
+static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_size,
+                           void *wire)
 {
     const VASliceParameterBufferVP8 *in = va_in;
     struct vw_vp8_slice *out = wire;

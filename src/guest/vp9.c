@@ -8,7 +8,7 @@
 #include "guest/surface.h"
 
 static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const void *va_in,
-                             void *wire)
+                             size_t va_size, void *wire)
 {
     const VADecPictureParameterBufferVP9 *in = va_in;
     struct vw_vp9_picture *out = wire;
@@ -69,7 +69,8 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     return VA_STATUS_SUCCESS;
 }
 
-static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, void *wire)
+static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_size,
+                           void *wire)
 {
     const VASliceParameterBufferVP9 *in = va_in;
     struct vw_vp9_slice *out = wire;
