@@ -52,16 +52,32 @@ static const char *profile_name(uint32_t p)
     case VW_PROFILE_HEVC_MAIN10: return "HEVCMain10";
     case VW_PROFILE_VP9_PROFILE2: return "VP9Profile2";
     case VW_PROFILE_JPEG_BASELINE: return "JPEGBaseline";
+    case VW_PROFILE_HEVC_MAIN422_10: return "HEVCMain422_10";
+    case VW_PROFILE_HEVC_MAIN444: return "HEVCMain444";
+    case VW_PROFILE_HEVC_MAIN444_10: return "HEVCMain444_10";
     default: return "unknown";
     }
 }
 
+/* The chroma formats by their VA names, joined by "+"; unknown bits in hex. */
 static void format_names(uint32_t rt, char *out, size_t size)
 {
-    const uint32_t known = VW_RT_YUV420 | VW_RT_YUV420_10;
-    snprintf(out, size, "%s", rt & VW_RT_YUV420 ? "YUV420" : "");
-    if (rt & VW_RT_YUV420_10)
-        snprintf(out + strlen(out), size - strlen(out), "%sYUV420_10", *out ? "+" : "");
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {
+        {VW_RT_YUV420, "YUV420"},       {VW_RT_YUV420_10, "YUV420_10"},
+        {VW_RT_YUV422, "YUV422"},       {VW_RT_YUV422_10, "YUV422_10"},
+        {VW_RT_YUV444, "YUV444"},       {VW_RT_YUV444_10, "YUV444_10"},
+    };
+    uint32_t known = 0;
+    *out = '\0';
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        known |= names[i].bit;
+        if (rt & names[i].bit)
+            snprintf(out + strlen(out), size - strlen(out), "%s%s", *out ? "+" : "",
+                     names[i].name);
+    }
     if (rt & ~known)
         snprintf(out + strlen(out), size - strlen(out), "%s0x%x", *out ? "+" : "", rt & ~known);
 }
@@ -167,20 +183,20 @@ int vivac_cmd_info(int argc, char **argv)
         fprintf(stderr, "vivac: malformed QUERY_CAPS reply\n");
         goto out;
     }
-    printf("\n  %-26s %-10s %-8s %-6s %-11s %-11s %s\n", "profile", "entrypoint", "formats",
-           "pixel", "min size", "max size", "engine");
+    printf("\n  %-26s %-10s %-6s %-11s %-11s %-8s %s\n", "profile", "entrypoint", "pixel",
+           "min size", "max size", "engine", "formats");
     for (uint32_t i = 0; i < cr.count; i++) {
         struct vw_cap cap;
         vc_cursor_copy(&c, &cap, sizeof(cap));
-        char formats[32], fourcc[5], eng[17], minsz[24], maxsz[24];
+        char formats[96], fourcc[5], eng[17], minsz[24], maxsz[24];
         format_names(cap.rt_formats, formats, sizeof(formats));
         fourcc_name(cap.pixel_format, fourcc);
         fixed_name(eng, cap.engine_name, sizeof(cap.engine_name));
         snprintf(minsz, sizeof(minsz), "%ux%u", cap.min_width, cap.min_height);
         snprintf(maxsz, sizeof(maxsz), "%ux%u", cap.max_width, cap.max_height);
-        printf("  %-26s %-10s %-8s %-6s %-11s %-11s %s\n", profile_name(cap.profile),
-               cap.entrypoint == VW_ENTRYPOINT_DECODE ? "decode" : "unknown", formats, fourcc,
-               minsz, maxsz, eng);
+        printf("  %-26s %-10s %-6s %-11s %-11s %-8s %s\n", profile_name(cap.profile),
+               cap.entrypoint == VW_ENTRYPOINT_DECODE ? "decode" : "unknown", fourcc, minsz,
+               maxsz, eng, formats);
     }
     if (cr.count == 0)
         printf("  (no capabilities)\n");
