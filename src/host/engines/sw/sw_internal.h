@@ -1,8 +1,9 @@
 /*
  * Software engine internals.  A surface's pixels are an AVFrame reference:
  * decoding makes the target surface share the picture libavcodec decoded
- * (no copy); the only pixel copies are GET_IMAGE (to NV12) and PUT_IMAGE
- * (which first gives the surface a private frame if it shares one).
+ * (no copy); the only pixel copies are GET_IMAGE (to the surface's FOURCC
+ * layout) and PUT_IMAGE (which first gives the surface a private frame if
+ * it shares one).
  */
 #ifndef VIVAC_SW_INTERNAL_H
 #define VIVAC_SW_INTERNAL_H
@@ -14,12 +15,16 @@
 
 #include "host/engine.h"
 
+struct vc_pixel_format;
+
 /* vh_surface.engine_data. frame->buf[0] == NULL: never written (reads as
- * black). Otherwise a planar YUV 4:2:0 frame at least as large as the
- * surface, or smaller if a decoded stream is smaller than the surface (the
- * rest reads as black). Only the surface's session thread touches it. */
+ * black). Otherwise a planar YUV frame of the format's chroma subsampling
+ * and at most its depth, at least as large as the surface, or smaller if a
+ * decoded stream is smaller than the surface (the rest reads as black).
+ * Only the surface's session thread touches it. */
 struct sw_surface {
     AVFrame *frame;
+    const struct vc_pixel_format *format;     /* the surface's FOURCC */
 };
 
 static inline struct sw_surface *sw_surface_get(struct vh_surface *s)

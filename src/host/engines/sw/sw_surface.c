@@ -1,42 +1,101 @@
-/* Surfaces: an AVFrame reference each; NV12 (P010 for 10-bit) copies in and out. */
+/* Surfaces: an AVFrame reference each, read (GET_IMAGE) and written
+ * (PUT_IMAGE) in the surface's FOURCC layout as common/pixel_format.c
+ * describes it: NV12, P010, 422H, 444P, Y210, Y410. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libavutil/frame.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
 #include <libavutil/pixfmt.h>
 
 #include "common/pixel_format.h"
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/sw/sw_internal.h"
 
-/* A never-written surface reads as video-range black (Y 16, Cb/Cr 128;
- * 64/512 at 10 bits), which is what a decoder shows for "nothing" and what
- * NV12/P010 consumers, nearly all limited range, display as black. */
-#define SW_BLACK_Y 0x10
-#define SW_BLACK_C 0x80
-#define SW_BLACK_Y10 64
-#define SW_BLACK_C10 512
+/* The pictures a surface can hold: libavcodec's planar YUV, a sample a byte
+ * (8 bits) or the low bits of a little-endian 16-bit word (10 bits); plane
+ * i of the frame is component i (Y, Cb, Cr). Decoders give the yuvj
+ * formats for full-range streams (JPEG, some H.264): the same layout, and a
+ * VA surface holds the samples as decoded. For each chroma format and
+ * depth the first entry is the one private frames are made in. */
+struct frame_format {
+    enum AVPixelFormat av;
+    uint8_t depth;
+    uint8_t log2_chroma_w;
+    uint8_t log2_chroma_h;
+};
 
-/* P010 surfaces hold libavcodec's yuv420p10 (10 bits in the low bits of
- * 16-bit samples); P010 has them in the high bits: value << 6. */
-#define SW_P010_SHIFT 6
+static const struct frame_format frame_formats[] = {
+    {AV_PIX_FMT_YUV420P, 8, 1, 1},      {AV_PIX_FMT_YUVJ420P, 8, 1, 1},
+    {AV_PIX_FMT_YUV422P, 8, 1, 0},      {AV_PIX_FMT_YUVJ422P, 8, 1, 0},
+    {AV_PIX_FMT_YUV444P, 8, 0, 0},      {AV_PIX_FMT_YUVJ444P, 8, 0, 0},
+    {AV_PIX_FMT_YUV420P10LE, 10, 1, 1}, {AV_PIX_FMT_YUV422P10LE, 10, 1, 0},
+    {AV_PIX_FMT_YUV444P10LE, 10, 0, 0},
+};
 
-static bool is_10bit(const struct vh_surface *surface)
+#define NUM_FRAME_FORMATS (sizeof(frame_formats) / sizeof(frame_formats[0]))
+
+static const struct frame_format *frame_format_of(int av)
 {
-    return surface->pixel_format == VW_FOURCC_P010;
+    for (size_t i = 0; i < NUM_FRAME_FORMATS; i++)
+        if ((int)frame_formats[i].av == av)
+            return &frame_formats[i];
+    return NULL;
 }
 
-static bool frame_usable(const struct vh_surface *surface, const AVFrame *f)
+/* The format a private frame of a surface of format `pf` is made in. */
+static const struct frame_format *frame_format_native(const struct vc_pixel_format *pf)
 {
-    if (!f->buf[0])
-        return false;
-    if (is_10bit(surface))
-        return f->format == AV_PIX_FMT_YUV420P10LE;
-    /* libavcodec's H.264 decoder gives YUVJ420P for full-range streams; the
-     * layout is the same. */
-    return f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVJ420P;
+    for (size_t i = 0; i < NUM_FRAME_FORMATS; i++)
+        if (frame_formats[i].depth == pf->depth &&
+            frame_formats[i].log2_chroma_w == pf->log2_chroma_w &&
+            frame_formats[i].log2_chroma_h == pf->log2_chroma_h)
+            return &frame_formats[i];
+    return NULL;
+}
+
+static unsigned sample_bytes(const struct frame_format *ff)
+{
+    return ff->depth > 8 ? 2u : 1u;
+}
+
+static const char *chroma_name(unsigned log2_w, unsigned log2_h)
+{
+    return log2_h ? (log2_w ? "4:2:0" : "4:4:0") : (log2_w ? "4:2:2" : "4:4:4");
+}
+
+/* The frame's format if the surface can hold it: the same chroma
+ * subsampling (samples cannot be invented or dropped) and at most the
+ * surface's depth (a lower one, e.g. an 8-bit 4:2:2 HEVC stream decoded
+ * into a Y210 surface, is scaled up on read). NULL with err set if not. */
+static const struct frame_format *frame_check(struct vh_surface *surface, const AVFrame *f,
+                                              struct vh_error *err)
+{
+    const struct vc_pixel_format *pf = sw_surface_get(surface)->format;
+    const struct frame_format *ff = frame_format_of(f->format);
+    const char *av_name = av_get_pix_fmt_name(f->format);
+    if (!ff) {
+        vh_error_set(err, VW_ERR_INTERNAL,
+                     "sw: surface %u (%s) given a %s picture, not planar YUV 4:2:0/4:2:2/4:4:4 "
+                     "of 8 or 10 bits", surface->id, pf->name, av_name ? av_name : "?");
+        return NULL;
+    }
+    if (ff->log2_chroma_w != pf->log2_chroma_w || ff->log2_chroma_h != pf->log2_chroma_h) {
+        vh_error_set(err, VW_ERR_INTERNAL,
+                     "sw: surface %u (%s, %s) given a %s picture (%s): chroma subsampling differs",
+                     surface->id, pf->name, chroma_name(pf->log2_chroma_w, pf->log2_chroma_h),
+                     av_name, chroma_name(ff->log2_chroma_w, ff->log2_chroma_h));
+        return NULL;
+    }
+    if (ff->depth > pf->depth) {
+        vh_error_set(err, VW_ERR_INTERNAL,
+                     "sw: surface %u (%s, %u-bit) given a %u-bit %s picture", surface->id,
+                     pf->name, pf->depth, ff->depth, av_name);
+        return NULL;
+    }
+    return ff;
 }
 
 static void put_le16(uint8_t *d, uint16_t v)
@@ -45,9 +104,9 @@ static void put_le16(uint8_t *d, uint16_t v)
     d[1] = (uint8_t)(v >> 8);
 }
 
-static uint16_t get_le16(const uint8_t *s)
+static uint32_t get_le16(const uint8_t *s)
 {
-    return (uint16_t)(s[0] | (s[1] << 8));
+    return (uint32_t)(s[0] | (s[1] << 8));
 }
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
@@ -59,11 +118,11 @@ int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                     struct vh_error *err)
 {
     surface->engine_data = NULL;
-    if (!vc_fourcc_of_rt_format(surface->rt_format) ||
-        surface->pixel_format != vc_fourcc_of_rt_format(surface->rt_format))
+    const struct vc_pixel_format *pf = vc_pixel_format_get(surface->pixel_format);
+    if (!pf || pf->rt_format != surface->rt_format)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "sw: surface format 0x%x/0x%08x not supported (YUV420/NV12, "
-                            "YUV420_10/P010)",
+                            "sw: surface format 0x%x/0x%08x not supported (a VW_RT_* format with "
+                            "its FOURCC: NV12, P010, 422H, 444P, Y210, Y410)",
                             surface->rt_format, surface->pixel_format);
     if (surface->width == 0 || surface->height == 0 ||
         surface->width > VH_H264_MAX_WIDTH || surface->height > VH_H264_MAX_HEIGHT)
@@ -77,6 +136,7 @@ int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
     s->frame = av_frame_alloc();
     if (!s->frame)
         goto err_frame;
+    s->format = pf;
     surface->engine_data = s;
     return VW_OK;
 
@@ -102,48 +162,124 @@ int sw_surface_set_frame(struct vh_surface *surface, const AVFrame *frame,
     struct sw_surface *s = sw_surface_get(surface);
     if (s->frame == frame)
         return VW_OK;
+    /* Refused here, the decode fails with the reason, rather than every
+     * later GET_IMAGE of the surface. */
+    if (!frame_check(surface, frame, err))
+        return err->status;
     av_frame_unref(s->frame);
     if (av_frame_ref(s->frame, frame) < 0)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory referencing a picture");
     return VW_OK;
 }
 
-/* The 10-bit read: yuv420p10 -> P010, same rules as the NV12 path. */
-static void read_p010(const AVFrame *f, const struct vh_rect *rect,
-                      const struct vw_image_layout *layout, uint8_t *dst)
+/* A rectangle of the picture in samples of one component: pixel
+ * rectangles are aligned to the chroma subsampling (checked by the core),
+ * so chroma starts at x >> log2_chroma_w. */
+struct span {
+    uint32_t x, y, w, h;
+};
+
+static struct span component_span(const struct vc_pixel_format *pf, unsigned c, uint32_t x,
+                                  uint32_t y, uint32_t w, uint32_t h)
 {
-    uint32_t fw = f->buf[0] ? (uint32_t)f->width : 0, fh = f->buf[0] ? (uint32_t)f->height : 0;
-    uint32_t x = rect->x, w = rect->width;
-    uint32_t have_w = x < fw ? min_u32(w, fw - x) : 0;
+    struct span s;
+    vc_component_size(pf, c, w, h, &s.w, &s.h);
+    s.x = c ? x >> pf->log2_chroma_w : x;
+    s.y = c ? y >> pf->log2_chroma_h : y;
+    return s;
+}
 
-    for (uint32_t r = 0; r < rect->height; r++) {
-        uint8_t *d = dst + layout->offsets[0] + (size_t)r * layout->pitches[0];
-        uint32_t y = rect->y + r, n = y < fh ? have_w : 0;
-        const uint16_t *src = n ? (const uint16_t *)(f->data[0] + (size_t)y * f->linesize[0]) + x
-                                : NULL;
-        for (uint32_t i = 0; i < n; i++)
-            put_le16(d + 2 * i, (uint16_t)(src[i] << SW_P010_SHIFT));
-        for (uint32_t i = n; i < w; i++)
-            put_le16(d + 2 * i, SW_BLACK_Y10 << SW_P010_SHIFT);
+/* One row of component c of an image: `n` samples from a frame row (`src`,
+ * `src_bytes` a sample, scaled up `up` bits to the format's depth), then
+ * black up to `w`. `row` is the row's start in the component's plane. */
+static void read_row(const struct vc_pixel_format *pf, unsigned c, uint8_t *row,
+                     const uint8_t *src, unsigned src_bytes, unsigned up, uint32_t n,
+                     uint32_t w)
+{
+    const struct vc_component *k = &pf->comp[c];
+    const uint32_t black = vc_black(pf, c);
+    const size_t step = k->step;
+    uint8_t *d = row + k->offset;
+    if (pf->container == 1) {
+        /* 8-bit frames in NV12, 422H, 444P: the 1080p60 hot path. */
+        if (step == 1) {
+            if (n)
+                memcpy(d, src, n);
+            memset(d + n, (int)black, w - n);
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            d[i * step] = src[i];
+        for (size_t i = n; i < w; i++)
+            d[i * step] = (uint8_t)black;
+        return;
     }
+    if (pf->container == 2) {
+        /* P010, Y210: value << shift in a 16-bit word. */
+        const unsigned shift = k->shift, shift_up = k->shift + up;
+        if (src_bytes == 1)
+            for (size_t i = 0; i < n; i++)
+                put_le16(d + i * step, (uint32_t)src[i] << shift_up);
+        else if (step == 2)               /* P010 luma: a constant stride vectorises */
+            for (size_t i = 0; i < n; i++)
+                put_le16(d + 2 * i, get_le16(src + 2 * i) << shift_up);
+        else
+            for (size_t i = 0; i < n; i++)
+                put_le16(d + i * step, get_le16(src + 2 * i) << shift_up);
+        for (size_t i = n; i < w; i++)
+            put_le16(d + i * step, black << shift);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        vc_sample_put(pf, c, row, i,
+                      (src_bytes == 1 ? src[i] : get_le16(src + 2 * i)) << up);
+    for (size_t i = n; i < w; i++)
+        vc_sample_put(pf, c, row, i, black);
+}
 
-    uint32_t cfw = (fw + 1) / 2, cfh = (fh + 1) / 2, cx = x / 2, cw = w / 2;
-    uint32_t have_cw = cx < cfw ? min_u32(cw, cfw - cx) : 0;
-    for (uint32_t r = 0; r < rect->height / 2; r++) {
-        uint8_t *d = dst + layout->offsets[1] + (size_t)r * layout->pitches[1];
-        uint32_t y = rect->y / 2 + r, n = y < cfh ? have_cw : 0;
-        const uint16_t *u =
-            n ? (const uint16_t *)(f->data[1] + (size_t)y * f->linesize[1]) + cx : NULL;
-        const uint16_t *v =
-            n ? (const uint16_t *)(f->data[2] + (size_t)y * f->linesize[2]) + cx : NULL;
-        for (uint32_t i = 0; i < n; i++) {
-            put_le16(d + 4 * i, (uint16_t)(u[i] << SW_P010_SHIFT));
-            put_le16(d + 4 * i + 2, (uint16_t)(v[i] << SW_P010_SHIFT));
+/* NV12 and P010 keep Cb and Cr side by side in one plane: one pass over
+ * the row for both, not two strided ones (4:2:0 is the 1080p60 hot path). */
+static bool chroma_interleaved(const struct vc_pixel_format *pf)
+{
+    const struct vc_component *cb = &pf->comp[1], *cr = &pf->comp[2];
+    return pf->container <= 2 && cb->plane == cr->plane && cb->step == 2 * pf->container &&
+           cr->step == cb->step && cr->offset == cb->offset + pf->container &&
+           cr->shift == cb->shift;
+}
+
+/* read_row() of Cb and Cr together where chroma_interleaved(). */
+static void read_chroma_row(const struct vc_pixel_format *pf, uint8_t *row, const uint8_t *u,
+                            const uint8_t *v, unsigned src_bytes, unsigned up, uint32_t n,
+                            uint32_t w)
+{
+    uint8_t *d = row + pf->comp[1].offset;
+    const uint32_t black_u = vc_black(pf, 1), black_v = vc_black(pf, 2);
+    if (pf->container == 1) {
+        for (size_t i = 0; i < n; i++) {
+            d[2 * i] = u[i];
+            d[2 * i + 1] = v[i];
         }
-        for (uint32_t i = n; i < cw; i++) {
-            put_le16(d + 4 * i, SW_BLACK_C10 << SW_P010_SHIFT);
-            put_le16(d + 4 * i + 2, SW_BLACK_C10 << SW_P010_SHIFT);
+        for (size_t i = n; i < w; i++) {
+            d[2 * i] = (uint8_t)black_u;
+            d[2 * i + 1] = (uint8_t)black_v;
         }
+        return;
+    }
+    const unsigned shift = pf->comp[1].shift, shift_up = shift + up;
+    if (src_bytes == 1) {
+        for (size_t i = 0; i < n; i++) {
+            put_le16(d + 4 * i, (uint32_t)u[i] << shift_up);
+            put_le16(d + 4 * i + 2, (uint32_t)v[i] << shift_up);
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            put_le16(d + 4 * i, get_le16(u + 2 * i) << shift_up);
+            put_le16(d + 4 * i + 2, get_le16(v + 2 * i) << shift_up);
+        }
+    }
+    for (size_t i = n; i < w; i++) {
+        put_le16(d + 4 * i, black_u << shift);
+        put_le16(d + 4 * i + 2, black_v << shift);
     }
 }
 
@@ -151,85 +287,101 @@ int sw_surface_read(struct vh_engine *engine, struct vh_surface *surface,
                     const struct vh_rect *rect, const struct vw_image_layout *layout,
                     uint8_t *dst, struct vh_error *err)
 {
-    const AVFrame *f = sw_surface_get(surface)->frame;
-    if (layout->pixel_format != surface->pixel_format || layout->num_planes != 2)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT, "sw: image format 0x%08x not supported",
-                            layout->pixel_format);
-    if (f->buf[0] && !frame_usable(surface, f))
-        return vh_error_set(err, VW_ERR_INTERNAL, "sw: surface holds pixel format %d", f->format);
-    if (is_10bit(surface)) {
-        read_p010(f, rect, layout, dst);
-        return VW_OK;
-    }
-    /* The part of the rectangle that the frame covers is copied, the rest is
-     * black (a never-written surface, or a stream smaller than the surface). */
-    uint32_t fw = f->buf[0] ? (uint32_t)f->width : 0, fh = f->buf[0] ? (uint32_t)f->height : 0;
-    uint32_t x = rect->x, w = rect->width;
-    uint32_t have_w = x < fw ? min_u32(w, fw - x) : 0;
+    const struct sw_surface *s = sw_surface_get(surface);
+    const struct vc_pixel_format *pf = s->format;
+    if (layout->pixel_format != pf->fourcc || layout->num_planes != pf->num_planes)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "sw: image format 0x%08x (%u planes) is not surface %u's %s",
+                            layout->pixel_format, layout->num_planes, surface->id, pf->name);
+    /* The part of the rectangle that the frame covers is copied, the rest
+     * is black (a never-written surface, or a stream smaller than it). */
+    const AVFrame *f = s->frame;
+    const struct frame_format *ff = NULL;
+    if (f->buf[0] && !(ff = frame_check(surface, f, err)))
+        return err->status;
+    const unsigned src_bytes = ff ? sample_bytes(ff) : 1;
+    const unsigned up = ff ? pf->depth - ff->depth : 0;
+    const bool pair = chroma_interleaved(pf);
 
-    for (uint32_t r = 0; r < rect->height; r++) {
-        uint8_t *d = dst + layout->offsets[0] + (size_t)r * layout->pitches[0];
-        uint32_t y = rect->y + r, n = y < fh ? have_w : 0;
-        if (n)
-            memcpy(d, f->data[0] + (size_t)y * f->linesize[0] + x, n);
-        memset(d + n, SW_BLACK_Y, w - n);
+    struct span want[3], have[3];
+    for (unsigned c = 0; c < 3; c++) {
+        want[c] = component_span(pf, c, rect->x, rect->y, rect->width, rect->height);
+        have[c] = (struct span){0};
+        if (ff)
+            vc_component_size(pf, c, (uint32_t)f->width, (uint32_t)f->height, &have[c].w,
+                              &have[c].h);
     }
-
-    uint32_t cfw = (fw + 1) / 2, cfh = (fh + 1) / 2, cx = x / 2, cw = w / 2;
-    uint32_t have_cw = cx < cfw ? min_u32(cw, cfw - cx) : 0;
-    for (uint32_t r = 0; r < rect->height / 2; r++) {
-        uint8_t *d = dst + layout->offsets[1] + (size_t)r * layout->pitches[1];
-        uint32_t y = rect->y / 2 + r, n = y < cfh ? have_cw : 0;
-        const uint8_t *u = n ? f->data[1] + (size_t)y * f->linesize[1] + cx : NULL;
-        const uint8_t *v = n ? f->data[2] + (size_t)y * f->linesize[2] + cx : NULL;
-        for (uint32_t i = 0; i < n; i++) {
-            d[2 * i] = u[i];
-            d[2 * i + 1] = v[i];
+    for (unsigned p = 0; p < pf->num_planes; p++) {
+        uint64_t row_bytes;
+        uint32_t rows;
+        vc_plane_extent(pf, p, rect->width, rect->height, &row_bytes, &rows);
+        for (uint32_t r = 0; r < rows; r++) {
+            uint8_t *row = dst + layout->offsets[p] + (size_t)r * layout->pitches[p];
+            vc_row_init_packed(pf, row, rect->width);
+            for (unsigned c = 0; c < 3; c++) {
+                if (pf->comp[c].plane != p || r >= want[c].h)
+                    continue;
+                uint32_t y = want[c].y + r, x = want[c].x, n = 0;
+                const uint8_t *src = NULL, *src_cr = NULL;
+                if (y < have[c].h && x < have[c].w) {
+                    n = min_u32(want[c].w, have[c].w - x);
+                    src = f->data[c] + (size_t)y * f->linesize[c] + (size_t)x * src_bytes;
+                    src_cr = f->data[2] + (size_t)y * f->linesize[2] + (size_t)x * src_bytes;
+                }
+                if (c == 1 && pair) {
+                    read_chroma_row(pf, row, src, src_cr, src_bytes, up, n, want[c].w);
+                    break;                    /* Cr done too */
+                }
+                read_row(pf, c, row, src, src_bytes, up, n, want[c].w);
+            }
         }
-        memset(d + 2 * n, SW_BLACK_C, 2 * (cw - n));
     }
     return VW_OK;
 }
 
-static void fill_black(AVFrame *f)
+/* Every sample of a new frame (format ff, for surfaces of format pf) black. */
+static void fill_black(AVFrame *f, const struct vc_pixel_format *pf,
+                       const struct frame_format *ff)
 {
-    if (f->format == AV_PIX_FMT_YUV420P10LE) {
-        for (int p = 0; p < 3; p++) {
-            int rows = p ? (f->height + 1) / 2 : f->height;
-            size_t n = (size_t)rows * f->linesize[p] / 2;
-            uint16_t *d = (uint16_t *)f->data[p];
-            for (size_t i = 0; i < n; i++)
-                d[i] = p ? SW_BLACK_C10 : SW_BLACK_Y10;
+    for (unsigned c = 0; c < 3; c++) {
+        uint32_t cw, ch;
+        vc_component_size(pf, c, (uint32_t)f->width, (uint32_t)f->height, &cw, &ch);
+        uint32_t black = vc_black(pf, c) >> (pf->depth - ff->depth);
+        size_t bytes = (size_t)ch * (size_t)f->linesize[c];
+        if (sample_bytes(ff) == 1) {
+            memset(f->data[c], (int)black, bytes);
+            continue;
         }
-        return;
-    }
-    for (int p = 0; p < 3; p++) {
-        int rows = p ? (f->height + 1) / 2 : f->height;
-        memset(f->data[p], p ? SW_BLACK_C : SW_BLACK_Y, (size_t)rows * f->linesize[p]);
+        for (size_t i = 0; i + 1 < bytes; i += 2)
+            put_le16(f->data[c] + i, black);
     }
 }
 
 /* Gives the surface a frame that it alone owns, covering at least the
  * surface, with the old content (or black) in it. Decoded pictures are
  * shared with libavcodec's reference list and other surfaces, so writing
- * into one in place would corrupt them. */
+ * into one in place would corrupt them. A picture of lower depth than the
+ * surface keeps its format (PUT_IMAGE then writes its samples scaled down). */
 static int make_private(struct vh_surface *surface, struct vh_error *err)
 {
     struct sw_surface *s = sw_surface_get(surface);
+    const struct vc_pixel_format *pf = s->format;
     AVFrame *old = s->frame;
-    bool have = frame_usable(surface, old);
+    const struct frame_format *have = NULL;
+    if (old->buf[0] && !(have = frame_check(surface, old, err)))
+        return err->status;
     if (have && av_frame_is_writable(old) && (uint32_t)old->width >= surface->width &&
         (uint32_t)old->height >= surface->height)
         return VW_OK;
 
+    const struct frame_format *ff = have ? have : frame_format_native(pf);
     AVFrame *n = av_frame_alloc();
     if (!n)
         goto err_alloc;
-    n->format = is_10bit(surface) ? AV_PIX_FMT_YUV420P10LE : AV_PIX_FMT_YUV420P;
+    n->format = have ? old->format : ff->av;
     n->width = (int)surface->width;
     n->height = (int)surface->height;
     if (have) {
-        n->format = old->format;
         if (old->width > n->width)
             n->width = old->width;
         if (old->height > n->height)
@@ -237,14 +389,12 @@ static int make_private(struct vh_surface *surface, struct vh_error *err)
     }
     if (av_frame_get_buffer(n, 0) < 0)
         goto err_buffer;
-    fill_black(n);
-    if (have) {
-        int bps = is_10bit(surface) ? 2 : 1;
-        int lw[3] = {old->width * bps, (old->width + 1) / 2 * bps, (old->width + 1) / 2 * bps};
-        int lh[3] = {old->height, (old->height + 1) / 2, (old->height + 1) / 2};
-        for (int p = 0; p < 3; p++)
-            av_image_copy_plane(n->data[p], n->linesize[p], old->data[p], old->linesize[p],
-                                lw[p], lh[p]);
+    fill_black(n, pf, ff);
+    for (unsigned c = 0; have && c < 3; c++) {
+        uint32_t cw, ch;
+        vc_component_size(pf, c, (uint32_t)old->width, (uint32_t)old->height, &cw, &ch);
+        av_image_copy_plane(n->data[c], n->linesize[c], old->data[c], old->linesize[c],
+                            (int)(cw * sample_bytes(ff)), (int)ch);
     }
     av_frame_unref(old);
     av_frame_move_ref(old, n);
@@ -258,27 +408,67 @@ err_alloc:
                         surface->width, surface->height);
 }
 
-/* The 10-bit write: P010 -> yuv420p10 (value >> 6; the low bits dropped). */
-static void write_p010(AVFrame *f, const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
-                       const struct vw_image_layout *layout, const uint8_t *data)
+/* One row of component c into a frame row (`dst`, `dst_bytes` a sample):
+ * `w` samples of the image row `row` from sample `x` on, scaled down
+ * `down` bits to the frame's depth. */
+static void write_row(const struct vc_pixel_format *pf, unsigned c, const uint8_t *row,
+                      uint32_t x, uint8_t *dst, unsigned dst_bytes, unsigned down, uint32_t w)
 {
-    for (uint32_t r = 0; r < src->height; r++) {
-        const uint8_t *s =
-            data + layout->offsets[0] + (size_t)(src->y + r) * layout->pitches[0] + 2 * src->x;
-        uint16_t *d = (uint16_t *)(f->data[0] + (size_t)(dst_y + r) * f->linesize[0]) + dst_x;
-        for (uint32_t i = 0; i < src->width; i++)
-            d[i] = get_le16(s + 2 * i) >> SW_P010_SHIFT;
-    }
-    for (uint32_t r = 0; r < src->height / 2; r++) {
-        const uint8_t *s = data + layout->offsets[1] +
-                           (size_t)(src->y / 2 + r) * layout->pitches[1] + 2 * (src->x & ~1u);
-        size_t row = (size_t)(dst_y / 2 + r);
-        uint16_t *u = (uint16_t *)(f->data[1] + row * f->linesize[1]) + dst_x / 2;
-        uint16_t *v = (uint16_t *)(f->data[2] + row * f->linesize[2]) + dst_x / 2;
-        for (uint32_t i = 0; i < src->width / 2; i++) {
-            u[i] = get_le16(s + 4 * i) >> SW_P010_SHIFT;
-            v[i] = get_le16(s + 4 * i + 2) >> SW_P010_SHIFT;
+    const struct vc_component *k = &pf->comp[c];
+    const size_t step = k->step;
+    const uint8_t *s = row + k->offset + (size_t)x * step;
+    if (pf->container == 1) {
+        if (step == 1) {
+            memcpy(dst, s, w);
+            return;
         }
+        for (size_t i = 0; i < w; i++)
+            dst[i] = s[i * step];
+        return;
+    }
+    if (pf->container == 2) {
+        const unsigned shift = k->shift + down;
+        if (dst_bytes == 1)
+            for (size_t i = 0; i < w; i++)
+                dst[i] = (uint8_t)(get_le16(s + i * step) >> shift);
+        else
+            for (size_t i = 0; i < w; i++)
+                put_le16(dst + 2 * i, get_le16(s + i * step) >> shift);
+        return;
+    }
+    for (size_t i = 0; i < w; i++) {
+        uint32_t v = vc_sample_get(pf, c, row, x + i) >> down;
+        if (dst_bytes == 1)
+            dst[i] = (uint8_t)v;
+        else
+            put_le16(dst + 2 * i, v);
+    }
+}
+
+/* write_row() of Cb and Cr together where chroma_interleaved(). */
+static void write_chroma_row(const struct vc_pixel_format *pf, const uint8_t *row, uint32_t x,
+                             uint8_t *u, uint8_t *v, unsigned dst_bytes, unsigned down,
+                             uint32_t w)
+{
+    const uint8_t *s = row + pf->comp[1].offset + (size_t)x * pf->comp[1].step;
+    if (pf->container == 1) {
+        for (size_t i = 0; i < w; i++) {
+            u[i] = s[2 * i];
+            v[i] = s[2 * i + 1];
+        }
+        return;
+    }
+    const unsigned shift = pf->comp[1].shift + down;
+    if (dst_bytes == 1) {
+        for (size_t i = 0; i < w; i++) {
+            u[i] = (uint8_t)(get_le16(s + 4 * i) >> shift);
+            v[i] = (uint8_t)(get_le16(s + 4 * i + 2) >> shift);
+        }
+        return;
+    }
+    for (size_t i = 0; i < w; i++) {
+        put_le16(u + 2 * i, get_le16(s + 4 * i) >> shift);
+        put_le16(v + 2 * i, get_le16(s + 4 * i + 2) >> shift);
     }
 }
 
@@ -287,9 +477,12 @@ int sw_surface_write(struct vh_engine *engine, struct vh_surface *surface,
                      const struct vw_image_layout *layout, const uint8_t *data,
                      struct vh_error *err)
 {
-    if (layout->pixel_format != surface->pixel_format || layout->num_planes != 2)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT, "sw: image format 0x%08x not supported",
-                            layout->pixel_format);
+    struct sw_surface *s = sw_surface_get(surface);
+    const struct vc_pixel_format *pf = s->format;
+    if (layout->pixel_format != pf->fourcc || layout->num_planes != pf->num_planes)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "sw: image format 0x%08x (%u planes) is not surface %u's %s",
+                            layout->pixel_format, layout->num_planes, surface->id, pf->name);
     /* The core validated this; a cheap re-check keeps a core bug from
      * becoming a heap overflow. */
     if (dst_x > surface->width || src->width > surface->width - dst_x ||
@@ -299,25 +492,27 @@ int sw_surface_write(struct vh_engine *engine, struct vh_surface *surface,
     if (rc)
         return rc;
 
-    AVFrame *f = sw_surface_get(surface)->frame;
-    if (is_10bit(surface)) {
-        write_p010(f, src, dst_x, dst_y, layout, data);
-        return VW_OK;
-    }
-    for (uint32_t r = 0; r < src->height; r++) {
-        const uint8_t *s = data + layout->offsets[0] + (size_t)(src->y + r) * layout->pitches[0] + src->x;
-        memcpy(f->data[0] + (size_t)(dst_y + r) * f->linesize[0] + dst_x, s, src->width);
-    }
-    for (uint32_t r = 0; r < src->height / 2; r++) {
-        const uint8_t *s = data + layout->offsets[1] +
-                           (size_t)(src->y / 2 + r) * layout->pitches[1] + (src->x & ~1u);
-        size_t row = (size_t)(dst_y / 2 + r);
-        uint8_t *u = f->data[1] + row * f->linesize[1] + dst_x / 2;
-        uint8_t *v = f->data[2] + row * f->linesize[2] + dst_x / 2;
-        for (uint32_t i = 0; i < src->width / 2; i++) {
-            u[i] = s[2 * i];
-            v[i] = s[2 * i + 1];
+    AVFrame *f = s->frame;
+    const struct frame_format *ff = frame_format_of(f->format);
+    const unsigned dst_bytes = sample_bytes(ff), down = pf->depth - ff->depth;
+    const bool pair = chroma_interleaved(pf);
+    for (unsigned c = 0; c < 3; c++) {
+        unsigned p = pf->comp[c].plane;
+        struct span from = component_span(pf, c, src->x, src->y, src->width, src->height);
+        struct span to = component_span(pf, c, dst_x, dst_y, src->width, src->height);
+        for (uint32_t r = 0; r < from.h; r++) {
+            const uint8_t *row = data + layout->offsets[p] + (size_t)(from.y + r) * layout->pitches[p];
+            size_t at = (size_t)to.x * dst_bytes;
+            uint8_t *d = f->data[c] + (size_t)(to.y + r) * f->linesize[c] + at;
+            if (c == 1 && pair)
+                write_chroma_row(pf, row, from.x, d,
+                                 f->data[2] + (size_t)(to.y + r) * f->linesize[2] + at,
+                                 dst_bytes, down, from.w);
+            else
+                write_row(pf, c, row, from.x, d, dst_bytes, down, from.w);
         }
+        if (c == 1 && pair)
+            break;                            /* Cr done too */
     }
     return VW_OK;
 }
