@@ -145,6 +145,12 @@ hevc hevc_wpp.hevc 352 288 30 -- "wpp=1:bframes=2"
 hevc hevc_scaling_list.hevc 352 288 30 -- "scaling-list=default:bframes=2:no-wpp=1"
 # Coded 352x200 behind a conformance window.
 hevc hevc_odd_size_350x198.hevc 350 198 30 -- "bframes=2:no-wpp=1"
+# Tiles (uniform and explicit grids, entry points) and long-term references,
+# which no Debian encoder makes: PCM and skip CUs from a small generator
+# that checks every frame against ffmpeg's decode.
+if [ ! -s "$out/hevc_tiles.hevc" ] || [ ! -s "$out/hevc_long_term.hevc" ]; then
+    python3 "$(dirname "$0")/hevc_synth.py" --check "$out"
+fi
 
 # 10-bit 4:2:0: HEVC Main10 (B-pyramid, odd size behind a conformance
 # window) and VP9 profile 2 (hidden alt-ref frames).
