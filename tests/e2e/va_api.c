@@ -2,8 +2,10 @@
  * VA-API conformance of the vivac driver against a live vivacd (sw engine):
  * status codes for unsupported profiles/entrypoints/formats/sizes, PutImage /
  * GetImage round trips with sub-rectangles, DeriveImage read and write-back,
- * a decode error reaching vaSyncSurface, bad slice offsets refused, and
- * vaTerminate with live objects (leaks show under ASan).
+ * the 4:2:2 / 4:4:4 formats (422H, 444P, Y210, Y410: HEVC range extension
+ * and JPEG configs, surfaces, images), a decode error reaching
+ * vaSyncSurface, bad slice offsets refused, and vaTerminate with live
+ * objects (leaks show under ASan).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,312 @@
 static int fails;
 #define CHECK(expr, want) do { VAStatus s_ = (expr); if (s_ != (want)) { printf("FAIL %s:%d %s = %d (%s), want %d\n", __FILE__, __LINE__, #expr, s_, vaErrorStr(s_), (int)(want)); fails++; } } while (0)
 #define EXPECT(c) do { if (!(c)) { printf("FAIL %s:%d %s\n", __FILE__, __LINE__, #c); fails++; } } while (0)
+
+/* ---- 4:2:2 / 4:4:4 (protocol 1.2) ------------------------------------------ */
+
+/* The chroma formats and their surface FOURCCs, with the memory layout
+ * written out here independently of the driver's table: planar 8-bit (one
+ * byte a sample, planes Y Cb Cr), Y210 (Y0 Cb Y1 Cr 16-bit words, 10 bits
+ * high), Y410 (a 32-bit word a pixel: Cb 0-9, Y 10-19, Cr 20-29, alpha
+ * 30-31). */
+enum layout { SEMIPLANAR, PLANAR8, Y210, Y410 }; /* SEMIPLANAR (NV12, P010): checked in main() */
+static const struct fmt {
+    unsigned rt, fourcc;
+    const char *name;
+    enum layout layout;
+    int sub_x, sub_y;             /* chroma subsampling (1 or 2) */
+    int bits;
+} fmts[] = {
+    {VA_RT_FORMAT_YUV420, VA_FOURCC_NV12, "NV12", SEMIPLANAR, 2, 2, 8},
+    {VA_RT_FORMAT_YUV420_10, VA_FOURCC_P010, "P010", SEMIPLANAR, 2, 2, 10},
+    {VA_RT_FORMAT_YUV422, VA_FOURCC_422H, "422H", PLANAR8, 2, 1, 8},
+    {VA_RT_FORMAT_YUV444, VA_FOURCC_444P, "444P", PLANAR8, 1, 1, 8},
+    {VA_RT_FORMAT_YUV422_10, VA_FOURCC_Y210, "Y210", Y210, 2, 1, 10},
+    {VA_RT_FORMAT_YUV444_10, VA_FOURCC_Y410, "Y410", Y410, 1, 1, 10},
+};
+#define NUM_FMTS (int)(sizeof(fmts) / sizeof(fmts[0]))
+#define FIRST_NEW 2               /* fmts[2..]: the protocol 1.2 formats */
+
+static unsigned rd16(const unsigned char *p) { return p[0] | p[1] << 8; }
+static unsigned rd32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (unsigned)p[3] << 24; }
+static void wr16(unsigned char *p, unsigned v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
+static void wr32(unsigned char *p, unsigned v) { wr16(p, v); wr16(p + 2, v >> 16); }
+
+/* Where sample (x, y) of component c (0 Y, 1 Cb, 2 Cr; x, y in that
+ * component's samples) of an image of a new format lives, and its bit
+ * position in a 32-bit Y410 word. */
+static unsigned char *sample_at(const struct fmt *f, const VAImage *im, unsigned char *base, int c, int x, int y, int *shift)
+{
+    *shift = 0;
+    switch (f->layout) {
+    case PLANAR8: return base + im->offsets[c] + (size_t)y * im->pitches[c] + x;
+    case Y210: return base + im->offsets[0] + (size_t)y * im->pitches[0] + (c == 0 ? 4 * x : 8 * x + (c == 1 ? 2 : 6));
+    default: *shift = c == 0 ? 10 : c == 1 ? 0 : 20; return base + im->offsets[0] + (size_t)y * im->pitches[0] + 4 * x;
+    }
+}
+
+static unsigned get_sample(const struct fmt *f, const VAImage *im, unsigned char *base, int c, int x, int y)
+{
+    int shift;
+    unsigned char *p = sample_at(f, im, base, c, x, y, &shift);
+    return f->layout == PLANAR8 ? *p : f->layout == Y210 ? rd16(p) >> 6 : (rd32(p) >> shift) & 1023;
+}
+
+static void put_sample(const struct fmt *f, const VAImage *im, unsigned char *base, int c, int x, int y, unsigned v)
+{
+    int shift;
+    unsigned char *p = sample_at(f, im, base, c, x, y, &shift);
+    if (f->layout == PLANAR8) *p = (unsigned char)v;
+    else if (f->layout == Y210) wr16(p, v << 6);
+    else wr32(p, (rd32(p) & ~(1023u << shift)) | 3u << 30 | v << shift);
+}
+
+static unsigned pattern(const struct fmt *f, int c, int x, int y)
+{
+    return (unsigned)(x * 7 + y * 13 + c * 101 + (x ^ y) * 3) & ((1u << f->bits) - 1);
+}
+
+/* Checks an image's planes, pitches and offsets for a w x h picture of f. */
+static void check_layout(const struct fmt *f, const VAImage *im, int w, int h)
+{
+    int planes = f->layout == PLANAR8 ? 3 : 1;
+    int row0 = f->layout == PLANAR8 ? w : f->layout == Y210 ? 2 * w : 4 * w;
+    EXPECT(im->format.fourcc == f->fourcc && (int)im->num_planes == planes);
+    EXPECT((int)im->pitches[0] >= row0 && im->offsets[0] == 0);
+    unsigned end = im->pitches[0] * h;
+    for (int p = 1; p < planes; p++) {
+        EXPECT((int)im->pitches[p] >= w / f->sub_x && im->offsets[p] >= end);
+        end = im->offsets[p] + im->pitches[p] * h / f->sub_y;
+    }
+    EXPECT(im->data_size >= end);
+    if ((int)im->num_planes != planes || im->data_size < end)
+        printf("  %s %dx%d image: %u planes, pitches %u %u %u, offsets %u %u %u, %u bytes\n", f->name, w, h,
+               im->num_planes, im->pitches[0], im->pitches[1], im->pitches[2], im->offsets[0], im->offsets[1],
+               im->offsets[2], im->data_size);
+}
+
+/* Compares (w x h at x0, y0 of a) with (w x h at the origin of b), sample
+ * by sample; for the packed formats also the padding bits (alpha 3, low
+ * bits 0). Returns the mismatches. */
+static int compare(const struct fmt *f, const VAImage *a, unsigned char *pa, int x0, int y0, const VAImage *b,
+                   unsigned char *pb, int w, int h)
+{
+    int bad = 0;
+    for (int c = 0; c < 3; c++) {
+        int sx = c ? f->sub_x : 1, sy = c ? f->sub_y : 1;
+        for (int y = 0; y < h / sy; y++) for (int x = 0; x < w / sx; x++) {
+            bad += get_sample(f, a, pa, c, x + x0 / sx, y + y0 / sy) != get_sample(f, b, pb, c, x, y);
+            int shift;
+            if (f->layout == Y210) bad += (rd16(sample_at(f, b, pb, c, x, y, &shift)) & 63) != 0;
+            if (f->layout == Y410 && c == 0) bad += rd32(sample_at(f, b, pb, c, x, y, &shift)) >> 30 != 3;
+        }
+    }
+    return bad;
+}
+
+/* The surface pixel formats vaQuerySurfaceAttributes lists for a config,
+ * as a mask of VA_RT_FORMAT_* (0x80000000 for a FOURCC not in fmts). */
+static unsigned surface_formats(VADisplay dpy, VAConfigID cfg)
+{
+    VASurfaceAttrib sa[32];
+    unsigned n = 32, mask = 0;
+    CHECK(vaQuerySurfaceAttributes(dpy, cfg, sa, &n), VA_STATUS_SUCCESS);
+    for (unsigned i = 0; i < n; i++) {
+        if (sa[i].type != VASurfaceAttribPixelFormat) continue;
+        int k = 0;
+        while (k < NUM_FMTS && fmts[k].fourcc != (unsigned)sa[i].value.value.i) k++;
+        mask |= k < NUM_FMTS ? fmts[k].rt : 0x80000000u;
+    }
+    return mask;
+}
+
+/* A config of the profile: RTFormat lists `need` and nothing outside
+ * `allowed`; the surface attributes list exactly the RTFormat's formats;
+ * a context is created on surfaces of each. Returns the RTFormat mask. */
+static unsigned check_config(VADisplay dpy, VAProfile profile, const char *name, unsigned need, unsigned allowed)
+{
+    VAConfigAttrib rt = {VAConfigAttribRTFormat, 0};
+    CHECK(vaGetConfigAttributes(dpy, profile, VAEntrypointVLD, &rt, 1), VA_STATUS_SUCCESS);
+    printf("%s: RTFormat 0x%x\n", name, rt.value);
+    EXPECT((rt.value & need) == need && (rt.value & ~allowed) == 0);
+    VAConfigID cfg;
+    CHECK(vaCreateConfig(dpy, profile, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_SUCCESS);
+    unsigned listed = surface_formats(dpy, cfg);
+    if (listed != rt.value) printf("  surface formats 0x%x, RTFormat 0x%x\n", listed, rt.value);
+    EXPECT(listed == rt.value);
+    for (int i = 0; i < NUM_FMTS; i++) {
+        if (!(rt.value & fmts[i].rt)) continue;
+        VASurfaceID s[2];
+        VAContextID ctx;
+        CHECK(vaCreateSurfaces(dpy, fmts[i].rt, 64, 64, s, 2, NULL, 0), VA_STATUS_SUCCESS);
+        CHECK(vaCreateContext(dpy, cfg, 64, 64, VA_PROGRESSIVE, s, 2, &ctx), VA_STATUS_SUCCESS);
+        CHECK(vaDestroyContext(dpy, ctx), VA_STATUS_SUCCESS);
+        CHECK(vaDestroySurfaces(dpy, s, 2), VA_STATUS_SUCCESS);
+    }
+    /* A format outside the profile's is refused. */
+    unsigned other = ~allowed & (VA_RT_FORMAT_YUV422 | VA_RT_FORMAT_YUV444 | VA_RT_FORMAT_YUV422_10 | VA_RT_FORMAT_YUV444_10);
+    if (other) {
+        VAConfigAttrib want = {VAConfigAttribRTFormat, other};
+        VAConfigID bad;
+        CHECK(vaCreateConfig(dpy, profile, VAEntrypointVLD, &want, 1, &bad), VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
+    }
+    CHECK(vaDestroyConfig(dpy, cfg), VA_STATUS_SUCCESS);
+    return rt.value;
+}
+
+static void check_rext_configs(VADisplay dpy)
+{
+    VAProfile list[64];
+    int n = 0;
+    CHECK(vaQueryConfigProfiles(dpy, list, &n), VA_STATUS_SUCCESS);
+    static const struct {
+        VAProfile profile;
+        const char *name;
+        unsigned need, allowed;
+    } rext[] = {
+        {VAProfileHEVCMain422_10, "HEVCMain422_10", VA_RT_FORMAT_YUV422_10,
+         VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV420_10 | VA_RT_FORMAT_YUV422 | VA_RT_FORMAT_YUV422_10},
+        {VAProfileHEVCMain444, "HEVCMain444", VA_RT_FORMAT_YUV444,
+         VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV422 | VA_RT_FORMAT_YUV444},
+        {VAProfileHEVCMain444_10, "HEVCMain444_10", VA_RT_FORMAT_YUV444_10,
+         VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV420_10 | VA_RT_FORMAT_YUV422 | VA_RT_FORMAT_YUV422_10 |
+         VA_RT_FORMAT_YUV444 | VA_RT_FORMAT_YUV444_10},
+    };
+    for (size_t r = 0; r < sizeof(rext) / sizeof(rext[0]); r++) {
+        int listed = 0;
+        for (int i = 0; i < n; i++) listed |= list[i] == rext[r].profile;
+        /* The sw engine decodes the range extensions. */
+        if (!listed) printf("FAIL: %s not listed by vaQueryConfigProfiles\n", rext[r].name);
+        EXPECT(listed);
+        if (listed) check_config(dpy, rext[r].profile, rext[r].name, rext[r].need, rext[r].allowed);
+    }
+    /* JPEG: 4:2:0, and 4:2:2 / 4:4:4 where the daemon lists them. */
+    check_config(dpy, VAProfileJPEGBaseline, "JPEGBaseline", VA_RT_FORMAT_YUV420,
+                 VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV422 | VA_RT_FORMAT_YUV444);
+}
+
+/* Surfaces of a new format: creation (with and without a pixel format
+ * attribute), PutImage of a pattern and GetImage of the whole picture and
+ * of a sub-rectangle (origin aligned to the chroma subsampling only),
+ * DeriveImage's layout, contents and write-back. */
+static void check_format(VADisplay dpy, const struct fmt *f)
+{
+    enum { W = 64, H = 32 };
+    VASurfaceAttrib attr = {.type = VASurfaceAttribPixelFormat, .flags = VA_SURFACE_ATTRIB_SETTABLE,
+                            .value = {.type = VAGenericValueTypeInteger, .value = {.i = (int)f->fourcc}}};
+    VASurfaceAttrib wrong = attr;
+    wrong.value.value.i = VA_FOURCC_NV12;
+    VASurfaceID s, s2;
+    CHECK(vaCreateSurfaces(dpy, f->rt, W, H, &s, 1, &wrong, 1), VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
+    VAStatus st = vaCreateSurfaces(dpy, f->rt, W, H, &s, 1, &attr, 1);
+    if (st != VA_STATUS_SUCCESS) {
+        printf("FAIL: %s surfaces: %s\n", f->name, vaErrorStr(st));
+        fails++;
+        return;
+    }
+    CHECK(vaCreateSurfaces(dpy, f->rt, W, H, &s2, 1, NULL, 0), VA_STATUS_SUCCESS);
+
+    VAImageFormat ifmt = {.fourcc = f->fourcc, .byte_order = VA_LSB_FIRST};
+    VAImage src, full, sub, der;
+    CHECK(vaCreateImage(dpy, &ifmt, W, H, &src), VA_STATUS_SUCCESS);
+    check_layout(f, &src, W, H);
+    unsigned char *ps, *pf, *pd;
+    CHECK(vaMapBuffer(dpy, src.buf, (void **)&ps), VA_STATUS_SUCCESS);
+    memset(ps, 0, src.data_size);
+    for (int c = 0; c < 3; c++) {
+        int sx = c ? f->sub_x : 1, sy = c ? f->sub_y : 1;
+        for (int y = 0; y < H / sy; y++) for (int x = 0; x < W / sx; x++)
+            put_sample(f, &src, ps, c, x, y, pattern(f, c, x, y));
+    }
+    CHECK(vaUnmapBuffer(dpy, src.buf), VA_STATUS_SUCCESS);
+    CHECK(vaPutImage(dpy, s, src.image_id, 0, 0, W, H, 0, 0, W, H), VA_STATUS_SUCCESS);
+
+    /* Whole picture back into a second image. */
+    CHECK(vaCreateImage(dpy, &ifmt, W, H, &full), VA_STATUS_SUCCESS);
+    CHECK(vaGetImage(dpy, s, 0, 0, W, H, full.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaMapBuffer(dpy, src.buf, (void **)&ps), VA_STATUS_SUCCESS);
+    CHECK(vaMapBuffer(dpy, full.buf, (void **)&pf), VA_STATUS_SUCCESS);
+    int bad_full = compare(f, &src, ps, 0, 0, &full, pf, W, H);
+    CHECK(vaUnmapBuffer(dpy, full.buf), VA_STATUS_SUCCESS);
+
+    /* A sub-rectangle at the smallest offsets the format allows. */
+    int x0 = f->sub_x == 2 ? 6 : 5, y0 = f->sub_y == 2 ? 4 : 3;
+    CHECK(vaCreateImage(dpy, &ifmt, 32, 16, &sub), VA_STATUS_SUCCESS);
+    CHECK(vaGetImage(dpy, s, x0, y0, 32, 16, sub.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaGetImage(dpy, s, x0 + 1, y0, 32, 16, sub.image_id),
+          f->sub_x == 2 ? VA_STATUS_ERROR_INVALID_PARAMETER : VA_STATUS_SUCCESS);
+    CHECK(vaGetImage(dpy, s, x0, y0, 32, 16, sub.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaGetImage(dpy, s, W - 16, 0, 32, 16, sub.image_id), VA_STATUS_ERROR_INVALID_PARAMETER);
+    CHECK(vaMapBuffer(dpy, sub.buf, (void **)&pf), VA_STATUS_SUCCESS);
+    int bad_sub = compare(f, &src, ps, x0, y0, &sub, pf, 32, 16);
+    CHECK(vaUnmapBuffer(dpy, sub.buf), VA_STATUS_SUCCESS);
+
+    /* PutImage of sub-rectangles into another surface, read back: from an
+     * even origin of the image, then from the format-aligned one (odd rows
+     * for 4:2:2, odd anything for 4:4:4), to an origin of the surface the
+     * format allows. */
+    int dx = f->sub_x == 2 ? 2 : 1, dy = f->sub_y == 2 ? 2 : 1;
+    for (int pass = 0; pass < 2; pass++) {
+        int sx = pass ? x0 : 8, sy = pass ? y0 : 4;
+        CHECK(vaPutImage(dpy, s2, src.image_id, sx, sy, 32, 16, dx, dy, 32, 16), VA_STATUS_SUCCESS);
+        CHECK(vaGetImage(dpy, s2, dx, dy, 32, 16, sub.image_id), VA_STATUS_SUCCESS);
+        CHECK(vaMapBuffer(dpy, sub.buf, (void **)&pf), VA_STATUS_SUCCESS);
+        int bad = compare(f, &src, ps, sx, sy, &sub, pf, 32, 16);
+        if (bad) printf("  %s: PutImage from %d,%d to %d,%d: %d mismatches\n", f->name, sx, sy, dx, dy, bad);
+        bad_sub += bad;
+        CHECK(vaUnmapBuffer(dpy, sub.buf), VA_STATUS_SUCCESS);
+    }
+
+    /* Derived image: the surface's layout and pixels; writes go back. */
+    CHECK(vaDeriveImage(dpy, s, &der), VA_STATUS_SUCCESS);
+    check_layout(f, &der, W, H);
+    CHECK(vaMapBuffer(dpy, der.buf, (void **)&pd), VA_STATUS_SUCCESS);
+    int bad_der = compare(f, &src, ps, 0, 0, &der, pd, W, H);
+    put_sample(f, &der, pd, 0, 1, 1, 1000 & ((1u << f->bits) - 1));
+    put_sample(f, &der, pd, 2, W / f->sub_x - 1, H / f->sub_y - 1, 5);
+    CHECK(vaUnmapBuffer(dpy, der.buf), VA_STATUS_SUCCESS);
+    CHECK(vaDestroyImage(dpy, der.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaGetImage(dpy, s, 0, 0, W, H, full.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaMapBuffer(dpy, full.buf, (void **)&pf), VA_STATUS_SUCCESS);
+    EXPECT(get_sample(f, &full, pf, 0, 1, 1) == (1000 & ((1u << f->bits) - 1)));
+    EXPECT(get_sample(f, &full, pf, 2, W / f->sub_x - 1, H / f->sub_y - 1) == 5);
+    EXPECT(get_sample(f, &full, pf, 0, 2, 1) == pattern(f, 0, 2, 1));
+    CHECK(vaUnmapBuffer(dpy, full.buf), VA_STATUS_SUCCESS);
+    CHECK(vaUnmapBuffer(dpy, src.buf), VA_STATUS_SUCCESS);
+
+    printf("%s: round trip mismatches: whole %d, sub-rectangles %d, derived %d\n", f->name, bad_full, bad_sub,
+           bad_der);
+    EXPECT(bad_full == 0 && bad_sub == 0 && bad_der == 0);
+    CHECK(vaDestroyImage(dpy, src.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaDestroyImage(dpy, full.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaDestroyImage(dpy, sub.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaDestroySurfaces(dpy, &s, 1), VA_STATUS_SUCCESS);
+    CHECK(vaDestroySurfaces(dpy, &s2, 1), VA_STATUS_SUCCESS);
+}
+
+static void check_new_formats(VADisplay dpy)
+{
+    check_rext_configs(dpy);
+    VAImageFormat list[16];
+    int n = 0;
+    CHECK(vaQueryImageFormats(dpy, list, &n), VA_STATUS_SUCCESS);
+    for (int i = FIRST_NEW; i < NUM_FMTS; i++) {
+        int listed = 0;
+        for (int k = 0; k < n; k++) listed |= list[k].fourcc == fmts[i].fourcc;
+        EXPECT(listed);
+        check_format(dpy, &fmts[i]);
+    }
+    /* No conversion between formats. */
+    VASurfaceID s444;
+    VAImage im422;
+    VAImageFormat f422 = {.fourcc = VA_FOURCC_422H, .byte_order = VA_LSB_FIRST};
+    CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV444, 64, 32, &s444, 1, NULL, 0), VA_STATUS_SUCCESS);
+    CHECK(vaCreateImage(dpy, &f422, 64, 32, &im422), VA_STATUS_SUCCESS);
+    CHECK(vaPutImage(dpy, s444, im422.image_id, 0, 0, 64, 32, 0, 0, 64, 32), VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
+    CHECK(vaGetImage(dpy, s444, 0, 0, 64, 32, im422.image_id), VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
+    CHECK(vaDestroyImage(dpy, im422.image_id), VA_STATUS_SUCCESS);
+    CHECK(vaDestroySurfaces(dpy, &s444, 1), VA_STATUS_SUCCESS);
+}
 
 int main(void)
 {
@@ -54,7 +362,7 @@ int main(void)
     printf("surface attribs %u, max width %d\n", nattr, maxw);
 
     VASurfaceID surf[4];
-    CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV422, 64, 64, surf, 1, NULL, 0), VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
+    CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420_12, 64, 64, surf, 1, NULL, 0), VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
     CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420, maxw + 16, 64, surf, 1, NULL, 0), VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);
     CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420, 320, 240, surf, 4, NULL, 0), VA_STATUS_SUCCESS);
     VAContextID ctx;
@@ -166,6 +474,8 @@ int main(void)
         CHECK(vaDestroySurfaces(dpy, &s10, 1), VA_STATUS_SUCCESS);
         CHECK(vaDestroyConfig(dpy, cfg10), VA_STATUS_SUCCESS);
     }
+
+    check_new_formats(dpy);
 
     /* Decode garbage: the error must reach vaSyncSurface. */
     VAPictureParameterBufferH264 pp = {0};
