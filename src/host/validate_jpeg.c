@@ -1,12 +1,61 @@
 /* Checks of the wire JPEG baseline structs (vw_jpeg_picture, vw_jpeg_tables,
  * vw_jpeg_slice) against ITU-T T.81 (baseline sequential, 8-bit), the
- * target surface and the scans. */
+ * target surface (its chroma format is the sampling's) and the scans. */
+#include <stdbool.h>
+
+#include "common/pixel_format.h"
 #include "host/session_internal.h"
 #include "host/validate.h"
 
 #define PIC "DECODE_BITSTREAM: JPEG picture params: "
 #define TAB "DECODE_BITSTREAM: JPEG tables: "
 #define SL "DECODE_BITSTREAM: JPEG slice %u: "
+
+/* The chroma formats decoded, by how many times as often Y is sampled as
+ * Cb and Cr (T.81 A.1.1: only the factors' ratios matter; libjpeg writes
+ * 4:2:2 as Y 2x1, Cb 1x1, ffmpeg as Y 2x2, Cb 1x2). The sampling decides
+ * the target's format. */
+static const struct {
+    uint8_t ratio_h, ratio_v;
+    uint32_t rt_format;                       /* 0: refused */
+    const char *name;
+} samplings[] = {
+    {2, 2, VW_RT_YUV420, "4:2:0"},
+    {2, 1, VW_RT_YUV422, "4:2:2"},
+    {1, 1, VW_RT_YUV444, "4:4:4"},
+    {1, 2, 0, "4:4:0"},
+    {4, 1, 0, "4:1:1"},
+    {4, 2, 0, "4:1:0"},
+};
+
+static int check_sampling(const struct vw_jpeg_picture *p, const struct vh_surface *target,
+                          struct vh_error *err)
+{
+    REQUIRE(p->num_components == 3, VW_ERR_UNSUPPORTED_STREAM,
+            PIC "%u component%s (%s): only 3 (YCbCr 4:2:0, 4:2:2, 4:4:4) decode",
+            p->num_components, p->num_components == 1 ? "" : "s",
+            p->num_components == 1 ? "grayscale" : "not YCbCr");
+    unsigned y_h = p->components[0].h_sampling_factor, y_v = p->components[0].v_sampling_factor;
+    unsigned cb_h = p->components[1].h_sampling_factor, cb_v = p->components[1].v_sampling_factor;
+    unsigned cr_h = p->components[2].h_sampling_factor, cr_v = p->components[2].v_sampling_factor;
+    /* Factors are 1..4 (checked above). */
+    bool ratios = cb_h == cr_h && cb_v == cr_v && y_h % cb_h == 0 && y_v % cb_v == 0;
+    size_t i = 0;
+    while (i < sizeof(samplings) / sizeof(samplings[0]) &&
+           !(ratios && y_h / cb_h == samplings[i].ratio_h && y_v / cb_v == samplings[i].ratio_v))
+        i++;
+    bool known = i < sizeof(samplings) / sizeof(samplings[0]);
+    REQUIRE(known && samplings[i].rt_format, VW_ERR_UNSUPPORTED_STREAM,
+            PIC "sampling %ux%u, %ux%u, %ux%u (%s) not supported: only 4:2:0, 4:2:2, 4:4:4",
+            y_h, y_v, cb_h, cb_v, cr_h, cr_v, known ? samplings[i].name : "unusual");
+    const struct vc_pixel_format *want = vc_pixel_format_of_rt(samplings[i].rt_format);
+    const struct vc_pixel_format *have = vc_pixel_format_of_rt(target->rt_format);
+    REQUIRE(target->rt_format == samplings[i].rt_format, VW_ERR_UNSUPPORTED_FORMAT,
+            PIC "sampling %ux%u, %ux%u, %ux%u (%s) decodes to %s surfaces, surface %u is %s",
+            y_h, y_v, cb_h, cb_v, cr_h, cr_v, samplings[i].name, want->name, target->id,
+            have ? have->name : "of another format");
+    return VW_OK;
+}
 
 int vh_jpeg_check_picture(const struct vw_jpeg_picture *p, const struct vh_surface *target,
                           struct vh_error *err)
@@ -43,18 +92,7 @@ int vh_jpeg_check_picture(const struct vw_jpeg_picture *p, const struct vh_surfa
                 VW_ERR_MALFORMED, PIC "unused component %u is not 0", i);
     REQUIRE(p->color_space == 0, VW_ERR_UNSUPPORTED_STREAM,
             PIC "color_space %u (only 0, YUV)", p->color_space);
-    /* NV12 surfaces hold 4:2:0: Y 2x2, Cb and Cr 1x1. */
-    REQUIRE(target->rt_format == VW_RT_YUV420 && p->num_components == 3 &&
-                p->components[0].h_sampling_factor == 2 &&
-                p->components[0].v_sampling_factor == 2 &&
-                p->components[1].h_sampling_factor == 1 &&
-                p->components[1].v_sampling_factor == 1 &&
-                p->components[2].h_sampling_factor == 1 &&
-                p->components[2].v_sampling_factor == 1,
-            VW_ERR_UNSUPPORTED_STREAM,
-            PIC "only 3 components sampled 2x2, 1x1, 1x1 (4:2:0) decode to surface %u",
-            target->id);
-    return VW_OK;
+    return check_sampling(p, target, err);
 }
 
 /* BITS of a canonical Huffman code: at most `max_values` codes that fit

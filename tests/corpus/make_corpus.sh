@@ -162,7 +162,8 @@ vpx vp9_profile2_altref.ivf 352 288 30 -- $vp9 -pix_fmt yuv420p10le -profile:v 2
     -auto-alt-ref 1 -lag-in-frames 16 -g 15
 
 # mjpeg NAME.mjpeg W H FRAMES -- ffmpeg mjpeg options: baseline JPEG 4:2:0
-# pictures back to back (-f mjpeg), the stream ffmpeg's vaapi mjpeg reads.
+# pictures back to back (-f mjpeg), the stream ffmpeg's vaapi mjpeg reads;
+# a -pix_fmt among the options (yuvj422p, yuvj444p) overrides 4:2:0.
 mjpeg() {
     local file=$1 w=$2 h=$3 n=$4
     shift 5
@@ -179,8 +180,23 @@ mjpeg mjpeg_std_huffman.mjpeg 352 288 10 -- -q:v 12 -huffman default
 # Restart intervals (DRI + RSTn: one a slice row band) at an odd size
 # (partial MCUs on both edges).
 mjpeg mjpeg_restart_350x198.mjpeg 350 198 10 -- -q:v 5 -slices 4 -threads 4
-# 4:2:2 sampling, which NV12 surfaces cannot hold: refused
-# (tests/e2e/jpeg_unsupported.sh), not in the bit-exact list.
-mjpeg mjpeg_422_unsupported.mjpeg 176 144 3 -- -q:v 5 -pix_fmt yuvj422p
+# 4:2:2 (ffmpeg writes Y 2x2, Cb and Cr 1x2), decoded to 422H surfaces.
+mjpeg mjpeg_422.mjpeg 352 288 10 -- -q:v 3 -pix_fmt yuvj422p
+# 4:4:4 with restart intervals at an odd size, decoded to 444P surfaces.
+mjpeg mjpeg_444_restart_350x198.mjpeg 350 198 10 -- -q:v 5 -slices 4 -threads 4 \
+    -pix_fmt yuvj444p
+# 4:4:0, which no surface format holds: refused (tests/e2e/jpeg_unsupported.sh),
+# not in the bit-exact list. ffmpeg's VA path tries it (on 444P surfaces),
+# but its encoder cannot write it, so a 4:2:2 clip's SOF0 gets Cb and Cr
+# 2x1 instead of 1x2: the same blocks an MCU, so the scans stay valid
+# (libavcodec decodes it as yuvj440p, the chroma moved).
+if [ ! -s "$out/mjpeg_440_unsupported.mjpeg" ]; then
+    mjpeg mjpeg_440_unsupported.422 176 144 3 -- -q:v 5 -pix_fmt yuvj422p
+    perl -0777 -pe '$n = s/(\xff\xc0\x00\x11\x08.{4}\x03\x01\x22.\x02)\x12(.\x03)\x12/${1}\x21${2}\x21/gs;
+        END { die "mjpeg_440_unsupported: no 4:2:2 SOF0 to rewrite\n" unless $n }' \
+        "$out/mjpeg_440_unsupported.422" >"$out/mjpeg_440_unsupported.mjpeg.tmp"
+    mv "$out/mjpeg_440_unsupported.mjpeg.tmp" "$out/mjpeg_440_unsupported.mjpeg"
+    rm "$out/mjpeg_440_unsupported.422"
+fi
 
 ls "$out"/*.264 "$out"/*.ivf "$out"/*.m2v "$out"/*.hevc "$out"/*.mjpeg | wc -l

@@ -2,8 +2,9 @@
  * interchange-format image (SOI .. EOI) rebuilt from its parameters and
  * scans (src/host/codecs/jpeg_headers.c); tables a picture does not load
  * stay from earlier pictures (kept in the class state). libavcodec gives
- * yuvj420p (full range): the same samples as a software decode of the
- * file, copied to NV12 like yuv420p. */
+ * yuvj420p, yuvj422p or yuvj444p (full range) as the sampling is: the
+ * same samples as a software decode of the file, read out to the NV12,
+ * 422H or 444P surface (validate_jpeg.c matched the two) unchanged. */
 #include "host/codecs/jpeg_headers.h"
 #include "host/engines/sw/sw_internal.h"
 
