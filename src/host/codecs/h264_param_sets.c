@@ -77,7 +77,9 @@ int vh_h264_check_params(const struct vw_h264_picture *p,
             for (unsigned j = 0; j < 16; j++)
                 if (!iq->scaling_list_4x4[i][j])
                     return vh_error_set(err, VW_ERR_DECODE, "h264: 4x4 scaling list %u has a 0", i);
-        for (unsigned i = 0; i < 2; i++)
+        /* The 8x8 lists are used (and written) only with 8x8 transforms;
+         * clients leave them zero otherwise (GStreamer's vaapih264dec). */
+        for (unsigned i = 0; i < (p->transform_8x8_mode_flag ? 2u : 0u); i++)
             for (unsigned j = 0; j < 64; j++)
                 if (!iq->scaling_list_8x8[i][j])
                     return vh_error_set(err, VW_ERR_DECODE, "h264: 8x8 scaling list %u has a 0", i);
