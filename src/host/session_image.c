@@ -170,9 +170,12 @@ int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, stru
         return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no surface %u", W, pi.surface_id);
     uint64_t needed;
     int st = check_rect(W, &so->surface, pi.dst_x, pi.dst_y, pi.width, pi.height, &rep->err);
-    if (st == VW_OK && ((pi.src_x | pi.src_y) & 1))
-        st = vh_error_set(&rep->err, VW_ERR_MALFORMED, "%s: src_x/src_y %u,%u must be even", W,
-                          pi.src_x, pi.src_y);
+    const struct vc_pixel_format *pf = vc_pixel_format_get(so->surface.pixel_format);
+    if (st == VW_OK && pf &&
+        (pi.src_x & (vc_pixel_format_align_x(pf) - 1) || pi.src_y & (vc_pixel_format_align_y(pf) - 1)))
+        st = vh_error_set(&rep->err, VW_ERR_MALFORMED,
+                          "%s: src_x/src_y %u,%u split a chroma sample of %s", W, pi.src_x,
+                          pi.src_y, pf->name);
     if (st == VW_OK)
         st = check_layout(W, &pi.layout, &so->surface, pi.src_x, pi.src_y, pi.width, pi.height,
                           &needed, &rep->err);
