@@ -28,13 +28,52 @@ static int reserve_slices(struct vh_hevc_au_builder *b, const struct vh_picture 
     return VW_OK;
 }
 
+int vh_hevc_check_profile(uint32_t profile, const struct vw_hevc_picture *p, const char *prefix,
+                          struct vh_error *err)
+{
+    static const struct {
+        uint32_t profile;
+        const char *name;
+        unsigned max_chroma_idc, max_depth;
+        bool rext;
+    } rules[] = {
+        {VW_PROFILE_HEVC_MAIN, "Main", 1, 8, false},
+        {VW_PROFILE_HEVC_MAIN10, "Main10", 1, 10, false},
+        {VW_PROFILE_HEVC_MAIN422_10, "Main422_10", 2, 10, true},
+        {VW_PROFILE_HEVC_MAIN444, "Main444", 3, 8, true},
+        {VW_PROFILE_HEVC_MAIN444_10, "Main444_10", 3, 10, true},
+    };
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        if (rules[i].profile != profile)
+            continue;
+        unsigned depth_y = p->bit_depth_luma_minus8 + 8u, depth_c = p->bit_depth_chroma_minus8 + 8u;
+        if (p->chroma_format_idc < 1 || p->chroma_format_idc > rules[i].max_chroma_idc ||
+            depth_y > rules[i].max_depth || depth_c > rules[i].max_depth)
+            return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                                "%s: HEVC chroma_format_idc %u at %u/%u bits is not in profile %s "
+                                "(chroma_format_idc 1..%u, up to %u bits)",
+                                prefix, p->chroma_format_idc, depth_y, depth_c, rules[i].name,
+                                rules[i].max_chroma_idc, rules[i].max_depth);
+        if (!rules[i].rext && vh_hevc_uses_range_extension(p))
+            return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                                "%s: HEVC range extension tools in profile %s (only the "
+                                "Main422_10/Main444/Main444_10 profiles have them)",
+                                prefix, rules[i].name);
+        return VW_OK;
+    }
+    return VW_OK;
+}
+
 int vh_hevc_au_plan(struct vh_hevc_au_builder *b, const struct vh_picture *pic,
                     struct vh_hevc_au_plan *plan, const char *prefix, struct vh_error *err)
 {
     const struct vw_hevc_picture *p = pic->hevc;
     if (pic->codec != VW_CODEC_HEVC || !p || !pic->num_slices || !pic->slices || !pic->target)
         return vh_error_set(err, VW_ERR_INTERNAL, "%s: incomplete HEVC picture", prefix);
-    int rc = reserve_slices(b, pic, prefix, err);
+    int rc = vh_hevc_check_profile(b->profile, p, prefix, err);
+    if (rc)
+        return rc;
+    rc = reserve_slices(b, pic, prefix, err);
     if (rc)
         return rc;
 
@@ -59,12 +98,12 @@ int vh_hevc_au_plan(struct vh_hevc_au_builder *b, const struct vh_picture *pic,
 
     /* Parameter sets: build, compare with what the decoder has. A new VPS
      * resends the SPS, a new SPS every PPS. */
-    plan->vps_size = vh_hevc_write_vps(p, plan->vps, sizeof(plan->vps));
+    plan->vps_size = vh_hevc_write_vps(p, b->profile, plan->vps, sizeof(plan->vps));
     if (!plan->vps_size)
         return vh_error_set(err, VW_ERR_INTERNAL, "%s: VPS does not fit", prefix);
     plan->new_vps = plan->vps_size != b->vps_size ||
                     memcmp(plan->vps, b->vps, plan->vps_size) != 0;
-    plan->sps_size = vh_hevc_write_sps(p, plan->sps, sizeof(plan->sps));
+    plan->sps_size = vh_hevc_write_sps(p, b->profile, plan->sps, sizeof(plan->sps));
     if (!plan->sps_size)
         return vh_error_set(err, VW_ERR_INTERNAL, "%s: SPS does not fit", prefix);
     plan->new_sps = plan->new_vps || plan->sps_size != b->sps_size ||

@@ -31,6 +31,7 @@
 /* What the decoder has been sent, and the rewritten slices of the picture
  * being planned. Zero-initialise; vh_hevc_au_fini frees. */
 struct vh_hevc_au_builder {
+    uint32_t profile;                         /* the codec's VW_PROFILE_HEVC_*; 0: unknown */
     uint8_t vps[VH_HEVC_PS_MAX];
     size_t vps_size;                          /* 0: none sent */
     uint8_t sps[VH_HEVC_PS_MAX];
@@ -56,9 +57,21 @@ struct vh_hevc_au_plan {
     size_t slices_size;                       /* bytes at builder->slices */
 };
 
+/* VW_OK, or VW_ERR_UNSUPPORTED_STREAM if the VA profile `profile`
+ * (VW_PROFILE_HEVC_*) does not allow the picture's chroma format, bit
+ * depths or range extension tools (H.265 A.3): Main 4:2:0 8-bit; Main10
+ * 4:2:0 8-10; Main 4:2:2 10 4:2:0/4:2:2 8-10; Main 4:4:4 4:2:0-4:4:4 8;
+ * Main 4:4:4 10 4:2:0-4:4:4 8-10; range extension fields on the last three
+ * only. Profile 0 (unknown) allows everything. */
+int vh_hevc_check_profile(uint32_t profile, const struct vw_hevc_picture *p, const char *prefix,
+                          struct vh_error *err);
+
 /* VW_OK, or the error (VW_ERR_DECODE for slices that do not parse or whose
- * references cannot be expressed, VW_ERR_NO_MEMORY, VW_ERR_INTERNAL).
- * `prefix` starts error messages ("sw", "nvdec"). */
+ * references cannot be expressed, VW_ERR_UNSUPPORTED_STREAM for pictures
+ * that b->profile does not allow (vh_hevc_check_profile), VW_ERR_NO_MEMORY,
+ * VW_ERR_INTERNAL). `prefix` starts error messages ("sw", "nvdec"). Set
+ * b->profile before the first picture: it also names the parameter sets'
+ * profile (hevc_headers.h). */
 int vh_hevc_au_plan(struct vh_hevc_au_builder *b, const struct vh_picture *pic,
                     struct vh_hevc_au_plan *plan, const char *prefix, struct vh_error *err);
 

@@ -52,6 +52,54 @@ struct layout {
     size_t lm_start, lm_end;                  /* ref_pic_lists_modification() */
 };
 
+/* pred_weight_table() (7.3.6.3) into h, with the ranges of 7.4.7.3: with
+ * high_precision_offsets_enabled_flag the offsets span the sample range
+ * (WpOffsetHalfRangeY/C = 1 << (BitDepth - 1)) instead of 8 bits. */
+static int parse_pred_weight_table(const struct vw_hevc_picture *p, struct vc_bitreader *r,
+                                   bool chroma, struct vh_hevc_slice_header *h)
+{
+    bool hp = p->range_extension.high_precision_offsets_enabled_flag;
+    int32_t half_y = hp ? 1 << (p->bit_depth_luma_minus8 + 7) : 128;
+    int32_t half_c = hp ? 1 << (p->bit_depth_chroma_minus8 + 7) : 128;
+    h->has_pred_weight_table = true;
+    uint32_t denom = vc_br_ue(r);
+    if (denom > 7)
+        return -1;
+    h->luma_log2_weight_denom = (uint8_t)denom;
+    if (chroma) {
+        int32_t delta = vc_br_se(r);
+        if ((int32_t)denom + delta < 0 || (int32_t)denom + delta > 7)
+            return -1;
+        h->delta_chroma_log2_weight_denom = (int8_t)delta;
+    }
+    for (int l = 0; l < (h->slice_type == VH_HEVC_SLICE_B ? 2 : 1); l++) {
+        bool lw[16] = {0}, cw[16] = {0};
+        uint32_t n = h->num_ref_idx_active[l];
+        for (uint32_t i = 0; i < n; i++)
+            lw[i] = vc_br_bit(r);
+        if (chroma)
+            for (uint32_t i = 0; i < n; i++)
+                cw[i] = vc_br_bit(r);
+        for (uint32_t i = 0; i < n; i++) {
+            if (lw[i]) {
+                int32_t w = vc_br_se(r), o = vc_br_se(r);
+                if (w < -128 || w > 127 || o < -half_y || o >= half_y)
+                    return -1;
+                h->delta_luma_weight[l][i] = (int16_t)w;
+                h->luma_offset[l][i] = o;
+            }
+            for (int j = 0; cw[i] && j < 2; j++) {
+                int32_t w = vc_br_se(r), o = vc_br_se(r);
+                if (w < -128 || w > 127 || o < -4 * half_c || o >= 4 * half_c)
+                    return -1;
+                h->delta_chroma_weight[l][i][j] = (int16_t)w;
+                h->delta_chroma_offset[l][i][j] = o;
+            }
+        }
+    }
+    return 0;
+}
+
 static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rbsp_size,
                  bool rewritten, struct vh_hevc_slice_header *h, struct layout *lay)
 {
@@ -85,7 +133,8 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
         h->slice_segment_address = vc_br_bits(&r, ceil_log2(pic_size_in_ctbs(p)));
     }
     lay->rps_start = lay->rps_end = lay->lm_start = lay->lm_end = r.pos;
-    bool chroma = p->chroma_format_idc != 0;
+    /* ChromaArrayType: 0 for monochrome and separate colour planes. */
+    bool chroma = p->chroma_format_idc != 0 && !p->separate_colour_plane_flag;
     if (!h->dependent_slice_segment_flag) {
         vc_br_skip(&r, p->num_extra_slice_header_bits);
         h->slice_type = (uint8_t)vc_br_ue(&r);
@@ -199,27 +248,8 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
             }
             if ((p->weighted_pred_flag && h->slice_type == VH_HEVC_SLICE_P) ||
                 (p->weighted_bipred_flag && b)) {
-                vc_br_ue(&r);                    /* luma_log2_weight_denom */
-                if (chroma)
-                    vc_br_se(&r);
-                for (int l = 0; l < (b ? 2 : 1); l++) {
-                    bool lw[16] = {0}, cw[16] = {0};
-                    uint32_t n = h->num_ref_idx_active[l];
-                    for (uint32_t i = 0; i < n; i++)
-                        lw[i] = vc_br_bit(&r);
-                    if (chroma)
-                        for (uint32_t i = 0; i < n; i++)
-                            cw[i] = vc_br_bit(&r);
-                    for (uint32_t i = 0; i < n; i++) {
-                        if (lw[i]) {
-                            vc_br_se(&r);
-                            vc_br_se(&r);
-                        }
-                        if (cw[i])
-                            for (int j = 0; j < 4; j++)
-                                vc_br_se(&r);
-                    }
-                }
+                if (parse_pred_weight_table(p, &r, chroma, h) != 0)
+                    return -1;
             }
             vc_br_ue(&r);                        /* five_minus_max_num_merge_cand */
         }
@@ -228,6 +258,8 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
             vc_br_se(&r);
             vc_br_se(&r);
         }
+        if (p->range_extension.chroma_qp_offset_list_enabled_flag)
+            h->cu_chroma_qp_offset_enabled_flag = vc_br_bit(&r);
         bool override = false, dbf_disabled = p->pps_disable_deblocking_filter_flag;
         if (p->deblocking_filter_override_enabled_flag)
             override = vc_br_bit(&r);
@@ -309,18 +341,94 @@ static size_t finish(struct vc_bitwriter *bw, uint8_t *rbsp, uint8_t *out, size_
     return vc_nal_escape(rbsp, vc_bw_bytes(bw), out, cap);
 }
 
-/* profile_tier_level(1, 0): Main or Main 10 by the bit depth. */
-static void put_ptl(struct vc_bitwriter *bw, const struct vw_hevc_picture *p)
+static bool sps_range_extension_present(const struct vw_hevc_picture *p)
 {
-    unsigned profile = (p->bit_depth_luma_minus8 || p->bit_depth_chroma_minus8) ? 2 : 1;
+    const struct vw_hevc_range_extension *x = &p->range_extension;
+    return x->transform_skip_rotation_enabled_flag || x->transform_skip_context_enabled_flag ||
+           x->implicit_rdpcm_enabled_flag || x->explicit_rdpcm_enabled_flag ||
+           x->extended_precision_processing_flag || x->intra_smoothing_disabled_flag ||
+           x->high_precision_offsets_enabled_flag || x->persistent_rice_adaptation_enabled_flag ||
+           x->cabac_bypass_alignment_enabled_flag;
+}
+
+static bool pps_range_extension_present(const struct vw_hevc_picture *p)
+{
+    const struct vw_hevc_range_extension *x = &p->range_extension;
+    return (p->transform_skip_enabled_flag && x->log2_max_transform_skip_block_size_minus2) ||
+           x->cross_component_prediction_enabled_flag || x->chroma_qp_offset_list_enabled_flag ||
+           x->log2_sao_offset_scale_luma || x->log2_sao_offset_scale_chroma;
+}
+
+bool vh_hevc_uses_range_extension(const struct vw_hevc_picture *p)
+{
+    return sps_range_extension_present(p) || pps_range_extension_present(p);
+}
+
+/* general_max_12bit .. general_lower_bit_rate constraint flags (A.3.5,
+ * Table A.2), MSB first, of the format range extensions profiles that
+ * VA names. */
+#define REXT_FLAGS(b12, b10, b8, c422, c420) \
+    ((b12) << 8 | (b10) << 7 | (b8) << 6 | (c422) << 5 | (c420) << 4 | 1u /* lower bit rate */)
+#define REXT_MAIN422_10 REXT_FLAGS(1u, 1u, 0u, 1u, 0u)
+#define REXT_MAIN444 REXT_FLAGS(1u, 1u, 1u, 0u, 0u)
+#define REXT_MAIN444_10 REXT_FLAGS(1u, 1u, 0u, 0u, 0u)
+#define REXT_MAIN444_12 REXT_FLAGS(1u, 0u, 0u, 0u, 0u)
+
+/* general_profile_idc (1 Main, 2 Main 10, 4 format range extensions) and,
+ * for 4, the constraint flags. The codec's VA profile names it; without
+ * one (0) the smallest profile that holds the picture. A Main or Main 10
+ * codec keeps the profile by bit depth, so its bytes never change with a
+ * picture's range extension fields (validation refuses those there). */
+static unsigned ptl_profile(const struct vw_hevc_picture *p, uint32_t profile,
+                            unsigned *rext_flags)
+{
+    unsigned depth = 8u + (p->bit_depth_luma_minus8 > p->bit_depth_chroma_minus8
+                               ? p->bit_depth_luma_minus8
+                               : p->bit_depth_chroma_minus8);
+    switch (profile) {
+    case VW_PROFILE_HEVC_MAIN422_10:
+        *rext_flags = REXT_MAIN422_10;
+        return 4;
+    case VW_PROFILE_HEVC_MAIN444:
+        *rext_flags = REXT_MAIN444;
+        return 4;
+    case VW_PROFILE_HEVC_MAIN444_10:
+        *rext_flags = REXT_MAIN444_10;
+        return 4;
+    case VW_PROFILE_HEVC_MAIN:
+    case VW_PROFILE_HEVC_MAIN10:
+        return depth > 8 ? 2 : 1;
+    default:
+        break;
+    }
+    if (p->chroma_format_idc == 1 && depth <= 10 && !vh_hevc_uses_range_extension(p))
+        return depth > 8 ? 2 : 1;
+    if (p->chroma_format_idc == 3)
+        *rext_flags = depth <= 8 ? REXT_MAIN444 : depth <= 10 ? REXT_MAIN444_10 : REXT_MAIN444_12;
+    else
+        *rext_flags = depth <= 10 ? REXT_MAIN422_10 : REXT_MAIN444_12;
+    return 4;
+}
+
+/* profile_tier_level(1, 0). */
+static void put_ptl(struct vc_bitwriter *bw, const struct vw_hevc_picture *p, uint32_t codec_profile)
+{
+    unsigned rext_flags = 0;
+    unsigned profile = ptl_profile(p, codec_profile, &rext_flags);
     vc_bw_put_bits(bw, 2, 0);                 /* general_profile_space */
     vc_bw_put_bits(bw, 1, 0);                 /* general_tier_flag */
     vc_bw_put_bits(bw, 5, profile);
     uint32_t compat = (1u << (31 - profile)) | (profile == 1 ? 1u << (31 - 2) : 0);
     vc_bw_put_bits(bw, 32, compat);
     vc_bw_put_bits(bw, 4, 0x9);               /* progressive, !interlaced, !non_packed, frame_only */
-    vc_bw_put_bits(bw, 32, 0);                /* 43 reserved bits + general_inbld_flag */
-    vc_bw_put_bits(bw, 12, 0);
+    if (profile == 4) {
+        vc_bw_put_bits(bw, 9, rext_flags);    /* max_12bit .. lower_bit_rate */
+        vc_bw_put_bits(bw, 32, 0);            /* 34 reserved bits + general_inbld_flag */
+        vc_bw_put_bits(bw, 3, 0);
+    } else {
+        vc_bw_put_bits(bw, 32, 0);            /* 43 reserved bits + general_inbld_flag */
+        vc_bw_put_bits(bw, 12, 0);
+    }
     vc_bw_put_bits(bw, 8, 186);               /* general_level_idc: 6.2 */
 }
 
@@ -334,7 +442,8 @@ static void put_ordering(struct vc_bitwriter *bw, const struct vw_hevc_picture *
     vc_bw_put_ue(bw, 0);                                   /* max_latency_increase_plus1 */
 }
 
-size_t vh_hevc_write_vps(const struct vw_hevc_picture *p, uint8_t *out, size_t cap)
+size_t vh_hevc_write_vps(const struct vw_hevc_picture *p, uint32_t profile, uint8_t *out,
+                         size_t cap)
 {
     uint8_t rbsp[128];
     struct vc_bitwriter bw;
@@ -347,7 +456,7 @@ size_t vh_hevc_write_vps(const struct vw_hevc_picture *p, uint8_t *out, size_t c
     vc_bw_put_bits(&bw, 3, 0);                /* vps_max_sub_layers_minus1 */
     vc_bw_put_bits(&bw, 1, 1);                /* vps_temporal_id_nesting_flag */
     vc_bw_put_bits(&bw, 16, 0xffff);
-    put_ptl(&bw, p);
+    put_ptl(&bw, p, profile);
     vc_bw_put_bits(&bw, 1, 1);                /* vps_sub_layer_ordering_info_present_flag */
     put_ordering(&bw, p);
     vc_bw_put_bits(&bw, 6, 0);                /* vps_max_layer_id */
@@ -357,7 +466,8 @@ size_t vh_hevc_write_vps(const struct vw_hevc_picture *p, uint8_t *out, size_t c
     return finish(&bw, rbsp, out, cap);
 }
 
-size_t vh_hevc_write_sps(const struct vw_hevc_picture *p, uint8_t *out, size_t cap)
+size_t vh_hevc_write_sps(const struct vw_hevc_picture *p, uint32_t profile, uint8_t *out,
+                         size_t cap)
 {
     uint8_t rbsp[256];
     struct vc_bitwriter bw;
@@ -366,7 +476,7 @@ size_t vh_hevc_write_sps(const struct vw_hevc_picture *p, uint8_t *out, size_t c
     vc_bw_put_bits(&bw, 4, 0);                /* sps_video_parameter_set_id */
     vc_bw_put_bits(&bw, 3, 0);                /* sps_max_sub_layers_minus1 */
     vc_bw_put_bits(&bw, 1, 1);                /* sps_temporal_id_nesting_flag */
-    put_ptl(&bw, p);
+    put_ptl(&bw, p, profile);
     vc_bw_put_ue(&bw, 0);                     /* sps_seq_parameter_set_id */
     vc_bw_put_ue(&bw, p->chroma_format_idc);
     if (p->chroma_format_idc == 3)
@@ -407,7 +517,22 @@ size_t vh_hevc_write_sps(const struct vw_hevc_picture *p, uint8_t *out, size_t c
     vc_bw_put_flag(&bw, p->sps_temporal_mvp_enabled_flag);
     vc_bw_put_flag(&bw, p->strong_intra_smoothing_enabled_flag);
     vc_bw_put_flag(&bw, 0);                   /* vui_parameters_present_flag */
-    vc_bw_put_flag(&bw, 0);                   /* sps_extension_present_flag */
+    bool rext = sps_range_extension_present(p);
+    vc_bw_put_flag(&bw, rext);                /* sps_extension_present_flag */
+    if (rext) {
+        const struct vw_hevc_range_extension *x = &p->range_extension;
+        vc_bw_put_flag(&bw, 1);               /* sps_range_extension_flag */
+        vc_bw_put_bits(&bw, 7, 0);            /* multilayer, 3d, scc, 4bits */
+        vc_bw_put_flag(&bw, x->transform_skip_rotation_enabled_flag);
+        vc_bw_put_flag(&bw, x->transform_skip_context_enabled_flag);
+        vc_bw_put_flag(&bw, x->implicit_rdpcm_enabled_flag);
+        vc_bw_put_flag(&bw, x->explicit_rdpcm_enabled_flag);
+        vc_bw_put_flag(&bw, x->extended_precision_processing_flag);
+        vc_bw_put_flag(&bw, x->intra_smoothing_disabled_flag);
+        vc_bw_put_flag(&bw, x->high_precision_offsets_enabled_flag);
+        vc_bw_put_flag(&bw, x->persistent_rice_adaptation_enabled_flag);
+        vc_bw_put_flag(&bw, x->cabac_bypass_alignment_enabled_flag);
+    }
     return finish(&bw, rbsp, out, cap);
 }
 
@@ -526,7 +651,27 @@ size_t vh_hevc_write_pps(const struct vw_hevc_picture *p, const struct vw_hevc_i
     vc_bw_put_flag(&bw, 1);                   /* lists_modification_present_flag */
     vc_bw_put_ue(&bw, p->log2_parallel_merge_level_minus2);
     vc_bw_put_flag(&bw, p->slice_segment_header_extension_present_flag);
-    vc_bw_put_flag(&bw, 0);                   /* pps_extension_present_flag */
+    bool rext = pps_range_extension_present(p);
+    vc_bw_put_flag(&bw, rext);                /* pps_extension_present_flag */
+    if (rext) {
+        const struct vw_hevc_range_extension *x = &p->range_extension;
+        vc_bw_put_flag(&bw, 1);               /* pps_range_extension_flag */
+        vc_bw_put_bits(&bw, 7, 0);            /* multilayer, 3d, scc, 4bits */
+        if (p->transform_skip_enabled_flag)
+            vc_bw_put_ue(&bw, x->log2_max_transform_skip_block_size_minus2);
+        vc_bw_put_flag(&bw, x->cross_component_prediction_enabled_flag);
+        vc_bw_put_flag(&bw, x->chroma_qp_offset_list_enabled_flag);
+        if (x->chroma_qp_offset_list_enabled_flag) {
+            vc_bw_put_ue(&bw, x->diff_cu_chroma_qp_offset_depth);
+            vc_bw_put_ue(&bw, x->chroma_qp_offset_list_len_minus1);
+            for (unsigned i = 0; i <= x->chroma_qp_offset_list_len_minus1 && i < 6; i++) {
+                vc_bw_put_se(&bw, x->cb_qp_offset_list[i]);
+                vc_bw_put_se(&bw, x->cr_qp_offset_list[i]);
+            }
+        }
+        vc_bw_put_ue(&bw, x->log2_sao_offset_scale_luma);
+        vc_bw_put_ue(&bw, x->log2_sao_offset_scale_chroma);
+    }
     size_t n = finish(&bw, rbsp, out, cap);
     free(rbsp);
     return n;

@@ -9,6 +9,10 @@
  *   - a PPS from the picture parameters (explicit tile sizes, the scaling
  *     lists of the IQ buffer as pps_scaling_list_data, and
  *     lists_modification_present_flag = 1);
+ *   - range extensions (4:2:2/4:4:4, VAPictureParameterBufferHEVCRext):
+ *     profile_tier_level() names the format range extensions profile and
+ *     the SPS/PPS carry sps_range_extension()/pps_range_extension()
+ *     (libavcodec reads the PPS's only under general_profile_idc 4);
  *   - every independent slice segment header is rewritten: an explicit
  *     st_ref_pic_set() and long-term entries built from ReferenceFrames
  *     (flags and POCs), and ref_pic_lists_modification() from RefPicList,
@@ -60,6 +64,15 @@ struct vh_hevc_slice_header {
     uint32_t num_ref_idx_active[2];           /* P/B: active entries per list */
     bool ref_pic_list_modification_flag[2];
     uint8_t list_entry[2][16];
+    /* pred_weight_table(), when the slice has one (values as coded). */
+    bool has_pred_weight_table;
+    uint8_t luma_log2_weight_denom;
+    int8_t delta_chroma_log2_weight_denom;
+    int16_t delta_luma_weight[2][16];
+    int32_t luma_offset[2][16];
+    int16_t delta_chroma_weight[2][16][2];
+    int32_t delta_chroma_offset[2][16][2];
+    bool cu_chroma_qp_offset_enabled_flag;
     uint32_t num_entry_point_offsets;
     uint32_t offset_len_minus1;
     uint32_t header_bits;                     /* slice_segment_header() before byte_alignment() */
@@ -68,11 +81,22 @@ struct vh_hevc_slice_header {
 
 /* Write the parameter set NAL (escaped, NAL header included) into out;
  * return the bytes written, 0 if cap is too small. `iq` may be NULL (no
- * explicit lists: defaults). */
-size_t vh_hevc_write_vps(const struct vw_hevc_picture *p, uint8_t *out, size_t cap);
-size_t vh_hevc_write_sps(const struct vw_hevc_picture *p, uint8_t *out, size_t cap);
+ * explicit lists: defaults). `profile` is the codec's VW_PROFILE_HEVC_*,
+ * which names profile_tier_level()'s profile: Main/Main 10 by bit depth
+ * for Main and Main10, the format range extensions profile (4, with its
+ * constraint flags) for the others; 0: the smallest profile that holds
+ * the picture. The range extension fields of the picture go into
+ * sps_range_extension() / pps_range_extension() when any is non-zero. */
+size_t vh_hevc_write_vps(const struct vw_hevc_picture *p, uint32_t profile, uint8_t *out,
+                         size_t cap);
+size_t vh_hevc_write_sps(const struct vw_hevc_picture *p, uint32_t profile, uint8_t *out,
+                         size_t cap);
 size_t vh_hevc_write_pps(const struct vw_hevc_picture *p, const struct vw_hevc_iq_matrix *iq,
                          uint32_t pps_id, uint8_t *out, size_t cap);
+
+/* Whether any range extension field of the picture is set (the SPS or PPS
+ * then has its range extension). */
+bool vh_hevc_uses_range_extension(const struct vw_hevc_picture *p);
 
 /* Parses the slice segment header of `nal` (NAL header first, emulation
  * prevention kept) with the SPS/PPS fields that VA carries in `p`. With

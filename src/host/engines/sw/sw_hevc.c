@@ -10,6 +10,10 @@
  * our packet is decoded (HEVC allocates the current picture before any
  * missing reference it generates). Without frame threads its pixels are
  * final when avcodec_send_packet returns; output frames are dropped.
+ *
+ * Range extension streams (4:2:2, 4:4:4) decode the same way: libavcodec's
+ * yuv422p/yuv444p(10) frames go to the surface as they are (sw_surface.c
+ * converts on read).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -68,11 +72,33 @@ static void drain_output(struct sw_hevc_codec *c)
         av_frame_unref(c->dec.drain);
 }
 
+/* What libavcodec 5.1 does not decode as H.265 says (it would decode it
+ * anyway, differently): luma and chroma of different bit depths (its SPS
+ * parser refuses them) and high_precision_offsets_enabled_flag, which it
+ * ignores ("not yet implemented"): above 8 bits the weighted prediction
+ * offsets then come out scaled. */
+static int check_libavcodec(const struct vw_hevc_picture *p, struct vh_error *err)
+{
+    if (p->bit_depth_luma_minus8 != p->bit_depth_chroma_minus8)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "sw: HEVC luma and chroma bit depths differ (%u/%u)",
+                            p->bit_depth_luma_minus8 + 8u, p->bit_depth_chroma_minus8 + 8u);
+    if (p->range_extension.high_precision_offsets_enabled_flag && p->bit_depth_luma_minus8 &&
+        (p->weighted_pred_flag || p->weighted_bipred_flag))
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "sw: HEVC high_precision_offsets_enabled_flag with weighted "
+                            "prediction above 8 bits (libavcodec does not implement it)");
+    return VW_OK;
+}
+
 static int sw_hevc_decode(struct vh_codec *codec, const struct vh_picture *pic,
                           struct vh_error *err)
 {
     struct sw_hevc_codec *c = to_codec(codec);
-    int rc = vh_hevc_au_plan(&c->au, pic, &c->plan, "sw", err);
+    int rc = check_libavcodec(pic->hevc, err);
+    if (rc)
+        return rc;
+    rc = vh_hevc_au_plan(&c->au, pic, &c->plan, "sw", err);
     if (rc)
         return rc;
     if (c->plan.size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
@@ -115,10 +141,10 @@ out:
 int sw_hevc_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
                          struct vh_codec **out, struct vh_error *err)
 {
-    (void)desc;
     struct sw_hevc_codec *c = calloc(1, sizeof(*c));
     if (!c)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    c->au.profile = desc->profile;
     c->base.base.engine = engine;
     c->base.destroy = sw_hevc_codec_destroy;
     c->base.decode = sw_hevc_decode;
