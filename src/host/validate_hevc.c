@@ -1,8 +1,9 @@
 /* Checks of the wire HEVC structs (vw_hevc_picture, vw_hevc_iq_matrix,
- * vw_hevc_slice) against the ranges of ITU-T H.265 (7.4), the profiles the
- * daemon serves (Main: 8-bit 4:2:0), the target surface and the slice data.
+ * vw_hevc_slice) against the ranges of ITU-T H.265 (7.4), the target
+ * surface (chroma format and bit depth) and the slice data.
  * Engines rely on these: e.g. tile sizes that fit the picture, log2 sizes
  * that keep shifts in range. */
+#include "common/pixel_format.h"
 #include "host/session_internal.h"
 #include "host/validate.h"
 
@@ -29,6 +30,64 @@ static int check_ref(const struct vw_hevc_ref *r, const char *what, int i, struc
     return VW_OK;
 }
 
+/* The SPS/PPS range extension (H.265 7.4.3.2.2, 7.4.3.3.2); a protocol 1.1
+ * picture has it all zero. Fields the bitstream would not carry (the lists
+ * when disabled, entries past the list's length) must be 0, the value the
+ * spec infers. Which profiles may use it: vh_hevc_check_profile. */
+static int check_range_extension(const struct vw_hevc_picture *p, unsigned depth_y,
+                                 unsigned depth_c, unsigned max_tb, struct vh_error *err)
+{
+    const struct vw_hevc_range_extension *x = &p->range_extension;
+    REQUIRE(x->reserved[0] == 0 && x->reserved[1] == 0 && x->reserved[2] == 0 &&
+                x->reserved[3] == 0,
+            VW_ERR_MALFORMED, PIC "range_extension.reserved is not 0");
+    const uint8_t *flags[] = {
+        &x->transform_skip_rotation_enabled_flag, &x->transform_skip_context_enabled_flag,
+        &x->implicit_rdpcm_enabled_flag, &x->explicit_rdpcm_enabled_flag,
+        &x->extended_precision_processing_flag, &x->intra_smoothing_disabled_flag,
+        &x->high_precision_offsets_enabled_flag, &x->persistent_rice_adaptation_enabled_flag,
+        &x->cabac_bypass_alignment_enabled_flag, &x->cross_component_prediction_enabled_flag,
+        &x->chroma_qp_offset_list_enabled_flag};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        REQUIRE(*flags[i] <= 1, VW_ERR_MALFORMED,
+                PIC "range_extension flag %zu is %u, not 0 or 1", i, *flags[i]);
+    /* Only the 16-bit and High Throughput profiles (A.3.5, A.3.6) have
+     * these; none of the VA profiles served does. */
+    REQUIRE(!x->extended_precision_processing_flag && !x->cabac_bypass_alignment_enabled_flag,
+            VW_ERR_UNSUPPORTED_STREAM,
+            PIC "extended_precision_processing_flag %u, cabac_bypass_alignment_enabled_flag %u "
+                "(16-bit / High Throughput profiles only)",
+            x->extended_precision_processing_flag, x->cabac_bypass_alignment_enabled_flag);
+    REQUIRE(!x->cross_component_prediction_enabled_flag || p->chroma_format_idc == 3,
+            VW_ERR_MALFORMED, PIC "cross_component_prediction_enabled_flag without 4:4:4");
+    /* log2_max_transform_skip_block_size_minus2 <= MaxTbLog2SizeY - 2. */
+    REQUIRE_MAX(x, log2_max_transform_skip_block_size_minus2,
+                p->transform_skip_enabled_flag ? max_tb - 2u : 0u);
+    unsigned len = 0;
+    if (x->chroma_qp_offset_list_enabled_flag) {
+        REQUIRE_MAX(x, diff_cu_chroma_qp_offset_depth,
+                    p->log2_diff_max_min_luma_coding_block_size);
+        REQUIRE_MAX(x, chroma_qp_offset_list_len_minus1, 5);
+        len = x->chroma_qp_offset_list_len_minus1 + 1u;
+    } else {
+        REQUIRE(x->diff_cu_chroma_qp_offset_depth == 0 &&
+                    x->chroma_qp_offset_list_len_minus1 == 0,
+                VW_ERR_MALFORMED,
+                PIC "chroma QP offset list fields set without chroma_qp_offset_list_enabled_flag");
+    }
+    for (unsigned i = 0; i < 6; i++) {
+        int lo = i < len ? -12 : 0, hi = i < len ? 12 : 0;
+        REQUIRE(x->cb_qp_offset_list[i] >= lo && x->cb_qp_offset_list[i] <= hi &&
+                    x->cr_qp_offset_list[i] >= lo && x->cr_qp_offset_list[i] <= hi,
+                VW_ERR_MALFORMED, PIC "cb/cr_qp_offset_list[%u] %d/%d outside %d..%d", i,
+                x->cb_qp_offset_list[i], x->cr_qp_offset_list[i], lo, hi);
+    }
+    /* SAO offsets scale by at most the bits above 10. */
+    REQUIRE_MAX(x, log2_sao_offset_scale_luma, depth_y > 10 ? depth_y - 10u : 0u);
+    REQUIRE_MAX(x, log2_sao_offset_scale_chroma, depth_c > 10 ? depth_c - 10u : 0u);
+    return VW_OK;
+}
+
 int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surface *target,
                           struct vh_error *err)
 {
@@ -49,17 +108,39 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surfa
                 PIC "reference_frames[%d] is the render target", i);
     }
 
-    /* Main (8-bit) or Main10 (10-bit) 4:2:0: the bit depth is the render
-     * target's (YUV420 NV12 or YUV420_10 P010; BEGIN_FRAME made it the
-     * codec's, which the caps allow for the 10-bit profiles only). */
-    REQUIRE(p->chroma_format_idc == 1 && p->separate_colour_plane_flag == 0,
-            VW_ERR_UNSUPPORTED_STREAM, PIC "chroma_format_idc %u (4:2:0 only)",
-            p->chroma_format_idc);
-    unsigned depth_minus8 = target->rt_format == VW_RT_YUV420_10 ? 2u : 0u;
-    REQUIRE(p->bit_depth_luma_minus8 == depth_minus8 &&
-                p->bit_depth_chroma_minus8 == depth_minus8,
-            VW_ERR_UNSUPPORTED_STREAM, PIC "bit depth %u/%u (%u-bit only on this surface)",
-            p->bit_depth_luma_minus8 + 8u, p->bit_depth_chroma_minus8 + 8u, depth_minus8 + 8u);
+    /* Chroma format and bit depth: the stream's chroma format is the
+     * render target's (1 NV12/P010, 2 422H/Y210, 3 444P/Y410) and its
+     * depth at most the target's. BEGIN_FRAME made the target's format the
+     * codec's and CREATE_CODEC took only formats the engine lists for the
+     * profile. The profile's own limits (Main 4:2:0 8-bit; Main10 4:2:0
+     * <= 10; Main 4:2:2 10 4:2:0/4:2:2 <= 10; Main 4:4:4 any at 8; Main
+     * 4:4:4 10 any <= 10; range extension tools on the last three) need
+     * the codec, which this check is not given: vh_hevc_check_profile
+     * (codecs/hevc_annexb.h) applies them when an engine plans the
+     * picture. */
+    const struct vc_pixel_format *fmt = vc_pixel_format_get(target->pixel_format);
+    REQUIRE(fmt != NULL, VW_ERR_INTERNAL, PIC "surface %u has no known format 0x%08x",
+            target->id, target->pixel_format);
+    REQUIRE(p->chroma_format_idc <= 3 && p->separate_colour_plane_flag <= 1 &&
+                (!p->separate_colour_plane_flag || p->chroma_format_idc == 3),
+            VW_ERR_MALFORMED, PIC "chroma_format_idc %u, separate_colour_plane_flag %u",
+            p->chroma_format_idc, p->separate_colour_plane_flag);
+    REQUIRE(p->chroma_format_idc != 0, VW_ERR_UNSUPPORTED_STREAM,
+            PIC "monochrome (chroma_format_idc 0) is not supported");
+    REQUIRE(!p->separate_colour_plane_flag, VW_ERR_UNSUPPORTED_STREAM,
+            PIC "separate_colour_plane_flag (4:4:4 coded as three monochrome planes) is not "
+                "supported");
+    static const char *const chroma_name[] = {"4:0:0", "4:2:0", "4:2:2", "4:4:4"};
+    unsigned target_idc = vc_pixel_format_chroma_idc(fmt);
+    REQUIRE(p->chroma_format_idc == target_idc, VW_ERR_UNSUPPORTED_FORMAT,
+            PIC "the stream is %s, surface %u (%s) holds %s", chroma_name[p->chroma_format_idc],
+            target->id, fmt->name, chroma_name[target_idc]);
+    REQUIRE_MAX(p, bit_depth_luma_minus8, 8);
+    REQUIRE_MAX(p, bit_depth_chroma_minus8, 8);
+    unsigned depth_y = p->bit_depth_luma_minus8 + 8u, depth_c = p->bit_depth_chroma_minus8 + 8u;
+    REQUIRE(depth_y <= fmt->depth && depth_c <= fmt->depth, VW_ERR_UNSUPPORTED_FORMAT,
+            PIC "bit depth %u/%u (luma/chroma) above surface %u's %u bits (%s)", depth_y,
+            depth_c, target->id, fmt->depth, fmt->name);
 
     const uint8_t *flags[] = {
         &p->pcm_enabled_flag, &p->scaling_list_enabled_flag, &p->transform_skip_enabled_flag,
@@ -93,8 +174,8 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surfa
     REQUIRE_MAX(p, max_transform_hierarchy_depth_intra, ctb - min_tb);
     REQUIRE_MAX(p, max_transform_hierarchy_depth_inter, ctb - min_tb);
     if (p->pcm_enabled_flag) {
-        REQUIRE_MAX(p, pcm_sample_bit_depth_luma_minus1, 7u + depth_minus8);
-        REQUIRE_MAX(p, pcm_sample_bit_depth_chroma_minus1, 7u + depth_minus8);
+        REQUIRE_MAX(p, pcm_sample_bit_depth_luma_minus1, depth_y - 1u);
+        REQUIRE_MAX(p, pcm_sample_bit_depth_chroma_minus1, depth_c - 1u);
         unsigned min_pcm = p->log2_min_pcm_luma_coding_block_size_minus3 + 3u;
         unsigned max_pcm = min_pcm + p->log2_diff_max_min_pcm_luma_coding_block_size;
         REQUIRE(min_pcm >= min_cb && max_pcm <= (ctb < 5 ? ctb : 5), VW_ERR_MALFORMED,
@@ -148,7 +229,7 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surfa
             sum += p->row_height_minus1[i] + 1u;
         REQUIRE(sum < ctb_h, VW_ERR_MALFORMED, PIC "tile rows (%u CTBs) fill the height", sum);
     }
-    return VW_OK;
+    return check_range_extension(p, depth_y, depth_c, max_tb, err);
 }
 
 int vh_hevc_check_iq_matrix(const struct vw_hevc_iq_matrix *m, struct vh_error *err)
@@ -165,9 +246,39 @@ int vh_hevc_check_slice(const struct vw_hevc_slice *s, uint32_t index,
                         const struct vw_hevc_picture *pic, const uint8_t *data, uint32_t size,
                         struct vh_error *err)
 {
-    (void)pic;
     REQUIRE(s->reserved1 == 0, VW_ERR_MALFORMED, SL "reserved is not 0",
             index);
+    const struct vw_hevc_range_extension *x = &pic->range_extension;
+    REQUIRE(s->cu_chroma_qp_offset_enabled_flag <= x->chroma_qp_offset_list_enabled_flag,
+            VW_ERR_MALFORMED,
+            SL "cu_chroma_qp_offset_enabled_flag %u (chroma_qp_offset_list_enabled_flag %u)",
+            index, s->cu_chroma_qp_offset_enabled_flag, x->chroma_qp_offset_list_enabled_flag);
+    /* Weighted prediction (7.4.7.3): denominators 0..7; offsets within
+     * -WpOffsetHalfRange..WpOffsetHalfRange-1, which is 128 unless
+     * high_precision_offsets_enabled_flag makes it half the sample range
+     * (chroma: the derived ChromaOffset, as VA has it). */
+    REQUIRE(s->luma_log2_weight_denom <= 7 &&
+                s->luma_log2_weight_denom + s->delta_chroma_log2_weight_denom >= 0 &&
+                s->luma_log2_weight_denom + s->delta_chroma_log2_weight_denom <= 7,
+            VW_ERR_MALFORMED, SL "weight denominators %u%+d", index, s->luma_log2_weight_denom,
+            s->delta_chroma_log2_weight_denom);
+    int half_y = x->high_precision_offsets_enabled_flag
+                     ? 1 << (pic->bit_depth_luma_minus8 + 7) : 128;
+    int half_c = x->high_precision_offsets_enabled_flag
+                     ? 1 << (pic->bit_depth_chroma_minus8 + 7) : 128;
+    for (int i = 0; i < 15; i++) {
+        REQUIRE(s->luma_offset_l0[i] >= -half_y && s->luma_offset_l0[i] < half_y &&
+                    s->luma_offset_l1[i] >= -half_y && s->luma_offset_l1[i] < half_y,
+                VW_ERR_MALFORMED, SL "luma_offset_l0/l1[%d] %d/%d outside %d..%d", index, i,
+                s->luma_offset_l0[i], s->luma_offset_l1[i], -half_y, half_y - 1);
+        for (int j = 0; j < 2; j++)
+            REQUIRE(s->chroma_offset_l0[i][j] >= -half_c && s->chroma_offset_l0[i][j] < half_c &&
+                        s->chroma_offset_l1[i][j] >= -half_c &&
+                        s->chroma_offset_l1[i][j] < half_c,
+                    VW_ERR_MALFORMED, SL "chroma_offset_l0/l1[%d][%d] %d/%d outside %d..%d",
+                    index, i, j, s->chroma_offset_l0[i][j], s->chroma_offset_l1[i][j], -half_c,
+                    half_c - 1);
+    }
     REQUIRE(s->slice_type <= 2, VW_ERR_MALFORMED, SL "slice_type %u", index, s->slice_type);
     REQUIRE(s->num_ref_idx_l0_active_minus1 < 15 && s->num_ref_idx_l1_active_minus1 < 15,
             VW_ERR_MALFORMED, SL "num_ref_idx_active_minus1 %u/%u", index,
