@@ -19,11 +19,15 @@ struct sw_engine {
     struct vh_engine base;
 };
 
-/* Each profile with its one chroma format: the 10-bit profiles decode to
- * YUV420_10 (P010 surfaces; libavcodec's yuv420p10 converted on read). */
+/* Each profile with its chroma formats: the 10-bit profiles decode to
+ * YUV420_10 (P010 surfaces; libavcodec's yuv420p10 converted on read); the
+ * HEVC range extension profiles to any surface of the stream's chroma
+ * format and at least its depth. pixel_format: the preferred FOURCC of
+ * the cap (0: the FOURCC of the one rt_format bit). */
 static const struct {
     uint32_t profile;
     uint32_t rt_format;
+    uint32_t pixel_format;
 } sw_profiles[] = {
     {VW_PROFILE_H264_CONSTRAINED_BASELINE, VW_RT_YUV420},
     {VW_PROFILE_H264_MAIN, VW_RT_YUV420},
@@ -34,6 +38,11 @@ static const struct {
     {VW_PROFILE_MPEG2_MAIN, VW_RT_YUV420},
     {VW_PROFILE_HEVC_MAIN, VW_RT_YUV420},
     {VW_PROFILE_HEVC_MAIN10, VW_RT_YUV420_10},
+    {VW_PROFILE_HEVC_MAIN422_10, VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 | VW_RT_YUV422_10,
+     VW_FOURCC_Y210},
+    {VW_PROFILE_HEVC_MAIN444, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444, VW_FOURCC_444P},
+    {VW_PROFILE_HEVC_MAIN444_10, VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 |
+     VW_RT_YUV422_10 | VW_RT_YUV444 | VW_RT_YUV444_10, VW_FOURCC_Y410},
     {VW_PROFILE_VP9_PROFILE2, VW_RT_YUV420_10},
     {VW_PROFILE_JPEG_BASELINE, VW_RT_YUV420},
 };
@@ -84,7 +93,9 @@ static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t
             .profile = sw_profiles[i].profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
             .rt_formats = sw_profiles[i].rt_format,
-            .pixel_format = vc_fourcc_of_rt_format(sw_profiles[i].rt_format),
+            .pixel_format = sw_profiles[i].pixel_format
+                                ? sw_profiles[i].pixel_format
+                                : vc_fourcc_of_rt_format(sw_profiles[i].rt_format),
             .min_width = SW_MIN_SIZE,
             .min_height = SW_MIN_SIZE,
             .max_width = VH_H264_MAX_WIDTH,
@@ -114,7 +125,7 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
     if (desc->entrypoint != VW_ENTRYPOINT_DECODE)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
                             "sw: entrypoint %u not supported", desc->entrypoint);
-    if (desc->rt_format != rt_format)
+    if (!(desc->rt_format & rt_format) || (desc->rt_format & (desc->rt_format - 1)))
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "sw: rt_format 0x%x not supported for profile %u", desc->rt_format,
                             desc->profile);
