@@ -120,16 +120,23 @@ m2v mpeg2_cqm_350x198.m2v 350 198 20 -- -bf 2 -g 10 -qmax 28 -intra_matrix "$cqm
 # hevc NAME.hevc W H FRAMES -- x265 parameters (ffmpeg's libx265; Annex-B
 # elementary stream). x265 makes no tiles and no long-term references, and
 # an intra-only stream (keyint=1) comes out as a RExt profile, so none here.
-# HEVC_PIX_FMT=yuv420p10le makes a Main10 stream.
+# HEVC_PIX_FMT picks the format and with it the profile (yuv420p10le Main10;
+# yuv444p, yuv422p10le, yuv444p10le the range extensions profiles Main
+# 4:4:4, Main 4:2:2 10, Main 4:4:4 10); HEVC_VF filters the source.
 hevc() {
     local file=$1 w=$2 h=$3 n=$4
     shift 5
     if [ -s "$out/$file" ]; then return; fi
     local pix=${HEVC_PIX_FMT:-yuv420p} profile=()
-    [ "$pix" = yuv420p10le ] && profile=(-profile:v main10)
-    ffmpeg -v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -frames:v "$n" \
-        -pix_fmt "$pix" -c:v libx265 "${profile[@]}" -x265-params "log-level=error:$1" \
-        -f hevc -y "$out/$file.tmp" </dev/null
+    case $pix in
+    yuv420p10le) profile=(-profile:v main10) ;;
+    yuv444p) profile=(-profile:v main444-8) ;;
+    yuv422p10le) profile=(-profile:v main422-10) ;;
+    yuv444p10le) profile=(-profile:v main444-10) ;;
+    esac
+    ffmpeg -v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -vf "${HEVC_VF:-null}" \
+        -frames:v "$n" -pix_fmt "$pix" -c:v libx265 "${profile[@]}" \
+        -x265-params "log-level=error:$1" -f hevc -y "$out/$file.tmp" </dev/null
     mv "$out/$file.tmp" "$out/$file"
 }
 
@@ -157,6 +164,24 @@ fi
 HEVC_PIX_FMT=yuv420p10le hevc hevc_main10_bpyramid.hevc 352 288 30 -- \
     "bframes=3:b-pyramid=1:keyint=30:no-wpp=1:ref=3"
 HEVC_PIX_FMT=yuv420p10le hevc hevc_main10_350x198.hevc 350 198 20 -- "bframes=2:no-wpp=1"
+# 4:4:4 and 4:2:2 (format range extensions profiles; x265 writes no
+# sps/pps_range_extension, so those fields are tested in
+# tests/unit/test_hevc_headers.c): a B-pyramid in Main 4:4:4; an odd size
+# with chroma QP offsets (PPS cb/cr) and weighted P and B prediction over
+# fades (chroma weights and offsets); Main 4:2:2 10 and Main 4:4:4 10
+# B-pyramids. FFmpeg 5.1 decodes 4:4:4 HEVC through VAAPI not at all (its
+# HEVC decoder offers VAAPI for 4:2:0 and 4:2:2 only) and has no pixel
+# format for Y410 surfaces, so only the 4:2:2 clip is in decode_clip.sh's
+# bit-exact list (tests/meson.build); the 4:4:4 ones are for other clients.
+HEVC_PIX_FMT=yuv444p hevc hevc_444_bpyramid.hevc 352 288 30 -- \
+    "bframes=3:b-pyramid=1:keyint=30:no-wpp=1:ref=3"
+HEVC_PIX_FMT=yuv444p HEVC_VF="fade=in:0:12,fade=out:18:12" \
+    hevc hevc_444_chroma_qp_350x198.hevc 350 198 30 -- \
+    "bframes=2:no-wpp=1:cbqpoffs=3:crqpoffs=-2:weightp=1:weightb=1"
+HEVC_PIX_FMT=yuv422p10le hevc hevc_422_10_bpyramid.hevc 352 288 30 -- \
+    "bframes=3:b-pyramid=1:keyint=30:no-wpp=1:ref=3"
+HEVC_PIX_FMT=yuv444p10le hevc hevc_444_10_bpyramid.hevc 352 288 20 -- \
+    "bframes=3:b-pyramid=1:keyint=20:no-wpp=1:ref=3"
 # shellcheck disable=SC2086
 vpx vp9_profile2_altref.ivf 352 288 30 -- $vp9 -pix_fmt yuv420p10le -profile:v 2 -b:v 300k \
     -auto-alt-ref 1 -lag-in-frames 16 -g 15

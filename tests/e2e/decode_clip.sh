@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # End to end, bit-exact: decodes CLIP with ffmpeg through the vivac driver and
 # a private vivacd (engine sw), and compares every frame's MD5 with ffmpeg's
-# own software decode, in pixel format PIX_FMT (nv12, the default, or p010le
-# for 10-bit clips); RANGE "full" keeps the reference in full range (JPEG,
-# decoded as yuvj420p). Usage: decode_clip.sh CLIP [PIX_FMT [RANGE]]
+# own software decode, in pixel format PIX_FMT (nv12, the default, p010le
+# for 10-bit clips, y210 for 4:2:2 10-bit); RANGE "full" keeps the reference
+# in full range (JPEG, decoded as yuvj420p).
+# Usage: decode_clip.sh CLIP [PIX_FMT [RANGE]]
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: decode_clip.sh CLIP [PIX_FMT]}
 pix_fmt=${2:-nv12}
@@ -14,8 +15,15 @@ ensure_display
 start_daemon --engine sw
 use_vivac_driver
 
-sw_framemd5 "$clip" "$pix_fmt" "$range" >"$e2e_tmp/ref.md5"
-if ! vivac_framemd5 "$clip" "$pix_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
+# Y210: FFmpeg 5.1's swscale reads y210le but cannot write it, so the
+# download is converted to yuv422p10le (each sample shifted down 6 bits:
+# exact) and the reference decoded to yuv422p10le.
+ref_fmt=$pix_fmt got_fmt=$pix_fmt
+if [ "$pix_fmt" = y210 ]; then
+    ref_fmt=yuv422p10le got_fmt="y210,format=yuv422p10le"
+fi
+sw_framemd5 "$clip" "$ref_fmt" "$range" >"$e2e_tmp/ref.md5"
+if ! vivac_framemd5 "$clip" "$got_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
     cat "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log"
     echo "FAIL: ffmpeg through vivac failed on $(basename "$clip")"; exit 1
 fi
