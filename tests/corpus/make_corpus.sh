@@ -121,8 +121,8 @@ m2v mpeg2_cqm_350x198.m2v 350 198 20 -- -bf 2 -g 10 -qmax 28 -intra_matrix "$cqm
 # elementary stream). x265 makes no tiles and no long-term references, and
 # an intra-only stream (keyint=1) comes out as a RExt profile, so none here.
 # HEVC_PIX_FMT picks the format and with it the profile (yuv420p10le Main10;
-# yuv444p, yuv422p10le, yuv444p10le the range extensions profiles Main
-# 4:4:4, Main 4:2:2 10, Main 4:4:4 10); HEVC_VF filters the source.
+# yuv444p, yuv422p/yuv422p10le, yuv444p10le the range extensions profiles
+# Main 4:4:4, Main 4:2:2 10, Main 4:4:4 10); HEVC_VF filters the source.
 hevc() {
     local file=$1 w=$2 h=$3 n=$4
     shift 5
@@ -131,7 +131,7 @@ hevc() {
     case $pix in
     yuv420p10le) profile=(-profile:v main10) ;;
     yuv444p) profile=(-profile:v main444-8) ;;
-    yuv422p10le) profile=(-profile:v main422-10) ;;
+    yuv422p | yuv422p10le) profile=(-profile:v main422-10) ;;
     yuv444p10le) profile=(-profile:v main444-10) ;;
     esac
     ffmpeg -v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -vf "${HEVC_VF:-null}" \
@@ -169,7 +169,8 @@ HEVC_PIX_FMT=yuv420p10le hevc hevc_main10_350x198.hevc 350 198 20 -- "bframes=2:
 # tests/unit/test_hevc_headers.c): a B-pyramid in Main 4:4:4; an odd size
 # with chroma QP offsets (PPS cb/cr) and weighted P and B prediction over
 # fades (chroma weights and offsets); Main 4:2:2 10 and Main 4:4:4 10
-# B-pyramids. FFmpeg 5.1 decodes 4:4:4 HEVC through VAAPI not at all (its
+# B-pyramids; 8-bit 4:2:2 (Main 4:2:2 10 profile, 422H surfaces) at an odd
+# size. FFmpeg 5.1 decodes 4:4:4 HEVC through VAAPI not at all (its
 # HEVC decoder offers VAAPI for 4:2:0 and 4:2:2 only) and has no pixel
 # format for Y410 surfaces, so only the 4:2:2 clip is in decode_clip.sh's
 # bit-exact list (tests/meson.build); the 4:4:4 ones are for other clients.
@@ -180,6 +181,7 @@ HEVC_PIX_FMT=yuv444p HEVC_VF="fade=in:0:12,fade=out:18:12" \
     "bframes=2:no-wpp=1:cbqpoffs=3:crqpoffs=-2:weightp=1:weightb=1"
 HEVC_PIX_FMT=yuv422p10le hevc hevc_422_10_bpyramid.hevc 352 288 30 -- \
     "bframes=3:b-pyramid=1:keyint=30:no-wpp=1:ref=3"
+HEVC_PIX_FMT=yuv422p hevc hevc_422_350x198.hevc 350 198 20 -- "bframes=2:no-wpp=1"
 HEVC_PIX_FMT=yuv444p10le hevc hevc_444_10_bpyramid.hevc 352 288 20 -- \
     "bframes=3:b-pyramid=1:keyint=20:no-wpp=1:ref=3"
 # shellcheck disable=SC2086
