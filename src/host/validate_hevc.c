@@ -110,9 +110,9 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surfa
 
     /* Chroma format and bit depth: the stream's chroma format is the
      * render target's (1 NV12/P010, 2 422H/Y210, 3 444P/Y410) and its
-     * depth at most the target's. BEGIN_FRAME made the target's format the
-     * codec's and CREATE_CODEC took only formats the engine lists for the
-     * profile. The profile's own limits (Main 4:2:0 8-bit; Main10 4:2:0
+     * depth at most the target's. CREATE_CODEC and BEGIN_FRAME take only
+     * formats the engine lists for the codec's profile. The profile's own
+     * limits (Main 4:2:0 8-bit; Main10 4:2:0
      * <= 10; Main 4:2:2 10 4:2:0/4:2:2 <= 10; Main 4:4:4 any at 8; Main
      * 4:4:4 10 any <= 10; range extension tools on the last three) need
      * the codec, which this check is not given: vh_hevc_check_profile
