@@ -70,11 +70,19 @@ int vh_handle_begin_frame(struct vh_session *s, const struct vh_request *req, st
         return vh_error_set(&rep->err, VW_ERR_SURFACE_BUSY,
                             "BEGIN_FRAME: surface %u is the target of another frame in progress",
                             target->surface.id);
-    if (target->surface.rt_format != codec->desc.rt_format)
+    /* Any chroma format the profile decodes into: the stream, not the VA
+     * context, decides it (a JPEG context serves 4:2:0 and 4:4:4 pictures;
+     * the codec validators match each picture with its target). */
+    uint32_t formats = codec->desc.rt_format;
+    for (uint32_t i = 0; i < s->num_caps; i++)
+        if (s->caps[i].profile == codec->desc.profile &&
+            s->caps[i].entrypoint == codec->desc.entrypoint)
+            formats |= s->caps[i].rt_formats;
+    if (!(target->surface.rt_format & formats))
         return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "BEGIN_FRAME: surface %u has rt_format 0x%x, codec %u decodes 0x%x",
-                            target->surface.id, target->surface.rt_format, codec->id,
-                            codec->desc.rt_format);
+                            "BEGIN_FRAME: surface %u has rt_format 0x%x, codec %u decodes "
+                            "0x%x", target->surface.id, target->surface.rt_format, codec->id,
+                            formats);
     struct vh_frame *f = calloc(1, sizeof(*f));
     if (!f)
         return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "BEGIN_FRAME: out of memory");
