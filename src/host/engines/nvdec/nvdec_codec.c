@@ -252,6 +252,7 @@ int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class 
     c->cls = cls;
     c->e = e;
     c->output = output;
+    c->profile = desc->profile;
     c->desc_width = desc->width;
     c->desc_height = desc->height;
     CUVIDPARSERPARAMS params = {

@@ -1,5 +1,5 @@
 /*
- * HEVC Main (8-bit 4:2:0) on NVDEC: each VA picture becomes the same Annex-B
+ * HEVC Main, Main10 and Main 4:4:4 on NVDEC: each VA picture becomes the same Annex-B
  * access unit the sw engine builds (hevc_annexb.h: VPS/SPS/PPS synthesized
  * from VA, then the slices with rewritten headers: explicit RPS and list
  * modifications); nvdec_codec.c feeds it to the cuvid parser. A new size
@@ -18,6 +18,9 @@ static int hevc_packet_size(struct nvdec_codec *c, const struct vh_picture *pic,
                             struct vh_error *err)
 {
     struct nvdec_hevc *h = c->priv;
+    /* The parameter sets name the codec's profile, which also bounds the
+     * stream's chroma format and depth (vh_hevc_check_profile). */
+    h->au.profile = c->profile;
     int rc = vh_hevc_au_plan(&h->au, pic, &h->plan, "nvdec", err);
     if (rc)
         return rc;

@@ -271,6 +271,7 @@ struct nvdec_codec {
     struct nvdec_engine *e;
     enum nvdec_output output;                 /* of the VA profile; targets have its format */
     void *priv;                               /* cls->priv_size bytes, or NULL */
+    uint32_t profile;                         /* of the VA context (VW_PROFILE_*) */
     uint32_t desc_width, desc_height;         /* of the VA context */
     CUvideoparser parser;
     CUstream stream;                          /* maps and copies; non-blocking */
