@@ -71,6 +71,7 @@ struct stream {
     uint32_t loop;                /* passes over the frames per session */
     uint32_t in_flight;           /* requests sent before waiting for a reply */
     bool readback, md5;
+    FILE *dump;                   /* --dump: every picture read back, raw (stream 0) */
     /* results */
     char (*md5s)[33];
     uint64_t frames, cap_md5s;
@@ -310,6 +311,8 @@ static int read_reply(struct stream *s)
         }
         if (image && s->md5)
             add_md5(s, image, bytes);
+        if (image && s->dump && fwrite(image, 1, bytes, s->dump) != bytes)
+            s->readback_errors++;
         else if (!image && st.status == VW_OK)
             s->readback_errors++;
         s->frames++;
@@ -555,10 +558,13 @@ static void replay_usage(FILE *f)
 {
     fprintf(f,
             "Usage: vivac replay FILE... [--socket PATH | --engine E] [--streams N] [--md5]\n"
-            "                    [--no-readback] [--repeat K] [--loop K] [--in-flight N]\n"
+            "                    [--dump OUT] [--no-readback] [--repeat K] [--loop K]\n"
+            "                    [--in-flight N]\n"
             "Replays traces recorded with `vivacd --record DIR` (docs/trace.md).\n"
             "--repeat K: K sessions per stream, one after the other;\n"
             "--loop K: within each session, decode the trace's frames K times;\n"
+            "--dump OUT: append stream 0's pictures to OUT as read back (the surface's\n"
+            "  format, planes packed tightly), to compare engines sample by sample;\n"
             "--in-flight N: requests sent before waiting for a reply (1..32, default 32);\n"
             "  1 makes every request a round trip, so END_FRAME latency is per-frame latency.\n");
 }
@@ -597,6 +603,7 @@ int vivac_cmd_replay(int argc, char **argv)
         {"engine", required_argument, NULL, 'e'},
         {"streams", required_argument, NULL, 'n'},
         {"md5", no_argument, NULL, 'm'},
+        {"dump", required_argument, NULL, 'd'},
         {"no-readback", no_argument, NULL, 'R'},
         {"repeat", required_argument, NULL, 'k'},
         {"in-flight", required_argument, NULL, 'f'},
@@ -607,9 +614,10 @@ int vivac_cmd_replay(int argc, char **argv)
     const char *socket_opt = NULL, *engine = NULL;
     uint32_t nstreams = 1, repeat = 1, loop = 1, in_flight = MAX_IN_FLIGHT;
     bool md5 = false, readback = true;
+    const char *dump_path = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:e:n:mRk:f:l:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:e:n:md:Rk:f:l:h", options, NULL)) != -1) {
         switch (opt) {
         case 's': socket_opt = optarg; break;
         case 'e': engine = optarg; break;
@@ -618,6 +626,7 @@ int vivac_cmd_replay(int argc, char **argv)
                 return 2;
             break;
         case 'm': md5 = true; break;
+        case 'd': dump_path = optarg; break;
         case 'R': readback = false; break;
         case 'k':
             if (parse_count("--repeat", optarg, 1000000, &repeat))
@@ -639,6 +648,10 @@ int vivac_cmd_replay(int argc, char **argv)
         if (socket_opt && engine)
             fprintf(stderr, "vivac: replay: --socket and --engine exclude each other\n");
         replay_usage(stderr);
+        return 2;
+    }
+    if (dump_path && !readback) {
+        fprintf(stderr, "vivac: replay: --dump needs readback (drop --no-readback)\n");
         return 2;
     }
     if (md5 && !readback) {
@@ -675,6 +688,10 @@ int vivac_cmd_replay(int argc, char **argv)
         streams[i] = (struct stream){.index = i, .tf = &files[i % nfiles], .socket = sock,
                                      .repeat = repeat, .loop = loop, .in_flight = in_flight,
                                      .readback = readback, .md5 = md5};
+        if (i == 0 && dump_path && !(streams[i].dump = fopen(dump_path, "wb"))) {
+            fprintf(stderr, "vivac: replay: %s: %s\n", dump_path, strerror(errno));
+            break;
+        }
         if (pthread_create(&threads[i], NULL, stream_thread, &streams[i]) != 0) {
             fprintf(stderr, "vivac: cannot start stream %u\n", i);
             break;
@@ -732,6 +749,8 @@ out:
         rc = 1;
     for (uint32_t i = 0; streams && i < nstreams; i++) {
         free(streams[i].md5s);
+        if (streams[i].dump && fclose(streams[i].dump) != 0)
+            fprintf(stderr, "vivac: replay: writing %s failed\n", dump_path);
         free(streams[i].latency);
     }
     for (size_t i = 0; files && i < nfiles; i++)
