@@ -1,15 +1,16 @@
 /*
  * Decodes a clip through libavcodec's VA-API hwaccel into surfaces of the
- * driver's own format for the stream (NV12, P010, 422H, 444P, Y210, Y410),
+ * driver's own format for the stream (NV12, P010, 422H, 444P, Y210),
  * reads every frame back with vaDeriveImage, and compares it sample for
  * sample with libavcodec's software decode of the same file.
  *
- * Why not ffmpeg's hwdownload: FFmpeg 5.1 has no pixel format for Y410
- * (4:4:4 10-bit), so its VA decoder refuses such streams ("No usable
- * formats") however the driver decodes them. Here the frames context gets
- * a pool of surfaces made by this program with the format it asks for, so
- * the hwaccel runs on them; the unpacking below follows VA's definitions
- * of the formats (va.h), written independently of vivac's format table.
+ * Unlike ffmpeg's hwdownload, nothing converts the pictures on the way
+ * (FFmpeg 5.1's swscale cannot even write Y210): the frames context gets a
+ * pool of surfaces made by this program in the format it asks for, and the
+ * unpacking below follows VA's definitions of the formats (va.h), written
+ * independently of vivac's format table. Y410 is in the table for other
+ * clients; FFmpeg 5.1's HEVC decoder offers VA-API for no 4:4:4 stream
+ * (tests/e2e/gst_decode_clip.sh covers those through GStreamer).
  *
  * Usage: va_native_decode CLIP. Prints "ok: N frames bit-exact (FOURCC)"
  * and exits 0, or says what differs and exits 1.

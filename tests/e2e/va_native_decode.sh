@@ -3,8 +3,8 @@
 # through the vivac driver and a private vivacd (engine sw) with
 # va_native_decode (libavcodec's VA hwaccel on surfaces it creates in the
 # stream's native format, read back with vaDeriveImage) and compares every
-# sample with libavcodec's software decode. Covers what ffmpeg's hwdownload
-# cannot: Y410 (4:4:4 10-bit) on FFmpeg 5.1.
+# sample with libavcodec's software decode, with no format conversion on
+# the way (ffmpeg's hwdownload path converts Y210 with swscale).
 # Usage: va_native_decode.sh PROGRAM CLIP
 source "$(dirname "$0")/lib.sh"
 prog=${1:?usage: va_native_decode.sh PROGRAM CLIP}
