@@ -15,9 +15,8 @@
 
 /* Every profile the engine can serve, in query_caps order; listed only
  * where cuvidGetDecoderCaps says the GPU decodes the codec to that output.
- * 10-bit 4:4:4 (Y410 surfaces) and 4:2:2 are not served: the first needs a
- * packing step NVDEC's planar 16-bit output does not have, the second is
- * not decoded by NVDEC before Blackwell. */
+ * 4:2:2 is not served: NVDEC decodes it only from Blackwell on, and this
+ * engine has no 4:2:2 output format yet. */
 static const struct nvdec_profile {
     uint32_t profile;
     const struct nvdec_codec_class *cls;
@@ -34,6 +33,7 @@ static const struct nvdec_profile {
     {VW_PROFILE_HEVC_MAIN10, &nvdec_hevc_class, NVDEC_OUT_420_10},
     {VW_PROFILE_VP9_PROFILE2, &nvdec_vp9_class, NVDEC_OUT_420_10},
     {VW_PROFILE_HEVC_MAIN444, &nvdec_hevc_class, NVDEC_OUT_444_8},
+    {VW_PROFILE_HEVC_MAIN444_10, &nvdec_hevc_class, NVDEC_OUT_444_10},
     {VW_PROFILE_JPEG_BASELINE, &nvdec_jpeg_class, NVDEC_OUT_420_8},
 };
 
@@ -46,6 +46,8 @@ const struct nvdec_output_info nvdec_outputs[NVDEC_OUT_COUNT] = {
                           VW_RT_YUV420_10},
     [NVDEC_OUT_444_8] = {0, cudaVideoChromaFormat_444, cudaVideoSurfaceFormat_YUV444, "YUV444",
                          VW_RT_YUV444},
+    [NVDEC_OUT_444_10] = {2, cudaVideoChromaFormat_444, cudaVideoSurfaceFormat_YUV444_16Bit,
+                          "YUV444_16Bit", VW_RT_YUV444_10},
 };
 
 /* One class per kind, for the caps query. */

@@ -80,12 +80,15 @@ enum nvdec_kind {
 };
 
 /* The decoder outputs a codec is decoded to (chroma format, depth), each
- * with the surface format it fills as it is: NV12 output into NV12, P016
- * (the 10 bits in the high bits) into P010, planar YUV444 into 444P. */
+ * with the surface format it fills: NV12 output into NV12, P016 (the 10
+ * bits in the high bits) into P010, planar YUV444 into 444P, all as they
+ * are; YUV444_16Bit into Y410, kept planar on the device and packed when
+ * read (nvdec_surface.c). */
 enum nvdec_output {
     NVDEC_OUT_420_8,
     NVDEC_OUT_420_10,
     NVDEC_OUT_444_8,
+    NVDEC_OUT_444_10,
     NVDEC_OUT_COUNT,
 };
 
@@ -151,12 +154,14 @@ static inline struct nvdec_engine *nvdec_engine_get(struct vh_engine *e)
 }
 
 /* vh_surface.engine_data: one pitched device buffer holding the surface's
- * planes in its own format (NV12, P010, 444P), one below the other.
+ * planes, one below the other, in its own format (NV12, P010, 444P) or, for
+ * Y410, NVDEC's planar 16-bit 4:4:4 (packed on the host when read).
  * ptr == 0: never written (reads as black). */
 struct nvdec_surface {
     CUdeviceptr ptr;
     size_t pitch;
-    const struct vc_pixel_format *pf;
+    const struct vc_pixel_format *pf;         /* the surface's (protocol) format */
+    const struct vc_pixel_format *dev;        /* the buffer's: pf, or what NVDEC writes */
     uint32_t alloc_width;                     /* bytes of the widest plane row */
     uint32_t plane_row[VC_MAX_PLANES];        /* first row of each plane */
     uint32_t rows;                            /* all planes */

@@ -8,6 +8,15 @@
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 
+/* What NVDEC writes for 10-bit 4:4:4 (cudaVideoSurfaceFormat_YUV444_16Bit:
+ * three planes of 16-bit samples, the 10 bits at the top): the device
+ * layout of Y410 surfaces, whose packed pixels NVDEC cannot write; images
+ * are packed and unpacked on the host. */
+static const struct vc_pixel_format yuv444_16 = {
+    .fourcc = 0, .rt_format = VW_RT_YUV444_10, .name = "YUV444_16Bit", .num_planes = 3,
+    .depth = 10, .container = 2, .log2_chroma_w = 0, .log2_chroma_h = 0,
+    .comp = {{0, 0, 2, 6}, {1, 0, 2, 6}, {2, 0, 2, 6}}};
+
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
     return a < b ? a : b;
@@ -157,12 +166,13 @@ int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
     const struct vc_pixel_format *pf = vc_pixel_format_get(surface->pixel_format);
     bool ok = pf && pf->rt_format == surface->rt_format &&
               (pf->fourcc == VW_FOURCC_NV12 || pf->fourcc == VW_FOURCC_444P ||
-               (pf->fourcc == VW_FOURCC_P010 && e->memset_d16));
+               ((pf->fourcc == VW_FOURCC_P010 || pf->fourcc == VW_FOURCC_Y410) &&
+                e->memset_d16));
     if (!ok)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: surface format 0x%x/0x%08x not supported (YUV420/NV12, "
                             "YUV444/444P%s)", surface->rt_format, surface->pixel_format,
-                            e->memset_d16 ? ", YUV420_10/P010" : "");
+                            e->memset_d16 ? ", YUV420_10/P010, YUV444_10/Y410" : "");
     if (surface->width == 0 || surface->height == 0 ||
         surface->width > VH_H264_MAX_WIDTH || surface->height > VH_H264_MAX_HEIGHT)
         return vh_error_set(err, VW_ERR_RESOLUTION, "nvdec: surface %ux%u outside 1x1..%ux%u",
@@ -172,10 +182,11 @@ int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
     if (!s)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory");
     s->pf = pf;
-    for (unsigned p = 0; p < pf->num_planes; p++) {
+    s->dev = pf->fourcc == VW_FOURCC_Y410 ? &yuv444_16 : pf;
+    for (unsigned p = 0; p < s->dev->num_planes; p++) {
         uint64_t row;
         uint32_t rows;
-        vc_plane_extent(pf, p, surface->width, surface->height, &row, &rows);
+        vc_plane_extent(s->dev, p, surface->width, surface->height, &row, &rows);
         if (row > s->alloc_width)
             s->alloc_width = (uint32_t)row;
         s->plane_row[p] = s->rows;
@@ -236,14 +247,14 @@ static CUresult fill_black(struct nvdec_engine *e, struct vh_surface *surface, C
 {
     struct nvdec_surface *s = surface->engine_data;
     CUresult r = CUDA_SUCCESS;
-    for (unsigned p = 0; p < s->pf->num_planes && r == CUDA_SUCCESS; p++) {
-        uint32_t end = p + 1 < s->pf->num_planes ? s->plane_row[p + 1] : s->rows;
+    for (unsigned p = 0; p < s->dev->num_planes && r == CUDA_SUCCESS; p++) {
+        uint32_t end = p + 1 < s->dev->num_planes ? s->plane_row[p + 1] : s->rows;
         size_t bytes = s->pitch * (end - s->plane_row[p]);
         CUdeviceptr at = s->ptr + s->pitch * s->plane_row[p];
-        if (s->pf->container == 2)            /* pitches are even (cuMemAllocPitch) */
-            r = e->memset_d16(at, (unsigned short)plane_black(s->pf, p), bytes / 2, stream);
+        if (s->dev->container == 2)            /* pitches are even (cuMemAllocPitch) */
+            r = e->memset_d16(at, (unsigned short)plane_black(s->dev, p), bytes / 2, stream);
         else
-            r = e->cu->cuMemsetD8Async(at, (unsigned char)plane_black(s->pf, p), bytes, stream);
+            r = e->cu->cuMemsetD8Async(at, (unsigned char)plane_black(s->dev, p), bytes, stream);
     }
     return r;
 }
@@ -292,11 +303,11 @@ int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface
     CUresult r = CUDA_SUCCESS;
     if (!covers)
         r = fill_black(e, surface, stream);
-    for (unsigned p = 0; p < s->pf->num_planes && r == CUDA_SUCCESS; p++) {
+    for (unsigned p = 0; p < s->dev->num_planes && r == CUDA_SUCCESS; p++) {
         uint64_t wb;
         uint32_t rows;
         /* Even widths: a chroma pair covers two columns. */
-        vc_plane_extent(s->pf, p, (w + 1) & ~1u, h, &wb, &rows);
+        vc_plane_extent(s->dev, p, (w + 1) & ~1u, h, &wb, &rows);
         CUDA_MEMCPY2D c = {
             .srcMemoryType = CU_MEMORYTYPE_DEVICE,
             .srcDevice = src + src_pitch * chroma_row * p,
@@ -322,16 +333,13 @@ int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface
     return VW_OK;
 }
 
-int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
+/* Reads a rectangle into a layout of the device format s->dev. */
+static int read_planes(struct nvdec_engine *e, struct vh_surface *surface,
                        const struct vh_rect *rect, const struct vw_image_layout *layout,
                        uint8_t *dst, struct vh_error *err)
 {
-    struct nvdec_engine *e = nvdec_engine_get(engine);
     struct nvdec_surface *s = surface->engine_data;
-    const struct vc_pixel_format *pf = s->pf;
-    if (layout->pixel_format != surface->pixel_format || layout->num_planes != pf->num_planes)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "nvdec: image format 0x%08x not supported", layout->pixel_format);
+    const struct vc_pixel_format *pf = s->dev;
     if (!s->ptr) {
         for (unsigned p = 0; p < pf->num_planes; p++) {
             uint64_t xb, wb;
@@ -388,22 +396,14 @@ int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
     return VW_OK;
 }
 
-int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
+/* Writes a rectangle of an image in the device format s->dev. */
+static int write_planes(struct nvdec_engine *e, struct vh_surface *surface,
                         const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
                         const struct vw_image_layout *layout, const uint8_t *data,
                         struct vh_error *err)
 {
-    struct nvdec_engine *e = nvdec_engine_get(engine);
     struct nvdec_surface *s = surface->engine_data;
-    const struct vc_pixel_format *pf = s->pf;
-    if (layout->pixel_format != surface->pixel_format || layout->num_planes != pf->num_planes)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "nvdec: image format 0x%08x not supported", layout->pixel_format);
-    /* The core validated this; a cheap re-check keeps a core bug from
-     * becoming a device memory overflow. */
-    if (dst_x > surface->width || src->width > surface->width - dst_x ||
-        dst_y > surface->height || src->height > surface->height - dst_y)
-        return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: write outside the surface");
+    const struct vc_pixel_format *pf = s->dev;
     int rc = nvdec_push(e, "cuCtxPushCurrent", err);
     if (rc)
         return rc;
@@ -445,5 +445,110 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
         rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "writing a surface", err);
 out:
     nvdec_pop(e);
+    return rc;
+}
+
+/* A tight layout of the device format for a w x h rectangle in `stage`. */
+static struct vw_image_layout stage_layout(const struct vc_pixel_format *dev, uint32_t w,
+                                           uint32_t h, size_t *size)
+{
+    struct vw_image_layout l = {.pixel_format = dev->fourcc, .num_planes = dev->num_planes};
+    uint64_t at = 0;
+    for (unsigned p = 0; p < dev->num_planes; p++) {
+        uint64_t row;
+        uint32_t rows;
+        vc_plane_extent(dev, p, w, h, &row, &rows);
+        l.pitches[p] = (uint32_t)row;
+        l.offsets[p] = (uint32_t)at;
+        at += row * rows;
+    }
+    *size = (size_t)at;
+    return l;
+}
+
+/* Row r of every plane of a layout (the formats converted here are not
+ * subsampled: one row a plane per picture row). */
+static void plane_rows(const struct vw_image_layout *l, uint8_t *base, uint32_t r,
+                       uint8_t *rows[VC_MAX_PLANES])
+{
+    for (unsigned p = 0; p < VC_MAX_PLANES; p++)
+        rows[p] = p < l->num_planes ? base + l->offsets[p] + (size_t)r * l->pitches[p] : NULL;
+}
+
+/* Copies w x h pixels between two layouts of different formats with the
+ * same sampling and depth (planar 16-bit 4:4:4 <-> Y410). */
+static void convert(const struct vc_pixel_format *from, const struct vw_image_layout *fl,
+                    const uint8_t *fdata, const struct vc_pixel_format *to,
+                    const struct vw_image_layout *tl, uint8_t *tdata, uint32_t w, uint32_t h)
+{
+    for (uint32_t r = 0; r < h; r++) {
+        uint8_t *f[VC_MAX_PLANES], *t[VC_MAX_PLANES];
+        plane_rows(fl, (uint8_t *)fdata, r, f);
+        plane_rows(tl, tdata, r, t);
+        vc_row_init_packed(to, t[0], w);
+        for (unsigned c = 0; c < 3; c++)
+            for (uint32_t i = 0; i < w; i++)
+                vc_sample_put(to, c, t[to->comp[c].plane], i,
+                              vc_sample_get(from, c, f[from->comp[c].plane], i));
+    }
+}
+
+int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
+                       const struct vh_rect *rect, const struct vw_image_layout *layout,
+                       uint8_t *dst, struct vh_error *err)
+{
+    struct nvdec_engine *e = nvdec_engine_get(engine);
+    struct nvdec_surface *s = surface->engine_data;
+    if (layout->pixel_format != surface->pixel_format || layout->num_planes != s->pf->num_planes)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "nvdec: image format 0x%08x not supported", layout->pixel_format);
+    if (s->dev == s->pf)          /* straight into the destination */
+        return read_planes(e, surface, rect, layout, dst, err);
+    size_t size;
+    struct vw_image_layout sl = stage_layout(s->dev, rect->width, rect->height, &size);
+    uint8_t *stage = malloc(size);
+    if (!stage)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory staging a read");
+    int rc = read_planes(e, surface, rect, &sl, stage, err);
+    if (rc == VW_OK)
+        convert(s->dev, &sl, stage, s->pf, layout, dst, rect->width, rect->height);
+    free(stage);
+    return rc;
+}
+
+int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
+                        const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
+                        const struct vw_image_layout *layout, const uint8_t *data,
+                        struct vh_error *err)
+{
+    struct nvdec_engine *e = nvdec_engine_get(engine);
+    struct nvdec_surface *s = surface->engine_data;
+    if (layout->pixel_format != surface->pixel_format || layout->num_planes != s->pf->num_planes)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            "nvdec: image format 0x%08x not supported", layout->pixel_format);
+    /* The core validated this; a cheap re-check keeps a core bug from
+     * becoming a device memory overflow. */
+    if (dst_x > surface->width || src->width > surface->width - dst_x ||
+        dst_y > surface->height || src->height > surface->height - dst_y)
+        return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: write outside the surface");
+    if (s->dev == s->pf)
+        return write_planes(e, surface, src, dst_x, dst_y, layout, data, err);
+    size_t size;
+    struct vw_image_layout sl = stage_layout(s->dev, src->width, src->height, &size);
+    uint8_t *stage = malloc(size);
+    if (!stage)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory staging a write");
+    /* The source rectangle's rows, from its origin in the image. */
+    struct vw_image_layout from = *layout;
+    for (unsigned p = 0; p < from.num_planes; p++) {
+        uint64_t xb;
+        uint32_t unused;
+        vc_plane_extent(s->pf, p, src->x, 1, &xb, &unused);
+        from.offsets[p] += (uint32_t)((uint64_t)src->y * from.pitches[p] + (src->x ? xb : 0));
+    }
+    convert(s->pf, &from, data, s->dev, &sl, stage, src->width, src->height);
+    struct vh_rect whole = {.x = 0, .y = 0, .width = src->width, .height = src->height};
+    int rc = write_planes(e, surface, &whole, dst_x, dst_y, &sl, stage, err);
+    free(stage);
     return rc;
 }
