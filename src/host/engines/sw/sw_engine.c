@@ -44,7 +44,7 @@ static const struct {
     {VW_PROFILE_HEVC_MAIN444_10, VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 |
      VW_RT_YUV422_10 | VW_RT_YUV444 | VW_RT_YUV444_10, VW_FOURCC_Y410},
     {VW_PROFILE_VP9_PROFILE2, VW_RT_YUV420_10},
-    {VW_PROFILE_JPEG_BASELINE, VW_RT_YUV420},
+    {VW_PROFILE_JPEG_BASELINE, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444, VW_FOURCC_NV12},
 };
 
 /* libavcodec's messages are about guest bitstreams: keep them out of the
