@@ -18,6 +18,7 @@
 #include <libavutil/md5.h>
 
 #include "check.h"
+#include "read_file.h"
 #include "h264_reader.h"
 #include "host/engine.h"
 #include "common/bitwriter.h"
@@ -49,24 +50,6 @@ static bool make_clip(const char *name, int w, int h, int frames, const char *vf
              "x264 --quiet --demuxer y4m %s -o %s - 2>/dev/null",
              w, h, vf, frames, x264_opts, path);
     return run(cmd);
-}
-
-static uint8_t *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *size = buf ? (size_t)n : 0;
-    return buf;
 }
 
 /* ---- hashes ------------------------------------------------------------- */

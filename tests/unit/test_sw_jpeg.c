@@ -19,6 +19,7 @@
 #include <libavcodec/avcodec.h>
 
 #include "check.h"
+#include "read_file.h"
 #include "common/pixel_format.h"
 #include "host/engine.h"
 #include "host/engines/engines.h"
@@ -132,24 +133,6 @@ static size_t parse_image(const uint8_t *data, size_t size, struct jpeg_image *i
         pos += 2 + len;
     }
     return 0;
-}
-
-static uint8_t *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *size = buf ? (size_t)n : 0;
-    return buf;
 }
 
 /* ---- libavcodec's own decode (the reference) ----------------------------- */
