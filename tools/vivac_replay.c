@@ -364,15 +364,8 @@ static int send_readback(struct stream *s, uint32_t codec_id)
     const struct vc_pixel_format *pf = vc_pixel_format_get(surf->fourcc);
     struct vw_get_image gi = {.surface_id = surf->id, .width = surf->a, .height = surf->b,
                               .layout = {.pixel_format = surf->fourcc, .num_planes = pf->num_planes}};
-    uint64_t bytes = 0;
-    for (unsigned i = 0; i < pf->num_planes; i++) {
-        uint64_t row;
-        uint32_t rows;
-        vc_plane_extent(pf, i, surf->a, surf->b, &row, &rows);
-        gi.layout.pitches[i] = (uint32_t)row;
-        gi.layout.offsets[i] = (uint32_t)bytes;
-        bytes += row * rows;
-    }
+    uint64_t bytes = vc_pixel_format_tight_layout(pf, surf->a, surf->b, gi.layout.pitches,
+                                                  gi.layout.offsets);
     gi.dst = (struct vw_data_ref){.location = VW_LOC_INLINE, .size = bytes};
     struct pending p = {.opcode = VW_OP_GET_IMAGE, .readback = true, .slot = UINT32_MAX,
                         .width = surf->a, .height = surf->b, .bytes = bytes};

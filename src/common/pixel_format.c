@@ -77,17 +77,27 @@ void vc_plane_extent(const struct vc_pixel_format *f, unsigned p, uint32_t width
     }
 }
 
-uint64_t vc_pixel_format_frame_bytes(const struct vc_pixel_format *f, uint32_t width,
-                                     uint32_t height)
+uint64_t vc_pixel_format_tight_layout(const struct vc_pixel_format *f, uint32_t width,
+                                      uint32_t height, uint32_t pitches[VC_MAX_PLANES],
+                                      uint32_t offsets[VC_MAX_PLANES])
 {
     uint64_t total = 0;
     for (unsigned p = 0; p < f->num_planes; p++) {
         uint64_t row;
         uint32_t rows;
         vc_plane_extent(f, p, width, height, &row, &rows);
+        pitches[p] = (uint32_t)row;
+        offsets[p] = (uint32_t)total;
         total += row * rows;
     }
     return total;
+}
+
+uint64_t vc_pixel_format_frame_bytes(const struct vc_pixel_format *f, uint32_t width,
+                                     uint32_t height)
+{
+    uint32_t pitches[VC_MAX_PLANES], offsets[VC_MAX_PLANES];
+    return vc_pixel_format_tight_layout(f, width, height, pitches, offsets);
 }
 
 uint32_t vc_pixel_format_align_x(const struct vc_pixel_format *f)

@@ -58,6 +58,13 @@ void vc_component_size(const struct vc_pixel_format *f, unsigned c, uint32_t wid
 void vc_plane_extent(const struct vc_pixel_format *f, unsigned p, uint32_t width,
                      uint32_t height, uint64_t *row_bytes, uint32_t *rows);
 
+/* A tight layout of a width x height picture (planes one after the other,
+ * rows of exactly their bytes): fills pitches and offsets of num_planes
+ * planes, returns the total bytes. */
+uint64_t vc_pixel_format_tight_layout(const struct vc_pixel_format *f, uint32_t width,
+                                      uint32_t height, uint32_t pitches[VC_MAX_PLANES],
+                                      uint32_t offsets[VC_MAX_PLANES]);
+
 /* Bytes of a tightly packed width x height picture (memory accounting). */
 uint64_t vc_pixel_format_frame_bytes(const struct vc_pixel_format *f, uint32_t width,
                                      uint32_t height);

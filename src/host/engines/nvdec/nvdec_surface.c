@@ -453,16 +453,7 @@ static struct vw_image_layout stage_layout(const struct vc_pixel_format *dev, ui
                                            uint32_t h, size_t *size)
 {
     struct vw_image_layout l = {.pixel_format = dev->fourcc, .num_planes = dev->num_planes};
-    uint64_t at = 0;
-    for (unsigned p = 0; p < dev->num_planes; p++) {
-        uint64_t row;
-        uint32_t rows;
-        vc_plane_extent(dev, p, w, h, &row, &rows);
-        l.pitches[p] = (uint32_t)row;
-        l.offsets[p] = (uint32_t)at;
-        at += row * rows;
-    }
-    *size = (size_t)at;
+    *size = (size_t)vc_pixel_format_tight_layout(dev, w, h, l.pitches, l.offsets);
     return l;
 }
 
