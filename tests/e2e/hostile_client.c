@@ -699,6 +699,105 @@ static void case_dropped_frame(void)
     client_close(&c);
 }
 
+/* Surfaces and images in the protocol 1.2 formats: mismatched, unknown or
+ * combined chroma formats, layouts with the wrong plane count or short
+ * rows, rectangles that split a chroma sample or a pixel group; an HEVC
+ * picture of neither the 1.2 nor the 1.1 size. Each gets its error and the
+ * session goes on. */
+static int create_surface_fmt(struct client *c, uint32_t id, uint32_t rt, uint32_t fourcc)
+{
+    struct vw_create_surface cs = {.surface_id = id, .width = W, .height = H, .rt_format = rt,
+                                   .pixel_format = fourcc};
+    return REQ1(c, VW_OP_CREATE_SURFACE, cs);
+}
+
+static int get_image_fmt(struct client *c, uint32_t surface, uint32_t x, uint32_t w,
+                         struct vw_image_layout l, uint64_t size)
+{
+    struct vw_get_image gi = {.surface_id = surface, .x = x, .width = w, .height = H,
+                              .layout = l, .dst = {.location = VW_LOC_INLINE, .size = size}};
+    return REQ1(c, VW_OP_GET_IMAGE, gi);
+}
+
+static void case_formats(void)
+{
+    struct client c;
+    if (!session(&c, 0))
+        return result(false, "formats");
+    int mismatch = create_surface_fmt(&c, 1, VW_RT_YUV444, VW_FOURCC_NV12);
+    int two_bits = create_surface_fmt(&c, 2, VW_RT_YUV420 | VW_RT_YUV444, VW_FOURCC_NV12);
+    int unknown = create_surface_fmt(&c, 3, 0x40, VW_FOURCC_NV12);
+    result(mismatch == VW_ERR_UNSUPPORTED_FORMAT && two_bits == VW_ERR_UNSUPPORTED_FORMAT &&
+               unknown == VW_ERR_UNSUPPORTED_FORMAT,
+           "surfaces: YUV444 as NV12, two chroma formats, unknown one -> UNSUPPORTED_FORMAT "
+           "(%d %d %d)", mismatch, two_bits, unknown);
+
+    int s444 = create_surface_fmt(&c, 4, VW_RT_YUV444, VW_FOURCC_444P);
+    int s422 = create_surface_fmt(&c, 5, VW_RT_YUV422, VW_FOURCC_422H);
+    int y410 = create_surface_fmt(&c, 6, VW_RT_YUV444_10, VW_FOURCC_Y410);
+    int y210 = create_surface_fmt(&c, 7, VW_RT_YUV422_10, VW_FOURCC_Y210);
+    result(s444 == VW_OK && s422 == VW_OK && y410 == VW_OK && y210 == VW_OK,
+           "surfaces 444P, 422H, Y410, Y210 created (%d %d %d %d)", s444, s422, y410, y210);
+
+    struct vw_image_layout p3 = {.pixel_format = VW_FOURCC_444P, .num_planes = 3,
+                                 .pitches = {W, W, W}, .offsets = {0, W * H, 2 * W * H}};
+    struct vw_image_layout p2 = p3;
+    p2.num_planes = 2;
+    struct vw_image_layout short_row = p3;
+    short_row.pitches[2] = W - 1;
+    int ok3 = get_image_fmt(&c, 4, 0, W, p3, 3 * W * H);
+    int two = get_image_fmt(&c, 4, 0, W, p2, 3 * W * H);
+    int row = get_image_fmt(&c, 4, 0, W, short_row, 3 * W * H);
+    int small = get_image_fmt(&c, 4, 0, W, p3, 3 * W * H - 1);
+    result(ok3 == VW_OK && two == VW_ERR_MALFORMED && row == VW_ERR_MALFORMED &&
+               small != VW_OK,
+           "444P GET_IMAGE: 3 planes ok, 2 planes / a short row / a short buffer refused "
+           "(%d %d %d %d)", ok3, two, row, small);
+
+    struct vw_image_layout h422 = {.pixel_format = VW_FOURCC_422H, .num_planes = 3,
+                                   .pitches = {W, W / 2, W / 2},
+                                   .offsets = {0, W * H, W * H + W / 2 * H}};
+    int odd_x = get_image_fmt(&c, 5, 1, W - 2, h422, 2 * W * H);
+    struct vw_image_layout packed = {.pixel_format = VW_FOURCC_Y410, .num_planes = 1,
+                                     .pitches = {4 * W - 4}};
+    int y410_row = get_image_fmt(&c, 6, 0, W, packed, 4 * W * H);
+    packed.pitches[0] = 4 * W;
+    int y410_ok = get_image_fmt(&c, 6, 0, W, packed, 4 * W * H);
+    struct vw_image_layout y210l = {.pixel_format = VW_FOURCC_Y210, .num_planes = 1,
+                                    .pitches = {4 * W}};
+    struct vw_put_image pi = {.surface_id = 7, .src_x = 1, .width = 2, .height = 2,
+                              .layout = y210l, .src = {.location = VW_LOC_INLINE,
+                                                       .size = 4 * W * H}};
+    uint8_t *pixels = calloc(1, 4 * W * H);
+    int y210_odd = request(&c, VW_OP_PUT_IMAGE, &pi, sizeof(pi), pixels, 4 * W * H, NULL, 0);
+    free(pixels);
+    result(odd_x == VW_ERR_MALFORMED && y410_row == VW_ERR_MALFORMED && y410_ok == VW_OK &&
+               y210_odd == VW_ERR_MALFORMED,
+           "422H x=1, Y410 short pitch, Y210 PUT from x=1 refused; Y410 read ok "
+           "(%d %d %d %d)", odd_x, y410_row, y210_odd, y410_ok);
+
+    struct vw_create_codec cc = {.codec_id = 1, .profile = VW_PROFILE_HEVC_MAIN444,
+                                 .entrypoint = VW_ENTRYPOINT_DECODE, .rt_format = VW_RT_YUV444,
+                                 .width = W, .height = H};
+    int codec = REQ1(&c, VW_OP_CREATE_CODEC, cc);
+    int begin = begin_frame(&c, 1, 4);
+    struct vw_decode_bitstream db = {
+        .codec_id = 1, .codec = VW_CODEC_HEVC, .num_slices = 1,
+        .picture_params_size = VW_HEVC_PICTURE_V11_SIZE + 1,
+        .slice_params_size = sizeof(struct vw_hevc_slice),
+        .data = {.location = VW_LOC_INLINE, .size = sizeof(tiny_slice)},
+    };
+    uint8_t *params = calloc(1, VW_HEVC_PICTURE_V11_SIZE + 1 + sizeof(struct vw_hevc_slice));
+    int odd_size = request(&c, VW_OP_DECODE_BITSTREAM, &db, sizeof(db), params,
+                           VW_HEVC_PICTURE_V11_SIZE + 1 + sizeof(struct vw_hevc_slice),
+                           tiny_slice, sizeof(tiny_slice));
+    free(params);
+    client_close(&c);
+    result(codec == VW_OK && begin == VW_OK && odd_size == VW_ERR_MALFORMED && daemon_serves(),
+           "HEVC picture_params_size 409 (neither 1.1 nor 1.2) -> MALFORMED (%d %d %d)", codec,
+           begin, odd_size);
+}
+
 static void case_disconnect_mid_frame(void)
 {
     struct client c;
@@ -742,6 +841,7 @@ int main(int argc, char **argv)
     case_dropped_frame();
     case_silent_client();
     case_memory_budget();
+    case_formats();
     case_disconnect_mid_frame();
     result(daemon_serves(), "daemon still serves after all cases");
     printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
