@@ -2,8 +2,9 @@
 # Record and replay: ffmpeg decodes CLIP through vivac with `vivacd --record`;
 # `vivac replay --md5` of the trace against a fresh sw daemon gives one MD5
 # per frame, the same multiset as ffmpeg's software decode (replay is in
-# decode order, ffmpeg in display order: sorted lists are compared); then 4
-# concurrent streams each give the single stream's list.
+# decode order, ffmpeg in display order: sorted lists are compared); `--dump`
+# writes those frames raw; then 4 concurrent streams each give the single
+# stream's list.
 # Usage: replay.sh CLIP   (a clip whose size is a multiple of 16: the MD5 is
 # of the whole surface)
 source "$(dirname "$0")/lib.sh"
@@ -34,6 +35,17 @@ got=$(wc -l <"$e2e_tmp/one.md5")
 [ "$got" -eq "$n" ] || { echo "FAIL: $got MD5 lines, the clip has $n frames"; exit 1; }
 sort "$e2e_tmp/one.md5" | cmp -s - "$e2e_tmp/ref.md5" ||
     { sort "$e2e_tmp/one.md5" | diff - "$e2e_tmp/ref.md5" | head; echo "FAIL: MD5s differ from ffmpeg's software decode"; exit 1; }
+
+# --dump writes the same pictures raw: each frame's MD5 is the replay's.
+"$VIVAC" replay --engine sw --dump "$e2e_tmp/dump.raw" "$trace" >/dev/null 2>"$e2e_tmp/dump.err" ||
+    { cat "$e2e_tmp/dump.err"; echo "FAIL: replay --dump"; exit 1; }
+frame=$(( $(stat -c %s "$e2e_tmp/dump.raw") / n ))
+[ $(( frame * n )) -eq "$(stat -c %s "$e2e_tmp/dump.raw")" ] && [ "$frame" -gt 0 ] ||
+    { echo "FAIL: --dump wrote $(stat -c %s "$e2e_tmp/dump.raw") bytes for $n frames"; exit 1; }
+for i in $(seq 0 $((n - 1))); do
+    tail -c +$((i * frame + 1)) "$e2e_tmp/dump.raw" | head -c "$frame" | md5sum | cut -d' ' -f1
+done | cmp -s - "$e2e_tmp/one.md5" ||
+    { echo "FAIL: --dump's frames differ from --md5's"; exit 1; }
 
 "$VIVAC" replay --engine sw --md5 --streams 4 "$trace" >"$e2e_tmp/four.txt" 2>"$e2e_tmp/four.err" ||
     { cat "$e2e_tmp/four.txt" "$e2e_tmp/four.err"; echo "FAIL: replay --streams 4"; exit 1; }
