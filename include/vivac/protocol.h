@@ -263,6 +263,9 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
 /* Y410: one plane of 32-bit little-endian pixels: Cb in bits 0-9, Y in
  * 10-19, Cr in 20-29, alpha (3: opaque) in 30-31. */
 #define VW_FOURCC_Y410 VW_FOURCC('Y', '4', '1', '0')
+/* YUY2: one plane of Y0 Cb Y1 Cr bytes (two pixels). An image format only
+ * (1.2): YUV422 surfaces are 422H; GET/PUT_IMAGE repack between them. */
+#define VW_FOURCC_YUY2 VW_FOURCC('Y', 'U', 'Y', '2')
 
 /* QUERY_CAPS has an empty request; its reply body is vw_caps_reply followed
  * by `count` vw_cap entries, then the status message. */

@@ -15,6 +15,9 @@ static const struct vc_pixel_format formats[] = {
     /* Cb bits 0-9, Y 10-19, Cr 20-29, alpha 30-31. */
     {VW_FOURCC_Y410, VW_RT_YUV444_10, "Y410", 1, 10, 4, 0, 0,
      {{0, 0, 4, 10}, {0, 0, 4, 0}, {0, 0, 4, 20}}},
+    /* Image formats only: after the surface format of their chroma format,
+     * so vc_pixel_format_of_rt() never gives them. Y0 Cb Y1 Cr bytes. */
+    {VW_FOURCC_YUY2, VW_RT_YUV422, "YUY2", 1, 8, 1, 1, 0, {{0, 0, 2, 0}, {0, 1, 4, 0}, {0, 3, 4, 0}}},
 };
 
 const struct vc_pixel_format *vc_pixel_format_get(uint32_t fourcc)
@@ -37,6 +40,11 @@ uint32_t vc_fourcc_of_rt_format(uint32_t rt_format)
 {
     const struct vc_pixel_format *f = vc_pixel_format_of_rt(rt_format);
     return f ? f->fourcc : 0;
+}
+
+bool vc_pixel_format_repackable(const struct vc_pixel_format *a, const struct vc_pixel_format *b)
+{
+    return a && b && a->rt_format == b->rt_format;
 }
 
 unsigned vc_pixel_format_chroma_idc(const struct vc_pixel_format *f)

@@ -8,6 +8,7 @@
 #ifndef VIVAC_COMMON_PIXEL_FORMAT_H
 #define VIVAC_COMMON_PIXEL_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,11 @@ struct vc_pixel_format {
  * unknown. */
 const struct vc_pixel_format *vc_pixel_format_get(uint32_t fourcc);
 const struct vc_pixel_format *vc_pixel_format_of_rt(uint32_t rt_format);
+
+/* Whether images of one format can be read from / written to surfaces of
+ * the other by moving samples only: the same chroma format and depth
+ * (422H and YUY2). */
+bool vc_pixel_format_repackable(const struct vc_pixel_format *a, const struct vc_pixel_format *b);
 
 /* The surface FOURCC of a chroma format; 0 if unknown. */
 uint32_t vc_fourcc_of_rt_format(uint32_t rt_format);

@@ -7,7 +7,8 @@
 
 static_assert(VW_FOURCC_NV12 == VA_FOURCC_NV12 && VW_FOURCC_P010 == VA_FOURCC_P010 &&
               VW_FOURCC_422H == VA_FOURCC_422H && VW_FOURCC_444P == VA_FOURCC_444P &&
-              VW_FOURCC_Y210 == VA_FOURCC_Y210 && VW_FOURCC_Y410 == VA_FOURCC_Y410,
+              VW_FOURCC_Y210 == VA_FOURCC_Y210 && VW_FOURCC_Y410 == VA_FOURCC_Y410 &&
+              VW_FOURCC_YUY2 == VA_FOURCC_YUY2,
               "wire FOURCCs are VA's");
 
 static const struct {
@@ -337,20 +338,27 @@ VAStatus vg_QuerySurfaceAttributes(VADriverContextP ctx, VAConfigID config,
         st = VA_STATUS_ERROR_INVALID_CONFIG;
         goto out;
     }
-    VASurfaceAttrib attrs[RT_MAP_LEN + 5];
+    VASurfaceAttrib attrs[RT_MAP_LEN + 6];
     unsigned n = 0;
 #define ATTR(t, f, v)                                                                   \
     attrs[n++] = (VASurfaceAttrib){.type = (t), .flags = (f),                           \
                                    .value = {.type = VAGenericValueTypeInteger, .value = {.i = (int)(v)}}}
     /* One pixel format per chroma format the profile decodes into, the
-     * config's first: ffmpeg picks the one closest to the stream's. */
-    ATTR(VASurfaceAttribPixelFormat, VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
-         vg_fourcc_of_rt_format(cfg->rt_format));
-    for (size_t i = 0; i < RT_MAP_LEN; i++)
-        if ((cfg->cap.rt_formats & rt_map[i].vw) && rt_map[i].va != cfg->rt_format)
-            ATTR(VASurfaceAttribPixelFormat,
-                 VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
-                 vc_fourcc_of_rt_format(rt_map[i].vw));
+     * config's first: ffmpeg picks the one closest to the stream's. 4:2:2
+     * 8-bit also as YUY2, the only 4:2:2 format GStreamer's vaapi elements
+     * know, listed just before 422H: of formats it rates equal ffmpeg keeps
+     * the later one, so yuv422p streams still get 422H. */
+    const unsigned flags = VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE;
+    for (size_t k = 0; k <= RT_MAP_LEN; k++) {
+        /* k == 0: the config's format; then the others in table order. */
+        uint32_t va_rt = k == 0 ? cfg->rt_format : rt_map[k - 1].va;
+        uint32_t vw_rt = vg_rt_format_to_vw(va_rt);
+        if (k > 0 && (!(cfg->cap.rt_formats & vw_rt) || va_rt == cfg->rt_format))
+            continue;
+        if (vw_rt == VW_RT_YUV422)
+            ATTR(VASurfaceAttribPixelFormat, flags, VA_FOURCC_YUY2);
+        ATTR(VASurfaceAttribPixelFormat, flags, vc_fourcc_of_rt_format(vw_rt));
+    }
     ATTR(VASurfaceAttribMinWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_width);
     ATTR(VASurfaceAttribMinHeight, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_height);
     ATTR(VASurfaceAttribMaxWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.max_width);

@@ -17,6 +17,9 @@ static const VAImageFormat image_formats[VG_MAX_IMAGE_FORMATS] = {
     {.fourcc = VA_FOURCC_444P, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 24},
     {.fourcc = VA_FOURCC_Y210, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 32},
     {.fourcc = VA_FOURCC_Y410, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 32},
+    /* YUV422 surfaces are 422H; YUY2 images of them are repacked by the
+     * daemon (GStreamer's vaapi decoders ask 4:2:2 pictures as YUY2). */
+    {.fourcc = VA_FOURCC_YUY2, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 16},
 };
 
 static const VAImageFormat *find_format(uint32_t fourcc)
@@ -331,8 +334,9 @@ VAStatus vg_GetImage(VADriverContextP ctx, VASurfaceID surface, int x, int y, un
         st = VA_STATUS_ERROR_INVALID_SURFACE;
     } else if (!img) {
         st = VA_STATUS_ERROR_INVALID_IMAGE;
-    } else if (img->va.format.fourcc != s->fourcc) {
-        st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT; /* no conversion */
+    } else if (!vc_pixel_format_repackable(vc_pixel_format_get(img->va.format.fourcc),
+                                           vc_pixel_format_get(s->fourcc))) {
+        st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT; /* no conversion, repacking only */
     } else if (!rect_ok(s->fourcc, x, y, width, height, s->width, s->height) ||
                width > img->va.width || height > img->va.height) {
         st = VA_STATUS_ERROR_INVALID_PARAMETER;
@@ -355,8 +359,9 @@ VAStatus vg_PutImage(VADriverContextP ctx, VASurfaceID surface, VAImageID image,
         st = VA_STATUS_ERROR_INVALID_SURFACE;
     } else if (!img) {
         st = VA_STATUS_ERROR_INVALID_IMAGE;
-    } else if (img->va.format.fourcc != s->fourcc) {
-        st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT; /* no conversion */
+    } else if (!vc_pixel_format_repackable(vc_pixel_format_get(img->va.format.fourcc),
+                                           vc_pixel_format_get(s->fourcc))) {
+        st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT; /* no conversion, repacking only */
     } else if (src_width != dest_width || src_height != dest_height) {
         vc_warn("vaPutImage: scaling (%ux%u -> %ux%u) is not supported", src_width, src_height,
                 dest_width, dest_height);

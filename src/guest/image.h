@@ -1,6 +1,7 @@
 /*
- * VA images (NV12, and P010 for 10-bit surfaces; an image has its surface's
- * format, there is no conversion).  An image's bytes live in an arena region when one
+ * VA images in the protocol's formats (NV12, P010, 422H, 444P, Y210, Y410,
+ * and YUY2 for 4:2:2 surfaces; an image has its surface's format or one
+ * that only moves its samples, there is no conversion of values).  An image's bytes live in an arena region when one
  * fits, so GET_IMAGE writes straight into the memory the application maps
  * and PUT_IMAGE reads from it; otherwise they live in guest memory and
  * travel inline.  Every GET/PUT waits for its reply, so the bytes are never
@@ -17,7 +18,7 @@
 
 #include "guest/driver.h"
 
-#define VG_MAX_IMAGE_FORMATS 6
+#define VG_MAX_IMAGE_FORMATS 7
 
 struct vg_image {
     VAImage va;

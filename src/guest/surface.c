@@ -101,18 +101,25 @@ void vg_surfaces_free_all(struct vg_driver *drv)
     vg_table_finish(&drv->surfaces);
 }
 
-static VAStatus check_surface_attribs(const VASurfaceAttrib *list, unsigned n, uint32_t fourcc)
+/* Checks the settable attributes; a pixel format may pick another FOURCC
+ * of the same chroma format (YUY2 for YUV422, which GStreamer's vaapi
+ * elements ask for) instead of *fourcc. */
+static VAStatus check_surface_attribs(const VASurfaceAttrib *list, unsigned n, uint32_t *fourcc)
 {
     for (unsigned i = 0; i < n; i++) {
         const VASurfaceAttrib *a = &list[i];
         if (!(a->flags & VA_SURFACE_ATTRIB_SETTABLE))
             continue;
         switch (a->type) {
-        case VASurfaceAttribPixelFormat:
-            if (a->value.type != VAGenericValueTypeInteger ||
-                (uint32_t)a->value.value.i != fourcc)
+        case VASurfaceAttribPixelFormat: {
+            const struct vc_pixel_format *want =
+                a->value.type == VAGenericValueTypeInteger
+                    ? vc_pixel_format_get((uint32_t)a->value.value.i) : NULL;
+            if (!want || want->rt_format != vc_pixel_format_get(*fourcc)->rt_format)
                 return VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
+            *fourcc = want->fourcc;
             break;
+        }
         case VASurfaceAttribMemoryType:
             if (a->value.type != VAGenericValueTypeInteger ||
                 !((uint32_t)a->value.value.i & VA_SURFACE_ATTRIB_MEM_TYPE_VA))
@@ -133,8 +140,8 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
 {
     if (!surfaces || num == 0 || (num_attribs && !attrib_list))
         return VA_STATUS_ERROR_INVALID_PARAMETER;
-    /* One FOURCC per chroma format (NV12, P010, 422H, 444P, Y210, Y410);
-     * the daemon's caps say which it has. */
+    /* One FOURCC per chroma format (NV12, P010, 422H, 444P, Y210, Y410;
+     * YUY2 for YUV422 when asked); the daemon's caps say which it has. */
     uint32_t fourcc = vg_fourcc_of_rt_format(format);
     uint32_t vw_rt = vg_rt_format_to_vw(format);
     bool listed = false;
@@ -142,7 +149,7 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
         listed |= (drv->caps[i].rt_formats & vw_rt) != 0;
     if (!fourcc || !listed)
         return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;
-    VAStatus st = check_surface_attribs(attrib_list, num_attribs, fourcc);
+    VAStatus st = check_surface_attribs(attrib_list, num_attribs, &fourcc);
     if (st)
         return st;
     uint32_t min_w, min_h, max_w, max_h;
@@ -172,8 +179,7 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
         surfaces[done] = id;
         /* Pipelined: a failure shows in create_status and fails later use. */
         struct vw_create_surface req = {.surface_id = id, .width = width, .height = height,
-                                        .rt_format = vw_rt,
-                                        .pixel_format = vc_fourcc_of_rt_format(vw_rt)};
+                                        .rt_format = vw_rt, .pixel_format = fourcc};
         int err = vg_conn_post(&drv->conn, VW_OP_CREATE_SURFACE, &req, sizeof(req), NULL, 0,
                                create_cb, drv, id, VG_NO_REGION, NULL);
         if (err) {

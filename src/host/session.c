@@ -466,10 +466,16 @@ static int handle_create_surface(struct vh_session *s, const struct vh_request *
                             "CREATE_SURFACE: rt_format 0x%x not supported (one of YUV420, "
                             "YUV420_10, YUV422, YUV444, YUV422_10, YUV444_10)",
                             cs.rt_format);
-    if (cs.pixel_format != pf->fourcc)
-        return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "CREATE_SURFACE: pixel_format 0x%08x not supported for rt_format "
-                            "0x%x (%s only)", cs.pixel_format, cs.rt_format, pf->name);
+    /* The chroma format's FOURCC, or another of the same chroma format and
+     * depth (YUY2 for YUV422). */
+    if (cs.pixel_format != pf->fourcc) {
+        const struct vc_pixel_format *alt = vc_pixel_format_get(cs.pixel_format);
+        if (!alt || alt->rt_format != cs.rt_format)
+            return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
+                                "CREATE_SURFACE: pixel_format 0x%08x not supported for "
+                                "rt_format 0x%x (%s)", cs.pixel_format, cs.rt_format, pf->name);
+        pf = alt;
+    }
     bool listed = false;
     for (uint32_t i = 0; i < s->num_caps; i++)
         listed |= (s->caps[i].rt_formats & cs.rt_format) != 0;

@@ -23,11 +23,13 @@ static int check_layout(const char *what, const struct vw_image_layout *l,
     if (!pf)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "%s: layout.pixel_format 0x%08x not supported (NV12, P010, 422H, "
-                            "444P, Y210, Y410)", what, l->pixel_format);
-    if (l->pixel_format != surface->pixel_format)
+                            "444P, Y210, Y410, YUY2)", what, l->pixel_format);
+    /* The surface's format, or one that only moves its samples (YUY2 for
+     * 422H): no conversion of values. */
+    if (!vc_pixel_format_repackable(pf, vc_pixel_format_get(surface->pixel_format)))
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "%s: layout.pixel_format 0x%08x differs from surface %u's 0x%08x "
-                            "(no conversion)", what, l->pixel_format, surface->id,
+                            "%s: layout.pixel_format %s does not hold surface %u's 0x%08x "
+                            "(no conversion)", what, pf->name, surface->id,
                             surface->pixel_format);
     if (l->num_planes != pf->num_planes)
         return vh_error_set(err, VW_ERR_MALFORMED, "%s: layout.num_planes %u, %s has %u", what,

@@ -13,7 +13,7 @@ import sys
 # format: (chroma w shift, chroma h shift, bytes per sample in the reference)
 SAMPLING = {
     "NV12": (1, 1, 1), "P010_10LE": (1, 1, 2), "Y42B": (1, 0, 1), "Y444": (0, 0, 1),
-    "Y210": (1, 0, 2), "Y410": (0, 0, 2),
+    "Y210": (1, 0, 2), "Y410": (0, 0, 2), "YUY2": (1, 0, 1),
 }
 
 
@@ -33,7 +33,7 @@ def frame_bytes_got(fmt, stride, rows):
     padding)."""
     return {"NV12": stride * rows * 3 // 2, "P010_10LE": stride * rows * 3,
             "Y42B": stride * rows * 2, "Y444": stride * rows * 3, "Y210": stride * rows * 4,
-            "Y410": stride * rows * 4}[fmt]
+            "Y410": stride * rows * 4, "YUY2": stride * rows * 2}[fmt]
 
 
 def planes_of_got(fmt, buf, w, h, stride, rows):
@@ -57,6 +57,9 @@ def planes_of_got(fmt, buf, w, h, stride, rows):
         u = crop(buf[stride * rows:], cs, cw, h)
         v = crop(buf[stride * rows + cs * rows:], cs, cw, h)
         return [y, u, v]
+    if fmt == "YUY2":  # Y0 U Y1 V bytes
+        packed = crop(buf, stride * 2, w * 2, h)
+        return [packed[0::2], packed[1::4], packed[3::4]]
     packed = crop(buf, stride * 4, w * 4, h)
     if fmt == "Y210":  # Y0 U Y1 V, 16 bits each, 10 bits at the top
         s = array.array("H", packed)

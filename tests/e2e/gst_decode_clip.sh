@@ -25,7 +25,7 @@ esac
 # The reference: ffmpeg's planar format with the same sampling and depth.
 case $format in
     NV12) ref_fmt=yuv420p ;; P010_10LE) ref_fmt=yuv420p10le ;;
-    Y42B) ref_fmt=yuv422p ;; Y444) ref_fmt=yuv444p ;;
+    Y42B|YUY2) ref_fmt=yuv422p ;; Y444) ref_fmt=yuv444p ;;
     Y210) ref_fmt=yuv422p10le ;; Y410) ref_fmt=yuv444p10le ;;
     *) echo "unknown format $format"; exit 1 ;;
 esac

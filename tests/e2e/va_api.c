@@ -25,7 +25,7 @@ static int fails;
  * byte a sample, planes Y Cb Cr), Y210 (Y0 Cb Y1 Cr 16-bit words, 10 bits
  * high), Y410 (a 32-bit word a pixel: Cb 0-9, Y 10-19, Cr 20-29, alpha
  * 30-31). */
-enum layout { SEMIPLANAR, PLANAR8, Y210, Y410 }; /* SEMIPLANAR (NV12, P010): checked in main() */
+enum layout { SEMIPLANAR, PLANAR8, Y210, Y410, YUY2 }; /* SEMIPLANAR (NV12, P010): checked in main() */
 static const struct fmt {
     unsigned rt, fourcc;
     const char *name;
@@ -39,6 +39,9 @@ static const struct fmt {
     {VA_RT_FORMAT_YUV444, VA_FOURCC_444P, "444P", PLANAR8, 1, 1, 8},
     {VA_RT_FORMAT_YUV422_10, VA_FOURCC_Y210, "Y210", Y210, 2, 1, 10},
     {VA_RT_FORMAT_YUV444_10, VA_FOURCC_Y410, "Y410", Y410, 1, 1, 10},
+    /* 4:2:2 8-bit as Y0 Cb Y1 Cr bytes: the surface format GStreamer asks
+     * for; images repack to and from 422H surfaces. */
+    {VA_RT_FORMAT_YUV422, VA_FOURCC_YUY2, "YUY2", YUY2, 2, 1, 8},
 };
 #define NUM_FMTS (int)(sizeof(fmts) / sizeof(fmts[0]))
 #define FIRST_NEW 2               /* fmts[2..]: the protocol 1.2 formats */
@@ -57,6 +60,7 @@ static unsigned char *sample_at(const struct fmt *f, const VAImage *im, unsigned
     switch (f->layout) {
     case PLANAR8: return base + im->offsets[c] + (size_t)y * im->pitches[c] + x;
     case Y210: return base + im->offsets[0] + (size_t)y * im->pitches[0] + (c == 0 ? 4 * x : 8 * x + (c == 1 ? 2 : 6));
+    case YUY2: return base + im->offsets[0] + (size_t)y * im->pitches[0] + (c == 0 ? 2 * x : 4 * x + (c == 1 ? 1 : 3));
     default: *shift = c == 0 ? 10 : c == 1 ? 0 : 20; return base + im->offsets[0] + (size_t)y * im->pitches[0] + 4 * x;
     }
 }
@@ -65,14 +69,14 @@ static unsigned get_sample(const struct fmt *f, const VAImage *im, unsigned char
 {
     int shift;
     unsigned char *p = sample_at(f, im, base, c, x, y, &shift);
-    return f->layout == PLANAR8 ? *p : f->layout == Y210 ? rd16(p) >> 6 : (rd32(p) >> shift) & 1023;
+    return f->layout == PLANAR8 || f->layout == YUY2 ? *p : f->layout == Y210 ? rd16(p) >> 6 : (rd32(p) >> shift) & 1023;
 }
 
 static void put_sample(const struct fmt *f, const VAImage *im, unsigned char *base, int c, int x, int y, unsigned v)
 {
     int shift;
     unsigned char *p = sample_at(f, im, base, c, x, y, &shift);
-    if (f->layout == PLANAR8) *p = (unsigned char)v;
+    if (f->layout == PLANAR8 || f->layout == YUY2) *p = (unsigned char)v;
     else if (f->layout == Y210) wr16(p, v << 6);
     else wr32(p, (rd32(p) & ~(1023u << shift)) | 3u << 30 | v << shift);
 }
@@ -86,7 +90,7 @@ static unsigned pattern(const struct fmt *f, int c, int x, int y)
 static void check_layout(const struct fmt *f, const VAImage *im, int w, int h)
 {
     int planes = f->layout == PLANAR8 ? 3 : 1;
-    int row0 = f->layout == PLANAR8 ? w : f->layout == Y210 ? 2 * w : 4 * w;
+    int row0 = f->layout == PLANAR8 ? w : f->layout == YUY2 ? 2 * w : 4 * w; /* Y210, Y410: 4 bytes a pixel */
     EXPECT(im->format.fourcc == f->fourcc && (int)im->num_planes == planes);
     EXPECT((int)im->pitches[0] >= row0 && im->offsets[0] == 0);
     unsigned end = im->pitches[0] * h;

@@ -32,7 +32,7 @@ static struct vh_engine *engine;
 
 static const uint32_t fourccs[] = {
     VW_FOURCC_NV12, VW_FOURCC_P010, VW_FOURCC_422H,
-    VW_FOURCC_444P, VW_FOURCC_Y210, VW_FOURCC_Y410,
+    VW_FOURCC_444P, VW_FOURCC_Y210, VW_FOURCC_Y410, VW_FOURCC_YUY2,
 };
 
 /* ---- model: each component's samples at the format's depth ------------- */
@@ -509,6 +509,53 @@ static void test_literal_bytes(void)
     ops->surface_fini(engine, &s);
 }
 
+/* Images of another format of the same chroma format and depth (YUY2 for
+ * a 422H surface, and back) move the samples unchanged; a format of other
+ * sampling is refused. */
+static int compare_images(const struct image *a, const struct image *b)
+{
+    int bad = 0;
+    for (unsigned c = 0; c < 3; c++) {
+        uint32_t cw, ch;
+        vc_component_size(a->pf, c, a->w, a->h, &cw, &ch);
+        for (uint32_t y = 0; y < ch; y++)
+            for (uint32_t x = 0; x < cw; x++)
+                bad += vc_sample_get(a->pf, c, image_row(a, c, y), x) !=
+                       vc_sample_get(b->pf, c, image_row(b, c, y), x);
+    }
+    return bad;
+}
+
+static void test_repack(void)
+{
+    const struct vc_pixel_format *h422 = vc_pixel_format_get(VW_FOURCC_422H);
+    const struct vc_pixel_format *yuy2 = vc_pixel_format_get(VW_FOURCC_YUY2);
+    struct vh_surface s;
+    CHECK_EQ(surface_create(&s, h422, 20), VW_OK);
+    struct image planar, packed, back;
+    image_init(&planar, h422, SURF_W, SURF_H, 3, false);
+    image_fill(&planar, h422, 7);
+    image_init(&packed, yuy2, SURF_W, SURF_H, 5, false);
+    CHECK_EQ(write_rect(&s, &planar, 0, 0, SURF_W, SURF_H, 0, 0), VW_OK);
+    CHECK_EQ(read_rect(&s, &packed, 0, 0), VW_OK);
+    CHECK_EQ(compare_images(&planar, &packed), 0);
+    /* And YUY2 in, 422H out. */
+    image_fill(&packed, yuy2, 9);
+    CHECK_EQ(write_rect(&s, &packed, 0, 0, SURF_W, SURF_H, 0, 0), VW_OK);
+    image_init(&back, h422, SURF_W, SURF_H, 0, true);
+    CHECK_EQ(read_rect(&s, &back, 0, 0), VW_OK);
+    CHECK_EQ(compare_images(&packed, &back), 0);
+    ops->surface_fini(engine, &s);
+
+    struct vh_surface s444;
+    CHECK_EQ(surface_create(&s444, vc_pixel_format_get(VW_FOURCC_444P), 21), VW_OK);
+    CHECK_EQ(read_rect(&s444, &packed, 0, 0), VW_ERR_UNSUPPORTED_FORMAT);
+    ops->surface_fini(engine, &s444);
+    free(planar.data);
+    free(packed.data);
+    free(back.data);
+}
+
 /* surface_init takes exactly the table's rt_format/FOURCC pairs. */
 static void test_init(void)
 {
@@ -522,7 +569,7 @@ static void test_init(void)
     struct vc_pixel_format fake = *vc_pixel_format_get(VW_FOURCC_NV12);
     fake.rt_format = VW_RT_YUV422;
     CHECK_EQ(surface_create(&s, &fake, 9), VW_ERR_UNSUPPORTED_FORMAT);
-    fake.fourcc = VW_FOURCC('Y', 'U', 'Y', '2');
+    fake.fourcc = VW_FOURCC('U', 'Y', 'V', 'Y'); /* not in the table */
     CHECK_EQ(surface_create(&s, &fake, 10), VW_ERR_UNSUPPORTED_FORMAT);
 }
 
@@ -544,6 +591,7 @@ int main(void)
         printf("%s: %s\n", pf->name, check_failures == before ? "ok" : "FAILED");
     }
     test_literal_bytes();
+    test_repack();
     ops->destroy(&engine);
     return check_finish("test_sw_surface");
 }

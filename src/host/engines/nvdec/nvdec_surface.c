@@ -467,7 +467,9 @@ static void plane_rows(const struct vw_image_layout *l, uint8_t *base, uint32_t 
 }
 
 /* Copies w x h pixels between two layouts of different formats with the
- * same sampling and depth (planar 16-bit 4:4:4 <-> Y410). */
+ * same sampling and depth (planar 16-bit 4:4:4 <-> Y410, 444P <-> nothing
+ * else today). 4:2:2 and 4:2:0 formats would need chroma rows counted
+ * apart; NVDEC writes none that an image format repacks. */
 static void convert(const struct vc_pixel_format *from, const struct vw_image_layout *fl,
                     const uint8_t *fdata, const struct vc_pixel_format *to,
                     const struct vw_image_layout *tl, uint8_t *tdata, uint32_t w, uint32_t h)
@@ -490,10 +492,11 @@ int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     struct nvdec_surface *s = surface->engine_data;
-    if (layout->pixel_format != surface->pixel_format || layout->num_planes != s->pf->num_planes)
+    const struct vc_pixel_format *pf = vc_pixel_format_get(layout->pixel_format);
+    if (!vc_pixel_format_repackable(pf, s->pf) || layout->num_planes != pf->num_planes)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: image format 0x%08x not supported", layout->pixel_format);
-    if (s->dev == s->pf)          /* straight into the destination */
+    if (pf == s->dev)             /* straight into the destination */
         return read_planes(e, surface, rect, layout, dst, err);
     size_t size;
     struct vw_image_layout sl = stage_layout(s->dev, rect->width, rect->height, &size);
@@ -502,7 +505,7 @@ int nvdec_surface_read(struct vh_engine *engine, struct vh_surface *surface,
         return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory staging a read");
     int rc = read_planes(e, surface, rect, &sl, stage, err);
     if (rc == VW_OK)
-        convert(s->dev, &sl, stage, s->pf, layout, dst, rect->width, rect->height);
+        convert(s->dev, &sl, stage, pf, layout, dst, rect->width, rect->height);
     free(stage);
     return rc;
 }
@@ -514,7 +517,8 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     struct nvdec_surface *s = surface->engine_data;
-    if (layout->pixel_format != surface->pixel_format || layout->num_planes != s->pf->num_planes)
+    const struct vc_pixel_format *pf = vc_pixel_format_get(layout->pixel_format);
+    if (!vc_pixel_format_repackable(pf, s->pf) || layout->num_planes != pf->num_planes)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: image format 0x%08x not supported", layout->pixel_format);
     /* The core validated this; a cheap re-check keeps a core bug from
@@ -522,7 +526,7 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
     if (dst_x > surface->width || src->width > surface->width - dst_x ||
         dst_y > surface->height || src->height > surface->height - dst_y)
         return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: write outside the surface");
-    if (s->dev == s->pf)
+    if (pf == s->dev)
         return write_planes(e, surface, src, dst_x, dst_y, layout, data, err);
     size_t size;
     struct vw_image_layout sl = stage_layout(s->dev, src->width, src->height, &size);
@@ -534,10 +538,10 @@ int nvdec_surface_write(struct vh_engine *engine, struct vh_surface *surface,
     for (unsigned p = 0; p < from.num_planes; p++) {
         uint64_t xb;
         uint32_t unused;
-        vc_plane_extent(s->pf, p, src->x, 1, &xb, &unused);
+        vc_plane_extent(pf, p, src->x, 1, &xb, &unused);
         from.offsets[p] += (uint32_t)((uint64_t)src->y * from.pitches[p] + (src->x ? xb : 0));
     }
-    convert(s->pf, &from, data, s->dev, &sl, stage, src->width, src->height);
+    convert(pf, &from, data, s->dev, &sl, stage, src->width, src->height);
     struct vh_rect whole = {.x = 0, .y = 0, .width = src->width, .height = src->height};
     int rc = write_planes(e, surface, &whole, dst_x, dst_y, &sl, stage, err);
     free(stage);

@@ -288,11 +288,14 @@ int sw_surface_read(struct vh_engine *engine, struct vh_surface *surface,
                     uint8_t *dst, struct vh_error *err)
 {
     const struct sw_surface *s = sw_surface_get(surface);
-    const struct vc_pixel_format *pf = s->format;
-    if (layout->pixel_format != pf->fourcc || layout->num_planes != pf->num_planes)
+    /* The image's format: the surface's, or one with its samples moved
+     * (YUY2 for 422H); the rows below are written through its table entry. */
+    const struct vc_pixel_format *pf = vc_pixel_format_get(layout->pixel_format);
+    if (!vc_pixel_format_repackable(pf, s->format) || layout->num_planes != pf->num_planes)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "sw: image format 0x%08x (%u planes) is not surface %u's %s",
-                            layout->pixel_format, layout->num_planes, surface->id, pf->name);
+                            "sw: image format 0x%08x (%u planes) does not hold surface %u's %s",
+                            layout->pixel_format, layout->num_planes, surface->id,
+                            s->format->name);
     /* The part of the rectangle that the frame covers is copied, the rest
      * is black (a never-written surface, or a stream smaller than it). */
     const AVFrame *f = s->frame;
@@ -478,11 +481,13 @@ int sw_surface_write(struct vh_engine *engine, struct vh_surface *surface,
                      struct vh_error *err)
 {
     struct sw_surface *s = sw_surface_get(surface);
-    const struct vc_pixel_format *pf = s->format;
-    if (layout->pixel_format != pf->fourcc || layout->num_planes != pf->num_planes)
+    /* As in sw_surface_read: the image's format, read through its entry. */
+    const struct vc_pixel_format *pf = vc_pixel_format_get(layout->pixel_format);
+    if (!vc_pixel_format_repackable(pf, s->format) || layout->num_planes != pf->num_planes)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "sw: image format 0x%08x (%u planes) is not surface %u's %s",
-                            layout->pixel_format, layout->num_planes, surface->id, pf->name);
+                            "sw: image format 0x%08x (%u planes) does not hold surface %u's %s",
+                            layout->pixel_format, layout->num_planes, surface->id,
+                            s->format->name);
     /* The core validated this; a cheap re-check keeps a core bug from
      * becoming a heap overflow. */
     if (dst_x > surface->width || src->width > surface->width - dst_x ||
