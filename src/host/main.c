@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "host/engine.h"
+#include "host/memory_budget.h"
 #include "host/server.h"
 #include "vivac_config.h"
 
@@ -45,6 +46,10 @@ static void usage(FILE *f)
             "                       (the VIVAC_LOG environment variable sets the default)\n"
             "  --max-sessions N     refuse connections beyond N concurrent sessions\n"
             "                       (default 64; 0: unlimited)\n"
+            "  --max-memory MB      memory all sessions together may hold for surfaces,\n"
+            "                       decoders and frame data (default: half the machine's\n"
+            "                       memory; 0: unlimited); each session also has its own\n"
+            "                       limit (1 GiB)\n"
             "  --help               show this help and exit\n"
             "  --version            show the version and exit\n"
             "\n"
@@ -90,12 +95,13 @@ static int parse_u32(const char *s, uint32_t *out)
 int main(int argc, char **argv)
 {
     enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_RECORD, OPT_HELP,
-           OPT_VERSION, OPT_VM, OPT_VSOCK };
+           OPT_VERSION, OPT_VM, OPT_VSOCK, OPT_MAX_MEMORY };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"record", required_argument, NULL, OPT_RECORD},
         {"vm", required_argument, NULL, OPT_VM},
         {"vsock", required_argument, NULL, OPT_VSOCK},
@@ -109,6 +115,10 @@ int main(int argc, char **argv)
 
     struct vh_server_config config = {.max_sessions = 64};
     vh_limits_default(&config.limits);
+    /* One budget for all sessions (each also has its own limit). */
+    static struct vh_memory_budget budget;
+    budget.limit = vh_budget_default_limit();
+    config.limits.shared = &budget;
     const char *socket_path = getenv("VIVAC_SOCKET");
     if (!socket_path || !*socket_path)
         socket_path = VIVAC_DEFAULT_SOCKET;
@@ -136,6 +146,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_MAX_MEMORY: {
+            uint32_t mib;
+            if (parse_u32(optarg, &mib)) {
+                fprintf(stderr, "vivacd: --max-memory: \"%s\" is not a number\n", optarg);
+                return 2;
+            }
+            budget.limit = (uint64_t)mib << 20;
+            break;
+        }
         case OPT_RECORD:
             config.record_dir = optarg;
             break;

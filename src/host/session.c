@@ -16,6 +16,7 @@
 #include "common/cursor.h"
 #include "common/log.h"
 #include "common/pixel_format.h"
+#include "host/memory_budget.h"
 #include "host/session_arena.h"
 #include "host/session_internal.h"
 #include "transport/message.h"
@@ -73,11 +74,22 @@ err_free:
     return -ENOMEM;
 }
 
+int vh_daemon_memory_full(struct vh_error *err, const char *what,
+                          const struct vh_memory_budget *b, uint64_t n)
+{
+    return vh_error_set(err, VW_ERR_LIMIT,
+                        "%s: %llu KiB more would pass the daemon's memory limit (%llu of %llu "
+                        "KiB used by all sessions)", what, (unsigned long long)((n + 1023) >> 10),
+                        (unsigned long long)(atomic_load(&b->used) >> 10),
+                        (unsigned long long)(b->limit >> 10));
+}
+
 static void codec_free(struct vh_session *s, struct vh_codec_obj *c)
 {
     vh_frame_close(s, c);
     s->engine->ops->codec_destroy(&c->engine_codec);
     s->bytes_used -= c->bytes;
+    vh_budget_give(s->limits.shared, c->bytes);
     free(c);
 }
 
@@ -95,6 +107,7 @@ static void surface_free(struct vh_session *s, struct vh_surface_obj *so)
 {
     s->engine->ops->surface_fini(s->engine, &so->surface);
     s->bytes_used -= so->bytes;
+    vh_budget_give(s->limits.shared, so->bytes);
     free(so);
 }
 
@@ -371,13 +384,17 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
                             (unsigned long long)(reserve >> 20),
                             (unsigned long long)(s->bytes_used >> 20),
                             (unsigned long long)(s->limits.max_bytes >> 20));
+    if (!vh_budget_take(s->limits.shared, reserve))
+        return vh_daemon_memory_full(&rep->err, "CREATE_CODEC", s->limits.shared, reserve);
 
     uint32_t slot = 0;
     while (s->codecs[slot])
         slot++;
     struct vh_codec_obj *c = calloc(1, sizeof(*c));
-    if (!c)
+    if (!c) {
+        vh_budget_give(s->limits.shared, reserve);
         return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "CREATE_CODEC: out of memory");
+    }
     c->id = cc.codec_id;
     c->codec = vw_codec_of_profile(cc.profile);
     c->desc = (struct vh_codec_desc){.profile = cc.profile, .entrypoint = cc.entrypoint,
@@ -385,6 +402,7 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
                                      .height = cc.height};
     int st = s->engine->ops->codec_create(s->engine, &c->desc, &c->engine_codec, &rep->err);
     if (st != VW_OK) {
+        vh_budget_give(s->limits.shared, reserve);
         free(c);
         if (rep->err.status != st)
             vh_error_set(&rep->err, st, "CREATE_CODEC: engine failed");
@@ -491,16 +509,21 @@ static int handle_create_surface(struct vh_session *s, const struct vh_request *
         return vh_error_set(&rep->err, VW_ERR_LIMIT,
                             "CREATE_SURFACE: session memory limit (%llu bytes) reached",
                             (unsigned long long)s->limits.max_bytes);
+    if (!vh_budget_take(s->limits.shared, bytes))
+        return vh_daemon_memory_full(&rep->err, "CREATE_SURFACE", s->limits.shared, bytes);
 
     struct vh_surface_obj *so = calloc(1, sizeof(*so));
-    if (!so)
+    if (!so) {
+        vh_budget_give(s->limits.shared, bytes);
         return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "CREATE_SURFACE: out of memory");
+    }
     so->surface = (struct vh_surface){.id = cs.surface_id, .width = cs.width, .height = cs.height,
                                       .rt_format = cs.rt_format, .pixel_format = cs.pixel_format,
                                       .state = VW_SURFACE_READY, .last_status = VW_OK};
     so->bytes = bytes;
     int st = s->engine->ops->surface_init(s->engine, &so->surface, &rep->err);
     if (st != VW_OK) {
+        vh_budget_give(s->limits.shared, bytes);
         free(so);
         if (rep->err.status != st)
             vh_error_set(&rep->err, st, "CREATE_SURFACE: engine failed");

@@ -22,12 +22,17 @@
 #include "vivac/protocol.h"
 
 /* Per-session limits, announced in the HELLO reply. */
+struct vh_memory_budget;
+
 struct vh_limits {
     uint64_t max_arena;       /* arena bytes granted at most */
     uint32_t max_surfaces;
     uint32_t max_codecs;
     uint64_t max_bytes;       /* surfaces (w*h*3/2) + frame buffers in flight */
     uint64_t max_frame_bytes; /* slice data of one frame */
+    /* Shared by every session of the daemon (not owned): each charge is
+     * also taken from it. NULL: no daemon-wide limit. */
+    struct vh_memory_budget *shared;
 };
 
 /* Fills the daemon defaults (256 MiB arena, 256 surfaces, 16 codecs, 1 GiB,

@@ -6,6 +6,7 @@
 
 #include "common/cursor.h"
 #include "common/log.h"
+#include "host/memory_budget.h"
 #include "host/session_internal.h"
 
 static void finish_target(struct vh_surface_obj *target, const struct vh_error *err)
@@ -33,6 +34,7 @@ void vh_frame_close(struct vh_session *s, struct vh_codec_obj *codec)
     if (f->target && f->target->surface.ref_count > 0)
         f->target->surface.ref_count--;
     s->bytes_used -= f->bytes;
+    vh_budget_give(s->limits.shared, f->bytes);
     free(f->slice_params);
     free(f->slices);
     free(f->data);
@@ -306,7 +308,9 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
             .size = sp->slice_data_size - sc};
     }
 
-    /* Commit. */
+    /* Commit (the daemon-wide budget last: nothing to undo if it says no). */
+    if (!vh_budget_take(s->limits.shared, db->data.size))
+        return vh_daemon_memory_full(err, W, s->limits.shared, db->data.size);
     f->num_slices += db->num_slices;
     f->data_size += (size_t)db->data.size;
     f->bytes += db->data.size;

@@ -126,7 +126,7 @@ struct vh_session {
     uint32_t num_surfaces;
     struct vh_codec_obj **codecs;       /* max_codecs slots */
     uint32_t num_codecs;
-    uint64_t bytes_used;
+    uint64_t bytes_used;          /* also taken from limits.shared */
 
     struct vh_session_stats stats;
 
@@ -242,5 +242,10 @@ int vh_jpeg_check_tables(const struct vw_jpeg_tables *tables, struct vh_error *e
 int vh_jpeg_check_slice(const struct vw_jpeg_slice *slice, uint32_t index,
                         const struct vw_jpeg_picture *pic, const uint8_t *data, uint32_t size,
                         struct vh_error *err);
+
+/* Sets err for a charge of n bytes the daemon-wide budget refused
+ * (VW_ERR_LIMIT, with what is used of it). */
+int vh_daemon_memory_full(struct vh_error *err, const char *what,
+                          const struct vh_memory_budget *b, uint64_t n);
 
 #endif

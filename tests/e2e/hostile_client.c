@@ -817,10 +817,44 @@ static void case_disconnect_mid_frame(void)
            "disconnect mid-frame: daemon frees the session and still serves (%d)", a);
 }
 
+/* With the daemon started with --max-memory MIB: one session fills the
+ * daemon-wide budget with surfaces, a second session is refused its first
+ * one (the daemon's limit, not its own), and gets it once the first has
+ * gone (the memory is given back). */
+static void case_daemon_budget(uint32_t mib)
+{
+    struct client a, b;
+    if (!session(&a, 0) || !session(&b, 0))
+        return result(false, "daemon budget: sessions");
+    int st = VW_OK;
+    uint32_t n = 0;
+    while (st == VW_OK && n < 1000)
+        st = create_surface(&a, ++n, W, H);
+    char why[VW_MESSAGE_TEXT_MAX + 1];
+    snprintf(why, sizeof(why), "%s", a.message);
+    uint64_t each = (uint64_t)W * H * 3 / 2, budget = (uint64_t)mib << 20;
+    result(st == VW_ERR_LIMIT && (n - 1) * each <= budget && n * each > budget &&
+               strstr(why, "daemon's memory limit") != NULL,
+           "daemon budget %u MiB: surface %u of %llu bytes refused: %s", mib, n,
+           (unsigned long long)each, why);
+    int refused = create_surface(&b, 1, W, H);
+    client_close(&a);
+    /* The first session's surfaces are freed when the daemon sees it gone. */
+    int later = VW_ERR_LIMIT;
+    for (int i = 0; i < 100 && later == VW_ERR_LIMIT; i++) {
+        usleep(20000);
+        later = create_surface(&b, 2 + (uint32_t)i, W, H);
+    }
+    client_close(&b);
+    result(refused == VW_ERR_LIMIT && later == VW_OK,
+           "daemon budget: another session refused while it is full (%d), served once the "
+           "first has gone (%d)", refused, later);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: hostile_client SOCKET\n");
+    if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--budget"))) {
+        fprintf(stderr, "usage: hostile_client SOCKET [--budget MIB]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -828,6 +862,12 @@ int main(int argc, char **argv)
     if (!daemon_serves()) {
         printf("not ok - daemon at %s answers HELLO + QUERY_CAPS\n", socket_path);
         return 1;
+    }
+    if (argc == 4) {
+        /* Only the daemon-wide budget: the daemon runs with --max-memory MIB. */
+        case_daemon_budget((uint32_t)strtoul(argv[3], NULL, 10));
+        printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+        return failures ? 1 : 0;
     }
     case_garbage();
     case_truncated();
