@@ -215,17 +215,29 @@ static uint64_t content_hash(const uint8_t *p, size_t n)
     return h;
 }
 
+/* The image `id` and, if it was derived from a surface, that surface
+ * (*s NULL for an image of its own). */
+static VAStatus derived_image(struct vg_driver *drv, VAImageID id, struct vg_image **img,
+                              struct vg_surface **s)
+{
+    *img = vg_table_get(&drv->images, id);
+    *s = NULL;
+    if (!*img)
+        return VA_STATUS_ERROR_INVALID_IMAGE;
+    if ((*img)->derived_from == VA_INVALID_ID)
+        return VA_STATUS_SUCCESS;
+    *s = vg_surface_get(drv, (*img)->derived_from);
+    return *s ? VA_STATUS_SUCCESS : VA_STATUS_ERROR_INVALID_SURFACE;
+}
+
 VAStatus vg_image_map(struct vg_driver *drv, VAImageID id)
 {
-    struct vg_image *img = vg_table_get(&drv->images, id);
-    if (!img)
-        return VA_STATUS_ERROR_INVALID_IMAGE;
-    if (img->derived_from == VA_INVALID_ID)
-        return VA_STATUS_SUCCESS;
-    struct vg_surface *s = vg_surface_get(drv, img->derived_from);
-    if (!s)
-        return VA_STATUS_ERROR_INVALID_SURFACE;
-    VAStatus st = image_get(drv, img, img->derived_from, 0, 0, s->width, s->height);
+    struct vg_image *img;
+    struct vg_surface *s;
+    VAStatus st = derived_image(drv, id, &img, &s);
+    if (st != VA_STATUS_SUCCESS || !s)
+        return st;
+    st = image_get(drv, img, img->derived_from, 0, 0, s->width, s->height);
     if (st == VA_STATUS_SUCCESS)
         img->map_hash = content_hash(img->data, img->va.data_size);
     return st;
@@ -233,14 +245,11 @@ VAStatus vg_image_map(struct vg_driver *drv, VAImageID id)
 
 VAStatus vg_image_unmap(struct vg_driver *drv, VAImageID id)
 {
-    struct vg_image *img = vg_table_get(&drv->images, id);
-    if (!img)
-        return VA_STATUS_ERROR_INVALID_IMAGE;
-    if (img->derived_from == VA_INVALID_ID)
-        return VA_STATUS_SUCCESS;
-    struct vg_surface *s = vg_surface_get(drv, img->derived_from);
-    if (!s)
-        return VA_STATUS_ERROR_INVALID_SURFACE;
+    struct vg_image *img;
+    struct vg_surface *s;
+    VAStatus st = derived_image(drv, id, &img, &s);
+    if (st != VA_STATUS_SUCCESS || !s)
+        return st;
     if (content_hash(img->data, img->va.data_size) == img->map_hash)
         return VA_STATUS_SUCCESS; /* read-only use: nothing to write back */
     return image_put(drv, img, img->derived_from, 0, 0, s->width, s->height, 0, 0);

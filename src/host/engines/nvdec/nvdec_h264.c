@@ -20,10 +20,7 @@ static int h264_packet_size(struct nvdec_codec *c, const struct vh_picture *pic,
     int rc = vh_h264_au_plan(&h->au, pic, &h->plan, "nvdec", err);
     if (rc)
         return rc;
-    if (h->plan.size > UINT32_MAX)
-        return vh_error_set(err, VW_ERR_DECODE, "nvdec: picture of %llu bytes too large",
-                            (unsigned long long)h->plan.size);
-    *size = (size_t)h->plan.size;
+    *size = (size_t)h->plan.size;     /* nvdec_codec.c refuses more than 4 GiB */
     return VW_OK;
 }
 
