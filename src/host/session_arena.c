@@ -8,6 +8,8 @@
 #include "host/session_internal.h"
 #include "host/vm.h"
 
+#define TRUNCATED "the VM's shared region was truncated (by QEMU or the guest): the session ends"
+
 int vh_session_arena_create(struct vh_session *s, uint64_t size, struct vw_hello_arena *where)
 {
     memset(where, 0, sizeof(*where));
@@ -36,4 +38,53 @@ void vh_session_arena_reply(struct vh_reply *rep, uint16_t client_minor,
     rep->tail = copy;
     rep->tail_len = sizeof(*copy);
     rep->tail_owned = copy;
+}
+
+/* The session's end after a fault: VW_OP_ERROR instead of a reply. Every
+ * session of the VM gets it at its next request (vh_session_arena_lost):
+ * their slices are gone with the rest of the file. */
+static int region_truncated(const char *what, struct vh_reply *rep)
+{
+    rep->fatal = true;
+    return vh_error_set(&rep->err, VW_ERR_OUT_OF_BOUNDS, "%s: " TRUNCATED, what);
+}
+
+int vh_session_arena_read(struct vh_session *s, void *dst, uint64_t offset, uint64_t size,
+                          const char *what, struct vh_reply *rep)
+{
+    struct vh_vm *vm = vh_vm_of_arena(&s->arena);
+    if (!vm) {
+        memcpy(dst, s->arena.base + offset, (size_t)size);
+        return VW_OK;
+    }
+    if (vh_vm_read(vm, dst, s->arena.base + offset, (size_t)size) != 0)
+        return region_truncated(what, rep);
+    return VW_OK;
+}
+
+int vh_session_arena_write(struct vh_session *s, uint64_t offset, const void *src,
+                           uint64_t size, const char *what, struct vh_reply *rep)
+{
+    struct vh_vm *vm = vh_vm_of_arena(&s->arena);
+    if (!vm) {
+        memcpy(s->arena.base + offset, src, (size_t)size);
+        return VW_OK;
+    }
+    if (vh_vm_write(vm, s->arena.base + offset, src, (size_t)size) != 0)
+        return region_truncated(what, rep);
+    return VW_OK;
+}
+
+bool vh_session_arena_direct(const struct vh_session *s)
+{
+    return vh_vm_of_arena(&s->arena) == NULL;
+}
+
+bool vh_session_arena_lost(struct vh_session *s, const char *what, struct vh_reply *rep)
+{
+    struct vh_vm *vm = vh_vm_of_arena(&s->arena);
+    if (!vm || !vh_vm_region_broken(vm))
+        return false;
+    region_truncated(what, rep);
+    return true;
 }

@@ -161,6 +161,9 @@ struct vh_reply {
     void *tail_owned;
     int fd;
     bool close;                   /* end the session after the reply */
+    /* End the session with VW_OP_ERROR (err) instead of a reply: the
+     * session cannot go on (its VM's shared region was truncated). */
+    bool fatal;
     /* For the recorder: the bytes the handler copied out of the arena for
      * this request (valid until the reply is sent; arena_copy_owned, if set,
      * is freed then), NULL if it did not read the arena. */
