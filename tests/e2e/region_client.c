@@ -37,6 +37,7 @@
 #define ARENA (2u << 20)
 
 struct vm {
+    char *spec;                   /* owns the strings below */
     const char *name, *control, *shm;
     uint8_t *map;                 /* the whole region, mapped here */
     size_t size;
@@ -102,8 +103,8 @@ static void sess_close(struct sess *s)
 
 static bool map_vm(struct vm *vm, const char *spec)
 {
-    char *copy = strdup(spec);
-    vm->name = strtok(copy, ":");
+    char *copy = vm->spec = strdup(spec);
+    vm->name = copy ? strtok(copy, ":") : NULL;
     vm->control = strtok(NULL, ":");
     vm->shm = strtok(NULL, ":");
     if (!vm->name || !vm->control || !vm->shm)
@@ -329,5 +330,10 @@ int main(int argc, char **argv)
     sess_close(&sp);
     sess_close(&sc);
     sess_close(&su);
+    struct vm *all[] = {&d, &g, &p, &c};
+    for (unsigned i = 0; i < 4; i++) {
+        munmap(all[i]->map, all[i]->size);
+        free(all[i]->spec);
+    }
     return failures ? 1 : 0;
 }
