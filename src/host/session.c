@@ -139,6 +139,7 @@ static void arena_register(struct vh_session *s)
 
 static void arena_release(struct vh_session *s)
 {
+    vh_session_bounce_release(s);
     if (s->arena_handle)
         s->engine->ops->host_memory_unregister(s->engine, s->arena_handle);
     s->arena_handle = NULL;

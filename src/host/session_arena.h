@@ -43,6 +43,17 @@ int vh_session_arena_write(struct vh_session *s, uint64_t offset, const void *sr
  * false for a VM's region, which only the guarded copies touch. */
 bool vh_session_arena_direct(const struct vh_session *s);
 
+/* The session's bounce buffer for a VM arena, at least `size` bytes: the
+ * engine writes GET_IMAGE pixels there (never into the region), then
+ * vh_session_arena_write copies them. Kept for the next GET_IMAGE and
+ * registered with the engine (pinned for DMA on nvdec) like a memfd arena;
+ * charged to the session's and the daemon's memory. NULL with rep's error
+ * set (LIMIT, NO_MEMORY) if it cannot have it. */
+uint8_t *vh_session_bounce(struct vh_session *s, uint64_t size, const char *what,
+                           struct vh_reply *rep);
+/* Unregisters and frees the bounce buffer, if any. */
+void vh_session_bounce_release(struct vh_session *s);
+
 /* True if the session's arena is a slice of a VM region found truncated
  * (by any session of the VM): then rep holds the error that ends it. */
 bool vh_session_arena_lost(struct vh_session *s, const char *what, struct vh_reply *rep);

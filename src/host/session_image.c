@@ -141,25 +141,24 @@ int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, stru
     } else {
         /* A VM's region can be truncated under the engine, which must not
          * fault (nor be jumped out of, holding its locks): it writes into
-         * our buffer, copied to the region by a guarded copy below. Zeroed,
-         * so the bytes it leaves alone (padding between rows and planes)
-         * carry nothing of the daemon's heap to the guest. */
-        bounce = calloc(1, needed ? (size_t)needed : 1);
+         * the session's buffer, copied to the region by a guarded copy
+         * below. The bytes it leaves alone (padding between rows and
+         * planes) hold zeroes or this session's earlier images, nothing of
+         * another tenant. */
+        bounce = vh_session_bounce(s, needed, W, rep);
         if (!bounce)
-            return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "%s: out of memory", W);
+            return rep->err.status;
         dst = bounce;
     }
     struct vh_rect rect = {.x = gi.x, .y = gi.y, .width = gi.width, .height = gi.height};
     st = s->engine->ops->surface_read(s->engine, &so->surface, &rect, &gi.layout, dst, &rep->err);
     if (st != VW_OK) {
-        free(bounce);
         if (rep->err.status != st)
             vh_error_set(&rep->err, st, "%s: engine failed", W);
         return st;
     }
     if (bounce) {
         st = vh_session_arena_write(s, gi.dst.offset, bounce, needed, W, rep);
-        free(bounce);
         if (st != VW_OK)
             return st; /* the region was truncated: the session ends */
     }

@@ -118,6 +118,12 @@ struct vh_session {
     char client_name[33];
     struct vt_arena arena;        /* zeroed (base NULL) when none */
     void *arena_handle;           /* engine's host_memory_register handle, NULL: none */
+    /* VM arenas only: where the engine writes GET_IMAGE pixels before the
+     * guarded copy into the region (session_arena.h). Grown to the largest
+     * image asked for, registered with the engine, charged to bytes_used. */
+    uint8_t *bounce;
+    uint64_t bounce_size;
+    void *bounce_handle;
 
     struct vw_cap caps[VH_MAX_CAPS];
     uint32_t num_caps;
