@@ -33,15 +33,20 @@ static void usage(FILE *f)
     fprintf(f,
             "\n"
             "  --record DIR         record every session's requests to\n"
-            "                       DIR/session-<pid>-<n>.vtrace (see docs/trace.md;\n"
-            "                       replay with `vivac replay`)\n"
+            "                       DIR/session-<pid>-<n>.vtrace, mode 0600 (see\n"
+            "                       docs/trace.md; replay with `vivac replay`)\n"
             "  --vm NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]\n"
             "                       serve a VM: QEMU's virtio-serial chardev connects to\n"
             "                       CONTROL_SOCKET; SHM_PATH is the file behind the VM's\n"
             "                       ivshmem-plain device (created with SIZE_MB, default 64,\n"
             "                       if missing); each session gets a slice of it as its\n"
-            "                       arena (repeat --vm for each VM; docs/deployment.md)\n"
-            "  --vsock PORT         also accept guests on AF_VSOCK port PORT (inline data)\n"
+            "                       arena (repeat --vm for each VM; docs/deployment.md);\n"
+            "                       a truncated SHM_PATH ends only that VM's sessions\n"
+            "  --vsock PORT         also accept guests on AF_VSOCK port PORT (inline data),\n"
+            "                       those of the CIDs given with --vsock-allow only\n"
+            "  --vsock-allow CID[,CID...]\n"
+            "                       guest CIDs (3 and up) served on the vsock port (repeat\n"
+            "                       to add more); without it every vsock guest is refused\n"
             "  --log-level LEVEL    error, warn, info (default) or debug\n"
             "                       (the VIVAC_LOG environment variable sets the default)\n"
             "  --max-sessions N     refuse connections beyond N concurrent sessions\n"
@@ -95,7 +100,7 @@ static int parse_u32(const char *s, uint32_t *out)
 int main(int argc, char **argv)
 {
     enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_RECORD, OPT_HELP,
-           OPT_VERSION, OPT_VM, OPT_VSOCK, OPT_MAX_MEMORY };
+           OPT_VERSION, OPT_VM, OPT_VSOCK, OPT_MAX_MEMORY, OPT_VSOCK_ALLOW };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -105,6 +110,7 @@ int main(int argc, char **argv)
         {"record", required_argument, NULL, OPT_RECORD},
         {"vm", required_argument, NULL, OPT_VM},
         {"vsock", required_argument, NULL, OPT_VSOCK},
+        {"vsock-allow", required_argument, NULL, OPT_VSOCK_ALLOW},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -180,6 +186,14 @@ int main(int argc, char **argv)
             config.vsock_port = port;
             break;
         }
+        case OPT_VSOCK_ALLOW: {
+            char why[256];
+            if (vh_vsock_allow_add(&config.vsock_allow, optarg, why, sizeof(why))) {
+                fprintf(stderr, "vivacd: --vsock-allow: %s\n", why);
+                return 2;
+            }
+            break;
+        }
         case 'h':
         case OPT_HELP:
             usage(stdout);
@@ -199,6 +213,10 @@ int main(int argc, char **argv)
         return 2;
     }
     config.socket_path = socket_path;
+    if (config.vsock_allow.count && !config.vsock_port) {
+        fprintf(stderr, "vivacd: --vsock-allow without --vsock PORT\n");
+        return 2;
+    }
     if (config.record_dir) {
         struct stat st;
         if (stat(config.record_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||

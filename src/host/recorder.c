@@ -75,7 +75,9 @@ int vh_recorder_open(const char *dir, uint32_t session_id, struct vh_recorder **
         free(rec);
         return -ENAMETOOLONG;
     }
-    rec->fd = open(rec->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    /* 0600: a trace holds the tenant's bitstreams (and with them what it
+     * watches); only the daemon's user may read it back. */
+    rec->fd = open(rec->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (rec->fd < 0) {
         int err = -errno;
         vc_warn("session %u: not recording: %s: %s", session_id, rec->path, strerror(errno));

@@ -45,6 +45,7 @@ struct listener {
     const char *path;             /* Unix socket to unlink at the end, or NULL */
     struct vh_vm *vm;             /* VM control socket: link channels */
     bool vsock;
+    const struct vh_vsock_allow *allow; /* vsock: the CIDs served */
 };
 
 /* A local (Unix or vsock) client must say HELLO within this time, and read
@@ -138,9 +139,26 @@ static int accept_channel(const struct listener *l, struct vt_channel **ch)
     if (l->vsock) {
         unsigned cid = 0;
         int err = vt_vsock_accept(l->fd, ch, &cid);
-        if (!err)
-            vc_info("vsock connection from CID %u (inline data: no shared region)", cid);
-        return err;
+        if (err)
+            return err;
+        /* Only the VMs the host named (--vsock-allow): any VM of the host
+         * can reach the port, and the CID is the host's word for which. */
+        if (!vh_vsock_allowed(l->allow, cid)) {
+            /* Closed without a word: a send could block this thread on a
+             * guest that grants no receive credit. Logged once per run of
+             * attempts from one CID, so a guest cannot flood the log. */
+            static unsigned last_cid = UINT_MAX; /* VMADDR_CID_ANY: no peer has it */
+            static unsigned long attempts;
+            if (cid != last_cid || ++attempts % 1000 == 0)
+                vc_warn("refused a vsock connection from CID %u: not in --vsock-allow", cid);
+            if (cid != last_cid)
+                attempts = 0;
+            last_cid = cid;
+            vt_channel_destroy(ch);
+            return -ECONNABORTED; /* quietly back to poll: a refused guest cannot slow it */
+        }
+        vc_info("vsock connection from CID %u (inline data: no shared region)", cid);
+        return 0;
     }
     if (!l->vm)
         return vt_unix_accept(l->fd, ch);
@@ -283,6 +301,10 @@ int vh_server_run(const struct vh_server_config *config, int stop_fd)
                          : "");
             goto out_listen;
         }
+        if (!config->vsock_allow.count)
+            vc_warn("vsock port %u: no --vsock-allow: every vsock guest is refused",
+                    config->vsock_port);
+        ls[n].allow = &config->vsock_allow;
         ls[n++].vsock = true;
     }
     for (unsigned i = 0; i < n; i++)

@@ -14,6 +14,7 @@
 #include "host/engine.h"
 #include "host/session.h"
 #include "host/vm.h"
+#include "host/vsock_allow.h"
 
 struct vh_server_config {
     const char *socket_path;      /* its parent directory is created if missing */
@@ -24,6 +25,7 @@ struct vh_server_config {
     struct vh_vm **vms;           /* --vm: VMs served over their control sockets */
     unsigned num_vms;
     unsigned vsock_port;          /* --vsock PORT; 0: off */
+    struct vh_vsock_allow vsock_allow; /* --vsock-allow: the guest CIDs served (none: none) */
 };
 
 /* Listens, serves, and on stop: stops accepting, shuts every session's

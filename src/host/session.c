@@ -118,6 +118,10 @@ static void arena_register(struct vh_session *s)
     const struct vh_engine_ops *ops = s->engine->ops;
     if (!ops->host_memory_register || !ops->host_memory_unregister || !s->arena.base)
         return;
+    /* A VM's region is never handed to the engine (its reads and writes go
+     * through a bounce buffer, session_arena.h): nothing to pin. */
+    if (!vh_session_arena_direct(s))
+        return;
     /* The mapping covers whole pages: register all of the last one too. */
     long page = sysconf(_SC_PAGESIZE);
     uint64_t size = s->arena.size;
@@ -135,6 +139,7 @@ static void arena_register(struct vh_session *s)
 
 static void arena_release(struct vh_session *s)
 {
+    vh_session_bounce_release(s);
     if (s->arena_handle)
         s->engine->ops->host_memory_unregister(s->engine, s->arena_handle);
     s->arena_handle = NULL;
@@ -699,7 +704,9 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
     vh_handler_fn fn = hdr->opcode < VW_OP_COUNT_ ? handlers[hdr->opcode] : NULL;
     int status;
     double t0 = s->timing ? now_ms() : 0;
-    if (!fn)
+    if (vh_session_arena_lost(s, vw_opcode_name(hdr->opcode), &rep))
+        status = rep.err.status; /* its VM's region was truncated: the session ends */
+    else if (!fn)
         status = vh_error_set(&rep.err, VW_ERR_UNKNOWN_OPCODE, "unknown opcode %u", hdr->opcode);
     else
         status = fn(s, &req, &rep);
@@ -729,6 +736,13 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
                  hdr->request_id, vw_status_name(status), rep.err.message);
     }
 
+    if (rep.fatal) {
+        /* The session cannot go on: ERROR instead of the reply, then close. */
+        vh_session_send_fatal(s, status, rep.err.message);
+        free(rep.tail_owned);
+        free(rep.arena_copy_owned);
+        return -EPROTO;
+    }
     int err = vt_reply_send(s->ch, hdr->opcode, hdr->request_id, status,
                             status != VW_OK ? rep.err.message : NULL, rep.body, rep.body_len,
                             rep.tail, rep.tail_len, rep.fd);

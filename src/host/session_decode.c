@@ -7,6 +7,7 @@
 #include "common/cursor.h"
 #include "common/log.h"
 #include "host/memory_budget.h"
+#include "host/session_arena.h"
 #include "host/session_internal.h"
 
 static void finish_target(struct vh_surface_obj *target, const struct vh_error *err)
@@ -266,8 +267,10 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
     if (st != VW_OK)
         return st;
     uint8_t *blob = f->data + f->data_size;
-    const uint8_t *src = inline_data ? inline_data : s->arena.base + db->data.offset;
-    memcpy(blob, src, (size_t)db->data.size);
+    if (inline_data)
+        memcpy(blob, inline_data, (size_t)db->data.size);
+    else if ((st = vh_session_arena_read(s, blob, db->data.offset, db->data.size, W, rep)))
+        return st; /* a VM region truncated under us: the session ends */
     if (!inline_data) {
         /* Our copy, for the recorder: it stays in f->data (reserved, even if
          * a later check fails) until the reply is sent. */

@@ -5,6 +5,7 @@
 
 #include "common/cursor.h"
 #include "common/pixel_format.h"
+#include "host/session_arena.h"
 #include "host/session_internal.h"
 
 /* Largest inline image a GET_IMAGE reply can carry. */
@@ -122,7 +123,7 @@ int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, stru
     if (st != VW_OK)
         return st;
 
-    uint8_t *dst;
+    uint8_t *dst, *bounce = NULL;
     if (gi.dst.location == VW_LOC_INLINE) {
         if (gi.dst.size > INLINE_IMAGE_MAX)
             return vh_error_set(&rep->err, VW_ERR_LIMIT,
@@ -132,10 +133,22 @@ int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, stru
         if (!dst)
             return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "%s: out of memory", W);
         rep->tail_owned = dst;
-    } else {
-        /* Written straight into the client's region: only written, never
-         * read back, so concurrent changes by the guest cannot hurt us. */
+    } else if (vh_session_arena_direct(s)) {
+        /* Written straight into the client's sealed memfd: only written,
+         * never read back, so concurrent changes by the client cannot hurt
+         * us, and it cannot shrink under the engine. */
         dst = s->arena.base + gi.dst.offset;
+    } else {
+        /* A VM's region can be truncated under the engine, which must not
+         * fault (nor be jumped out of, holding its locks): it writes into
+         * the session's buffer, copied to the region by a guarded copy
+         * below. The bytes it leaves alone (padding between rows and
+         * planes) hold zeroes or this session's earlier images, nothing of
+         * another tenant. */
+        bounce = vh_session_bounce(s, needed, W, rep);
+        if (!bounce)
+            return rep->err.status;
+        dst = bounce;
     }
     struct vh_rect rect = {.x = gi.x, .y = gi.y, .width = gi.width, .height = gi.height};
     st = s->engine->ops->surface_read(s->engine, &so->surface, &rect, &gi.layout, dst, &rep->err);
@@ -143,6 +156,11 @@ int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, stru
         if (rep->err.status != st)
             vh_error_set(&rep->err, st, "%s: engine failed", W);
         return st;
+    }
+    if (bounce) {
+        st = vh_session_arena_write(s, gi.dst.offset, bounce, needed, W, rep);
+        if (st != VW_OK)
+            return st; /* the region was truncated: the session ends */
     }
     rep->body_buf.image = (struct vw_get_image_reply){.size = gi.dst.size};
     rep->body = &rep->body_buf.image;
@@ -195,7 +213,11 @@ int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, stru
         copy = malloc(needed ? (size_t)needed : 1);
         if (!copy)
             return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "%s: out of memory", W);
-        memcpy(copy, s->arena.base + pi.src.offset, (size_t)needed);
+        st = vh_session_arena_read(s, copy, pi.src.offset, needed, W, rep);
+        if (st != VW_OK) {
+            free(copy);   /* a VM region truncated under us: the session ends */
+            return st;
+        }
         data = copy;
     }
     struct vh_rect src = {.x = pi.src_x, .y = pi.src_y, .width = pi.width, .height = pi.height};

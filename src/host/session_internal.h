@@ -118,6 +118,12 @@ struct vh_session {
     char client_name[33];
     struct vt_arena arena;        /* zeroed (base NULL) when none */
     void *arena_handle;           /* engine's host_memory_register handle, NULL: none */
+    /* VM arenas only: where the engine writes GET_IMAGE pixels before the
+     * guarded copy into the region (session_arena.h). Grown to the largest
+     * image asked for, registered with the engine, charged to bytes_used. */
+    uint8_t *bounce;
+    uint64_t bounce_size;
+    void *bounce_handle;
 
     struct vw_cap caps[VH_MAX_CAPS];
     uint32_t num_caps;
@@ -161,6 +167,9 @@ struct vh_reply {
     void *tail_owned;
     int fd;
     bool close;                   /* end the session after the reply */
+    /* End the session with VW_OP_ERROR (err) instead of a reply: the
+     * session cannot go on (its VM's shared region was truncated). */
+    bool fatal;
     /* For the recorder: the bytes the handler copied out of the arena for
      * this request (valid until the reply is sent; arena_copy_owned, if set,
      * is freed then), NULL if it did not read the arena. */

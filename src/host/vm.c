@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "host/region_guard.h"
 
 #define MIB (1ull << 20)
 #define MAX_SLICES 64u
@@ -30,6 +32,9 @@ struct vh_vm {
     uint8_t *base;                /* the region, NULL: none */
     uint64_t size;
     uint64_t id;
+    /* Set by the first guarded access that faulted (the file was truncated
+     * under us): no access to the region after that, from any session. */
+    atomic_bool broken;
     pthread_mutex_t mutex;
     struct slice slices[MAX_SLICES];
 };
@@ -86,8 +91,18 @@ static int map_region(struct vh_vm *vm, uint64_t create_size, char *why, size_t 
     while (vm->id == 0)
         if (getrandom(&vm->id, sizeof(vm->id), 0) != (ssize_t)sizeof(vm->id))
             vm->id = (uint64_t)getpid() << 32 | (uint64_t)time(NULL);
+    /* Every access to the region goes through the guard (region_guard.h):
+     * QEMU can truncate the file at any time, this first write included. */
     struct vw_shm_header h = {.magic = VW_SHM_MAGIC, .id = vm->id, .size = size};
-    memcpy(vm->base, &h, sizeof(h));
+    err = vh_region_guard_init();
+    if (!err && vh_region_write(vm->base, &h, sizeof(h)) != 0)
+        err = -EFAULT;
+    if (err) {
+        munmap(p, size);
+        vm->base = NULL;
+        err = fail(why, why_size, err, "%s: %s", vm->shm_path,
+                   err == -EFAULT ? "truncated while being set up" : "cannot guard the region");
+    }
 out:
     close(fd);
     return err;
@@ -206,6 +221,12 @@ int vh_vm_slice_alloc(struct vh_vm *vm, uint64_t want, struct vt_arena *arena,
 {
     if (!vm->base)
         return -ENODEV;
+    /* A truncated region stays refused until vivacd restarts: whoever
+     * truncated it once (QEMU, or a guest that escaped into it) can do it
+     * again, and an honest set-up never does. The guest goes on with inline
+     * data over its port. */
+    if (atomic_load(&vm->broken))
+        return -EIO;
     want = (want + MIB - 1) / MIB * MIB;
     if (want < MIB)
         want = MIB;
@@ -233,4 +254,39 @@ int vh_vm_slice_alloc(struct vh_vm *vm, uint64_t want, struct vt_arena *arena,
     }
     pthread_mutex_unlock(&vm->mutex);
     return err;
+}
+
+struct vh_vm *vh_vm_of_arena(const struct vt_arena *arena)
+{
+    return arena->on_release == slice_release ? arena->owner : NULL;
+}
+
+bool vh_vm_region_broken(const struct vh_vm *vm)
+{
+    return atomic_load(&vm->broken);
+}
+
+/* After a fault: the region is marked broken (every session of the VM
+ * then ends at its next request, and new ones get no arena), logged once. */
+static int region_fault(struct vh_vm *vm)
+{
+    if (!atomic_exchange(&vm->broken, true))
+        vc_error("VM %s: its shared region %s was truncated (by QEMU or the guest): "
+                 "ending the VM's sessions; its new sessions get no arena (inline data) until "
+                 "vivacd restarts", vm->name, vm->shm_path);
+    return -EFAULT;
+}
+
+int vh_vm_read(struct vh_vm *vm, void *dst, const uint8_t *src, size_t n)
+{
+    if (atomic_load(&vm->broken))
+        return -EFAULT;
+    return vh_region_read(dst, src, n) ? region_fault(vm) : 0;
+}
+
+int vh_vm_write(struct vh_vm *vm, uint8_t *dst, const void *src, size_t n)
+{
+    if (atomic_load(&vm->broken))
+        return -EFAULT;
+    return vh_region_write(dst, src, n) ? region_fault(vm) : 0;
 }

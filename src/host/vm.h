@@ -6,12 +6,19 @@
  * too.  Each session of the VM gets its own slice of the region as its
  * arena; the session only ever checks ranges against its slice.
  *
- * Thread safety: slice allocation and release take the VM's mutex; the rest
- * is read-only after creation.
+ * The region is a file QEMU can truncate under us: every access the daemon
+ * makes to it is a guarded copy (vh_vm_read/vh_vm_write, region_guard.h),
+ * never a plain pointer access and never an engine's. A fault marks the
+ * region broken: the VM's sessions end (with "the VM's shared region was
+ * truncated"), its new sessions get no arena, other VMs and clients go on.
+ *
+ * Thread safety: slice allocation and release take the VM's mutex; the
+ * broken flag is atomic; the rest is read-only after creation.
  */
 #ifndef VIVAC_HOST_VM_H
 #define VIVAC_HOST_VM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,8 +39,20 @@ const char *vh_vm_control_path(const struct vh_vm *vm);
 
 /* Carves a slice of up to `want` bytes (at least 1 MiB, whole MiB) for a
  * session's arena; *arena's release returns it. *where says where it is.
- * -ENOSPC if the region is full, -ENODEV if the VM has none. */
+ * -ENOSPC if the region is full, -ENODEV if the VM has none, -EIO if it
+ * was found truncated (vh_vm_region_broken). */
 int vh_vm_slice_alloc(struct vh_vm *vm, uint64_t want, struct vt_arena *arena,
                       struct vw_hello_arena *where);
+
+/* The VM whose region holds `arena` (a slice from vh_vm_slice_alloc), or
+ * NULL for any other arena (a sealed memfd, or none). */
+struct vh_vm *vh_vm_of_arena(const struct vt_arena *arena);
+/* True once an access to the VM's region faulted. */
+bool vh_vm_region_broken(const struct vh_vm *vm);
+/* Guarded copies out of / into the VM's region (src resp. dst inside it,
+ * range checked by the caller). 0, or -EFAULT when the region faulted now
+ * or before (it is then marked broken, and the fault logged once). */
+int vh_vm_read(struct vh_vm *vm, void *dst, const uint8_t *src, size_t n);
+int vh_vm_write(struct vh_vm *vm, uint8_t *dst, const void *src, size_t n);
 
 #endif
