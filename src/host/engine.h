@@ -153,11 +153,42 @@ struct vh_engine_ops {
     /* Undoes a successful register; called before the memory is unmapped,
      * with no surface_read/surface_write on it in progress. */
     void (*host_memory_unregister)(struct vh_engine *engine, void *handle);
+
+    /* GPU memory. All optional: NULL in an engine that keeps nothing on a
+     * GPU (sw). The session charges what these say against its own GPU
+     * limit and the daemon's GPU budget (vh_limits.max_gpu_bytes,
+     * vh_limits.gpu_shared) before it creates the object, and gives it back
+     * when the object is destroyed (before codec_destroy/surface_fini, so
+     * that the engine may charge what it keeps of it: see gpu_budget).
+     *
+     * The most device memory a codec of this description, or this surface
+     * (id, size and formats set, engine_data not yet), can come to hold. A
+     * promise: the engine never allocates more for it, and refuses a stream
+     * that would need more (a sequence larger than the codec's declared
+     * size) with an error. Thread safe. */
+    uint64_t (*codec_gpu_bytes)(struct vh_engine *engine, const struct vh_codec_desc *desc);
+    uint64_t (*surface_gpu_bytes)(struct vh_engine *engine, const struct vh_surface *surface);
+    /* The device's memory in bytes (0: unknown): the daemon's default GPU
+     * budget is a share of it. */
+    uint64_t (*gpu_memory_total)(struct vh_engine *engine);
+    /* Frees the GPU memory the engine keeps beyond the sessions' objects
+     * (caches), giving its charge back to gpu_budget; the session calls it
+     * when the daemon's GPU budget refuses a charge, then tries once more.
+     * Thread safe. */
+    void (*gpu_trim)(struct vh_engine *engine);
 };
+
+struct vh_memory_budget;
 
 /* Base of every engine instance; engines embed it first. */
 struct vh_engine {
     const struct vh_engine_ops *ops;
+    /* The daemon's GPU budget (host/memory_budget.h; not owned), set by the
+     * daemon right after create, before any session; NULL: none. The engine
+     * charges to it the device memory it keeps outside the objects the
+     * sessions charged (nvdec: its cache of free surface buffers, decoders
+     * waiting for destruction), and keeps none where the charge is refused. */
+    struct vh_memory_budget *gpu_budget;
 };
 
 /* Base of every codec instance; engines embed it first. */

@@ -55,6 +55,11 @@ static void usage(FILE *f)
             "                       decoders and frame data (default: half the machine's\n"
             "                       memory; 0: unlimited); each session also has its own\n"
             "                       limit (1 GiB)\n"
+            "  --max-gpu-memory MB  GPU memory all sessions together may hold for surfaces\n"
+            "                       and decoders, as the engine estimates them (default:\n"
+            "                       half the GPU's memory; 0: unlimited); each session\n"
+            "                       also has its own limit (2 GiB). Engines without a\n"
+            "                       GPU (sw) use none\n"
             "  --help               show this help and exit\n"
             "  --version            show the version and exit\n"
             "\n"
@@ -100,13 +105,15 @@ static int parse_u32(const char *s, uint32_t *out)
 int main(int argc, char **argv)
 {
     enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_RECORD, OPT_HELP,
-           OPT_VERSION, OPT_VM, OPT_VSOCK, OPT_MAX_MEMORY, OPT_VSOCK_ALLOW };
+           OPT_VERSION, OPT_VM, OPT_VSOCK, OPT_MAX_MEMORY, OPT_MAX_GPU_MEMORY,
+           OPT_VSOCK_ALLOW };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+        {"max-gpu-memory", required_argument, NULL, OPT_MAX_GPU_MEMORY},
         {"record", required_argument, NULL, OPT_RECORD},
         {"vm", required_argument, NULL, OPT_VM},
         {"vsock", required_argument, NULL, OPT_VSOCK},
@@ -125,6 +132,10 @@ int main(int argc, char **argv)
     static struct vh_memory_budget budget;
     budget.limit = vh_budget_default_limit();
     config.limits.shared = &budget;
+    /* GPU memory: its own budget; the default needs the engine (below). */
+    static struct vh_memory_budget gpu_budget;
+    bool gpu_limit_given = false;
+    config.limits.gpu_shared = &gpu_budget;
     const char *socket_path = getenv("VIVAC_SOCKET");
     if (!socket_path || !*socket_path)
         socket_path = VIVAC_DEFAULT_SOCKET;
@@ -159,6 +170,16 @@ int main(int argc, char **argv)
                 return 2;
             }
             budget.limit = (uint64_t)mib << 20;
+            break;
+        }
+        case OPT_MAX_GPU_MEMORY: {
+            uint32_t mib;
+            if (parse_u32(optarg, &mib)) {
+                fprintf(stderr, "vivacd: --max-gpu-memory: \"%s\" is not a number\n", optarg);
+                return 2;
+            }
+            gpu_budget.limit = (uint64_t)mib << 20;
+            gpu_limit_given = true;
             break;
         }
         case OPT_RECORD:
@@ -250,6 +271,16 @@ int main(int argc, char **argv)
         return 1;
     }
     config.engine = engine;
+    uint64_t gpu_total = engine->ops->gpu_memory_total ? engine->ops->gpu_memory_total(engine) : 0;
+    if (!gpu_limit_given)
+        gpu_budget.limit = vh_budget_default_gpu_limit(gpu_total);
+    engine->gpu_budget = &gpu_budget;
+    if (engine->ops->codec_gpu_bytes || engine->ops->surface_gpu_bytes)
+        vc_info("GPU memory budget: %llu MiB of %llu MiB (%s)",
+                (unsigned long long)(gpu_budget.limit >> 20),
+                (unsigned long long)(gpu_total >> 20),
+                gpu_budget.limit ? (gpu_limit_given ? "--max-gpu-memory" : "default: half")
+                                 : "unlimited");
     int err = vh_server_run(&config, stop_fd);
     engine->ops->destroy(&engine);
     for (unsigned i = 0; i < config.num_vms; i++)

@@ -32,6 +32,7 @@ void vh_limits_default(struct vh_limits *limits)
         .max_codecs = 16,
         .max_bytes = 1024 * MIB,
         .max_frame_bytes = 32 * MIB,
+        .max_gpu_bytes = 2048 * MIB,
     };
 }
 
@@ -84,9 +85,48 @@ int vh_daemon_memory_full(struct vh_error *err, const char *what,
                         (unsigned long long)(b->limit >> 10));
 }
 
+/* GPU memory: the session's own limit, then the daemon's budget; where the
+ * budget says no, the engine frees what it keeps beyond the sessions'
+ * objects (its caches) and the charge is tried once more. */
+static int gpu_charge(struct vh_session *s, const char *what, uint64_t n, struct vh_error *err)
+{
+    if (!n)
+        return VW_OK;
+    if (n > s->limits.max_gpu_bytes - s->gpu_bytes_used)
+        return vh_error_set(err, VW_ERR_LIMIT,
+                            "%s: %llu KiB of GPU memory more would pass the session's GPU "
+                            "limit (%llu of %llu KiB used)", what,
+                            (unsigned long long)((n + 1023) >> 10),
+                            (unsigned long long)(s->gpu_bytes_used >> 10),
+                            (unsigned long long)(s->limits.max_gpu_bytes >> 10));
+    struct vh_memory_budget *b = s->limits.gpu_shared;
+    if (!vh_budget_take(b, n)) {
+        if (s->engine->ops->gpu_trim)
+            s->engine->ops->gpu_trim(s->engine);
+        if (!vh_budget_take(b, n))
+            return vh_error_set(err, VW_ERR_LIMIT,
+                                "%s: %llu KiB of GPU memory more would pass the daemon's GPU "
+                                "memory limit (%llu of %llu KiB used by all sessions)", what,
+                                (unsigned long long)((n + 1023) >> 10),
+                                (unsigned long long)(atomic_load(&b->used) >> 10),
+                                (unsigned long long)(b->limit >> 10));
+    }
+    s->gpu_bytes_used += n;
+    return VW_OK;
+}
+
+static void gpu_release(struct vh_session *s, uint64_t n)
+{
+    s->gpu_bytes_used -= n;
+    vh_budget_give(s->limits.gpu_shared, n);
+}
+
 static void codec_free(struct vh_session *s, struct vh_codec_obj *c)
 {
     vh_frame_close(s, c);
+    /* GPU charge first: the engine may charge what it keeps of the codec
+     * (a decoder waiting for destruction) to the daemon's budget. */
+    gpu_release(s, c->gpu_bytes);
     s->engine->ops->codec_destroy(&c->engine_codec);
     s->bytes_used -= c->bytes;
     vh_budget_give(s->limits.shared, c->bytes);
@@ -105,6 +145,7 @@ static uint64_t codec_reserve_bytes(const struct vw_create_codec *cc)
 
 static void surface_free(struct vh_session *s, struct vh_surface_obj *so)
 {
+    gpu_release(s, so->gpu_bytes);            /* first, as in codec_free */
     s->engine->ops->surface_fini(s->engine, &so->surface);
     s->bytes_used -= so->bytes;
     vh_budget_give(s->limits.shared, so->bytes);
@@ -389,8 +430,17 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
                             (unsigned long long)(reserve >> 20),
                             (unsigned long long)(s->bytes_used >> 20),
                             (unsigned long long)(s->limits.max_bytes >> 20));
-    if (!vh_budget_take(s->limits.shared, reserve))
+    struct vh_codec_desc desc = {.profile = cc.profile, .entrypoint = cc.entrypoint,
+                                 .rt_format = cc.rt_format, .width = cc.width,
+                                 .height = cc.height};
+    uint64_t gpu = s->engine->ops->codec_gpu_bytes
+                       ? s->engine->ops->codec_gpu_bytes(s->engine, &desc) : 0;
+    if (gpu_charge(s, "CREATE_CODEC", gpu, &rep->err) != VW_OK)
+        return rep->err.status;
+    if (!vh_budget_take(s->limits.shared, reserve)) {
+        gpu_release(s, gpu);
         return vh_daemon_memory_full(&rep->err, "CREATE_CODEC", s->limits.shared, reserve);
+    }
 
     uint32_t slot = 0;
     while (s->codecs[slot])
@@ -398,22 +448,23 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
     struct vh_codec_obj *c = calloc(1, sizeof(*c));
     if (!c) {
         vh_budget_give(s->limits.shared, reserve);
+        gpu_release(s, gpu);
         return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "CREATE_CODEC: out of memory");
     }
     c->id = cc.codec_id;
     c->codec = vw_codec_of_profile(cc.profile);
-    c->desc = (struct vh_codec_desc){.profile = cc.profile, .entrypoint = cc.entrypoint,
-                                     .rt_format = cc.rt_format, .width = cc.width,
-                                     .height = cc.height};
+    c->desc = desc;
     int st = s->engine->ops->codec_create(s->engine, &c->desc, &c->engine_codec, &rep->err);
     if (st != VW_OK) {
         vh_budget_give(s->limits.shared, reserve);
+        gpu_release(s, gpu);
         free(c);
         if (rep->err.status != st)
             vh_error_set(&rep->err, st, "CREATE_CODEC: engine failed");
         return st;
     }
     c->bytes = reserve;
+    c->gpu_bytes = gpu;
     s->bytes_used += reserve;
     s->codecs[slot] = c;
     s->num_codecs++;
@@ -514,21 +565,31 @@ static int handle_create_surface(struct vh_session *s, const struct vh_request *
         return vh_error_set(&rep->err, VW_ERR_LIMIT,
                             "CREATE_SURFACE: session memory limit (%llu bytes) reached",
                             (unsigned long long)s->limits.max_bytes);
-    if (!vh_budget_take(s->limits.shared, bytes))
+    struct vh_surface surface = {.id = cs.surface_id, .width = cs.width, .height = cs.height,
+                                 .rt_format = cs.rt_format, .pixel_format = cs.pixel_format,
+                                 .state = VW_SURFACE_READY, .last_status = VW_OK};
+    uint64_t gpu = s->engine->ops->surface_gpu_bytes
+                       ? s->engine->ops->surface_gpu_bytes(s->engine, &surface) : 0;
+    if (gpu_charge(s, "CREATE_SURFACE", gpu, &rep->err) != VW_OK)
+        return rep->err.status;
+    if (!vh_budget_take(s->limits.shared, bytes)) {
+        gpu_release(s, gpu);
         return vh_daemon_memory_full(&rep->err, "CREATE_SURFACE", s->limits.shared, bytes);
+    }
 
     struct vh_surface_obj *so = calloc(1, sizeof(*so));
     if (!so) {
         vh_budget_give(s->limits.shared, bytes);
+        gpu_release(s, gpu);
         return vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "CREATE_SURFACE: out of memory");
     }
-    so->surface = (struct vh_surface){.id = cs.surface_id, .width = cs.width, .height = cs.height,
-                                      .rt_format = cs.rt_format, .pixel_format = cs.pixel_format,
-                                      .state = VW_SURFACE_READY, .last_status = VW_OK};
+    so->surface = surface;
     so->bytes = bytes;
+    so->gpu_bytes = gpu;
     int st = s->engine->ops->surface_init(s->engine, &so->surface, &rep->err);
     if (st != VW_OK) {
         vh_budget_give(s->limits.shared, bytes);
+        gpu_release(s, gpu);
         free(so);
         if (rep->err.status != st)
             vh_error_set(&rep->err, st, "CREATE_SURFACE: engine failed");

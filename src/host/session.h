@@ -33,10 +33,16 @@ struct vh_limits {
     /* Shared by every session of the daemon (not owned): each charge is
      * also taken from it. NULL: no daemon-wide limit. */
     struct vh_memory_budget *shared;
+    /* GPU memory: what the engine says its surfaces and decoders may hold
+     * on the device (engine.h, codec_gpu_bytes/surface_gpu_bytes), charged
+     * against max_gpu_bytes and against gpu_shared (not owned; NULL: no
+     * daemon-wide limit). Nothing is charged on an engine without a GPU. */
+    uint64_t max_gpu_bytes;
+    struct vh_memory_budget *gpu_shared;
 };
 
 /* Fills the daemon defaults (256 MiB arena, 256 surfaces, 16 codecs, 1 GiB,
- * 32 MiB per frame). */
+ * 32 MiB per frame, 2 GiB of GPU memory). */
 void vh_limits_default(struct vh_limits *limits);
 
 /* Counters of a session, logged when it closes. */

@@ -24,6 +24,7 @@ struct vh_surface_obj {
     struct vh_surface surface;
     char last_message[VW_MESSAGE_TEXT_MAX];
     uint64_t bytes;               /* accounted against limits.max_bytes */
+    uint64_t gpu_bytes;           /* accounted against limits.max_gpu_bytes */
 };
 
 /* One slice of an open frame; data_offset indexes vh_frame.data and points at
@@ -107,6 +108,7 @@ struct vh_codec_obj {
     struct vh_codec *engine_codec;
     struct vh_frame *frame;       /* open frame or NULL */
     uint64_t bytes;               /* decoder memory charged to the session */
+    uint64_t gpu_bytes;           /* decoder GPU memory charged to the session */
 };
 
 struct vh_session {
@@ -133,6 +135,7 @@ struct vh_session {
     struct vh_codec_obj **codecs;       /* max_codecs slots */
     uint32_t num_codecs;
     uint64_t bytes_used;          /* also taken from limits.shared */
+    uint64_t gpu_bytes_used;      /* also taken from limits.gpu_shared */
 
     struct vh_session_stats stats;
 

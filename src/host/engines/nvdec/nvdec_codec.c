@@ -52,6 +52,53 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
     return a < b ? a : b;
 }
 
+static uint64_t align_u64(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) / a * a;
+}
+
+void nvdec_codec_max_size(uint32_t w, uint32_t h, uint32_t *max_w, uint32_t *max_h)
+{
+    *max_w = (uint32_t)align_u64(w, 16);
+    *max_h = (uint32_t)align_u64(h, 32);
+}
+
+/* The estimate (an upper bound of what cuMemGetInfo showed on an H200,
+ * bench/nvdec_gpu_mem, docs/performance.md): each surface is its pixels,
+ * rows of a multiple of NVDEC_EST_PITCH bytes and a multiple of
+ * NVDEC_EST_ROWS luma rows; each decode surface also has
+ * NVDEC_EST_MB_BYTES per 16x16 block (motion vectors and the like: 4 MiB a
+ * 1080p decode surface where its pixels are 3.2); and a decoder holds a
+ * fixed amount whatever its size, by codec (a 128x128 VP9 decoder took
+ * 55 MiB). */
+#define NVDEC_EST_PITCH 512u
+#define NVDEC_EST_ROWS 64u
+#define NVDEC_EST_MB_BYTES 128u
+
+static const uint64_t nvdec_est_fixed[NVDEC_KIND_COUNT] = {
+    [NVDEC_KIND_H264] = 16ull << 20,
+    [NVDEC_KIND_VP9] = 64ull << 20,
+    [NVDEC_KIND_VP8] = 16ull << 20,
+    [NVDEC_KIND_MPEG2] = 16ull << 20,
+    [NVDEC_KIND_HEVC] = 24ull << 20,
+    [NVDEC_KIND_JPEG] = 40ull << 20,
+};
+
+uint64_t nvdec_decoder_bytes(enum nvdec_kind kind, enum nvdec_output output, uint32_t max_w,
+                             uint32_t max_h, unsigned surfaces)
+{
+    const struct nvdec_output_info *out = &nvdec_outputs[output];
+    uint64_t bps = out->minus8 ? 2 : 1;
+    uint64_t rows = align_u64(max_h, NVDEC_EST_ROWS);
+    /* 4:2:0: half as many chroma rows (interleaved); 4:4:4: two planes. */
+    uint64_t all_rows = out->chroma == cudaVideoChromaFormat_444 ? 3 * rows : rows + rows / 2;
+    uint64_t pixels = align_u64((uint64_t)max_w * bps, NVDEC_EST_PITCH) * all_rows;
+    uint64_t blocks = align_u64(max_w, 64) / 16 * (rows / 16);
+    uint64_t total = surfaces * (pixels + blocks * NVDEC_EST_MB_BYTES) +
+                     NVDEC_OUTPUT_SURFACES * pixels + nvdec_est_fixed[kind];
+    return align_u64(total, 2ull << 20);
+}
+
 /* Context pushed (inside cuvidParseVideoData). */
 static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsigned surfaces)
 {
@@ -94,11 +141,25 @@ static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsig
         .ulNumOutputSurfaces = 2,
         .vidLock = NULL,
     };
+    /* Debug: what the decoder took on the device (cuMemGetInfo, exact when
+     * nothing else allocates meanwhile) next to the estimate. */
+    bool measure = vc_log_get_level() >= VC_LOG_DEBUG;
+    uint64_t free0 = measure ? nvdec_mem_free(e) : 0;
     double t0 = nvdec_now_ms();
     CUresult r = e->cv->cuvidCreateDecoder(&c->decoder, &c->info);
     vc_debug("nvdec: cuvidCreateDecoder %s %ux%u (max %ux%u), %u surfaces: %.2f ms",
              c->cls->name, fmt->coded_width, fmt->coded_height, max_w, max_h, surfaces,
              nvdec_now_ms() - t0);
+    if (measure && r == CUDA_SUCCESS) {
+        uint64_t free1 = nvdec_mem_free(e);
+        vc_debug("nvdec: decoder %s %s %ux%u, %u surfaces: %.2f MiB on the device "
+                 "(cuMemGetInfo), estimate for these %.2f MiB, charged %.2f MiB",
+                 c->cls->name, out->name, max_w, max_h, surfaces,
+                 free0 >= free1 ? (double)(free0 - free1) / 1048576.0 : 0.0,
+                 (double)nvdec_decoder_bytes(c->cls->kind, c->output, max_w, max_h, surfaces) /
+                     1048576.0,
+                 (double)c->gpu_bytes / 1048576.0);
+    }
     if (r != CUDA_SUCCESS) {
         c->decoder = NULL;
         c->cb_status = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidCreateDecoder", &c->cb_err);
@@ -138,6 +199,44 @@ static bool reconfigure_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt,
     return true;
 }
 
+int nvdec_check_sequence(const struct nvdec_codec *c, const CUVIDEOFORMAT *fmt,
+                         unsigned surfaces, struct vh_error *err)
+{
+    /* Nothing larger than the codec was created, and charged, for: the
+     * stream's own headers (a VP9 frame header, an SPS) may say any size the
+     * GPU decodes, whatever the VA context and the wire parameters said. */
+    uint32_t lim_w, lim_h;
+    nvdec_codec_max_size(c->desc_width, c->desc_height, &lim_w, &lim_h);
+    if (fmt->coded_width > lim_w || fmt->coded_height > lim_h)
+        return vh_error_set(err, VW_ERR_RESOLUTION,
+                            "nvdec: %s stream of %ux%u in a codec created for %ux%u "
+                            "(at most %ux%u coded)", c->cls->name, fmt->coded_width,
+                            fmt->coded_height, c->desc_width, c->desc_height, lim_w, lim_h);
+    if (surfaces > NVDEC_MAX_DECODE_SURFACES)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "nvdec: %s stream needs %u decode surfaces (at most %u)",
+                            c->cls->name, surfaces, NVDEC_MAX_DECODE_SURFACES);
+    /* The profile's output only (an 8-bit stream on a 10-bit profile is
+     * refused; the targets are that output's format). */
+    const struct nvdec_output_info *out = &nvdec_outputs[c->output];
+    if (fmt->chroma_format != out->chroma || fmt->bit_depth_luma_minus8 != out->minus8 ||
+        fmt->bit_depth_chroma_minus8 != out->minus8)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "nvdec: %s stream %u-bit (chroma %u-bit, chroma format %d): "
+                            "only %u-bit, chroma format %d on this profile",
+                            c->cls->name, 8u + fmt->bit_depth_luma_minus8,
+                            8u + fmt->bit_depth_chroma_minus8, (int)fmt->chroma_format,
+                            8u + out->minus8, (int)out->chroma);
+    const struct nvdec_caps *caps = &c->e->caps[c->cls->kind][c->output];
+    if (fmt->coded_width < caps->min_width || fmt->coded_height < caps->min_height ||
+        fmt->coded_width > caps->max_width || fmt->coded_height > caps->max_height ||
+        ((fmt->coded_width + 15) / 16) * ((fmt->coded_height + 15) / 16) > caps->max_mb_count)
+        return vh_error_set(err, VW_ERR_RESOLUTION,
+                            "nvdec: %s coded size %ux%u not supported by the GPU",
+                            c->cls->name, fmt->coded_width, fmt->coded_height);
+    return VW_OK;
+}
+
 static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *parsed)
 {
     struct nvdec_codec *c = opaque;
@@ -150,27 +249,10 @@ static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *parsed)
         fmt->coded_height = (fmt->coded_height + a - 1) / a * a;
     }
     struct nvdec_engine *e = c->e;
-    const struct nvdec_caps *caps = &e->caps[c->cls->kind][c->output];
     unsigned surfaces = fmt->min_num_decode_surfaces + NVDEC_EXTRA_SURFACES;
-    /* The profile's output only (an 8-bit stream on a 10-bit profile is
-     * refused; the targets are that output's format). */
-    const struct nvdec_output_info *out = &nvdec_outputs[c->output];
-    if (fmt->chroma_format != out->chroma || fmt->bit_depth_luma_minus8 != out->minus8 ||
-        fmt->bit_depth_chroma_minus8 != out->minus8) {
-        c->cb_status = vh_error_set(&c->cb_err, VW_ERR_UNSUPPORTED_STREAM,
-                                    "nvdec: %s stream %u-bit (chroma %u-bit, chroma format %d): "
-                                    "only %u-bit, chroma format %d on this profile",
-                                    c->cls->name, 8u + fmt->bit_depth_luma_minus8,
-                                    8u + fmt->bit_depth_chroma_minus8, (int)fmt->chroma_format,
-                                    8u + out->minus8, (int)out->chroma);
-        return 0;
-    }
-    if (fmt->coded_width < caps->min_width || fmt->coded_height < caps->min_height ||
-        fmt->coded_width > caps->max_width || fmt->coded_height > caps->max_height ||
-        ((fmt->coded_width + 15) / 16) * ((fmt->coded_height + 15) / 16) > caps->max_mb_count) {
-        c->cb_status = vh_error_set(&c->cb_err, VW_ERR_RESOLUTION,
-                                    "nvdec: %s coded size %ux%u not supported by the GPU",
-                                    c->cls->name, fmt->coded_width, fmt->coded_height);
+    int st = nvdec_check_sequence(c, fmt, surfaces, &c->cb_err);
+    if (st) {
+        c->cb_status = st;
         return 0;
     }
     if (c->decoder && c->info.ulWidth == fmt->coded_width &&
@@ -255,6 +337,7 @@ int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class 
     c->profile = desc->profile;
     c->desc_width = desc->width;
     c->desc_height = desc->height;
+    c->gpu_bytes = nvdec_codec_gpu_bytes(engine, desc);
     CUVIDPARSERPARAMS params = {
         .CodecType = cls->cuvid_codec,
         .ulMaxNumDecodeSurfaces = 1,          /* raised by on_sequence's return */
@@ -310,7 +393,7 @@ void nvdec_codec_destroy(struct vh_codec **codec)
          * (cuvidDestroyDecoder takes 20-400 ms). */
         nvdec_stream_put(e, c->stream);
         if (c->decoder)
-            nvdec_reap(e, c->decoder);
+            nvdec_reap(e, c->decoder, c->gpu_bytes);
         nvdec_pop(e);
     }
     if (c->priv && c->cls->priv_fini)

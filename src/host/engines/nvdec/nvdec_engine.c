@@ -12,6 +12,7 @@
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/engines.h"
 #include "host/engines/nvdec/nvdec_internal.h"
+#include "host/memory_budget.h"
 
 /* Every profile the engine can serve, in query_caps order; listed only
  * where cuvidGetDecoderCaps says the GPU decodes the codec to that output.
@@ -121,28 +122,43 @@ void nvdec_stream_put(struct nvdec_engine *e, CUstream stream)
         e->cu->cuStreamDestroy(stream);
 }
 
+uint64_t nvdec_mem_free(struct nvdec_engine *e)
+{
+    size_t free_bytes = 0, total = 0;
+    if (!e->mem_get_info || e->mem_get_info(&free_bytes, &total) != CUDA_SUCCESS)
+        return 0;
+    return free_bytes;
+}
+
 /* ---- codec reaper ----------------------------------------------------------- */
 
-/* Context pushed. */
+/* Context pushed. Destroys the decoder and gives its charge back. */
 static void reap_now(struct nvdec_engine *e, const struct nvdec_reap *r)
 {
     double t0 = nvdec_now_ms();
     e->cv->cuvidDestroyDecoder(r->decoder);
+    vh_budget_give(e->base.gpu_budget, r->bytes);
     vc_debug("nvdec: cuvidDestroyDecoder %.2f ms", nvdec_now_ms() - t0);
 }
 
-void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder)
+void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder, uint64_t bytes)
 {
-    struct nvdec_reap r = {.decoder = decoder};
+    struct nvdec_reap r = {.decoder = decoder, .bytes = bytes};
     pthread_mutex_lock(&e->lock);
-    bool queued = e->reaper_running && e->reap_count < NVDEC_REAP_MAX;
+    /* A queued decoder still holds its memory: charged to the daemon's GPU
+     * budget (which its session has just been given back) until the reaper
+     * destroys it; where the budget says no, it goes now, inline. */
+    bool queued = e->reaper_running && e->reap_count < NVDEC_REAP_MAX &&
+                  vh_budget_take(e->base.gpu_budget, bytes);
     if (queued) {
         e->reap[(e->reap_head + e->reap_count++) % NVDEC_REAP_MAX] = r;
         pthread_cond_signal(&e->reap_cond);
     }
     pthread_mutex_unlock(&e->lock);
-    if (!queued)
+    if (!queued) {
+        r.bytes = 0;                          /* nothing charged */
         reap_now(e, &r);
+    }
 }
 
 static void *reaper_main(void *arg)
@@ -321,6 +337,8 @@ static void load_optional(struct nvdec_engine *e)
     if (!e->mem_host_register || !e->mem_host_unregister)
         e->mem_host_register = NULL, e->mem_host_unregister = NULL;
     e->memset_d16 = (nvdec_tcuMemsetD16Async *)dlsym(e->cu->lib, "cuMemsetD16Async");
+    e->mem_get_info = (nvdec_tcuMemGetInfo *)dlsym(e->cu->lib, "cuMemGetInfo_v2");
+    e->device_total_mem = (nvdec_tcuDeviceTotalMem *)dlsym(e->cu->lib, "cuDeviceTotalMem_v2");
 }
 
 static int nvdec_create(struct vh_engine **out, struct vh_error *err)
@@ -444,16 +462,42 @@ static int nvdec_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint3
     return VW_OK;
 }
 
+/* The profile's entry where the GPU decodes it; NULL otherwise. */
+static const struct nvdec_profile *find_profile(const struct nvdec_engine *e, uint32_t profile)
+{
+    for (size_t i = 0; i < NVDEC_NUM_PROFILES; i++)
+        if (profile == nvdec_profiles[i].profile &&
+            e->caps[nvdec_profiles[i].cls->kind][nvdec_profiles[i].output].supported)
+            return &nvdec_profiles[i];
+    return NULL;
+}
+
+uint64_t nvdec_codec_gpu_bytes(struct vh_engine *engine, const struct vh_codec_desc *desc)
+{
+    const struct nvdec_profile *p = find_profile(nvdec_engine_get(engine), desc->profile);
+    if (!p)
+        return 0;                             /* refused by codec_create */
+    uint32_t max_w, max_h;
+    nvdec_codec_max_size(desc->width, desc->height, &max_w, &max_h);
+    return nvdec_decoder_bytes(p->cls->kind, p->output, max_w, max_h,
+                               NVDEC_MAX_DECODE_SURFACES);
+}
+
+static uint64_t nvdec_gpu_memory_total(struct vh_engine *engine)
+{
+    struct nvdec_engine *e = nvdec_engine_get(engine);
+    size_t total = 0;
+    if (!e->device_total_mem || e->device_total_mem(&total, e->device) != CUDA_SUCCESS)
+        return 0;
+    return total;
+}
+
 static int nvdec_codec_create_op(struct vh_engine *engine, const struct vh_codec_desc *desc,
                                  struct vh_codec **out, struct vh_error *err)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     *out = NULL;
-    const struct nvdec_profile *p = NULL;
-    for (size_t i = 0; i < NVDEC_NUM_PROFILES && !p; i++)
-        if (desc->profile == nvdec_profiles[i].profile &&
-            e->caps[nvdec_profiles[i].cls->kind][nvdec_profiles[i].output].supported)
-            p = &nvdec_profiles[i];
+    const struct nvdec_profile *p = find_profile(e, desc->profile);
     if (!p)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "nvdec: profile %u not supported",
                             desc->profile);
@@ -490,4 +534,8 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .surface_write = nvdec_surface_write,
     .host_memory_register = nvdec_host_memory_register,
     .host_memory_unregister = nvdec_host_memory_unregister,
+    .codec_gpu_bytes = nvdec_codec_gpu_bytes,
+    .surface_gpu_bytes = nvdec_surface_gpu_bytes,
+    .gpu_memory_total = nvdec_gpu_memory_total,
+    .gpu_trim = nvdec_gpu_trim,
 };

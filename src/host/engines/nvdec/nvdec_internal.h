@@ -29,6 +29,15 @@
  *
  * Teardown: a destroyed codec's decoder is handed to a reaper thread
  * (bounded queue), so DESTROY_CODEC does not wait for cuvidDestroyDecoder.
+ *
+ * GPU memory: sessions charge each codec and surface what
+ * nvdec_codec_gpu_bytes / nvdec_surface_gpu_bytes say (estimates from
+ * NVDEC's surface sizes, an upper bound checked against cuMemGetInfo on an
+ * H200: docs/performance.md), and a codec never decodes a sequence larger
+ * than it was created, and so charged, for. What the engine keeps beyond
+ * the charged objects, the buffer cache and the decoders queued for the
+ * reaper, is charged to the daemon's GPU budget (base.gpu_budget) and not
+ * kept where that budget says no.
  */
 #ifndef VIVAC_NVDEC_INTERNAL_H
 #define VIVAC_NVDEC_INTERNAL_H
@@ -60,6 +69,9 @@ typedef CUresult CUDAAPI nvdec_tcuMemHostUnregister(void *p);
 typedef CUresult CUDAAPI nvdec_tcuMemsetD16Async(CUdeviceptr dst, unsigned short us, size_t n,
                                                  CUstream stream);
 #define NVDEC_CU_MEMHOSTREGISTER_PORTABLE 0x01
+/* Device memory figures (NULL when the driver lacks them). */
+typedef CUresult CUDAAPI nvdec_tcuMemGetInfo(size_t *free, size_t *total);
+typedef CUresult CUDAAPI nvdec_tcuDeviceTotalMem(size_t *bytes, CUdevice dev);
 
 /* A free device buffer in the engine's cache. */
 struct nvdec_buffer {
@@ -110,6 +122,7 @@ struct nvdec_caps {
 /* A destroyed codec's decoder, waiting for the reaper. */
 struct nvdec_reap {
     CUvideodecoder decoder;
+    uint64_t bytes;                           /* charged to base.gpu_budget until destroyed */
 };
 
 #define NVDEC_STREAM_POOL_MAX 64
@@ -131,6 +144,8 @@ struct nvdec_engine {
     nvdec_tcuMemHostRegister *mem_host_register;
     nvdec_tcuMemHostUnregister *mem_host_unregister;
     nvdec_tcuMemsetD16Async *memset_d16;
+    nvdec_tcuMemGetInfo *mem_get_info;
+    nvdec_tcuDeviceTotalMem *device_total_mem;
 
     /* Everything below under `lock` (held for list operations only, never
      * across CUDA work). */
@@ -185,12 +200,21 @@ int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *w
  * put it back idle (synchronized). */
 int nvdec_stream_get(struct nvdec_engine *e, CUstream *out, struct vh_error *err);
 void nvdec_stream_put(struct nvdec_engine *e, CUstream stream);
-/* Context pushed. Queues the decoder for destruction off the caller's thread
- * (or destroys it now when the queue is full). */
-void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder);
+/* Context pushed. Queues the decoder for destruction off the caller's thread,
+ * charging its `bytes` to the daemon's GPU budget until then (or destroys it
+ * now when the queue is full or the budget says no). */
+void nvdec_reap(struct nvdec_engine *e, CUvideodecoder decoder, uint64_t bytes);
+/* Free device memory (cuMemGetInfo; 0 if unknown): debug measurements. */
+uint64_t nvdec_mem_free(struct nvdec_engine *e);
 
-/* nvdec_surface.c: the buffer cache. Context pushed. */
+/* nvdec_surface.c: the buffer cache. Context pushed. Gives its charge
+ * back to the daemon's GPU budget. */
 void nvdec_buffers_free_all(struct nvdec_engine *e);
+/* vh_engine_ops.gpu_trim: empties the buffer cache. */
+void nvdec_gpu_trim(struct vh_engine *engine);
+/* vh_engine_ops.surface_gpu_bytes: the surface's buffer, pitch and
+ * allocation granularity included. */
+uint64_t nvdec_surface_gpu_bytes(struct vh_engine *engine, const struct vh_surface *surface);
 
 /* nvdec_surface.c (called with the context pushed where noted) */
 int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
@@ -263,6 +287,23 @@ struct nvdec_codec_class {
     void (*picture_size)(const struct vh_picture *pic, uint32_t *width, uint32_t *height);
 };
 
+/* Decode surfaces a decoder may have at most (the parser's minimum plus
+ * NVDEC_EXTRA_SURFACES): a stream asking for more is refused, so that
+ * nvdec_decoder_bytes bounds every decoder. H.264 and HEVC ask for at most
+ * their DPB (16) plus a few. */
+#define NVDEC_MAX_DECODE_SURFACES 24
+#define NVDEC_OUTPUT_SURFACES 2               /* ulNumOutputSurfaces */
+
+/* The largest coded size a codec declared w x h may decode: the size the
+ * session checks pictures against (width to 16, height to 32: a field
+ * macroblock pair), and what it was charged for. */
+void nvdec_codec_max_size(uint32_t w, uint32_t h, uint32_t *max_w, uint32_t *max_h);
+/* Device memory of a codec's decoder of max_w x max_h with `surfaces`
+ * decode surfaces and NVDEC_OUTPUT_SURFACES output surfaces at this output: an
+ * upper bound (docs/performance.md compares it with cuMemGetInfo). */
+uint64_t nvdec_decoder_bytes(enum nvdec_kind kind, enum nvdec_output output, uint32_t max_w,
+                             uint32_t max_h, unsigned surfaces);
+
 extern const struct nvdec_codec_class nvdec_h264_class;
 extern const struct nvdec_codec_class nvdec_vp9_class;
 extern const struct nvdec_codec_class nvdec_vp8_class;
@@ -278,6 +319,7 @@ struct nvdec_codec {
     void *priv;                               /* cls->priv_size bytes, or NULL */
     uint32_t profile;                         /* of the VA context (VW_PROFILE_*) */
     uint32_t desc_width, desc_height;         /* of the VA context */
+    uint64_t gpu_bytes;                       /* what the session charged (nvdec_decoder_bytes) */
     CUvideoparser parser;
     CUstream stream;                          /* maps and copies; non-blocking */
     CUvideodecoder decoder;                   /* created by the sequence callback */
@@ -293,6 +335,20 @@ struct nvdec_codec {
     int cb_status;                            /* VW_OK or the first error */
     struct vh_error cb_err;
 };
+
+/* What the sequence callback accepts before it creates or changes the
+ * decoder: fmt (its coded size already aligned to the class's coded_align)
+ * no larger than the codec's declared size (nvdec_codec_max_size: what was
+ * charged), at most NVDEC_MAX_DECODE_SURFACES `surfaces`, the chroma format
+ * and bit depth of the codec's output, and a size the GPU decodes. VW_OK or
+ * the error (err set). No CUDA call. */
+int nvdec_check_sequence(const struct nvdec_codec *c, const CUVIDEOFORMAT *fmt,
+                         unsigned surfaces, struct vh_error *err);
+
+/* vh_engine_ops.codec_gpu_bytes (nvdec_engine.c): nvdec_decoder_bytes at
+ * the profile's output, the declared size's nvdec_codec_max_size and
+ * NVDEC_MAX_DECODE_SURFACES; 0 for a profile the engine does not serve. */
+uint64_t nvdec_codec_gpu_bytes(struct vh_engine *engine, const struct vh_codec_desc *desc);
 
 int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class *cls,
                        enum nvdec_output output, const struct vh_codec_desc *desc, struct vh_codec **out,

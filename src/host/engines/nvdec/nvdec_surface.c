@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/nvdec/nvdec_internal.h"
+#include "host/memory_budget.h"
 
 /* What NVDEC writes for 10-bit 4:4:4 (cudaVideoSurfaceFormat_YUV444_16Bit:
  * three planes of 16-bit samples, the 10 bits at the top): the device
@@ -72,7 +73,9 @@ static CUresult buffer_get(struct nvdec_engine *e, uint32_t width_bytes, uint32_
         if (b->width_bytes == width_bytes && b->rows == rows) {
             *ptr = b->ptr;
             *pitch = b->pitch;
+            /* The surface taking it was charged for it by its session. */
             e->buffer_bytes -= (uint64_t)b->pitch * b->rows;
+            vh_budget_give(e->base.gpu_budget, (uint64_t)b->pitch * b->rows);
             *b = e->buffers[--e->num_buffers];
             hit = true;
             break;
@@ -94,8 +97,11 @@ static void buffer_put(struct nvdec_engine *e, CUdeviceptr ptr, size_t pitch,
 {
     uint64_t bytes = (uint64_t)pitch * rows;
     pthread_mutex_lock(&e->lock);
+    /* Kept only where the daemon's GPU budget holds it (its session has
+     * just been given its charge back). */
     bool kept = e->num_buffers < NVDEC_BUFFER_CACHE_MAX &&
-                e->buffer_bytes + bytes <= NVDEC_BUFFER_CACHE_BYTES;
+                e->buffer_bytes + bytes <= NVDEC_BUFFER_CACHE_BYTES &&
+                vh_budget_take(e->base.gpu_budget, bytes);
     if (kept) {
         e->buffers[e->num_buffers++] = (struct nvdec_buffer){
             .ptr = ptr, .pitch = pitch, .width_bytes = width_bytes, .rows = rows};
@@ -113,8 +119,32 @@ void nvdec_buffers_free_all(struct nvdec_engine *e)
 {
     for (unsigned i = 0; i < e->num_buffers; i++)
         e->cu->cuMemFree(e->buffers[i].ptr);
+    vh_budget_give(e->base.gpu_budget, e->buffer_bytes);
     e->num_buffers = 0;
     e->buffer_bytes = 0;
+}
+
+void nvdec_gpu_trim(struct vh_engine *engine)
+{
+    struct nvdec_engine *e = nvdec_engine_get(engine);
+    struct nvdec_buffer taken[NVDEC_BUFFER_CACHE_MAX];
+    pthread_mutex_lock(&e->lock);
+    unsigned n = e->num_buffers;
+    uint64_t bytes = e->buffer_bytes;
+    memcpy(taken, e->buffers, n * sizeof(taken[0]));
+    e->num_buffers = 0;
+    e->buffer_bytes = 0;
+    pthread_mutex_unlock(&e->lock);
+    if (!n)
+        return;
+    if (nvdec_push(e, "cuCtxPushCurrent", NULL) == VW_OK) {
+        for (unsigned i = 0; i < n; i++)
+            e->cu->cuMemFree(taken[i].ptr);
+        nvdec_pop(e);
+    }
+    vh_budget_give(e->base.gpu_budget, bytes);
+    vc_debug("nvdec: GPU budget full: freed %u cached buffers (%llu KiB)", n,
+             (unsigned long long)(bytes >> 10));
 }
 
 /* ---- host memory ---------------------------------------------------------- */
@@ -156,6 +186,28 @@ void nvdec_host_memory_unregister(struct vh_engine *engine, void *handle)
 
 /* ---- surfaces --------------------------------------------------------------- */
 
+/* The format of a surface's device buffer. */
+static const struct vc_pixel_format *device_format(const struct vc_pixel_format *pf)
+{
+    return pf->fourcc == VW_FOURCC_Y410 ? &yuv444_16 : pf;
+}
+
+/* Fills s->alloc_width, plane_row and rows for s->dev at w x h. */
+static void layout(struct nvdec_surface *s, uint32_t w, uint32_t h)
+{
+    s->alloc_width = 0;
+    s->rows = 0;
+    for (unsigned p = 0; p < s->dev->num_planes; p++) {
+        uint64_t row;
+        uint32_t rows;
+        vc_plane_extent(s->dev, p, w, h, &row, &rows);
+        if (row > s->alloc_width)
+            s->alloc_width = (uint32_t)row;
+        s->plane_row[p] = s->rows;
+        s->rows += rows;
+    }
+}
+
 int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                        struct vh_error *err)
 {
@@ -182,18 +234,38 @@ int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
     if (!s)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory");
     s->pf = pf;
-    s->dev = pf->fourcc == VW_FOURCC_Y410 ? &yuv444_16 : pf;
-    for (unsigned p = 0; p < s->dev->num_planes; p++) {
-        uint64_t row;
-        uint32_t rows;
-        vc_plane_extent(s->dev, p, surface->width, surface->height, &row, &rows);
-        if (row > s->alloc_width)
-            s->alloc_width = (uint32_t)row;
-        s->plane_row[p] = s->rows;
-        s->rows += rows;
-    }
+    s->dev = device_format(pf);
+    layout(s, surface->width, surface->height);
     surface->engine_data = s;
     return VW_OK;
+}
+
+/* The estimate (an upper bound of what cuMemGetInfo showed on an H200,
+ * bench/nvdec_gpu_mem, docs/performance.md): cuMemAllocPitch's pitch is a
+ * multiple of SURFACE_EST_PITCH bytes; a buffer of 2 MiB or more takes
+ * whole 2 MiB pages, a smaller one the power of two above it (at least
+ * 128 KiB: sixteen 64x64 NV12 buffers took 2 MiB, sixteen 350x198 4). */
+#define SURFACE_EST_PITCH 512u
+#define SURFACE_EST_PAGE (2ull << 20)
+#define SURFACE_EST_MIN (128ull << 10)
+
+uint64_t nvdec_surface_gpu_bytes(struct vh_engine *engine, const struct vh_surface *surface)
+{
+    (void)engine;
+    const struct vc_pixel_format *pf = vc_pixel_format_get(surface->pixel_format);
+    if (!pf)
+        return 0;                             /* refused by surface_init */
+    struct nvdec_surface s = {.dev = device_format(pf)};
+    layout(&s, surface->width, surface->height);
+    uint64_t pitch = ((uint64_t)s.alloc_width + SURFACE_EST_PITCH - 1) / SURFACE_EST_PITCH *
+                     SURFACE_EST_PITCH;
+    uint64_t bytes = pitch * s.rows;
+    if (bytes >= SURFACE_EST_PAGE)
+        return (bytes + SURFACE_EST_PAGE - 1) / SURFACE_EST_PAGE * SURFACE_EST_PAGE;
+    uint64_t size = SURFACE_EST_MIN;
+    while (size < bytes)
+        size *= 2;
+    return size;
 }
 
 static uint32_t buffer_rows(const struct vh_surface *surface)
