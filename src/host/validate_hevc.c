@@ -298,5 +298,14 @@ int vh_hevc_check_slice(const struct vw_hevc_slice *s, uint32_t index,
     REQUIRE(((data[0] & 1) << 5 | data[1] >> 3) == 0 && (data[1] & 7) != 0, VW_ERR_MALFORMED,
             SL "NAL header names layer %u, temporal id+1 %u", index,
             (unsigned)((data[0] & 1) << 5 | data[1] >> 3), data[1] & 7u);
+    /* Exactly one NAL unit: no start code inside it (7.4.2 forbids 00 00 00,
+     * 00 00 01 and 00 00 02 at any byte position), so that nothing but this
+     * slice segment reaches the decoder behind it, parameter sets least of
+     * all (the daemon writes those from the picture parameters it checked). */
+    uint32_t at = vh_find_zero_zero(data, 0, size, 0, 2);
+    REQUIRE(at == size, VW_ERR_MALFORMED,
+            SL "bytes 00 00 %02x at offset %u of the %u-byte NAL unit: a start code inside the "
+               "slice segment (one NAL unit a slice, H.265 7.4.2)",
+            index, at < size ? data[at + 2] : 0u, at, size);
     return VW_OK;
 }
