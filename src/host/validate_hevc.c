@@ -106,6 +106,17 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surfa
                 PIC "reference_frames[%d] is valid but names no surface", i);
         REQUIRE(r->surface_id != target->id, VW_ERR_MALFORMED,
                 PIC "reference_frames[%d] is the render target", i);
+        /* A short-term reference is coded as its distance from the current
+         * picture, at most 2^15 (H.265 7.4.8: delta_poc_s0/s1_minus1 <
+         * 2^15): the RPS the daemon rewrites (codecs/hevc_headers.c) then
+         * stays in range, with no difference of two POCs overflowing. A
+         * long-term one is coded from its full POC (64-bit arithmetic). */
+        int64_t d = (int64_t)r->pic_order_cnt - p->curr_pic.pic_order_cnt;
+        REQUIRE((r->flags & VW_HEVC_PIC_LONG_TERM) || (d >= -32768 && d <= 32768),
+                VW_ERR_MALFORMED,
+                PIC "reference_frames[%d].pic_order_cnt %d is %lld from curr_pic.pic_order_cnt "
+                    "%d: a short-term reference is at most 32768 away (H.265 7.4.8)",
+                i, r->pic_order_cnt, (long long)d, p->curr_pic.pic_order_cnt);
     }
 
     /* Chroma format and bit depth: the stream's chroma format is the
