@@ -5,12 +5,16 @@
  * JPEG scan data (fill bytes and a final EOI dropped). The e2e test
  * hostile_bitstream covers the same through the wire with real streams;
  * here the edges: a match in the last three bytes, 00 00 03, runs of fill
- * bytes.
+ * bytes. Last, guest integers of an HEVC slice header that met arithmetic
+ * before their range was checked (a signed overflow only the UBSan build
+ * sees: CI runs this test there with halt_on_error).
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "check.h"
+#include "common/bitwriter.h"
+#include "host/codecs/hevc_headers.h"
 #include "host/session_internal.h"
 #include "host/validate.h"
 
@@ -151,6 +155,68 @@ static void test_jpeg(void)
     CHECK_EQ(vh_jpeg_check_slice(&s, 0, &pic, fill, LEN(fill), &err), VW_ERR_MALFORMED);
 }
 
+/* An HEVC P slice (TRAIL_R) of a 64x64 picture with weighted prediction:
+ * its header up to pred_weight_table(), where luma_log2_weight_denom is 7
+ * and delta_chroma_log2_weight_denom `chroma_delta`, or (rewritten RPS) up to one negative reference
+ * `poc_delta_minus1` before the current picture (the picture lists no
+ * reference: no list modification). Returns the NAL's size. */
+static size_t hevc_p_slice(const struct vw_hevc_picture *p, bool rewritten, int32_t chroma_delta,
+                           uint32_t poc_delta_minus1, uint8_t *out, size_t cap)
+{
+    uint8_t rbsp[64];
+    struct vc_bitwriter bw;
+    vc_bw_init(&bw, rbsp, sizeof(rbsp));
+    vc_bw_put_flag(&bw, 1);                   /* first_slice_segment_in_pic_flag */
+    vc_bw_put_ue(&bw, 0);                     /* slice_pic_parameter_set_id */
+    vc_bw_put_ue(&bw, 1);                     /* slice_type P */
+    vc_bw_put_bits(&bw, p->log2_max_pic_order_cnt_lsb_minus4 + 4u, 1);
+    vc_bw_put_flag(&bw, 0);                   /* short_term_ref_pic_set_sps_flag */
+    if (rewritten) {
+        vc_bw_put_ue(&bw, 1);                 /* num_negative_pics */
+        vc_bw_put_ue(&bw, 0);                 /* num_positive_pics */
+        vc_bw_put_ue(&bw, poc_delta_minus1);
+        vc_bw_put_flag(&bw, 1);               /* used_by_curr_pic_s0_flag */
+    }
+    vc_bw_put_flag(&bw, 0);                   /* num_ref_idx_active_override_flag */
+    vc_bw_put_ue(&bw, 7);                     /* luma_log2_weight_denom */
+    vc_bw_put_se(&bw, chroma_delta);          /* delta_chroma_log2_weight_denom */
+    vc_bw_put_flag(&bw, 0);                   /* luma_weight_l0_flag[0] */
+    vc_bw_put_flag(&bw, 0);                   /* chroma_weight_l0_flag[0] */
+    vc_bw_put_ue(&bw, 0);                     /* five_minus_max_num_merge_cand */
+    vc_bw_put_se(&bw, 0);                     /* slice_qp_delta */
+    vc_bw_put_trailing_bits(&bw);             /* byte_alignment() */
+    out[0] = 1 << 1;                          /* TRAIL_R */
+    out[1] = 1;                               /* layer 0, temporal id + 1 = 1 */
+    return 2 + vc_nal_escape(rbsp, vc_bw_bytes(&bw), out + 2, cap - 2);
+}
+
+static void test_hevc_header_integers(void)
+{
+    struct vw_hevc_picture p;
+    memset(&p, 0, sizeof(p));
+    p.pic_width_in_luma_samples = p.pic_height_in_luma_samples = 64;
+    p.chroma_format_idc = 1;
+    p.log2_diff_max_min_luma_coding_block_size = 1;
+    p.weighted_pred_flag = 1;
+    uint8_t nal[128];
+    struct vh_hevc_slice_header h;
+    size_t n = hevc_p_slice(&p, false, -3, 0, nal, sizeof(nal));
+    CHECK_EQ(vh_hevc_parse_slice_header(&p, nal, n, false, &h), 0);
+    CHECK_EQ(h.delta_chroma_log2_weight_denom, -3);
+    n = hevc_p_slice(&p, false, 1, 0, nal, sizeof(nal));
+    CHECK_EQ(vh_hevc_parse_slice_header(&p, nal, n, false, &h), -1);
+    /* 7 + INT32_MAX: refused, not added. */
+    n = hevc_p_slice(&p, false, INT32_MAX, 0, nal, sizeof(nal));
+    CHECK_EQ(vh_hevc_parse_slice_header(&p, nal, n, false, &h), -1);
+    /* A rewritten RPS (the daemon's own, parsed back): delta_poc_s0_minus1
+     * up to 2^15 - 1 (7.4.8); INT32_MAX + 1 is not computed. */
+    n = hevc_p_slice(&p, true, 0, 32767, nal, sizeof(nal));
+    CHECK_EQ(vh_hevc_parse_slice_header(&p, nal, n, true, &h), 0);
+    CHECK_EQ(h.delta_poc[0][0], -32768);
+    n = hevc_p_slice(&p, true, 0, INT32_MAX, nal, sizeof(nal));
+    CHECK_EQ(vh_hevc_parse_slice_header(&p, nal, n, true, &h), -1);
+}
+
 int main(void)
 {
     test_find_zero_zero();
@@ -159,5 +225,6 @@ int main(void)
     test_hevc();
     test_mpeg2();
     test_jpeg();
+    test_hevc_header_integers();
     return check_finish("test_validate_slices");
 }
