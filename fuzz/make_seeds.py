@@ -9,7 +9,10 @@ Usage: python3 fuzz/make_seeds.py [OUTDIR]   (default: fuzz/corpus)
 fuzz/corpus/09_ffmpeg_high_bframes_2slices is not made here: it is a real
 session recorded with fuzz/record_seed.py (ffmpeg -hwaccel vaapi decoding a
 64x64 High-profile x264 clip, 5 frames, 2 B-frames, 2 slices per picture,
-all data inline).
+all data inline). Nor are 17_* to 21_*: the recorded H.264, HEVC, MPEG-2
+and JPEG sessions with a slice carrying parameter sets / headers / an SOF,
+or POCs that overflow, as tests/e2e/hostile_bitstream writes them
+(hostile_bitstream SOCKET fuzz/corpus --write-seeds DIR, against a vivacd).
 """
 import os
 import struct

@@ -299,16 +299,20 @@ static int decode_bitstream(struct vh_session *s, struct vh_codec_obj *codec,
                                 i, sp->slice_data_flag);
         const uint8_t *nal = blob + sp->slice_data_offset;
         uint32_t sc = rules->strip_start_code ? start_code_length(nal, sp->slice_data_size) : 0;
-        if (sp->slice_data_size - sc < 1)
-            return vh_error_set(err, VW_ERR_MALFORMED, "%s: slice %u: no NAL after the start code",
-                                W, i);
-        st = rules->check_slice(params, i, &pic, nal + sc, sp->slice_data_size - sc, err);
+        uint32_t size = sp->slice_data_size - sc;
+        if (rules->payload_size)
+            size = rules->payload_size(nal + sc, size);
+        if (size < 1)
+            return vh_error_set(err, VW_ERR_MALFORMED,
+                                "%s: slice %u: no data besides a start code and trailing bytes "
+                                "(%u bytes)", W, i, sp->slice_data_size);
+        st = rules->check_slice(params, i, &pic, nal + sc, size, err);
         if (st != VW_OK)
             return st;
         f->slices[index] = (struct vh_frame_slice){
             /* Fits: the frame's data size is kept under 4 GiB above. */
             .data_offset = (uint32_t)(f->data_size + sp->slice_data_offset + sc),
-            .size = sp->slice_data_size - sc};
+            .size = size};
     }
 
     /* Commit (the daemon-wide budget last: nothing to undo if it says no). */

@@ -63,6 +63,11 @@ struct vh_codec_rules {
     size_t slice_size;
     uint32_t max_slices;          /* per frame */
     bool strip_start_code;        /* slice data may start with 00 00 (00) 01 */
+    /* Optional (NULL: all of it): how many of a slice's `size` bytes (after
+     * the start code) are the slice. What clients may send behind it and a
+     * decoder skips (zero bytes after a NAL unit, a JPEG scan's fill bytes
+     * and EOI) is dropped before check_slice and never reaches an engine. */
+    uint32_t (*payload_size)(const uint8_t *data, uint32_t size);
     int (*check_picture)(const void *pic, const struct vh_surface *target,
                          struct vh_error *err);
     /* Optional (NULL: nothing to check): the optional block, when sent. */
@@ -217,6 +222,10 @@ int vh_h264_check_slice(const struct vw_h264_slice *slice, uint32_t index,
                         const struct vw_h264_picture *pic, const uint8_t *nal,
                         uint32_t nal_size, struct vh_error *err);
 
+/* A NAL unit without the zero bytes behind it (trailing_zero_8bits: a NAL
+ * unit never ends in 00, H.264 7.4.1, H.265 7.4.2); H.264 and HEVC. */
+uint32_t vh_nal_payload_size(const uint8_t *nal, uint32_t size);
+
 /* VP9 (validate_vp9.c). */
 int vh_vp9_check_picture(const struct vw_vp9_picture *pic, const struct vh_surface *target,
                          struct vh_error *err);
@@ -251,6 +260,9 @@ int vh_hevc_check_slice(const struct vw_hevc_slice *slice, uint32_t index,
 int vh_jpeg_check_picture(const struct vw_jpeg_picture *pic, const struct vh_surface *target,
                           struct vh_error *err);
 int vh_jpeg_check_tables(const struct vw_jpeg_tables *tables, struct vh_error *err);
+/* Scan data without the fill bytes and EOI behind it (FFmpeg sends its
+ * packet to the end, EOI included). */
+uint32_t vh_jpeg_scan_size(const uint8_t *scan, uint32_t size);
 int vh_jpeg_check_slice(const struct vw_jpeg_slice *slice, uint32_t index,
                         const struct vw_jpeg_picture *pic, const uint8_t *data, uint32_t size,
                         struct vh_error *err);

@@ -27,4 +27,23 @@
     REQUIRE((int)(p)->field >= (lo) && (int)(p)->field <= (hi), VW_ERR_MALFORMED, \
             prefix #field " is %d, outside %d..%d", (int)(p)->field, (int)(lo), (int)(hi))
 
+/* The offset of the first byte-aligned 00 00 xx with lo <= xx <= hi in
+ * p[from, size), or `size` if there is none: a start code (or what would
+ * begin one) inside a slice's data. If p[i + 2] > hi no match starts at i,
+ * i + 1 or i + 2, so most bytes are looked at once in three. */
+static inline uint32_t vh_find_zero_zero(const uint8_t *p, uint32_t from, uint32_t size,
+                                         uint8_t lo, uint8_t hi)
+{
+    uint32_t i = from;
+    while (size >= 3 && i < size - 2) {
+        if (p[i + 2] > hi)
+            i += 3;
+        else if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] >= lo)
+            return i;
+        else
+            i++;
+    }
+    return size;
+}
+
 #endif

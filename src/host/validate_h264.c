@@ -6,6 +6,12 @@
 
 #define PIC "DECODE_BITSTREAM: picture params: "
 
+uint32_t vh_nal_payload_size(const uint8_t *nal, uint32_t size)
+{
+    while (size > 0 && nal[size - 1] == 0)
+        size--;
+    return size;
+}
 
 int vh_h264_check_picture(const struct vw_h264_picture *p, const struct vh_surface *target,
                           struct vh_error *err)
@@ -109,6 +115,15 @@ int vh_h264_check_slice(const struct vw_h264_slice *s, uint32_t index,
     REQUIRE(nal_type == 1 || nal_type == 5, VW_ERR_MALFORMED,
             SL "NAL unit type %u is not a coded slice (1 or 5)", index, nal_type);
     REQUIRE(nal_size >= 2, VW_ERR_MALFORMED, SL "NAL unit has no slice header", index);
+    /* Exactly one NAL unit: no start code inside it (7.4.1 forbids 00 00 00,
+     * 00 00 01 and 00 00 02 at any byte position), so that nothing but this
+     * slice reaches the decoder behind it, parameter sets least of all (the
+     * daemon writes those from the picture parameters it checked). */
+    uint32_t at = vh_find_zero_zero(nal, 0, nal_size, 0, 2);
+    REQUIRE(at == nal_size, VW_ERR_MALFORMED,
+            SL "bytes 00 00 %02x at offset %u of the %u-byte NAL unit: a start code inside the "
+               "slice (one NAL unit a slice, H.264 7.4.1)",
+            index, at < nal_size ? nal[at + 2] : 0u, at, nal_size);
     REQUIRE(s->slice_data_bit_offset <= (uint64_t)nal_size * 8, VW_ERR_MALFORMED,
             SL "slice_data_bit_offset %u beyond the %u-byte NAL", index,
             s->slice_data_bit_offset, nal_size);

@@ -106,6 +106,17 @@ int vh_hevc_check_picture(const struct vw_hevc_picture *p, const struct vh_surfa
                 PIC "reference_frames[%d] is valid but names no surface", i);
         REQUIRE(r->surface_id != target->id, VW_ERR_MALFORMED,
                 PIC "reference_frames[%d] is the render target", i);
+        /* A short-term reference is coded as its distance from the current
+         * picture, at most 2^15 (H.265 7.4.8: delta_poc_s0/s1_minus1 <
+         * 2^15): the RPS the daemon rewrites (codecs/hevc_headers.c) then
+         * stays in range, with no difference of two POCs overflowing. A
+         * long-term one is coded from its full POC (64-bit arithmetic). */
+        int64_t d = (int64_t)r->pic_order_cnt - p->curr_pic.pic_order_cnt;
+        REQUIRE((r->flags & VW_HEVC_PIC_LONG_TERM) || (d >= -32768 && d <= 32768),
+                VW_ERR_MALFORMED,
+                PIC "reference_frames[%d].pic_order_cnt %d is %lld from curr_pic.pic_order_cnt "
+                    "%d: a short-term reference is at most 32768 away (H.265 7.4.8)",
+                i, r->pic_order_cnt, (long long)d, p->curr_pic.pic_order_cnt);
     }
 
     /* Chroma format and bit depth: the stream's chroma format is the
@@ -298,5 +309,14 @@ int vh_hevc_check_slice(const struct vw_hevc_slice *s, uint32_t index,
     REQUIRE(((data[0] & 1) << 5 | data[1] >> 3) == 0 && (data[1] & 7) != 0, VW_ERR_MALFORMED,
             SL "NAL header names layer %u, temporal id+1 %u", index,
             (unsigned)((data[0] & 1) << 5 | data[1] >> 3), data[1] & 7u);
+    /* Exactly one NAL unit: no start code inside it (7.4.2 forbids 00 00 00,
+     * 00 00 01 and 00 00 02 at any byte position), so that nothing but this
+     * slice segment reaches the decoder behind it, parameter sets least of
+     * all (the daemon writes those from the picture parameters it checked). */
+    uint32_t at = vh_find_zero_zero(data, 0, size, 0, 2);
+    REQUIRE(at == size, VW_ERR_MALFORMED,
+            SL "bytes 00 00 %02x at offset %u of the %u-byte NAL unit: a start code inside the "
+               "slice segment (one NAL unit a slice, H.265 7.4.2)",
+            index, at < size ? data[at + 2] : 0u, at, size);
     return VW_OK;
 }

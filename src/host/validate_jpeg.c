@@ -2,6 +2,7 @@
  * vw_jpeg_slice) against ITU-T T.81 (baseline sequential, 8-bit), the
  * target surface (its chroma format is the sampling's) and the scans. */
 #include <stdbool.h>
+#include <string.h>
 
 #include "common/pixel_format.h"
 #include "host/session_internal.h"
@@ -147,12 +148,43 @@ int vh_jpeg_check_tables(const struct vw_jpeg_tables *t, struct vh_error *err)
     return VW_OK;
 }
 
+uint32_t vh_jpeg_scan_size(const uint8_t *scan, uint32_t size)
+{
+    if (size >= 2 && scan[size - 2] == 0xff && scan[size - 1] == 0xd9)
+        size -= 2;
+    /* Entropy-coded data never ends in an unstuffed FF: fill bytes. */
+    while (size > 0 && scan[size - 1] == 0xff)
+        size--;
+    return size;
+}
+
+/* Entropy-coded data holds no marker but RST0-7 (T.81 B.1.1.5, B.1.1.2: FF
+ * 00 is a stuffed FF; FF bytes before a marker are fill): the daemon writes
+ * SOI, DQT, DHT, SOF, DRI, SOS and EOI from the parameters it checked, and
+ * one in a scan (an SOF with another size) would bypass them. */
+static int check_scan_markers(const uint8_t *data, uint32_t size, uint32_t index,
+                              struct vh_error *err)
+{
+    const uint8_t *p = data, *end = data + size;
+    while ((p = memchr(p, 0xff, (size_t)(end - p))) != NULL) {
+        const uint8_t *m = p + 1;
+        while (m < end && *m == 0xff)
+            m++;
+        REQUIRE(m < end, VW_ERR_MALFORMED, SL "fill bytes FF at the end of the %u-byte scan",
+                index, size);
+        REQUIRE(*m == 0 || (*m >= 0xd0 && *m <= 0xd7), VW_ERR_MALFORMED,
+                SL "marker FF%02X at offset %u of the %u-byte scan: only FF00 and RST0-7 may be "
+                   "inside scan data (a final EOI may follow it)",
+                index, *m, (unsigned)(p - data), size);
+        p = m + 1;
+    }
+    return VW_OK;
+}
+
 int vh_jpeg_check_slice(const struct vw_jpeg_slice *s, uint32_t index,
                         const struct vw_jpeg_picture *pic, const uint8_t *data, uint32_t size,
                         struct vh_error *err)
 {
-    (void)data;
-    (void)size;
     REQUIRE(s->reserved == 0, VW_ERR_MALFORMED, SL "reserved is not 0", index);
     REQUIRE(s->slice_data_flag == 0, VW_ERR_MALFORMED, SL "slice_data_flag %u (only 0, whole)",
             index, s->slice_data_flag);
@@ -189,5 +221,5 @@ int vh_jpeg_check_slice(const struct vw_jpeg_slice *s, uint32_t index,
     /* T.81 B.2.3: an interleaved MCU has at most 10 blocks. */
     REQUIRE(s->num_components == 1 || blocks <= 10, VW_ERR_MALFORMED,
             SL "%u blocks an MCU, above 10", index, blocks);
-    return VW_OK;
+    return check_scan_markers(data, size, index, err);
 }

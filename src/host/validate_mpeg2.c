@@ -94,6 +94,16 @@ int vh_mpeg2_check_slice(const struct vw_mpeg2_slice *s, uint32_t index,
     REQUIRE(data[3] == s->slice_vertical_position + 1u, VW_ERR_MALFORMED,
             SL "start code 0x%02x does not name row %u", index, data[3],
             s->slice_vertical_position);
+    REQUIRE(data[3] <= 0xaf, VW_ERR_MALFORMED,
+            SL "start code 0x%02x is not a slice's (0x01..0xaf)", index, data[3]);
+    /* One slice and nothing behind it: a later start code would begin a
+     * sequence header, a picture or an extension of the guest's (the daemon
+     * writes those from the parameters it checked). Zero bytes may trail. */
+    uint32_t at = vh_find_zero_zero(data, 1, size, 1, 1);
+    REQUIRE(at == size, VW_ERR_MALFORMED,
+            SL "start code 00 00 01 %02x at offset %u of the %u-byte slice: one slice a "
+               "slice, its start code first",
+            index, at + 3 < size ? data[at + 3] : 0u, at, size);
     REQUIRE(s->macroblock_offset >= 32 + 6 && s->macroblock_offset < (uint64_t)size * 8u,
             VW_ERR_MALFORMED, SL "macroblock_offset %u outside the %u-byte data", index,
             s->macroblock_offset, size);

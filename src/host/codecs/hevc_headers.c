@@ -67,8 +67,8 @@ static int parse_pred_weight_table(const struct vw_hevc_picture *p, struct vc_bi
         return -1;
     h->luma_log2_weight_denom = (uint8_t)denom;
     if (chroma) {
-        int32_t delta = vc_br_se(r);
-        if ((int32_t)denom + delta < 0 || (int32_t)denom + delta > 7)
+        int32_t delta = vc_br_se(r);          /* any 32-bit value: range first */
+        if (delta < -7 || delta > 7 || (int32_t)denom + delta < 0 || (int32_t)denom + delta > 7)
             return -1;
         h->delta_chroma_log2_weight_denom = (int8_t)delta;
     }
@@ -157,15 +157,23 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
                     h->num_positive_pics = (uint8_t)vc_br_ue(&r);
                     if (h->num_negative_pics > 16 || h->num_positive_pics > 16)
                         return -1;
+                    /* delta_poc_s0/s1_minus1 < 2^15 (7.4.8): 16 of
+                     * them sum to less than 2^20. */
                     int32_t poc = 0;
                     for (unsigned i = 0; i < h->num_negative_pics; i++) {
-                        poc -= (int32_t)vc_br_ue(&r) + 1;
+                        uint32_t d = vc_br_ue(&r);
+                        if (d > 32767)
+                            return -1;
+                        poc -= (int32_t)d + 1;
                         h->delta_poc[0][i] = poc;
                         h->used[0][i] = vc_br_bit(&r);
                     }
                     poc = 0;
                     for (unsigned i = 0; i < h->num_positive_pics; i++) {
-                        poc += (int32_t)vc_br_ue(&r) + 1;
+                        uint32_t d = vc_br_ue(&r);
+                        if (d > 32767)
+                            return -1;
+                        poc += (int32_t)d + 1;
                         h->delta_poc[1][i] = poc;
                         h->used[1][i] = vc_br_bit(&r);
                     }
@@ -185,7 +193,7 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
                 if (lt_sps > 0)
                     num_lt_sps = vc_br_ue(&r);
                 uint32_t num_lt = vc_br_ue(&r);
-                if (num_lt_sps > lt_sps || num_lt_sps + num_lt > 16)
+                if (num_lt_sps > lt_sps || num_lt > 16 || num_lt_sps + num_lt > 16)
                     return -1;
                 h->num_long_term_pics = (uint8_t)(num_lt_sps + num_lt);
                 for (uint32_t i = 0; i < num_lt_sps + num_lt; i++) {
@@ -220,7 +228,9 @@ static int parse(const struct vw_hevc_picture *p, const uint8_t *rbsp, size_t rb
                 if (b)
                     h->num_ref_idx_active[1] = vc_br_ue(&r) + 1;
             }
-            if (h->num_ref_idx_active[0] > 15 || h->num_ref_idx_active[1] > 15)
+            /* 1..15 (an ue of 2^32 - 1 would wrap to 0). */
+            if (h->num_ref_idx_active[0] - 1u > 14 ||
+                (b && h->num_ref_idx_active[1] - 1u > 14))
                 return -1;
             lay->lm_start = r.pos;
             uint32_t total = num_pic_total_curr(p);
