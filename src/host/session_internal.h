@@ -149,6 +149,9 @@ struct vh_session {
 
     const char *record_dir;       /* --record DIR (not owned) or NULL */
     struct vh_recorder *recorder; /* opened at HELLO when record_dir is set */
+
+    struct vh_deadline *deadline; /* receive deadlines (session.h), NULL: none */
+    struct vh_timeouts timeouts;
 };
 
 /* A request being handled. */
