@@ -27,8 +27,8 @@ if command -v ffmpeg >/dev/null 2>&1; then
     ensure_display
     use_vivac_driver
     sw_framemd5 "$clip" >"$e2e_tmp/ref.md5"
-    (LD_PRELOAD= "$prog" "$VIVAC_SOCKET" $per --hoard >"$e2e_tmp/hoard.log" 2>&1
-     echo $? >"$e2e_tmp/hoard.rc") &
+    (rc=0; LD_PRELOAD= "$prog" "$VIVAC_SOCKET" $per --hoard >"$e2e_tmp/hoard.log" 2>&1 || rc=$?
+     echo $rc >"$e2e_tmp/hoard.rc") &
     hoard_pid=$!
     sleep 0.5
     start=$SECONDS served=no
