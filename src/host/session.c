@@ -861,8 +861,12 @@ static void deadline_progress(void *opaque, uint64_t received)
     struct payload_clock *pc = opaque;
     struct vh_session *s = pc->s;
     pc->received = received;
-    if (!s->deadline || !s->hello_done || !s->timeouts.message_ms)
+    if (!s->deadline || !s->hello_done)
         return;  /* before HELLO, the HELLO deadline covers the whole message */
+    if (!s->timeouts.message_ms) {
+        deadline_set(s, VH_DEADLINE_NONE, 0);  /* no idle deadline either: it is not idle */
+        return;
+    }
     uint64_t extra = (received >> 20) * VH_MESSAGE_MS_PER_MIB;
     deadline_set(s, VH_DEADLINE_MESSAGE, pc->t0_ms + s->timeouts.message_ms + (int64_t)extra);
 }
