@@ -51,6 +51,24 @@ static void usage(FILE *f)
             "                       (the VIVAC_LOG environment variable sets the default)\n"
             "  --max-sessions N     refuse connections beyond N concurrent sessions\n"
             "                       (default 64; 0: unlimited)\n"
+            "  --max-sessions-per-client N\n"
+            "                       refuse a client's connections beyond N concurrent\n"
+            "                       sessions; a client is a uid on the Unix socket, a\n"
+            "                       vsock CID, or a VM's control socket (default: a\n"
+            "                       quarter of --max-sessions, at least 1; 0: unlimited)\n"
+            "  --hello-timeout S    close a Unix or vsock connection that has not said\n"
+            "                       HELLO S seconds after it was accepted (default 10)\n"
+            "  --message-timeout S  close a session whose message, once its header has\n"
+            "                       come, is not complete within S seconds plus one\n"
+            "                       second per MiB received (default 10)\n"
+            "  --idle-timeout S     close a session idle for S seconds after HELLO while\n"
+            "                       it has no surface and no codec (default 60); sessions\n"
+            "                       holding objects wait as long as they like\n"
+            "                       (0 for any of the three: no deadline; VM control\n"
+            "                       sockets have none, they live as long as the VM);\n"
+            "                       a message being received is held in memory charged\n"
+            "                       to its session's limit and to --max-memory (past\n"
+            "                       64 KiB): one that does not fit is refused (LIMIT)\n"
             "  --max-memory MB      memory all sessions together may hold for surfaces,\n"
             "                       decoders and frame data (default: half the machine's\n"
             "                       memory; 0: unlimited); each session also has its own\n"
@@ -106,7 +124,8 @@ int main(int argc, char **argv)
 {
     enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_RECORD, OPT_HELP,
            OPT_VERSION, OPT_VM, OPT_VSOCK, OPT_MAX_MEMORY, OPT_MAX_GPU_MEMORY,
-           OPT_VSOCK_ALLOW };
+           OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
+           OPT_IDLE_TIMEOUT };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -114,6 +133,10 @@ int main(int argc, char **argv)
         {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"max-gpu-memory", required_argument, NULL, OPT_MAX_GPU_MEMORY},
+        {"max-sessions-per-client", required_argument, NULL, OPT_MAX_PER_CLIENT},
+        {"hello-timeout", required_argument, NULL, OPT_HELLO_TIMEOUT},
+        {"message-timeout", required_argument, NULL, OPT_MESSAGE_TIMEOUT},
+        {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
         {"record", required_argument, NULL, OPT_RECORD},
         {"vm", required_argument, NULL, OPT_VM},
         {"vsock", required_argument, NULL, OPT_VSOCK},
@@ -127,6 +150,8 @@ int main(int argc, char **argv)
         vc_log_set_level(VC_LOG_INFO);
 
     struct vh_server_config config = {.max_sessions = 64};
+    uint32_t per_client = UINT32_MAX; /* UINT32_MAX: the default, from max_sessions */
+    uint32_t timeout_s[3] = {10, 10, 60}; /* hello, message, idle */
     vh_limits_default(&config.limits);
     /* One budget for all sessions (each also has its own limit). */
     static struct vh_memory_budget budget;
@@ -180,6 +205,26 @@ int main(int argc, char **argv)
             }
             gpu_budget.limit = (uint64_t)mib << 20;
             gpu_limit_given = true;
+            break;
+        }
+        case OPT_MAX_PER_CLIENT:
+            if (parse_u32(optarg, &per_client) || per_client == UINT32_MAX) {
+                fprintf(stderr, "vivacd: --max-sessions-per-client: \"%s\" is not a number\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case OPT_HELLO_TIMEOUT:
+        case OPT_MESSAGE_TIMEOUT:
+        case OPT_IDLE_TIMEOUT: {
+            uint32_t *t = &timeout_s[opt - OPT_HELLO_TIMEOUT];
+            if (parse_u32(optarg, t) || *t > 86400) {
+                static const char *const names[] = {"hello-timeout", "message-timeout",
+                                                    "idle-timeout"};
+                fprintf(stderr, "vivacd: --%s: \"%s\" is not a number of seconds (0 to 86400)\n",
+                        names[opt - OPT_HELLO_TIMEOUT], optarg);
+                return 2;
+            }
             break;
         }
         case OPT_RECORD:
@@ -238,6 +283,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "vivacd: --vsock-allow without --vsock PORT\n");
         return 2;
     }
+    if (per_client == UINT32_MAX)
+        per_client = config.max_sessions ? (config.max_sessions / 4 ? config.max_sessions / 4 : 1) : 0;
+    config.max_sessions_per_client = per_client;
+    config.timeouts = (struct vh_timeouts){.hello_ms = timeout_s[0] * 1000,
+                                           .message_ms = timeout_s[1] * 1000,
+                                           .idle_ms = timeout_s[2] * 1000};
     if (config.record_dir) {
         struct stat st;
         if (stat(config.record_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||

@@ -6,7 +6,9 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -19,6 +21,18 @@
 #include "transport/channel.h"
 #include "transport/message.h"
 
+/* Who a connection comes from, for --max-sessions-per-client. */
+enum client_kind {
+    CLIENT_UID,                   /* Unix socket: the peer's uid (SO_PEERCRED) */
+    CLIENT_CID,                   /* vsock: the guest's CID */
+    CLIENT_VM,                    /* a VM's control socket (id: its vh_vm) */
+};
+
+struct client_key {
+    enum client_kind kind;
+    uintptr_t id;
+};
+
 /* One connection. The server thread owns the channel (it frees it after
  * joining the session thread), so shutdown() on it never races with free. */
 struct conn {
@@ -28,6 +42,8 @@ struct conn {
     uint32_t id;
     bool done;                    /* session thread finished (under mutex) */
     struct server *server;
+    struct client_key client;
+    struct vh_deadline deadline;  /* Unix and vsock only: watched by the server */
 };
 
 struct server {
@@ -48,19 +64,51 @@ struct listener {
     const struct vh_vsock_allow *allow; /* vsock: the CIDs served */
 };
 
-/* A local (Unix or vsock) client must say HELLO within this time, and read
- * its replies: one that stops reading for SEND_TIMEOUT_S is dropped, so no
- * client keeps a session slot and its memory by doing nothing. VM control
+/* A local (Unix or vsock) client must read its replies: one that stops
+ * reading for SEND_TIMEOUT_S is dropped. What it must send, and by when, is
+ * the receive deadlines' business (vh_timeouts, watched below). VM control
  * connections (link channels) stay open between the guest's sessions. */
-#define HELLO_TIMEOUT_S 10
 #define SEND_TIMEOUT_S 30
 
 static void set_timeouts(struct vt_channel *ch)
 {
-    struct timeval rcv = {.tv_sec = HELLO_TIMEOUT_S}, snd = {.tv_sec = SEND_TIMEOUT_S};
-    if (setsockopt(ch->fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv)) != 0 ||
-        setsockopt(ch->fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)) != 0)
+    struct timeval snd = {.tv_sec = SEND_TIMEOUT_S};
+    if (setsockopt(ch->fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)) != 0)
         vc_warn("cannot set socket timeouts: %s", strerror(errno));
+}
+
+/* How often the watchdog looks at the deadlines at most: a session may set
+ * a new one at any time without waking the server, so one that passes is
+ * acted on within this. */
+#define WATCH_TICK_MS 250
+
+/* Ends the receive of every session whose deadline has passed (its thread
+ * then tells the client why and closes); returns how long the server may
+ * sleep before looking again (-1: no watched session). */
+static int watch_deadlines(struct server *srv)
+{
+    int64_t now = vh_now_ms();
+    int timeout = -1;
+    pthread_mutex_lock(&srv->mutex);
+    for (struct conn *c = srv->conns; c; c = c->next) {
+        if (c->done || c->ch->user)
+            continue;
+        int64_t left = WATCH_TICK_MS;
+        int64_t word = atomic_load(&c->deadline.word);
+        if (word && now >= word >> 2) {
+            /* Only the deadline read here: the session may have moved on. */
+            if (atomic_compare_exchange_strong(&c->deadline.word, &word, 0)) {
+                atomic_store(&c->deadline.fired, (int)(word & 3));
+                shutdown(c->ch->fd, SHUT_RD);
+            }
+        } else if (word && (word >> 2) - now < left) {
+            left = (word >> 2) - now;
+        }
+        if (timeout < 0 || left < timeout)
+            timeout = (int)left;
+    }
+    pthread_mutex_unlock(&srv->mutex);
+    return timeout;
 }
 
 static void *session_thread(void *arg)
@@ -80,6 +128,8 @@ static void *session_thread(void *arg)
         }
         if (srv->config->record_dir)
             vh_session_set_record_dir(s, srv->config->record_dir);
+        if (!c->ch->user)
+            vh_session_set_deadline(s, &c->deadline, &srv->config->timeouts);
         uint64_t sent0, recv0, sent1, recv1;
         vt_link_counters(c->ch, &sent0, &recv0);
         vh_session_run(s);
@@ -127,14 +177,20 @@ static void reap(struct server *srv, bool all)
     }
 }
 
+/* Tells a connection why it gets no session; the caller then closes it.
+ * The accept loop must not wait on the peer: the error goes only if it fits
+ * at once (it does in a fresh Unix socket; a vsock guest that grants no
+ * receive credit gets nothing). */
 static void refuse(struct vt_channel *ch, int status, const char *why)
 {
+    fcntl(ch->fd, F_SETFL, fcntl(ch->fd, F_GETFL) | O_NONBLOCK);
     size_t len = strlen(why);
     struct vw_status st = {.status = status, .message_len = (uint32_t)len};
     vt_msg_send(ch, VW_OP_ERROR, 0, &st, sizeof(st), why, len, NULL, 0, -1);
 }
 
-static int accept_channel(const struct listener *l, struct vt_channel **ch)
+static int accept_channel(const struct listener *l, struct vt_channel **ch,
+                          struct client_key *key)
 {
     if (l->vsock) {
         unsigned cid = 0;
@@ -158,10 +214,22 @@ static int accept_channel(const struct listener *l, struct vt_channel **ch)
             return -ECONNABORTED; /* quietly back to poll: a refused guest cannot slow it */
         }
         vc_info("vsock connection from CID %u (inline data: no shared region)", cid);
+        *key = (struct client_key){CLIENT_CID, cid};
         return 0;
     }
-    if (!l->vm)
-        return vt_unix_accept(l->fd, ch);
+    if (!l->vm) {
+        int err = vt_unix_accept(l->fd, ch);
+        if (err)
+            return err;
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        /* Without it (it cannot fail on a Unix socket) all such peers are
+         * one client, uid -1. */
+        if (getsockopt((*ch)->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+            cred.uid = (uid_t)-1;
+        *key = (struct client_key){CLIENT_UID, cred.uid};
+        return 0;
+    }
     int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return -errno;
@@ -170,13 +238,51 @@ static int accept_channel(const struct listener *l, struct vt_channel **ch)
         (*ch)->user = l->vm;
         vc_info("VM %s: virtio-serial port connected", vh_vm_name(l->vm));
     }
+    *key = (struct client_key){CLIENT_VM, (uintptr_t)l->vm};
     return err;
+}
+
+static void client_name(const struct client_key *key, char *buf, size_t size)
+{
+    if (key->kind == CLIENT_UID)
+        snprintf(buf, size, "uid %ld", key->id == (uid_t)-1 ? -1L : (long)key->id);
+    else if (key->kind == CLIENT_CID)
+        snprintf(buf, size, "vsock CID %lu", (unsigned long)key->id);
+    else
+        snprintf(buf, size, "VM %s", vh_vm_name((struct vh_vm *)key->id));
+}
+
+/* NULL if the connection may have a session, else why not (for the client). */
+static const char *over_quota(struct server *srv, const struct client_key *key, char *why,
+                              size_t size)
+{
+    uint32_t max = srv->config->max_sessions, per = srv->config->max_sessions_per_client;
+    uint32_t mine = 0;
+    pthread_mutex_lock(&srv->mutex);
+    uint32_t active = srv->active;
+    for (struct conn *c = srv->conns; c; c = c->next)
+        mine += c->client.kind == key->kind && c->client.id == key->id;
+    pthread_mutex_unlock(&srv->mutex);
+    char who[64];
+    client_name(key, who, sizeof(who));
+    if (max && active >= max)
+        snprintf(why, size, "vivacd: too many sessions: %u of %u in use (vivacd --max-sessions)",
+                 active, max);
+    else if (per && mine >= per)
+        snprintf(why, size,
+                 "vivacd: too many sessions for %s: %u of %u in use (vivacd "
+                 "--max-sessions-per-client)", who, mine, per);
+    else
+        return NULL;
+    vc_warn("refusing a connection from %s: %s", who, why + strlen("vivacd: "));
+    return why;
 }
 
 static void accept_one(struct server *srv, const struct listener *l)
 {
     struct vt_channel *ch = NULL;
-    int err = accept_channel(l, &ch);
+    struct client_key key = {0};
+    int err = accept_channel(l, &ch, &key);
     if (err) {
         if (err != -EAGAIN && err != -EWOULDBLOCK && err != -ECONNABORTED && err != -EINTR) {
             vc_warn("accept: %s", strerror(-err));
@@ -184,13 +290,9 @@ static void accept_one(struct server *srv, const struct listener *l)
         }
         return;
     }
-    uint32_t max = srv->config->max_sessions;
-    pthread_mutex_lock(&srv->mutex);
-    bool full = max && srv->active >= max;
-    pthread_mutex_unlock(&srv->mutex);
-    if (full) {
-        vc_warn("refusing a connection: %u sessions (--max-sessions)", max);
-        refuse(ch, VW_ERR_LIMIT, "vivacd: too many sessions");
+    char why[256];
+    if (over_quota(srv, &key, why, sizeof(why))) {
+        refuse(ch, VW_ERR_LIMIT, why);
         vt_channel_destroy(&ch);
         return;
     }
@@ -201,6 +303,12 @@ static void accept_one(struct server *srv, const struct listener *l)
     }
     c->ch = ch;
     c->server = srv;
+    c->client = key;
+    /* The HELLO deadline counts from here, not from the client's last byte. */
+    if (!ch->user && srv->config->timeouts.hello_ms)
+        atomic_store(&c->deadline.word,
+                     vh_deadline_pack(vh_now_ms() + srv->config->timeouts.hello_ms,
+                                      VH_DEADLINE_HELLO));
     pthread_mutex_lock(&srv->mutex);
     c->id = srv->next_id++;
     c->next = srv->conns;
@@ -322,7 +430,7 @@ int vh_server_run(const struct vh_server_config *config, int stop_fd)
         pfd[1] = (struct pollfd){.fd = srv.wake_fd, .events = POLLIN};
         for (unsigned i = 0; i < n; i++)
             pfd[2 + i] = (struct pollfd){.fd = ls[i].fd, .events = POLLIN};
-        if (poll(pfd, 2 + n, -1) < 0) {
+        if (poll(pfd, 2 + n, watch_deadlines(&srv)) < 0) {
             if (errno == EINTR)
                 continue;
             err = -errno;

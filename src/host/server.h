@@ -20,6 +20,10 @@ struct vh_server_config {
     const char *socket_path;      /* its parent directory is created if missing */
     struct vh_engine *engine;     /* shared by all sessions; not owned */
     uint32_t max_sessions;        /* 0: unlimited */
+    /* Sessions of one client at most (0: unlimited): a Unix socket peer
+     * uid (SO_PEERCRED), a vsock CID, or a VM's control socket. */
+    uint32_t max_sessions_per_client;
+    struct vh_timeouts timeouts;  /* deadlines of Unix and vsock sessions */
     struct vh_limits limits;
     const char *record_dir;       /* --record DIR: one trace per session; NULL: off */
     struct vh_vm **vms;           /* --vm: VMs served over their control sockets */

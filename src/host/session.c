@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -814,47 +812,16 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
     return rep.close ? -EPROTO : 0;
 }
 
-int vh_session_run(struct vh_session *s)
+int vh_session_refuse(struct vh_session *s, const struct vw_header *hdr,
+                      const struct vh_error *err)
 {
-    struct vt_msgbuf buf = {0};
-    struct vw_header hdr;
-    int err;
-    bool said_hello = false;
-    for (;;) {
-        err = vt_msg_recv(s->ch, &hdr, &buf, VW_MAX_MESSAGE, NULL);
-        if (err == -EAGAIN || err == -EWOULDBLOCK) {
-            vc_warn("session %u: closed: no HELLO within the deadline", s->id);
-            err = -ETIMEDOUT;
-            break;
-        }
-        if (err == -EBADMSG) {
-            /* Cannot resynchronise: say why and close. */
-            err = vh_session_handle_message(s, &hdr, NULL, 0);
-            if (err == 0)
-                err = -EBADMSG;
-            break;
-        }
-        if (err)
-            break;
-        err = vh_session_handle_message(s, &hdr, buf.data, hdr.length);
-        if (err)
-            break;
-        if (!said_hello && !s->ch->user) {
-            /* The HELLO deadline (set by the server) ends here: an idle
-             * player may wait as long as it likes between requests. */
-            struct timeval none = {0};
-            setsockopt(s->ch->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
-        }
-        said_hello = true;
-    }
-    vt_msgbuf_free(&buf);
-    if (err == -EAGAIN || err == -EWOULDBLOCK)
-        vc_warn("session %u: closed: the client stopped reading its replies", s->id);
-    if (err == -ECONNRESET)
-        return 0;  /* orderly close between messages */
-    if (err == -EPIPE)
-        vc_warn("session %u: client disconnected in the middle of a message", s->id);
-    else if (err != -EBADMSG && err != -EPROTO)
-        vc_debug("session %u: channel: %s", s->id, strerror(-err));
-    return err;
+    struct vh_reply rep = {.fd = -1};
+    size_t body_len = hdr->opcode < VW_OP_COUNT_ ? reply_body_size[hdr->opcode] : 0;
+    memset(&rep.body_buf, 0, sizeof(rep.body_buf));
+    s->stats.messages++;
+    s->stats.errors++;
+    vc_warn("session %u: %s #%u refused: %s", s->id, vw_opcode_name(hdr->opcode),
+            hdr->request_id, err->message);
+    return vt_reply_send(s->ch, hdr->opcode, hdr->request_id, err->status, err->message,
+                         body_len ? &rep.body_buf : NULL, body_len, NULL, 0, -1);
 }

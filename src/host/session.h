@@ -13,6 +13,7 @@
 #ifndef VIVAC_HOST_SESSION_H
 #define VIVAC_HOST_SESSION_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,6 +82,58 @@ void vh_session_send_fatal(struct vh_session *session, int status, const char *m
  * framing error happens, or the channel is shut down. Returns 0 on an orderly
  * end, -errno otherwise (already logged). */
 int vh_session_run(struct vh_session *session);
+
+/* ---- receive deadlines ----------------------------------------------------
+ *
+ * A client that sends nothing, or half a message, must not keep its session
+ * slot or its receive buffer: the session's thread keeps its next deadline in
+ * a vh_deadline, and the server's watchdog (server.c) ends the receive when
+ * it passes (shutdown(SHUT_RD) of the socket; the session then sends
+ * VW_OP_ERROR with VW_ERR_LIMIT naming the deadline, and closes). */
+
+/* vivacd --hello-timeout, --message-timeout, --idle-timeout (milliseconds;
+ * 0: none). */
+struct vh_timeouts {
+    uint32_t hello_ms;      /* from accept to a HELLO answered with VW_OK */
+    uint32_t message_ms;    /* from a message's header to its last byte, plus
+                             * VH_MESSAGE_MS_PER_MIB for each MiB received */
+    uint32_t idle_ms;       /* after HELLO, between messages, while the session
+                             * has no surface and no codec */
+};
+
+/* The slowest payload a message deadline allows for: 1 MiB/s (a 64 MiB
+ * message may take message_ms + 64 s, as long as it keeps coming). */
+#define VH_MESSAGE_MS_PER_MIB 1000u
+
+enum vh_deadline_kind {
+    VH_DEADLINE_NONE = 0,
+    VH_DEADLINE_HELLO = 1,
+    VH_DEADLINE_MESSAGE = 2,
+    VH_DEADLINE_IDLE = 3,
+};
+
+/* One atomic word, (CLOCK_MONOTONIC ms << 2) | kind, 0: none, so that the
+ * watchdog fires exactly the deadline it read. */
+struct vh_deadline {
+    _Atomic int64_t word;
+    _Atomic int fired;            /* enum vh_deadline_kind that passed, 0: none */
+};
+
+static inline int64_t vh_deadline_pack(int64_t at_ms, enum vh_deadline_kind kind)
+{
+    return kind == VH_DEADLINE_NONE ? 0 : (at_ms << 2) | (int64_t)kind;
+}
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t vh_now_ms(void);
+
+/* Puts the session's receive under `deadline` (not owned; shared with the
+ * server's watchdog, which may already hold the HELLO deadline set at
+ * accept) with `timeouts` (copied). Without it a session waits as long as
+ * its client likes (VM link channels: the port lives as long as the VM).
+ * Call before vh_session_run. */
+void vh_session_set_deadline(struct vh_session *session, struct vh_deadline *deadline,
+                             const struct vh_timeouts *timeouts);
 
 /* Records the session's requests into a trace file in `dir` (docs/trace.md),
  * from its HELLO on. `dir` must outlive the session. Call before the first

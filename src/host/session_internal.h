@@ -154,6 +154,9 @@ struct vh_session {
 
     const char *record_dir;       /* --record DIR (not owned) or NULL */
     struct vh_recorder *recorder; /* opened at HELLO when record_dir is set */
+
+    struct vh_deadline *deadline; /* receive deadlines (session.h), NULL: none */
+    struct vh_timeouts timeouts;
 };
 
 /* A request being handled. */
@@ -266,6 +269,12 @@ uint32_t vh_jpeg_scan_size(const uint8_t *scan, uint32_t size);
 int vh_jpeg_check_slice(const struct vw_jpeg_slice *slice, uint32_t index,
                         const struct vw_jpeg_picture *pic, const uint8_t *data, uint32_t size,
                         struct vh_error *err);
+
+/* Answers a request whose payload is not read (session_recv.c drops it)
+ * with err: status, message and the opcode's reply body zeroed. Returns 0
+ * or the channel's -errno. */
+int vh_session_refuse(struct vh_session *s, const struct vw_header *hdr,
+                      const struct vh_error *err);
 
 /* Sets err for a charge of n bytes the daemon-wide budget refused
  * (VW_ERR_LIMIT, with what is used of it). */

@@ -12,13 +12,18 @@ void vt_msgbuf_free(struct vt_msgbuf *buf)
     buf->capacity = 0;
 }
 
-static int msgbuf_reserve(struct vt_msgbuf *buf, size_t size)
+/* Grows buf to hold `size` bytes of a payload of `total` bytes: doubling,
+ * but never past `total`, so that a payload ends in a buffer of exactly
+ * vt_msgbuf_capacity_for() bytes (what the daemon charges for it). */
+static int msgbuf_reserve(struct vt_msgbuf *buf, size_t size, size_t total)
 {
     if (size <= buf->capacity)
         return 0;
-    size_t cap = buf->capacity ? buf->capacity : 4096;
-    while (cap < size)
-        cap *= 2;
+    size_t cap = buf->capacity * 2 > 4096 ? buf->capacity * 2 : 4096;
+    if (cap < size)
+        cap = size;
+    if (cap > total)
+        cap = total;
     uint8_t *p = realloc(buf->data, cap);
     if (!p)
         return -ENOMEM;
@@ -27,41 +32,83 @@ static int msgbuf_reserve(struct vt_msgbuf *buf, size_t size)
     return 0;
 }
 
-/* Payload bytes read per step: the buffer grows as bytes arrive, so a
- * header announcing 64 MiB costs nothing until the peer really sends them. */
-#define RECV_STEP (1u << 20)
-/* A buffer grown past this by one large message is given back afterwards. */
-#define KEEP_CAPACITY (4u << 20)
-
-int vt_msg_recv(struct vt_channel *ch, struct vw_header *hdr, struct vt_msgbuf *buf,
-                uint32_t max_length, int *fd_out)
+size_t vt_msgbuf_capacity_for(const struct vt_msgbuf *buf, uint32_t length)
 {
-    if (buf->capacity > KEEP_CAPACITY)
+    size_t need = length ? length : 1;
+    return buf->capacity > need ? buf->capacity : need;
+}
+
+void vt_msgbuf_trim(struct vt_msgbuf *buf)
+{
+    if (buf->capacity > VT_MSGBUF_KEEP)
         vt_msgbuf_free(buf);
+}
+
+static void close_fd(int *fd)
+{
+    if (fd && *fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+int vt_msg_recv_header(struct vt_channel *ch, struct vw_header *hdr, uint32_t max_length,
+                       int *fd_out)
+{
     int err = vt_channel_recv(ch, hdr, sizeof(*hdr), fd_out);
     if (err)
         return err;
     if (hdr->reserved != 0 || hdr->length > max_length) {
-        if (fd_out && *fd_out >= 0) {
-            close(*fd_out);
-            *fd_out = -1;
-        }
+        close_fd(fd_out);
         return -EBADMSG;
     }
-    err = msgbuf_reserve(buf, hdr->length < RECV_STEP ? (hdr->length ? hdr->length : 1) : RECV_STEP);
+    return 0;
+}
+
+int vt_msg_recv_payload(struct vt_channel *ch, const struct vw_header *hdr,
+                        struct vt_msgbuf *buf, int *fd, vt_msg_progress_fn progress,
+                        void *opaque)
+{
+    size_t total = hdr->length ? hdr->length : 1;
+    int err = msgbuf_reserve(buf, total < VT_MSG_RECV_STEP ? total : VT_MSG_RECV_STEP, total);
     for (size_t got = 0; !err && got < hdr->length;) {
-        size_t step = hdr->length - got < RECV_STEP ? hdr->length - got : RECV_STEP;
-        err = msgbuf_reserve(buf, got + step);
+        size_t step = hdr->length - got < VT_MSG_RECV_STEP ? hdr->length - got : VT_MSG_RECV_STEP;
+        err = msgbuf_reserve(buf, got + step, total);
         if (!err)
             err = vt_channel_recv(ch, buf->data + got, step, NULL);
         got += step;
+        if (!err && progress)
+            progress(opaque, got);
     }
-    if (err && fd_out && *fd_out >= 0) {
-        /* A descriptor came with a message that failed: do not leak it. */
-        close(*fd_out);
-        *fd_out = -1;
-    }
+    if (err)
+        close_fd(fd); /* a descriptor came with a message that failed: do not leak it */
     return err == -ECONNRESET ? -EPIPE : err;
+}
+
+int vt_msg_discard(struct vt_channel *ch, uint32_t length, vt_msg_progress_fn progress,
+                   void *opaque)
+{
+    uint8_t scratch[64 * 1024];
+    for (size_t got = 0; got < length;) {
+        size_t step = length - got < sizeof(scratch) ? length - got : sizeof(scratch);
+        int err = vt_channel_recv(ch, scratch, step, NULL);
+        if (err)
+            return err == -ECONNRESET ? -EPIPE : err;
+        got += step;
+        if (progress)
+            progress(opaque, got);
+    }
+    return 0;
+}
+
+int vt_msg_recv(struct vt_channel *ch, struct vw_header *hdr, struct vt_msgbuf *buf,
+                uint32_t max_length, int *fd_out)
+{
+    vt_msgbuf_trim(buf);
+    int err = vt_msg_recv_header(ch, hdr, max_length, fd_out);
+    if (err)
+        return err;
+    return vt_msg_recv_payload(ch, hdr, buf, fd_out, NULL, NULL);
 }
 
 int vt_msg_send(struct vt_channel *ch, uint32_t opcode, uint32_t request_id,

@@ -439,14 +439,16 @@ static void case_frames(void)
 }
 
 /* A connection that never says HELLO is closed after the daemon's deadline
- * (10 s), so idle connections cannot hold every session slot. */
+ * (10 s), so idle connections cannot hold every session slot (it is told
+ * why first). */
 static void case_silent_client(void)
 {
     struct client c;
     if (!client_open(&c))
         return result(false, "silent client");
     sleep(12);
-    result(closed(&c), "a client silent for 12 s before HELLO is disconnected");
+    result(expect_error_then_close(&c, VW_ERR_LIMIT),
+           "a client silent for 12 s before HELLO is disconnected");
     client_close(&c);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -145,6 +146,78 @@ static void test_malformed_headers_rejected(void)
     vt_msgbuf_free(&buf);
 }
 
+static void count_progress(void *opaque, uint64_t received)
+{
+    uint64_t *last = opaque;
+    CHECK(received > *last);
+    *last = received;
+}
+
+/* The parts a daemon uses to charge and time its receive buffer: the buffer
+ * ends exactly as large as vt_msgbuf_capacity_for said, progress comes per
+ * step, and a refused payload is dropped with the stream left in step. */
+static void test_recv_in_parts(void)
+{
+    struct vt_channel *a, *b;
+    make_pair(&a, &b);
+    static uint8_t data[3 * 1024 * 1024 + 5];
+    memset(data, 0x33, sizeof(data));
+    struct vw_header hdr, big = {.opcode = VW_OP_PUT_IMAGE, .length = sizeof(data),
+                                 .request_id = 9};
+    struct vt_msgbuf buf = {0};
+    CHECK(write(a->fd, &big, sizeof(big)) == (ssize_t)sizeof(big));
+    /* The socket holds less than 3 MiB: a child writes while we read. */
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        size_t off = 0;
+        while (off < sizeof(data)) {
+            ssize_t n = write(a->fd, data + off, sizeof(data) - off);
+            if (n <= 0)
+                _exit(1);
+            off += (size_t)n;
+        }
+        /* Then a message to be dropped, then a small one. */
+        big.request_id = 10;
+        if (write(a->fd, &big, sizeof(big)) != (ssize_t)sizeof(big))
+            _exit(1);
+        off = 0;
+        while (off < sizeof(data)) {
+            ssize_t n = write(a->fd, data + off, sizeof(data) - off);
+            if (n <= 0)
+                _exit(1);
+            off += (size_t)n;
+        }
+        struct vw_header small = {.opcode = VW_OP_QUERY_CAPS, .request_id = 11};
+        _exit(write(a->fd, &small, sizeof(small)) == (ssize_t)sizeof(small) ? 0 : 1);
+    }
+    CHECK(vt_msg_recv_header(b, &hdr, VW_MAX_MESSAGE, NULL) == 0);
+    CHECK_EQ(hdr.length, sizeof(data));
+    size_t expect = vt_msgbuf_capacity_for(&buf, hdr.length);
+    CHECK_EQ(expect, sizeof(data));
+    uint64_t last = 0;
+    CHECK(vt_msg_recv_payload(b, &hdr, &buf, NULL, count_progress, &last) == 0);
+    CHECK_EQ(last, sizeof(data));
+    CHECK_EQ(buf.capacity, expect);
+    CHECK(buf.data[0] == 0x33 && buf.data[sizeof(data) - 1] == 0x33);
+    /* Dropped: nothing kept, the next header is read in step. */
+    CHECK(vt_msg_recv_header(b, &hdr, VW_MAX_MESSAGE, NULL) == 0);
+    CHECK_EQ(hdr.request_id, 10);
+    last = 0;
+    CHECK(vt_msg_discard(b, hdr.length, count_progress, &last) == 0);
+    CHECK_EQ(last, sizeof(data));
+    CHECK(vt_msg_recv(b, &hdr, &buf, VW_MAX_MESSAGE, NULL) == 0);
+    CHECK_EQ(hdr.request_id, 11);
+    /* Not larger than VT_MSGBUF_KEEP: kept as it is for the next message. */
+    CHECK(buf.capacity <= VT_MSGBUF_KEEP);
+    CHECK_EQ(vt_msgbuf_capacity_for(&buf, 1), buf.capacity);
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    vt_msgbuf_free(&buf);
+    vt_channel_destroy(&a);
+    vt_channel_destroy(&b);
+}
+
 static void test_names(void)
 {
     CHECK(strcmp(vw_opcode_name(VW_OP_END_FRAME | VW_REPLY_BIT), "END_FRAME") == 0);
@@ -161,6 +234,7 @@ int main(void)
     test_reply_round_trip_with_fd();
     test_map_rejects_short_object();
     test_malformed_headers_rejected();
+    test_recv_in_parts();
     test_names();
     return check_finish("test_message");
 }
