@@ -7,7 +7,7 @@
  * then once per case with one DECODE_BITSTREAM altered:
  *   - parameter sets and a picture of their own behind a valid slice (an
  *     H.264 SPS+PPS+IDR, an HEVC VPS+SPS+PPS+IDR of 8192x8192, an MPEG-2
- *     sequence header, a JPEG SOF inside scan data);
+ *     sequence header);
  *   - a parameter set NAL unit as slice data;
  *   - HEVC POCs at the ends of 32 bits (INT32_MAX current, INT32_MIN
  *     reference), whose difference overflows;
@@ -15,7 +15,9 @@
  * sends the frame as recorded and goes on, and every picture it reads back
  * is the clean replay's. What clients send and decoders skip is accepted
  * and changes nothing: zero bytes behind a NAL unit or an MPEG-2 slice,
- * a JPEG scan without FFmpeg's final EOI or with fill bytes before it.
+ * a JPEG scan without FFmpeg's final EOI or with fill bytes before it; and
+ * a JPEG scan ends at its first marker but RST0-7, so an SOF of 8192x8192
+ * inside scan data is dropped with what follows it.
  * One line per case, "ok - name" / "not ok - name"; exit status 1 if any
  * case failed. --write-seeds writes the refused sessions as fuzz seeds.
  */
