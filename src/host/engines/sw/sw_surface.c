@@ -2,6 +2,7 @@
  * (PUT_IMAGE) in the surface's FOURCC layout as common/pixel_format.c
  * describes it: NV12, P010, 422H, 444P, Y210, Y410. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,12 +173,15 @@ static int shape_check(struct vh_surface *surface, const AVFrame *f,
         have.log2_chroma_h == want->log2_chroma_h)
         return VW_OK;
     char a[SW_SHAPE_STRING_MAX], b[SW_SHAPE_STRING_MAX];
+    if (ff)
+        sw_shape_string(&have, a);
+    else
+        snprintf(a, sizeof(a), "%ux%u", have.width, have.height);
     const char *av_name = av_get_pix_fmt_name(f->format);
     return vh_error_set(err, VW_ERR_DECODE,
                         "sw: the bitstream decoded to a %s picture (%s), the picture "
                         "parameters say %s: not stored in surface %u",
-                        ff ? sw_shape_string(&have, a) : "?", av_name ? av_name : "?",
-                        sw_shape_string(want, b), surface->id);
+                        a, av_name ? av_name : "?", sw_shape_string(want, b), surface->id);
 }
 
 int sw_surface_set_frame(struct vh_surface *surface, const AVFrame *frame,
