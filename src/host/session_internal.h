@@ -230,6 +230,37 @@ int vh_h264_check_slice(const struct vw_h264_slice *slice, uint32_t index,
 uint32_t vh_nal_payload_size(const uint8_t *nal, uint32_t size);
 
 /* VP9 (validate_vp9.c). */
+/* What a VP9 frame's uncompressed header says about the picture the decoder
+ * makes: read from its start up to render_size() (specification 6.2). */
+struct vh_vp9_header {
+    unsigned profile;                 /* 0..3 */
+    bool show_existing_frame;         /* then only frame_to_show_map_idx is set */
+    unsigned frame_to_show_map_idx;
+    unsigned frame_type;              /* 0: key frame */
+    bool show_frame;
+    bool error_resilient_mode;
+    bool intra_only;
+    /* color_config(): key frames; intra-only frames (implied 8-bit 4:2:0
+     * in profile 0). Inter frames keep their references'. */
+    bool has_color_config;
+    unsigned bit_depth;               /* 8, 10, 12 */
+    unsigned color_space;
+    unsigned subsampling_x, subsampling_y;
+    unsigned refresh_frame_flags;
+    unsigned ref_frame_idx[3];        /* inter frames */
+    /* Inter frames: the first of ref_frame_idx[0..3) whose slot gives the
+     * size (found_ref), -1 when the size is coded. */
+    int found_ref;
+    bool has_size;                    /* width/height coded in the header */
+    uint32_t width, height;           /* frame_size() */
+    uint32_t render_width, render_height; /* render_size(); 0 with found_ref */
+};
+/* Fills h from `size` bytes of frame data; NULL, or why the header is not
+ * one a decoder takes (truncated, no marker or sync code, reserved bits
+ * set, a chroma format the profile does not allow). */
+const char *vh_vp9_read_header(const uint8_t *data, uint32_t size, struct vh_vp9_header *h);
+/* Frames in the superframe index the data ends with, 0 if none. */
+unsigned vh_vp9_superframe_frames(const uint8_t *data, uint32_t size);
 int vh_vp9_check_picture(const struct vw_vp9_picture *pic, const struct vh_surface *target,
                          struct vh_error *err);
 int vh_vp9_check_slice(const struct vw_vp9_slice *slice, uint32_t index,

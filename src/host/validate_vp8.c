@@ -1,5 +1,19 @@
 /* Checks of the wire VP8 structs (vw_vp8_picture, vw_vp8_slice) against the
- * VP8 ranges (RFC 6386), the target surface and the slice data. */
+ * VP8 ranges (RFC 6386), the target surface and the slice data.
+ *
+ * Sizes: a VP8 key frame carries its size in the frame tag (start code
+ * 9d 01 2a, 14-bit width and height, 2-bit scales), but VA strips the tag:
+ * the slice data starts at partition 0, whose bool-coded header carries no
+ * size. The engines rebuild the tag from these parameters
+ * (host/codecs/vp8_frame_tag.c, scales 0), so the size a decoder acts on
+ * for a key frame is frame_width/frame_height, checked below against the
+ * target and by DECODE_BITSTREAM against the codec; whatever the guest
+ * puts in the data is never read as a tag. An inter frame keeps the size of
+ * the codec's last key frame, which was checked the same way (so it is no
+ * larger than the codec's); whether it is this picture's size is engine
+ * state (libavcodec's, updated only as far as its decode got), so the
+ * engine checks it: the sw engine stores a picture only if it is exactly
+ * the size its parameters say (sw_surface_set_frame). */
 #include "host/session_internal.h"
 #include "host/validate.h"
 

@@ -375,7 +375,7 @@ static void test_small_frame(const struct vc_pixel_format *pf)
     AVFrame *f = make_frame(av_format(pf->log2_chroma_w, pf->log2_chroma_h, pf->depth), 32, 18, 3);
     CHECK(f != NULL);
     struct vh_error err = {0};
-    CHECK_EQ(sw_surface_set_frame(&s, f, &err), VW_OK);
+    CHECK_EQ(sw_surface_set_frame(&s, f, NULL, &err), VW_OK);
     model_from_frame(&m, f, 3, pf->depth);
     CHECK_EQ(compare_read(&s, &m, 0, 0, SURF_W, SURF_H, 4, false), 0);
 
@@ -389,7 +389,7 @@ static void test_small_frame(const struct vc_pixel_format *pf)
     /* The shared picture was not written into. */
     struct model orig;
     model_init(&orig, pf);
-    CHECK_EQ(sw_surface_set_frame(&s, keep, &err), VW_OK);
+    CHECK_EQ(sw_surface_set_frame(&s, keep, NULL, &err), VW_OK);
     model_from_frame(&orig, keep, 3, pf->depth);
     CHECK_EQ(compare_read(&s, &orig, 0, 0, SURF_W, SURF_H, 0, false), 0);
     model_free(&orig);
@@ -412,7 +412,7 @@ static void test_lower_depth(const struct vc_pixel_format *pf)
     model_init(&m, pf);
     AVFrame *f = make_frame(av_format(pf->log2_chroma_w, pf->log2_chroma_h, 8), SURF_W, SURF_H, 5);
     struct vh_error err = {0};
-    CHECK_EQ(sw_surface_set_frame(&s, f, &err), VW_OK);
+    CHECK_EQ(sw_surface_set_frame(&s, f, NULL, &err), VW_OK);
     model_from_frame(&m, f, 5, 8);
     CHECK_EQ(compare_read(&s, &m, 0, 0, SURF_W, SURF_H, 0, false), 0);
     struct image piece;
@@ -444,7 +444,7 @@ static void test_mismatch(const struct vc_pixel_format *pf)
         if (!f)
             continue;
         struct vh_error err = {0};
-        CHECK_EQ(sw_surface_set_frame(&s, f, &err), VW_ERR_INTERNAL);
+        CHECK_EQ(sw_surface_set_frame(&s, f, NULL, &err), VW_ERR_INTERNAL);
         CHECK(strstr(err.message, "sw: surface 5") != NULL);
         /* Straight into the surface, as a bug elsewhere might. */
         struct sw_surface *sw = sw_surface_get(&s);
@@ -480,7 +480,7 @@ static void test_literal_bytes(void)
     f->data[0][1] = 0x11;
     f->data[1][1] = 0x22;
     f->data[2][1] = 0x33;
-    CHECK_EQ(sw_surface_set_frame(&s, f, &err), VW_OK);
+    CHECK_EQ(sw_surface_set_frame(&s, f, NULL, &err), VW_OK);
     struct image im;
     image_init(&im, nv12, 4, 2, 0, false);
     CHECK_EQ(read_rect(&s, &im, 0, 0), VW_OK);
@@ -497,7 +497,7 @@ static void test_literal_bytes(void)
     yp[1] = 0x3ff;
     up[1] = 0x001;
     vp[1] = 0x200;
-    CHECK_EQ(sw_surface_set_frame(&s, f, &err), VW_OK);
+    CHECK_EQ(sw_surface_set_frame(&s, f, NULL, &err), VW_OK);
     image_init(&im, y410, 2, 1, 0, false);
     CHECK_EQ(read_rect(&s, &im, 0, 0), VW_OK);
     const uint8_t *p = im.data + im.layout.offsets[0] + 4;

@@ -3,7 +3,8 @@
 
 #include "host/engines/sw/sw_internal.h"
 
-int sw_decoder_open(struct sw_decoder *d, enum AVCodecID id, int flags, void *opaque,
+int sw_decoder_open(struct sw_decoder *d, enum AVCodecID id, int flags,
+                    const struct vh_codec_desc *desc, void *opaque,
                     int (*get_buffer)(struct AVCodecContext *, AVFrame *, int))
 {
     const AVCodec *dec = avcodec_find_decoder(id);
@@ -25,6 +26,12 @@ int sw_decoder_open(struct sw_decoder *d, enum AVCodecID id, int flags, void *op
     /* Slice errors fail avcodec_send_packet instead of being concealed. */
     d->avctx->err_recognition = AV_EF_EXPLODE;
     d->avctx->flags |= flags;
+    /* The codec's memory was charged for its declared size: whatever size
+     * a bitstream claims (a VP9 frame header, a reference slot's size),
+     * libavcodec sets no dimensions and allocates no picture beyond it
+     * (ff_set_dimensions, ff_get_buffer). The front door checks the sizes
+     * it can see; this holds for every codec and every path it cannot. */
+    d->avctx->max_pixels = sw_max_pixels(id, desc->width, desc->height);
     int ret = avcodec_open2(d->avctx, dec, NULL);
     if (ret < 0)
         sw_decoder_close(d);

@@ -138,13 +138,13 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
     case VW_CODEC_H264:
         return sw_h264_codec_create(engine, desc, out, err);
     case VW_CODEC_VP9:
-        return sw_frame_codec_create(engine, &sw_vp9_class, out, err);
+        return sw_frame_codec_create(engine, desc, &sw_vp9_class, out, err);
     case VW_CODEC_VP8:
-        return sw_frame_codec_create(engine, &sw_vp8_class, out, err);
+        return sw_frame_codec_create(engine, desc, &sw_vp8_class, out, err);
     case VW_CODEC_MPEG2:
-        return sw_frame_codec_create(engine, &sw_mpeg2_class, out, err);
+        return sw_frame_codec_create(engine, desc, &sw_mpeg2_class, out, err);
     case VW_CODEC_JPEG:
-        return sw_frame_codec_create(engine, &sw_jpeg_class, out, err);
+        return sw_frame_codec_create(engine, desc, &sw_jpeg_class, out, err);
     case VW_CODEC_HEVC:
         return sw_hevc_codec_create(engine, desc, out, err);
     default:

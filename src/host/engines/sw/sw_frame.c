@@ -119,11 +119,14 @@ static int frame_decode(struct vh_codec *codec, const struct vh_picture *pic,
     if (!c->captured && !shown)
         return vh_error_set(err, VW_ERR_DECODE, "sw: the %s decoder produced no picture",
                             c->cls->name);
-    return sw_surface_set_frame(pic->target, c->dec.pic, err);
+    struct sw_shape shape;
+    sw_picture_shape(pic, &shape);
+    return sw_surface_set_frame(pic->target, c->dec.pic, &shape, err);
 }
 
-int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class *cls,
-                          struct vh_codec **out, struct vh_error *err)
+int sw_frame_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                          const struct sw_frame_class *cls, struct vh_codec **out,
+                          struct vh_error *err)
 {
     *out = NULL;
     struct sw_frame_codec *c = calloc(1, sizeof(*c));
@@ -138,7 +141,7 @@ int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class 
     c->state = cls->state_size ? calloc(1, cls->state_size) : NULL;
     if (cls->state_size && !c->state)
         goto fail;
-    ret = sw_decoder_open(&c->dec, cls->codec_id, cls->flags, c, frame_get_buffer);
+    ret = sw_decoder_open(&c->dec, cls->codec_id, cls->flags, desc, c, frame_get_buffer);
     if (ret < 0)
         goto fail;
     *out = &c->base.base;

@@ -79,7 +79,7 @@ int sw_h264_codec_create(struct vh_engine *engine, const struct vh_codec_desc *d
     c->base.base.engine = engine;
     c->base.destroy = sw_h264_codec_destroy;
     c->base.decode = sw_h264_decode;
-    int ret = sw_decoder_open(&c->dec, AV_CODEC_ID_H264, 0, c, sw_get_buffer);
+    int ret = sw_decoder_open(&c->dec, AV_CODEC_ID_H264, 0, desc, c, sw_get_buffer);
     if (ret < 0) {
         free(c);
         char msg[AV_ERROR_MAX_STRING_SIZE];
@@ -149,7 +149,9 @@ int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic, struct 
         c->first_field_pending = false;
     }
     if (got) {
-        rc = sw_surface_set_frame(pic->target, c->dec.pic, err);
+        struct sw_shape shape;
+        sw_picture_shape(pic, &shape);
+        rc = sw_surface_set_frame(pic->target, c->dec.pic, &shape, err);
         if (rc)
             return rc;
     }

@@ -119,7 +119,9 @@ static int sw_hevc_decode(struct vh_codec *codec, const struct vh_picture *pic,
     }
     drain_output(c);
     if (c->captured) {
-        rc = sw_surface_set_frame(pic->target, c->dec.pic, err);
+        struct sw_shape shape;
+        sw_picture_shape(pic, &shape);
+        rc = sw_surface_set_frame(pic->target, c->dec.pic, &shape, err);
         av_frame_unref(c->dec.pic);
         if (rc)
             goto out;
@@ -148,7 +150,7 @@ int sw_hevc_codec_create(struct vh_engine *engine, const struct vh_codec_desc *d
     c->base.base.engine = engine;
     c->base.destroy = sw_hevc_codec_destroy;
     c->base.decode = sw_hevc_decode;
-    int ret = sw_decoder_open(&c->dec, AV_CODEC_ID_HEVC, 0, c, sw_get_buffer);
+    int ret = sw_decoder_open(&c->dec, AV_CODEC_ID_HEVC, 0, desc, c, sw_get_buffer);
     if (ret < 0) {
         free(c);
         char msg[AV_ERROR_MAX_STRING_SIZE];

@@ -46,8 +46,11 @@ struct sw_decoder {
     AVFrame *pic;
 };
 
-/* 0 or a negative AVERROR; on failure everything is released. */
-int sw_decoder_open(struct sw_decoder *d, enum AVCodecID id, int flags, void *opaque,
+/* 0 or a negative AVERROR; on failure everything is released. `desc` is
+ * the codec's declared size: libavcodec refuses to allocate pictures of
+ * more pixels (max_pixels, sw_max_pixels), whatever the bitstream says. */
+int sw_decoder_open(struct sw_decoder *d, enum AVCodecID id, int flags,
+                    const struct vh_codec_desc *desc, void *opaque,
                     int (*get_buffer)(struct AVCodecContext *, AVFrame *, int));
 /* Accepts a closed or partly opened decoder. */
 void sw_decoder_close(struct sw_decoder *d);
@@ -63,9 +66,28 @@ int sw_surface_write(struct vh_engine *engine, struct vh_surface *surface,
                      const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
                      const struct vw_image_layout *layout, const uint8_t *data,
                      struct vh_error *err);
-/* Makes the surface hold a new reference to `frame`'s pixels. */
+/* sw_shape.c: what a decoded picture must be, from its parameters: the size
+ * libavcodec allocates for it (H.264: whole macroblocks) and its format. */
+struct sw_shape {
+    uint32_t width, height;
+    uint8_t depth;
+    uint8_t log2_chroma_w, log2_chroma_h;
+};
+void sw_picture_shape(const struct vh_picture *pic, struct sw_shape *shape);
+#define SW_SHAPE_STRING_MAX 40
+/* "64x64 4:2:0 8-bit", in buf. */
+const char *sw_shape_string(const struct sw_shape *shape, char buf[SW_SHAPE_STRING_MAX]);
+/* libavcodec's max_pixels for a decoder of codec `id` declared width x
+ * height: every picture the front door lets through passes libavcodec's own
+ * checks, no larger one does. */
+int64_t sw_max_pixels(enum AVCodecID id, uint32_t width, uint32_t height);
+
+/* Makes the surface hold a new reference to `frame`'s pixels, if the frame
+ * is exactly `shape` (size and format; VW_ERR_DECODE naming both if not)
+ * and the surface can hold it. shape NULL: any frame the surface can hold
+ * (tests). */
 int sw_surface_set_frame(struct vh_surface *surface, const AVFrame *frame,
-                         struct vh_error *err);
+                         const struct sw_shape *shape, struct vh_error *err);
 
 /* Base of every sw codec instance: the codec's own destroy/decode. */
 struct sw_codec {
@@ -104,8 +126,9 @@ struct sw_frame_class {
      * same surface (MPEG-2's second field), so it allocates nothing. */
     bool (*second_field)(const struct vh_picture *pic);
 };
-int sw_frame_codec_create(struct vh_engine *engine, const struct sw_frame_class *cls,
-                          struct vh_codec **out, struct vh_error *err);
+int sw_frame_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                          const struct sw_frame_class *cls, struct vh_codec **out,
+                          struct vh_error *err);
 
 extern const struct sw_frame_class sw_vp9_class;
 extern const struct sw_frame_class sw_vp8_class;

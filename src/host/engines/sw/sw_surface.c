@@ -2,6 +2,7 @@
  * (PUT_IMAGE) in the surface's FOURCC layout as common/pixel_format.c
  * describes it: NV12, P010, 422H, 444P, Y210, Y410. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,10 +157,43 @@ void sw_surface_fini(struct vh_engine *engine, struct vh_surface *surface)
     surface->engine_data = NULL;
 }
 
+/* VW_OK if `f` is exactly `want`; else err set (VW_ERR_DECODE). */
+static int shape_check(struct vh_surface *surface, const AVFrame *f,
+                       const struct sw_shape *want, struct vh_error *err)
+{
+    const struct frame_format *ff = frame_format_of(f->format);
+    struct sw_shape have = {.width = (uint32_t)f->width, .height = (uint32_t)f->height};
+    if (ff) {
+        have.depth = ff->depth;
+        have.log2_chroma_w = ff->log2_chroma_w;
+        have.log2_chroma_h = ff->log2_chroma_h;
+    }
+    if (ff && have.width == want->width && have.height == want->height &&
+        have.depth == want->depth && have.log2_chroma_w == want->log2_chroma_w &&
+        have.log2_chroma_h == want->log2_chroma_h)
+        return VW_OK;
+    char a[SW_SHAPE_STRING_MAX], b[SW_SHAPE_STRING_MAX];
+    if (ff)
+        sw_shape_string(&have, a);
+    else
+        snprintf(a, sizeof(a), "%ux%u", have.width, have.height);
+    const char *av_name = av_get_pix_fmt_name(f->format);
+    return vh_error_set(err, VW_ERR_DECODE,
+                        "sw: the bitstream decoded to a %s picture (%s), the picture "
+                        "parameters say %s: not stored in surface %u",
+                        a, av_name ? av_name : "?", sw_shape_string(want, b), surface->id);
+}
+
 int sw_surface_set_frame(struct vh_surface *surface, const AVFrame *frame,
-                         struct vh_error *err)
+                         const struct sw_shape *shape, struct vh_error *err)
 {
     struct sw_surface *s = sw_surface_get(surface);
+    /* A picture that is not what its parameters say (the bitstream
+     * disagreed with them where the front door could not see it) would
+     * overrun what the surface and the codec were checked and charged
+     * for: the decode fails instead. */
+    if (shape && shape_check(surface, frame, shape, err) != VW_OK)
+        return err->status;
     if (s->frame == frame)
         return VW_OK;
     /* Refused here, the decode fails with the reason, rather than every
