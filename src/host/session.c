@@ -135,10 +135,30 @@ static void codec_free(struct vh_session *s, struct vh_codec_obj *c)
  * (16 for H.264) plus the current picture and one in flight, 4:2:0 8-bit
  * in 16x16 macroblocks. Charged at CREATE_CODEC so that decoder memory
  * (host or GPU) counts against the session's budget like surfaces do. */
-static uint64_t codec_reserve_bytes(const struct vw_create_codec *cc)
+/* The host memory a decoder of cc may hold: 16 reference pictures and 2
+ * being decoded or output, each of the codec's size (the sw engine's
+ * max_pixels keeps them there) in the largest format its profile decodes
+ * into: BEGIN_FRAME lets the stream pick any of them, and libavcodec keeps
+ * pictures planar with 2 bytes a sample above 8 bits (Y410's 4 bytes a
+ * pixel are 6 there). */
+static uint64_t codec_reserve_bytes(const struct vh_session *s, const struct vw_create_codec *cc)
 {
+    uint32_t formats = cc->rt_format;
+    for (uint32_t i = 0; i < s->num_caps; i++)
+        if (s->caps[i].profile == cc->profile && s->caps[i].entrypoint == cc->entrypoint)
+            formats |= s->caps[i].rt_formats;
     uint64_t w = ((uint64_t)cc->width + 15) & ~15ull, h = ((uint64_t)cc->height + 15) & ~15ull;
-    return (16 + 2) * (w * h * 3 / 2);
+    uint64_t largest = 0;
+    for (uint32_t bit = 1; bit && bit <= formats; bit <<= 1) {
+        const struct vc_pixel_format *pf = (formats & bit) ? vc_pixel_format_of_rt(bit) : NULL;
+        if (!pf)
+            continue;
+        uint64_t chroma = (w >> pf->log2_chroma_w) * (h >> pf->log2_chroma_h);
+        uint64_t picture = (w * h + 2 * chroma) * (pf->depth > 8 ? 2u : 1u);
+        if (picture > largest)
+            largest = picture;
+    }
+    return (16 + 2) * largest;
 }
 
 static void surface_free(struct vh_session *s, struct vh_surface_obj *so)
@@ -420,7 +440,7 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
     if (s->num_codecs >= s->limits.max_codecs)
         return vh_error_set(&rep->err, VW_ERR_LIMIT, "CREATE_CODEC: session has %u codecs (limit)",
                             s->num_codecs);
-    uint64_t reserve = codec_reserve_bytes(&cc);
+    uint64_t reserve = codec_reserve_bytes(s, &cc);
     if (reserve > s->limits.max_bytes - s->bytes_used)
         return vh_error_set(&rep->err, VW_ERR_LIMIT,
                             "CREATE_CODEC: a %ux%u decoder needs %llu MiB, over the session's "

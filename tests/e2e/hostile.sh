@@ -13,7 +13,9 @@ start_daemon --engine sw
 use_vivac_driver
 
 sw_framemd5 "$clip" >"$e2e_tmp/ref.md5"
-(LD_PRELOAD= "$hostile" "$VIVAC_SOCKET" >"$e2e_tmp/hostile.log" 2>&1; echo $? >"$e2e_tmp/hostile.rc") &
+# (set -e would end the subshell at a failing client, before its status and log are kept.)
+(rc=0; LD_PRELOAD= "$hostile" "$VIVAC_SOCKET" >"$e2e_tmp/hostile.log" 2>&1 || rc=$?
+ echo $rc >"$e2e_tmp/hostile.rc") &
 hostile_pid=$!
 vivac_framemd5 "$clip" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log" || true
 wait $hostile_pid

@@ -476,6 +476,26 @@ static void case_memory_budget(void)
     result(accepted >= 1 && accepted < 16 && refused == 1,
            "4096x2304 codecs beyond the session's memory budget -> LIMIT (%d accepted)", accepted);
 
+    /* A 4:2:0 context of HEVC Main 4:4:4 10 may decode 4:4:4 10-bit
+     * pictures (6 bytes a pixel in libavcodec, not 1.5): charged so, one
+     * 4096x2304 decoder (972 MiB) fits the 1 GiB session, a second does not. */
+    accepted = refused = 0;
+    for (uint32_t id = 1; id <= 4 && !refused; id++) {
+        struct vw_create_codec cc = {.codec_id = id, .profile = VW_PROFILE_HEVC_MAIN444_10,
+                                     .entrypoint = VW_ENTRYPOINT_DECODE,
+                                     .rt_format = VW_RT_YUV420, .width = 4096, .height = 2304};
+        int st = REQ1(&c, VW_OP_CREATE_CODEC, cc);
+        accepted += st == VW_OK;
+        refused += st == VW_ERR_LIMIT;
+    }
+    for (uint32_t id = 1; id <= 4; id++) {
+        struct vw_destroy_codec dc = {.codec_id = id};
+        REQ1(&c, VW_OP_DESTROY_CODEC, dc);
+    }
+    result(accepted == 1 && refused == 1,
+           "4096x2304 HEVC Main 4:4:4 10 codecs charged for 4:4:4 10-bit pictures -> the second "
+           "is refused (%d accepted, %d refused)", accepted, refused);
+
     /* A 64x64 codec decoding a 1024x1024 picture. */
     create_codec(&c, 20);
     create_surface(&c, 21, 1024, 1024);
