@@ -30,8 +30,12 @@ static void fail_pending(struct vg_conn *c)
 static int lose(struct vg_conn *c, const char *why)
 {
     if (!c->lost) {
-        vc_error("session with vivacd lost: %s", why);
         c->lost = true;
+        if (c->on_lost && c->on_lost(c->on_lost_user))
+            vc_info("session with vivacd ended: %s; it held no surface and no decoder, so a "
+                    "new one starts at the next call that needs the daemon", why);
+        else
+            vc_error("session with vivacd lost: %s", why);
     }
     fail_pending(c);
     return -ENOTCONN;
@@ -120,6 +124,21 @@ int vg_conn_drain(struct vg_conn *c)
     if (c->lost)
         return -ENOTCONN;
     while (c->count && c->ch->ops->readable(c->ch)) {
+        int err = read_one(c);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+int vg_conn_check(struct vg_conn *c)
+{
+    if (c->lost)
+        return -ENOTCONN;
+    /* With nothing in flight, whatever is readable (a message or the end of
+     * the connection) loses the session in read_one: each turn either reads
+     * a reply or ends the loop. */
+    while (c->ch->ops->readable(c->ch)) {
         int err = read_one(c);
         if (err)
             return err;

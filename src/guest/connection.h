@@ -12,7 +12,8 @@
  *
  * A VW_OP_ERROR message, a malformed or out-of-order reply or a broken
  * channel loses the session: every pending callback runs with status
- * VG_STATUS_LOST and every later call fails with -ENOTCONN.
+ * VG_STATUS_LOST and every later call fails with -ENOTCONN.  The connection
+ * is then dead for good; the driver may open a new one (session.h).
  *
  * Errors are negative errno; -ENOTCONN means "session lost".
  * Not thread-safe: the driver lock serialises every call.
@@ -51,6 +52,11 @@ struct vg_reply {
  * lost). `tag` is the caller's value (e.g. a surface id). Must not post. */
 typedef void (*vg_reply_fn)(void *user, uint32_t tag, struct vg_reply *reply);
 
+/* Runs once when the session is lost, before the pending callbacks fail.
+ * Returns true if the owner will open a new session when it needs one (the
+ * loss is then logged as information, not as an error). Must not post. */
+typedef bool (*vg_lost_fn)(void *user);
+
 struct vg_pending {
     uint32_t request_id;
     uint32_t opcode;
@@ -71,6 +77,8 @@ struct vg_conn {
     uint32_t next_id;
     bool lost;
     struct vw_hello_reply hello;  /* what the daemon granted */
+    vg_lost_fn on_lost;           /* set by the owner after vg_conn_open, or NULL */
+    void *on_lost_user;
 };
 
 /* Result of a synchronous call (vg_conn_call). */
@@ -102,6 +110,12 @@ int vg_conn_post(struct vg_conn *c, uint32_t opcode, const void *a, size_t a_len
 int vg_conn_wait(struct vg_conn *c, uint32_t request_id);
 /* Reads every reply that is already available, without blocking. */
 int vg_conn_drain(struct vg_conn *c);
+/* Like vg_conn_drain, but also reads what comes while nothing is in flight,
+ * so that a session the daemon ended while the application was idle (an
+ * ERROR message, then the end of the connection: vivacd --idle-timeout) is
+ * noticed before a request is sent into it. 0 if the session is up,
+ * -ENOTCONN if it is lost. */
+int vg_conn_check(struct vg_conn *c);
 /* Post + wait; the reply's status, body and message land in *res (whose
  * body/body_cap the caller sets). Returns 0 if a reply (of any status)
  * arrived. */

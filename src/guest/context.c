@@ -8,6 +8,7 @@
 #include "common/pixel_format.h"
 #include "guest/buffer.h"
 #include "guest/config.h"
+#include "guest/session.h"
 #include "guest/surface.h"
 
 /* ---- picture state -------------------------------------------------------- */
@@ -408,6 +409,12 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         st = VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
         goto out;
     }
+    /* Before the context exists (GStreamer creates one without surfaces). */
+    int err = vg_session_ensure(drv);
+    if (err) {
+        st = vg_status_from_errno(err);
+        goto out;
+    }
     c = calloc(1, sizeof(*c));
     if (!c ||
         !(c->picture = malloc(max_size(codec->va_picture_size, codec->va_picture_ext_size))) ||
@@ -433,7 +440,7 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
                                                                  num_render_targets),
                                   .width = c->width, .height = c->height};
     struct vg_result res = {0};
-    int err = vg_conn_call(&drv->conn, VW_OP_CREATE_CODEC, &req, sizeof(req), NULL, 0, &res);
+    err = vg_conn_call(&drv->conn, VW_OP_CREATE_CODEC, &req, sizeof(req), NULL, 0, &res);
     if (err || res.status != VW_OK) {
         if (!err)
             vc_error("vivacd cannot create a %s decoder %ux%u: %s: %s", codec->name, c->width,

@@ -14,6 +14,7 @@
 #include "guest/config.h"
 #include "guest/context.h"
 #include "guest/image.h"
+#include "guest/session.h"
 #include "guest/surface.h"
 #include "guest/unsupported.h"
 #include "vivac_config.h"
@@ -114,54 +115,6 @@ static uint64_t arena_request(void)
     return (uint64_t)mb << 20;
 }
 
-/* QUERY_CAPS: keeps the entries this driver understands. */
-static int query_caps(struct vg_driver *drv)
-{
-    size_t cap = sizeof(struct vw_caps_reply) + 256 * sizeof(struct vw_cap);
-    uint8_t *body = malloc(cap);
-    if (!body)
-        return -ENOMEM;
-    struct vg_result res = {.body = body, .body_cap = cap};
-    int err = vg_conn_call(&drv->conn, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, &res);
-    if (err)
-        goto out;
-    if (res.status != VW_OK) {
-        vc_error("vivacd: QUERY_CAPS failed: %s: %s", vw_status_name(res.status), res.message);
-        err = -EPROTO;
-        goto out;
-    }
-    struct vw_caps_reply head;
-    if (res.body_len < sizeof(head) || res.body_len > cap) {
-        err = -EPROTO;
-        goto out;
-    }
-    memcpy(&head, body, sizeof(head));
-    if (res.body_len != sizeof(head) + (size_t)head.count * sizeof(struct vw_cap)) {
-        vc_error("vivacd: malformed QUERY_CAPS reply");
-        err = -EPROTO;
-        goto out;
-    }
-    for (uint32_t i = 0; i < head.count && drv->num_caps < VG_MAX_CAPS; i++) {
-        struct vw_cap c;
-        memcpy(&c, body + sizeof(head) + i * sizeof(c), sizeof(c));
-        c.engine_name[sizeof(c.engine_name) - 1] = '\0';
-        if (c.profile == VW_PROFILE_NONE || c.profile >= VW_PROFILE_COUNT_ ||
-            c.entrypoint != VW_ENTRYPOINT_DECODE ||
-            !(c.rt_formats & (VW_RT_YUV420 | VW_RT_YUV420_10)) ||
-            c.min_width == 0 || c.min_height == 0 || c.min_width > c.max_width ||
-            c.min_height > c.max_height || c.max_width > VW_MAX_WIDTH || c.max_height > VW_MAX_HEIGHT) {
-            vc_debug("ignoring capability %u (profile %u, entrypoint %u)", i, c.profile, c.entrypoint);
-            continue;
-        }
-        drv->caps[drv->num_caps++] = c;
-    }
-    if (drv->num_caps == 0)
-        vc_warn("vivacd reports no decode capability this driver can use");
-out:
-    free(body);
-    return err;
-}
-
 static void free_driver(struct vg_driver *drv)
 {
     /* Images first: they own arena regions and their buffers. */
@@ -243,19 +196,19 @@ VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
     }
 
-    struct vt_address addr;
-    char where[300];
-    int err = daemon_address(&addr);
+    int err = daemon_address(&drv->addr);
     if (err)
         goto err_free;
-    if (addr.kind == VT_ADDR_UNIX)
-        snprintf(where, sizeof(where), "%s", addr.path);
+    const char *where = drv->where;
+    if (drv->addr.kind == VT_ADDR_UNIX)
+        snprintf(drv->where, sizeof(drv->where), "%s", drv->addr.path);
     else
-        vt_address_format(&addr, where, sizeof(where));
-    err = vg_conn_open(&drv->conn, &addr, arena_request());
+        vt_address_format(&drv->addr, drv->where, sizeof(drv->where));
+    drv->arena_request = arena_request();
+    err = vg_conn_open(&drv->conn, &drv->addr, drv->arena_request);
     if (err) {
-        if (addr.kind == VT_ADDR_UNIX && (err == -ENOENT || err == -ECONNREFUSED ||
-                                          err == -ENAMETOOLONG || err == -EACCES))
+        if (drv->addr.kind == VT_ADDR_UNIX && (err == -ENOENT || err == -ECONNREFUSED ||
+                                               err == -ENAMETOOLONG || err == -EACCES))
             vc_error("the vivac daemon is not reachable at %s (%s): start it with "
                      "`vivacd --socket %s` or run your program under `vivac run -- CMD` "
                      "(VIVAC_SOCKET selects another socket)",
@@ -268,11 +221,12 @@ VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
                      strerror(-err));
         goto err_free;
     }
-    err = query_caps(drv);
+    err = vg_query_caps(&drv->conn, drv->caps, &drv->num_caps);
     if (err) {
         vc_error("cannot read the capabilities of the vivac daemon at %s: %s", where, strerror(-err));
         goto err_free;
     }
+    vg_session_watch(drv);
     snprintf(drv->vendor, sizeof(drv->vendor), "vivac %s (engine %s via %.100s)", VIVAC_VERSION,
              drv->conn.hello.engine_name[0] ? drv->conn.hello.engine_name : "?", where);
 

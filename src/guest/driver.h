@@ -8,6 +8,7 @@
 #define VIVAC_GUEST_DRIVER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <va/va.h>
 #include <va/va_backend.h>
@@ -23,6 +24,15 @@ struct vg_driver {
     struct vg_conn conn;
     struct vw_cap caps[VG_MAX_CAPS];
     uint32_t num_caps;
+    /* The session (session.c): where vaInitialize opened it, so that a new
+     * one can be opened the same way, and whether that may happen. */
+    struct vt_address addr;
+    char where[300];              /* addr, for messages */
+    uint64_t arena_request;
+    bool lost_holding_objects;    /* lost with surfaces or decoders: stays lost */
+    bool reconnect_refused;       /* the daemon changed under us: stays lost */
+    uint32_t reconnect_backoff_ms; /* after failed attempts; 0 after success */
+    int64_t next_reconnect_ms;    /* no attempt before this (CLOCK_MONOTONIC) */
     struct vg_table configs;      /* struct vg_config */
     struct vg_table surfaces;     /* struct vg_surface */
     struct vg_table contexts;     /* struct vg_context */

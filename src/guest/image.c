@@ -52,6 +52,59 @@ void vg_images_free_all(struct vg_driver *drv)
     vg_table_finish(&drv->images);
 }
 
+/* Points the image and its buffer at new memory. */
+static void image_move(struct vg_driver *drv, struct vg_image *img, uint8_t *data, uint64_t offset)
+{
+    struct vg_buffer *b = vg_buffer_get(drv, img->va.buf);
+    memcpy(data, img->data, img->va.data_size);
+    if (img->arena_offset != VG_NO_REGION)
+        vg_conn_free(&drv->conn, img->arena_offset);
+    else
+        free(img->data);
+    img->data = data;
+    img->arena_offset = offset;
+    if (b)
+        b->data = data;
+}
+
+static bool image_mapped(struct vg_driver *drv, const struct vg_image *img)
+{
+    const struct vg_buffer *b = vg_buffer_get(drv, img->va.buf);
+    return b && b->mapped;
+}
+
+int vg_images_leave_arena(struct vg_driver *drv)
+{
+    for (uint32_t id = 1; id <= drv->images.capacity; id++) {
+        struct vg_image *img = vg_table_get(&drv->images, id);
+        if (img && img->arena_offset != VG_NO_REGION && image_mapped(drv, img))
+            return -EBUSY;
+    }
+    for (uint32_t id = 1; id <= drv->images.capacity; id++) {
+        struct vg_image *img = vg_table_get(&drv->images, id);
+        if (!img || img->arena_offset == VG_NO_REGION)
+            continue;
+        uint8_t *data = malloc(img->va.data_size);
+        if (!data)
+            return -ENOMEM; /* the images moved so far are fine where they are */
+        image_move(drv, img, data, VG_NO_REGION);
+    }
+    return 0;
+}
+
+void vg_images_enter_arena(struct vg_driver *drv)
+{
+    for (uint32_t id = 1; id <= drv->images.capacity; id++) {
+        struct vg_image *img = vg_table_get(&drv->images, id);
+        uint64_t off;
+        if (!img || img->arena_offset != VG_NO_REGION || image_mapped(drv, img))
+            continue;
+        if (vg_conn_alloc(&drv->conn, img->va.data_size, &off))
+            return;
+        image_move(drv, img, vg_conn_arena_ptr(&drv->conn, off), off);
+    }
+}
+
 void vg_images_forget_surface(struct vg_driver *drv, VASurfaceID surface)
 {
     for (uint32_t id = 1; id <= drv->images.capacity; id++) {
@@ -90,7 +143,8 @@ static VAStatus create_image(struct vg_driver *drv, uint32_t fourcc, uint32_t wi
     img->derived_from = VA_INVALID_ID;
     img->arena_offset = VG_NO_REGION;
     uint64_t off;
-    if (vg_conn_alloc(&drv->conn, size, &off) == 0) {
+    /* Not in the arena of a lost session: a new one brings a new arena. */
+    if (vg_conn_check(&drv->conn) == 0 && vg_conn_alloc(&drv->conn, size, &off) == 0) {
         img->arena_offset = off;
         img->data = vg_conn_arena_ptr(&drv->conn, off);
     } else if (!(img->data = calloc(1, size))) {

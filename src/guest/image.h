@@ -32,6 +32,15 @@ struct vg_image {
 VAStatus vg_image_map(struct vg_driver *drv, VAImageID id);
 VAStatus vg_image_unmap(struct vg_driver *drv, VAImageID id);
 void vg_images_free_all(struct vg_driver *drv);
+/* Before the connection's arena is unmapped (a new session replaces a lost
+ * one): moves every image whose bytes live in the arena to guest memory,
+ * so that no image or buffer keeps a pointer into the old mapping.
+ * -EBUSY, nothing moved, if such an image's buffer is mapped (the
+ * application holds a pointer into the arena); -ENOMEM. */
+int vg_images_leave_arena(struct vg_driver *drv);
+/* After a new session opened: moves images in guest memory whose buffer is
+ * not mapped into the new arena while there is room (best effort). */
+void vg_images_enter_arena(struct vg_driver *drv);
 /* Detaches derived images from a surface that goes away. */
 void vg_images_forget_surface(struct vg_driver *drv, VASurfaceID surface);
 

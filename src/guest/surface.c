@@ -8,6 +8,7 @@
 #include "common/pixel_format.h"
 #include "guest/config.h"
 #include "guest/image.h"
+#include "guest/session.h"
 
 struct vg_surface *vg_surface_get(struct vg_driver *drv, VASurfaceID id)
 {
@@ -156,14 +157,17 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
     if (!vg_caps_size_range(drv, &min_w, &min_h, &max_w, &max_h) || width < min_w ||
         height < min_h || width > max_w || height > max_h || width == 0 || height == 0)
         return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
+    /* Before the surfaces exist: a session lost meanwhile without objects
+     * is replaced (and its replacement's limits apply). */
+    int err = vg_session_ensure(drv);
+    if (err)
+        return vg_status_from_errno(err);
     uint32_t limit = drv->conn.hello.max_surfaces;
     if (limit && (num > limit || drv->num_surfaces > limit - num)) {
         vc_error("cannot create %u surfaces: the daemon allows %u per session, %u exist", num,
                  limit, drv->num_surfaces);
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
     }
-    if (drv->conn.lost)
-        return VA_STATUS_ERROR_OPERATION_FAILED;
 
     unsigned done = 0;
     for (; done < num; done++) {
@@ -180,8 +184,8 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
         /* Pipelined: a failure shows in create_status and fails later use. */
         struct vw_create_surface req = {.surface_id = id, .width = width, .height = height,
                                         .rt_format = vw_rt, .pixel_format = fourcc};
-        int err = vg_conn_post(&drv->conn, VW_OP_CREATE_SURFACE, &req, sizeof(req), NULL, 0,
-                               create_cb, drv, id, VG_NO_REGION, NULL);
+        err = vg_conn_post(&drv->conn, VW_OP_CREATE_SURFACE, &req, sizeof(req), NULL, 0,
+                           create_cb, drv, id, VG_NO_REGION, NULL);
         if (err) {
             done++;
             st = vg_status_from_errno(err);
