@@ -11,7 +11,9 @@
  * Input format: raw chunk stream, "VVLK" | u32 length | u64 nonce | payload
  * (transport/channel.h); fuzz/make_link_seeds.py writes the seeds in
  * fuzz/corpus_link. At most MAX_SESSIONS sessions per input; no sleeps, no
- * timeouts: a run ends at the input's EOF. The VM has a small shared region
+ * timeouts: a run ends at the input's EOF. Checked besides the sanitizers:
+ * no more sessions than valid chunk headers in the input (each session
+ * must start at a header of its own: the loop moves forward in the stream). The VM has a small shared region
  * (sessions get slices of it as arenas), unlinked once mapped.
  */
 #include <errno.h>
@@ -118,6 +120,22 @@ static struct fuzz_env *fuzz_env(void)
     return &env;
 }
 
+/* Offsets in the input where a valid chunk header starts (an upper bound
+ * on the sessions a link may start). */
+static size_t count_headers(const uint8_t *data, size_t size)
+{
+    size_t n = 0;
+    for (size_t i = 0; i + VT_LINK_HEADER <= size; i++) {
+        uint32_t magic, length;
+        uint64_t nonce;
+        memcpy(&magic, data + i, 4);
+        memcpy(&length, data + i + 4, 4);
+        memcpy(&nonce, data + i + 8, 8);
+        n += magic == VT_LINK_MAGIC && length <= VT_LINK_MAX_CHUNK - VT_LINK_HEADER && nonce;
+    }
+    return n;
+}
+
 static uint32_t next_id(void *opaque)
 {
     uint32_t *id = opaque;
@@ -156,7 +174,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .next_id = next_id,
             .opaque = &id,
         };
-        vh_connection_serve(&conn, ch, id);
+        uint32_t sessions = vh_connection_serve(&conn, ch, id);
+        /* Every session starts at a chunk header that no earlier session
+         * read: a loop that starts sessions without one (the busy loop of
+         * garbage + EOF) breaks this. */
+        size_t headers = count_headers(data, size);
+        if (sessions > headers) {
+            fprintf(stderr, "fuzz_link: %u sessions from %zu chunk headers\n", sessions,
+                    headers);
+            abort();
+        }
     }
     vt_channel_destroy(&ch); /* the feeder sees EOF and ends */
     pthread_join(thread, NULL);
