@@ -23,4 +23,12 @@ if [ "$lines" -gt 300 ]; then
     fail "$lines log lines (at most 300)"
 fi
 stop_daemon
+# Each connection ended once, with at most one warning about garbage.
+log=$e2e_tmp/vivacd.log
+connected=$(grep -c 'virtio-serial port connected' "$log" || true)
+ended=$(grep -c 'virtio-serial port connection ends' "$log" || true)
+garbage=$(grep -c 'not link chunks skipped' "$log" || true)
+[ "$connected" -gt 0 ] && [ "$ended" = "$connected" ] ||
+    fail "$connected connections, $ended ends logged"
+[ "$garbage" -le "$connected" ] || fail "$garbage garbage warnings for $connected connections"
 echo "ok: broken links end once, the daemon stays idle and serves the VM again ($lines log lines)"
