@@ -49,7 +49,7 @@ fuzz_target() { # NAME SEED_DIR SECONDS [libFuzzer args...]
     echo "=== fuzz: $name for $secs s"
     if "build-fuzz/fuzz/$name" -max_total_time="$secs" -rss_limit_mb=4096 \
         -print_final_stats=1 "$@" "$fuzz_dir" >"build-fuzz/$name.log" 2>&1; then
-        tail -3 "build-fuzz/$name.log"; echo "fuzz $name 1 0" >>"$results"
+        tail -5 "build-fuzz/$name.log"; echo "fuzz $name 1 0" >>"$results"
     else
         tail -40 "build-fuzz/$name.log"; echo "fuzz $name 0 1" >>"$results"
     fi
