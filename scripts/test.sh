@@ -2,7 +2,7 @@
 # Runs every test suite: the normal build (unit, e2e, fuzz replay), the same
 # suites under AddressSanitizer + UndefinedBehaviorSanitizer, and a short
 # libFuzzer run. Ends with "N passed, N failed".
-# Environment: FUZZ_SECONDS (default 60).
+# Environment: FUZZ_SECONDS (default 60, split between the fuzz targets).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh >/dev/null || { echo "set-up failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -33,22 +33,32 @@ else
     echo "asan build: FAILED 1 1" >>"$results"
 fi
 
-# 3. Coverage-guided fuzzing for a short time (clang + libFuzzer).
+# 3. Coverage-guided fuzzing for a short time (clang + libFuzzer), the time
+# split between the targets: fuzz_session (one session's messages) and
+# fuzz_link (a VM's control connection as a byte stream: link framing,
+# message framing, sessions one after another).
 if [ ! -f build-fuzz/build.ninja ]; then
     CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
         -Db_lundef=false >/dev/null
 fi
-if ninja -C build-fuzz fuzz/fuzz_session >/dev/null 2>&1; then
+fuzz_total=${FUZZ_SECONDS:-60}
+fuzz_target() { # NAME SEED_DIR SECONDS [libFuzzer args...]
+    local name=$1 seeds=$2 secs=$3 fuzz_dir; shift 3
     fuzz_dir=$(mktemp -d)
-    cp fuzz/corpus/* "$fuzz_dir"/ 2>/dev/null
-    echo "=== fuzz: fuzz_session for ${FUZZ_SECONDS:-60} s"
-    if build-fuzz/fuzz/fuzz_session -max_total_time="${FUZZ_SECONDS:-60}" -rss_limit_mb=4096 \
-        -print_final_stats=1 "$fuzz_dir" >build-fuzz/fuzz.log 2>&1; then
-        tail -3 build-fuzz/fuzz.log; echo "fuzz libfuzzer 1 0" >>"$results"
+    cp "$seeds"/* "$fuzz_dir"/ 2>/dev/null
+    echo "=== fuzz: $name for $secs s"
+    if "build-fuzz/fuzz/$name" -max_total_time="$secs" -rss_limit_mb=4096 \
+        -print_final_stats=1 "$@" "$fuzz_dir" >"build-fuzz/$name.log" 2>&1; then
+        tail -5 "build-fuzz/$name.log"; echo "fuzz $name 1 0" >>"$results"
     else
-        tail -40 build-fuzz/fuzz.log; echo "fuzz libfuzzer 0 1" >>"$results"
+        tail -40 "build-fuzz/$name.log"; echo "fuzz $name 0 1" >>"$results"
     fi
     rm -rf "$fuzz_dir"
+}
+if ninja -C build-fuzz fuzz/fuzz_session fuzz/fuzz_link >/dev/null 2>&1; then
+    fuzz_target fuzz_session fuzz/corpus $(( (fuzz_total + 1) / 2 ))
+    fuzz_target fuzz_link fuzz/corpus_link $(( fuzz_total / 2 > 0 ? fuzz_total / 2 : 1 )) \
+        -dict=fuzz/link.dict
 else
     echo "fuzz build failed"; echo "fuzz build 0 1" >>"$results"
 fi

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "host/connection.h"
 #include "transport/channel.h"
 #include "transport/message.h"
 
@@ -111,6 +112,15 @@ static int watch_deadlines(struct server *srv)
     return timeout;
 }
 
+static uint32_t next_session_id(void *opaque)
+{
+    struct server *srv = opaque;
+    pthread_mutex_lock(&srv->mutex);
+    uint32_t id = srv->next_id++;
+    pthread_mutex_unlock(&srv->mutex);
+    return id;
+}
+
 static void *session_thread(void *arg)
 {
     struct conn *c = arg;
@@ -119,31 +129,16 @@ static void *session_thread(void *arg)
         set_timeouts(c->ch);
     /* A VM's connection carries one session after another (link framing:
      * a new guest process starts a new session); others carry one. */
-    for (;;) {
-        struct vh_session *s = NULL;
-        int err = vh_session_create(srv->config->engine, &srv->config->limits, c->ch, c->id, &s);
-        if (err) {
-            vc_error("session %u: cannot create: %s", c->id, strerror(-err));
-            break;
-        }
-        if (srv->config->record_dir)
-            vh_session_set_record_dir(s, srv->config->record_dir);
-        if (!c->ch->user)
-            vh_session_set_deadline(s, &c->deadline, &srv->config->timeouts);
-        uint64_t sent0, recv0, sent1, recv1;
-        vt_link_counters(c->ch, &sent0, &recv0);
-        vh_session_run(s);
-        vh_session_destroy(&s);
-        vt_link_counters(c->ch, &sent1, &recv1);
-        if (c->ch->user)
-            vc_info("session %u: link bytes from guest %llu, to guest %llu", c->id,
-                    (unsigned long long)(recv1 - recv0), (unsigned long long)(sent1 - sent0));
-        if (!vt_link_session_ended(c->ch))
-            break;
-        pthread_mutex_lock(&srv->mutex);
-        c->id = srv->next_id++;
-        pthread_mutex_unlock(&srv->mutex);
-    }
+    struct vh_connection conn = {
+        .engine = srv->config->engine,
+        .limits = &srv->config->limits,
+        .record_dir = srv->config->record_dir,
+        .deadline = c->ch->user ? NULL : &c->deadline,
+        .timeouts = &srv->config->timeouts,
+        .next_id = next_session_id,
+        .opaque = srv,
+    };
+    vh_connection_serve(&conn, c->ch, c->id);
 
     pthread_mutex_lock(&srv->mutex);
     c->done = true;

@@ -85,13 +85,19 @@ int vt_vsock_accept(int listen_fd, struct vt_channel **out, unsigned *peer_cid);
  *
  * A guest writes every chunk with one write(), which virtio_console queues
  * as one buffer (it takes at most 32 KiB per write), so the daemon only ever
- * sees whole chunks.  A chunk with a nonce the daemon has not seen on this
- * connection starts a new session: the old one's partial message and objects
- * are dropped (recv fails with -ECONNRESET/-EPIPE and vt_link_session_ended()
- * is true; the next recv on the same channel starts the new session's
- * stream).  The daemon echoes the session's nonce in its chunks, so a new
- * guest process skips stale bytes of its predecessor until it finds the
- * header of a chunk carrying its own nonce.  docs/protocol.md has the rules.
+ * sees whole chunks.  The daemon side serves one session after another:
+ * vt_link_next_session() waits for the first chunk of a session, skipping
+ * bytes that are not a chunk header; the session's recv then reads its
+ * stream.  A chunk with another nonce ends the session (its partial message
+ * and objects are dropped: recv fails with -ECONNRESET/-EPIPE and
+ * vt_link_session_ended() is true) and is the first chunk of the next one;
+ * bytes that are not a chunk header end it too (recv fails with -EPROTO,
+ * vt_link_session_ended() is true; the rest of that session's chunks are
+ * skipped).  EOF or a read error ends the link for good: every later recv
+ * and vt_link_next_session() fail at once, without reading.  The daemon
+ * echoes the session's nonce in its chunks, so a new guest process skips
+ * stale bytes of its predecessor until it finds the header of a chunk
+ * carrying its own nonce.  docs/protocol.md has the rules.
  */
 #define VT_LINK_MAGIC 0x4b4c5656u /* "VVLK" */
 #define VT_LINK_MAX_CHUNK (32u * 1024u) /* header included */
@@ -103,11 +109,28 @@ int vt_serial_open(const char *path, struct vt_channel **out);
 /* Either side over an already open fd (a socket or a char device); takes
  * ownership. nonce: the client's (non-zero); 0 makes a daemon side. */
 int vt_link_wrap(int fd, uint64_t nonce, struct vt_channel **out);
-/* Daemon side: true if the last recv ended because a new client session
- * started on the link (as opposed to EOF or an I/O error). */
+/* True for the daemon side of a link (vt_link_wrap with nonce 0). */
+bool vt_link_is_server(const struct vt_channel *ch);
+/* Daemon side, before each session (the first one included): blocks until
+ * the first chunk of a session that no earlier recv has consumed, skipping
+ * bytes that are not a chunk header and the rest of a session that such
+ * bytes ended. 0: the next recv reads the new session's stream (sends carry
+ * its nonce); -ECONNRESET at EOF, another -errno on a read error (the link
+ * is over); -EBUSY while a session is current; -EINVAL if ch is no daemon
+ * side of a link. Before the first session recv and send fail with
+ * -ENOTCONN; once a session has ended, recv keeps failing as it did and send
+ * fails with -ENOTCONN (nothing reaches the next client by mistake). */
+int vt_link_next_session(struct vt_channel *ch);
+/* Daemon side: true if the last recv ended because the link ended the
+ * session (another client's chunk, or bytes that are not a chunk header)
+ * while the stream goes on: vt_link_next_session() may find another; false
+ * after EOF or an I/O error, and on other channels. */
 bool vt_link_session_ended(const struct vt_channel *ch);
 /* Wire bytes (headers included) sent and received by a link channel. */
 void vt_link_counters(const struct vt_channel *ch, uint64_t *sent, uint64_t *received);
+/* Daemon side: bytes skipped so far looking for a chunk header (garbage, and
+ * chunks of a session that garbage ended). */
+uint64_t vt_link_skipped(const struct vt_channel *ch);
 
 /* ---- addresses (address.c) ---- */
 
