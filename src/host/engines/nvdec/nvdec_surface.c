@@ -137,11 +137,20 @@ void nvdec_gpu_trim(struct vh_engine *engine)
     pthread_mutex_unlock(&e->lock);
     if (!n)
         return;
-    if (nvdec_push(e, "cuCtxPushCurrent", NULL) == VW_OK) {
-        for (unsigned i = 0; i < n; i++)
-            e->cu->cuMemFree(taken[i].ptr);
-        nvdec_pop(e);
+    if (nvdec_push(e, "cuCtxPushCurrent", NULL) != VW_OK) {
+        /* Nothing freed: the buffers go back to the cache, still charged
+         * (those it has no room for stay charged, lost with the context). */
+        pthread_mutex_lock(&e->lock);
+        for (unsigned i = 0; i < n && e->num_buffers < NVDEC_BUFFER_CACHE_MAX; i++) {
+            e->buffers[e->num_buffers++] = taken[i];
+            e->buffer_bytes += (uint64_t)taken[i].pitch * taken[i].rows;
+        }
+        pthread_mutex_unlock(&e->lock);
+        return;
     }
+    for (unsigned i = 0; i < n; i++)
+        e->cu->cuMemFree(taken[i].ptr);
+    nvdec_pop(e);
     vh_budget_give(e->base.gpu_budget, bytes);
     vc_debug("nvdec: GPU budget full: freed %u cached buffers (%llu KiB)", n,
              (unsigned long long)(bytes >> 10));
