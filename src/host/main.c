@@ -71,13 +71,18 @@ static void usage(FILE *f)
             "                       64 KiB): one that does not fit is refused (LIMIT)\n"
             "  --max-memory MB      memory all sessions together may hold for surfaces,\n"
             "                       decoders and frame data (default: half the machine's\n"
-            "                       memory; 0: unlimited); each session also has its own\n"
-            "                       limit (1 GiB)\n"
+            "                       memory; 0: unlimited)\n"
             "  --max-gpu-memory MB  GPU memory all sessions together may hold for surfaces\n"
             "                       and decoders, as the engine estimates them (default:\n"
-            "                       half the GPU's memory; 0: unlimited); each session\n"
-            "                       also has its own limit (2 GiB). Engines without a\n"
-            "                       GPU (sw) use none\n"
+            "                       half the GPU's memory; 0: unlimited). Engines without\n"
+            "                       a GPU (sw) use none\n"
+            "  --max-session-memory MB\n"
+            "                       what one session may hold of --max-memory (default\n"
+            "                       2048: a 4K 4:4:4 10-bit decode on sw needs about 1.7 GiB)\n"
+            "  --max-session-gpu-memory MB\n"
+            "                       what one session may hold of --max-gpu-memory\n"
+            "                       (default: a quarter of it, at least 2048; an 8K\n"
+            "                       10-bit decoder alone is charged 3 GiB on nvdec)\n"
             "  --help               show this help and exit\n"
             "  --version            show the version and exit\n"
             "\n"
@@ -125,7 +130,7 @@ int main(int argc, char **argv)
     enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_RECORD, OPT_HELP,
            OPT_VERSION, OPT_VM, OPT_VSOCK, OPT_MAX_MEMORY, OPT_MAX_GPU_MEMORY,
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
-           OPT_IDLE_TIMEOUT };
+           OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -133,6 +138,8 @@ int main(int argc, char **argv)
         {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"max-gpu-memory", required_argument, NULL, OPT_MAX_GPU_MEMORY},
+        {"max-session-memory", required_argument, NULL, OPT_MAX_SESSION_MEMORY},
+        {"max-session-gpu-memory", required_argument, NULL, OPT_MAX_SESSION_GPU_MEMORY},
         {"max-sessions-per-client", required_argument, NULL, OPT_MAX_PER_CLIENT},
         {"hello-timeout", required_argument, NULL, OPT_HELLO_TIMEOUT},
         {"message-timeout", required_argument, NULL, OPT_MESSAGE_TIMEOUT},
@@ -160,6 +167,7 @@ int main(int argc, char **argv)
     /* GPU memory: its own budget; the default needs the engine (below). */
     static struct vh_memory_budget gpu_budget;
     bool gpu_limit_given = false;
+    uint64_t session_gpu = 0;         /* 0: the default, from the GPU budget */
     config.limits.gpu_shared = &gpu_budget;
     const char *socket_path = getenv("VIVAC_SOCKET");
     if (!socket_path || !*socket_path)
@@ -205,6 +213,21 @@ int main(int argc, char **argv)
             }
             gpu_budget.limit = (uint64_t)mib << 20;
             gpu_limit_given = true;
+            break;
+        }
+        case OPT_MAX_SESSION_MEMORY:
+        case OPT_MAX_SESSION_GPU_MEMORY: {
+            uint32_t mib;
+            if (parse_u32(optarg, &mib) || mib == 0) {
+                fprintf(stderr, "vivacd: --%s: \"%s\" is not a number of MiB above 0\n",
+                        opt == OPT_MAX_SESSION_MEMORY ? "max-session-memory"
+                                                      : "max-session-gpu-memory", optarg);
+                return 2;
+            }
+            if (opt == OPT_MAX_SESSION_MEMORY)
+                config.limits.max_bytes = (uint64_t)mib << 20;
+            else
+                session_gpu = (uint64_t)mib << 20;
             break;
         }
         case OPT_MAX_PER_CLIENT:
@@ -326,12 +349,22 @@ int main(int argc, char **argv)
     if (!gpu_limit_given)
         gpu_budget.limit = vh_budget_default_gpu_limit(gpu_total);
     engine->gpu_budget = &gpu_budget;
+    /* One session may take a quarter of the GPU budget: enough for the
+     * largest decoders the caps offer on a big card, while three others
+     * still fit. */
+    if (!session_gpu) {
+        uint64_t base = gpu_budget.limit ? gpu_budget.limit : gpu_total;
+        session_gpu = base / 4 > config.limits.max_gpu_bytes ? base / 4
+                                                             : config.limits.max_gpu_bytes;
+    }
+    config.limits.max_gpu_bytes = session_gpu;
     if (engine->ops->codec_gpu_bytes || engine->ops->surface_gpu_bytes)
-        vc_info("GPU memory budget: %llu MiB of %llu MiB (%s)",
+        vc_info("GPU memory budget: %llu MiB of %llu MiB (%s), %llu MiB a session",
                 (unsigned long long)(gpu_budget.limit >> 20),
                 (unsigned long long)(gpu_total >> 20),
                 gpu_budget.limit ? (gpu_limit_given ? "--max-gpu-memory" : "default: half")
-                                 : "unlimited");
+                                 : "unlimited",
+                (unsigned long long)(config.limits.max_gpu_bytes >> 20));
     int err = vh_server_run(&config, stop_fd);
     engine->ops->destroy(&engine);
     for (unsigned i = 0; i < config.num_vms; i++)

@@ -28,7 +28,7 @@ void vh_limits_default(struct vh_limits *limits)
         .max_arena = 256 * MIB,
         .max_surfaces = 256,
         .max_codecs = 16,
-        .max_bytes = 1024 * MIB,
+        .max_bytes = 2048 * MIB,
         .max_frame_bytes = 32 * MIB,
         .max_gpu_bytes = 2048 * MIB,
     };

@@ -42,8 +42,9 @@ struct vh_limits {
     struct vh_memory_budget *gpu_shared;
 };
 
-/* Fills the daemon defaults (256 MiB arena, 256 surfaces, 16 codecs, 1 GiB,
- * 32 MiB per frame, 2 GiB of GPU memory). */
+/* Fills the daemon defaults (256 MiB arena, 256 surfaces, 16 codecs, 2 GiB,
+ * 32 MiB per frame, 2 GiB of GPU memory: vivacd raises it to a quarter of
+ * its GPU budget). */
 void vh_limits_default(struct vh_limits *limits);
 
 /* Counters of a session, logged when it closes. */

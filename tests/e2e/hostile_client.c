@@ -457,11 +457,13 @@ static void case_silent_client(void)
  * the codec it is decoded with (the engine would allocate past the charge). */
 /* Creates 4096x2304 codecs of `profile` (ids 1..max) until one is refused
  * with LIMIT, then destroys them all. Returns how many were created;
- * *refused: whether the last was refused. */
-static int codecs_until_limit(struct client *c, uint32_t profile, uint32_t max, bool *refused)
+ * *refused: whether the last was refused, `why` its message. */
+static int codecs_until_limit(struct client *c, uint32_t profile, uint32_t max, bool *refused,
+                              char why[VW_MESSAGE_TEXT_MAX + 1])
 {
     int accepted = 0;
     *refused = false;
+    why[0] = '\0';
     for (uint32_t id = 1; id <= max && !*refused; id++) {
         struct vw_create_codec cc = {.codec_id = id, .profile = profile,
                                      .entrypoint = VW_ENTRYPOINT_DECODE,
@@ -470,6 +472,8 @@ static int codecs_until_limit(struct client *c, uint32_t profile, uint32_t max, 
         accepted += st == VW_OK;
         *refused = st == VW_ERR_LIMIT;
     }
+    if (*refused)
+        memcpy(why, c->message, VW_MESSAGE_TEXT_MAX + 1);
     for (uint32_t id = 1; id <= max; id++) {
         struct vw_destroy_codec dc = {.codec_id = id};
         REQ1(c, VW_OP_DESTROY_CODEC, dc);
@@ -483,17 +487,20 @@ static void case_memory_budget(void)
     if (!session(&c, 1 << 20))
         return result(false, "memory budget");
     bool refused;
-    int accepted = codecs_until_limit(&c, VW_PROFILE_H264_HIGH, 16, &refused);
+    char why[VW_MESSAGE_TEXT_MAX + 1];
+    int accepted = codecs_until_limit(&c, VW_PROFILE_H264_HIGH, 16, &refused, why);
     result(accepted >= 1 && accepted < 16 && refused,
            "4096x2304 codecs beyond the session's memory budget -> LIMIT (%d accepted)", accepted);
 
     /* A 4:2:0 context of HEVC Main 4:4:4 10 may decode 4:4:4 10-bit
-     * pictures (6 bytes a pixel in libavcodec, not 1.5): charged so, one
-     * 4096x2304 decoder (972 MiB) fits the 1 GiB session, a second does not. */
-    accepted = codecs_until_limit(&c, VW_PROFILE_HEVC_MAIN444_10, 4, &refused);
-    result(accepted == 1 && refused,
-           "4096x2304 HEVC Main 4:4:4 10 codecs charged for 4:4:4 10-bit pictures -> the second "
-           "is refused (%d accepted)", accepted);
+     * pictures (6 bytes a pixel in libavcodec, not 1.5): 18 of them at
+     * 4096x2304 are 972 MiB, what the refusal must say a decoder needs. */
+    accepted = codecs_until_limit(&c, VW_PROFILE_HEVC_MAIN444_10, 16, &refused, why);
+    const char *needs = strstr(why, "decoder needs ");
+    unsigned mib = needs ? (unsigned)strtoul(needs + strlen("decoder needs "), NULL, 10) : 0;
+    result(refused && mib == 972,
+           "4096x2304 HEVC Main 4:4:4 10 codecs are charged for 4:4:4 10-bit pictures: 972 MiB "
+           "(%d accepted, then: %s)", accepted, why);
 
     /* A 64x64 codec decoding a 1024x1024 picture. */
     create_codec(&c, 20);
@@ -666,17 +673,26 @@ static void case_disconnect_mid_frame(void)
  * daemon-wide budget with surfaces, a second session is refused its first
  * one (the daemon's limit, not its own), and gets it once the first has
  * gone (the memory is given back). */
+/* Creates WxH NV12 surfaces (ids 1, 2, ...) until one is refused; returns
+ * that one's id, its status in *st and its message in `why`. */
+static uint32_t surfaces_until_refused(struct client *c, int *st, char why[VW_MESSAGE_TEXT_MAX + 1])
+{
+    uint32_t n = 0;
+    *st = VW_OK;
+    while (*st == VW_OK && n < 1000)
+        *st = create_surface(c, ++n, W, H);
+    snprintf(why, VW_MESSAGE_TEXT_MAX + 1, "%s", c->message);
+    return n;
+}
+
 static void case_daemon_budget(uint32_t mib)
 {
     struct client a, b;
     if (!session(&a, 0) || !session(&b, 0))
         return result(false, "daemon budget: sessions");
-    int st = VW_OK;
-    uint32_t n = 0;
-    while (st == VW_OK && n < 1000)
-        st = create_surface(&a, ++n, W, H);
+    int st;
     char why[VW_MESSAGE_TEXT_MAX + 1];
-    snprintf(why, sizeof(why), "%s", a.message);
+    uint32_t n = surfaces_until_refused(&a, &st, why);
     uint64_t each = (uint64_t)W * H * 3 / 2, budget = (uint64_t)mib << 20;
     result(st == VW_ERR_LIMIT && (n - 1) * each <= budget && n * each > budget &&
                strstr(why, "daemon's memory limit") != NULL,
@@ -696,10 +712,35 @@ static void case_daemon_budget(uint32_t mib)
            "first has gone (%d)", refused, later);
 }
 
+/* The per-session limit (vivacd --max-session-memory MIB): one session's
+ * surfaces are refused past it, naming it; another session has its own. */
+static void case_session_budget(uint32_t mib)
+{
+    struct client a, b;
+    if (!session(&a, 0) || !session(&b, 0))
+        return result(false, "session budget: sessions");
+    int st;
+    char why[VW_MESSAGE_TEXT_MAX + 1];
+    uint32_t n = surfaces_until_refused(&a, &st, why);
+    uint64_t each = (uint64_t)W * H * 3 / 2, limit = (uint64_t)mib << 20;
+    char named[64];
+    snprintf(named, sizeof(named), "session memory limit (%llu bytes)",
+             (unsigned long long)limit);
+    result(st == VW_ERR_LIMIT && (n - 1) * each <= limit && n * each > limit &&
+               strstr(why, named) != NULL,
+           "session budget %u MiB: surface %u of %llu bytes refused: %s", mib, n,
+           (unsigned long long)each, why);
+    int other = create_surface(&b, 1, W, H);
+    result(other == VW_OK, "session budget: another session is served meanwhile (%d)", other);
+    client_close(&a);
+    client_close(&b);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--budget"))) {
-        fprintf(stderr, "usage: hostile_client SOCKET [--budget MIB]\n");
+    if (argc != 2 && !(argc == 4 && (!strcmp(argv[2], "--budget") ||
+                                     !strcmp(argv[2], "--session-budget")))) {
+        fprintf(stderr, "usage: hostile_client SOCKET [--budget MIB | --session-budget MIB]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -709,8 +750,13 @@ int main(int argc, char **argv)
         return 1;
     }
     if (argc == 4) {
-        /* Only the daemon-wide budget: the daemon runs with --max-memory MIB. */
-        case_daemon_budget((uint32_t)strtoul(argv[3], NULL, 10));
+        /* Only one budget: the daemon runs with --max-memory MIB or
+         * --max-session-memory MIB. */
+        uint32_t mib = (uint32_t)strtoul(argv[3], NULL, 10);
+        if (!strcmp(argv[2], "--budget"))
+            case_daemon_budget(mib);
+        else
+            case_session_budget(mib);
         printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
         return failures ? 1 : 0;
     }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The daemon-wide memory budget (vivacd --max-memory): one session fills it,
 # another is refused with the daemon's limit named and served again once the
-# first session is gone; the daemon stays up.
+# first session is gone; the daemon stays up. Then the per-session limit
+# (--max-session-memory): one session's surfaces refused past it, another
+# session served.
 # Usage: memory_budget.sh HOSTILE_CLIENT
 source "$(dirname "$0")/lib.sh"
 client=${1:?usage: memory_budget.sh HOSTILE_CLIENT}
@@ -9,4 +11,11 @@ start_daemon --engine sw --max-memory 1
 "$client" "$VIVAC_SOCKET" --budget 1 || { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: daemon budget"; exit 1; }
 daemon_alive || { echo "FAIL: vivacd died"; exit 1; }
 stop_daemon
-echo "ok: a 1 MiB daemon-wide budget holds across sessions and is given back"
+start_daemon --engine sw --max-session-memory 1
+"$client" "$VIVAC_SOCKET" --session-budget 1 ||
+    { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: session budget"; exit 1; }
+stop_daemon
+if "$VIVACD" --max-session-memory 0 --socket "$e2e_tmp/x.sock" 2>/dev/null; then
+    echo "FAIL: --max-session-memory 0 accepted"; exit 1
+fi
+echo "ok: a 1 MiB daemon-wide budget holds across sessions and is given back; a 1 MiB session limit holds"
