@@ -1,11 +1,13 @@
 /* vivacd: options, signals, engine selection. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +16,8 @@
 #include "host/engine.h"
 #include "host/memory_budget.h"
 #include "host/server.h"
+#include "host/worker.h"
+#include "host/worker_pool.h"
 #include "vivac_config.h"
 
 static void usage(FILE *f)
@@ -83,35 +87,24 @@ static void usage(FILE *f)
             "                       what one session may hold of --max-gpu-memory\n"
             "                       (default: a quarter of it, at least 2048; an 8K\n"
             "                       10-bit decoder alone is charged 3 GiB on nvdec)\n"
+            "  --max-client-memory MB\n"
+            "                       what one client (a VM, a uid on the Unix socket, a\n"
+            "                       vsock CID) may hold of --max-memory (default: half of\n"
+            "                       it, at least --max-session-memory; 0: unlimited)\n"
+            "  --max-client-gpu-memory MB\n"
+            "                       the same of --max-gpu-memory (default: half of it, at\n"
+            "                       least --max-session-gpu-memory; 0: unlimited)\n"
+            "  --worker-user USER   the user the workers run as when vivacd runs as root\n"
+            "                       (default: vivac if that user exists, else nobody)\n"
+            "  --worker-timeout S   kill a worker that leaves the supervisor's ping\n"
+            "                       unanswered for S seconds (default 30; 0: never)\n"
             "  --help               show this help and exit\n"
             "  --version            show the version and exit\n"
             "\n"
+            "Each client's bytes are parsed in a worker process of its own, sandboxed\n"
+            "before it reads them (docs/security.md): a worker that crashes ends only\n"
+            "its client's sessions.\n"
             "SIGTERM or SIGINT shut the daemon down cleanly (exit status 0).\n");
-}
-
-static int create_engine(const char *name, struct vh_engine **out)
-{
-    struct vh_error err = {0};
-    if (strcmp(name, "auto") != 0) {
-        const struct vh_engine_ops *ops = vh_engine_find(name);
-        if (!ops) {
-            vc_error("unknown engine \"%s\" (see --help)", name);
-            return -ENOENT;
-        }
-        if (ops->create(out, &err) != VW_OK) {
-            vc_error("engine %s cannot start: %s", ops->name, err.message);
-            return -ENODEV;
-        }
-        return 0;
-    }
-    for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++) {
-        memset(&err, 0, sizeof(err));
-        if ((*e)->create(out, &err) == VW_OK)
-            return 0;
-        vc_info("engine %s unavailable: %s", (*e)->name, err.message);
-    }
-    vc_error("no engine can start on this machine");
-    return -ENODEV;
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -125,12 +118,45 @@ static int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* Everything the command line says, for the supervisor and the workers. */
+struct options {
+    struct vh_server_config server;
+    struct vh_limits limits;
+    const char *engine_name;
+    const char *record_dir;
+    const char **vm_specs;
+    unsigned num_vm_specs;
+    uint64_t max_memory, max_gpu_memory, client_memory, client_gpu_memory;
+    bool max_memory_given, gpu_limit_given, client_memory_given, client_gpu_given;
+    uint64_t session_gpu;         /* 0: the default, from the GPU budget */
+    uint32_t timeout_s[3];        /* hello, message, idle */
+    uint32_t worker_timeout_s;
+    const char *worker_user;
+    const char *worker_role;      /* --worker: run as that client's worker */
+    uint32_t worker_slot;
+};
+
+static int parse_mib(const char *name, const char *arg, bool nonzero, uint64_t *out)
+{
+    uint32_t mib;
+    if (parse_u32(arg, &mib) || (nonzero && mib == 0)) {
+        fprintf(stderr, "vivacd: --%s: \"%s\" is not a number of MiB%s\n", name, arg,
+                nonzero ? " above 0" : "");
+        return -1;
+    }
+    *out = (uint64_t)mib << 20;
+    return 0;
+}
+
+/* 0, 1 to exit 0 (--help, --version), or 2 for a usage error. */
+static int parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_SOCKET = 256, OPT_ENGINE, OPT_LOG_LEVEL, OPT_MAX_SESSIONS, OPT_RECORD, OPT_HELP,
            OPT_VERSION, OPT_VM, OPT_VSOCK, OPT_MAX_MEMORY, OPT_MAX_GPU_MEMORY,
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
-           OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY };
+           OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY,
+           OPT_MAX_CLIENT_MEMORY, OPT_MAX_CLIENT_GPU_MEMORY, OPT_WORKER_USER,
+           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -140,6 +166,8 @@ int main(int argc, char **argv)
         {"max-gpu-memory", required_argument, NULL, OPT_MAX_GPU_MEMORY},
         {"max-session-memory", required_argument, NULL, OPT_MAX_SESSION_MEMORY},
         {"max-session-gpu-memory", required_argument, NULL, OPT_MAX_SESSION_GPU_MEMORY},
+        {"max-client-memory", required_argument, NULL, OPT_MAX_CLIENT_MEMORY},
+        {"max-client-gpu-memory", required_argument, NULL, OPT_MAX_CLIENT_GPU_MEMORY},
         {"max-sessions-per-client", required_argument, NULL, OPT_MAX_PER_CLIENT},
         {"hello-timeout", required_argument, NULL, OPT_HELLO_TIMEOUT},
         {"message-timeout", required_argument, NULL, OPT_MESSAGE_TIMEOUT},
@@ -148,39 +176,24 @@ int main(int argc, char **argv)
         {"vm", required_argument, NULL, OPT_VM},
         {"vsock", required_argument, NULL, OPT_VSOCK},
         {"vsock-allow", required_argument, NULL, OPT_VSOCK_ALLOW},
+        {"worker-user", required_argument, NULL, OPT_WORKER_USER},
+        {"worker-timeout", required_argument, NULL, OPT_WORKER_TIMEOUT},
+        /* Internal: how the supervisor starts a worker (worker_pool.c). */
+        {"worker", required_argument, NULL, OPT_WORKER},
+        {"worker-slot", required_argument, NULL, OPT_WORKER_SLOT},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
-    vc_log_set_prefix("vivacd");
-    if (!getenv("VIVAC_LOG"))
-        vc_log_set_level(VC_LOG_INFO);
-
-    struct vh_server_config config = {.max_sessions = 64};
     uint32_t per_client = UINT32_MAX; /* UINT32_MAX: the default, from max_sessions */
-    uint32_t timeout_s[3] = {10, 10, 60}; /* hello, message, idle */
-    vh_limits_default(&config.limits);
-    /* One budget for all sessions (each also has its own limit). */
-    static struct vh_memory_budget budget;
-    budget.limit = vh_budget_default_limit();
-    config.limits.shared = &budget;
-    /* GPU memory: its own budget; the default needs the engine (below). */
-    static struct vh_memory_budget gpu_budget;
-    bool gpu_limit_given = false;
-    uint64_t session_gpu = 0;         /* 0: the default, from the GPU budget */
-    config.limits.gpu_shared = &gpu_budget;
-    const char *socket_path = getenv("VIVAC_SOCKET");
-    if (!socket_path || !*socket_path)
-        socket_path = VIVAC_DEFAULT_SOCKET;
-    const char *engine_name = "auto";
     int opt, level;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case OPT_SOCKET:
-            socket_path = optarg;
+            o->server.socket_path = optarg;
             break;
         case OPT_ENGINE:
-            engine_name = optarg;
+            o->engine_name = optarg;
             break;
         case OPT_LOG_LEVEL:
             level = vc_log_parse_level(optarg);
@@ -191,45 +204,39 @@ int main(int argc, char **argv)
             vc_log_set_level((enum vc_log_level)level);
             break;
         case OPT_MAX_SESSIONS:
-            if (parse_u32(optarg, &config.max_sessions)) {
+            if (parse_u32(optarg, &o->server.max_sessions)) {
                 fprintf(stderr, "vivacd: --max-sessions: \"%s\" is not a number\n", optarg);
                 return 2;
             }
             break;
-        case OPT_MAX_MEMORY: {
-            uint32_t mib;
-            if (parse_u32(optarg, &mib)) {
-                fprintf(stderr, "vivacd: --max-memory: \"%s\" is not a number\n", optarg);
+        case OPT_MAX_MEMORY:
+            if (parse_mib("max-memory", optarg, false, &o->max_memory))
                 return 2;
-            }
-            budget.limit = (uint64_t)mib << 20;
+            o->max_memory_given = true;
             break;
-        }
-        case OPT_MAX_GPU_MEMORY: {
-            uint32_t mib;
-            if (parse_u32(optarg, &mib)) {
-                fprintf(stderr, "vivacd: --max-gpu-memory: \"%s\" is not a number\n", optarg);
+        case OPT_MAX_GPU_MEMORY:
+            if (parse_mib("max-gpu-memory", optarg, false, &o->max_gpu_memory))
                 return 2;
-            }
-            gpu_budget.limit = (uint64_t)mib << 20;
-            gpu_limit_given = true;
+            o->gpu_limit_given = true;
             break;
-        }
         case OPT_MAX_SESSION_MEMORY:
-        case OPT_MAX_SESSION_GPU_MEMORY: {
-            uint32_t mib;
-            if (parse_u32(optarg, &mib) || mib == 0) {
-                fprintf(stderr, "vivacd: --%s: \"%s\" is not a number of MiB above 0\n",
-                        opt == OPT_MAX_SESSION_MEMORY ? "max-session-memory"
-                                                      : "max-session-gpu-memory", optarg);
+            if (parse_mib("max-session-memory", optarg, true, &o->limits.max_bytes))
                 return 2;
-            }
-            if (opt == OPT_MAX_SESSION_MEMORY)
-                config.limits.max_bytes = (uint64_t)mib << 20;
-            else
-                session_gpu = (uint64_t)mib << 20;
             break;
-        }
+        case OPT_MAX_SESSION_GPU_MEMORY:
+            if (parse_mib("max-session-gpu-memory", optarg, true, &o->session_gpu))
+                return 2;
+            break;
+        case OPT_MAX_CLIENT_MEMORY:
+            if (parse_mib("max-client-memory", optarg, false, &o->client_memory))
+                return 2;
+            o->client_memory_given = true;
+            break;
+        case OPT_MAX_CLIENT_GPU_MEMORY:
+            if (parse_mib("max-client-gpu-memory", optarg, false, &o->client_gpu_memory))
+                return 2;
+            o->client_gpu_given = true;
+            break;
         case OPT_MAX_PER_CLIENT:
             if (parse_u32(optarg, &per_client) || per_client == UINT32_MAX) {
                 fprintf(stderr, "vivacd: --max-sessions-per-client: \"%s\" is not a number\n",
@@ -239,31 +246,26 @@ int main(int argc, char **argv)
             break;
         case OPT_HELLO_TIMEOUT:
         case OPT_MESSAGE_TIMEOUT:
-        case OPT_IDLE_TIMEOUT: {
-            uint32_t *t = &timeout_s[opt - OPT_HELLO_TIMEOUT];
+        case OPT_IDLE_TIMEOUT:
+        case OPT_WORKER_TIMEOUT: {
+            uint32_t *t = opt == OPT_WORKER_TIMEOUT ? &o->worker_timeout_s
+                                                    : &o->timeout_s[opt - OPT_HELLO_TIMEOUT];
             if (parse_u32(optarg, t) || *t > 86400) {
-                static const char *const names[] = {"hello-timeout", "message-timeout",
-                                                    "idle-timeout"};
-                fprintf(stderr, "vivacd: --%s: \"%s\" is not a number of seconds (0 to 86400)\n",
-                        names[opt - OPT_HELLO_TIMEOUT], optarg);
+                fprintf(stderr, "vivacd: %s: \"%s\" is not a number of seconds (0 to 86400)\n",
+                        argv[optind - 1], optarg);
                 return 2;
             }
             break;
         }
         case OPT_RECORD:
-            config.record_dir = optarg;
+            o->record_dir = optarg;
             break;
         case OPT_VM: {
-            char why[512];
-            struct vh_vm **vms = realloc(config.vms, sizeof(*vms) * (config.num_vms + 1));
-            if (!vms)
-                return 1;
-            config.vms = vms;
-            if (vh_vm_create(optarg, &vms[config.num_vms], why, sizeof(why))) {
-                fprintf(stderr, "vivacd: --vm: %s\n", why);
+            const char **specs = realloc(o->vm_specs, sizeof(*specs) * (o->num_vm_specs + 1));
+            if (!specs)
                 return 2;
-            }
-            config.num_vms++;
+            o->vm_specs = specs;
+            specs[o->num_vm_specs++] = optarg;
             break;
         }
         case OPT_VSOCK: {
@@ -272,25 +274,35 @@ int main(int argc, char **argv)
                 fprintf(stderr, "vivacd: --vsock: \"%s\" is not a port number\n", optarg);
                 return 2;
             }
-            config.vsock_port = port;
+            o->server.vsock_port = port;
             break;
         }
         case OPT_VSOCK_ALLOW: {
             char why[256];
-            if (vh_vsock_allow_add(&config.vsock_allow, optarg, why, sizeof(why))) {
+            if (vh_vsock_allow_add(&o->server.vsock_allow, optarg, why, sizeof(why))) {
                 fprintf(stderr, "vivacd: --vsock-allow: %s\n", why);
                 return 2;
             }
             break;
         }
+        case OPT_WORKER_USER:
+            o->worker_user = optarg;
+            break;
+        case OPT_WORKER:
+            o->worker_role = optarg;
+            break;
+        case OPT_WORKER_SLOT:
+            if (parse_u32(optarg, &o->worker_slot) || o->worker_slot >= VH_MAX_WORKERS)
+                return 2;
+            break;
         case 'h':
         case OPT_HELP:
             usage(stdout);
-            return 0;
+            return 1;
         case OPT_VERSION:
             printf("vivacd %s (protocol %u.%u)\n", VIVAC_VERSION, VW_VERSION_MAJOR,
                    VW_VERSION_MINOR);
-            return 0;
+            return 1;
         default:
             usage(stderr);
             return 2;
@@ -301,29 +313,113 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    config.socket_path = socket_path;
-    if (config.vsock_allow.count && !config.vsock_port) {
+    if (o->server.vsock_allow.count && !o->server.vsock_port) {
         fprintf(stderr, "vivacd: --vsock-allow without --vsock PORT\n");
         return 2;
     }
+    uint32_t max = o->server.max_sessions;
     if (per_client == UINT32_MAX)
-        per_client = config.max_sessions ? (config.max_sessions / 4 ? config.max_sessions / 4 : 1) : 0;
-    config.max_sessions_per_client = per_client;
-    config.timeouts = (struct vh_timeouts){.hello_ms = timeout_s[0] * 1000,
-                                           .message_ms = timeout_s[1] * 1000,
-                                           .idle_ms = timeout_s[2] * 1000};
-    if (config.record_dir) {
+        per_client = max ? (max / 4 ? max / 4 : 1) : 0;
+    o->server.max_sessions_per_client = per_client;
+    o->server.timeouts = (struct vh_timeouts){.hello_ms = o->timeout_s[0] * 1000,
+                                              .message_ms = o->timeout_s[1] * 1000,
+                                              .idle_ms = o->timeout_s[2] * 1000};
+    if (o->record_dir) {
         struct stat st;
-        if (stat(config.record_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-            access(config.record_dir, W_OK) != 0) {
-            fprintf(stderr, "vivacd: --record: %s is not a writable directory\n",
-                    config.record_dir);
+        if (stat(o->record_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+            access(o->record_dir, W_OK) != 0) {
+            fprintf(stderr, "vivacd: --record: %s is not a writable directory\n", o->record_dir);
             return 2;
         }
     }
+    return 0;
+}
 
-    /* Signals: SIGPIPE ignored (sends report EPIPE); SIGTERM/SIGINT blocked in
-     * every thread and read from a signalfd by the accept loop. */
+/* The worker's side: its budgets, its VM (if it serves one), then the
+ * worker itself (worker.c). */
+static int worker_main(struct options *o)
+{
+    char prefix[96];
+    snprintf(prefix, sizeof(prefix), "vivacd[%s]", o->worker_role);
+    vc_log_set_prefix(prefix);
+    /* Nothing but stdio, the control socket and the budgets from here on. */
+    close_range(VH_WORKER_BUDGETS_FD + 1, ~0u, 0);
+    struct vh_budget_page *page;
+    int err = vh_budget_page_map(VH_WORKER_BUDGETS_FD, &page);
+    close(VH_WORKER_BUDGETS_FD);
+    if (err) {
+        vc_error("worker: no budget page: %s", strerror(-err));
+        return 1;
+    }
+    struct vh_memory_budget *mem = &page->worker[o->worker_slot].memory;
+    struct vh_memory_budget *gpu = &page->worker[o->worker_slot].gpu;
+    mem->parent = &page->memory;
+    gpu->parent = &page->gpu;
+    struct vh_worker_config cfg = {
+        .role = o->worker_role,
+        .engine_name = o->engine_name,
+        .limits = o->limits,
+        .gpu_budget = gpu,
+        .timeouts = o->server.timeouts,
+        .record_dir = o->record_dir,
+        .sandbox_user = o->worker_user,
+        .control_fd = VH_WORKER_CONTROL_FD,
+    };
+    cfg.limits.shared = mem;
+    cfg.limits.gpu_shared = gpu;
+    cfg.limits.max_gpu_bytes = o->session_gpu ? o->session_gpu : cfg.limits.max_gpu_bytes;
+    /* Address space: what the client may hold, and room for code, threads
+     * and the engine's own buffers. Not under AddressSanitizer, which
+     * reserves terabytes of shadow memory. */
+#if !defined(__SANITIZE_ADDRESS__)
+    if (mem->limit)
+        cfg.max_address_space = mem->limit + (8ull << 30);
+#endif
+    struct vh_vm *vm = NULL;
+    if (strncmp(o->worker_role, "vm:", 3) == 0) {
+        const char *name = o->worker_role + 3;
+        size_t len = strlen(name);
+        for (unsigned i = 0; i < o->num_vm_specs && !vm; i++) {
+            const char *spec = o->vm_specs[i];
+            if (strncmp(spec, name, len) != 0 || spec[len] != ':')
+                continue;
+            char why[512];
+            if (vh_vm_create(spec, &vm, why, sizeof(why))) {
+                vc_error("--vm: %s", why);
+                return 1;
+            }
+        }
+        if (!vm) {
+            vc_error("worker: no --vm named %s", name);
+            return 1;
+        }
+    }
+    cfg.vm = vm;
+    int status = vh_worker_run(&cfg);
+    vh_vm_destroy(&vm);
+    return status;
+}
+
+/* The supervisor: starts a probe worker (the engine runs in the workers
+ * only, never here), sets the budgets, serves. */
+static int supervisor_main(int argc, char **argv, struct options *o)
+{
+    struct vh_server_config *config = &o->server;
+    for (unsigned i = 0; i < o->num_vm_specs; i++) {
+        char why[512];
+        struct vh_vm **vms = realloc(config->vms, sizeof(*vms) * (config->num_vms + 1));
+        if (!vms)
+            return 1;
+        config->vms = vms;
+        if (vh_vm_create(o->vm_specs[i], &vms[config->num_vms], why, sizeof(why))) {
+            fprintf(stderr, "vivacd: --vm: %s\n", why);
+            return 2;
+        }
+        config->num_vms++;
+    }
+    /* Signals: SIGPIPE ignored (sends report EPIPE); SIGTERM/SIGINT blocked
+     * (the workers inherit that: the supervisor ends them) and read from a
+     * signalfd by the accept loop. */
     signal(SIGPIPE, SIG_IGN);
     sigset_t stop;
     sigemptyset(&stop);
@@ -338,38 +434,113 @@ int main(int argc, char **argv)
         vc_error("signalfd: %s", strerror(errno));
         return 1;
     }
-
-    struct vh_engine *engine = NULL;
-    if (create_engine(engine_name, &engine)) {
-        close(stop_fd);
-        return 1;
+    struct vh_budget_page *page;
+    int page_fd, status = 1;
+    int err = vh_budget_page_create(&page, &page_fd);
+    if (err) {
+        vc_error("cannot set up the budgets: %s", strerror(-err));
+        goto out_stop;
     }
-    config.engine = engine;
-    uint64_t gpu_total = engine->ops->gpu_memory_total ? engine->ops->gpu_memory_total(engine) : 0;
-    if (!gpu_limit_given)
-        gpu_budget.limit = vh_budget_default_gpu_limit(gpu_total);
-    engine->gpu_budget = &gpu_budget;
+    /* The workers' command line: ours, then what the probe found. */
+    char **worker_argv = calloc((size_t)argc + 8, sizeof(*worker_argv));
+    if (!worker_argv)
+        goto out_page;
+    memcpy(worker_argv, argv, (size_t)argc * sizeof(*argv));
+    struct vh_pool_config pool_config = {
+        .argv = worker_argv,
+        .budgets = page,
+        .budgets_fd = page_fd,
+        .watchdog_ms = o->worker_timeout_s * 1000,
+        .retire_ms = 10000,
+    };
+    struct vh_pool *pool = NULL;
+    if (vh_pool_create(&pool_config, &pool))
+        goto out_argv;
+    char engine[48];
+    uint64_t gpu_total = 0;
+    err = vh_pool_probe(pool, 60000, engine, sizeof(engine), &gpu_total);
+    if (err) {
+        vc_error("no engine can start (%s): see the worker's messages above",
+                 strcmp(o->engine_name, "auto") ? o->engine_name : "auto");
+        goto out_pool;
+    }
+    config->engine_name = engine;
+    page->memory.limit = o->max_memory_given ? o->max_memory : vh_budget_default_limit();
+    page->gpu.limit = o->gpu_limit_given ? o->max_gpu_memory
+                                         : vh_budget_default_gpu_limit(gpu_total);
     /* One session may take a quarter of the GPU budget: enough for the
      * largest decoders the caps offer on a big card, while three others
      * still fit. */
+    uint64_t session_gpu = o->session_gpu;
     if (!session_gpu) {
-        uint64_t base = gpu_budget.limit ? gpu_budget.limit : gpu_total;
-        session_gpu = base / 4 > config.limits.max_gpu_bytes ? base / 4
-                                                             : config.limits.max_gpu_bytes;
+        uint64_t base = page->gpu.limit ? page->gpu.limit : gpu_total;
+        session_gpu = base / 4 > o->limits.max_gpu_bytes ? base / 4 : o->limits.max_gpu_bytes;
     }
-    config.limits.max_gpu_bytes = session_gpu;
-    if (engine->ops->codec_gpu_bytes || engine->ops->surface_gpu_bytes)
-        vc_info("GPU memory budget: %llu MiB of %llu MiB (%s), %llu MiB a session",
-                (unsigned long long)(gpu_budget.limit >> 20),
+    /* One client may take half of each budget, and at least one session's. */
+    vh_pool_destroy(&pool);
+    pool_config.client_memory = o->client_memory_given ? o->client_memory
+                                : page->memory.limit / 2 > o->limits.max_bytes
+                                    ? page->memory.limit / 2 : o->limits.max_bytes;
+    if (!o->client_memory_given && !page->memory.limit)
+        pool_config.client_memory = 0;
+    pool_config.client_gpu_memory = o->client_gpu_given ? o->client_gpu_memory
+                                    : page->gpu.limit / 2 > session_gpu ? page->gpu.limit / 2
+                                                                        : session_gpu;
+    if (!o->client_gpu_given && !page->gpu.limit)
+        pool_config.client_gpu_memory = 0;
+    static char session_gpu_text[24];
+    snprintf(session_gpu_text, sizeof(session_gpu_text), "%llu",
+             (unsigned long long)(session_gpu >> 20));
+    worker_argv[argc] = "--engine";
+    worker_argv[argc + 1] = engine;
+    worker_argv[argc + 2] = "--max-session-gpu-memory";
+    worker_argv[argc + 3] = session_gpu_text;
+    if (vh_pool_create(&pool_config, &pool))
+        goto out_argv;
+    vc_info("memory budget: %llu MiB (%s), %llu MiB a client, %llu MiB a session",
+            (unsigned long long)(page->memory.limit >> 20),
+            o->max_memory_given ? "--max-memory" : "default: half the memory",
+            (unsigned long long)(pool_config.client_memory >> 20),
+            (unsigned long long)(o->limits.max_bytes >> 20));
+    if (gpu_total)
+        vc_info("GPU memory budget: %llu MiB of %llu MiB (%s), %llu MiB a client, %llu MiB a "
+                "session", (unsigned long long)(page->gpu.limit >> 20),
                 (unsigned long long)(gpu_total >> 20),
-                gpu_budget.limit ? (gpu_limit_given ? "--max-gpu-memory" : "default: half")
-                                 : "unlimited",
-                (unsigned long long)(config.limits.max_gpu_bytes >> 20));
-    int err = vh_server_run(&config, stop_fd);
-    engine->ops->destroy(&engine);
-    for (unsigned i = 0; i < config.num_vms; i++)
-        vh_vm_destroy(&config.vms[i]);
-    free(config.vms);
+                page->gpu.limit ? (o->gpu_limit_given ? "--max-gpu-memory" : "default: half")
+                                : "unlimited",
+                (unsigned long long)(pool_config.client_gpu_memory >> 20),
+                (unsigned long long)(session_gpu >> 20));
+    err = vh_server_run(config, pool, stop_fd);
+    status = err ? 1 : 0;
+out_pool:
+    vh_pool_destroy(&pool);
+out_argv:
+    free(worker_argv);
+out_page:
+    munmap(page, sizeof(*page));
+    close(page_fd);
+out_stop:
     close(stop_fd);
-    return err ? 1 : 0;
+    for (unsigned i = 0; i < config->num_vms; i++)
+        vh_vm_destroy(&config->vms[i]);
+    free(config->vms);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    vc_log_set_prefix("vivacd");
+    if (!getenv("VIVAC_LOG"))
+        vc_log_set_level(VC_LOG_INFO);
+    static struct options o = {.server.max_sessions = 64, .engine_name = "auto",
+                               .timeout_s = {10, 10, 60}, .worker_timeout_s = 30};
+    vh_limits_default(&o.limits);
+    const char *socket_path = getenv("VIVAC_SOCKET");
+    o.server.socket_path = socket_path && *socket_path ? socket_path : VIVAC_DEFAULT_SOCKET;
+    int r = parse_options(argc, argv, &o);
+    if (r)
+        return r == 1 ? 0 : 2;
+    int status = o.worker_role ? worker_main(&o) : supervisor_main(argc, argv, &o);
+    free(o.vm_specs);
+    return status;
 }

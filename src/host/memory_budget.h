@@ -22,14 +22,13 @@
 struct vh_memory_budget {
     _Atomic uint64_t used;
     uint64_t limit;               /* bytes; 0: unlimited */
+    /* What this budget takes is also taken from parent (NULL: none): a
+     * worker's budget (one VM's) is a part of the daemon's. */
+    struct vh_memory_budget *parent;
 };
 
-/* Takes n bytes, or nothing (false) when that would pass the limit. A NULL
- * budget has no limit. Thread safe. */
-static inline bool vh_budget_take(struct vh_memory_budget *b, uint64_t n)
+static inline bool vh_budget_take_one(struct vh_memory_budget *b, uint64_t n)
 {
-    if (!b)
-        return true;
     uint64_t used = atomic_load(&b->used);
     do {
         if (b->limit && (n > b->limit || used > b->limit - n))
@@ -38,11 +37,40 @@ static inline bool vh_budget_take(struct vh_memory_budget *b, uint64_t n)
     return true;
 }
 
+/* Takes n bytes from b and its parent, or nothing (false) when that would
+ * pass either limit. A NULL budget has no limit. Thread safe. */
+static inline bool vh_budget_take(struct vh_memory_budget *b, uint64_t n)
+{
+    if (!b)
+        return true;
+    if (!vh_budget_take_one(b, n))
+        return false;
+    if (b->parent && !vh_budget_take_one(b->parent, n)) {
+        atomic_fetch_sub(&b->used, n);
+        return false;
+    }
+    return true;
+}
+
 /* Gives back n bytes taken before. */
 static inline void vh_budget_give(struct vh_memory_budget *b, uint64_t n)
 {
-    if (b)
-        atomic_fetch_sub(&b->used, n);
+    if (!b)
+        return;
+    atomic_fetch_sub(&b->used, n);
+    if (b->parent)
+        atomic_fetch_sub(&b->parent->used, n);
+}
+
+/* Which budget would refuse n more bytes: b's parent (the daemon's) or b
+ * itself (one worker's), for the error message. */
+static inline const struct vh_memory_budget *vh_budget_refuser(const struct vh_memory_budget *b,
+                                                               uint64_t n)
+{
+    const struct vh_memory_budget *p = b->parent;
+    if (p && p->limit && (n > p->limit || atomic_load(&p->used) > p->limit - n))
+        return p;
+    return b;
 }
 
 /* Half of the machine's physical memory (the default limit); 0 if unknown. */
@@ -51,5 +79,28 @@ uint64_t vh_budget_default_limit(void);
 /* The default GPU budget for a device of `total` bytes: half of it (0, i.e.
  * unlimited, when total is 0: the engine uses no GPU memory or cannot say). */
 uint64_t vh_budget_default_gpu_limit(uint64_t total);
+
+/* The budgets of a daemon of several processes, in one shared memory page
+ * set up by the supervisor (a memfd every worker maps): the daemon's, and
+ * one pair per worker (a client: a VM, a uid, a vsock CID), whose parent is
+ * the daemon's. A worker that dies leaves its charges in its slot; the
+ * supervisor gives them back (vh_budget_page_reclaim). Accounting between
+ * processes that behave: a compromised worker can write anything here, and
+ * what bounds it is the kernel's (its rlimits). */
+#define VH_MAX_WORKERS 256
+
+struct vh_budget_page {
+    struct vh_memory_budget memory, gpu;
+    struct {
+        struct vh_memory_budget memory, gpu;
+    } worker[VH_MAX_WORKERS];
+};
+
+/* Creates the page (a sealed-size memfd, close-on-exec) and maps it. */
+int vh_budget_page_create(struct vh_budget_page **page, int *fd);
+/* Maps a page created by the supervisor (a worker's fd 4). */
+int vh_budget_page_map(int fd, struct vh_budget_page **page);
+/* Gives back what a worker's slot still holds (the worker is gone). */
+void vh_budget_page_reclaim(struct vh_budget_page *page, unsigned slot);
 
 #endif

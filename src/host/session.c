@@ -76,11 +76,15 @@ err_free:
 int vh_daemon_memory_full(struct vh_error *err, const char *what,
                           const struct vh_memory_budget *b, uint64_t n)
 {
+    const struct vh_memory_budget *full = vh_budget_refuser(b, n);
+    bool daemon = !full->parent;
     return vh_error_set(err, VW_ERR_LIMIT,
-                        "%s: %llu KiB more would pass the daemon's memory limit (%llu of %llu "
-                        "KiB used by all sessions)", what, (unsigned long long)((n + 1023) >> 10),
-                        (unsigned long long)(atomic_load(&b->used) >> 10),
-                        (unsigned long long)(b->limit >> 10));
+                        "%s: %llu KiB more would pass the %s memory limit (%llu of %llu "
+                        "KiB used by %s)", what, (unsigned long long)((n + 1023) >> 10),
+                        daemon ? "daemon's" : "client's (vivacd --max-client-memory)",
+                        (unsigned long long)(atomic_load(&full->used) >> 10),
+                        (unsigned long long)(full->limit >> 10),
+                        daemon ? "all sessions" : "this VM or client's sessions");
 }
 
 /* GPU memory: the session's own limit, then the daemon's budget; where the
@@ -101,13 +105,18 @@ static int gpu_charge(struct vh_session *s, const char *what, uint64_t n, struct
     if (!vh_budget_take(b, n)) {
         if (s->engine->ops->gpu_trim)
             s->engine->ops->gpu_trim(s->engine);
-        if (!vh_budget_take(b, n))
+        if (!vh_budget_take(b, n)) {
+            const struct vh_memory_budget *full = vh_budget_refuser(b, n);
+            bool daemon = !full->parent;
             return vh_error_set(err, VW_ERR_LIMIT,
-                                "%s: %llu KiB of GPU memory more would pass the daemon's GPU "
-                                "memory limit (%llu of %llu KiB used by all sessions)", what,
+                                "%s: %llu KiB of GPU memory more would pass the %s GPU "
+                                "memory limit (%llu of %llu KiB used by %s)", what,
                                 (unsigned long long)((n + 1023) >> 10),
-                                (unsigned long long)(atomic_load(&b->used) >> 10),
-                                (unsigned long long)(b->limit >> 10));
+                                daemon ? "daemon's" : "client's (vivacd --max-client-gpu-memory)",
+                                (unsigned long long)(atomic_load(&full->used) >> 10),
+                                (unsigned long long)(full->limit >> 10),
+                                daemon ? "all sessions" : "this VM or client's sessions");
+        }
     }
     s->gpu_bytes_used += n;
     return VW_OK;

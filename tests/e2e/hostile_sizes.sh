@@ -2,8 +2,8 @@
 # VP9/VP8 frames whose own headers say other sizes, depths or chroma formats
 # than the parameters, codec and surface they are sent with (hostile_sizes.c)
 # run against a daemon with a small --max-memory while a well-behaved ffmpeg
-# decodes CLIP through the same daemon: every case is refused, the daemon's
-# peak memory (VmHWM) does not grow by the size of the frame a header claims
+# decodes CLIP through the same daemon: every case is refused, the peak
+# memory (VmHWM) of the worker parsing them does not grow by the size of the frame a header claims
 # (BIG x BIG), the daemon stays up and the good client stays bit-exact.
 # Usage: hostile_sizes.sh HOSTILE_SIZES CLIP
 source "$(dirname "$0")/lib.sh"
@@ -34,7 +34,11 @@ ffmpeg -nostdin -v error -f lavfi -i "color=black:s=${BIG}x${BIG}:r=1" -frames:v
 # BIG x BIG picture.
 start_daemon --engine sw --max-memory 64
 use_vivac_driver
-hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$VIVACD_PID/status"; }
+# The clients here are all root: one worker (uid:0) parses their bytes;
+# a connection starts it, and it outlives them by seconds.
+"$VIVAC" info --socket "$VIVAC_SOCKET" >/dev/null
+worker=$(wait_worker uid:0) || exit 1
+hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$worker/status"; }
 
 sw_framemd5 "$clip" >"$e2e_tmp/ref.md5"
 hwm_before=$(hwm_kib)
@@ -45,15 +49,16 @@ vivac_framemd5 "$clip" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log" || true
 wait $hostile_pid || true
 cat "$e2e_tmp/hostile.log"
 daemon_alive || { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: vivacd died"; exit 1; }
+[ "$(worker_pid uid:0)" = "$worker" ] || { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: the worker died"; exit 1; }
 hwm_after=$(hwm_kib)
 grown=$(( (hwm_after - hwm_before) / 1024 ))
-echo "vivacd VmHWM: ${hwm_before} KiB before, ${hwm_after} KiB after (+${grown} MiB)"
+echo "worker VmHWM: ${hwm_before} KiB before, ${hwm_after} KiB after (+${grown} MiB)"
 [ "$(cat "$e2e_tmp/hostile.rc")" = 0 ] || { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: hostile cases"; exit 1; }
 # A BIG x BIG picture alone is 24 MiB (main before the checks: +56 MiB);
 # the good client and the 64x64 pictures take 5 MiB (9 under
 # AddressSanitizer).
 if [ "$grown" -ge 20 ]; then
-    echo "FAIL: vivacd's peak memory grew by $grown MiB"; exit 1
+    echo "FAIL: the worker's peak memory grew by $grown MiB"; exit 1
 fi
 if [ ! -s "$e2e_tmp/got.md5" ] || ! cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5"; then
     cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: well-behaved client not bit-exact"; exit 1

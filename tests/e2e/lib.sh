@@ -71,6 +71,24 @@ daemon_alive() {
     kill -0 "$VIVACD_PID" 2>/dev/null
 }
 
+# The pid of the daemon's worker for ROLE (uid:N, vm:NAME, cid:N), if it runs.
+worker_pid() {
+    pgrep -P "$VIVACD_PID" -f -- "--worker $1 " | head -1
+}
+
+# Waits up to 5 s for the worker of ROLE and prints its pid.
+wait_worker() {
+    local pid
+    for _ in $(seq 100); do
+        pid=$(worker_pid "$1")
+        [ -n "$pid" ] && { echo "$pid"; return; }
+        sleep 0.05
+    done
+    tail -20 "$e2e_tmp/vivacd.log" >&2
+    echo "FAIL: no worker $1" >&2
+    return 1
+}
+
 use_vivac_driver() {
     export LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR
     # The guest side runs inside uninstrumented programs (ffmpeg, mpv): under

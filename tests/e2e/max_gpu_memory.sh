@@ -13,7 +13,7 @@ for bad in abc -1 4294967296 12x ""; do
     grep -q -- "--max-gpu-memory: \"$bad\" is not a number" <<<"$out" ||
         { echo "FAIL: --max-gpu-memory '$bad': $out"; exit 1; }
 done
-"$VIVACD" --help | grep -q -- "--max-gpu-memory MB" || { echo "FAIL: not in --help"; exit 1; }
+grep -q -- "--max-gpu-memory MB" <<<"$("$VIVACD" --help)" || { echo "FAIL: not in --help"; exit 1; }
 for good in 0 1 4096; do
     start_daemon --engine sw --max-gpu-memory "$good"
     daemon_alive || { echo "FAIL: vivacd --max-gpu-memory $good died"; exit 1; }

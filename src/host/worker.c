@@ -1,0 +1,344 @@
+/* A worker process: one client's connections, sandboxed (worker.h). */
+#include "host/worker.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "host/connection.h"
+#include "host/sandbox.h"
+#include "host/worker_control.h"
+#include "transport/channel.h"
+
+/* One connection handed over by the supervisor. The control loop owns the
+ * channel (it frees it after joining the thread), so shutdown() on it never
+ * races with free. */
+struct conn {
+    struct conn *next;
+    pthread_t thread;
+    struct vt_channel *ch;
+    uint32_t id;                  /* the supervisor's */
+    bool done;                    /* thread finished (under mutex) */
+    struct worker *worker;
+    struct vh_deadline deadline;  /* Unix and vsock only: watched by the control loop */
+};
+
+struct worker {
+    const struct vh_worker_config *config;
+    struct vh_engine *engine;
+    pthread_mutex_t mutex;
+    struct conn *conns;
+    int wake_fd;                  /* eventfd: a connection thread finished */
+    uint32_t next_session;        /* session ids in logs (under mutex) */
+};
+
+/* A local (Unix or vsock) client must read its replies: one that stops
+ * reading for SEND_TIMEOUT_S is dropped. VM link connections stay open
+ * between the guest's sessions. */
+#define SEND_TIMEOUT_S 30
+
+/* How often the deadlines are looked at at most: a session may set a new
+ * one at any time without waking the loop, so one that passes is acted on
+ * within this. */
+#define WATCH_TICK_MS 250
+
+static int watch_deadlines(struct worker *w)
+{
+    int64_t now = vh_now_ms();
+    int timeout = -1;
+    pthread_mutex_lock(&w->mutex);
+    for (struct conn *c = w->conns; c; c = c->next) {
+        if (c->done || c->ch->user)
+            continue;
+        int64_t left = WATCH_TICK_MS;
+        int64_t word = atomic_load(&c->deadline.word);
+        if (word && now >= word >> 2) {
+            /* Only the deadline read here: the session may have moved on. */
+            if (atomic_compare_exchange_strong(&c->deadline.word, &word, 0)) {
+                atomic_store(&c->deadline.fired, (int)(word & 3));
+                shutdown(c->ch->fd, SHUT_RD);
+            }
+        } else if (word && (word >> 2) - now < left) {
+            left = (word >> 2) - now;
+        }
+        if (timeout < 0 || left < timeout)
+            timeout = (int)left;
+    }
+    pthread_mutex_unlock(&w->mutex);
+    return timeout;
+}
+
+static uint32_t next_session_id(void *opaque)
+{
+    struct worker *w = opaque;
+    pthread_mutex_lock(&w->mutex);
+    uint32_t id = w->next_session++;
+    pthread_mutex_unlock(&w->mutex);
+    return id;
+}
+
+static void *connection_thread(void *arg)
+{
+    struct conn *c = arg;
+    struct worker *w = c->worker;
+    const struct vh_worker_config *cfg = w->config;
+    if (!c->ch->user) {
+        struct timeval snd = {.tv_sec = SEND_TIMEOUT_S};
+        if (setsockopt(c->ch->fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)) != 0)
+            vc_warn("cannot set socket timeouts: %s", strerror(errno));
+    }
+    struct vh_connection conn = {
+        .engine = w->engine,
+        .limits = &cfg->limits,
+        .record_dir = cfg->record_dir,
+        .deadline = c->ch->user ? NULL : &c->deadline,
+        .timeouts = &cfg->timeouts,
+        .next_id = next_session_id,
+        .opaque = w,
+    };
+    vh_connection_serve(&conn, c->ch, next_session_id(w));
+
+    pthread_mutex_lock(&w->mutex);
+    c->done = true;
+    pthread_mutex_unlock(&w->mutex);
+    uint64_t one = 1;
+    ssize_t n = write(w->wake_fd, &one, sizeof(one));
+    (void)n;
+    return NULL;
+}
+
+/* Joins and frees finished connections (all of them if `all`), telling the
+ * supervisor each one is over. */
+static void reap(struct worker *w, bool all)
+{
+    for (;;) {
+        struct conn *found = NULL;
+        pthread_mutex_lock(&w->mutex);
+        for (struct conn **pp = &w->conns; *pp; pp = &(*pp)->next) {
+            if ((*pp)->done || all) {
+                found = *pp;
+                *pp = found->next;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&w->mutex);
+        if (!found)
+            return;
+        pthread_join(found->thread, NULL);
+        vt_channel_destroy(&found->ch);
+        struct vh_control_msg msg = {.type = VH_CONTROL_ENDED, .id = found->id};
+        vh_control_send(w->config->control_fd, &msg, -1);
+        free(found);
+    }
+}
+
+static void add_connection(struct worker *w, const struct vh_control_msg *msg, int fd)
+{
+    struct vt_channel *ch = NULL;
+    int err;
+    switch (msg->transport) {
+    case VH_TRANSPORT_UNIX:
+        err = vt_unix_wrap(fd, &ch);
+        break;
+    case VH_TRANSPORT_VSOCK:
+        err = vt_socket_wrap(fd, false, &ch);
+        break;
+    case VH_TRANSPORT_LINK:
+        err = w->config->vm ? vt_link_wrap(fd, 0, &ch) : -EINVAL;
+        if (!err)
+            ch->user = w->config->vm;
+        break;
+    default:
+        close(fd);
+        err = -EINVAL;
+    }
+    struct conn *c = err ? NULL : calloc(1, sizeof(*c));
+    if (!c)
+        goto fail;
+    c->ch = ch;
+    c->worker = w;
+    c->id = msg->id;
+    if (!ch->user && msg->arg)
+        atomic_store(&c->deadline.word, vh_deadline_pack((int64_t)msg->arg, VH_DEADLINE_HELLO));
+    pthread_mutex_lock(&w->mutex);
+    err = pthread_create(&c->thread, NULL, connection_thread, c);
+    if (!err) {
+        c->next = w->conns;
+        w->conns = c;
+    }
+    pthread_mutex_unlock(&w->mutex);
+    if (!err)
+        return;
+    vc_error("cannot start a connection thread: %s", strerror(err));
+    free(c);
+fail:
+    vt_channel_destroy(&ch);
+    struct vh_control_msg ended = {.type = VH_CONTROL_ENDED, .id = msg->id};
+    vh_control_send(w->config->control_fd, &ended, -1);
+}
+
+/* Reads the supervisor's messages until it closes the socket. */
+static void serve(struct worker *w)
+{
+    int ctl = w->config->control_fd;
+    for (;;) {
+        struct pollfd pfd[2] = {{.fd = ctl, .events = POLLIN}, {.fd = w->wake_fd, .events = POLLIN}};
+        if (poll(pfd, 2, watch_deadlines(w)) < 0) {
+            if (errno == EINTR)
+                continue;
+            vc_error("poll: %s", strerror(errno));
+            return;
+        }
+        if (pfd[1].revents) {
+            uint64_t v;
+            ssize_t r = read(w->wake_fd, &v, sizeof(v));
+            (void)r;
+            reap(w, false);
+        }
+        if (!pfd[0].revents)
+            continue;
+        struct vh_control_msg msg;
+        int fd = -1;
+        int err = vh_control_recv(ctl, &msg, &fd);
+        if (err == -ECONNRESET)
+            return; /* the supervisor ends us */
+        if (err) {
+            vc_error("control socket: %s", strerror(-err));
+            return;
+        }
+        if (msg.type == VH_CONTROL_CONNECTION && fd >= 0) {
+            add_connection(w, &msg, fd);
+        } else if (msg.type == VH_CONTROL_PING) {
+            struct vh_control_msg pong = {.type = VH_CONTROL_PONG, .arg = msg.arg};
+            vh_control_send(ctl, &pong, -1);
+        } else if (fd >= 0) {
+            close(fd);
+        }
+    }
+}
+
+#ifdef VIVAC_TEST_HOOKS
+/* Test builds: VIVAC_TEST_ESCAPE asks the sandboxed worker to try what its
+ * sandbox must refuse (tests/e2e/sandbox.sh). */
+static void try_escapes(void)
+{
+    const char *list = getenv("VIVAC_TEST_ESCAPE");
+    if (!list || !*list)
+        return;
+    char *copy = strdup(list), *save = NULL;
+    for (char *what = strtok_r(copy, ",", &save); what; what = strtok_r(NULL, ",", &save)) {
+        char result[256];
+        vc_warn("test escape %s: trying", what);
+        vh_sandbox_test_escape(what, result, sizeof(result));
+        vc_warn("test escape %s", result);
+    }
+    free(copy);
+}
+#endif
+
+/* "auto": the first engine of the registry that starts on this machine. */
+static int create_engine(const char *name, struct vh_engine **out)
+{
+    struct vh_error err = {0};
+    if (strcmp(name, "auto") != 0) {
+        const struct vh_engine_ops *ops = vh_engine_find(name);
+        if (!ops) {
+            vc_error("unknown engine \"%s\" (see --help)", name);
+            return -ENOENT;
+        }
+        if (ops->create(out, &err) != VW_OK) {
+            vc_error("engine %s cannot start: %s", ops->name, err.message);
+            return -ENODEV;
+        }
+        return 0;
+    }
+    for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++) {
+        memset(&err, 0, sizeof(err));
+        if ((*e)->create(out, &err) == VW_OK)
+            return 0;
+        vc_info("engine %s unavailable: %s", (*e)->name, err.message);
+    }
+    vc_error("no engine can start on this machine");
+    return -ENODEV;
+}
+
+int vh_worker_run(const struct vh_worker_config *config)
+{
+    /* The supervisor's death ends us; SIGTERM/SIGINT stay blocked (the
+     * supervisor ends its workers by closing their control sockets). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        return 1; /* the supervisor died before prctl */
+    const char *const write_paths[] = {config->record_dir, NULL};
+    bool gpu = strcmp(config->engine_name, "sw") != 0;
+    struct vh_sandbox_config sandbox = {
+        .user = config->sandbox_user,
+        .write_paths = config->record_dir ? write_paths : NULL,
+        .max_address_space = gpu ? 0 : config->max_address_space,
+        .gpu = gpu,
+    };
+    char report[512];
+    /* Namespaces and the privilege drop while single-threaded (an engine
+     * starts threads), the engine, then the lock: after it, no new file
+     * outside the allow-list, no exec, no network, no ptrace. */
+    int err = vh_sandbox_prepare(&sandbox, report, sizeof(report));
+    if (err) {
+        vc_error("sandbox: %s", report);
+        return 1;
+    }
+    vc_info("sandbox prepared: %s", report);
+    struct worker w = {.config = config, .wake_fd = -1, .next_session = 1};
+    if (create_engine(config->engine_name, &w.engine))
+        return 1;
+    w.engine->gpu_budget = config->gpu_budget;
+    err = vh_sandbox_lock(&sandbox, report, sizeof(report));
+    if (err) {
+        vc_error("sandbox: %s", report);
+        w.engine->ops->destroy(&w.engine);
+        return 1;
+    }
+    vc_info("sandbox locked: %s", report);
+    int status = 1;
+    struct vh_control_msg ready = {.type = VH_CONTROL_READY};
+    ready.arg = w.engine->ops->gpu_memory_total ? w.engine->ops->gpu_memory_total(w.engine) : 0;
+    snprintf(ready.text, sizeof(ready.text), "%s", w.engine->ops->name);
+    if (vh_control_send(config->control_fd, &ready, -1))
+        goto out_engine;
+    status = 0;
+    if (strcmp(config->role, "probe") == 0)
+        goto out_engine;
+#ifdef VIVAC_TEST_HOOKS
+    try_escapes();
+#endif
+    w.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (w.wake_fd < 0) {
+        status = 1;
+        goto out_engine;
+    }
+    pthread_mutex_init(&w.mutex, NULL);
+    serve(&w);
+    /* End every connection and wait for it. */
+    pthread_mutex_lock(&w.mutex);
+    for (struct conn *c = w.conns; c; c = c->next)
+        if (!c->done)
+            c->ch->ops->shutdown(c->ch);
+    pthread_mutex_unlock(&w.mutex);
+    reap(&w, true);
+    pthread_mutex_destroy(&w.mutex);
+    close(w.wake_fd);
+out_engine:
+    w.engine->ops->destroy(&w.engine);
+    return status;
+}

@@ -1,0 +1,54 @@
+/*
+ * The supervisor and its workers talk over one SOCK_SEQPACKET socket pair
+ * per worker: fixed-size messages, one per packet; a new connection travels
+ * as a message with its socket attached (SCM_RIGHTS). The worker end is
+ * fd 3 of the worker (VH_WORKER_CONTROL_FD), the shared budgets fd 4.
+ *
+ * The supervisor trusts nothing a worker says: a worker may be compromised.
+ * It takes no file descriptors from a worker (vh_control_recv without fd
+ * drops them), and a message of the wrong size or type ends the worker.
+ */
+#ifndef VIVAC_HOST_WORKER_CONTROL_H
+#define VIVAC_HOST_WORKER_CONTROL_H
+
+#include <stdint.h>
+
+#define VH_WORKER_CONTROL_FD 3
+#define VH_WORKER_BUDGETS_FD 4
+
+enum vh_control_type {
+    VH_CONTROL_CONNECTION = 1,    /* supervisor -> worker, socket attached */
+    VH_CONTROL_ENDED = 2,         /* worker -> supervisor: connection `id` is over */
+    VH_CONTROL_PING = 3,          /* supervisor -> worker (watchdog) */
+    VH_CONTROL_PONG = 4,          /* worker -> supervisor, same `arg` */
+    VH_CONTROL_READY = 5,         /* worker -> supervisor: sandboxed, serving;
+                                   * arg: the GPU's memory in bytes (0: none) */
+};
+
+/* How the attached socket speaks (the worker wraps it accordingly). */
+enum vh_control_transport {
+    VH_TRANSPORT_UNIX = 1,        /* local client: one session, fds passed */
+    VH_TRANSPORT_VSOCK = 2,       /* vsock guest: one session, inline data */
+    VH_TRANSPORT_LINK = 3,        /* a VM's control socket: link framing */
+};
+
+struct vh_control_msg {
+    uint32_t type;                /* enum vh_control_type */
+    uint32_t id;                  /* connection id, given by the supervisor */
+    uint32_t transport;           /* CONNECTION: enum vh_control_transport */
+    uint32_t reserved;
+    /* CONNECTION: the HELLO deadline (CLOCK_MONOTONIC ms, the same clock in
+     * every process; 0: none); PING/PONG: a sequence number; READY: see above. */
+    uint64_t arg;
+    char text[48];                /* READY: the engine's name */
+};
+
+/* Sends one message, with fd attached if fd >= 0 (not closed). 0 or -errno. */
+int vh_control_send(int sock, const struct vh_control_msg *msg, int fd);
+/* Receives one message. *fd (if fd is not NULL) gets an attached socket or
+ * -1; with fd NULL any attached descriptor is dropped by the kernel.
+ * 0, -ECONNRESET at the end of the stream, -EBADMSG for a packet of the
+ * wrong size, another -errno. */
+int vh_control_recv(int sock, struct vh_control_msg *msg, int *fd);
+
+#endif

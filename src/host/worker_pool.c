@@ -1,0 +1,419 @@
+/* The supervisor's workers (worker_pool.h). */
+#include "host/worker_pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "host/session.h"
+
+struct worker {
+    struct worker *next;
+    char role[64];
+    pid_t pid;
+    int control;                  /* our end of the socket pair */
+    unsigned slot;                /* in the budget page */
+    bool ready;
+    int64_t started_ms;
+    int64_t idle_since_ms;        /* 0: has connections */
+    uint64_t ping_seq, pong_seq;
+    int64_t ping_sent_ms;         /* of ping_seq; 0: none outstanding */
+    int64_t next_ping_ms;
+    uint32_t *ids;                /* connections handed over, not yet ended */
+    uint32_t count, cap;
+    uint64_t gpu_total;           /* from READY */
+    char engine[48];
+};
+
+struct vh_pool {
+    struct vh_pool_config config;
+    struct worker *workers;
+    bool slot_used[VH_MAX_WORKERS];
+    uint32_t next_id;
+    unsigned argc;                /* of config.argv */
+};
+
+/* A worker that has not said READY this long after its start (its engine
+ * may be slow to start: a CUDA context) is killed. */
+#define START_TIMEOUT_MS 60000
+
+extern char **environ;
+
+static int64_t now_ms(void)
+{
+    return vh_now_ms();
+}
+
+int vh_pool_create(const struct vh_pool_config *config, struct vh_pool **out)
+{
+    struct vh_pool *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -ENOMEM;
+    p->config = *config;
+    p->next_id = 1;
+    while (config->argv[p->argc])
+        p->argc++;
+    *out = p;
+    return 0;
+}
+
+static const char *signal_name(int sig)
+{
+    const char *s = strsignal(sig);
+    return s ? s : "?";
+}
+
+/* Waits for a worker that closed its control socket or is being ended, and
+ * logs how it ended. */
+static void collect(struct worker *w, bool expected)
+{
+    int status = 0;
+    pid_t r = waitpid(w->pid, &status, WNOHANG);
+    for (int i = 0; r == 0 && i < 50; i++) { /* up to 5 s to exit on its own */
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        r = waitpid(w->pid, &status, WNOHANG);
+    }
+    if (r == 0) {
+        vc_warn("worker %s (pid %d) does not exit: killed", w->role, (int)w->pid);
+        kill(w->pid, SIGKILL);
+        r = waitpid(w->pid, &status, 0);
+    }
+    if (r != w->pid)
+        return;
+    if (WIFSIGNALED(status))
+        vc_error("worker %s (pid %d) was killed by signal %d (%s)%s; its %u connection(s) "
+                 "are closed, other clients are not affected",
+                 w->role, (int)w->pid, WTERMSIG(status), signal_name(WTERMSIG(status)),
+                 WTERMSIG(status) == SIGSYS ? ": its sandbox refused a system call" : "",
+                 w->count);
+    else if (!expected || WEXITSTATUS(status))
+        vc_log(WEXITSTATUS(status) ? VC_LOG_ERROR : VC_LOG_INFO,
+               "worker %s (pid %d) exited with status %d%s; its %u connection(s) are closed",
+               w->role, (int)w->pid, WEXITSTATUS(status),
+               w->ready ? "" : " before it was ready", w->count);
+    else
+        vc_info("worker %s (pid %d) ended", w->role, (int)w->pid);
+}
+
+/* Unlinks and frees w: its connections are gone with it (they were its
+ * sockets), its budgets given back. */
+static void drop(struct vh_pool *p, struct worker *w, bool expected)
+{
+    for (struct worker **pp = &p->workers; *pp; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            break;
+        }
+    close(w->control);
+    collect(w, expected);
+    vh_budget_page_reclaim(p->config.budgets, w->slot);
+    p->slot_used[w->slot] = false;
+    free(w->ids);
+    free(w);
+}
+
+static void kill_worker(struct vh_pool *p, struct worker *w, const char *why)
+{
+    vc_error("worker %s (pid %d) %s: killed", w->role, (int)w->pid, why);
+    kill(w->pid, SIGKILL);
+    drop(p, w, false);
+}
+
+void vh_pool_destroy(struct vh_pool **pool)
+{
+    struct vh_pool *p = pool ? *pool : NULL;
+    if (!p)
+        return;
+    /* Closing the control sockets ends them all at once; then collect. */
+    for (struct worker *w = p->workers; w; w = w->next)
+        shutdown(w->control, SHUT_RDWR);
+    while (p->workers)
+        drop(p, p->workers, true);
+    free(p);
+    *pool = NULL;
+}
+
+static struct worker *find(const struct vh_pool *p, const char *role)
+{
+    for (struct worker *w = p->workers; w; w = w->next)
+        if (strcmp(w->role, role) == 0)
+            return w;
+    return NULL;
+}
+
+static int spawn(struct vh_pool *p, const char *role, struct worker **out)
+{
+    unsigned slot = 0;
+    while (slot < VH_MAX_WORKERS && p->slot_used[slot])
+        slot++;
+    if (slot == VH_MAX_WORKERS)
+        return -EMFILE;
+    struct worker *w = calloc(1, sizeof(*w));
+    if (!w)
+        return -ENOMEM;
+    snprintf(w->role, sizeof(w->role), "%s", role);
+    w->slot = slot;
+    /* The slot's budgets: this client's limits, nothing used. */
+    struct vh_budget_page *page = p->config.budgets;
+    atomic_store(&page->worker[slot].memory.used, 0);
+    atomic_store(&page->worker[slot].gpu.used, 0);
+    page->worker[slot].memory.limit = p->config.client_memory;
+    page->worker[slot].gpu.limit = p->config.client_gpu_memory;
+
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+        free(w);
+        return -errno;
+    }
+    /* Above every fd the worker gets, so that the dup2s cannot collide. */
+    int hi_control = fcntl(pair[1], F_DUPFD_CLOEXEC, 10);
+    int hi_budgets = fcntl(p->config.budgets_fd, F_DUPFD_CLOEXEC, 10);
+    close(pair[1]);
+    char slot_text[16];
+    snprintf(slot_text, sizeof(slot_text), "%u", slot);
+    char **argv = calloc(p->argc + 5, sizeof(*argv));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    int err = -ENOMEM;
+    if (hi_control < 0 || hi_budgets < 0 || !argv)
+        goto out;
+    memcpy(argv, p->config.argv, p->argc * sizeof(*argv));
+    argv[p->argc] = "--worker";
+    argv[p->argc + 1] = w->role;
+    argv[p->argc + 2] = "--worker-slot";
+    argv[p->argc + 3] = slot_text;
+    posix_spawn_file_actions_adddup2(&fa, hi_control, VH_WORKER_CONTROL_FD);
+    posix_spawn_file_actions_adddup2(&fa, hi_budgets, VH_WORKER_BUDGETS_FD);
+    err = -posix_spawn(&w->pid, "/proc/self/exe", &fa, NULL, argv, environ);
+out:
+    posix_spawn_file_actions_destroy(&fa);
+    free(argv);
+    if (hi_control >= 0)
+        close(hi_control);
+    if (hi_budgets >= 0)
+        close(hi_budgets);
+    if (err) {
+        close(pair[0]);
+        free(w);
+        return err;
+    }
+    w->control = pair[0];
+    w->started_ms = now_ms();
+    w->next_ping_ms = w->started_ms;
+    p->slot_used[slot] = true;
+    w->next = p->workers;
+    p->workers = w;
+    vc_info("worker %s started (pid %d)", w->role, (int)w->pid);
+    *out = w;
+    return 0;
+}
+
+int vh_pool_hand_over(struct vh_pool *p, const char *role, int fd,
+                      enum vh_control_transport transport, uint64_t hello_deadline,
+                      char *why, size_t why_size)
+{
+    struct worker *w = find(p, role);
+    int err = 0;
+    if (!w && (err = spawn(p, role, &w)) != 0) {
+        snprintf(why, why_size, "vivacd: cannot start a worker for %s: %s", role,
+                 err == -EMFILE ? "too many workers" : strerror(-err));
+        close(fd);
+        return err;
+    }
+    if (w->count == w->cap) {
+        uint32_t cap = w->cap ? w->cap * 2 : 4;
+        uint32_t *ids = realloc(w->ids, cap * sizeof(*ids));
+        if (!ids) {
+            snprintf(why, why_size, "vivacd: out of memory");
+            close(fd);
+            return -ENOMEM;
+        }
+        w->ids = ids;
+        w->cap = cap;
+    }
+    struct vh_control_msg msg = {.type = VH_CONTROL_CONNECTION, .id = p->next_id++,
+                                 .transport = transport, .arg = hello_deadline};
+    err = vh_control_send(w->control, &msg, fd);
+    close(fd);
+    if (err) {
+        snprintf(why, why_size, "vivacd: the worker for %s does not take connections: %s", role,
+                 strerror(-err));
+        return err;
+    }
+    w->ids[w->count++] = msg.id;
+    w->idle_since_ms = 0;
+    return 0;
+}
+
+uint32_t vh_pool_connections(const struct vh_pool *p, const char *role)
+{
+    uint32_t n = 0;
+    for (const struct worker *w = p->workers; w; w = w->next)
+        if (!role || strcmp(w->role, role) == 0)
+            n += w->count;
+    return n;
+}
+
+unsigned vh_pool_pollfds(const struct vh_pool *p, struct pollfd *pfd, unsigned max)
+{
+    unsigned n = 0;
+    for (const struct worker *w = p->workers; w && n < max; w = w->next)
+        pfd[n++] = (struct pollfd){.fd = w->control, .events = POLLIN};
+    return n;
+}
+
+static void connection_ended(struct worker *w, uint32_t id)
+{
+    for (uint32_t i = 0; i < w->count; i++)
+        if (w->ids[i] == id) {
+            w->ids[i] = w->ids[--w->count];
+            if (!w->count)
+                w->idle_since_ms = now_ms();
+            return;
+        }
+}
+
+/* One message from a worker, which may be lying: anything unexpected ends it. */
+static void from_worker(struct vh_pool *p, struct worker *w)
+{
+    struct vh_control_msg msg;
+    int err = vh_control_recv(w->control, &msg, NULL);
+    if (err == -EAGAIN)
+        return;
+    if (err) {
+        if (err == -EBADMSG)
+            kill_worker(p, w, "sent a malformed control message");
+        else
+            drop(p, w, false);
+        return;
+    }
+    switch (msg.type) {
+    case VH_CONTROL_ENDED:
+        connection_ended(w, msg.id);
+        break;
+    case VH_CONTROL_PONG:
+        if (msg.arg == w->ping_seq)
+            w->ping_sent_ms = 0;
+        break;
+    case VH_CONTROL_READY:
+        if (!w->ready) {
+            w->ready = true;
+            w->gpu_total = msg.arg;
+            memcpy(w->engine, msg.text, sizeof(w->engine) - 1);
+            vc_info("worker %s (pid %d) ready (engine %s)", w->role, (int)w->pid, w->engine);
+        }
+        break;
+    default:
+        kill_worker(p, w, "sent an unknown control message");
+    }
+}
+
+void vh_pool_dispatch(struct vh_pool *p, const struct pollfd *pfd, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (!pfd[i].revents)
+            continue;
+        /* Found again by fd: an earlier entry may have dropped its worker. */
+        for (struct worker *w = p->workers; w; w = w->next)
+            if (w->control == pfd[i].fd) {
+                from_worker(p, w);
+                break;
+            }
+    }
+}
+
+int vh_pool_tick(struct vh_pool *p)
+{
+    int64_t now = now_ms();
+    int64_t next = -1;
+    struct worker *w = p->workers;
+    while (w) {
+        struct worker *following = w->next;
+        int64_t due = -1;
+        if (!w->ready) {
+            if (now - w->started_ms >= START_TIMEOUT_MS) {
+                kill_worker(p, w, "did not get ready in time");
+                w = following;
+                continue;
+            }
+            due = w->started_ms + START_TIMEOUT_MS;
+        } else if (p->config.watchdog_ms) {
+            if (w->ping_sent_ms && now - w->ping_sent_ms >= p->config.watchdog_ms) {
+                char why[96];
+                snprintf(why, sizeof(why), "left a ping unanswered for %u ms",
+                         p->config.watchdog_ms);
+                kill_worker(p, w, why);
+                w = following;
+                continue;
+            }
+            if (!w->ping_sent_ms && now >= w->next_ping_ms) {
+                struct vh_control_msg ping = {.type = VH_CONTROL_PING, .arg = ++w->ping_seq};
+                if (vh_control_send(w->control, &ping, -1) == 0)
+                    w->ping_sent_ms = now;
+                w->next_ping_ms = now + p->config.watchdog_ms / 3;
+            }
+            due = w->ping_sent_ms ? w->ping_sent_ms + p->config.watchdog_ms : w->next_ping_ms;
+        }
+        if (!w->count && w->ready && w->idle_since_ms) {
+            if (now - w->idle_since_ms >= p->config.retire_ms) {
+                vc_info("worker %s (pid %d): no connection for %u ms, ended", w->role,
+                        (int)w->pid, p->config.retire_ms);
+                shutdown(w->control, SHUT_RDWR);
+                drop(p, w, true);
+                w = following;
+                continue;
+            }
+            int64_t retire = w->idle_since_ms + p->config.retire_ms;
+            if (due < 0 || retire < due)
+                due = retire;
+        }
+        if (due >= 0 && (next < 0 || due < next))
+            next = due;
+        w = following;
+    }
+    if (next < 0)
+        return -1;
+    return next <= now ? 0 : (int)(next - now);
+}
+
+int vh_pool_probe(struct vh_pool *p, uint32_t timeout_ms, char *engine, size_t engine_size,
+                  uint64_t *gpu_total)
+{
+    struct worker *w;
+    int err = spawn(p, "probe", &w);
+    if (err)
+        return err;
+    int64_t end = now_ms() + timeout_ms;
+    while (!w->ready) {
+        int64_t left = end - now_ms();
+        struct pollfd pfd = {.fd = w->control, .events = POLLIN};
+        if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+            kill_worker(p, w, "did not get ready in time");
+            return -ETIMEDOUT;
+        }
+        struct vh_control_msg msg;
+        err = vh_control_recv(w->control, &msg, NULL);
+        if (err == -EINTR)
+            continue;
+        if (err || msg.type != VH_CONTROL_READY) {
+            drop(p, w, false);
+            return err ? err : -EPROTO;
+        }
+        w->ready = true;
+        *gpu_total = msg.arg;
+        snprintf(engine, engine_size, "%.*s", (int)sizeof(msg.text) - 1, msg.text);
+    }
+    drop(p, w, true);
+    return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * The supervisor's workers (worker.h): one process per client, started on
+ * the client's first connection, handed each of its connections, watched
+ * (a worker that dies or stops answering ends only its own client's
+ * connections) and retired once it has had no connection for a while.
+ *
+ * A client is named by its role: "vm:NAME" (a --vm's control socket),
+ * "uid:N" (Unix socket peers of one uid: they could already ptrace one
+ * another, so one process for them loses no isolation) or "cid:N" (a vsock
+ * guest).
+ *
+ * Single-threaded: the supervisor's poll loop calls everything here.
+ */
+#ifndef VIVAC_HOST_WORKER_POOL_H
+#define VIVAC_HOST_WORKER_POOL_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/memory_budget.h"
+#include "host/worker_control.h"
+
+struct vh_pool_config {
+    /* The worker command line: argv[0] is run as /proc/self/exe (this very
+     * executable, even if the file was replaced); "--worker ROLE
+     * --worker-slot N" are appended. NULL-terminated, not owned. */
+    char *const *argv;
+    struct vh_budget_page *budgets; /* shared with the workers; fd below */
+    int budgets_fd;
+    uint64_t client_memory;       /* each worker's budgets (0: unlimited) */
+    uint64_t client_gpu_memory;
+    uint32_t watchdog_ms;         /* a worker that leaves a ping unanswered this long is killed; 0: never */
+    uint32_t retire_ms;           /* a worker without connections this long is ended */
+};
+
+struct vh_pool;
+
+int vh_pool_create(const struct vh_pool_config *config, struct vh_pool **out);
+/* Ends every worker (closes its control socket, waits a few seconds, then
+ * kills it); accepts NULL. */
+void vh_pool_destroy(struct vh_pool **pool);
+
+/* Hands a connection (fd, closed here in every case) to the worker of
+ * `role`, starting it first if there is none. hello_deadline: CLOCK_MONOTONIC
+ * ms (0: none). 0, or -errno with the reason in why. */
+int vh_pool_hand_over(struct vh_pool *pool, const char *role, int fd,
+                      enum vh_control_transport transport, uint64_t hello_deadline,
+                      char *why, size_t why_size);
+/* Connections handed over and not yet ended: of `role`, or of all (NULL). */
+uint32_t vh_pool_connections(const struct vh_pool *pool, const char *role);
+
+/* Poll integration: fills up to max entries (the workers' control sockets),
+ * returns how many; vh_pool_dispatch takes them back after poll(). */
+unsigned vh_pool_pollfds(const struct vh_pool *pool, struct pollfd *pfd, unsigned max);
+void vh_pool_dispatch(struct vh_pool *pool, const struct pollfd *pfd, unsigned n);
+/* Runs the timers (pings, watchdog, retiring); returns the ms until the
+ * next one (-1: none). */
+int vh_pool_tick(struct vh_pool *pool);
+
+/* Starts a worker with role "probe", waits for its READY (at most
+ * timeout_ms) and returns the engine it started and the GPU's memory. */
+int vh_pool_probe(struct vh_pool *pool, uint32_t timeout_ms, char *engine, size_t engine_size,
+                  uint64_t *gpu_total);
+
+#endif
