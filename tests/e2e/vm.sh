@@ -8,7 +8,8 @@
 # is a new session on the same chardev connection): ivshmem arena, then
 # inline data only (VIVAC_ARENA_MB=0); then two decodes at once, the second
 # finding port "vivac" busy and taking "vivac1" by itself. Frame MD5s must
-# equal ffmpeg's software decode here.
+# equal ffmpeg's software decode here. A second VM with its own port and
+# region decodes at the same time; each VM is served by a worker of its own.
 #   vm.sh CLIP
 # Skips (77) where QEMU, a kernel, busybox or 9p cannot run.
 . "$(dirname "$0")/lib.sh"
@@ -53,9 +54,12 @@ add_module() { # NAME: appends its dependencies, then itself, once
 for m in virtio_pci virtio_console 9pnet_virtio 9p vgem; do add_module "$m"; done
 printf '%s\n' "${order[@]}" >"$root/mods/order"
 
-out=$e2e_tmp/out
-mkdir -p "$out"
-cat >"$root/init" <<EOF
+# make_initrd OUT: the guest's init mounts the host root and OUT (read-write,
+# its results) over 9p and runs OUT/guest.sh; writes OUT.initrd.gz.
+make_initrd() {
+    local out=$1
+    mkdir -p "$out"
+    cat >"$root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
@@ -72,8 +76,13 @@ fi
 sync
 poweroff -f
 EOF
-chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$e2e_tmp/initrd.gz"
+    chmod +x "$root/init"
+    (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.initrd.gz"
+}
+out=$e2e_tmp/out
+out2=$e2e_tmp/out2
+make_initrd "$out"
+make_initrd "$out2"
 
 # ---- what the guest runs (inside the host's root) ------------------------
 cat >"$out/guest.sh" <<EOF
@@ -95,57 +104,80 @@ run inline VIVAC_ARENA_MB=0
 run concurrent_a & run concurrent_b & wait
 echo "vivac-guest: done"
 EOF
+# The second VM: one decode through its own port and region, at the same
+# time as the first VM's, in a worker of its own.
+sed -e 's/^run warm.*//' -e 's/^run inline.*//' -e 's/^run concurrent_a.*//' \
+    -e "s#$out/#$out2/#g" "$out/guest.sh" >"$out2/guest.sh"
 
 # ---- host side: vivacd serving the VM -------------------------------------
 shm=/dev/shm/vivac-e2e-vm-$$
-trap 'rm -f "$shm"; [ -n "${VIVAC_KEEP:-}" ] && cp -r "$e2e_tmp" "$VIVAC_KEEP"; e2e_cleanup' EXIT
-start_daemon --vm "vm1:$e2e_tmp/vm1.sock:$shm:256"
-[ -S "$e2e_tmp/vm1.sock" ] || { echo "FAIL: no control socket"; exit 1; }
+shm2=/dev/shm/vivac-e2e-vm2-$$
+trap 'rm -f "$shm" "$shm2"; [ -n "${VIVAC_KEEP:-}" ] && cp -r "$e2e_tmp" "$VIVAC_KEEP"; e2e_cleanup' EXIT
+start_daemon --vm "vm1:$e2e_tmp/vm1.sock:$shm:256" --vm "vm2:$e2e_tmp/vm2.sock:$shm2:64"
+[ -S "$e2e_tmp/vm1.sock" ] && [ -S "$e2e_tmp/vm2.sock" ] || { echo "FAIL: no control socket"; exit 1; }
 
 # TCG by default: where /dev/kvm exists but KVM cannot run a guest (nested
 # or restricted hosts) QEMU hangs instead of falling back, and TCG boots this
 # guest in seconds anyway. VIVAC_VM_ACCEL=kvm:tcg to try KVM.
 accel=${VIVAC_VM_ACCEL:-tcg}
-start=$(date +%s) qrc=0
-timeout ${VIVAC_VM_TIMEOUT:-420} qemu-system-x86_64 -machine q35,accel=$accel -m 1024 -smp 2 \
-    -display none -no-reboot -serial "file:$e2e_tmp/console.log" \
-    -kernel "$kernel" -initrd "$e2e_tmp/initrd.gz" \
-    -append "console=ttyS0 panic=-1 loglevel=4" \
-    -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
-    -virtfs "local,path=$out,mount_tag=out,security_model=none" \
-    -device virtio-serial-pci \
-    -chardev "socket,id=vivac,path=$e2e_tmp/vm1.sock" \
-    -device virtserialport,chardev=vivac,name=vivac \
-    -chardev "socket,id=vivac1,path=$e2e_tmp/vm1.sock" \
-    -device virtserialport,chardev=vivac1,name=vivac1 \
-    -object "memory-backend-file,id=shm,share=on,mem-path=$shm,size=256M" \
-    -device ivshmem-plain,memdev=shm >"$e2e_tmp/qemu.log" 2>&1 || qrc=$?
-echo "VM ran $(( $(date +%s) - start )) s (accel $accel, qemu status $qrc)"
-if ! grep -q "vivac-guest: host root mounted" "$e2e_tmp/console.log" 2>/dev/null; then
-    tail -20 "$e2e_tmp/qemu.log" "$e2e_tmp/console.log" 2>/dev/null
-    echo "SKIP: the VM did not boot to its init with the host root mounted (QEMU/kernel/9p)"
-    exit $SKIP
-fi
-grep -q "vivac-guest: done" "$e2e_tmp/console.log" ||
-    { tail -30 "$e2e_tmp/console.log"; echo "FAIL: the guest did not finish"; exit 1; }
+boot() { # NAME OUT SHM SIZE_MB PORTS...: one VM, until it powers off
+    local name=$1 dir=$2 mem=$3 size=$4 ports=() p; shift 4
+    for p in "$@"; do
+        ports+=(-chardev "socket,id=$p,path=$e2e_tmp/$name.sock" -device "virtserialport,chardev=$p,name=$p")
+    done
+    timeout ${VIVAC_VM_TIMEOUT:-420} qemu-system-x86_64 -machine q35,accel=$accel -m 1024 -smp 2 \
+        -display none -no-reboot -serial "file:$dir/console.log" \
+        -kernel "$kernel" -initrd "$dir.initrd.gz" \
+        -append "console=ttyS0 panic=-1 loglevel=4" \
+        -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
+        -virtfs "local,path=$dir,mount_tag=out,security_model=none" \
+        -device virtio-serial-pci "${ports[@]}" \
+        -object "memory-backend-file,id=shm,share=on,mem-path=$mem,size=${size}M" \
+        -device ivshmem-plain,memdev=shm >"$dir/qemu.log" 2>&1
+}
+start=$(date +%s) qrc=0 qrc2=0
+boot vm2 "$out2" "$shm2" 64 vivac & vm2_pid=$!
+boot vm1 "$out" "$shm" 256 vivac vivac1 || qrc=$?
+wait $vm2_pid || qrc2=$?
+echo "VMs ran $(( $(date +%s) - start )) s (accel $accel, qemu status $qrc and $qrc2)"
+for dir in "$out" "$out2"; do
+    if ! grep -q "vivac-guest: host root mounted" "$dir/console.log" 2>/dev/null; then
+        tail -20 "$dir/qemu.log" "$dir/console.log" 2>/dev/null
+        echo "SKIP: the VM did not boot to its init with the host root mounted (QEMU/kernel/9p)"
+        exit $SKIP
+    fi
+    grep -q "vivac-guest: done" "$dir/console.log" ||
+        { tail -30 "$dir/console.log"; echo "FAIL: the guest did not finish"; exit 1; }
+done
 
 sw_framemd5 "$clip" | tr -d " " >"$e2e_tmp/sw.md5"
 fail=0
-for run in shm inline concurrent_a concurrent_b; do
-    rc=$(cat "$out/$run.rc" 2>/dev/null || echo none)
-    grep -v '^#' "$out/$run.md5" 2>/dev/null | awk -F, '{print $NF}' | tr -d ' ' >"$e2e_tmp/$run.got"
+for run in shm inline concurrent_a concurrent_b vm2/shm; do
+    dir=$out
+    [ "${run%/*}" = vm2 ] && dir=$out2
+    rc=$(cat "$dir/${run#*/}.rc" 2>/dev/null || echo none)
+    grep -v '^#' "$dir/${run#*/}.md5" 2>/dev/null | awk -F, '{print $NF}' | tr -d ' ' >"$e2e_tmp/${run//\//_}.got"
     n=$(wc -l <"$e2e_tmp/sw.md5")
-    if [ "$rc" != 0 ] || [ "$n" -eq 0 ] || ! cmp -s "$e2e_tmp/sw.md5" "$e2e_tmp/$run.got"; then
-        echo "FAIL: $run: ffmpeg status $rc, $(wc -l <"$e2e_tmp/$run.got") of $n frame MD5s"
-        tail -15 "$out/$run.log"; cat "$out/devices.txt"
+    if [ "$rc" != 0 ] || [ "$n" -eq 0 ] || ! cmp -s "$e2e_tmp/sw.md5" "$e2e_tmp/${run//\//_}.got"; then
+        echo "FAIL: $run: ffmpeg status $rc, $(wc -l <"$e2e_tmp/${run//\//_}.got") of $n frame MD5s"
+        tail -15 "$dir/${run#*/}.log"; cat "$dir/devices.txt"
         fail=1
         continue
     fi
-    read -r user sys real <"$out/$run.time" || true
+    read -r user sys real <"$dir/${run#*/}.time" || true
     echo "$run: $n frames identical to software decode; guest ffmpeg user ${user}s sys ${sys}s real ${real}s"
 done
 grep -E "session [0-9]+: link bytes|arena" "$e2e_tmp/vivacd.log" | sed 's/^/  /'
 grep -q "(ivshmem)" "$out/shm.log" || { echo "FAIL: the first decode did not use the ivshmem arena"; fail=1; }
+grep -q "(ivshmem)" "$out2/shm.log" || { echo "FAIL: VM 2's decode did not use its ivshmem arena"; fail=1; }
+# Each VM's bytes were parsed in a worker of its own.
+w1=$(grep -o "worker vm:vm1 started (pid [0-9]*)" "$e2e_tmp/vivacd.log" | head -1)
+w2=$(grep -o "worker vm:vm2 started (pid [0-9]*)" "$e2e_tmp/vivacd.log" | head -1)
+if [ -z "$w1" ] || [ -z "$w2" ]; then
+    echo "FAIL: the two VMs were not served by two workers"; fail=1
+else
+    echo "$w1; $w2"
+fi
 [ "$fail" = 0 ] || { tail -20 "$e2e_tmp/vivacd.log"; exit 1; }
 daemon_alive || { echo "FAIL: vivacd died"; exit 1; }
 stop_daemon
