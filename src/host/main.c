@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,7 +363,8 @@ static int worker_main(struct options *o)
         .gpu_budget = gpu,
         .timeouts = o->server.timeouts,
         .record_dir = o->record_dir,
-        .sandbox_user = o->worker_user,
+        /* The packages' system user where it exists (packaging/). */
+        .sandbox_user = o->worker_user ? o->worker_user : getpwnam("vivac") ? "vivac" : "nobody",
         .control_fd = VH_WORKER_CONTROL_FD,
     };
     cfg.limits.shared = mem;
