@@ -21,7 +21,9 @@ fi
 export LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$build/src/guest
 for clip in "$@"; do
     name=$(basename "${clip%.*}")
-    mkdir -p "$work/$name"
+    # Written by the daemon's worker: an unprivileged user when run as root.
+    chmod 0711 "$work"
+    mkdir -m 1777 -p "$work/$name"
     sock=$work/$name.sock
     "$build/src/host/vivacd" --engine sw --socket "$sock" --record "$work/$name" --log-level warn &
     dpid=$!

@@ -41,6 +41,14 @@ ensure_display() {
     echo "cannot start Xvfb"; exit 1
 }
 
+# make_record_dir PATH: a --record directory the daemon's workers can write
+# (started as root, they run as an unprivileged user: docs/deployment.md).
+make_record_dir() {
+    chmod 0711 "$e2e_tmp"
+    mkdir -p "$1"
+    chmod 1777 "$1"
+}
+
 # start_daemon [vivacd args...]: runs a private daemon, exports VIVAC_SOCKET.
 start_daemon() {
     export VIVAC_SOCKET=$e2e_tmp/vivacd.sock

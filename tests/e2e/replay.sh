@@ -12,7 +12,7 @@ clip=${1:?usage: replay.sh CLIP}
 need ffmpeg
 [ -s "$clip" ] || { echo "missing clip $clip"; exit 1; }
 ensure_display
-mkdir -p "$e2e_tmp/rec"
+make_record_dir "$e2e_tmp/rec"
 start_daemon --engine sw --record "$e2e_tmp/rec"
 use_vivac_driver
 vivac_framemd5 "$clip" >"$e2e_tmp/vivac.md5" 2>"$e2e_tmp/ffmpeg.log" ||

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: replay_bad.sh CLIP}
 need ffmpeg
 ensure_display
-mkdir -p "$e2e_tmp/rec"
+make_record_dir "$e2e_tmp/rec"
 start_daemon --engine sw --record "$e2e_tmp/rec"
 use_vivac_driver
 vivac_framemd5 "$clip" >/dev/null 2>"$e2e_tmp/ffmpeg.log" ||
