@@ -33,11 +33,17 @@ struct worker {
     uint32_t count, cap;
     uint64_t gpu_total;           /* from READY */
     char engine[48];
+    /* Ending (on vh_pool.ending): since when, whether asked to, and how
+     * many connections it had. */
+    int64_t ending_since_ms;
+    bool expected;
+    uint32_t lost;
 };
 
 struct vh_pool {
     struct vh_pool_config config;
     struct worker *workers;
+    struct worker *ending;        /* out of service, not yet exited */
     bool slot_used[VH_MAX_WORKERS];
     uint32_t next_id;
     unsigned argc;                /* of config.argv */
@@ -46,6 +52,10 @@ struct vh_pool {
 /* A worker that has not said READY this long after its start (its engine
  * may be slow to start: a CUDA context) is killed. */
 #define START_TIMEOUT_MS 60000
+/* An ended worker must exit within this (it closes its connections and
+ * destroys its engine), or it is killed; it is looked at this often. */
+#define ENDING_MS 5000
+#define ENDING_POLL_MS 50
 
 extern char **environ;
 
@@ -73,41 +83,44 @@ static const char *signal_name(int sig)
     return s ? s : "?";
 }
 
-/* Waits for a worker that closed its control socket or is being ended, and
- * logs how it ended. */
-static void collect(struct worker *w, bool expected)
+/* Logs how a worker ended (status from waitpid). */
+static void log_end(const struct worker *w, int status)
 {
-    int status = 0;
-    pid_t r = waitpid(w->pid, &status, WNOHANG);
-    for (int i = 0; r == 0 && i < 50; i++) { /* up to 5 s to exit on its own */
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        r = waitpid(w->pid, &status, WNOHANG);
-    }
-    if (r == 0) {
-        vc_warn("worker %s (pid %d) does not exit: killed", w->role, (int)w->pid);
-        kill(w->pid, SIGKILL);
-        r = waitpid(w->pid, &status, 0);
-    }
-    if (r != w->pid)
-        return;
     if (WIFSIGNALED(status))
         vc_error("worker %s (pid %d) was killed by signal %d (%s)%s; its %u connection(s) "
                  "are closed, other clients are not affected",
                  w->role, (int)w->pid, WTERMSIG(status), signal_name(WTERMSIG(status)),
                  WTERMSIG(status) == SIGSYS ? ": its sandbox refused a system call" : "",
-                 w->count);
-    else if (!expected || WEXITSTATUS(status))
+                 w->lost);
+    else if (!w->expected || WEXITSTATUS(status))
         vc_log(WEXITSTATUS(status) ? VC_LOG_ERROR : VC_LOG_INFO,
                "worker %s (pid %d) exited with status %d%s; its %u connection(s) are closed",
                w->role, (int)w->pid, WEXITSTATUS(status),
-               w->ready ? "" : " before it was ready", w->count);
+               w->ready ? "" : " before it was ready", w->lost);
     else
         vc_info("worker %s (pid %d) ended", w->role, (int)w->pid);
 }
 
-/* Unlinks and frees w: its connections are gone with it (they were its
- * sockets), its budgets given back. */
+/* Frees a worker that has exited: its budgets are given back and its slot
+ * free only now, when it can no longer charge or give back. */
+static void release(struct vh_pool *p, struct worker *w, int status)
+{
+    for (struct worker **pp = &p->ending; *pp; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            break;
+        }
+    log_end(w, status);
+    vh_budget_page_reclaim(p->config.budgets, w->slot);
+    p->slot_used[w->slot] = false;
+    free(w->ids);
+    free(w);
+}
+
+/* Takes w out of service: its connections are gone with it (they were its
+ * sockets; it counts none from now on), its control socket closed, which
+ * ends a live worker. It is collected by vh_pool_tick (or at once if it
+ * has exited already), killed if it does not exit within ENDING_MS. */
 static void drop(struct vh_pool *p, struct worker *w, bool expected)
 {
     for (struct worker **pp = &p->workers; *pp; pp = &(*pp)->next)
@@ -116,11 +129,42 @@ static void drop(struct vh_pool *p, struct worker *w, bool expected)
             break;
         }
     close(w->control);
-    collect(w, expected);
-    vh_budget_page_reclaim(p->config.budgets, w->slot);
-    p->slot_used[w->slot] = false;
-    free(w->ids);
-    free(w);
+    w->control = -1;
+    w->expected = expected;
+    w->lost = w->count;
+    w->count = 0;
+    w->ending_since_ms = now_ms();
+    w->next = p->ending;
+    p->ending = w;
+    int status;
+    if (waitpid(w->pid, &status, WNOHANG) == w->pid)
+        release(p, w, status);
+}
+
+/* Collects ended workers; kills those that overstay. Returns the ms until
+ * the next look (-1: none is ending). */
+static int64_t collect_ending(struct vh_pool *p, int64_t now)
+{
+    int64_t next = -1;
+    struct worker *w = p->ending;
+    while (w) {
+        struct worker *following = w->next;
+        int status;
+        if (waitpid(w->pid, &status, WNOHANG) == w->pid) {
+            release(p, w, status);
+        } else if (now - w->ending_since_ms >= ENDING_MS) {
+            vc_warn("worker %s (pid %d) does not exit: killed", w->role, (int)w->pid);
+            kill(w->pid, SIGKILL);
+            if (waitpid(w->pid, &status, 0) == w->pid)
+                release(p, w, status);
+        } else {
+            int64_t due = now + ENDING_POLL_MS;
+            if (next < 0 || due < next)
+                next = due;
+        }
+        w = following;
+    }
+    return next;
 }
 
 static void kill_worker(struct vh_pool *p, struct worker *w, const char *why)
@@ -136,10 +180,13 @@ void vh_pool_destroy(struct vh_pool **pool)
     if (!p)
         return;
     /* Closing the control sockets ends them all at once; then collect. */
-    for (struct worker *w = p->workers; w; w = w->next)
-        shutdown(w->control, SHUT_RDWR);
     while (p->workers)
         drop(p, p->workers, true);
+    while (p->ending) {
+        struct timespec ts = {0, ENDING_POLL_MS * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        collect_ending(p, now_ms());
+    }
     free(p);
     *pool = NULL;
 }
@@ -336,7 +383,7 @@ void vh_pool_dispatch(struct vh_pool *p, const struct pollfd *pfd, unsigned n)
 int vh_pool_tick(struct vh_pool *p)
 {
     int64_t now = now_ms();
-    int64_t next = -1;
+    int64_t next = collect_ending(p, now);
     struct worker *w = p->workers;
     while (w) {
         struct worker *following = w->next;
@@ -369,7 +416,6 @@ int vh_pool_tick(struct vh_pool *p)
             if (now - w->idle_since_ms >= p->config.retire_ms) {
                 vc_info("worker %s (pid %d): no connection for %u ms, ended", w->role,
                         (int)w->pid, p->config.retire_ms);
-                shutdown(w->control, SHUT_RDWR);
                 drop(p, w, true);
                 w = following;
                 continue;
@@ -415,5 +461,10 @@ int vh_pool_probe(struct vh_pool *p, uint32_t timeout_ms, char *engine, size_t e
         snprintf(engine, engine_size, "%.*s", (int)sizeof(msg.text) - 1, msg.text);
     }
     drop(p, w, true);
+    while (p->ending) { /* the probe exits by itself once READY is sent */
+        struct timespec ts = {0, ENDING_POLL_MS * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        collect_ending(p, now_ms());
+    }
     return 0;
 }
