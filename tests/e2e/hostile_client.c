@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "wire_client.h"
@@ -685,6 +686,39 @@ static uint32_t surfaces_until_refused(struct client *c, int *st, char why[VW_ME
     return n;
 }
 
+/* The status of one surface created by a client of another uid (a child
+ * process as nobody, so another worker of the daemon), with the message of
+ * a refusal in `why`; -1 if that could not be tried (not root). */
+static int other_client_surface(char why[VW_MESSAGE_TEXT_MAX + 1])
+{
+    int pipefd[2];
+    why[0] = '\0';
+    if (geteuid() != 0 || pipe(pipefd) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pipefd[0]);
+        struct client c;
+        int st = -1;
+        if (setgid(65534) == 0 && setuid(65534) == 0 && session(&c, 0)) {
+            st = create_surface(&c, 1, W, H);
+            ssize_t w = write(pipefd[1], c.message, strlen(c.message));
+            (void)w;
+            client_close(&c);
+        }
+        _exit(st < 0 ? 255 : st);
+    }
+    close(pipefd[1]);
+    ssize_t n = pid > 0 ? read(pipefd[0], why, VW_MESSAGE_TEXT_MAX) : -1;
+    why[n > 0 ? n : 0] = '\0';
+    close(pipefd[0]);
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) == 255)
+        return -1;
+    return WEXITSTATUS(status);
+}
+
 static void case_daemon_budget(uint32_t mib)
 {
     struct client a, b;
@@ -699,6 +733,13 @@ static void case_daemon_budget(uint32_t mib)
            "daemon budget %u MiB: surface %u of %llu bytes refused: %s", mib, n,
            (unsigned long long)each, why);
     int refused = create_surface(&b, 1, W, H);
+    /* The budget is the daemon's: a client in another worker is refused too. */
+    char other_why[VW_MESSAGE_TEXT_MAX + 1];
+    int other = other_client_surface(other_why);
+    if (other != -1)
+        result(other == VW_ERR_LIMIT && strstr(other_why, "daemon's memory limit"),
+               "daemon budget: a client of another uid (another worker) is refused too (%d: %s)",
+               other, other_why);
     client_close(&a);
     /* The first session's surfaces are freed when the daemon sees it gone. */
     int later = VW_ERR_LIMIT;
@@ -736,11 +777,43 @@ static void case_session_budget(uint32_t mib)
     client_close(&b);
 }
 
+/* The per-client limit (vivacd --max-client-memory MIB): one client's
+ * sessions together are refused past it, naming it; a client of another
+ * uid (another worker) has its own. */
+static void case_client_budget(uint32_t mib)
+{
+    struct client a, b;
+    if (!session(&a, 0) || !session(&b, 0))
+        return result(false, "client budget: sessions");
+    int st;
+    char why[VW_MESSAGE_TEXT_MAX + 1];
+    uint32_t n = surfaces_until_refused(&a, &st, why);
+    uint64_t each = (uint64_t)W * H * 3 / 2, limit = (uint64_t)mib << 20;
+    result(st == VW_ERR_LIMIT && (n - 1) * each <= limit && n * each > limit &&
+               strstr(why, "client's") != NULL,
+           "client budget %u MiB: surface %u of %llu bytes refused: %s", mib, n,
+           (unsigned long long)each, why);
+    int same = create_surface(&b, 1, W, H);
+    result(same == VW_ERR_LIMIT, "client budget: the same client's second session is refused (%d)",
+           same);
+    char other_why[VW_MESSAGE_TEXT_MAX + 1];
+    int other = other_client_surface(other_why);
+    if (other == -1)
+        printf("ok - client budget: another uid not tried (not root) # SKIP\n");
+    else
+        result(other == VW_OK, "client budget: a client of another uid is served (%d %s)", other,
+               other_why);
+    client_close(&a);
+    client_close(&b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 && !(argc == 4 && (!strcmp(argv[2], "--budget") ||
-                                     !strcmp(argv[2], "--session-budget")))) {
-        fprintf(stderr, "usage: hostile_client SOCKET [--budget MIB | --session-budget MIB]\n");
+                                     !strcmp(argv[2], "--session-budget") ||
+                                     !strcmp(argv[2], "--client-budget")))) {
+        fprintf(stderr, "usage: hostile_client SOCKET [--budget MIB | --session-budget MIB | "
+                        "--client-budget MIB]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -755,6 +828,8 @@ int main(int argc, char **argv)
         uint32_t mib = (uint32_t)strtoul(argv[3], NULL, 10);
         if (!strcmp(argv[2], "--budget"))
             case_daemon_budget(mib);
+        else if (!strcmp(argv[2], "--client-budget"))
+            case_client_budget(mib);
         else
             case_session_budget(mib);
         printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
