@@ -79,9 +79,12 @@ daemon_alive() {
     kill -0 "$VIVACD_PID" 2>/dev/null
 }
 
-# The pid of the daemon's worker for ROLE (uid:N, vm:NAME, cid:N), if it runs.
+# The pid of the daemon's worker for ROLE (uid:N, vm:NAME, cid:N), if it
+# runs. Never fails: under set -e a failure in $(...) would run the EXIT
+# trap (e2e_cleanup) in that subshell. Without the sanitizer runtimes that
+# use_vivac_driver preloads (pgrep deadlocks under them).
 worker_pid() {
-    pgrep -P "$VIVACD_PID" -f -- "--worker $1 " | head -1
+    { LD_PRELOAD= pgrep -P "$VIVACD_PID" -f -- "--worker $1 " || true; } | head -1
 }
 
 # Waits up to 5 s for the worker of ROLE and prints its pid.
