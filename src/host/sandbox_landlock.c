@@ -165,6 +165,7 @@ void vh_sandbox_landlock(const struct vh_sandbox_config *cfg, struct vh_sandbox_
         vh_sandbox_report_add(r, "landlock ABI %ld (%u paths%s; threads started before: "
                               "unknown, not covered)", abi, rules, missing_text);
     else
-        vh_sandbox_report_add(r, "landlock ABI %ld (%u paths%s; not on the %d threads started "
-                              "before)", abi, rules, missing_text, threads - 1);
+        vh_sandbox_report_add(r, "landlock ABI %ld (%u paths%s; not on the %d thread%s started "
+                              "before)", abi, rules, missing_text, threads - 1,
+                              threads - 1 == 1 ? "" : "s");
 }

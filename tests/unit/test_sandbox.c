@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,6 +163,29 @@ static void escape_exec_mapping(void)
     printf("mmap(PROT_EXEC): %s\n", p == MAP_FAILED ? "refused" : "SUCCEEDED");
 }
 
+/* A thread started between prepare and lock, as the engine's are (CUDA,
+ * libavcodec): the filter covers it too. It waits for the go, then tries
+ * a socket. */
+static int early_go[2] = {-1, -1};
+static pthread_t early;
+
+static void *early_main(void *arg)
+{
+    char go;
+    if (read(early_go[0], &go, 1) == 1) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        printf("early thread socket(AF_INET): %s\n", fd >= 0 ? "SUCCEEDED" : "refused");
+    }
+    return arg;
+}
+
+static void escape_early_thread(void)
+{
+    ssize_t w = write(early_go[1], "g", 1);
+    (void)w;
+    pthread_join(early, NULL);
+}
+
 static bool write_full(int fd, const void *buf, size_t n)
 {
     const uint8_t *p = buf;
@@ -232,6 +256,8 @@ struct run {
     const char *escape;    /* vh_sandbox_test_escape's what, or NULL */
     void (*local)(void);   /* or this */
     bool drop_first;       /* root only: become nobody before prepare (the unprivileged path) */
+    bool gpu;              /* the gpu flavour of the filter */
+    bool early_thread;     /* start early_main between prepare and lock */
     /* Filled by run_child: */
     struct child_report rep;
     bool got_report, fd_ok;
@@ -269,8 +295,12 @@ static void child_main(struct run *run, int sock)
         .max_address_space = 4ull << 30,
 #endif
         .max_open_files = 64,
+        .gpu = run->gpu,
     };
     rep.prepare_err = vh_sandbox_prepare(&cfg, rep.prepare, sizeof(rep.prepare));
+    if (run->early_thread &&
+        (pipe2(early_go, O_CLOEXEC) != 0 || pthread_create(&early, NULL, early_main, NULL) != 0))
+        _exit(5);
     if (!rep.prepare_err)
         rep.lock_err = vh_sandbox_lock(&cfg, rep.lock, sizeof(rep.lock));
     if (!rep.prepare_err && !rep.lock_err) {
@@ -405,10 +435,10 @@ static bool died_of_sigsys(const struct run *run)
 }
 
 /* A call seccomp must refuse: the child died of SIGSYS after naming it. */
-static void expect_trapped(const char *escape, void (*local)(void), const char *call,
-                           bool drop_first)
+static void expect_trapped_run(struct run *run_in, const char *call)
 {
-    struct run run = {.escape = escape, .local = local, .drop_first = drop_first};
+    struct run run = *run_in;
+    const char *escape = run.escape;
     run_child(&run);
     const char *name = escape ? escape : call;
     check_sandboxed(&run, name);
@@ -419,6 +449,13 @@ static void expect_trapped(const char *escape, void (*local)(void), const char *
     CHECK(strstr(run.err, "vivacd worker: the sandbox refused system call") != NULL);
     CHECK(strstr(run.err, needle) != NULL);
     CHECK(strstr(run.outcome, "SUCCEEDED") == NULL);
+}
+
+static void expect_trapped(const char *escape, void (*local)(void), const char *call,
+                           bool drop_first)
+{
+    struct run run = {.escape = escape, .local = local, .drop_first = drop_first};
+    expect_trapped_run(&run, call);
 }
 
 /* A call seccomp lets through and Landlock (or file permissions) refuses. */
@@ -473,6 +510,9 @@ int main(void)
     check_sandboxed(&plain, "allowed");
     CHECK(WIFEXITED(plain.status) && WEXITSTATUS(plain.status) == 0);
     bool landlock = landlock_applied(&plain);
+    /* A kernel with Landlock must get it (1: LANDLOCK_CREATE_RULESET_VERSION). */
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u);
+    CHECK(abi < 1 || landlock);
 
     /* Files: outside the lists. A 0600 root file is out of nobody's reach
      * anyway; a world-readable one only Landlock refuses. */
@@ -500,6 +540,24 @@ int main(void)
     expect_trapped("ptrace", NULL, "ptrace", false);
     expect_trapped("fork", NULL, "clone", false);
     expect_trapped(NULL, escape_exec_mapping, "mmap", false);
+    /* A thread the engine started before the lock is under the filter too. */
+    struct run early_run = {.local = escape_early_thread, .early_thread = true};
+    expect_trapped_run(&early_run, "socket");
+
+    /* The gpu flavour: executable mappings (libcuda's JIT) allowed, the
+     * escapes still refused. */
+    struct run gpu = {.local = escape_exec_mapping, .gpu = true};
+    run_child(&gpu);
+    check_sandboxed(&gpu, "gpu");
+    CHECK(strstr(gpu.rep.lock, "(gpu)") != NULL);
+    CHECK(WIFEXITED(gpu.status) && WEXITSTATUS(gpu.status) == 0);
+    CHECK(strstr(gpu.outcome, "mmap(PROT_EXEC): SUCCEEDED") != NULL);
+    const char *gpu_escapes[][2] = {{"exec:/bin/true", "execve"}, {"socket", "socket"},
+                                    {"ptrace", "ptrace"}, {"fork", "clone"}};
+    for (size_t i = 0; i < 4; i++) {
+        struct run r = {.escape = gpu_escapes[i][0], .gpu = true};
+        expect_trapped_run(&r, gpu_escapes[i][1]);
+    }
 
     /* The unprivileged path (user namespace, no uid change), entered as
      * nobody: the same sandbox. */
