@@ -21,7 +21,19 @@
  *     stderr and kills the process with SIGSYS.
  *
  * Both write a one-line report of what was applied, and of what was not and
- * why, for the worker to log. They return 0 or -errno: a failure of a
+ * why, for the worker to log: items separated by ", ", e.g.
+ *   prepare: "namespaces net+ipc+mnt, user nobody (uid 65534 gid 65534),
+ *             no_new_privs, caps none, rlimit AS 4096 MiB NOFILE 256 core 0,
+ *             not dumpable"
+ *            (not root: "namespaces user+net+ipc+mnt, user uid 1000 (not
+ *             root: kept), ..."; "namespaces: not applied (user: Operation
+ *             not permitted)"; "caps none (bounding set kept: ...)")
+ *   lock:    "landlock ABI 7 (3 paths, 1 missing; not on the 4 threads
+ *             started before), seccomp 117 calls (sw)"
+ *            ("landlock: not applied (kernel has none)"; "(gpu)")
+ * Landlock before ABI 8 restricts only the calling thread and the threads
+ * it starts later: threads the engine started before the lock are outside
+ * it (the report counts them). seccomp covers every thread. They return 0 or -errno: a failure of a
  * mandatory step (privilege drop, no_new_privs, capabilities, rlimits,
  * seccomp) is an error and the worker must not go on; the optional steps
  * (namespaces, bounding set when not root, Landlock) fall back and say so in
