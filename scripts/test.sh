@@ -22,7 +22,7 @@ run_suites build plain
 # preload the runtimes so the instrumented driver loads into them. The VM
 # test runs in the plain build only (its guest gets no preload).
 if [ ! -f build-asan/build.ninja ]; then
-    meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+    meson setup build-asan -Dtest_hooks=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 fi
 if ninja -C build-asan >/dev/null; then
     asan_rt="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
