@@ -542,7 +542,14 @@ int main(int argc, char **argv)
     int r = parse_options(argc, argv, &o);
     if (r)
         return r == 1 ? 0 : 2;
-    int status = o.worker_role ? worker_main(&o) : supervisor_main(argc, argv, &o);
+    if (o.worker_role) {
+        /* _exit: nothing may run at exit in the sandbox (LeakSanitizer's
+         * check would need ptrace and a process of its own: SIGSYS). */
+        int status = worker_main(&o);
+        fflush(NULL);
+        _exit(status);
+    }
+    int status = supervisor_main(argc, argv, &o);
     free(o.vm_specs);
     return status;
 }
