@@ -366,6 +366,7 @@ static int worker_main(struct options *o)
         /* The packages' system user where it exists (packaging/). */
         .sandbox_user = o->worker_user ? o->worker_user : getpwnam("vivac") ? "vivac" : "nobody",
         .control_fd = VH_WORKER_CONTROL_FD,
+        .stall_ms = o->worker_timeout_s * 1000,
     };
     cfg.limits.shared = mem;
     cfg.limits.gpu_shared = gpu;

@@ -136,6 +136,11 @@ int64_t vh_now_ms(void);
 void vh_session_set_deadline(struct vh_session *session, struct vh_deadline *deadline,
                              const struct vh_timeouts *timeouts);
 
+/* While the session handles a request, *busy_since_ms holds when it began
+ * (CLOCK_MONOTONIC ms; 0 between requests), for the worker's watchdog: a
+ * request that never ends (a decoder stuck in a loop) makes the worker
+ * stop answering the supervisor, which kills it. Not owned. */
+void vh_session_set_busy(struct vh_session *session, _Atomic int64_t *busy_since_ms);
 /* Records the session's requests into a trace file in `dir` (docs/trace.md),
  * from its HELLO on. `dir` must outlive the session. Call before the first
  * message. */

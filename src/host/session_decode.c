@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cursor.h"
 #include "common/log.h"
@@ -465,6 +466,15 @@ int vh_handle_end_frame(struct vh_session *s, const struct vh_request *req, stru
     finish_target(codec->frame->target, &rep->err);
     if (st == VW_OK)
         s->stats.frames++;
+#ifdef VIVAC_TEST_HOOKS
+    /* Test builds: a request that never ends, as a decoder stuck in a loop
+     * would make it (tests/e2e/isolation.sh; worker.c keeps the variable
+     * only in the worker it names). */
+    const char *hang = getenv("VIVAC_TEST_HANG_FRAME");
+    if (hang && s->stats.frames == strtoull(hang, NULL, 10))
+        for (;;)
+            sleep(1);
+#endif
     vh_frame_close(s, codec);
     return st;
 }

@@ -156,6 +156,7 @@ struct vh_session {
     struct vh_recorder *recorder; /* opened at HELLO when record_dir is set */
 
     struct vh_deadline *deadline; /* receive deadlines (session.h), NULL: none */
+    _Atomic int64_t *busy_since_ms; /* vh_session_set_busy; NULL: not watched */
     struct vh_timeouts timeouts;
 };
 

@@ -22,6 +22,11 @@ int64_t vh_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void vh_session_set_busy(struct vh_session *s, _Atomic int64_t *busy_since_ms)
+{
+    s->busy_since_ms = busy_since_ms;
+}
+
 void vh_session_set_deadline(struct vh_session *s, struct vh_deadline *deadline,
                              const struct vh_timeouts *timeouts)
 {
@@ -199,7 +204,11 @@ int vh_session_run(struct vh_session *s)
         in_message = false;
         if (s->hello_done)
             deadline_set(s, VH_DEADLINE_NONE, 0);  /* handling is not the client's time */
+        if (s->busy_since_ms)
+            atomic_store(s->busy_since_ms, vh_now_ms());
         err = vh_session_handle_message(s, &hdr, buf.data, hdr.length);
+        if (s->busy_since_ms)
+            atomic_store(s->busy_since_ms, 0);
         if (err)
             break;
     }

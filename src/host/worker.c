@@ -33,6 +33,7 @@ struct conn {
     bool done;                    /* thread finished (under mutex) */
     struct worker *worker;
     struct vh_deadline deadline;  /* Unix and vsock only: watched by the control loop */
+    _Atomic int64_t busy_since_ms; /* a request being handled since (0: none) */
 };
 
 struct worker {
@@ -42,6 +43,7 @@ struct worker {
     struct conn *conns;
     int wake_fd;                  /* eventfd: a connection thread finished */
     uint32_t next_session;        /* session ids in logs (under mutex) */
+    bool stall_logged;
 };
 
 /* A local (Unix or vsock) client must read its replies: one that stops
@@ -107,6 +109,7 @@ static void *connection_thread(void *arg)
         .timeouts = &cfg->timeouts,
         .next_id = next_session_id,
         .opaque = w,
+        .busy_since_ms = &c->busy_since_ms,
     };
     vh_connection_serve(&conn, c->ch, next_session_id(w));
 
@@ -189,6 +192,31 @@ fail:
     vh_control_send(w->config->control_fd, &ended, -1);
 }
 
+/* False once a connection has been handling one request for longer than
+ * the watchdog allows (logged once). */
+static bool healthy(struct worker *w)
+{
+    uint32_t limit = w->config->stall_ms;
+    if (!limit)
+        return true;
+    int64_t now = vh_now_ms();
+    bool ok = true;
+    pthread_mutex_lock(&w->mutex);
+    for (struct conn *c = w->conns; c; c = c->next) {
+        int64_t since = atomic_load(&c->busy_since_ms);
+        if (since && now - since >= limit) {
+            if (!w->stall_logged)
+                vc_error("a request of connection %u has been handled for %lld ms: not "
+                         "answering the supervisor (its watchdog ends this worker)", c->id,
+                         (long long)(now - since));
+            w->stall_logged = true;
+            ok = false;
+        }
+    }
+    pthread_mutex_unlock(&w->mutex);
+    return ok;
+}
+
 /* Reads the supervisor's messages until it closes the socket. */
 static void serve(struct worker *w)
 {
@@ -221,8 +249,13 @@ static void serve(struct worker *w)
         if (msg.type == VH_CONTROL_CONNECTION && fd >= 0) {
             add_connection(w, &msg, fd);
         } else if (msg.type == VH_CONTROL_PING) {
-            struct vh_control_msg pong = {.type = VH_CONTROL_PONG, .arg = msg.arg};
-            vh_control_send(ctl, &pong, -1);
+            /* Alive is not enough: a request stuck in its handling (a
+             * decoder in a loop) leaves the ping unanswered, and the
+             * supervisor kills the worker. */
+            if (healthy(w)) {
+                struct vh_control_msg pong = {.type = VH_CONTROL_PONG, .arg = msg.arg};
+                vh_control_send(ctl, &pong, -1);
+            }
         } else if (fd >= 0) {
             close(fd);
         }
@@ -321,6 +354,15 @@ int vh_worker_run(const struct vh_worker_config *config)
         goto out_engine;
 #ifdef VIVAC_TEST_HOOKS
     try_escapes();
+    /* VIVAC_TEST_HANG_FRAME=ROLE:N: only the worker of ROLE hangs at frame N. */
+    const char *hang = getenv("VIVAC_TEST_HANG_FRAME");
+    if (hang) {
+        size_t len = strlen(config->role);
+        if (strncmp(hang, config->role, len) == 0 && hang[len] == ':')
+            setenv("VIVAC_TEST_HANG_FRAME", hang + len + 1, 1);
+        else
+            unsetenv("VIVAC_TEST_HANG_FRAME");
+    }
 #endif
     w.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (w.wake_fd < 0) {

@@ -27,6 +27,7 @@ struct vh_worker_config {
     const char *record_dir;       /* NULL: off */
     const char *sandbox_user;     /* when started as root; NULL: the default */
     uint64_t max_address_space;   /* RLIMIT_AS of the worker; 0: none */
+    uint32_t stall_ms;            /* one request handled longer: the ping goes unanswered; 0: never */
     int control_fd;
 };
 

@@ -4,7 +4,10 @@
 # Client B (uid nobody: another worker) decodes throughout and must stay
 # bit-exact; client A (root) is decoding when its worker is
 #   1. killed (SIGKILL), 2. sent SIGSEGV, 3. stopped (SIGSTOP: the
-#   supervisor's watchdog, --worker-timeout 2, must kill it);
+#   supervisor's watchdog, --worker-timeout 2, must kill it), 4. stuck in
+#   one request (a test build's hook: A's worker sleeps for ever in its
+#   60th END_FRAME, as a decoder in a loop would; the worker must stop
+#   answering the watchdog, which kills it);
 # each time A must get an error and exit within a few seconds (no hang),
 # the daemon stays up, and a new client of A's uid decodes bit-exact
 # through a fresh worker.
@@ -14,7 +17,15 @@ need setpriv
 need pgrep
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (a second client under another uid)"; exit $SKIP; }
 ensure_display
+hows="KILL SEGV STOP"
+if grep -qa "VIVAC_TEST_HANG_FRAME" "$VIVACD"; then
+    hows="$hows HANG"
+    export VIVAC_TEST_HANG_FRAME=uid:0:60
+else
+    echo "# not a test build (-Dtest_hooks): the stuck-request case is not run"
+fi
 start_daemon --engine sw --worker-timeout 2
+unset VIVAC_TEST_HANG_FRAME
 use_vivac_driver
 # B runs as nobody: it needs the socket, its output directory and the clip.
 chmod 0755 "$e2e_tmp"
@@ -41,10 +52,10 @@ e2e_pids+=($b_pid)
 
 b_worker=$(wait_worker uid:65534) || exit 1
 
-for how in KILL SEGV STOP; do
-    # A: decodes the clip in a loop (at its rate) until something fails;
-    # -xerror makes ffmpeg end at the first error.
-    ffmpeg -nostdin -v error -xerror -re -stream_loop -1 "${vaapi[@]}" -i "$clip" \
+for how in $hows; do
+    # A: decodes the long clip (at its rate) until something fails; -xerror
+    # makes ffmpeg end at the first error.
+    ffmpeg -nostdin -v error -xerror -re "${vaapi[@]}" -i "$clip_b" \
         -vf hwdownload,format=nv12 -f null - 2>"$e2e_tmp/a.log" &
     a_pid=$!
     a_worker=$(wait_worker uid:0) || exit 1
@@ -52,32 +63,43 @@ for how in KILL SEGV STOP; do
     sleep 1.5
     kill -0 "$a_pid" 2>/dev/null || { cat "$e2e_tmp/a.log"; echo "FAIL: A ended before the $how"; exit 1; }
     start=$(date +%s%N)
-    kill -"$how" "$a_worker"
+    if [ "$how" = HANG ]; then
+        # Frame 60 comes about 1 s from here (25 frames/s); the watchdog then
+        # needs 2-3 s more.
+        for _ in $(seq 120); do kill -0 "$a_pid" 2>/dev/null || break; sleep 0.1; done
+    else
+        kill -"$how" "$a_worker"
+    fi
     # A must end, with an error, within 8 s (the watchdog alone takes 2-3 s).
     for _ in $(seq 80); do kill -0 "$a_pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$a_pid" 2>/dev/null; then
-        kill -KILL "$a_pid"; echo "FAIL: SIG$how: A still runs 8 s after its worker was hit"; exit 1
+        kill -KILL "$a_pid"; echo "FAIL: $how: A still runs 8 s after its worker was hit"; exit 1
     fi
     rc=0; wait "$a_pid" || rc=$?
     took=$(( ($(date +%s%N) - start) / 1000000 ))
-    [ "$rc" -ne 0 ] || { echo "FAIL: SIG$how: A exited 0: its decode failed silently"; exit 1; }
-    daemon_alive || { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: SIG$how took the daemon down"; exit 1; }
-    kill -0 "$b_pid" 2>/dev/null || { cat "$e2e_tmp/b/ffmpeg.log"; echo "FAIL: SIG$how: B ended"; exit 1; }
-    [ "$(worker_pid uid:65534)" = "$b_worker" ] || { echo "FAIL: SIG$how: B's worker changed"; exit 1; }
+    [ "$rc" -ne 0 ] || { echo "FAIL: $how: A exited 0: its decode failed silently"; exit 1; }
+    daemon_alive || { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: $how took the daemon down"; exit 1; }
+    kill -0 "$b_pid" 2>/dev/null || { cat "$e2e_tmp/b/ffmpeg.log"; echo "FAIL: $how: B ended"; exit 1; }
+    [ "$(worker_pid uid:65534)" = "$b_worker" ] || { echo "FAIL: $how: B's worker changed"; exit 1; }
     for _ in $(seq 50); do [ -z "$(worker_pid uid:0)" ] && break; sleep 0.1; done
     grep -q "worker uid:0 (pid $a_worker) was killed by signal" "$e2e_tmp/vivacd.log" ||
-        { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: SIG$how: no log of the worker's end"; exit 1; }
-    echo "ok - SIG$how of A's worker (pid $a_worker): A failed with status $rc after $took ms;" \
+        { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: $how: no log of the worker's end"; exit 1; }
+    echo "ok - $how of A's worker (pid $a_worker): A failed with status $rc after $took ms;" \
          "B decodes on, the daemon is up"
     # A new client of A's uid: a fresh worker, bit-exact.
     vivac_framemd5 "$clip" >"$e2e_tmp/again.md5" 2>"$e2e_tmp/again.log" ||
-        { cat "$e2e_tmp/again.log"; echo "FAIL: SIG$how: A's next client failed"; exit 1; }
+        { cat "$e2e_tmp/again.log"; echo "FAIL: $how: A's next client failed"; exit 1; }
     cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/again.md5" ||
-        { echo "FAIL: SIG$how: A's next client is not bit-exact"; exit 1; }
-    echo "ok - SIG$how: a new client of uid 0 decodes bit-exact ($(wc -l <"$e2e_tmp/ref.md5") frames)"
+        { echo "FAIL: $how: A's next client is not bit-exact"; exit 1; }
+    echo "ok - $how: a new client of uid 0 decodes bit-exact ($(wc -l <"$e2e_tmp/ref.md5") frames)"
 done
-grep -q "worker uid:0 (pid [0-9]*) left a ping unanswered" "$e2e_tmp/vivacd.log" ||
-    { echo "FAIL: the watchdog did not name the stopped worker"; exit 1; }
+[ "$(grep -c "worker uid:0 (pid [0-9]*) left a ping unanswered" "$e2e_tmp/vivacd.log")" = \
+    "$(wc -w <<<"${hows/KILL SEGV/}")" ] ||
+    { grep "ping unanswered" "$e2e_tmp/vivacd.log"; echo "FAIL: the watchdog did not name the stopped/stuck worker"; exit 1; }
+if [[ $hows == *HANG* ]]; then
+    grep -q "vivacd\[uid:0\]: error: a request of connection [0-9]* has been handled for" \
+        "$e2e_tmp/vivacd.log" || { echo "FAIL: the stuck worker did not say why"; exit 1; }
+fi
 
 rc=0; wait "$b_pid" || rc=$?
 [ "$rc" -eq 0 ] || { cat "$e2e_tmp/b/ffmpeg.log"; echo "FAIL: B exited with status $rc"; exit 1; }
