@@ -22,3 +22,16 @@ calibrate() { # clipfile -> K
     awk -v f="$frames" -v s="$secs" -v m="$MIN_SECONDS" \
         'BEGIN { if (f <= 0 || s <= 0) { print 1; exit } k = m / s; print (k == int(k)) ? k : int(k) + 1 }'
 }
+
+# utime+stime and cutime+cstime of PID, clock ticks
+ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13], f[14] + f[15] }' \
+    "/proc/$1/stat" 2>/dev/null || echo "0 0"; }
+
+# cpu_now DAEMON_PID -> "daemon_ticks workers_ticks": the workers are its
+# live children and those it has reaped (its cutime + cstime).
+cpu_now() {
+    local own reaped w=0 p t
+    read -r own reaped < <(ticks "$1")
+    for p in $(pgrep -P "$1"); do t=$(ticks "$p"); w=$((w + ${t% *})); done
+    echo "$own $((reaped + w))"
+}

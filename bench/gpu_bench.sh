@@ -71,9 +71,8 @@ vivac_teardown() {
     rm -f "$VIVAC_SOCK"
 }
 
-daemon_cpu_s() { # utime + stime of vivacd, seconds
-    awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); split($0, f, " "); print (f[12] + f[13]) / hz }' \
-        "/proc/$vivacd_pid/stat"
+daemon_cpu_s() { # utime + stime of vivacd, its supervisor and its workers, seconds
+    cpu_now "$vivacd_pid" | awk -v hz="$(getconf CLK_TCK)" '{ print ($1 + $2) / hz }'
 }
 
 # vivac_run CLIP STREAMS VARIANT K LOG [extra replay args] -> "fps host_cpu_ms_per_frame p50_ms p99_ms"

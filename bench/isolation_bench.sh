@@ -99,19 +99,6 @@ start_daemon() {
     return 1
 }
 
-# utime+stime and cutime+cstime of PID, clock ticks
-ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13], f[14] + f[15] }' \
-    "/proc/$1/stat" 2>/dev/null || echo "0 0"; }
-
-# cpu_now DAEMON_PID -> "daemon_ticks workers_ticks": the workers are its
-# live children and those it has reaped (its cutime + cstime).
-cpu_now() {
-    local own reaped w=0 p t
-    read -r own reaped < <(ticks "$1")
-    for p in $(pgrep -P "$1"); do t=$(ticks "$p"); w=$((w + ${t% *})); done
-    echo "$own $((reaped + w))"
-}
-
 worker_pid() { pgrep -P "$new_pid" -f -- "--worker uid:$1 " | head -n 1; }
 
 gpu_sample_start() { # FILE: "pid MiB" lines, one block a second
