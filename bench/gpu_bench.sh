@@ -30,16 +30,7 @@ printf 'engine\tclip\tstreams\tvariant\trepeat\tfps_runs\tfps_median\tspread_pct
 : >"$summary"
 native=$bindir/nvdec_native
 
-say() { echo "$*" | tee -a "$summary"; }
-
-# field NAME < RESULT-line: value of NAME=...
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-
-# median and spread ((max-min)/median, %) of numbers on stdin
-stats() { sort -g | awk '{v[NR]=$1} END {
-    if (!NR) { print "nan nan"; exit }
-    m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2;
-    printf "%.1f %.1f\n", m, (m > 0 ? 100 * (v[NR] - v[1]) / m : 0) }'; }
+. "$(dirname "$0")/bench_lib.sh"   # say, field, stats, calibrate
 
 record() { # engine clip streams variant repeat "fps..." p50 p99
     local ms; ms=$(printf '%s\n' $6 | stats)
@@ -61,15 +52,6 @@ native_args() { # variant -> nvdec_native options
     esac
 }
 
-# repeat count so that one stream decodes for >= MIN_SECONDS
-calibrate() { # clipfile -> K
-    local line frames secs
-    line=$("$native" "$1" | tail -n 1)
-    frames=$(echo "$line" | field frames); secs=$(echo "$line" | field seconds)
-    awk -v f="$frames" -v s="$secs" -v m="$MIN_SECONDS" \
-        'BEGIN { if (f <= 0 || s <= 0) { print 1; exit } k = m / s; print (k == int(k)) ? k : int(k) + 1 }'
-}
-
 # ---- vivac: replay of the same clip's trace against vivacd --engine nvdec ----
 VIVAC_SOCK=${VIVAC_SOCK:-/tmp/vivac-bench.sock}
 vivacd_pid=""
@@ -89,9 +71,8 @@ vivac_teardown() {
     rm -f "$VIVAC_SOCK"
 }
 
-daemon_cpu_s() { # utime + stime of vivacd, seconds
-    awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); split($0, f, " "); print (f[12] + f[13]) / hz }' \
-        "/proc/$vivacd_pid/stat"
+daemon_cpu_s() { # utime + stime of vivacd, its supervisor and its workers, seconds
+    cpu_now "$vivacd_pid" | awk -v hz="$(getconf CLK_TCK)" '{ print ($1 + $2) / hz }'
 }
 
 # vivac_run CLIP STREAMS VARIANT K LOG [extra replay args] -> "fps host_cpu_ms_per_frame p50_ms p99_ms"
