@@ -21,8 +21,8 @@
  *   mprotect without PROT_EXEC (no code can be made after the lock).
  * - with cfg->gpu (libcuda): every ioctl, PROT_EXEC mappings, AF_UNIX
  *   sockets (socket, socketpair, connect), pipes, mlock, NUMA policy,
- *   scheduling and priority settings, timerfds, flock, mkdir/rename (its
- *   caches; Landlock decides where).
+ *   scheduling and priority settings, timerfds, flock, mkdir/rename/symlink
+ *   (its caches; Landlock decides where).
  * - refused, whatever the flavour: execve/execveat, fork/vfork and
  *   process-creating clones, ptrace, process_vm_readv/writev, socket of any
  *   other family, bind/listen/accept, mount/umount/pivot_root/chroot,
@@ -102,6 +102,8 @@ static const int gpu_calls[] = {
     SCMP_SYS(setpriority), SCMP_SYS(getpriority), SCMP_SYS(timerfd_create),
     SCMP_SYS(timerfd_settime), SCMP_SYS(timerfd_gettime), SCMP_SYS(flock), SCMP_SYS(mkdir),
     SCMP_SYS(mkdirat), SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
+    /* The first decode on an H200 (driver of 2026-12) called symlink. */
+    SCMP_SYS(symlink), SCMP_SYS(symlinkat),
 };
 
 static const unsigned long prctl_options[] = {
