@@ -63,6 +63,7 @@ uint32_t vh_connection_serve(const struct vh_connection *conn, struct vt_channel
             vh_session_set_deadline(s, conn->deadline, conn->timeouts);
         if (conn->busy_since_ms)
             vh_session_set_busy(s, conn->busy_since_ms);
+        vh_session_set_gate(s, conn->gate);
         uint64_t sent0, recv0, sent1, recv1;
         vt_link_counters(ch, &sent0, &recv0);
         vh_session_run(s);

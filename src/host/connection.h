@@ -27,6 +27,7 @@ struct vh_connection {
     const struct vh_timeouts *timeouts;
     uint32_t max_sessions;        /* sessions on this connection at most; 0: unlimited */
     _Atomic int64_t *busy_since_ms; /* vh_session_set_busy; NULL: not watched */
+    struct vh_decode_gate *gate;  /* vh_session_set_gate; NULL: none */
     /* Ids of the sessions after the first (the caller's counter). */
     uint32_t (*next_id)(void *opaque);
     void *opaque;

@@ -16,10 +16,16 @@
 #include "common/log.h"
 #include "host/engine.h"
 #include "host/memory_budget.h"
+#include "host/qos_policy.h"
+#include "host/scheduler.h"
 #include "host/server.h"
 #include "host/worker.h"
 #include "host/worker_pool.h"
 #include "vivac_config.h"
+
+/* --engine-slots of a GPU engine: enough pictures in flight to keep every
+ * decoder of the GPU busy (decodes are synchronous per session). */
+#define VH_GPU_ENGINE_SLOTS 32
 
 static void usage(FILE *f)
 {
@@ -99,13 +105,24 @@ static void usage(FILE *f)
             "                       (default: vivac if that user exists, else nobody)\n"
             "  --worker-timeout S   kill a worker that leaves the supervisor's ping\n"
             "                       unanswered for S seconds (default 30; 0: never)\n"
+            "  --qos CLASS:KEY=VALUE[,KEY=VALUE...]\n"
+            "                       how the engine is shared (docs/deployment.md): CLASS\n"
+            "                       is a --vm's NAME, local (every Unix socket client) or\n"
+            "                       cid:N (a vsock guest); keys: weight=W (share under\n"
+            "                       contention, default 1), reserve=RATE (always served\n"
+            "                       this fast while it asks), limit=RATE (never faster);\n"
+            "                       RATE: macroblocks/s or streams like 1080p60, 2x720p30\n"
+            "  --engine-slots N     pictures on the engine at once, so that the scheduler,\n"
+            "                       not the driver, decides the order (default: the CPUs\n"
+            "                       for sw, %u for GPU engines; 0: no scheduling)\n"
             "  --help               show this help and exit\n"
             "  --version            show the version and exit\n"
             "\n"
             "Each client's bytes are parsed in a worker process of its own, sandboxed\n"
             "before it reads them (docs/security.md): a worker that crashes ends only\n"
             "its client's sessions.\n"
-            "SIGTERM or SIGINT shut the daemon down cleanly (exit status 0).\n");
+            "SIGTERM or SIGINT shut the daemon down cleanly (exit status 0).\n",
+            VH_GPU_ENGINE_SLOTS);
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -135,6 +152,10 @@ struct options {
     const char *worker_user;
     const char *worker_role;      /* --worker: run as that client's worker */
     uint32_t worker_slot;
+    const char **qos_specs;       /* --qos, in order */
+    unsigned num_qos_specs;
+    uint32_t engine_slots;
+    bool engine_slots_given;
 };
 
 static int parse_mib(const char *name, const char *arg, bool nonzero, uint64_t *out)
@@ -157,7 +178,7 @@ static int parse_options(int argc, char **argv, struct options *o)
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
            OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY,
            OPT_MAX_CLIENT_MEMORY, OPT_MAX_CLIENT_GPU_MEMORY, OPT_WORKER_USER,
-           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT };
+           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_QOS, OPT_ENGINE_SLOTS };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -179,6 +200,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"vsock-allow", required_argument, NULL, OPT_VSOCK_ALLOW},
         {"worker-user", required_argument, NULL, OPT_WORKER_USER},
         {"worker-timeout", required_argument, NULL, OPT_WORKER_TIMEOUT},
+        {"qos", required_argument, NULL, OPT_QOS},
+        {"engine-slots", required_argument, NULL, OPT_ENGINE_SLOTS},
         /* Internal: how the supervisor starts a worker (worker_pool.c). */
         {"worker", required_argument, NULL, OPT_WORKER},
         {"worker-slot", required_argument, NULL, OPT_WORKER_SLOT},
@@ -289,6 +312,33 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_WORKER_USER:
             o->worker_user = optarg;
             break;
+        case OPT_QOS: {
+            char cls[VH_SCHED_NAME_MAX], why[256];
+            const char *text;
+            struct vh_sched_policy p = {.weight = 1};
+            if (vh_qos_split(optarg, cls, sizeof(cls), &text) != 0) {
+                fprintf(stderr, "vivacd: --qos: \"%s\" is not CLASS:KEY=VALUE[,...]\n", optarg);
+                return 2;
+            }
+            if (vh_qos_parse(text, &p, why, sizeof(why)) != 0) {
+                fprintf(stderr, "vivacd: --qos %s: %s\n", cls, why);
+                return 2;
+            }
+            const char **specs = realloc(o->qos_specs, sizeof(*specs) * (o->num_qos_specs + 1));
+            if (!specs)
+                return 2;
+            o->qos_specs = specs;
+            specs[o->num_qos_specs++] = optarg;
+            break;
+        }
+        case OPT_ENGINE_SLOTS:
+            if (parse_u32(optarg, &o->engine_slots) || o->engine_slots > 4096) {
+                fprintf(stderr, "vivacd: --engine-slots: \"%s\" is not a number (0 to 4096)\n",
+                        optarg);
+                return 2;
+            }
+            o->engine_slots_given = true;
+            break;
         case OPT_WORKER:
             o->worker_role = optarg;
             break;
@@ -367,6 +417,7 @@ static int worker_main(struct options *o)
         .sandbox_user = o->worker_user ? o->worker_user : getpwnam("vivac") ? "vivac" : "nobody",
         .control_fd = VH_WORKER_CONTROL_FD,
         .stall_ms = o->worker_timeout_s * 1000,
+        .scheduled = !(o->engine_slots_given && o->engine_slots == 0),
     };
     cfg.limits.shared = mem;
     cfg.limits.gpu_shared = gpu;
@@ -401,6 +452,59 @@ static int worker_main(struct options *o)
     int status = vh_worker_run(&cfg);
     vh_vm_destroy(&vm);
     return status;
+}
+
+/* The decode scheduler of the supervisor (NULL with --engine-slots 0): the
+ * classes of the VMs and of the local clients up front, each with its
+ * --qos. 0, or 2 for a usage error (a --qos of no known class). */
+static int make_scheduler(const struct options *o, const char *engine, struct vh_sched **out)
+{
+    *out = NULL;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    uint32_t slots = o->engine_slots_given ? o->engine_slots
+                     : strcmp(engine, "sw") == 0 ? (uint32_t)(cpus > 0 ? cpus : 1)
+                                                 : VH_GPU_ENGINE_SLOTS;
+    if (!slots) {
+        vc_info("scheduler off (--engine-slots 0): decodes go to the engine as they come");
+        return 0;
+    }
+    struct vh_sched_policy def = {.weight = 1};
+    struct vh_sched *s;
+    if (vh_sched_create(slots, &def, &s))
+        return 1;
+    vh_sched_class(s, "local");
+    for (unsigned i = 0; i < o->server.num_vms; i++)
+        vh_sched_class(s, vh_vm_name(o->server.vms[i]));
+    for (unsigned i = 0; i < o->num_qos_specs; i++) {
+        char cls[VH_SCHED_NAME_MAX], why[256];
+        const char *text;
+        vh_qos_split(o->qos_specs[i], cls, sizeof(cls), &text); /* checked when parsed */
+        int c = -1;
+        for (uint32_t k = 0; k < vh_sched_num_classes(s) && c < 0; k++)
+            if (strcmp(vh_sched_class_name(s, k), cls) == 0)
+                c = (int)k;
+        if (c < 0 && strncmp(cls, "cid:", 4) == 0)
+            c = vh_sched_class(s, cls);
+        if (c < 0) {
+            vc_error("--qos: no class %s (a --vm's name, local or cid:N)", cls);
+            vh_sched_destroy(&s);
+            return 2;
+        }
+        struct vh_sched_policy p;
+        vh_sched_get(s, (uint32_t)c, &p, NULL);
+        vh_qos_parse(text, &p, why, sizeof(why));
+        vh_sched_set_policy(s, (uint32_t)c, &p);
+    }
+    for (uint32_t k = 0; k < vh_sched_num_classes(s); k++) {
+        char text[128];
+        struct vh_sched_policy p;
+        vh_sched_get(s, k, &p, NULL);
+        vh_qos_format(&p, text, sizeof(text));
+        vc_info("scheduler: class %s: %s (macroblocks/s)", vh_sched_class_name(s, k), text);
+    }
+    vc_info("scheduler: %u pictures on the engine at once", slots);
+    *out = s;
+    return 0;
 }
 
 /* The supervisor: starts a probe worker (the engine runs in the workers
@@ -457,6 +561,7 @@ static int supervisor_main(int argc, char **argv, struct options *o)
         .retire_ms = 10000,
     };
     struct vh_pool *pool = NULL;
+    struct vh_sched *sched = NULL;
     if (vh_pool_create(&pool_config, &pool))
         goto out_argv;
     char engine[48];
@@ -498,8 +603,14 @@ static int supervisor_main(int argc, char **argv, struct options *o)
     worker_argv[argc + 1] = engine;
     worker_argv[argc + 2] = "--max-session-gpu-memory";
     worker_argv[argc + 3] = session_gpu_text;
+    int sched_err = make_scheduler(o, engine, &sched);
+    if (sched_err) {
+        status = sched_err;
+        goto out_pool;
+    }
+    pool_config.sched = sched;
     if (vh_pool_create(&pool_config, &pool))
-        goto out_argv;
+        goto out_pool;
     vc_info("memory budget: %llu MiB (%s), %llu MiB a client, %llu MiB a session",
             (unsigned long long)(page->memory.limit >> 20),
             o->max_memory_given ? "--max-memory" : "default: half the memory",
@@ -517,6 +628,7 @@ static int supervisor_main(int argc, char **argv, struct options *o)
     status = err ? 1 : 0;
 out_pool:
     vh_pool_destroy(&pool);
+    vh_sched_destroy(&sched);
 out_argv:
     free(worker_argv);
 out_page:
@@ -552,5 +664,6 @@ int main(int argc, char **argv)
     }
     int status = supervisor_main(argc, argv, &o);
     free(o.vm_specs);
+    free(o.qos_specs);
     return status;
 }

@@ -141,6 +141,21 @@ void vh_session_set_deadline(struct vh_session *session, struct vh_deadline *dea
  * request that never ends (a decoder stuck in a loop) makes the worker
  * stop answering the supervisor, which kills it. Not owned. */
 void vh_session_set_busy(struct vh_session *session, _Atomic int64_t *busy_since_ms);
+
+/* A gate around every engine decode: the supervisor's scheduler
+ * (scheduler.h) decides when a picture may go to the engine. enter blocks
+ * until then (0), or fails (-errno: the scheduler is gone) and the picture
+ * is refused; leave follows every successful enter. Thread safe: all the
+ * sessions of a worker share one. */
+struct vh_decode_gate {
+    int (*enter)(struct vh_decode_gate *gate, uint32_t codec, uint32_t macroblocks,
+                 uint32_t *ticket);
+    void (*leave)(struct vh_decode_gate *gate, uint32_t ticket, uint32_t codec,
+                  uint32_t macroblocks, int64_t engine_ns, bool failed);
+};
+/* Puts the session's decodes behind gate (not owned); NULL: none. Call
+ * before vh_session_run. */
+void vh_session_set_gate(struct vh_session *session, struct vh_decode_gate *gate);
 /* Records the session's requests into a trace file in `dir` (docs/trace.md),
  * from its HELLO on. `dir` must outlive the session. Call before the first
  * message. */

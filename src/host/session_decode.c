@@ -1,8 +1,10 @@
 /* BEGIN_FRAME / DECODE_BITSTREAM / END_FRAME: validation, accumulation of a
  * frame in session-owned memory, and the engine's decode call. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cursor.h"
@@ -357,6 +359,34 @@ int vh_handle_decode_bitstream(struct vh_session *s, const struct vh_request *re
 
 /* ---- END_FRAME ------------------------------------------------------------ */
 
+/* The engine decode, behind the session's gate (the supervisor's scheduler)
+ * if it has one. Waiting at the gate is not "busy": the watchdog is for a
+ * decoder stuck in a loop, and a client held back by its limit is not. */
+static int gated_decode(struct vh_session *s, struct vh_codec_obj *codec,
+                        const struct vh_picture *pic, struct vh_error *err)
+{
+    const struct vh_engine_ops *ops = codec->engine_codec->engine->ops;
+    if (!s->gate)
+        return ops->decode(codec->engine_codec, pic, err);
+    uint32_t mbs = ((codec->desc.width + 15) / 16) * ((codec->desc.height + 15) / 16);
+    uint32_t ticket;
+    int64_t busy = s->busy_since_ms ? atomic_exchange(s->busy_since_ms, 0) : 0;
+    mbs = mbs ? mbs : 1;
+    int gerr = s->gate->enter(s->gate, codec->codec, mbs, &ticket);
+    if (s->busy_since_ms)
+        atomic_store(s->busy_since_ms, busy ? vh_now_ms() : 0);
+    if (gerr)
+        return vh_error_set(err, VW_ERR_INTERNAL,
+                            "END_FRAME: the daemon's scheduler is gone (%s)", strerror(-gerr));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int st = ops->decode(codec->engine_codec, pic, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t ns = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
+    s->gate->leave(s->gate, ticket, codec->codec, mbs, ns, st != VW_OK);
+    return st;
+}
+
 static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh_error *err)
 {
     struct vh_frame *f = codec->frame;
@@ -437,7 +467,7 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
         }
         pic.refs[i] = &so->surface;
     }
-    st = codec->engine_codec->engine->ops->decode(codec->engine_codec, &pic, err);
+    st = gated_decode(s, codec, &pic, err);
     if (st != VW_OK && err->status != st)
         vh_error_set(err, st, "END_FRAME: engine decode failed");
 out:

@@ -158,6 +158,7 @@ struct vh_session {
     struct vh_deadline *deadline; /* receive deadlines (session.h), NULL: none */
     _Atomic int64_t *busy_since_ms; /* vh_session_set_busy; NULL: not watched */
     struct vh_timeouts timeouts;
+    struct vh_decode_gate *gate;  /* vh_session_set_gate; NULL: none */
 };
 
 /* A request being handled. */

@@ -27,6 +27,11 @@ void vh_session_set_busy(struct vh_session *s, _Atomic int64_t *busy_since_ms)
     s->busy_since_ms = busy_since_ms;
 }
 
+void vh_session_set_gate(struct vh_session *s, struct vh_decode_gate *gate)
+{
+    s->gate = gate;
+}
+
 void vh_session_set_deadline(struct vh_session *s, struct vh_deadline *deadline,
                              const struct vh_timeouts *timeouts)
 {

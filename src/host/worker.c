@@ -20,6 +20,7 @@
 #include "host/connection.h"
 #include "host/sandbox.h"
 #include "host/worker_control.h"
+#include "host/worker_gate.h"
 #include "transport/channel.h"
 
 /* One connection handed over by the supervisor. The control loop owns the
@@ -43,6 +44,7 @@ struct worker {
     struct conn *conns;
     int wake_fd;                  /* eventfd: a connection thread finished */
     uint32_t next_session;        /* session ids in logs (under mutex) */
+    struct vh_worker_gate *gate;  /* NULL: decodes are not scheduled */
     bool stall_logged;
 };
 
@@ -110,6 +112,7 @@ static void *connection_thread(void *arg)
         .next_id = next_session_id,
         .opaque = w,
         .busy_since_ms = &c->busy_since_ms,
+        .gate = w->gate ? vh_worker_gate_base(w->gate) : NULL,
     };
     vh_connection_serve(&conn, c->ch, next_session_id(w));
 
@@ -248,6 +251,9 @@ static void serve(struct worker *w)
         }
         if (msg.type == VH_CONTROL_CONNECTION && fd >= 0) {
             add_connection(w, &msg, fd);
+        } else if (msg.type == VH_CONTROL_GRANT) {
+            if (w->gate && vh_worker_gate_granted(w->gate, msg.id) != 0)
+                vc_warn("the supervisor granted ticket %u, which no decode waits for", msg.id);
         } else if (msg.type == VH_CONTROL_PING) {
             /* Alive is not enough: a request stuck in its handling (a
              * decoder in a loop) leaves the ping unanswered, and the
@@ -369,9 +375,16 @@ int vh_worker_run(const struct vh_worker_config *config)
         status = 1;
         goto out_engine;
     }
+    if (config->scheduled && vh_worker_gate_create(config->control_fd, &w.gate) != 0) {
+        status = 1;
+        goto out_wake;
+    }
     pthread_mutex_init(&w.mutex, NULL);
     serve(&w);
-    /* End every connection and wait for it. */
+    /* End every connection and wait for it; decodes waiting for a grant
+     * fail (the supervisor is gone or ends us). */
+    if (w.gate)
+        vh_worker_gate_close(w.gate);
     pthread_mutex_lock(&w.mutex);
     for (struct conn *c = w.conns; c; c = c->next)
         if (!c->done)
@@ -379,6 +392,8 @@ int vh_worker_run(const struct vh_worker_config *config)
     pthread_mutex_unlock(&w.mutex);
     reap(&w, true);
     pthread_mutex_destroy(&w.mutex);
+    vh_worker_gate_destroy(&w.gate);
+out_wake:
     close(w.wake_fd);
 out_engine:
     w.engine->ops->destroy(&w.engine);

@@ -11,6 +11,7 @@
 #ifndef VIVAC_HOST_WORKER_H
 #define VIVAC_HOST_WORKER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "host/engine.h"
@@ -28,6 +29,7 @@ struct vh_worker_config {
     const char *sandbox_user;     /* when started as root; NULL: the default */
     uint64_t max_address_space;   /* RLIMIT_AS of the worker; 0: none */
     uint32_t stall_ms;            /* one request handled longer: the ping goes unanswered; 0: never */
+    bool scheduled;               /* decodes wait for the supervisor's grant (worker_gate.h) */
     int control_fd;
 };
 

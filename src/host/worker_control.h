@@ -23,6 +23,23 @@ enum vh_control_type {
     VH_CONTROL_PONG = 4,          /* worker -> supervisor, same `arg` */
     VH_CONTROL_READY = 5,         /* worker -> supervisor: sandboxed, serving;
                                    * arg: the GPU's memory in bytes (0: none) */
+    /* The decode scheduler (scheduler.h): a worker asks before each engine
+     * decode, under a ticket of its own choosing (`id`), describing the
+     * picture in `job`; the supervisor grants tickets in the order it
+     * decides; the worker says when each granted decode is done (`job`:
+     * engine time, failed). */
+    VH_CONTROL_ASK = 6,           /* worker -> supervisor */
+    VH_CONTROL_GRANT = 7,         /* supervisor -> worker */
+    VH_CONTROL_DONE = 8,          /* worker -> supervisor */
+};
+
+/* ASK and DONE: one picture. */
+struct vh_control_job {
+    uint32_t codec;               /* enum vw_codec */
+    uint32_t macroblocks;         /* 16x16 blocks of the picture (ASK) */
+    uint64_t engine_ns;           /* DONE: how long the engine took */
+    uint32_t failed;              /* DONE: 1 if the decode failed */
+    uint32_t reserved;
 };
 
 /* How the attached socket speaks (the worker wraps it accordingly). */
@@ -40,7 +57,10 @@ struct vh_control_msg {
     /* CONNECTION: the HELLO deadline (CLOCK_MONOTONIC ms, the same clock in
      * every process; 0: none); PING/PONG: a sequence number; READY: see above. */
     uint64_t arg;
-    char text[48];                /* READY: the engine's name */
+    union {
+        char text[48];            /* READY: the engine's name */
+        struct vh_control_job job; /* ASK, DONE */
+    };
 };
 
 /* Sends one message, with fd attached if fd >= 0 (not closed). 0 or -errno. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "host/decode_cost.h"
 #include "host/session.h"
 
 struct worker {
@@ -38,6 +39,10 @@ struct worker {
     int64_t ending_since_ms;
     bool expected;
     uint32_t lost;
+    /* The scheduler: its class (-1: none, the probe) and its decodes asked
+     * for and not yet done. */
+    int cls;
+    uint32_t asks;
 };
 
 struct vh_pool {
@@ -47,7 +52,13 @@ struct vh_pool {
     bool slot_used[VH_MAX_WORKERS];
     uint32_t next_id;
     unsigned argc;                /* of config.argv */
+    struct vh_cost_model cost;
+    int64_t sched_wake_ns;        /* a limited class may go then (INT64_MAX: none) */
 };
+
+/* Decodes a worker may have asked for and not finished, beyond one per
+ * connection: more is a worker flooding the scheduler. */
+#define ASK_SLACK 16
 
 /* A worker that has not said READY this long after its start (its engine
  * may be slow to start: a CUDA context) is killed. */
@@ -64,6 +75,23 @@ static int64_t now_ms(void)
     return vh_now_ms();
 }
 
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void vh_pool_class_of(const char *role, char *name, size_t size)
+{
+    if (strncmp(role, "vm:", 3) == 0)
+        snprintf(name, size, "%s", role + 3);
+    else if (strncmp(role, "uid:", 4) == 0)
+        snprintf(name, size, "local");
+    else
+        snprintf(name, size, "%s", role);
+}
+
 int vh_pool_create(const struct vh_pool_config *config, struct vh_pool **out)
 {
     struct vh_pool *p = calloc(1, sizeof(*p));
@@ -71,6 +99,7 @@ int vh_pool_create(const struct vh_pool_config *config, struct vh_pool **out)
         return -ENOMEM;
     p->config = *config;
     p->next_id = 1;
+    p->sched_wake_ns = INT64_MAX;
     while (config->argv[p->argc])
         p->argc++;
     *out = p;
@@ -130,6 +159,9 @@ static void drop(struct vh_pool *p, struct worker *w, bool expected)
         }
     close(w->control);
     w->control = -1;
+    if (p->config.sched && w->cls >= 0)
+        vh_sched_forget(p->config.sched, w->slot);
+    w->asks = 0;
     w->expected = expected;
     w->lost = w->count;
     w->count = 0;
@@ -211,6 +243,17 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
         return -ENOMEM;
     snprintf(w->role, sizeof(w->role), "%s", role);
     w->slot = slot;
+    w->cls = -1;
+    if (p->config.sched && strcmp(role, "probe") != 0) {
+        char name[VH_SCHED_NAME_MAX];
+        vh_pool_class_of(role, name, sizeof(name));
+        w->cls = vh_sched_class(p->config.sched, name);
+        if (w->cls < 0) {
+            int err = w->cls;
+            free(w);
+            return err;
+        }
+    }
     /* The slot's budgets: this client's limits, nothing used. */
     struct vh_budget_page *page = p->config.budgets;
     atomic_store(&page->worker[slot].memory.used, 0);
@@ -256,6 +299,8 @@ out:
         return err;
     }
     w->control = pair[0];
+    /* Never blocked by a worker that stops reading (a GRANT, a PING). */
+    fcntl(w->control, F_SETFL, fcntl(w->control, F_GETFL) | O_NONBLOCK);
     w->started_ms = now_ms();
     w->next_ping_ms = w->started_ms;
     p->slot_used[slot] = true;
@@ -331,6 +376,66 @@ static void connection_ended(struct worker *w, uint32_t id)
         }
 }
 
+static struct worker *by_slot(const struct vh_pool *p, uint64_t slot)
+{
+    for (struct worker *w = p->workers; w; w = w->next)
+        if (w->slot == slot)
+            return w;
+    return NULL;
+}
+
+/* Grants what the scheduler lets go now. A worker that cannot take its
+ * GRANT (it stopped reading its control socket) is ended. */
+static void pump(struct vh_pool *p)
+{
+    struct vh_sched *s = p->config.sched;
+    struct vh_sched_grant g;
+    int64_t now = now_ns();
+    while (vh_sched_next(s, now, &g, &p->sched_wake_ns)) {
+        struct worker *w = by_slot(p, g.owner);
+        struct vh_control_msg msg = {.type = VH_CONTROL_GRANT, .id = g.ticket};
+        if (w && vh_control_send(w->control, &msg, -1) == 0)
+            continue;
+        vh_sched_done(s, g.owner, g.ticket, 0, true);
+        if (w)
+            kill_worker(p, w, "does not read its control socket");
+    }
+}
+
+/* ASK: a picture of w's to schedule. */
+static void asked(struct vh_pool *p, struct worker *w, const struct vh_control_msg *msg)
+{
+    if (!p->config.sched || w->cls < 0) {
+        kill_worker(p, w, "asked the scheduler, which is off");
+        return;
+    }
+    if (w->asks >= w->count + ASK_SLACK) {
+        kill_worker(p, w, "asked for more decodes than it has connections");
+        return;
+    }
+    double cost = vh_cost_of(&p->cost, msg->job.codec, msg->job.macroblocks);
+    if (vh_sched_ask(p->config.sched, (uint32_t)w->cls, w->slot, msg->id, cost, now_ns()) != 0) {
+        kill_worker(p, w, "asked for a decode the scheduler cannot queue");
+        return;
+    }
+    w->asks++;
+    pump(p);
+}
+
+/* DONE: a granted picture of w's is decoded. */
+static void done(struct vh_pool *p, struct worker *w, const struct vh_control_msg *msg)
+{
+    if (!p->config.sched ||
+        vh_sched_done(p->config.sched, w->slot, msg->id, (int64_t)msg->job.engine_ns,
+                      msg->job.failed != 0) != 0) {
+        kill_worker(p, w, "finished a decode it was not granted");
+        return;
+    }
+    w->asks--;
+    vh_cost_learn(&p->cost, msg->job.codec, msg->job.macroblocks, msg->job.engine_ns);
+    pump(p);
+}
+
 /* One message from a worker, which may be lying: anything unexpected ends it. */
 static void from_worker(struct vh_pool *p, struct worker *w)
 {
@@ -348,6 +453,12 @@ static void from_worker(struct vh_pool *p, struct worker *w)
     switch (msg.type) {
     case VH_CONTROL_ENDED:
         connection_ended(w, msg.id);
+        break;
+    case VH_CONTROL_ASK:
+        asked(p, w, &msg);
+        break;
+    case VH_CONTROL_DONE:
+        done(p, w, &msg);
         break;
     case VH_CONTROL_PONG:
         if (msg.arg == w->ping_seq)
@@ -384,6 +495,16 @@ int vh_pool_tick(struct vh_pool *p)
 {
     int64_t now = now_ms();
     int64_t next = collect_ending(p, now);
+    if (p->config.sched) {
+        /* A limited class whose time has come, or grants a dropped
+         * worker's slots made possible. */
+        pump(p);
+        if (p->sched_wake_ns != INT64_MAX) {
+            int64_t due = (p->sched_wake_ns + 999999) / 1000000;
+            if (next < 0 || due < next)
+                next = due;
+        }
+    }
     struct worker *w = p->workers;
     while (w) {
         struct worker *following = w->next;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "host/memory_budget.h"
+#include "host/scheduler.h"
 #include "host/worker_control.h"
 
 struct vh_pool_config {
@@ -32,7 +33,15 @@ struct vh_pool_config {
     uint64_t client_gpu_memory;
     uint32_t watchdog_ms;         /* a worker that leaves a ping unanswered this long is killed; 0: never */
     uint32_t retire_ms;           /* a worker without connections this long is ended */
+    /* The decode scheduler (not owned), whose class each worker's client
+     * belongs to (vh_pool_class_of); NULL: decodes are not scheduled. */
+    struct vh_sched *sched;
 };
+
+/* The scheduler class of a client role: the VM's name for "vm:NAME",
+ * "local" for every "uid:N" (the Unix socket's clients share one policy),
+ * the role itself for "cid:N". */
+void vh_pool_class_of(const char *role, char *name, size_t size);
 
 struct vh_pool;
 
@@ -54,8 +63,8 @@ uint32_t vh_pool_connections(const struct vh_pool *pool, const char *role);
  * returns how many; vh_pool_dispatch takes them back after poll(). */
 unsigned vh_pool_pollfds(const struct vh_pool *pool, struct pollfd *pfd, unsigned max);
 void vh_pool_dispatch(struct vh_pool *pool, const struct pollfd *pfd, unsigned n);
-/* Runs the timers (pings, watchdog, retiring); returns the ms until the
- * next one (-1: none). */
+/* Runs the timers (pings, watchdog, retiring, the scheduler's waits);
+ * returns the ms until the next one (-1: none). */
 int vh_pool_tick(struct vh_pool *pool);
 
 /* Starts a worker with role "probe", waits for its READY (at most
