@@ -5,6 +5,7 @@
  *
  * The constants are spelled here because the build hosts' kernel headers
  * (Debian 12: ABI 1) lag behind the kernels the daemon runs on. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -100,6 +101,35 @@ static int add_paths(int ruleset, const char *const *paths, uint64_t dir_rights,
     return 0;
 }
 
+/* A GPU worker's NVIDIA driver opens its device nodes again after the lock
+ * (libcuda, at a decoder's creation: /dev/nvidiactl, /dev/nvidiaN,
+ * /dev/nvidia-uvm, /dev/nvidia-caps/...) and reads a few of its settings;
+ * seen with strace on driver 580. Only these /dev entries: no other
+ * device. */
+static const char *const gpu_read_paths[] = {
+    "/proc/driver/nvidia", "/proc/sys/vm/overcommit_memory", "/sys/module/nvidia", NULL,
+};
+
+static int add_gpu_devices(int ruleset, uint64_t handled, unsigned *rules, unsigned *missing)
+{
+    DIR *dir = opendir("/dev");
+    if (!dir)
+        return 0;
+    int err = 0;
+    struct dirent *e;
+    while (!err && (e = readdir(dir)) != NULL) {
+        if (strncmp(e->d_name, "nvidia", 6) != 0)
+            continue;
+        char path[300];
+        snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+        const char *const one[] = {path, NULL};
+        err = add_paths(ruleset, one, FS_READ_FILE | FS_WRITE_FILE | FS_IOCTL_DEV | FS_READ_DIR,
+                        handled, rules, missing);
+    }
+    closedir(dir);
+    return err;
+}
+
 void vh_sandbox_landlock(const struct vh_sandbox_config *cfg, struct vh_sandbox_report *r)
 {
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
@@ -145,6 +175,10 @@ void vh_sandbox_landlock(const struct vh_sandbox_config *cfg, struct vh_sandbox_
                         FS_READ_FILE | FS_READ_DIR | FS_WRITE_FILE | FS_TRUNCATE | FS_MAKE_REG |
                             FS_REMOVE_FILE | FS_IOCTL_DEV,
                         h, &rules, &missing);
+    if (!err && cfg->gpu)
+        err = add_paths(ruleset, gpu_read_paths, FS_READ_FILE | FS_READ_DIR, h, &rules, &missing);
+    if (!err && cfg->gpu)
+        err = add_gpu_devices(ruleset, h, &rules, &missing);
     if (err) {
         vh_sandbox_report_add(r, "landlock ABI %ld: not applied (rule: %s)", abi, strerror(-err));
         close(ruleset);
