@@ -69,7 +69,7 @@ grep '^stream 0 frame ' "$e2e_tmp/unix.txt" >"$e2e_tmp/unix.md5"
 grep '^stream 0 frame ' "$e2e_tmp/vm.txt" >"$e2e_tmp/vm.md5"
 [ -s "$e2e_tmp/unix.md5" ] || { echo "FAIL: (c) no MD5s over the Unix socket"; exit 1; }
 cmp -s "$e2e_tmp/unix.md5" "$e2e_tmp/vm.md5" ||
-    { diff "$e2e_tmp/unix.md5" "$e2e_tmp/vm.md5" | head; echo "FAIL: (c) --vm-socket MD5s differ"; exit 1; }
+    { diff "$e2e_tmp/unix.md5" "$e2e_tmp/vm.md5" | head -5 || true; echo "FAIL: (c) --vm-socket MD5s differ"; exit 1; }
 # Three ports at once, two sessions each on its connection (new nonce).
 replay vm3 --vm-socket "$vm_sock" --md5 --streams 3 --repeat 2
 for s in 0 1 2; do
