@@ -1,8 +1,12 @@
 /* `vivac replay`: sends recorded sessions (docs/trace.md) to a vivacd again,
- * pipelined, on N concurrent connections, with optional readback + MD5 of
- * every decoded picture and throughput / latency figures. */
+ * pipelined, on N concurrent connections (local clients or VM ports), with
+ * optional readback + MD5 of every decoded picture, optional pacing at a
+ * frame rate, and throughput / latency / late-frame figures. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +36,8 @@
 #define MAX_TRACKED 1024u         /* surfaces / codecs tracked per session */
 #define MAX_STREAMS 256u
 #define MAX_TRACE_FILE (4ull << 30)
+#define MAX_FPS 1e6
+#define MAX_DURATION 1e6          /* seconds */
 
 struct trace_file {
     const char *path;
@@ -48,6 +54,7 @@ struct pending {
     uint32_t width, height;       /* readback */
     uint64_t bytes;               /* readback: image bytes (planes packed tightly) */
     double sent;                  /* seconds */
+    double deadline;              /* END_FRAME under --fps: a later reply is late; else 0 */
 };
 
 struct id_size {
@@ -67,6 +74,9 @@ struct stream {
     uint32_t index;
     const struct trace_file *tf;
     const char *socket;
+    const char *vm_socket;        /* --vm-socket: a VM's port (link framing) instead */
+    double fps;                   /* --fps: frames released per second; 0: unpaced */
+    double duration;              /* --duration: seconds after t0 to stop at; 0: none */
     uint32_t repeat;
     uint32_t loop;                /* passes over the frames per session */
     uint32_t in_flight;           /* requests sent before waiting for a reply */
@@ -80,6 +90,14 @@ struct stream {
     uint64_t non_ok, expected_non_ok, mismatches, readback_errors;
     double wall;
     char error[256];
+    /* pacing, over all the stream's sessions */
+    bool started;                 /* the first BEGIN_FRAME went out, at t0 */
+    bool stopped;                 /* --duration is over: no new frame */
+    double t0;
+    uint64_t released;            /* END_FRAMEs sent: frame k of the next one */
+    uint64_t answered, late;      /* END_FRAME replies; those past their deadline */
+    double last_answer;           /* when the last END_FRAME reply came */
+    int link_fd;                  /* --vm-socket: the port's connection; -1 */
     /* per connection */
     struct vt_channel *ch;
     struct vt_arena arena;
@@ -330,6 +348,10 @@ static int read_reply(struct stream *s)
     }
     if (p->opcode == VW_OP_END_FRAME) {
         add_latency(s, (t - p->sent) * 1e3);
+        s->answered++;
+        s->last_answer = t;
+        if (p->deadline > 0 && t > p->deadline)
+            s->late++;
         s->last_end_ok = st.status == VW_OK;
         if (!s->readback && s->last_end_ok)
             s->frames++;
@@ -390,11 +412,68 @@ static int send_readback(struct stream *s, uint32_t codec_id)
     return 0;
 }
 
+/* ---- pacing (--fps, --duration) ------------------------------------------- */
+
+static void sleep_s(double seconds)
+{
+    struct timespec ts = {.tv_sec = (time_t)seconds};
+    ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+    nanosleep(&ts, NULL);
+}
+
+/* Reads the replies that have come, then those that come until `when`: a
+ * paced stream idles between frames, and a reply read only at the next
+ * release would count as late when it was not. */
+static int read_replies_until(struct stream *s, double when)
+{
+    for (;;) {
+        while (s->count && s->ch->ops->readable(s->ch))
+            if (read_reply(s) != 0)
+                return -1;
+        double left = when - now_s();
+        if (left <= 0)
+            return 0;
+        if (left > 1)
+            left = 1; /* long waits in steps: the conversions below stay in range */
+        if (!s->count) {
+            sleep_s(left);
+            continue;
+        }
+        struct pollfd pfd = {.fd = s->ch->fd, .events = POLLIN};
+        poll(&pfd, 1, (int)(left * 1e3) + 1); /* rounded up: never early */
+    }
+}
+
+/* Before a BEGIN_FRAME: sets t0 at the stream's first; stops the stream once
+ * --duration has passed by the frame's release time; else, under --fps,
+ * holds the frame until t0 + k / fps. */
+static int release_frame(struct stream *s)
+{
+    double now = now_s();
+    if (!s->started) {
+        s->started = true;
+        s->t0 = now;
+    }
+    double at = s->fps > 0 ? s->t0 + (double)s->released / s->fps : now;
+    if (s->duration > 0 && (at > now ? at : now) >= s->t0 + s->duration) {
+        s->stopped = true;
+        return 0;
+    }
+    return s->fps > 0 ? read_replies_until(s, at) : 0;
+}
+
+/* A player that buffers one frame shows frame k when frame k + 1 is due. */
+static double frame_deadline(const struct stream *s)
+{
+    return s->fps > 0 ? s->t0 + (double)(s->released + 1) / s->fps : 0;
+}
+
 /* ---- one session ----------------------------------------------------------- */
 
 static int hello(struct stream *s)
 {
-    uint64_t want = s->readback ? s->tf->max_surface_bytes * READBACK_SLOTS : 0;
+    /* A link passes no fds: no arena to map, readback goes inline. */
+    uint64_t want = s->readback && !s->vm_socket ? s->tf->max_surface_bytes * READBACK_SLOTS : 0;
     if (want > MAX_ARENA)
         want = MAX_ARENA;
     struct vw_hello h = {.magic = VW_MAGIC, .version_major = VW_VERSION_MAJOR,
@@ -432,16 +511,37 @@ static int hello(struct stream *s)
     return 0;
 }
 
+/* The requests of a frame and those about its picture: what --loop repeats
+ * and what a stream --duration stopped no longer sends. */
+static bool is_frame_request(uint32_t opcode)
+{
+    switch (opcode) {
+    case VW_OP_BEGIN_FRAME: case VW_OP_DECODE_BITSTREAM: case VW_OP_END_FRAME:
+    case VW_OP_SYNC_SURFACE: case VW_OP_QUERY_SURFACE: case VW_OP_GET_IMAGE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Sends one recorded request (and its readback after an END_FRAME). */
 static int replay_record(struct stream *s, const struct vc_trace_record *r)
 {
     /* Our own HELLO replaces the recorded one; readback is ours too. */
     if (r->hdr.opcode == VW_OP_HELLO || r->hdr.opcode == VW_OP_GET_IMAGE)
         return 0;
+    if (r->hdr.opcode == VW_OP_BEGIN_FRAME && !s->stopped && release_frame(s) != 0)
+        return -1;
+    if (s->stopped && is_frame_request(r->hdr.opcode))
+        return 0;
     track(s, r);
     struct pending p = {.opcode = r->hdr.opcode, .expected = (int32_t)r->hdr.reserved};
+    if (r->hdr.opcode == VW_OP_END_FRAME)
+        p.deadline = frame_deadline(s);
     if (send_request(s, r->hdr.opcode, r->payload, r->hdr.length, &p) != 0)
         return -1;
+    if (r->hdr.opcode == VW_OP_END_FRAME)
+        s->released++;
     if (r->hdr.opcode == VW_OP_END_FRAME && s->readback) {
         struct vw_end_frame ef;
         struct vc_cursor c = vc_cursor_make(r->payload, r->hdr.length);
@@ -465,17 +565,56 @@ static int loop_span(const struct vc_trace *t, size_t *begin, size_t *end)
     }
     if (b == t->num_records || e < b)
         return -1;
-    for (size_t i = b; i <= e; i++) {
-        switch (t->records[i].hdr.opcode) {
-        case VW_OP_BEGIN_FRAME: case VW_OP_DECODE_BITSTREAM: case VW_OP_END_FRAME:
-        case VW_OP_SYNC_SURFACE: case VW_OP_QUERY_SURFACE: case VW_OP_GET_IMAGE:
-            break;
-        default:
+    for (size_t i = b; i <= e; i++)
+        if (!is_frame_request(t->records[i].hdr.opcode))
             return -1;
-        }
-    }
     *begin = b;
     *end = e;
+    return 0;
+}
+
+/* A session's channel: a Unix connection of its own, or under --vm-socket a
+ * new link session (fresh nonce) on the stream's port connection, which
+ * stays open between sessions as QEMU's chardev does for a guest. */
+static int open_channel(struct stream *s)
+{
+    if (!s->vm_socket) {
+        int err = vt_unix_connect(s->socket, &s->ch);
+        return err ? stream_fail(s, "cannot connect to %s: %s", s->socket, strerror(-err)) : 0;
+    }
+    int err = s->link_fd < 0 ? vt_unix_connect_fd(s->vm_socket, &s->link_fd) : 0;
+    if (err)
+        return stream_fail(s, "cannot connect to %s: %s", s->vm_socket, strerror(-err));
+    uint64_t nonce;
+    err = vt_link_new_nonce(&nonce);
+    if (err)
+        return stream_fail(s, "no nonce for the link: %s", strerror(-err));
+    /* The channel owns (and closes) a copy; the port's connection stays. */
+    int fd = fcntl(s->link_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return stream_fail(s, "dup: %s", strerror(errno));
+    err = vt_link_wrap(fd, nonce, &s->ch);
+    return err ? stream_fail(s, "link: %s", strerror(-err)) : 0;
+}
+
+/* Sends the trace's records; with --loop K its frames (first BEGIN_FRAME ..
+ * last END_FRAME) K times, set-up and tear-down once. */
+static int replay_records(struct stream *s, size_t loop_begin, size_t loop_end)
+{
+    const struct vc_trace *t = &s->tf->trace;
+    for (size_t i = 0; i < t->num_records; i++) {
+        if (i != loop_begin) {
+            if (replay_record(s, &t->records[i]) != 0)
+                return -1;
+            continue;
+        }
+        /* A stopped stream skips the passes left: only tear-down follows. */
+        for (uint32_t pass = 0; pass < s->loop && !s->stopped; pass++)
+            for (size_t j = loop_begin; j <= loop_end; j++)
+                if (replay_record(s, &t->records[j]) != 0)
+                    return -1;
+        i = loop_end;
+    }
     return 0;
 }
 
@@ -489,33 +628,17 @@ static int replay_session(struct stream *s)
     s->num_surfaces = s->num_codecs = 0;
     s->last_end_ok = false;
     s->arena = (struct vt_arena){.fd = -1};
-    int err = vt_unix_connect(s->socket, &s->ch);
-    if (err) {
-        stream_fail(s, "cannot connect to %s: %s", s->socket, strerror(-err));
-        goto out;
-    }
-    if (hello(s) != 0)
+    if (open_channel(s) != 0 || hello(s) != 0)
         goto out;
     const struct vc_trace *t = &s->tf->trace;
-    /* With --loop K the frames (first BEGIN_FRAME .. last END_FRAME) are sent
-     * K times in this one session; set-up and tear-down once. */
     size_t loop_begin = t->num_records, loop_end = 0;
     if (s->loop > 1 && loop_span(t, &loop_begin, &loop_end) != 0) {
         stream_fail(s, "--loop: %s creates or destroys objects between its frames",
                     s->tf->path);
         goto out;
     }
-    for (size_t i = 0; i < t->num_records; i++) {
-        uint32_t passes = i == loop_begin ? s->loop : 1;
-        for (uint32_t pass = 0; pass < passes; pass++) {
-            size_t last = passes > 1 ? loop_end : i;
-            for (size_t j = i; j <= last; j++)
-                if (replay_record(s, &t->records[j]) != 0)
-                    goto out;
-        }
-        if (passes > 1)
-            i = loop_end;
-    }
+    if (replay_records(s, loop_begin, loop_end) != 0)
+        goto out;
     while (s->count)
         if (read_reply(s) != 0)
             goto out;
@@ -535,10 +658,12 @@ static void *stream_thread(void *arg)
         return NULL;
     }
     double t0 = now_s();
-    for (uint32_t k = 0; k < s->repeat; k++)
+    for (uint32_t k = 0; k < s->repeat && !s->stopped; k++)
         if (replay_session(s) != 0)
             break;
     s->wall = now_s() - t0;
+    if (s->link_fd >= 0)
+        close(s->link_fd);
     EVP_MD_CTX_free(s->md_ctx);
     s->md_ctx = NULL;
     vt_msgbuf_free(&s->buf);
@@ -550,16 +675,25 @@ static void *stream_thread(void *arg)
 static void replay_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: vivac replay FILE... [--socket PATH | --engine E] [--streams N] [--md5]\n"
-            "                    [--dump OUT] [--no-readback] [--repeat K] [--loop K]\n"
-            "                    [--in-flight N]\n"
+            "Usage: vivac replay FILE... [--socket PATH | --vm-socket PATH | --engine E]\n"
+            "                    [--streams N] [--md5] [--dump OUT] [--no-readback]\n"
+            "                    [--repeat K] [--loop K] [--in-flight N] [--fps F]\n"
+            "                    [--duration S]\n"
             "Replays traces recorded with `vivacd --record DIR` (docs/trace.md).\n"
+            "--vm-socket PATH: be VMs instead of local clients: each stream connects to\n"
+            "  the VM control socket PATH (vivacd --vm NAME:PATH) as one virtio-serial\n"
+            "  port and speaks the link framing; no arena, data goes inline;\n"
             "--repeat K: K sessions per stream, one after the other;\n"
             "--loop K: within each session, decode the trace's frames K times;\n"
             "--dump OUT: append stream 0's pictures to OUT as read back (the surface's\n"
             "  format, planes packed tightly), to compare engines sample by sample;\n"
             "--in-flight N: requests sent before waiting for a reply (1..32, default 32);\n"
-            "  1 makes every request a round trip, so END_FRAME latency is per-frame latency.\n");
+            "  1 makes every request a round trip, so END_FRAME latency is per-frame latency;\n"
+            "--fps F: release each stream's frame k at t0 + k/F (t0: its first BEGIN_FRAME;\n"
+            "  F may be fractional) and count it late if its END_FRAME reply comes after\n"
+            "  t0 + (k+1)/F;\n"
+            "--duration S: each stream sends no new frame S seconds after its t0, then\n"
+            "  ends its session as the trace does.\n");
 }
 
 static int parse_count(const char *opt, const char *s, uint32_t max, uint32_t *out)
@@ -572,6 +706,21 @@ static int parse_count(const char *opt, const char *s, uint32_t max, uint32_t *o
         return -1;
     }
     *out = (uint32_t)v;
+    return 0;
+}
+
+/* A positive decimal (fractions allowed) of at most max. */
+static int parse_positive(const char *opt, const char *s, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > max) {
+        fprintf(stderr, "vivac: %s: \"%s\" is not a number above 0 and at most %g\n", opt, s,
+                max);
+        return -1;
+    }
+    *out = v;
     return 0;
 }
 
@@ -589,6 +738,29 @@ static double percentile(const double *sorted, uint64_t n, double q)
     return sorted[i < n ? i : n - 1];
 }
 
+static double percent(uint64_t part, uint64_t whole)
+{
+    return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* Per stream and in all: frames answered, the rate they came at, the late. */
+static void print_pacing(const struct stream *streams, uint32_t n, double fps)
+{
+    uint64_t answered = 0, late = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct stream *s = &streams[i];
+        double span = s->last_answer - s->t0;
+        printf("stream %u: %llu frames, %.1f frames/s delivered, %llu late (%.2f %%)\n", i,
+               (unsigned long long)s->answered,
+               s->answered && span > 0 ? (double)s->answered / span : 0.0,
+               (unsigned long long)s->late, percent(s->late, s->answered));
+        answered += s->answered;
+        late += s->late;
+    }
+    printf("paced at %g frames/s: %llu frames, %llu late (%.2f %%)\n", fps,
+           (unsigned long long)answered, (unsigned long long)late, percent(late, answered));
+}
+
 int vivac_cmd_replay(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -601,16 +773,20 @@ int vivac_cmd_replay(int argc, char **argv)
         {"repeat", required_argument, NULL, 'k'},
         {"in-flight", required_argument, NULL, 'f'},
         {"loop", required_argument, NULL, 'l'},
+        {"vm-socket", required_argument, NULL, 'V'},
+        {"fps", required_argument, NULL, 'F'},
+        {"duration", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *socket_opt = NULL, *engine = NULL;
+    const char *socket_opt = NULL, *engine = NULL, *vm_socket = NULL;
     uint32_t nstreams = 1, repeat = 1, loop = 1, in_flight = MAX_IN_FLIGHT;
+    double fps = 0, duration = 0;
     bool md5 = false, readback = true;
     const char *dump_path = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:e:n:md:Rk:f:l:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:e:n:md:Rk:f:l:V:F:D:h", options, NULL)) != -1) {
         switch (opt) {
         case 's': socket_opt = optarg; break;
         case 'e': engine = optarg; break;
@@ -633,6 +809,15 @@ int vivac_cmd_replay(int argc, char **argv)
             if (parse_count("--in-flight", optarg, MAX_IN_FLIGHT, &in_flight))
                 return 2;
             break;
+        case 'V': vm_socket = optarg; break;
+        case 'F':
+            if (parse_positive("--fps", optarg, MAX_FPS, &fps))
+                return 2;
+            break;
+        case 'D':
+            if (parse_positive("--duration", optarg, MAX_DURATION, &duration))
+                return 2;
+            break;
         case 'h': replay_usage(stdout); return 0;
         default: replay_usage(stderr); return 2;
         }
@@ -641,6 +826,10 @@ int vivac_cmd_replay(int argc, char **argv)
         if (socket_opt && engine)
             fprintf(stderr, "vivac: replay: --socket and --engine exclude each other\n");
         replay_usage(stderr);
+        return 2;
+    }
+    if (vm_socket && (socket_opt || engine)) {
+        fprintf(stderr, "vivac: replay: --vm-socket excludes --socket and --engine\n");
         return 2;
     }
     if (dump_path && !readback) {
@@ -668,7 +857,7 @@ int vivac_cmd_replay(int argc, char **argv)
             goto out;
 
     signal(SIGPIPE, SIG_IGN);
-    if (!socket_opt) {
+    if (!socket_opt && !vm_socket) {
         if (vivac_daemon_start(engine ? engine : "auto", NULL, &daemon) != 0)
             goto out;
         have_daemon = true;
@@ -679,8 +868,9 @@ int vivac_cmd_replay(int argc, char **argv)
     uint32_t started = 0;
     for (uint32_t i = 0; i < nstreams; i++) {
         streams[i] = (struct stream){.index = i, .tf = &files[i % nfiles], .socket = sock,
+                                     .vm_socket = vm_socket, .fps = fps, .duration = duration,
                                      .repeat = repeat, .loop = loop, .in_flight = in_flight,
-                                     .readback = readback, .md5 = md5};
+                                     .readback = readback, .md5 = md5, .link_fd = -1};
         if (i == 0 && dump_path && !(streams[i].dump = fopen(dump_path, "wb"))) {
             fprintf(stderr, "vivac: replay: %s: %s\n", dump_path, strerror(errno));
             break;
@@ -733,6 +923,8 @@ int vivac_cmd_replay(int argc, char **argv)
     printf("non-OK replies: %llu; differing from the trace: %llu; readback errors: %llu\n",
            (unsigned long long)non_ok, (unsigned long long)mismatches,
            (unsigned long long)readback_errors);
+    if (fps > 0)
+        print_pacing(streams, started, fps);
     free(lat);
     if (ok && mismatches == 0 && readback_errors == 0)
         rc = 0;

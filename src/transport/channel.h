@@ -60,6 +60,9 @@ int vt_unix_listen(const char *path, int *listen_fd);
 /* Accepts one connection (blocking). */
 int vt_unix_accept(int listen_fd, struct vt_channel **out);
 int vt_unix_connect(const char *path, struct vt_channel **out);
+/* Connects to path and gives the bare socket (for a link over it, as
+ * QEMU's chardev makes one to a VM's control socket). */
+int vt_unix_connect_fd(const char *path, int *fd_out);
 /* Wraps an already connected socket (takes ownership of fd). */
 int vt_unix_wrap(int fd, struct vt_channel **out);
 /* Same ops for any connected stream socket; can_pass_fds false for vsock. */
@@ -106,6 +109,8 @@ int vt_vsock_accept(int listen_fd, struct vt_channel **out, unsigned *peer_cid);
 /* Client side (guest) over a virtio-serial char device: opens path
  * (O_RDWR; -EBUSY if another process holds the port) with a fresh nonce. */
 int vt_serial_open(const char *path, struct vt_channel **out);
+/* A fresh random non-zero nonce for a client session (getrandom). */
+int vt_link_new_nonce(uint64_t *nonce);
 /* Either side over an already open fd (a socket or a char device); takes
  * ownership. nonce: the client's (non-zero); 0 makes a daemon side. */
 int vt_link_wrap(int fd, uint64_t nonce, struct vt_channel **out);

@@ -452,15 +452,22 @@ int vt_serial_open(const char *path, struct vt_channel **out)
         close(fd);
         return -ENOTSUP;
     }
-    uint64_t nonce = 0;
-    while (nonce == 0) {
-        if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
-            int err = -errno;
-            close(fd);
-            return err ? err : -EIO;
-        }
+    uint64_t nonce;
+    int err = vt_link_new_nonce(&nonce);
+    if (err) {
+        close(fd);
+        return err;
     }
     return vt_link_wrap(fd, nonce, out);
+}
+
+int vt_link_new_nonce(uint64_t *nonce)
+{
+    *nonce = 0;
+    while (*nonce == 0)
+        if (getrandom(nonce, sizeof(*nonce), 0) != (ssize_t)sizeof(*nonce))
+            return errno ? -errno : -EIO;
+    return 0;
 }
 
 bool vt_link_is_server(const struct vt_channel *ch)

@@ -165,7 +165,7 @@ static int fill_addr(const char *path, struct sockaddr_un *addr)
     return 0;
 }
 
-int vt_unix_connect(const char *path, struct vt_channel **out)
+int vt_unix_connect_fd(const char *path, int *fd_out)
 {
     struct sockaddr_un addr;
     int err = fill_addr(path, &addr);
@@ -179,7 +179,15 @@ int vt_unix_connect(const char *path, struct vt_channel **out)
         close(fd);
         return err;
     }
-    return vt_unix_wrap(fd, out);
+    *fd_out = fd;
+    return 0;
+}
+
+int vt_unix_connect(const char *path, struct vt_channel **out)
+{
+    int fd = -1;
+    int err = vt_unix_connect_fd(path, &fd);
+    return err ? err : vt_unix_wrap(fd, out);
 }
 
 int vt_unix_listen(const char *path, int *listen_fd)

@@ -49,6 +49,25 @@ make_record_dir() {
     chmod 1777 "$1"
 }
 
+# record_trace CLIP: ffmpeg decodes CLIP through a private `vivacd --engine
+# sw --record`; sets `trace` to the one trace file that session left.
+record_trace() {
+    need ffmpeg
+    [ -s "$1" ] || { echo "missing clip $1"; exit 1; }
+    ensure_display
+    make_record_dir "$e2e_tmp/rec"
+    start_daemon --engine sw --record "$e2e_tmp/rec"
+    use_vivac_driver
+    vivac_framemd5 "$1" >/dev/null 2>"$e2e_tmp/ffmpeg.log" ||
+        { cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: ffmpeg through vivac"; exit 1; }
+    stop_daemon
+    unset LD_PRELOAD
+    local traces=("$e2e_tmp"/rec/session-*.vtrace)
+    [ "${#traces[@]}" -eq 1 ] && [ -s "${traces[0]}" ] ||
+        { ls -l "$e2e_tmp/rec"; echo "FAIL: want one trace, got ${#traces[@]}"; exit 1; }
+    trace=${traces[0]}
+}
+
 # start_daemon [vivacd args...]: runs a private daemon, exports VIVAC_SOCKET.
 start_daemon() {
     export VIVAC_SOCKET=$e2e_tmp/vivacd.sock

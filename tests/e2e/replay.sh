@@ -9,23 +9,10 @@
 # of the whole surface)
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: replay.sh CLIP}
-need ffmpeg
-[ -s "$clip" ] || { echo "missing clip $clip"; exit 1; }
-ensure_display
-make_record_dir "$e2e_tmp/rec"
-start_daemon --engine sw --record "$e2e_tmp/rec"
-use_vivac_driver
-vivac_framemd5 "$clip" >"$e2e_tmp/vivac.md5" 2>"$e2e_tmp/ffmpeg.log" ||
-    { cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: ffmpeg through vivac"; exit 1; }
-stop_daemon
-unset LD_PRELOAD
+record_trace "$clip"
 
 sw_framemd5 "$clip" | tr -d " " | sort >"$e2e_tmp/ref.md5"
 n=$(wc -l <"$e2e_tmp/ref.md5")
-traces=("$e2e_tmp"/rec/session-*.vtrace)
-[ "${#traces[@]}" -eq 1 ] && [ -s "${traces[0]}" ] ||
-    { ls -l "$e2e_tmp/rec"; echo "FAIL: want one trace, got ${#traces[@]}"; exit 1; }
-trace=${traces[0]}
 
 "$VIVAC" replay --engine sw --md5 "$trace" >"$e2e_tmp/one.txt" 2>"$e2e_tmp/one.err" ||
     { cat "$e2e_tmp/one.txt" "$e2e_tmp/one.err"; echo "FAIL: replay"; exit 1; }

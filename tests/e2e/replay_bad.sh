@@ -4,16 +4,7 @@
 # Usage: replay_bad.sh CLIP
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: replay_bad.sh CLIP}
-need ffmpeg
-ensure_display
-make_record_dir "$e2e_tmp/rec"
-start_daemon --engine sw --record "$e2e_tmp/rec"
-use_vivac_driver
-vivac_framemd5 "$clip" >/dev/null 2>"$e2e_tmp/ffmpeg.log" ||
-    { cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: ffmpeg through vivac"; exit 1; }
-stop_daemon
-unset LD_PRELOAD
-trace=$(ls "$e2e_tmp"/rec/session-*.vtrace)
+record_trace "$clip"
 size=$(stat -c %s "$trace")
 
 bad=$e2e_tmp/bad.vtrace
