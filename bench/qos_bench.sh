@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# The decode scheduler on the GPU machine (issue 11), as root:
+#   bench/qos_bench.sh BINDIR [CLIPDIR]
+# BINDIR: vivacd, vivac; CLIPDIR (default BINDIR): CLIP.vtrace
+# (bench/record_traces.sh) and CLIP.warm.vtrace (one picture: starts a VM's
+# worker before a timed run). Every VM is played by `vivac replay
+# --vm-socket` (one port connection per stream, as QEMU makes them).
+#   onoff     64 unpaced streams over 16 VMs, scheduler on (default slots,
+#             and SLOTS_ALT) vs off (--engine-slots 0), interleaved, REPS
+#             rounds: total frames/s, ratio on/off
+#   weights   3 VMs of 32 unpaced streams (each more than its share of the
+#             slots), weights 1:2:4, DURATION s: shares
+#   reserve   a VM with one stream paced at 60 frames/s and reserve=1.1x
+#             1080p60, beside a VM of 64 unpaced streams: late frames,
+#             END_FRAME latency p50/p99; then the same without the reservation
+#   density   N VMs of one paced 1080p60 stream each, for N in DENSITY: late
+#             frames (goal: <= 0.1 % at N >= 70)
+# Results: $OUT/qos_bench (or ./qos_bench): summary.txt, results.tsv, raw/.
+# Knobs: REPS=3 DURATION=8 DENSITY="60 70 75 80" SLOTS_ALT=64 CLIP=h264_1080p60
+#   ENGINE=nvdec (sw: a dry run of the script without a GPU).
+# Skips (77) without an NVIDIA GPU.
+set -uo pipefail
+usage="usage: qos_bench.sh BINDIR [CLIPDIR]"
+bindir=$(cd "${1:?$usage}" && pwd)
+clipdir=$(cd "${2:-$1}" && pwd)
+REPS=${REPS:-3}
+DURATION=${DURATION:-8}
+DENSITY=${DENSITY:-"60 70 75 80"}
+SLOTS_ALT=${SLOTS_ALT:-64}
+CLIP=${CLIP:-h264_1080p60}
+ENGINE=${ENGINE:-nvdec}
+res=${OUT:-$PWD}/qos_bench
+summary=$res/summary.txt
+tsv=$res/results.tsv
+. "$(dirname "$0")/bench_lib.sh" # say, stats
+
+[ "$ENGINE" = sw ] || nvidia-smi -L >/dev/null 2>&1 || { echo "no NVIDIA GPU here" >&2; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+for f in "$bindir/vivacd" "$bindir/vivac" "$clipdir/$CLIP.vtrace" "$clipdir/$CLIP.warm.vtrace"; do
+    [ -e "$f" ] || { echo "missing $f" >&2; exit 1; }
+done
+rm -rf "$res"
+mkdir -p "$res/raw"
+printf 'figure\tcase\tvalue\n' >"$tsv"
+: >"$summary"
+work=$(mktemp -d /tmp/vivac-qos.XXXXXX)
+trace=$clipdir/$CLIP.vtrace
+warm=$clipdir/$CLIP.warm.vtrace
+MBS_1080P60=$((120 * 68 * 60))
+
+daemon_pid=""
+cleanup() { [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid"; rm -rf "$work"; }
+trap cleanup EXIT
+
+# start NAME NVMS ARGS...: vivacd serving VMs v0..v(NVMS-1)
+start() {
+    local name=$1 n=$2 i vms=()
+    shift 2
+    for i in $(seq 0 $((n - 1))); do vms+=(--vm "v$i:$work/v$i.sock"); done
+    "$bindir/vivacd" --engine "$ENGINE" --socket "$work/d.sock" --max-sessions 0 \
+        --max-sessions-per-client 0 --max-client-memory 0 --max-client-gpu-memory 0 \
+        "${vms[@]}" "$@" >"$res/raw/$name.vivacd.log" 2>&1 &
+    daemon_pid=$!
+    for _ in $(seq 600); do
+        [ -S "$work/v$((n - 1)).sock" ] && return 0
+        kill -0 "$daemon_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    say "vivacd did not start ($name)"; tail -n 5 "$res/raw/$name.vivacd.log"; return 1
+}
+stop() { kill "$daemon_pid" 2>/dev/null; wait "$daemon_pid" 2>/dev/null; daemon_pid=""; }
+# play VM NAME TRACE ARGS...: one replay as VM, in the background
+pids=()
+play() {
+    local vm=$1 name=$2; shift 2
+    "$bindir/vivac" replay --vm-socket "$work/$vm.sock" --no-readback "$@" \
+        >"$res/raw/$name.txt" 2>&1 &
+    pids+=($!)
+}
+finish() { local p rc=0; for p in "${pids[@]}"; do wait "$p" || rc=1; done; pids=(); return $rc; }
+# warm N: each VM's worker started and its CUDA context made, untimed
+warm_up() {
+    local i
+    for i in $(seq 0 $(($1 - 1))); do play "v$i" "warm_v$i" "$warm"; done
+    finish || say "a warm-up replay failed"
+}
+frames() { sed -n 's/^replay: .*, \([0-9]*\) frames in .*/\1/p' "$res/raw/$1.txt"; }
+secs() { sed -n 's/^replay: .*frames in \([0-9.]*\) s:.*/\1/p' "$res/raw/$1.txt"; }
+late() { sed -n 's/^paced at .*: \([0-9]*\) frames, \([0-9]*\) late .*/\1 \2/p' "$res/raw/$1.txt"; }
+latency() { sed -n 's/^END_FRAME latency: p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' "$res/raw/$1.txt"; }
+row() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$tsv"; }
+
+say "# $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -n 1) engine $ENGINE"
+say "# REPS=$REPS DURATION=$DURATION DENSITY='$DENSITY' CLIP=$CLIP"
+
+# ---- onoff -------------------------------------------------------------------
+declare -A fps_of=()
+for r in $(seq "$REPS"); do
+    for mode in off on on_alt; do
+        case $mode in
+            off) args=(--engine-slots 0) ;;
+            on) args=() ;;
+            on_alt) args=(--engine-slots "$SLOTS_ALT") ;;
+        esac
+        start "onoff_${mode}_r$r" 16 "${args[@]}" || continue
+        warm_up 16
+        t0=$(date +%s.%N)
+        for i in $(seq 0 15); do play "v$i" "onoff_${mode}_r${r}_v$i" "$trace" --streams 4 --loop 1000000 --duration "$DURATION"; done
+        finish || say "FAILED: a replay of onoff $mode r$r"
+        t1=$(date +%s.%N)
+        total=0
+        for i in $(seq 0 15); do f=$(frames "onoff_${mode}_r${r}_v$i"); total=$((total + ${f:-0})); done
+        fps=$(awk -v f="$total" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", f / (b - a) }')
+        fps_of[$mode]+=" $fps"
+        row "frames_per_s" "onoff_$mode" "$fps"
+        stop
+    done
+done
+for mode in off on on_alt; do
+    read -r m s <<<"$(printf '%s\n' ${fps_of[$mode]} | stats 1)"
+    say "throughput, 64 streams over 16 VMs, scheduler $mode: median $m frames/s, spread $s % (${fps_of[$mode]# })"
+done
+on=(${fps_of[on]}) off=(${fps_of[off]}) alt=(${fps_of[on_alt]})
+ratios="" ratios_alt=""
+for i in "${!off[@]}"; do
+    ratios+=" $(awk -v a="${on[$i]:-0}" -v b="${off[$i]}" 'BEGIN { printf "%.3f", a / b }')"
+    ratios_alt+=" $(awk -v a="${alt[$i]:-0}" -v b="${off[$i]}" 'BEGIN { printf "%.3f", a / b }')"
+done
+read -r m s <<<"$(printf '%s\n' $ratios | stats 3)"
+say "ratio on/off (pair by pair): median $m, spread $s % ($ratios )"
+row "ratio_on_off" "default_slots" "$m"
+read -r m s <<<"$(printf '%s\n' $ratios_alt | stats 3)"
+say "ratio on/off with --engine-slots $SLOTS_ALT: median $m, spread $s % ($ratios_alt )"
+row "ratio_on_off" "slots_$SLOTS_ALT" "$m"
+
+# ---- weights -------------------------------------------------------------------
+if start weights 3 --qos v0:weight=1 --qos v1:weight=2 --qos v2:weight=4; then
+    warm_up 3
+    for i in 0 1 2; do play "v$i" "weights_v$i" "$trace" --streams 32 --loop 1000000 --duration "$DURATION"; done
+    finish || say "FAILED: a replay of weights"
+    f0=$(frames weights_v0) f1=$(frames weights_v1) f2=$(frames weights_v2)
+    say "weights 1:2:4, 3 VMs x 32 unpaced streams: frames $f0 $f1 $f2"
+    awk -v a="$f0" -v b="$f1" -v c="$f2" 'BEGIN { t = a + b + c; f[1] = a; f[2] = b; f[3] = c
+        split("1 2 4", w, " "); worst = 0
+        for (i = 1; i <= 3; i++) { s = f[i] / t; want = w[i] / 7; d = (s / want - 1) * 100
+            printf "  weight %d: share %.4f, want %.4f (%+.1f %%)\n", w[i], s, want, d
+            if (d < 0) d = -d; if (d > worst) worst = d }
+        printf "  largest deviation %.1f %% (goal 3 %%)\n", worst }' | tee -a "$summary"
+    stop
+fi
+
+# ---- reserve -------------------------------------------------------------------
+for mode in reserved unreserved; do
+    qos=(--qos v1:weight=1)
+    [ "$mode" = reserved ] && qos+=(--qos "v0:reserve=$((MBS_1080P60 * 11 / 10))")
+    start "$mode" 2 "${qos[@]}" || continue
+    warm_up 2
+    play v1 "${mode}_hog" "$trace" --streams 64 --loop 1000000 --duration $((DURATION + 1))
+    sleep 1
+    play v0 "$mode" "$trace" --fps 60 --loop 1000000 --duration "$DURATION"
+    finish || say "FAILED: a replay of $mode"
+    read -r n l <<<"$(late "$mode")"
+    read -r p50 p99 <<<"$(latency "$mode")"
+    hog=$(awk -v f="$(frames "${mode}_hog")" -v s="$(secs "${mode}_hog")" 'BEGIN { printf "%.0f", f / s }')
+    say "$mode paced 1080p60 beside 64 unpaced streams ($hog frames/s): $l of $n frames late; END_FRAME p50 $p50 ms, p99 $p99 ms"
+    row "late_frames" "$mode" "$l/$n"
+    row "end_frame_p50_ms" "$mode" "$p50"
+    row "end_frame_p99_ms" "$mode" "$p99"
+    stop
+done
+
+# ---- density -------------------------------------------------------------------
+for n in $DENSITY; do
+    start "density_$n" "$n" || continue
+    warm_up "$n"
+    for i in $(seq 0 $((n - 1))); do play "v$i" "density_${n}_v$i" "$trace" --fps 60 --loop 1000000 --duration "$DURATION"; done
+    finish || say "FAILED: a replay of density $n"
+    tot=0 lt=0
+    for i in $(seq 0 $((n - 1))); do
+        read -r a b <<<"$(late "density_${n}_v$i")"
+        tot=$((tot + ${a:-0})); lt=$((lt + ${b:-0}))
+    done
+    pct=$(awk -v l="$lt" -v t="$tot" 'BEGIN { printf "%.3f", t ? 100 * l / t : 100 }')
+    say "density: $n VMs x one paced 1080p60 stream: $lt of $tot frames late ($pct %)"
+    row "late_pct" "density_$n" "$pct"
+    stop
+done
+grep -h "refused system call\|killed" "$res"/raw/*.vivacd.log | sort | uniq -c | head -n 5 | tee -a "$summary"
