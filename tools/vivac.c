@@ -1,4 +1,4 @@
-/* vivac: command-line front end (run, replay, info). */
+/* vivac: command-line front end (run, replay, info, set, top). */
 #include "tools/vivac.h"
 
 #include <stdio.h>
@@ -35,12 +35,22 @@ static void usage(FILE *f)
             "        N concurrent connections, pipelined or paced at F frames/s; read\n"
             "        every picture back (--md5: print its MD5) and print frames/s,\n"
             "        END_FRAME latency and late frames (docs/trace.md)\n"
+            "  set CLASS KEY=VALUE[,KEY=VALUE...] [--admin PATH]\n"
+            "        change how a running vivacd shares the engine: CLASS is a --vm's\n"
+            "        name, local or cid:N; keys weight=W, reserve=RATE, limit=RATE (RATE:\n"
+            "        macroblocks/s or streams like 1080p60; 0: none), as vivacd --qos takes\n"
+            "        them; through the admin socket (default %s)\n"
+            "  top [--admin PATH | --metrics unix:PATH | --metrics [ADDR:]PORT]\n"
+            "      [--interval S] [--once]\n"
+            "        per VM class, refreshed every S seconds (default 1): streams,\n"
+            "        frames/s, share of the engine, queue wait p50/p99, memory, errors,\n"
+            "        weight, reserve and limit; q quits; --once prints one frame\n"
             "  help, --help      show this help\n"
             "  --version         show the version\n"
             "\n"
             "Environment: VIVACD (vivacd binary for run), VIVAC_DRIVER_DIR (directory\n"
             "of vivac_drv_video.so for run), VIVAC_SOCKET.\n",
-            VIVAC_DEFAULT_SOCKET);
+            VIVAC_DEFAULT_SOCKET, VIVAC_DEFAULT_ADMIN_SOCKET);
 }
 
 int main(int argc, char **argv)
@@ -56,6 +66,10 @@ int main(int argc, char **argv)
         return vivac_cmd_replay(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0)
         return vivac_cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "set") == 0)
+        return vivac_cmd_set(argc - 1, argv + 1);
+    if (strcmp(cmd, "top") == 0)
+        return vivac_cmd_top(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

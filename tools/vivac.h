@@ -9,6 +9,12 @@ int vivac_cmd_replay(int argc, char **argv);
 /* `vivac info [--socket PATH]` (vivac_info.c). */
 int vivac_cmd_info(int argc, char **argv);
 
+/* `vivac set CLASS KEY=VALUE[,...] [--admin PATH]` (vivac_set.c). */
+int vivac_cmd_set(int argc, char **argv);
+/* `vivac top [--admin PATH | --metrics SPEC] [--interval S] [--once]`
+ * (vivac_top.c). */
+int vivac_cmd_top(int argc, char **argv);
+
 /* The socket a client uses by default: $VIVAC_SOCKET, else the build's
  * default. */
 const char *vivac_default_socket(void);
