@@ -2,8 +2,9 @@
  * The supervisor's admin socket and metrics endpoint: how an operator sees
  * and steers the sharing of the engine while vivacd runs.
  *
- * Admin socket (--admin PATH, default VIVAC_DEFAULT_ADMIN_SOCKET, mode 0600:
- * the daemon's user and root only): a Unix stream socket, one request per
+ * Admin socket (--admin PATH, default admin.sock in the directory of the
+ * daemon's --socket: VIVAC_DEFAULT_ADMIN_SOCKET for the default socket;
+ * mode 0600: the daemon's user and root only): a Unix stream socket, one request per
  * connection, one line of text in, the reply out, then closed:
  *   "set CLASS KEY=VALUE[,KEY=VALUE...]\n"  (qos_policy.h: weight, reserve,
  *        limit) -> "ok CLASS weight=W reserve=R/s limit=L/s\n" (R, L: "-"

@@ -10,10 +10,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "host/admin.h"
 #include "host/engine.h"
 #include "host/memory_budget.h"
 #include "host/qos_policy.h"
@@ -112,6 +115,13 @@ static void usage(FILE *f)
             "                       contention, default 1), reserve=RATE (always served\n"
             "                       this fast while it asks), limit=RATE (never faster);\n"
             "                       RATE: macroblocks/s or streams like 1080p60, 2x720p30\n"
+            "  --admin PATH         the admin socket (mode 0600) of `vivac set` and\n"
+            "                       `vivac top` (default: admin.sock beside --socket,\n"
+            "                       skipped if another daemon answers there; none: off)\n"
+            "  --metrics unix:PATH | [ADDR:]PORT\n"
+            "                       serve Prometheus metrics (GET /metrics) on a Unix\n"
+            "                       socket or on TCP (ADDR default 127.0.0.1); off by\n"
+            "                       default\n"
             "  --engine-slots N     pictures on the engine at once, so that the scheduler,\n"
             "                       not the driver, decides the order (default: the CPUs\n"
             "                       for sw, %u for GPU engines; 0: no scheduling)\n"
@@ -156,6 +166,8 @@ struct options {
     unsigned num_qos_specs;
     uint32_t engine_slots;
     bool engine_slots_given;
+    const char *admin_path;       /* --admin; NULL: the default */
+    const char *metrics;          /* --metrics; NULL: off */
 };
 
 static int parse_mib(const char *name, const char *arg, bool nonzero, uint64_t *out)
@@ -178,7 +190,7 @@ static int parse_options(int argc, char **argv, struct options *o)
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
            OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY,
            OPT_MAX_CLIENT_MEMORY, OPT_MAX_CLIENT_GPU_MEMORY, OPT_WORKER_USER,
-           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_QOS, OPT_ENGINE_SLOTS };
+           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -202,6 +214,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"worker-timeout", required_argument, NULL, OPT_WORKER_TIMEOUT},
         {"qos", required_argument, NULL, OPT_QOS},
         {"engine-slots", required_argument, NULL, OPT_ENGINE_SLOTS},
+        {"admin", required_argument, NULL, OPT_ADMIN},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         /* Internal: how the supervisor starts a worker (worker_pool.c). */
         {"worker", required_argument, NULL, OPT_WORKER},
         {"worker-slot", required_argument, NULL, OPT_WORKER_SLOT},
@@ -331,6 +345,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             specs[o->num_qos_specs++] = optarg;
             break;
         }
+        case OPT_ADMIN:
+            o->admin_path = optarg;
+            break;
+        case OPT_METRICS:
+            o->metrics = optarg;
+            break;
         case OPT_ENGINE_SLOTS:
             if (parse_u32(optarg, &o->engine_slots) || o->engine_slots > 4096) {
                 fprintf(stderr, "vivacd: --engine-slots: \"%s\" is not a number (0 to 4096)\n",
@@ -507,6 +527,61 @@ static int make_scheduler(const struct options *o, const char *engine, struct vh
     return 0;
 }
 
+/* True if a daemon answers on the Unix socket at path. */
+static bool socket_live(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(a.sun_path))
+        return false;
+    strcpy(a.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool live = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    if (fd >= 0)
+        close(fd);
+    return live;
+}
+
+/* The admin socket and metrics endpoint (admin.h). 0, or 2 for a usage
+ * error: an --admin or --metrics that cannot be served. */
+static int start_admin(const struct options *o, struct vh_admin **out)
+{
+    *out = NULL;
+    static char beside[PATH_MAX];
+    const char *path = o->admin_path;
+    bool chosen = path != NULL;
+    if (!path) {
+        const char *slash = strrchr(o->server.socket_path, '/');
+        int dir = slash ? (int)(slash - o->server.socket_path) : 1;
+        snprintf(beside, sizeof(beside), "%.*s/admin.sock", dir,
+                 slash ? o->server.socket_path : ".");
+        path = beside;
+    }
+    if (strcmp(path, "none") == 0)
+        path = NULL;
+    if (path && socket_live(path)) {
+        if (chosen) {
+            vc_error("--admin %s: another daemon answers there", path);
+            return 2;
+        }
+        vc_warn("admin socket %s: another daemon answers there; running without one (--admin "
+                "PATH to choose another)", path);
+        path = NULL;
+    }
+    if (!path && !o->metrics)
+        return 0;
+    struct vh_admin_config cfg = {.admin_path = path, .metrics = o->metrics};
+    char why[256];
+    if (vh_admin_start(&cfg, out, why, sizeof(why)) != 0) {
+        vc_error("%s: %s", o->metrics && strstr(why, o->metrics) ? "--metrics" : "admin", why);
+        return 2;
+    }
+    if (path)
+        vc_info("admin socket %s (vivac set, vivac top)", path);
+    if (o->metrics)
+        vc_info("metrics on %s (GET /metrics)", o->metrics);
+    return 0;
+}
+
 /* The supervisor: starts a probe worker (the engine runs in the workers
  * only, never here), sets the budgets, serves. */
 static int supervisor_main(int argc, char **argv, struct options *o)
@@ -562,6 +637,7 @@ static int supervisor_main(int argc, char **argv, struct options *o)
     };
     struct vh_pool *pool = NULL;
     struct vh_sched *sched = NULL;
+    struct vh_admin *admin = NULL;
     if (vh_pool_create(&pool_config, &pool))
         goto out_argv;
     char engine[48];
@@ -609,8 +685,15 @@ static int supervisor_main(int argc, char **argv, struct options *o)
         goto out_pool;
     }
     pool_config.sched = sched;
+    config->sched = sched;
     if (vh_pool_create(&pool_config, &pool))
         goto out_pool;
+    int admin_err = start_admin(o, &admin);
+    if (admin_err) {
+        status = admin_err;
+        goto out_pool;
+    }
+    config->admin = admin;
     vc_info("memory budget: %llu MiB (%s), %llu MiB a client, %llu MiB a session",
             (unsigned long long)(page->memory.limit >> 20),
             o->max_memory_given ? "--max-memory" : "default: half the memory",
@@ -627,6 +710,7 @@ static int supervisor_main(int argc, char **argv, struct options *o)
     err = vh_server_run(config, pool, stop_fd);
     status = err ? 1 : 0;
 out_pool:
+    vh_admin_stop(&admin);
     vh_pool_destroy(&pool);
     vh_sched_destroy(&sched);
 out_argv:

@@ -203,7 +203,7 @@ int vh_server_run(const struct vh_server_config *config, struct vh_pool *pool, i
 {
     unsigned max_listeners = 2 + config->num_vms, n = 0;
     struct listener *ls = calloc(max_listeners, sizeof(*ls));
-    struct pollfd *pfd = calloc(1 + max_listeners + VH_MAX_WORKERS, sizeof(*pfd));
+    struct pollfd *pfd = calloc(2 + max_listeners + VH_MAX_WORKERS, sizeof(*pfd));
     int err = -ENOMEM;
     if (!ls || !pfd)
         goto out_free;
@@ -247,7 +247,10 @@ int vh_server_run(const struct vh_server_config *config, struct vh_pool *pool, i
         for (unsigned i = 0; i < n; i++)
             pfd[1 + i] = (struct pollfd){.fd = ls[i].fd, .events = POLLIN};
         unsigned nw = vh_pool_pollfds(pool, pfd + 1 + n, VH_MAX_WORKERS);
-        if (poll(pfd, 1 + n + nw, vh_pool_tick(pool)) < 0) {
+        /* Last: the admin thread's requests (fd -1 is ignored by poll). */
+        unsigned admin_at = 1 + n + nw;
+        pfd[admin_at] = (struct pollfd){.fd = vh_admin_fd(config->admin), .events = POLLIN};
+        if (poll(pfd, admin_at + 1, vh_pool_tick(pool)) < 0) {
             if (errno == EINTR)
                 continue;
             err = -errno;
@@ -260,6 +263,8 @@ int vh_server_run(const struct vh_server_config *config, struct vh_pool *pool, i
             break;
         }
         vh_pool_dispatch(pool, pfd + 1 + n, nw);
+        if (pfd[admin_at].revents)
+            vh_admin_answer(config->admin, config->sched, pool);
         for (unsigned i = 0; i < n; i++)
             if (pfd[1 + i].revents)
                 accept_one(config, pool, &ls[i]);

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "host/admin.h"
 #include "host/session.h"
 #include "host/worker_pool.h"
 #include "host/vm.h"
@@ -30,6 +31,8 @@ struct vh_server_config {
     unsigned num_vms;
     unsigned vsock_port;          /* --vsock PORT; 0: off */
     struct vh_vsock_allow vsock_allow; /* --vsock-allow: the guest CIDs served (none: none) */
+    struct vh_admin *admin;       /* admin socket and metrics (not owned); NULL: none */
+    struct vh_sched *sched;       /* the decode scheduler (not owned); NULL: off */
 };
 
 /* Listens and serves; on stop it stops accepting and unlinks the sockets

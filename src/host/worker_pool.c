@@ -357,6 +357,30 @@ uint32_t vh_pool_connections(const struct vh_pool *p, const char *role)
     return n;
 }
 
+void vh_pool_usage(const struct vh_pool *p, const char *cls, struct vh_pool_usage *u)
+{
+    *u = (struct vh_pool_usage){0};
+    for (const struct worker *w = p->workers; w; w = w->next) {
+        char name[VH_SCHED_NAME_MAX];
+        vh_pool_class_of(w->role, name, sizeof(name));
+        if (strcmp(name, cls) != 0)
+            continue;
+        const struct vh_budget_page *page = p->config.budgets;
+        u->workers++;
+        u->connections += w->count;
+        u->memory += atomic_load(&page->worker[w->slot].memory.used);
+        u->gpu_memory += atomic_load(&page->worker[w->slot].gpu.used);
+    }
+}
+
+uint32_t vh_pool_workers(const struct vh_pool *p)
+{
+    uint32_t n = 0;
+    for (const struct worker *w = p->workers; w; w = w->next)
+        n++;
+    return n;
+}
+
 unsigned vh_pool_pollfds(const struct vh_pool *p, struct pollfd *pfd, unsigned max)
 {
     unsigned n = 0;

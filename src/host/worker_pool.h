@@ -59,6 +59,16 @@ int vh_pool_hand_over(struct vh_pool *pool, const char *role, int fd,
 /* Connections handed over and not yet ended: of `role`, or of all (NULL). */
 uint32_t vh_pool_connections(const struct vh_pool *pool, const char *role);
 
+/* What the workers of one scheduler class (vh_pool_class_of) hold now. */
+struct vh_pool_usage {
+    uint32_t workers;
+    uint32_t connections;
+    uint64_t memory, gpu_memory;  /* bytes charged to their budgets */
+};
+void vh_pool_usage(const struct vh_pool *pool, const char *cls, struct vh_pool_usage *usage);
+/* Workers running now (the probe included while it runs). */
+uint32_t vh_pool_workers(const struct vh_pool *pool);
+
 /* Poll integration: fills up to max entries (the workers' control sockets),
  * returns how many; vh_pool_dispatch takes them back after poll(). */
 unsigned vh_pool_pollfds(const struct vh_pool *pool, struct pollfd *pfd, unsigned max);
