@@ -2,6 +2,7 @@
 #include "tools/admin_client.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,7 +17,18 @@
 
 const char *vivac_default_admin_socket(void)
 {
-    return VIVAC_DEFAULT_ADMIN_SOCKET;
+    /* vivacd's default is admin.sock beside its --socket, which defaults
+     * to $VIVAC_SOCKET: follow the same variable. */
+    static char beside[PATH_MAX];
+    const char *sock = getenv("VIVAC_SOCKET");
+    const char *slash = sock ? strrchr(sock, '/') : NULL;
+    if (!sock || !*sock)
+        return VIVAC_DEFAULT_ADMIN_SOCKET;
+    if (!slash)
+        return "./admin.sock";
+    snprintf(beside, sizeof(beside), "%.*s/admin.sock", (int)(slash - sock),
+             sock);
+    return beside;
 }
 
 /* Bounds every later send, receive (and, on Linux, connect) of fd. */

@@ -26,7 +26,9 @@ struct vivac_metrics_source {
     char host[256], port[8];          /* HTTP_TCP */
 };
 
-/* The admin socket a client uses by default: VIVAC_DEFAULT_ADMIN_SOCKET. */
+/* The admin socket a client uses by default, where vivacd puts it by
+ * default: admin.sock beside $VIVAC_SOCKET if set, else
+ * VIVAC_DEFAULT_ADMIN_SOCKET. */
 const char *vivac_default_admin_socket(void);
 
 /* Sends `line` (with its '\n') to the admin socket at path and reads the
