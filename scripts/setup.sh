@@ -11,6 +11,7 @@ packages=(
     libx11-dev ffmpeg x264 vainfo mpv xvfb x11-utils libclang-rt-14-dev python3
     gstreamer1.0-tools gstreamer1.0-vaapi gstreamer1.0-plugins-bad   # tests/e2e/gst_decode_clip.sh
     qemu-system-x86 linux-image-amd64 busybox-static cpio   # tests/e2e/vm.sh
+    tmux python3-prometheus-client   # tests/e2e/qos_admin.sh (vivac top in a terminal, the metrics text)
 )
 missing=()
 for p in "${packages[@]}"; do
