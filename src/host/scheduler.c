@@ -23,6 +23,7 @@ struct granted {
     uint64_t owner;
     uint32_t ticket;
     uint32_t cls;
+    int64_t granted_ns;
 };
 
 struct sched_class {
@@ -280,7 +281,8 @@ bool vh_sched_next(struct vh_sched *s, int64_t now_ns, struct vh_sched_grant *gr
     c->stats.granted++;
     c->stats.cost += r->cost;
     count_wait(&c->stats, (double)(now_ns - r->asked_ns) * 1e-9);
-    s->granted[s->in_flight++] = (struct granted){.owner = r->owner, .ticket = r->ticket, .cls = i};
+    s->granted[s->in_flight++] =
+        (struct granted){.owner = r->owner, .ticket = r->ticket, .cls = i, .granted_ns = now_ns};
     *grant = (struct vh_sched_grant){.owner = r->owner, .ticket = r->ticket, .cls = i};
     free(r);
     return true;
@@ -304,6 +306,16 @@ int vh_sched_done(struct vh_sched *s, uint64_t owner, uint32_t ticket, int64_t e
         return 0;
     }
     return -ENOENT;
+}
+
+bool vh_sched_overdue(const struct vh_sched *s, int64_t now_ns, int64_t max_ns, uint64_t *owner)
+{
+    for (uint32_t i = 0; i < s->in_flight; i++)
+        if (now_ns - s->granted[i].granted_ns > max_ns) {
+            *owner = s->granted[i].owner;
+            return true;
+        }
+    return false;
 }
 
 void vh_sched_forget(struct vh_sched *s, uint64_t owner)

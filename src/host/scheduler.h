@@ -94,6 +94,10 @@ bool vh_sched_next(struct vh_sched *sched, int64_t now_ns, struct vh_sched_grant
  * holds no such granted ticket. */
 int vh_sched_done(struct vh_sched *sched, uint64_t owner, uint32_t ticket, int64_t engine_ns,
                   bool failed);
+/* The owner of a picture granted before now_ns - max_ns and not done (a
+ * worker holding a slot for ever starves everyone): true and *owner set. */
+bool vh_sched_overdue(const struct vh_sched *sched, int64_t now_ns, int64_t max_ns,
+                      uint64_t *owner);
 /* Drops everything of owner (a worker that ended): its queued pictures and
  * the slots of its granted ones. */
 void vh_sched_forget(struct vh_sched *sched, uint64_t owner);

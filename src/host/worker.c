@@ -287,6 +287,37 @@ static void try_escapes(void)
 }
 #endif
 
+#ifdef VIVAC_TEST_HOOKS
+/* Test builds: VIVAC_TEST_ROGUE=ROLE:flood|forge|hold makes the worker of
+ * ROLE lie to the supervisor's scheduler as a compromised worker could: 64
+ * ASKs at once (more than its connections allow), a DONE for a ticket
+ * never granted, or one ASK whose grant it keeps for ever
+ * (tests/e2e/qos_rogue.sh: the supervisor must kill it). */
+static void act_rogue(const char *role, int control_fd)
+{
+    const char *rogue = getenv("VIVAC_TEST_ROGUE");
+    size_t len = strlen(role);
+    if (!rogue || strncmp(rogue, role, len) != 0 || rogue[len] != ':')
+        return;
+    const char *what = rogue + len + 1;
+    vc_warn("test rogue: %s", what);
+    if (strcmp(what, "flood") == 0) {
+        for (uint32_t t = 1; t <= 64; t++) {
+            struct vh_control_msg ask = {.type = VH_CONTROL_ASK, .id = 1000000 + t,
+                                         .job = {.codec = 1, .macroblocks = 1}};
+            vh_control_send(control_fd, &ask, -1);
+        }
+    } else if (strcmp(what, "hold") == 0) {
+        struct vh_control_msg ask = {.type = VH_CONTROL_ASK, .id = 1000000,
+                                     .job = {.codec = 1, .macroblocks = 1}};
+        vh_control_send(control_fd, &ask, -1);
+    } else if (strcmp(what, "forge") == 0) {
+        struct vh_control_msg done = {.type = VH_CONTROL_DONE, .id = 12345};
+        vh_control_send(control_fd, &done, -1);
+    }
+}
+#endif
+
 /* "auto": the first engine of the registry that starts on this machine. */
 static int create_engine(const char *name, struct vh_engine **out)
 {
@@ -360,6 +391,7 @@ int vh_worker_run(const struct vh_worker_config *config)
         goto out_engine;
 #ifdef VIVAC_TEST_HOOKS
     try_escapes();
+    act_rogue(config->role, config->control_fd);
     /* VIVAC_TEST_HANG_FRAME=ROLE:N: only the worker of ROLE hangs at frame N. */
     const char *hang = getenv("VIVAC_TEST_HANG_FRAME");
     if (hang) {

@@ -520,6 +520,22 @@ int vh_pool_tick(struct vh_pool *p)
     int64_t now = now_ms();
     int64_t next = collect_ending(p, now);
     if (p->config.sched) {
+        /* A worker that holds a slot longer than the watchdog allows is
+         * stuck or lying (it may answer pings): it starves everyone. */
+        uint64_t slot;
+        while (p->config.watchdog_ms &&
+               vh_sched_overdue(p->config.sched, now_ns(),
+                                (int64_t)p->config.watchdog_ms * 1000000, &slot)) {
+            struct worker *late = by_slot(p, slot);
+            if (!late) {
+                vh_sched_forget(p->config.sched, slot);
+                continue;
+            }
+            char why[96];
+            snprintf(why, sizeof(why), "held the engine for a decode over %u ms",
+                     p->config.watchdog_ms);
+            kill_worker(p, late, why);
+        }
         /* A limited class whose time has come, or grants a dropped
          * worker's slots made possible. */
         pump(p);
