@@ -336,12 +336,7 @@ static char *answer_set(struct vh_sched *s, const char *args)
     }
     memcpy(cls, args, n);
     cls[n] = '\0';
-    int c = -1;
-    for (uint32_t k = 0; k < vh_sched_num_classes(s) && c < 0; k++)
-        if (strcmp(vh_sched_class_name(s, k), cls) == 0)
-            c = (int)k;
-    if (c < 0 && strncmp(cls, "cid:", 4) == 0)
-        c = vh_sched_class(s, cls);
+    int c = vh_qos_class(s, cls);
     if (c < 0) {
         if (asprintf(&out, "error: no class %s (a --vm's name, local or cid:N)\n", cls) < 0)
             return NULL;

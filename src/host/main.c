@@ -499,12 +499,7 @@ static int make_scheduler(const struct options *o, const char *engine, struct vh
         char cls[VH_SCHED_NAME_MAX], why[256];
         const char *text;
         vh_qos_split(o->qos_specs[i], cls, sizeof(cls), &text); /* checked when parsed */
-        int c = -1;
-        for (uint32_t k = 0; k < vh_sched_num_classes(s) && c < 0; k++)
-            if (strcmp(vh_sched_class_name(s, k), cls) == 0)
-                c = (int)k;
-        if (c < 0 && strncmp(cls, "cid:", 4) == 0)
-            c = vh_sched_class(s, cls);
+        int c = vh_qos_class(s, cls);
         if (c < 0) {
             vc_error("--qos: no class %s (a --vm's name, local or cid:N)", cls);
             vh_sched_destroy(&s);

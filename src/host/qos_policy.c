@@ -78,6 +78,18 @@ int vh_qos_split(const char *spec, char *cls, size_t cls_size, const char **poli
     return 0;
 }
 
+int vh_qos_class(struct vh_sched *s, const char *name)
+{
+    for (uint32_t k = 0; k < vh_sched_num_classes(s); k++)
+        if (strcmp(vh_sched_class_name(s, k), name) == 0)
+            return (int)k;
+    if (strncmp(name, "cid:", 4) == 0) {
+        int c = vh_sched_class(s, name);
+        return c < 0 ? -1 : c;
+    }
+    return -1;
+}
+
 void vh_qos_format(const struct vh_sched_policy *p, char *buf, size_t size)
 {
     char r[32] = "-", l[32] = "-";

@@ -22,6 +22,11 @@ int vh_qos_parse(const char *text, struct vh_sched_policy *policy, char *why, si
  * (the Unix socket's clients) or "cid:N" (a vsock guest). 0 or -EINVAL. */
 int vh_qos_split(const char *spec, char *cls, size_t cls_size, const char **policy);
 
+/* The scheduler class an operator names (--qos, vivac set): an existing
+ * one (a --vm's name, "local"), or "cid:N", created on demand (a vsock
+ * guest may not have connected yet). Its index, or -1. */
+int vh_qos_class(struct vh_sched *sched, const char *name);
+
 /* "weight=2 reserve=489600/s limit=-" into buf. */
 void vh_qos_format(const struct vh_sched_policy *policy, char *buf, size_t size);
 
