@@ -24,7 +24,7 @@
 
 #define VW_MAGIC 0x43564956u /* "VIVC" */
 #define VW_VERSION_MAJOR 1u
-#define VW_VERSION_MINOR 2u
+#define VW_VERSION_MINOR 3u
 
 /* Hard limits of the wire format (the daemon may enforce lower ones). */
 #define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
@@ -50,6 +50,8 @@ enum vw_opcode {
     VW_OP_GET_IMAGE = 12,
     VW_OP_PUT_IMAGE = 13,
     VW_OP_ERROR = 14,             /* server -> client only, request_id 0: session lost */
+    VW_OP_QUERY_ENCODE_CAPS = 15, /* 1.3 */
+    VW_OP_ENCODE_BITSTREAM = 16,  /* 1.3 */
     VW_OP_COUNT_
 };
 
@@ -194,6 +196,7 @@ enum vw_profile {
 
 enum vw_entrypoint {
     VW_ENTRYPOINT_DECODE = 1,     /* VAEntrypointVLD */
+    VW_ENTRYPOINT_ENCODE = 2,     /* VAEntrypointEncSlice (1.3) */
 };
 
 enum vw_codec {
@@ -986,5 +989,123 @@ struct vw_put_image {
 static_assert(sizeof(struct vw_put_image) == 88, "wire size");
 
 /* ERROR: vw_status only (message explains why the session is being closed). */
+
+/* ---- encoding (1.3) ----------------------------------------------------------
+ * A codec created with VW_ENTRYPOINT_ENCODE encodes pictures: BEGIN_FRAME
+ * names the input surface (its pixels are the picture), ENCODE_BITSTREAM
+ * carries the picture's parameters and where its coded bytes go, END_FRAME
+ * encodes it and replies vw_encode_result. The host encoder writes the
+ * whole stream (parameter sets, slice headers, SEI): the guest advertises no
+ * packed headers and references are the encoder's own choice within what
+ * the capability allows (max_refs_l0/l1). Every picture's coded bytes are
+ * final in the reply to its own END_FRAME: nothing is held back for a later
+ * picture. */
+
+/* Rate control modes (bit mask in caps, one value in a sequence). */
+#define VW_RC_CQP 0x1u            /* constant QP: the picture's qp */
+#define VW_RC_CBR 0x2u            /* bits_per_second, HRD-conformant, padded */
+#define VW_RC_VBR 0x4u            /* target bits_per_second, peak max_bits_per_second */
+
+/* Encode attributes of one encode capability (a vw_cap with entrypoint
+ * ENCODE). QUERY_ENCODE_CAPS has an empty request; its reply body is
+ * vw_caps_reply then `count` vw_encode_cap. */
+struct vw_encode_cap {
+    uint32_t profile;             /* enum vw_profile */
+    uint32_t rt_formats;          /* VW_RT_* of the input surfaces */
+    uint32_t rc_modes;            /* VW_RC_* */
+    uint16_t max_refs_l0;         /* reference pictures a P picture may use */
+    uint16_t max_refs_l1;         /* 0: no B pictures */
+    uint32_t max_slices;          /* slices per picture, >= 1 */
+    uint32_t quality_levels;      /* 0: none; else levels 1 (best) .. N (fastest) */
+    uint32_t min_qp, max_qp;      /* range of qp, min_qp and max_qp */
+    uint32_t reserved[4];
+    char encoder_name[16];        /* e.g. "libx264", "h264_nvenc" */
+};
+static_assert(sizeof(struct vw_encode_cap) == 64, "wire size");
+
+enum vw_picture_type {
+    VW_PICTURE_IDR = 1,           /* starts a closed GOP; parameter sets repeated before it */
+    VW_PICTURE_I = 2,
+    VW_PICTURE_P = 3,
+    VW_PICTURE_B = 4,             /* only where max_refs_l1 > 0 */
+};
+
+/* The sequence: what VA's sequence and misc (rate control, HRD, frame rate,
+ * quality level) buffers say, codec-neutral. Sent with every picture; a
+ * change of a rate field reconfigures the encoder from that picture on,
+ * a change of any other field is refused (STATE): a new sequence needs a
+ * new codec. */
+struct vw_encode_sequence {
+    uint32_t rc_mode;             /* one VW_RC_* bit the capability lists */
+    uint32_t bits_per_second;     /* CBR: the rate; VBR: the target; CQP: 0 */
+    uint32_t max_bits_per_second; /* VBR: the peak (>= target); else 0 */
+    uint32_t hrd_buffer_bits;     /* 0: the encoder's default */
+    uint32_t hrd_initial_bits;    /* <= hrd_buffer_bits; 0: default */
+    uint32_t frame_rate_num;      /* frames per second = num / den; both > 0 */
+    uint32_t frame_rate_den;
+    uint32_t intra_period;        /* pictures from one I to the next; 0: only the first */
+    uint32_t idr_period;          /* pictures from one IDR to the next; 0: only the first */
+    uint32_t ip_period;           /* 1: no B pictures */
+    uint8_t min_qp, max_qp;       /* 0, 0: the encoder's range */
+    uint8_t level_idc;            /* H.264 level_idc; HEVC general_level_idc; 0: the encoder's */
+    uint8_t bit_depth;            /* 8, or 10 (HEVC Main10 from P010) */
+    uint8_t entropy_cabac;        /* H.264: 1 CABAC, 0 CAVLC (Constrained Baseline: 0) */
+    uint8_t transform_8x8;        /* H.264 High: 8x8 transform allowed */
+    uint8_t quality_level;        /* 0: default, else 1..quality_levels */
+    uint8_t reserved0;
+    /* Cropping of the coded picture to the display size, luma samples. */
+    uint16_t crop_left, crop_right, crop_top, crop_bottom;
+    /* VUI (H.264 E.1.1, H.265 E.2.1); a *_present of 0 leaves its fields 0. */
+    uint8_t aspect_ratio_present;
+    uint8_t video_signal_present; /* video_full_range and colour description */
+    uint8_t video_full_range;
+    uint8_t colour_description_present;
+    uint8_t colour_primaries;
+    uint8_t transfer_characteristics;
+    uint8_t matrix_coefficients;
+    uint8_t timing_info_present;  /* frame_rate_num/den written as timing info */
+    uint16_t sar_width, sar_height;
+    uint32_t reserved[5];
+};
+static_assert(sizeof(struct vw_encode_sequence) == 88, "wire size");
+
+struct vw_encode_picture {
+    uint32_t type;                /* enum vw_picture_type */
+    uint32_t display_order;       /* the picture's place in display order (POC / 2) */
+    uint32_t qp;                  /* CQP: the picture's QP; else 0 */
+    uint32_t num_slices;          /* 1 .. max_slices */
+    uint32_t reserved[2];
+};
+static_assert(sizeof(struct vw_encode_picture) == 24, "wire size");
+
+/* ENCODE_BITSTREAM payload: one per picture, between BEGIN_FRAME and
+ * END_FRAME of an encode codec. `coded` is where the picture's coded bytes
+ * go: ARENA: the coded buffer in the arena (its size is the most bytes the
+ * picture may take); INLINE: offset 0, size the most bytes the client takes
+ * inline in END_FRAME's reply. */
+struct vw_encode_bitstream {
+    uint32_t codec_id;
+    uint32_t codec;               /* enum vw_codec: H264 or HEVC */
+    uint32_t flags;               /* must be 0 */
+    uint32_t reserved;
+    struct vw_encode_sequence sequence;
+    struct vw_encode_picture picture;
+    struct vw_data_ref coded;
+};
+static_assert(sizeof(struct vw_encode_bitstream) == 152, "wire size");
+
+#define VW_ENCODED_KEYFRAME 0x1u  /* the picture is an IDR (or I) picture */
+
+/* END_FRAME reply body of an encode codec; when `coded` was INLINE, `size`
+ * bytes of coded data follow it (before the status message). A picture
+ * whose coded bytes do not fit `coded` fails with LIMIT, naming both sizes. */
+struct vw_encode_result {
+    uint64_t size;                /* coded bytes of the picture (Annex B / byte stream) */
+    uint32_t flags;               /* VW_ENCODED_* */
+    uint32_t type;                /* enum vw_picture_type the encoder gave it */
+    uint32_t qp;                  /* average QP the encoder used, 0 if unknown */
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_encode_result) == 24, "wire size");
 
 #endif /* VIVAC_PROTOCOL_H */
