@@ -8,6 +8,8 @@ src/host/admin.h) for tests/e2e/qos_admin.sh.
       parses the text with prometheus_client: every family ADMIN_H lists there
       with its type, counters' samples end in _total, the histogram is whole,
       VM's vivac_vm_pictures_total is at least FRAMES. Exit 1 with the reason.
+  metrics_probe.py counts SOCK VM...
+      one line: each VM's vivac_vm_pictures_total now (tests/e2e/qos.sh)
 """
 import re
 import socket
@@ -104,6 +106,9 @@ def check(path, header, vm, frames):
 if __name__ == "__main__":
     if sys.argv[1] == "sample":
         sample(sys.argv[2], float(sys.argv[3]), sys.argv[4])
+    elif sys.argv[1] == "counts":
+        got = {vm: float(v) for vm, v in PICTURES.findall(fetch(sys.argv[2]))}
+        print(" ".join(f"{got.get(vm, 0):.0f}" for vm in sys.argv[3:]))
     elif sys.argv[1] == "check":
         sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))
     else:

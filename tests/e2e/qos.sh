@@ -4,7 +4,9 @@
 # connections, as QEMU's chardev makes them). Shares are compared, never
 # absolute speeds, so the test holds on a slow machine:
 # (w) weights 1:2:4, three VMs of 4 unpaced streams each: each VM's share of
-#     the frames within 5 % of 1/7, 2/7, 4/7;
+#     the pictures within 5 % of 1/7, 2/7, 4/7, counted by the daemon's
+#     metrics over a window in which all three play (the replays start and
+#     end a little apart, and a VM alone on the engine takes all of it);
 # (l) a VM limited to 150 pictures/s of this clip, 4 unpaced streams, alone
 #     on the engine: at most 2 % above, and not far below (it is the limit,
 #     not the machine, that holds it);
@@ -53,13 +55,22 @@ seconds() { sed -n 's/^replay: .*frames in \([0-9.]*\) s:.*/\1/p' "$e2e_tmp/$1.t
 late() { sed -n 's/^paced at .*: \([0-9]*\) frames, \([0-9]*\) late .*/\1 \2/p' "$e2e_tmp/$1.txt"; }
 
 # (w) Weights.
-daemon a b c -- --qos a:weight=1 --qos b:weight=2 --qos c:weight=4
-for vm in a b c; do play "$vm" "w_$vm" --streams 4 --loop 1000000 --duration 6; done
+daemon a b c -- --qos a:weight=1 --qos b:weight=2 --qos c:weight=4 \
+    --metrics "unix:$e2e_tmp/metrics.sock"
+for _ in $(seq 100); do [ -S "$e2e_tmp/metrics.sock" ] && break; sleep 0.05; done
+counts() { python3 "$(dirname "$0")/metrics_probe.py" counts "$e2e_tmp/metrics.sock" a b c; }
+for vm in a b c; do play "$vm" "w_$vm" --streams 4 --loop 1000000 --duration 7; done
+sleep 1.5
+read -r a0 b0 c0 < <(counts) || { echo "FAIL: (w) no metrics"; exit 1; }
+sleep 4
+read -r a1 b1 c1 < <(counts) || { echo "FAIL: (w) no metrics"; exit 1; }
 finish w_a w_b w_c
-fa=$(frames w_a) fb=$(frames w_b) fc=$(frames w_c)
-echo "weights 1:2:4: $fa, $fb, $fc frames"
+fa=$((a1 - a0)) fb=$((b1 - b0)) fc=$((c1 - c0))
+echo "weights 1:2:4: $fa, $fb, $fc pictures in 4 s with all three playing" \
+    "(whole runs: $(frames w_a), $(frames w_b), $(frames w_c) frames)"
 awk -v a="$fa" -v b="$fb" -v c="$fc" 'BEGIN {
     t = a + b + c; split("1 2 4", w, " "); f[1] = a; f[2] = b; f[3] = c; bad = 0
+    if (t < 100) { print "  too few pictures to compare"; exit 1 }
     for (i = 1; i <= 3; i++) {
         share = f[i] / t; want = w[i] / 7
         printf "  VM %d: share %.4f, want %.4f (%+.1f %%)\n", i, share, want, (share / want - 1) * 100
