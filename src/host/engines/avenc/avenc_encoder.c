@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <libavutil/error.h>
-#include <libavutil/opt.h>
 
 #include "common/log.h"
 #include "host/engines/avenc/avenc_internal.h"
@@ -176,14 +175,11 @@ static int reconfigure(struct vh_encoder *e, const struct vw_encode_sequence *se
     bool qp = cqp && pic->qp != e->cfg.qp;
     if (!rate && !range && !qp)
         return VW_OK;
-    if (range || (rate && !e->kind->rate_reconfig) || (qp && !e->kind->qp_reconfig)) {
+    if (range || qp || !(e->kind->rate_reconfig_modes & seq->rc_mode)) {
         vc_debug("%s: reopened for new rate settings (next picture IDR)", e->kind->name);
         return reopen(e, &next, err);
     }
-    if (rate)
-        apply_rate(e->ctx, seq);
-    if (qp && av_opt_set_int(e->ctx->priv_data, "qp", pic->qp, 0) < 0)
-        return reopen(e, &next, err);
+    apply_rate(e->ctx, seq);
     e->cfg = next;
     return VW_OK;
 }

@@ -21,10 +21,11 @@ struct avenc_kind {
     uint32_t codec;               /* VW_CODEC_H264 or VW_CODEC_HEVC */
     bool gpu;                     /* tried only when the probe is asked to */
     /* What the libavcodec wrapper changes on a running encoder: bit rate,
-     * peak and VBV (libx264's and nvenc's reconfig), the CQP qp (libx264's
-     * "qp" option is re-read every frame). Anything else reopens it. */
-    bool rate_reconfig;
-    bool qp_reconfig;
+     * peak and VBV in these VW_RC_* modes (libx264's and nvenc's reconfig;
+     * x264 refuses new VBV settings with NAL HRD, which its CBR uses).
+     * Anything else, a new CQP qp included (x264's reconfig does not take
+     * one), reopens it, at an IDR. */
+    uint32_t rate_reconfig_modes;
     enum AVPixelFormat fmt8;      /* input format for NV12 surfaces */
     enum AVPixelFormat fmt10;     /* for P010 surfaces (AV_PIX_FMT_NONE: no 10-bit) */
     /* Fills the wrapper's private options for cfg (profile, preset, tune,

@@ -128,13 +128,13 @@ static void nvenc_options(const struct vh_encoder_config *cfg, AVDictionary **op
 
 /* In `auto` preference order per codec: the GPU's first where asked. */
 const struct avenc_kind avenc_kinds[] = {
-    {"h264_nvenc", VW_CODEC_H264, true, true, false, AV_PIX_FMT_NV12, AV_PIX_FMT_NONE,
-     nvenc_options},
-    {"libx264", VW_CODEC_H264, false, true, true, AV_PIX_FMT_NV12, AV_PIX_FMT_NONE,
+    {"h264_nvenc", VW_CODEC_H264, true, VW_RC_CBR | VW_RC_VBR, AV_PIX_FMT_NV12,
+     AV_PIX_FMT_NONE, nvenc_options},
+    {"libx264", VW_CODEC_H264, false, VW_RC_VBR, AV_PIX_FMT_NV12, AV_PIX_FMT_NONE,
      x264_options},
-    {"hevc_nvenc", VW_CODEC_HEVC, true, true, false, AV_PIX_FMT_NV12, AV_PIX_FMT_P010,
-     nvenc_options},
-    {"libx265", VW_CODEC_HEVC, false, false, false, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P10,
+    {"hevc_nvenc", VW_CODEC_HEVC, true, VW_RC_CBR | VW_RC_VBR, AV_PIX_FMT_NV12,
+     AV_PIX_FMT_P010, nvenc_options},
+    {"libx265", VW_CODEC_HEVC, false, 0, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P10,
      x265_options},
 };
 const unsigned avenc_num_kinds = sizeof(avenc_kinds) / sizeof(avenc_kinds[0]);
