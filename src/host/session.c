@@ -844,7 +844,8 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
         return -EPROTO;
     }
     int err = vt_reply_send(s->ch, hdr->opcode, hdr->request_id, status,
-                            status != VW_OK ? rep.err.message : NULL, rep.body, rep.body_len,
+                            status != VW_OK || rep.info ? rep.err.message : NULL, rep.body,
+                            rep.body_len,
                             rep.tail, rep.tail_len, rep.fd);
     free(rep.tail_owned);
     free(rep.arena_copy_owned);

@@ -45,6 +45,14 @@ int vh_handle_query_encode_caps(struct vh_session *s, const struct vh_request *r
     rep->body_len = sizeof(rep->body_buf.caps);
     rep->tail = s->enc_caps;
     rep->tail_len = (size_t)s->num_enc_caps * sizeof(struct vw_encode_cap);
+    /* The message says which encoders the probe tried and why one is not
+     * used ("h264_nvenc: no NVENC (...)"): for `vivac info` and logs. */
+    const char *report = vh_encoder_report();
+    size_t n = 0;
+    for (const char *p = report; *p && n + 2 < sizeof(rep->err.message); p++)
+        rep->err.message[n++] = *p == '\n' ? (p[1] ? ';' : '\0') : *p;
+    rep->err.message[n] = '\0';
+    rep->info = s->client_minor >= 3;
     return VW_OK;
 }
 

@@ -190,6 +190,8 @@ struct vh_reply {
     void *tail_owned;
     int fd;
     bool close;                   /* end the session after the reply */
+    /* Send err.message with an OK status too (informative text). */
+    bool info;
     /* End the session with VW_OP_ERROR (err) instead of a reply: the
      * session cannot go on (its VM's shared region was truncated). */
     bool fatal;

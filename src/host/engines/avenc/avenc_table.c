@@ -189,7 +189,7 @@ static void probe_kind(const struct avenc_kind *kind)
         return;
     }
     if (kind->gpu && !probe_gpu) {
-        report_add("%s: not tried (GPU encoders only with a GPU engine)\n", kind->name);
+        report_add("%s: not tried (engine sw)\n", kind->name);
         return;
     }
     if (!avcodec_find_encoder_by_name(kind->name)) {
@@ -197,7 +197,10 @@ static void probe_kind(const struct avenc_kind *kind)
         return;
     }
     if (!try_open(kind, false, why, sizeof(why))) {
-        report_add("%s: %s%s\n", kind->name, kind->gpu ? "no NVENC: " : "does not open: ", why);
+        /* libavcodec's reason, in the parentheses that end the message. */
+        const char *reason = strrchr(why, '(');
+        report_add("%s: %s %s\n", kind->name, kind->gpu ? "no NVENC" : "does not open",
+                   reason ? reason : why);
         return;
     }
     c->kind = kind;
