@@ -11,6 +11,10 @@
  *   robust lists, affinity reads), time, getrandom, signals to itself only
  *   (kill/tgkill with its own pid: abort, raise), sigaltstack, identity
  *   queries, prlimit64 read-only, exit.
+ * - without cfg->gpu, for the encoders' thread pools (libx265): the calling
+ *   thread's NUMA policy (get/set_mempolicy), getpriority, and setpriority
+ *   and sched_setaffinity on the calling thread only (the GPU flavour has
+ *   them all).
  * - clone only with CLONE_VM|CLONE_SIGHAND|CLONE_THREAD and no namespace,
  *   ptrace, vfork or parent flag: a thread, never a process. clone3 (whose
  *   flags sit in memory a filter cannot read) fails with ENOSYS, which makes
