@@ -4,10 +4,12 @@
  *   wire_encode SOCKET OUT [--codec h264|hevc] [--profile cb|main|high|main10]
  *       [--size WxH] [--frames N] [--idr N] [--force-idr K] [--rc cqp|cbr|vbr]
  *       [--qp Q] [--bitrate B] [--rate-change K:B] [--inline] [--source FILE]
+ *       [--level IDC] [--vui] [--quality N]
  *
  * --size is the display size; the codec's coded size is it rounded up to
  * 16 (cropped back), the input surfaces are the display size, as FFmpeg's
- * VA-API encoder makes them. --idr N: an IDR every N pictures (0: the first
+ * VA-API encoder makes them. --vui: full range, BT.709 colour description,
+ * SAR 4:3, timing info; --level: level_idc as the codec writes it. --idr N: an IDR every N pictures (0: the first
  * only); --force-idr K: also at picture K. Prints one line per picture
  * ("pic K type T size S qp Q") and exits 0 when every picture was encoded. */
 #include <getopt.h>
@@ -19,8 +21,8 @@
 
 struct options {
     uint32_t profile, width, height, frames, idr, force_idr, rc, qp, bitrate;
-    uint32_t change_at, change_to;
-    bool inline_coded;
+    uint32_t change_at, change_to, level, quality;
+    bool inline_coded, vui;
     const char *out, *source;
 };
 
@@ -33,6 +35,8 @@ static int parse(int argc, char **argv, struct options *o)
         {"rc", required_argument, 0, 'r'}, {"qp", required_argument, 0, 'q'},
         {"bitrate", required_argument, 0, 'b'}, {"rate-change", required_argument, 0, 'x'},
         {"inline", no_argument, 0, 'l'}, {"source", required_argument, 0, 'S'},
+        {"level", required_argument, 0, 'L'}, {"vui", no_argument, 0, 'v'},
+        {"quality", required_argument, 0, 'Q'},
         {0, 0, 0, 0}};
     *o = (struct options){.profile = VW_PROFILE_H264_HIGH, .width = 320, .height = 240,
                           .frames = 30, .idr = 0, .force_idr = UINT32_MAX, .rc = VW_RC_CQP,
@@ -63,6 +67,9 @@ static int parse(int argc, char **argv, struct options *o)
             break;
         case 'l': o->inline_coded = true; break;
         case 'S': o->source = optarg; break;
+        case 'L': o->level = (uint32_t)atoi(optarg); break;
+        case 'v': o->vui = true; break;
+        case 'Q': o->quality = (uint32_t)atoi(optarg); break;
         default: return -1;
         }
     }
@@ -110,6 +117,20 @@ int main(int argc, char **argv)
         .coded = {.location = o.inline_coded ? VW_LOC_INLINE : VW_LOC_ARENA,
                   .offset = 0, .size = 8u << 20},
     };
+    eb.sequence.level_idc = (uint8_t)o.level;
+    eb.sequence.quality_level = (uint8_t)o.quality;
+    if (o.vui) {
+        eb.sequence.aspect_ratio_present = 1;
+        eb.sequence.sar_width = 4;
+        eb.sequence.sar_height = 3;
+        eb.sequence.video_signal_present = 1;
+        eb.sequence.video_full_range = 1;
+        eb.sequence.colour_description_present = 1;
+        eb.sequence.colour_primaries = 1;          /* BT.709 */
+        eb.sequence.transfer_characteristics = 1;
+        eb.sequence.matrix_coefficients = 1;
+        eb.sequence.timing_info_present = 1;
+    }
     eb.sequence.crop_right = (uint16_t)(cw - o.width);
     eb.sequence.crop_bottom = (uint16_t)(chh - o.height);
     int failed = 0;

@@ -5,7 +5,8 @@
 # decodes, has the pictures and keyframes asked for, the display size
 # (coded sizes rounded to 16, cropped back), the profile and pixel format,
 # PSNR against the source >= 38 dB (CQP 26 on this pattern gives ~47), CBR
-# within 10 % of its rate, and a rate change that takes.
+# within 10 % of its rate, a rate change that takes, and the level and VUI
+# fields the client set.
 source "$(dirname "$0")/lib.sh"
 wire_encode=${1:?usage: wire_encode.sh WIRE_ENCODE}
 need ffprobe
@@ -77,6 +78,18 @@ check "HEVC CBR rate change" "$(probe "$t/e.265")" "90|0 45|Main 320 240 yuv420p
     --size 256x144 --source "$t/f.yuv" >"$t/f.log"
 check "HEVC Main10" "$(probe "$t/f.265")" "10|0|Main 10 256 144 yuv420p10le"
 check_psnr "HEVC Main10" "$(psnr "$t/f.265" "$t/f.yuv" 256x144 yuv420p10le)"
+
+# Sequence fields the encoder writes: level, full range, BT.709, SAR 4:3,
+# the frame rate (30/1); quality level 1 (preset medium).
+vui() {
+    ffprobe -v error -show_entries stream=level,color_range,color_primaries,color_transfer,color_space,sample_aspect_ratio,r_frame_rate \
+        -of csv=p=0 "$1"
+}
+"$wire_encode" "$VIVAC_SOCKET" "$t/g.264" --level 41 --vui --quality 1 --frames 5 >"$t/g.log"
+check "H.264 level 4.1 and VUI" "$(vui "$t/g.264")" "4:3,41,pc,bt709,bt709,bt709,30/1"
+"$wire_encode" "$VIVAC_SOCKET" "$t/h.265" --codec hevc --rc vbr --bitrate 800000 --level 123 \
+    --vui --frames 5 >"$t/h.log"
+check "HEVC level 4.1 (VBR) and VUI" "$(vui "$t/h.265")" "4:3,123,pc,bt709,bt709,bt709,30/1"
 
 daemon_alive || { tail -20 "$t/vivacd.log"; echo "FAIL: vivacd died"; exit 1; }
 if grep -q "refused system call" "$t/vivacd.log"; then

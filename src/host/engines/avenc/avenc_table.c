@@ -91,7 +91,9 @@ static void x265_options(const struct vh_encoder_config *cfg, AVDictionary **opt
         n += snprintf(params + n, sizeof(params) - n, ":qpmin=%u", q->min_qp);
     if (q->max_qp)
         n += snprintf(params + n, sizeof(params) - n, ":qpmax=%u", q->max_qp);
-    if (q->level_idc) /* general_level_idc is 30 x the level */
+    /* general_level_idc is 30 x the level. x265 refuses a level with
+     * constant QP (no bitrate guarantee): then the level is its own. */
+    if (q->level_idc && q->rc_mode != VW_RC_CQP)
         snprintf(params + n, sizeof(params) - n, ":level-idc=%u.%u", q->level_idc / 30u,
                  (q->level_idc % 30u) / 3u);
     set(opts, "x265-params", "%s", params);
