@@ -403,10 +403,9 @@ static VAStatus pack_picture(const struct vg_enc_params *p, struct vw_encode_pic
         idr = q->pic_fields.bits.idr_pic_flag;
         static const uint32_t of_slice[5] = {VW_PICTURE_P, VW_PICTURE_B, VW_PICTURE_I, 0, 0};
         type = of_slice[p->slice_type % 5];
-        /* Frame POCs count fields: two per frame (POC types 0 and 2 as clients use them). */
-        order = q->CurrPic.TopFieldOrderCnt / 2;
-        if (q->CurrPic.TopFieldOrderCnt < 0)
-            order = -1;
+        order = q->CurrPic.TopFieldOrderCnt;
+        if (p->seq.h264.seq_fields.bits.pic_order_cnt_type == 2 && order > 0)
+            order /= 2; /* type 2 counts fields: 2 per frame */
         qp_init = q->pic_init_qp;
     } else {
         const VAEncPictureParameterBufferHEVC *q = &p->pic.hevc;
@@ -435,6 +434,8 @@ static VAStatus pack_picture(const struct vg_enc_params *p, struct vw_encode_pic
         vc_warn("encode: a P picture, but the encoder takes intra pictures only");
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     }
+    if (p->cap.max_refs_l1 == 0)
+        order = type == VW_PICTURE_IDR ? 0 : (int64_t)p->since_idr; /* encode order */
     if (order < 0 || order > UINT32_MAX) {
         vc_warn("encode: picture order count %lld out of range", (long long)order);
         return VA_STATUS_ERROR_INVALID_PARAMETER;
@@ -454,7 +455,7 @@ static VAStatus pack_picture(const struct vg_enc_params *p, struct vw_encode_pic
     return VA_STATUS_SUCCESS;
 }
 
-VAStatus vg_enc_params_pack(const struct vg_enc_params *p, struct vw_encode_sequence *seq,
+VAStatus vg_enc_params_pack(struct vg_enc_params *p, struct vw_encode_sequence *seq,
                             struct vw_encode_picture *pic)
 {
     memset(seq, 0, sizeof(*seq));
@@ -475,5 +476,7 @@ VAStatus vg_enc_params_pack(const struct vg_enc_params *p, struct vw_encode_sequ
         st = pack_rate(p, seq);
     if (!st)
         st = pack_picture(p, pic);
+    if (!st)
+        p->since_idr = pic->type == VW_PICTURE_IDR ? 1 : p->since_idr + 1;
     return st;
 }

@@ -43,6 +43,7 @@ struct vg_enc_params {
     bool have_hrd;
     VAEncMiscParameterHRD hrd;
     uint32_t quality_level;       /* 0: default; already within the cap's levels */
+    uint32_t since_idr;           /* pictures packed since the last IDR (display order without B) */
 
     /* The picture being assembled (vg_enc_params_new_picture clears it). */
     bool have_pic;
@@ -76,10 +77,16 @@ VAStatus vg_enc_params_misc(struct vg_enc_params *p, const void *data, size_t si
 /* The coded buffer the picture parameters name (VA_INVALID_ID before any). */
 VABufferID vg_enc_params_coded_buf(const struct vg_enc_params *p);
 
-/* The wire sequence and picture of the picture assembled so far.
- * VA_STATUS_SUCCESS, or the VA error (logged) when a buffer is missing or
- * a value cannot be honoured. */
-VAStatus vg_enc_params_pack(const struct vg_enc_params *p, struct vw_encode_sequence *seq,
+/* The wire sequence and picture of the picture assembled so far, which
+ * then counts as sent (display order). VA_STATUS_SUCCESS, or the VA error
+ * (logged) when a buffer is missing or a value cannot be honoured.
+ *
+ * Display order: without B pictures (the capability's max_refs_l1 0) it is
+ * the encode order, counted from the last IDR, whatever POC step the client
+ * uses (FFmpeg's H.264 POCs count frames or fields depending on its -bf
+ * option, GStreamer's count fields). With B pictures: the POC, halved for
+ * H.264 POC type 2 (which counts fields); HEVC POCs count frames. */
+VAStatus vg_enc_params_pack(struct vg_enc_params *p, struct vw_encode_sequence *seq,
                             struct vw_encode_picture *pic);
 
 #endif

@@ -108,17 +108,19 @@ static void test_h264_cqp(void)
     CHECK_EQ(w.num_slices, 2);
 
     /* The next picture: no sequence buffer (FFmpeg sends it with IDRs only),
-     * a P picture at POC 6 (type 2 POCs count fields). */
+     * a P picture; without B pictures the display order is the encode order
+     * whatever the POC step. */
     h264_picture(&p, false, 0, 6, 26, 4);
     CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_SUCCESS);
     CHECK_EQ(w.type, VW_PICTURE_P);
-    CHECK_EQ(w.display_order, 3);
+    CHECK_EQ(w.display_order, 1);
     CHECK_EQ(w.qp, 30);
     CHECK_EQ(s.crop_right, 10);
     /* An I picture (slice type 7: "all slices I"). */
     h264_picture(&p, false, 7, 8, 26, 0);
     CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_SUCCESS);
     CHECK_EQ(w.type, VW_PICTURE_I);
+    CHECK_EQ(w.display_order, 2);
     /* A B picture: the capability has no L1 references. */
     h264_picture(&p, false, 1, 2, 26, 0);
     CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_ERROR_INVALID_PARAMETER);
@@ -136,6 +138,35 @@ static void test_h264_cqp(void)
     VAEncSliceParameterBufferH264 more[3] = {{0}};
     CHECK_EQ(vg_enc_params_slices(&p, more, sizeof(more[0]), 3), VA_STATUS_SUCCESS);
     CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_ERROR_MAX_NUM_EXCEEDED);
+}
+
+/* With B pictures the POC says: halved for POC type 2 (fields), as is for
+ * type 0 (FFmpeg's with B frames counts frames). */
+static void test_h264_order_with_b(void)
+{
+    struct vw_encode_cap cap = cap_of(VW_PROFILE_H264_HIGH, VW_RC_CQP, 2, 1);
+    struct vg_enc_params p;
+    struct vw_encode_sequence s;
+    struct vw_encode_picture w;
+    vg_enc_params_init(&p, VW_PROFILE_H264_HIGH, VW_RC_CQP, &cap, 1376, 768);
+    VAEncSequenceParameterBufferH264 seq = h264_seq();
+    vg_enc_params_sequence(&p, &seq, sizeof(seq));
+    h264_picture(&p, true, 2, 0, 26, 0);
+    CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_SUCCESS);
+    h264_picture(&p, false, 0, 6, 26, 0);
+    CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_SUCCESS);
+    CHECK_EQ(w.display_order, 3);
+    h264_picture(&p, false, 1, 2, 26, 0);
+    CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_SUCCESS);
+    CHECK_EQ(w.type, VW_PICTURE_B);
+    CHECK_EQ(w.display_order, 1);
+    seq.seq_fields.bits.pic_order_cnt_type = 0;
+    vg_enc_params_sequence(&p, &seq, sizeof(seq));
+    h264_picture(&p, false, 0, 3, 26, 0);
+    CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_SUCCESS);
+    CHECK_EQ(w.display_order, 3);
+    h264_picture(&p, false, 0, -1, 26, 0);
+    CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_ERROR_INVALID_PARAMETER);
 }
 
 /* GStreamer-style: the context at the display size, the sequence aligned
@@ -329,8 +360,12 @@ static void test_hevc(void)
     vg_enc_params_slices(&p, &sl, sizeof(sl), 1);
     CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_SUCCESS);
     CHECK_EQ(w.type, VW_PICTURE_P);
-    CHECK_EQ(w.display_order, 3);
+    CHECK_EQ(w.display_order, 1); /* encode order: no B pictures */
     CHECK_EQ(s.crop_bottom, 8);
+    p.cap.max_refs_l1 = 1; /* with B pictures: the POC, which counts frames */
+    CHECK_EQ(vg_enc_params_pack(&p, &s, &w), VA_STATUS_SUCCESS);
+    CHECK_EQ(w.display_order, 3);
+    p.cap.max_refs_l1 = 0;
     /* coding_type 0: the slice type says (B here: refused without L1). */
     vg_enc_params_new_picture(&p);
     pic.pic_fields.bits.coding_type = 0;
@@ -394,6 +429,7 @@ static void test_config_attributes(void)
 int main(void)
 {
     test_h264_cqp();
+    test_h264_order_with_b();
     test_h264_crop_to_context();
     test_rate_control();
     test_hevc();
