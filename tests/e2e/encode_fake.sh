@@ -114,6 +114,16 @@ if command -v gst-launch-1.0 >/dev/null && gst-inspect-1.0 vaapih264enc >/dev/nu
         '[p["type"] for p in L if p["type"] == 1] and L[0]["type"] == 1' \
         'all(p["qp"] == 30 for p in L)' \
         'out == b"".join(coded(p) for p in L)'
+    echo "== GStreamer vaapih265enc, 350x198 (its context has the display size: no crop)"
+    start_fake
+    timeout 120 gst-launch-1.0 -q videotestsrc num-buffers=6 \
+        ! video/x-raw,format=NV12,width=350,height=198,framerate=30/1 \
+        ! vaapih265enc ! filesink location="$e2e_tmp/d.h265"
+    check "$e2e_tmp/d.h265" \
+        'len(L) == 6 and C[0]["profile"] == 8 and (C[0]["width"], C[0]["height"]) == (350, 198)' \
+        'L[0]["type"] == 1 and [p["display_order"] for p in L] == list(range(6))' \
+        'all(p["seq"]["crop_right"] == 0 and p["seq"]["crop_bottom"] == 0 for p in L)' \
+        'out == b"".join(coded(p) for p in L)'
 else
     echo "(gstreamer-vaapi not installed: skipped)"
 fi
