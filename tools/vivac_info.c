@@ -100,6 +100,43 @@ static void fixed_name(char *dst, const char *src, size_t n)
     dst[i] = '\0';
 }
 
+/* QUERY_ENCODE_CAPS (protocol 1.3): what each encode profile offers. */
+static int print_encode_caps(struct vt_channel *ch, struct vt_msgbuf *buf)
+{
+    struct vw_header hdr;
+    struct vw_status st;
+    int err = transact(ch, VW_OP_QUERY_ENCODE_CAPS, 3, NULL, 0, buf, &hdr, &st, NULL);
+    if (err || st.status != VW_OK) {
+        fprintf(stderr, "vivac: QUERY_ENCODE_CAPS failed: %s\n",
+                err ? strerror(-err) : vw_status_name(st.status));
+        return -1;
+    }
+    struct vc_cursor c =
+        vc_cursor_make(buf->data + sizeof(st), hdr.length - sizeof(st) - st.message_len);
+    struct vw_caps_reply cr;
+    if (!vc_cursor_copy(&c, &cr, sizeof(cr)) || cr.count > c.left / sizeof(struct vw_encode_cap)) {
+        fprintf(stderr, "vivac: malformed QUERY_ENCODE_CAPS reply\n");
+        return -1;
+    }
+    if (cr.count == 0)
+        return 0;
+    printf("\n  %-26s %-12s %-7s %-6s %-7s %-6s %s\n", "encode profile", "rate control",
+           "refs", "slices", "quality", "QP", "encoder");
+    for (uint32_t i = 0; i < cr.count; i++) {
+        struct vw_encode_cap e;
+        vc_cursor_copy(&c, &e, sizeof(e));
+        char rc[16], refs[16], qp[16], name[17];
+        snprintf(rc, sizeof(rc), "%s%s%s", e.rc_modes & VW_RC_CQP ? "CQP " : "",
+                 e.rc_modes & VW_RC_CBR ? "CBR " : "", e.rc_modes & VW_RC_VBR ? "VBR" : "");
+        snprintf(refs, sizeof(refs), "%u/%u", e.max_refs_l0, e.max_refs_l1);
+        snprintf(qp, sizeof(qp), "%u-%u", e.min_qp, e.max_qp);
+        fixed_name(name, e.encoder_name, sizeof(e.encoder_name));
+        printf("  %-26s %-12s %-7s %-6u %-7u %-6s %s\n", profile_name(e.profile), rc, refs,
+               e.max_slices, e.quality_levels, qp, name);
+    }
+    return 0;
+}
+
 int vivac_cmd_info(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -195,11 +232,17 @@ int vivac_cmd_info(int argc, char **argv)
         snprintf(minsz, sizeof(minsz), "%ux%u", cap.min_width, cap.min_height);
         snprintf(maxsz, sizeof(maxsz), "%ux%u", cap.max_width, cap.max_height);
         printf("  %-26s %-10s %-6s %-11s %-11s %-8s %s\n", profile_name(cap.profile),
-               cap.entrypoint == VW_ENTRYPOINT_DECODE ? "decode" : "unknown", fourcc, minsz,
+               cap.entrypoint == VW_ENTRYPOINT_DECODE   ? "decode"
+               : cap.entrypoint == VW_ENTRYPOINT_ENCODE ? "encode"
+                                                        : "unknown",
+               fourcc, minsz,
                maxsz, eng, formats);
     }
     if (cr.count == 0)
         printf("  (no capabilities)\n");
+    if (hr.version_major == VW_VERSION_MAJOR && hr.version_minor >= 3 &&
+        print_encode_caps(ch, &buf) != 0)
+        goto out;
     rc = 0;
 out:
     vt_msgbuf_free(&buf);
