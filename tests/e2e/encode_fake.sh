@@ -145,7 +145,7 @@ vainfo >"$e2e_tmp/vainfo2" 2>&1
 grep -q "VAProfileH264High[[:space:]]*:[[:space:]]*VAEntrypointVLD" "$e2e_tmp/vainfo2"
 if grep -q EncSlice "$e2e_tmp/vainfo2"; then echo "encode offered by a 1.2 daemon"; exit 1; fi
 "$VIVAC" info --socket "$e2e_tmp/s" >"$e2e_tmp/info2"
-if grep -q encode "$e2e_tmp/info2"; then echo "vivac info: encode from a 1.2 daemon"; exit 1; fi
+if grep -Eq " encode +|encode profile" "$e2e_tmp/info2"; then echo "vivac info: encode from a 1.2 daemon"; exit 1; fi
 if ff -f lavfi -i testsrc=size=320x240:rate=30 -frames:v 2 -vf format=nv12,hwupload \
     -c:v h264_vaapi -y "$e2e_tmp/f.h264" 2>/dev/null; then
     echo "ffmpeg encoded through a 1.2 daemon"; exit 1
