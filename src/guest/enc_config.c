@@ -38,12 +38,16 @@ uint32_t vg_enc_default_rc(const struct vw_encode_cap *e)
     return 0;
 }
 
-/* The host encoder places the slices itself and honours their number:
- * "equal rows" is what it does (x264 and NVENC split by rows). One slice
- * only: no slice structure to choose. */
+/* The host encoder honours the number of slices and places them itself on
+ * row boundaries, about equal (x264, NVENC). FFmpeg 5.1 keeps the count it
+ * was asked for only with ARBITRARY_ROWS (equal rows alone makes it one
+ * slice per row); its slices are equal rows anyway. One slice only: no
+ * slice structure to choose. */
 static uint32_t slice_structure(const struct vw_encode_cap *e)
 {
-    return e->max_slices > 1 ? VA_ENC_SLICE_STRUCTURE_EQUAL_ROWS : VA_ATTRIB_NOT_SUPPORTED;
+    return e->max_slices > 1
+               ? VA_ENC_SLICE_STRUCTURE_EQUAL_ROWS | VA_ENC_SLICE_STRUCTURE_ARBITRARY_ROWS
+               : VA_ATTRIB_NOT_SUPPORTED;
 }
 
 uint32_t vg_enc_attribute(const struct vw_encode_cap *e, VAConfigAttribType type)

@@ -101,6 +101,14 @@ check "$e2e_tmp/c.h264" \
     'all(p["seq"]["rc_mode"] == 4 and p["seq"]["max_bits_per_second"] == 2000000 and p["seq"]["bits_per_second"] == 1000000 for p in L)' \
     'out == b"".join(coded(p) for p in L)'
 
+echo "== ffmpeg with 2 slices and quality level 2 (the encoder takes 4 slices, 7 levels)"
+start_fake --slices 4 --quality 7
+ff -f lavfi -i testsrc=size=640x480:rate=30 -frames:v 3 -vf format=nv12,hwupload \
+    -c:v h264_vaapi -slices 2 -compression_level 2 -y "$e2e_tmp/g.h264"
+check "$e2e_tmp/g.h264" \
+    'len(L) == 3 and all(p["num_slices"] == 2 and p["seq"]["quality_level"] == 2 for p in L)' \
+    'out == b"".join(coded(p) for p in L)'
+
 # gstreamer-vaapi only loads drivers it knows unless told otherwise, and
 # registers the encoders the driver offers when the registry is built.
 export GST_VAAPI_ALL_DRIVERS=1 XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$e2e_tmp}

@@ -393,7 +393,8 @@ static void test_config_attributes(void)
     cap.max_refs_l1 = 1;
     CHECK_EQ(vg_enc_attribute(&cap, VAConfigAttribEncMaxRefFrames), 2 | 1 << 16);
     CHECK_EQ(vg_enc_attribute(&cap, VAConfigAttribEncMaxSlices), 4);
-    CHECK_EQ(vg_enc_attribute(&cap, VAConfigAttribEncSliceStructure), VA_ENC_SLICE_STRUCTURE_EQUAL_ROWS);
+    CHECK_EQ(vg_enc_attribute(&cap, VAConfigAttribEncSliceStructure),
+             VA_ENC_SLICE_STRUCTURE_EQUAL_ROWS | VA_ENC_SLICE_STRUCTURE_ARBITRARY_ROWS);
     CHECK_EQ(vg_enc_attribute(&cap, VAConfigAttribEncQualityRange), 3);
     CHECK_EQ(vg_enc_attribute(&cap, VAConfigAttribEncROI), VA_ATTRIB_NOT_SUPPORTED);
     CHECK_EQ(vg_enc_attribute(&cap, VAConfigAttribMaxFrameSize), VA_ATTRIB_NOT_SUPPORTED);
