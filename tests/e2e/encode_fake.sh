@@ -147,6 +147,14 @@ if ff -f lavfi -i testsrc=size=320x240:rate=30 -frames:v 8 -vf format=nv12,hwupl
 fi
 check - 'any(p.get("status") == "LIMIT" for p in L)'
 
+echo "== a daemon that claims more coded bytes than the buffer holds fails the client"
+start_fake --lie 2
+if ff -f lavfi -i testsrc=size=320x240:rate=30 -frames:v 5 -vf format=nv12,hwupload \
+    -c:v h264_vaapi -qp 24 -y "$e2e_tmp/h.h264" 2>"$e2e_tmp/h.err"; then
+    echo "ffmpeg took a coded size larger than its buffer"; exit 1
+fi
+grep -q "coded bytes, the buffer takes" "$e2e_tmp/h.err"
+
 echo "== a 1.2 daemon: decode only, no encode entrypoint, encoding fails cleanly"
 start_fake --minor 2
 vainfo >"$e2e_tmp/vainfo2" 2>&1

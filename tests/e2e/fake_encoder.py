@@ -12,7 +12,8 @@ goes to --log, so a test checks what the driver sent and that the client
 wrote exactly the coded bytes.
 
 --minor 2 plays a 1.2 daemon: no encode capabilities, QUERY_ENCODE_CAPS
-unknown. --limit N makes picture N's END_FRAME fail with LIMIT.
+unknown. --limit N makes picture N's END_FRAME fail with LIMIT; --lie N makes
+it claim more coded bytes than the buffer holds (the driver must refuse it).
 """
 import argparse
 import fcntl
@@ -188,6 +189,9 @@ class Session:
                 line["status"] = "LIMIT"
                 self.log_line(line)
                 return self.reply(op, rid, LIMIT, body, "%d bytes do not fit %d" % (len(coded), size))
+            if n == a.lie:  # a lying daemon: more bytes than the buffer takes
+                body = struct.pack("<QIIII", size + 1, 0, pic["type"], 0, 0)
+                line["status"] = "LIE"
             self.log_line(line)
             if loc == 1:
                 self.arena[off:off + len(coded)] = coded
@@ -212,6 +216,7 @@ def main():
     ap.add_argument("--slices", type=int, default=1)
     ap.add_argument("--quality", type=int, default=0)
     ap.add_argument("--limit", type=int, default=-1)
+    ap.add_argument("--lie", type=int, default=-1)
     args = ap.parse_args()
     log = dict(file=open(args.log, "a"), lock=threading.Lock())
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
