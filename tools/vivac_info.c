@@ -255,7 +255,10 @@ int vivac_cmd_info(int argc, char **argv)
     }
     if (cr.count == 0)
         printf("  (no capabilities)\n");
-    rc = print_encode_caps(ch, &buf);
+    /* A daemon older than 1.3 has no encode and no QUERY_ENCODE_CAPS. */
+    rc = hr.version_major == VW_VERSION_MAJOR && hr.version_minor >= 3
+             ? print_encode_caps(ch, &buf)
+             : 0;
 out:
     vt_msgbuf_free(&buf);
     vt_channel_destroy(&ch);
