@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes the handcrafted seed corpus of fuzz_session into fuzz/corpus/.
 
+Seeds 22_* to 25_* are encode sessions (protocol 1.3: HELLO minor 3).
+
 Each seed is a stream of vivac wire messages (vw_header + payload, see
 include/vivac/protocol.h) as fuzz/fuzz_session.c reads it; the pseudo-opcode
 FUZZ_OP_ARENA_WRITE (u64 offset + bytes) fills the shared arena.
@@ -20,7 +22,8 @@ import sys
 
 OP = dict(HELLO=1, QUERY_CAPS=2, CREATE_CODEC=3, DESTROY_CODEC=4, CREATE_SURFACE=5,
           DESTROY_SURFACE=6, BEGIN_FRAME=7, DECODE_BITSTREAM=8, END_FRAME=9,
-          SYNC_SURFACE=10, QUERY_SURFACE=11, GET_IMAGE=12, PUT_IMAGE=13)
+          SYNC_SURFACE=10, QUERY_SURFACE=11, GET_IMAGE=12, PUT_IMAGE=13,
+          QUERY_ENCODE_CAPS=15, ENCODE_BITSTREAM=16)
 FUZZ_OP_ARENA_WRITE = 0xF0000001
 MAGIC = 0x43564956
 NV12 = int.from_bytes(b"NV12", "little")
@@ -28,6 +31,10 @@ INVALID_ID = 0xFFFFFFFF
 PIC_INVALID = 0x01
 LOC_INLINE, LOC_ARENA = 0, 1
 H264_HIGH = 3
+HEVC_MAIN, HEVC_MAIN10 = 8, 9
+P010 = int.from_bytes(b"P010", "little")
+CQP, CBR, VBR = 1, 2, 4
+IDR, I, P, B = 1, 2, 3, 4
 W = H = 64
 
 
@@ -43,8 +50,8 @@ class Stream:
         return self
 
 
-def hello(arena=1 << 20):
-    return struct.pack("<IHHQ32s", MAGIC, 1, 0, arena, b"fuzz-seed")
+def hello(arena=1 << 20, minor=0):
+    return struct.pack("<IHHQ32s", MAGIC, 1, minor, arena, b"fuzz-seed")
 
 
 def create_surface(sid, w=W, h=H):
@@ -110,6 +117,41 @@ def put_image(sid, data, w=W, h=H):
         struct.pack("<IIQQ", LOC_INLINE, 0, 0, len(data)) + data
 
 
+# ---- encode (protocol 1.3) ----
+
+def create_encode_codec(cid, profile=H264_HIGH, w=W, h=H):
+    return struct.pack("<8I", cid, profile, 2, 2 if profile == HEVC_MAIN10 else 1, w, h, 0, 0)
+
+
+def create_surface_p010(sid, w=W, h=H):
+    return struct.pack("<6I", sid, w, h, 2, P010, 0)
+
+
+def put_image_p010(sid, data, w=W, h=H):
+    lay = struct.pack("<II3I3I", P010, 2, 2 * w, 2 * w, 0, 0, 2 * w * h, 0)
+    return struct.pack("<8I", sid, 0, 0, w, h, 0, 0, 0) + lay + \
+        struct.pack("<IIQQ", LOC_INLINE, 0, 0, len(data)) + data
+
+
+def sequence(rc=CQP, bps=0, maxbps=0, depth=8, cabac=1, t8x8=1, crop_right=0, crop_bottom=0,
+             fps=(30, 1)):
+    return (struct.pack("<10I", rc, bps, maxbps, 0, 0, fps[0], fps[1], 0, 0, 1) +
+            struct.pack("<8B", 0, 0, 0, depth, cabac, t8x8, 0, 0) +
+            struct.pack("<4H", 0, crop_right, 0, crop_bottom) +
+            struct.pack("<8B", 1, 1, 0, 1, 1, 1, 1, 1) + struct.pack("<2H", 1, 1) +
+            bytes(20))
+
+
+def encode(cid, codec, seq, ptype, order, qp=26, loc=LOC_INLINE, offset=0, size=1 << 16):
+    return (struct.pack("<4I", cid, codec, 0, 0) + seq +
+            struct.pack("<6I", ptype, order, qp, 1, 0, 0) +
+            struct.pack("<IIQQ", loc, 0, offset, size))
+
+
+def pattern(n, shift=0):
+    return bytes(((i * 7 + (i >> 6) * 3 + shift) & 0xFF) for i in range(n))
+
+
 # A tiny IDR slice NAL (start code + header + garbage).
 SLICE = bytes([0, 0, 0, 1, 0x65, 0x88, 0x84, 0x00, 0x33, 0xFF, 0x12, 0x34])
 
@@ -166,6 +208,76 @@ def seeds():
                                     .msg(OP["BEGIN_FRAME"], pair(1, 1))
                                     .msg(OP["DECODE_BITSTREAM"], decode(1, 1, SLICE))
                                     .msg(OP["DECODE_BITSTREAM"], b"\0" * 40, length=4000))
+    nv12 = W * H * 3 // 2
+    h264 = sequence()
+    s["22_encode_h264_cqp"] = (Stream().msg(OP["HELLO"], hello(minor=3))
+                               .msg(OP["QUERY_ENCODE_CAPS"]).msg(OP["QUERY_CAPS"])
+                               .msg(OP["CREATE_SURFACE"], create_surface(1))
+                               .msg(OP["CREATE_CODEC"], create_encode_codec(1))
+                               .msg(OP["PUT_IMAGE"], put_image(1, pattern(nv12)))
+                               .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                               .msg(OP["ENCODE_BITSTREAM"], encode(1, 1, h264, IDR, 0))
+                               .msg(OP["END_FRAME"], pair(1))
+                               .msg(OP["PUT_IMAGE"], put_image(1, pattern(nv12, 5)))
+                               .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                               .msg(OP["ENCODE_BITSTREAM"],
+                                    encode(1, 1, h264, P, 1, 30, LOC_ARENA, 4096))
+                               .msg(OP["END_FRAME"], pair(1))
+                               .msg(OP["SYNC_SURFACE"], pair(1))
+                               .msg(OP["DESTROY_CODEC"], pair(1)))
+    cbr = sequence(CBR, 500000, cabac=0, t8x8=0, crop_right=2, crop_bottom=4)
+    cbr2 = sequence(CBR, 200000, cabac=0, t8x8=0, crop_right=2, crop_bottom=4)
+    s["23_encode_hevc_cbr_rate_change"] = (
+        Stream().msg(OP["HELLO"], hello(minor=3))
+        .msg(OP["CREATE_SURFACE"], create_surface(1, W - 2, H - 4))
+        .msg(OP["CREATE_CODEC"], create_encode_codec(1, HEVC_MAIN))
+        .msg(OP["PUT_IMAGE"], put_image(1, pattern((W - 2) * (H - 4) * 3 // 2), W - 2, H - 4))
+        .msg(OP["BEGIN_FRAME"], pair(1, 1))
+        .msg(OP["ENCODE_BITSTREAM"], encode(1, 5, cbr, IDR, 0, 0))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 1))
+        .msg(OP["ENCODE_BITSTREAM"], encode(1, 5, cbr2, P, 1, 0))
+        .msg(OP["END_FRAME"], pair(1)))
+    s["24_encode_errors"] = (Stream().msg(OP["HELLO"], hello(minor=3))
+                             .msg(OP["CREATE_SURFACE"], create_surface(1))
+                             .msg(OP["CREATE_CODEC"], create_encode_codec(1))
+                             .msg(OP["CREATE_CODEC"], create_codec(2))
+                             .msg(OP["ENCODE_BITSTREAM"], encode(1, 1, h264, IDR, 0))
+                             .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                             .msg(OP["ENCODE_BITSTREAM"], encode(1, 1, h264, P, 0))
+                             .msg(OP["END_FRAME"], pair(1))
+                             .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                             .msg(OP["ENCODE_BITSTREAM"], encode(1, 1, h264, B, 0))
+                             .msg(OP["DECODE_BITSTREAM"], decode(1, 1, SLICE))
+                             .msg(OP["END_FRAME"], pair(1))
+                             .msg(OP["BEGIN_FRAME"], pair(2, 1))
+                             .msg(OP["ENCODE_BITSTREAM"], encode(2, 1, h264, IDR, 0))
+                             .msg(OP["END_FRAME"], pair(2))
+                             .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                             .msg(OP["ENCODE_BITSTREAM"],
+                                  encode(1, 1, h264, IDR, 0, 26, LOC_ARENA, (1 << 20) - 8, 64))
+                             .msg(OP["END_FRAME"], pair(1))
+                             .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                             .msg(OP["ENCODE_BITSTREAM"], encode(1, 1, h264, IDR, 0, size=16))
+                             .msg(OP["END_FRAME"], pair(1))
+                             .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                             .msg(OP["ENCODE_BITSTREAM"], encode(1, 1, h264, P, 1))
+                             .msg(OP["END_FRAME"], pair(1))
+                             .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                             .msg(OP["ENCODE_BITSTREAM"],
+                                  encode(1, 1, sequence(fps=(60, 1)), P, 2))
+                             .msg(OP["END_FRAME"], pair(1))
+                             .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                             .msg(OP["ENCODE_BITSTREAM"], encode(1, 1, h264, P, 3)[:100]))
+    s["25_encode_hevc_main10"] = (Stream().msg(OP["HELLO"], hello(minor=3))
+                                  .msg(OP["CREATE_SURFACE"], create_surface_p010(1))
+                                  .msg(OP["CREATE_CODEC"], create_encode_codec(1, HEVC_MAIN10))
+                                  .msg(OP["PUT_IMAGE"], put_image_p010(1, pattern(nv12 * 2)))
+                                  .msg(OP["BEGIN_FRAME"], pair(1, 1))
+                                  .msg(OP["ENCODE_BITSTREAM"],
+                                       encode(1, 5, sequence(VBR, 300000, 600000, 10, 0, 0),
+                                              IDR, 0, 0))
+                                  .msg(OP["END_FRAME"], pair(1)))
     return s
 
 

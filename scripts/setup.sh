@@ -12,6 +12,7 @@ packages=(
     gstreamer1.0-tools gstreamer1.0-vaapi gstreamer1.0-plugins-bad   # tests/e2e/gst_decode_clip.sh
     qemu-system-x86 linux-image-amd64 busybox-static cpio   # tests/e2e/vm.sh
     tmux python3-prometheus-client   # tests/e2e/qos_admin.sh (vivac top in a terminal, the metrics text)
+    libx264-164 libx265-199   # encode (docs/codecs.md): libavcodec59's libx264/libx265 (it depends on them)
 )
 missing=()
 for p in "${packages[@]}"; do

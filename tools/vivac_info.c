@@ -100,6 +100,60 @@ static void fixed_name(char *dst, const char *src, size_t n)
     dst[i] = '\0';
 }
 
+/* QUERY_ENCODE_CAPS (protocol 1.3): each encode capability's attributes,
+ * then the daemon's note on the encoders it tried (why NVENC is not used). */
+static int print_encode_caps(struct vt_channel *ch, struct vt_msgbuf *buf)
+{
+    struct vw_header hdr;
+    struct vw_status st;
+    int err = transact(ch, VW_OP_QUERY_ENCODE_CAPS, 3, NULL, 0, buf, &hdr, &st, NULL);
+    if (err || st.status != VW_OK) {
+        fprintf(stderr, "vivac: QUERY_ENCODE_CAPS failed: %s\n",
+                err ? strerror(-err) : vw_status_name(st.status));
+        return 1;
+    }
+    size_t body = hdr.length - sizeof(st) - st.message_len;
+    struct vc_cursor c = vc_cursor_make(buf->data + sizeof(st), body);
+    struct vw_caps_reply cr;
+    if (!vc_cursor_copy(&c, &cr, sizeof(cr)) ||
+        cr.count > c.left / sizeof(struct vw_encode_cap)) {
+        fprintf(stderr, "vivac: malformed QUERY_ENCODE_CAPS reply\n");
+        return 1;
+    }
+    printf("\n  %-26s %-11s %-12s %-9s %-6s %-7s %-6s\n", "encode profile", "encoder",
+           "rate control", "refs L0/L1", "slices", "quality", "QP");
+    for (uint32_t i = 0; i < cr.count; i++) {
+        struct vw_encode_cap e;
+        vc_cursor_copy(&c, &e, sizeof(e));
+        char name[17], rc[24] = "", refs[16], qp[16];
+        fixed_name(name, e.encoder_name, sizeof(e.encoder_name));
+        static const char *const modes[] = {"CQP", "CBR", "VBR"};
+        for (unsigned m = 0; m < 3; m++)
+            if (e.rc_modes & (1u << m))
+                snprintf(rc + strlen(rc), sizeof(rc) - strlen(rc), "%s%s", *rc ? "+" : "",
+                         modes[m]);
+        snprintf(refs, sizeof(refs), "%u/%u", e.max_refs_l0, e.max_refs_l1);
+        snprintf(qp, sizeof(qp), "%u-%u", e.min_qp, e.max_qp);
+        printf("  %-26s %-11s %-12s %-10s %-6u %-7u %s\n", profile_name(e.profile), name, rc,
+               refs, e.max_slices, e.quality_levels, qp);
+    }
+    if (cr.count == 0)
+        printf("  (no encode capabilities)\n");
+    if (st.message_len) {
+        char note[VW_MESSAGE_TEXT_MAX + 1];
+        memcpy(note, buf->data + hdr.length - st.message_len, st.message_len);
+        note[st.message_len] = '\0';
+        printf("  encoders: ");
+        for (char *p = note; *p; p++)
+            if (*p == ';')
+                printf("\n            ");
+            else
+                putchar(*p >= 0x20 && *p < 0x7f ? *p : '?');
+        printf("\n");
+    }
+    return 0;
+}
+
 int vivac_cmd_info(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -195,12 +249,13 @@ int vivac_cmd_info(int argc, char **argv)
         snprintf(minsz, sizeof(minsz), "%ux%u", cap.min_width, cap.min_height);
         snprintf(maxsz, sizeof(maxsz), "%ux%u", cap.max_width, cap.max_height);
         printf("  %-26s %-10s %-6s %-11s %-11s %-8s %s\n", profile_name(cap.profile),
-               cap.entrypoint == VW_ENTRYPOINT_DECODE ? "decode" : "unknown", fourcc, minsz,
+               cap.entrypoint == VW_ENTRYPOINT_DECODE   ? "decode"
+               : cap.entrypoint == VW_ENTRYPOINT_ENCODE ? "encode" : "unknown", fourcc, minsz,
                maxsz, eng, formats);
     }
     if (cr.count == 0)
         printf("  (no capabilities)\n");
-    rc = 0;
+    rc = print_encode_caps(ch, &buf);
 out:
     vt_msgbuf_free(&buf);
     vt_channel_destroy(&ch);

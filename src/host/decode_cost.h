@@ -13,6 +13,12 @@
 #include <stdint.h>
 
 #define VH_COST_CODECS 16
+/* Encoding has costs of its own: a picture encoded in `codec` is learned
+ * as VH_COST_ENCODE_CODEC(codec) (9 H.264, 13 HEVC), and starts at
+ * VH_COST_ENCODE_BLOCKS times its 16x16 blocks (a software encode at the
+ * fast presets takes several times a decode of the same picture). */
+#define VH_COST_ENCODE_CODEC(codec) ((codec) + 8u)
+#define VH_COST_ENCODE_BLOCKS 4u
 
 struct vh_cost_model {
     double ns_per_block[VH_COST_CODECS]; /* moving average, 0: none yet */

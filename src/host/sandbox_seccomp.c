@@ -11,6 +11,10 @@
  *   robust lists, affinity reads), time, getrandom, signals to itself only
  *   (kill/tgkill with its own pid: abort, raise), sigaltstack, identity
  *   queries, prlimit64 read-only, exit.
+ * - without cfg->gpu, for the encoders' thread pools (libx265): the calling
+ *   thread's NUMA policy (get/set_mempolicy), getpriority, and setpriority
+ *   and sched_setaffinity on the calling thread only (the GPU flavour has
+ *   them all).
  * - clone only with CLONE_VM|CLONE_SIGHAND|CLONE_THREAD and no namespace,
  *   ptrace, vfork or parent flag: a thread, never a process. clone3 (whose
  *   flags sit in memory a filter cannot read) fails with ENOSYS, which makes
@@ -41,6 +45,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -104,6 +109,17 @@ static const int gpu_calls[] = {
     SCMP_SYS(mkdirat), SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
     /* The first decode on an H200 (driver of 2026-12) called symlink. */
     SCMP_SYS(symlink), SCMP_SYS(symlinkat),
+};
+
+/* What the encoders' threads may do besides (encoder.h; the GPU flavour
+ * has all of these already): libx265's thread pools read the NUMA policy
+ * (libnuma's numa_available(): get_mempolicy), set their own (set_mempolicy
+ * acts on the calling thread only) and read their nice value (getpriority)
+ * when they start; setpriority and sched_setaffinity (a
+ * pool's threads pinned to its node's CPUs) only on the calling thread,
+ * below. */
+static const int encoder_calls[] = {
+    SCMP_SYS(get_mempolicy), SCMP_SYS(set_mempolicy), SCMP_SYS(getpriority),
 };
 
 static const unsigned long prctl_options[] = {
@@ -256,6 +272,16 @@ static int add_rules(scmp_filter_ctx ctx, bool gpu, unsigned *calls)
         ADD(SCMP_SYS(socketpair), 1, &unix_only);
         *calls += 2;
     } else {
+        for (size_t i = 0; i < sizeof(encoder_calls) / sizeof(encoder_calls[0]); i++) {
+            ADD(encoder_calls[i], 0, NULL);
+            *calls += (unsigned)rc;
+        }
+        /* PRIO_PROCESS of who 0: on Linux the calling thread alone. */
+        struct scmp_arg_cmp own[] = {SCMP_A0(SCMP_CMP_EQ, PRIO_PROCESS), SCMP_A1(SCMP_CMP_EQ, 0)};
+        ADD(SCMP_SYS(setpriority), 2, own);
+        struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ, 0);
+        ADD(SCMP_SYS(sched_setaffinity), 1, &self);
+        *calls += 2;
         struct scmp_arg_cmp req[] = {SCMP_A1(SCMP_CMP_EQ, TCGETS), SCMP_A1(SCMP_CMP_EQ, FIONREAD)};
         for (size_t i = 0; i < 2; i++)
             ADD(SCMP_SYS(ioctl), 1, &req[i]);

@@ -131,6 +131,7 @@ static void gpu_release(struct vh_session *s, uint64_t n)
 static void codec_free(struct vh_session *s, struct vh_codec_obj *c)
 {
     vh_frame_close(s, c);
+    vh_encode_codec_free(c);
     /* GPU charge first: the engine may charge what it keeps of the codec
      * (a decoder waiting for destruction) to the daemon's budget. */
     gpu_release(s, c->gpu_bytes);
@@ -335,6 +336,9 @@ static int handle_hello(struct vh_session *s, const struct vh_request *req, stru
                             "HELLO: protocol version %u.%u not supported (server speaks %u.%u)",
                             h.version_major, h.version_minor, VW_VERSION_MAJOR, VW_VERSION_MINOR);
     copy_name(s->client_name, sizeof(s->client_name), h.client_name, sizeof(h.client_name));
+    s->client_minor = h.version_minor;
+    if (h.version_minor >= 3)
+        vh_session_add_encode_caps(s);
 
     uint64_t arena_size = 0;
     struct vw_hello_arena where = {0};
@@ -460,7 +464,10 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
     struct vh_codec_desc desc = {.profile = cc.profile, .entrypoint = cc.entrypoint,
                                  .rt_format = cc.rt_format, .width = cc.width,
                                  .height = cc.height};
-    uint64_t gpu = s->engine->ops->codec_gpu_bytes
+    bool encode = cc.entrypoint == VW_ENTRYPOINT_ENCODE;
+    /* An encoder keeps its pictures in host memory (the reserve above
+     * counts them); the engine's GPU estimate is for its decoders. */
+    uint64_t gpu = s->engine->ops->codec_gpu_bytes && !encode
                        ? s->engine->ops->codec_gpu_bytes(s->engine, &desc) : 0;
     if (gpu_charge(s, "CREATE_CODEC", gpu, &rep->err) != VW_OK)
         return rep->err.status;
@@ -481,7 +488,9 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
     c->id = cc.codec_id;
     c->codec = vw_codec_of_profile(cc.profile);
     c->desc = desc;
-    int st = s->engine->ops->codec_create(s->engine, &c->desc, &c->engine_codec, &rep->err);
+    int st = encode ? vh_encode_codec_create(s, c, &rep->err)
+                    : s->engine->ops->codec_create(s->engine, &c->desc, &c->engine_codec,
+                                                   &rep->err);
     if (st != VW_OK) {
         vh_budget_give(s->limits.shared, reserve);
         gpu_release(s, gpu);
@@ -711,6 +720,8 @@ static const vh_handler_fn handlers[VW_OP_COUNT_] = {
     [VW_OP_QUERY_SURFACE] = handle_query_surface,
     [VW_OP_GET_IMAGE] = vh_handle_get_image,
     [VW_OP_PUT_IMAGE] = vh_handle_put_image,
+    [VW_OP_QUERY_ENCODE_CAPS] = vh_handle_query_encode_caps,
+    [VW_OP_ENCODE_BITSTREAM] = vh_handle_encode_bitstream,
     /* VW_OP_ERROR is server -> client only: unknown as a request. */
 };
 
@@ -721,6 +732,7 @@ static const uint32_t reply_body_size[VW_OP_COUNT_] = {
     [VW_OP_SYNC_SURFACE] = sizeof(struct vw_surface_state_reply),
     [VW_OP_QUERY_SURFACE] = sizeof(struct vw_surface_state_reply),
     [VW_OP_GET_IMAGE] = sizeof(struct vw_get_image_reply),
+    [VW_OP_QUERY_ENCODE_CAPS] = sizeof(struct vw_caps_reply),
 };
 
 void vh_session_send_fatal(struct vh_session *s, int status, const char *message)
@@ -832,7 +844,8 @@ int vh_session_handle_message(struct vh_session *s, const struct vw_header *hdr,
         return -EPROTO;
     }
     int err = vt_reply_send(s->ch, hdr->opcode, hdr->request_id, status,
-                            status != VW_OK ? rep.err.message : NULL, rep.body, rep.body_len,
+                            status != VW_OK || rep.info ? rep.err.message : NULL, rep.body,
+                            rep.body_len,
                             rep.tail, rep.tail_len, rep.fd);
     free(rep.tail_owned);
     free(rep.arena_copy_owned);

@@ -13,7 +13,7 @@
 #include "host/session_arena.h"
 #include "host/session_internal.h"
 
-static void finish_target(struct vh_surface_obj *target, const struct vh_error *err)
+void vh_frame_finish_target(struct vh_surface_obj *target, const struct vh_error *err)
 {
     target->surface.state = err->status == VW_OK ? VW_SURFACE_READY : VW_SURFACE_FAILED;
     target->surface.last_status = err->status;
@@ -33,7 +33,7 @@ void vh_frame_close(struct vh_session *s, struct vh_codec_obj *codec)
         struct vh_error dropped;
         vh_error_set(&dropped, VW_ERR_STATE, "frame into surface %u dropped before END_FRAME",
                      f->target->surface.id);
-        finish_target(f->target, &dropped);
+        vh_frame_finish_target(f->target, &dropped);
     }
     if (f->target && f->target->surface.ref_count > 0)
         f->target->surface.ref_count--;
@@ -347,6 +347,9 @@ int vh_handle_decode_bitstream(struct vh_session *s, const struct vh_request *re
     if (!codec)
         return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "DECODE_BITSTREAM: no codec %u",
                             db.codec_id);
+    if (codec->enc)
+        return vh_error_set(&rep->err, VW_ERR_STATE,
+                            "DECODE_BITSTREAM: codec %u encodes (ENCODE_BITSTREAM)", codec->id);
     if (!codec->frame)
         return vh_error_set(&rep->err, VW_ERR_STATE,
                             "DECODE_BITSTREAM: codec %u has no frame in progress (BEGIN_FRAME)",
@@ -359,20 +362,19 @@ int vh_handle_decode_bitstream(struct vh_session *s, const struct vh_request *re
 
 /* ---- END_FRAME ------------------------------------------------------------ */
 
-/* The engine decode, behind the session's gate (the supervisor's scheduler)
- * if it has one. Waiting at the gate is not "busy": the watchdog is for a
- * decoder stuck in a loop, and a client held back by its limit is not. */
-static int gated_decode(struct vh_session *s, struct vh_codec_obj *codec,
-                        const struct vh_picture *pic, struct vh_error *err)
+/* fn behind the session's gate (the supervisor's scheduler) if it has
+ * one. Waiting at the gate is not "busy": the watchdog is for a decoder or
+ * encoder stuck in a loop, and a client held back by its limit is not. */
+int vh_session_gated(struct vh_session *s, uint32_t cost_codec, uint32_t blocks,
+                     int (*fn)(void *arg, struct vh_error *err), void *arg,
+                     struct vh_error *err)
 {
-    const struct vh_engine_ops *ops = codec->engine_codec->engine->ops;
     if (!s->gate)
-        return ops->decode(codec->engine_codec, pic, err);
-    uint32_t mbs = ((codec->desc.width + 15) / 16) * ((codec->desc.height + 15) / 16);
+        return fn(arg, err);
     uint32_t ticket;
     int64_t busy = s->busy_since_ms ? atomic_exchange(s->busy_since_ms, 0) : 0;
-    mbs = mbs ? mbs : 1;
-    int gerr = s->gate->enter(s->gate, codec->codec, mbs, &ticket);
+    blocks = blocks ? blocks : 1;
+    int gerr = s->gate->enter(s->gate, cost_codec, blocks, &ticket);
     if (s->busy_since_ms)
         atomic_store(s->busy_since_ms, busy ? vh_now_ms() : 0);
     if (gerr)
@@ -380,11 +382,30 @@ static int gated_decode(struct vh_session *s, struct vh_codec_obj *codec,
                             "END_FRAME: the daemon's scheduler is gone (%s)", strerror(-gerr));
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int st = ops->decode(codec->engine_codec, pic, err);
+    int st = fn(arg, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     int64_t ns = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
-    s->gate->leave(s->gate, ticket, codec->codec, mbs, ns, st != VW_OK);
+    s->gate->leave(s->gate, ticket, cost_codec, blocks, ns, st != VW_OK);
     return st;
+}
+
+struct decode_job {
+    struct vh_codec_obj *codec;
+    const struct vh_picture *pic;
+};
+
+static int run_decode(void *arg, struct vh_error *err)
+{
+    struct decode_job *job = arg;
+    return job->codec->engine_codec->engine->ops->decode(job->codec->engine_codec, job->pic, err);
+}
+
+static int gated_decode(struct vh_session *s, struct vh_codec_obj *codec,
+                        const struct vh_picture *pic, struct vh_error *err)
+{
+    uint32_t mbs = ((codec->desc.width + 15) / 16) * ((codec->desc.height + 15) / 16);
+    struct decode_job job = {codec, pic};
+    return vh_session_gated(s, codec->codec, mbs, run_decode, &job, err);
 }
 
 static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh_error *err)
@@ -484,16 +505,24 @@ int vh_handle_end_frame(struct vh_session *s, const struct vh_request *req, stru
     struct vh_codec_obj *codec = vh_session_codec(s, ef.codec_id);
     if (!codec)
         return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "END_FRAME: no codec %u", ef.codec_id);
+    if (codec->enc) {
+        /* An encode codec's reply body is there whatever the status. */
+        memset(&rep->body_buf.encode, 0, sizeof(rep->body_buf.encode));
+        rep->body = &rep->body_buf.encode;
+        rep->body_len = sizeof(rep->body_buf.encode);
+    }
     if (!codec->frame)
         return vh_error_set(&rep->err, VW_ERR_STATE,
                             "END_FRAME: codec %u has no frame in progress", codec->id);
     int st;
     if (ef.reserved != 0)
         st = vh_error_set(&rep->err, VW_ERR_MALFORMED, "END_FRAME: reserved is not 0");
+    else if (codec->enc)
+        st = vh_encode_end_frame(s, codec, rep);
     else
         st = end_frame(s, codec, &rep->err);
     rep->err.status = st;
-    finish_target(codec->frame->target, &rep->err);
+    vh_frame_finish_target(codec->frame->target, &rep->err);
     if (st == VW_OK)
         s->stats.frames++;
 #ifdef VIVAC_TEST_HOOKS

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/encoder.h"
 #include "host/engine.h"
 #include "host/recorder.h"
 #include "host/session.h"
@@ -104,6 +105,9 @@ struct vh_frame {
     size_t data_size;
     size_t data_cap;
     uint64_t bytes;               /* accounted against limits.max_bytes */
+    /* Encode codecs: the picture's ENCODE_BITSTREAM, checked. */
+    bool have_encode;
+    struct vw_encode_bitstream encode;
 };
 
 struct vh_codec_obj {
@@ -114,6 +118,7 @@ struct vh_codec_obj {
     struct vh_frame *frame;       /* open frame or NULL */
     uint64_t bytes;               /* decoder memory charged to the session */
     uint64_t gpu_bytes;           /* decoder GPU memory charged to the session */
+    struct vh_encode_codec *enc;  /* entrypoint ENCODE (session_encode.c); NULL: decode */
 };
 
 struct vh_session {
@@ -134,6 +139,11 @@ struct vh_session {
 
     struct vw_cap caps[VH_MAX_CAPS];
     uint32_t num_caps;
+    /* Protocol 1.3 clients: the encode capabilities, also listed in caps
+     * (entrypoint ENCODE) from HELLO on. */
+    uint16_t client_minor;
+    struct vw_encode_cap enc_caps[VH_ENCODE_MAX_CAPS];
+    uint32_t num_enc_caps;
 
     struct vh_surface_obj **surfaces;   /* max_surfaces slots, NULL = free */
     uint32_t num_surfaces;
@@ -180,6 +190,8 @@ struct vh_reply {
     void *tail_owned;
     int fd;
     bool close;                   /* end the session after the reply */
+    /* Send err.message with an OK status too (informative text). */
+    bool info;
     /* End the session with VW_OP_ERROR (err) instead of a reply: the
      * session cannot go on (its VM's shared region was truncated). */
     bool fatal;
@@ -194,6 +206,7 @@ struct vh_reply {
         struct vw_caps_reply caps;
         struct vw_surface_state_reply state;
         struct vw_get_image_reply image;
+        struct vw_encode_result encode;
     } body_buf;
 };
 
@@ -208,9 +221,33 @@ int vh_handle_end_frame(struct vh_session *s, const struct vh_request *req, stru
 int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep);
 int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep);
 
+/* Encode (session_encode.c). */
+int vh_handle_query_encode_caps(struct vh_session *s, const struct vh_request *req,
+                                struct vh_reply *rep);
+int vh_handle_encode_bitstream(struct vh_session *s, const struct vh_request *req,
+                               struct vh_reply *rep);
+/* Lists the encoder's capabilities for a 1.3 client (at HELLO). */
+void vh_session_add_encode_caps(struct vh_session *s);
+/* The encode state of a new encode codec (its encoder opens at the first
+ * picture); VW_OK or err. */
+int vh_encode_codec_create(struct vh_session *s, struct vh_codec_obj *c, struct vh_error *err);
+void vh_encode_codec_free(struct vh_codec_obj *c);
+/* END_FRAME of an encode codec: encodes the open frame, fills rep's body
+ * (and tail: inline coded bytes). */
+int vh_encode_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh_reply *rep);
+
+/* Runs fn behind the session's gate (the supervisor's scheduler), as one
+ * picture of `cost_codec` (decode_cost.h) with `blocks` 16x16 blocks. */
+int vh_session_gated(struct vh_session *s, uint32_t cost_codec, uint32_t blocks,
+                     int (*fn)(void *arg, struct vh_error *err), void *arg,
+                     struct vh_error *err);
+
 /* Object tables. Lookups return NULL for unknown ids. */
 struct vh_surface_obj *vh_session_surface(struct vh_session *s, uint32_t id);
 struct vh_codec_obj *vh_session_codec(struct vh_session *s, uint32_t id);
+
+/* Sets a frame's target state from its result (READY or FAILED). */
+void vh_frame_finish_target(struct vh_surface_obj *target, const struct vh_error *err);
 
 /* Frees an open frame of the codec (if any) and releases its target. */
 void vh_frame_close(struct vh_session *s, struct vh_codec_obj *codec);

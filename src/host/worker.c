@@ -18,6 +18,7 @@
 
 #include "common/log.h"
 #include "host/connection.h"
+#include "host/encoder.h"
 #include "host/sandbox.h"
 #include "host/worker_control.h"
 #include "host/worker_gate.h"
@@ -373,6 +374,9 @@ int vh_worker_run(const struct vh_worker_config *config)
     if (create_engine(config->engine_name, &w.engine))
         return 1;
     w.engine->gpu_budget = config->gpu_budget;
+    /* Before the lock: NVENC opens device nodes, x265 reads the CPU's
+     * topology. GPU encoders only beside a GPU engine (sw: CI's libx264). */
+    vh_encoder_probe(strcmp(w.engine->ops->name, "sw") != 0);
     err = vh_sandbox_lock(&sandbox, report, sizeof(report));
     if (err) {
         vc_error("sandbox: %s", report);

@@ -199,6 +199,8 @@ const char *vw_opcode_name(uint32_t opcode)
         [VW_OP_GET_IMAGE] = "GET_IMAGE",
         [VW_OP_PUT_IMAGE] = "PUT_IMAGE",
         [VW_OP_ERROR] = "ERROR",
+        [VW_OP_QUERY_ENCODE_CAPS] = "QUERY_ENCODE_CAPS",
+        [VW_OP_ENCODE_BITSTREAM] = "ENCODE_BITSTREAM",
     };
     uint32_t op = opcode & ~VW_REPLY_BIT;
     if (op >= VW_OP_COUNT_ || !names[op])
