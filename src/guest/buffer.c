@@ -4,14 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/coded.h"
+#include "guest/context.h"
 #include "guest/image.h"
+
+/* A coded buffer takes what a picture may become: FFmpeg asks for about
+ * 3 bytes per pixel, more than the message limit for 8K. Its memory is
+ * touched only as far as a picture's bytes go. */
+#define VG_CODED_MAX (1ull << 30)
 
 struct vg_buffer *vg_buffer_get(struct vg_driver *drv, VABufferID id)
 {
     return vg_table_get(&drv->buffers, id);
 }
 
-static bool decode_buffer_type(VABufferType type)
+/* Whether a buffer of this type belongs to a decode (false: to an encode)
+ * context; -1 for types neither takes. */
+static int buffer_kind(VABufferType type)
 {
     switch (type) {
     case VAPictureParameterBufferType:
@@ -20,9 +29,19 @@ static bool decode_buffer_type(VABufferType type)
     case VAHuffmanTableBufferType: /* JPEG */
     case VASliceParameterBufferType:
     case VASliceDataBufferType:
-        return true;
+        return 1;
+    case VAEncCodedBufferType:
+    case VAEncSequenceParameterBufferType:
+    case VAEncPictureParameterBufferType:
+    case VAEncSliceParameterBufferType:
+    case VAEncMiscParameterBufferType:
+    /* Created, then refused by vaRenderPicture with a reason (none is
+     * advertised: the host writes every header). */
+    case VAEncPackedHeaderParameterBufferType:
+    case VAEncPackedHeaderDataBufferType:
+        return 0;
     default:
-        return false;
+        return -1;
     }
 }
 
@@ -48,6 +67,7 @@ void vg_buffer_destroy(struct vg_driver *drv, VABufferID id)
         return;
     if (b->image == VA_INVALID_ID)
         free(b->data);
+    free(b->coded);
     free(b);
 }
 
@@ -64,28 +84,35 @@ VAStatus vg_CreateBuffer(VADriverContextP ctx, VAContextID context, VABufferType
 {
     if (!buf_id || size == 0 || num_elements == 0)
         return VA_STATUS_ERROR_INVALID_PARAMETER;
-    if (!decode_buffer_type(type))
+    int kind = buffer_kind(type);
+    if (kind < 0)
         return VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
+    bool coded = type == VAEncCodedBufferType;
     /* Nothing a picture needs comes near the message size limit. */
-    if ((uint64_t)size * num_elements > VW_MAX_MESSAGE)
+    if ((uint64_t)size * num_elements > (coded ? VG_CODED_MAX : VW_MAX_MESSAGE))
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
 
     struct vg_driver *drv = vg_lock(ctx);
     VAStatus st = VA_STATUS_SUCCESS;
     struct vg_buffer *b = NULL;
-    if (!vg_table_get(&drv->contexts, context)) {
+    struct vg_context *c = vg_table_get(&drv->contexts, context);
+    if (!c) {
         st = VA_STATUS_ERROR_INVALID_CONTEXT;
+        goto out;
+    }
+    if ((kind == 0) != vg_context_is_encode(c)) {
+        st = VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
         goto out;
     }
     size_t total = (size_t)size * num_elements;
     b = calloc(1, sizeof(*b));
-    if (!b || !(b->data = malloc(total))) {
+    if (!b || !(b->data = malloc(total)) || (coded && !(b->coded = calloc(1, sizeof(*b->coded))))) {
         st = VA_STATUS_ERROR_ALLOCATION_FAILED;
         goto err_free;
     }
     if (data)
         memcpy(b->data, data, total);
-    else
+    else if (!coded) /* a coded buffer is read only as far as a picture wrote it */
         memset(b->data, 0, total);
     b->type = type;
     b->context = context;
@@ -101,8 +128,10 @@ VAStatus vg_CreateBuffer(VADriverContextP ctx, VAContextID context, VABufferType
     goto out;
 
 err_free:
-    if (b)
+    if (b) {
         free(b->data);
+        free(b->coded);
+    }
     free(b);
 out:
     vg_unlock(drv);
@@ -116,7 +145,8 @@ VAStatus vg_BufferSetNumElements(VADriverContextP ctx, VABufferID buf_id, unsign
     struct vg_buffer *b = vg_buffer_get(drv, buf_id);
     if (!b)
         st = VA_STATUS_ERROR_INVALID_BUFFER;
-    else if (b->image != VA_INVALID_ID || num_elements == 0 || num_elements > b->max_elements)
+    else if (b->image != VA_INVALID_ID || b->coded || num_elements == 0 ||
+             num_elements > b->max_elements)
         st = VA_STATUS_ERROR_INVALID_PARAMETER;
     else
         b->num_elements = num_elements;
@@ -133,10 +163,13 @@ VAStatus vg_MapBuffer(VADriverContextP ctx, VABufferID buf_id, void **pbuf)
     struct vg_buffer *b = vg_buffer_get(drv, buf_id);
     if (!b) {
         st = VA_STATUS_ERROR_INVALID_BUFFER;
+    } else if (b->coded) {
+        st = vg_coded_map(drv, b, pbuf); /* waits for the picture's END_FRAME */
+        b->mapped |= st == VA_STATUS_SUCCESS;
     } else if (b->image != VA_INVALID_ID && !b->mapped) {
         st = vg_image_map(drv, b->image); /* derived images fetch the pixels here */
     }
-    if (st == VA_STATUS_SUCCESS) {
+    if (st == VA_STATUS_SUCCESS && !b->coded) {
         b->mapped = true;
         *pbuf = b->data;
     }
@@ -171,8 +204,12 @@ VAStatus vg_DestroyBuffer(VADriverContextP ctx, VABufferID buffer_id)
         st = VA_STATUS_ERROR_INVALID_BUFFER;
     else if (b->image != VA_INVALID_ID)
         st = VA_STATUS_ERROR_INVALID_BUFFER; /* owned by its image: vaDestroyImage */
-    else
+    else {
+        /* A picture being written into it ends first (a lost session has
+         * run every callback, so none can reach the buffer afterwards). */
+        vg_coded_wait(drv, b);
         vg_buffer_destroy(drv, buffer_id);
+    }
     vg_unlock(drv);
     return st;
 }

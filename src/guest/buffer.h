@@ -3,6 +3,8 @@
  * copied by vaRenderPicture (ffmpeg destroys them right after vaEndPicture).
  * Image buffers (VAImageBufferType) are created by image.c; their memory
  * belongs to the image (often an arena region) and map/unmap go through it.
+ * Encode parameter buffers are copied by vaRenderPicture too; coded buffers
+ * (VAEncCodedBufferType) are described in coded.h.
  */
 #ifndef VIVAC_GUEST_BUFFER_H
 #define VIVAC_GUEST_BUFFER_H
@@ -10,6 +12,8 @@
 #include <stdbool.h>
 
 #include "guest/driver.h"
+
+struct vg_coded;
 
 struct vg_buffer {
     VABufferType type;
@@ -20,6 +24,7 @@ struct vg_buffer {
     uint8_t *data;                /* owned unless image != VA_INVALID_ID */
     VAImageID image;              /* image buffers: the owning image */
     bool mapped;
+    struct vg_coded *coded;       /* VAEncCodedBufferType only (coded.h) */
 };
 
 struct vg_buffer *vg_buffer_get(struct vg_driver *drv, VABufferID id);

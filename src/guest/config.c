@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/pixel_format.h"
+#include "guest/caps.h"
+#include "guest/enc_config.h"
 
 static_assert(VW_FOURCC_NV12 == VA_FOURCC_NV12 && VW_FOURCC_P010 == VA_FOURCC_P010 &&
               VW_FOURCC_422H == VA_FOURCC_422H && VW_FOURCC_444P == VA_FOURCC_444P &&
@@ -80,7 +83,14 @@ uint32_t vg_profile_to_vw(VAProfile profile)
 
 static uint32_t entrypoint_to_vw(VAEntrypoint entrypoint)
 {
-    return entrypoint == VAEntrypointVLD ? VW_ENTRYPOINT_DECODE : 0;
+    switch (entrypoint) {
+    case VAEntrypointVLD:
+        return VW_ENTRYPOINT_DECODE;
+    case VAEntrypointEncSlice:
+        return VW_ENTRYPOINT_ENCODE;
+    default:
+        return 0;
+    }
 }
 
 const struct vw_cap *vg_find_cap(const struct vg_driver *drv, uint32_t vw_profile, uint32_t vw_entrypoint)
@@ -116,15 +126,22 @@ bool vg_caps_size_range(const struct vg_driver *drv, uint32_t *min_w, uint32_t *
     return true;
 }
 
-/* Checks (profile, entrypoint) and returns the capability. */
+/* Checks (profile, entrypoint) and returns the capability; *enc: its
+ * encode attributes for VAEntrypointEncSlice, else NULL. */
 static VAStatus lookup(const struct vg_driver *drv, VAProfile profile, VAEntrypoint entrypoint,
-                       const struct vw_cap **cap)
+                       const struct vw_cap **cap, const struct vw_encode_cap **enc)
 {
     uint32_t vwp = vg_profile_to_vw(profile);
+    *enc = NULL;
     if (!profile_supported(drv, vwp))
         return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
     uint32_t vwe = entrypoint_to_vw(entrypoint);
     *cap = vwe ? vg_find_cap(drv, vwp, vwe) : NULL;
+    if (*cap && vwe == VW_ENTRYPOINT_ENCODE) {
+        *enc = vg_find_encode_cap(drv, vwp);
+        if (!*enc)
+            *cap = NULL; /* caps.c keeps none without; defensive */
+    }
     return *cap ? VA_STATUS_SUCCESS : VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT;
 }
 
@@ -179,6 +196,8 @@ VAStatus vg_QueryConfigEntrypoints(VADriverContextP ctx, VAProfile profile,
         int n = 0;
         if (vg_find_cap(drv, vwp, VW_ENTRYPOINT_DECODE))
             entrypoint_list[n++] = VAEntrypointVLD;
+        if (vg_find_cap(drv, vwp, VW_ENTRYPOINT_ENCODE) && vg_find_encode_cap(drv, vwp))
+            entrypoint_list[n++] = VAEntrypointEncSlice;
         *num_entrypoints = n;
     }
     vg_unlock(drv);
@@ -192,7 +211,8 @@ VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntry
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     struct vg_driver *drv = vg_lock(ctx);
     const struct vw_cap *cap;
-    VAStatus st = lookup(drv, profile, entrypoint, &cap);
+    const struct vw_encode_cap *enc;
+    VAStatus st = lookup(drv, profile, entrypoint, &cap, &enc);
     if (st == VA_STATUS_SUCCESS) {
         for (int i = 0; i < num_attribs; i++) {
             VAConfigAttrib *a = &attrib_list[i];
@@ -201,10 +221,10 @@ VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntry
                 a->value = va_rt_formats(cap);
                 break;
             case VAConfigAttribDecSliceMode:
-                a->value = VA_DEC_SLICE_MODE_NORMAL;
+                a->value = enc ? VA_ATTRIB_NOT_SUPPORTED : VA_DEC_SLICE_MODE_NORMAL;
                 break;
             case VAConfigAttribDecProcessing:
-                a->value = VA_DEC_PROCESSING_NONE;
+                a->value = enc ? VA_ATTRIB_NOT_SUPPORTED : VA_DEC_PROCESSING_NONE;
                 break;
             case VAConfigAttribMaxPictureWidth:
                 a->value = cap->max_width;
@@ -213,7 +233,7 @@ VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntry
                 a->value = cap->max_height;
                 break;
             default:
-                a->value = VA_ATTRIB_NOT_SUPPORTED;
+                a->value = enc ? vg_enc_attribute(enc, a->type) : VA_ATTRIB_NOT_SUPPORTED;
                 break;
             }
         }
@@ -222,10 +242,12 @@ VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntry
     return st;
 }
 
-static VAStatus check_attribs(const struct vw_cap *cap, const VAConfigAttrib *list, int n,
-                              uint32_t *rt_format)
+static VAStatus check_attribs(const struct vw_cap *cap, const struct vw_encode_cap *enc,
+                              const VAConfigAttrib *list, int n, uint32_t *rt_format,
+                              uint32_t *rc_mode)
 {
     *rt_format = pick_rt_format(cap, va_rt_formats(cap));
+    *rc_mode = enc ? vg_enc_default_rc(enc) : 0;
     for (int i = 0; i < n; i++) {
         const VAConfigAttrib *a = &list[i];
         switch (a->type) {
@@ -236,6 +258,8 @@ static VAStatus check_attribs(const struct vw_cap *cap, const VAConfigAttrib *li
             *rt_format = pick_rt_format(cap, a->value & va_rt_formats(cap));
             break;
         case VAConfigAttribDecSliceMode:
+            if (enc && a->value != VA_ATTRIB_NOT_SUPPORTED)
+                return VA_STATUS_ERROR_INVALID_CONFIG;
             if (a->value != VA_ATTRIB_NOT_SUPPORTED && !(a->value & VA_DEC_SLICE_MODE_NORMAL))
                 return VA_STATUS_ERROR_INVALID_VALUE;
             break;
@@ -252,7 +276,12 @@ static VAStatus check_attribs(const struct vw_cap *cap, const VAConfigAttrib *li
                 return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
             break;
         default:
-            return VA_STATUS_ERROR_ATTR_NOT_SUPPORTED;
+            if (!enc)
+                return VA_STATUS_ERROR_ATTR_NOT_SUPPORTED;
+            VAStatus st = vg_enc_check_attribute(enc, a, rc_mode);
+            if (st)
+                return st;
+            break;
         }
     }
     return VA_STATUS_SUCCESS;
@@ -265,12 +294,13 @@ VAStatus vg_CreateConfig(VADriverContextP ctx, VAProfile profile, VAEntrypoint e
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     struct vg_driver *drv = vg_lock(ctx);
     const struct vw_cap *cap;
+    const struct vw_encode_cap *enc;
     struct vg_config *cfg = NULL;
-    uint32_t rt_format;
-    VAStatus st = lookup(drv, profile, entrypoint, &cap);
+    uint32_t rt_format, rc_mode;
+    VAStatus st = lookup(drv, profile, entrypoint, &cap, &enc);
     if (st)
         goto out;
-    st = check_attribs(cap, attrib_list, num_attribs, &rt_format);
+    st = check_attribs(cap, enc, attrib_list, num_attribs, &rt_format, &rc_mode);
     if (st)
         goto out;
     cfg = calloc(1, sizeof(*cfg));
@@ -280,7 +310,9 @@ VAStatus vg_CreateConfig(VADriverContextP ctx, VAProfile profile, VAEntrypoint e
     }
     *cfg = (struct vg_config){.profile = profile, .entrypoint = entrypoint,
                               .vw_profile = vg_profile_to_vw(profile), .rt_format = rt_format,
-                              .cap = *cap};
+                              .cap = *cap, .rc_mode = rc_mode};
+    if (enc)
+        cfg->enc = *enc;
     uint32_t id;
     if (vg_table_insert(&drv->configs, cfg, &id)) {
         free(cfg);
@@ -317,9 +349,17 @@ VAStatus vg_QueryConfigAttributes(VADriverContextP ctx, VAConfigID config_id, VA
         *profile = cfg->profile;
         *entrypoint = cfg->entrypoint;
         attrib_list[0] = (VAConfigAttrib){.type = VAConfigAttribRTFormat, .value = cfg->rt_format};
-        attrib_list[1] = (VAConfigAttrib){.type = VAConfigAttribDecSliceMode,
-                                          .value = VA_DEC_SLICE_MODE_NORMAL};
-        *num_attribs = 2;
+        if (cfg->entrypoint == VAEntrypointEncSlice) {
+            attrib_list[1] = (VAConfigAttrib){.type = VAConfigAttribRateControl,
+                                              .value = vg_enc_rc_to_va(cfg->rc_mode)};
+            attrib_list[2] = (VAConfigAttrib){.type = VAConfigAttribEncPackedHeaders,
+                                              .value = VA_ENC_PACKED_HEADER_NONE};
+            *num_attribs = 3;
+        } else {
+            attrib_list[1] = (VAConfigAttrib){.type = VAConfigAttribDecSliceMode,
+                                              .value = VA_DEC_SLICE_MODE_NORMAL};
+            *num_attribs = 2;
+        }
         st = VA_STATUS_SUCCESS;
     }
     vg_unlock(drv);

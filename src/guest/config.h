@@ -15,6 +15,9 @@ struct vg_config {
     uint32_t vw_profile;          /* enum vw_profile */
     uint32_t rt_format;           /* VA_RT_FORMAT_* chosen */
     struct vw_cap cap;            /* the daemon's capability it was made from */
+    /* VAEntrypointEncSlice only: */
+    struct vw_encode_cap enc;     /* the capability's encode attributes */
+    uint32_t rc_mode;             /* the VW_RC_* bit chosen (RateControl attribute) */
 };
 
 /* VW_RT_* bit of a VA_RT_FORMAT_* value (one format), 0 if unknown. */

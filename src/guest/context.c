@@ -8,6 +8,8 @@
 #include "common/pixel_format.h"
 #include "guest/buffer.h"
 #include "guest/config.h"
+#include "guest/enc_params.h"
+#include "guest/encode.h"
 #include "guest/session.h"
 #include "guest/surface.h"
 
@@ -22,6 +24,8 @@ static void reset_picture(struct vg_context *c)
     c->first_unpaired = 0;
     c->blob_len = 0;
     c->have_orphan_data = false;
+    if (c->enc)
+        vg_enc_params_new_picture(c->enc);
 }
 
 static void free_context(struct vg_context *c)
@@ -34,6 +38,7 @@ static void free_context(struct vg_context *c)
     free(c->slices);
     free(c->slice_sizes);
     free(c->blob);
+    free(c->enc);
     free(c);
 }
 
@@ -346,6 +351,7 @@ static VAStatus end_picture(struct vg_driver *drv, VAContextID id, struct vg_con
     free(msg);
     if (err)
         return vg_status_from_errno(err);
+    s->encoding = false;
     s->frames_in_flight++;
     s->last_request = end_request;
     return VA_STATUS_SUCCESS;
@@ -423,6 +429,18 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         st = VA_STATUS_ERROR_ALLOCATION_FAILED;
         goto err_free;
     }
+    bool encode = cfg->entrypoint == VAEntrypointEncSlice;
+    if (encode) {
+        /* The coded size: FFmpeg aligns it to whole macroblocks or coding
+         * blocks, its input surfaces keep the display size (cropping). */
+        c->enc = malloc(sizeof(*c->enc));
+        if (!c->enc) {
+            st = VA_STATUS_ERROR_ALLOCATION_FAILED;
+            goto err_free;
+        }
+        vg_enc_params_init(c->enc, cfg->vw_profile, cfg->rc_mode, &cfg->enc,
+                           (uint32_t)picture_width, (uint32_t)picture_height);
+    }
     c->config = config_id;
     c->vw_profile = cfg->vw_profile;
     c->codec = codec;
@@ -435,7 +453,8 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         goto err_free;
     }
     struct vw_create_codec req = {.codec_id = id, .profile = cfg->vw_profile,
-                                  .entrypoint = VW_ENTRYPOINT_DECODE,
+                                  .entrypoint = encode ? VW_ENTRYPOINT_ENCODE
+                                                      : VW_ENTRYPOINT_DECODE,
                                   .rt_format = context_rt_format(drv, cfg, render_targets,
                                                                  num_render_targets),
                                   .width = c->width, .height = c->height};
@@ -443,8 +462,9 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
     err = vg_conn_call(&drv->conn, VW_OP_CREATE_CODEC, &req, sizeof(req), NULL, 0, &res);
     if (err || res.status != VW_OK) {
         if (!err)
-            vc_error("vivacd cannot create a %s decoder %ux%u: %s: %s", codec->name, c->width,
-                     c->height, vw_status_name(res.status), res.message);
+            vc_error("vivacd cannot create a %s %s %ux%u: %s: %s", codec->name,
+                     encode ? "encoder" : "decoder", c->width, c->height,
+                     vw_status_name(res.status), res.message);
         st = err ? vg_status_from_errno(err) : vg_status_from_vw(res.status);
         vg_table_remove(&drv->contexts, id);
         goto err_free;
@@ -519,6 +539,10 @@ VAStatus vg_RenderPicture(VADriverContextP ctx, VAContextID context, VABufferID 
             st = VA_STATUS_ERROR_INVALID_BUFFER;
             break;
         }
+        if (vg_context_is_encode(c)) {
+            st = vg_encode_render(drv, c, b);
+            continue;
+        }
         size_t n = sizeof(render_table) / sizeof(render_table[0]);
         render_fn fn = (unsigned)b->type < n ? render_table[b->type] : NULL;
         st = fn ? fn(c, b) : VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
@@ -538,7 +562,8 @@ VAStatus vg_EndPicture(VADriverContextP ctx, VAContextID context)
     } else if (!c->in_picture) {
         st = VA_STATUS_ERROR_OPERATION_FAILED;
     } else {
-        st = end_picture(drv, context, c);
+        st = vg_context_is_encode(c) ? vg_encode_end_picture(drv, context, c)
+                                     : end_picture(drv, context, c);
         reset_picture(c);
     }
     vg_unlock(drv);

@@ -1,6 +1,6 @@
 /*
- * Decode contexts (the daemon's "codecs"; wire codec id == VA context id) and
- * picture assembly.  Between vaBeginPicture and vaEndPicture the context
+ * Decode and encode contexts (the daemon's "codecs"; wire codec id == VA
+ * context id) and decode picture assembly (encode: encode.h).  Between vaBeginPicture and vaEndPicture the context
  * keeps copies of the picture parameters, IQ matrix and slice parameters,
  * and concatenates every slice data buffer of the picture into one blob,
  * rebasing each slice's slice_data_offset from "relative to its data
@@ -14,6 +14,8 @@
 
 #include "guest/codec.h"
 #include "guest/driver.h"
+
+struct vg_enc_params;
 
 struct vg_context {
     VAConfigID config;
@@ -43,7 +45,15 @@ struct vg_context {
     bool have_orphan_data;        /* a data buffer came before its slice parameters */
     size_t orphan_start;
     size_t orphan_len;
+
+    /* Encode contexts (encode.h) only; NULL for decode. */
+    struct vg_enc_params *enc;
 };
+
+static inline bool vg_context_is_encode(const struct vg_context *c)
+{
+    return c->enc != NULL;
+}
 
 void vg_contexts_free_all(struct vg_driver *drv);
 

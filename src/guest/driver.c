@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "guest/buffer.h"
+#include "guest/caps.h"
 #include "guest/config.h"
 #include "guest/context.h"
 #include "guest/image.h"
@@ -63,6 +64,15 @@ VAStatus vg_status_from_vw(int vw)
     if (vw < 0 || vw >= VW_STATUS_COUNT_)
         return VA_STATUS_ERROR_UNKNOWN;
     return map[vw];
+}
+
+VAStatus vg_status_of_frame(int vw, bool encode)
+{
+    if (vw == VW_OK)
+        return VA_STATUS_SUCCESS;
+    if (vw == VG_STATUS_LOST)
+        return VA_STATUS_ERROR_OPERATION_FAILED;
+    return encode ? VA_STATUS_ERROR_ENCODING_ERROR : VA_STATUS_ERROR_DECODING_ERROR;
 }
 
 VAStatus vg_status_from_errno(int err)
@@ -221,7 +231,11 @@ VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
                      strerror(-err));
         goto err_free;
     }
-    err = vg_query_caps(&drv->conn, drv->caps, &drv->num_caps);
+    struct vg_caps *caps = malloc(sizeof(*caps));
+    err = caps ? vg_query_caps(&drv->conn, caps) : -ENOMEM;
+    if (!err)
+        vg_caps_install(drv, caps);
+    free(caps);
     if (err) {
         vc_error("cannot read the capabilities of the vivac daemon at %s: %s", where, strerror(-err));
         goto err_free;
@@ -239,7 +253,7 @@ VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
     ctx->max_display_attributes = VG_MAX_DISPLAY_ATTRIBUTES;
     ctx->str_vendor = drv->vendor;
     fill_vtable(ctx->vtable);
-    vc_info("%s: %u capabilities", drv->vendor, drv->num_caps);
+    vc_info("%s: %u capabilities (%u encode)", drv->vendor, drv->num_caps, drv->num_enc_caps);
     return VA_STATUS_SUCCESS;
 
 err_free:

@@ -24,6 +24,10 @@ struct vg_driver {
     struct vg_conn conn;
     struct vw_cap caps[VG_MAX_CAPS];
     uint32_t num_caps;
+    /* Encode attributes (QUERY_ENCODE_CAPS, protocol 1.3), one per encode
+     * capability in caps[]; none from an older daemon. */
+    struct vw_encode_cap enc_caps[VG_MAX_CAPS];
+    uint32_t num_enc_caps;
     /* The session (session.c): where vaInitialize opened it, so that a new
      * one can be opened the same way, and whether that may happen. */
     struct vt_address addr;
@@ -51,5 +55,9 @@ void vg_unlock(struct vg_driver *drv);
  * (-ENOTCONN: session lost). */
 VAStatus vg_status_from_vw(int vw);
 VAStatus vg_status_from_errno(int err);
+/* What vaSyncSurface reports for a frame that ended with vw status `vw`
+ * (VW_OK, a failure, VG_STATUS_LOST): decode failures are
+ * VA_STATUS_ERROR_DECODING_ERROR, encode failures VA_STATUS_ERROR_ENCODING_ERROR. */
+VAStatus vg_status_of_frame(int vw, bool encode);
 
 #endif

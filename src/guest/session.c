@@ -6,55 +6,8 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "guest/caps.h"
 #include "guest/image.h"
-
-int vg_query_caps(struct vg_conn *conn, struct vw_cap *caps, uint32_t *num_caps)
-{
-    *num_caps = 0;
-    size_t cap = sizeof(struct vw_caps_reply) + 256 * sizeof(struct vw_cap);
-    uint8_t *body = malloc(cap);
-    if (!body)
-        return -ENOMEM;
-    struct vg_result res = {.body = body, .body_cap = cap};
-    int err = vg_conn_call(conn, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, &res);
-    if (err)
-        goto out;
-    if (res.status != VW_OK) {
-        vc_error("vivacd: QUERY_CAPS failed: %s: %s", vw_status_name(res.status), res.message);
-        err = -EPROTO;
-        goto out;
-    }
-    struct vw_caps_reply head;
-    if (res.body_len < sizeof(head) || res.body_len > cap) {
-        err = -EPROTO;
-        goto out;
-    }
-    memcpy(&head, body, sizeof(head));
-    if (res.body_len != sizeof(head) + (size_t)head.count * sizeof(struct vw_cap)) {
-        vc_error("vivacd: malformed QUERY_CAPS reply");
-        err = -EPROTO;
-        goto out;
-    }
-    for (uint32_t i = 0; i < head.count && *num_caps < VG_MAX_CAPS; i++) {
-        struct vw_cap c;
-        memcpy(&c, body + sizeof(head) + i * sizeof(c), sizeof(c));
-        c.engine_name[sizeof(c.engine_name) - 1] = '\0';
-        if (c.profile == VW_PROFILE_NONE || c.profile >= VW_PROFILE_COUNT_ ||
-            c.entrypoint != VW_ENTRYPOINT_DECODE ||
-            !(c.rt_formats & (VW_RT_YUV420 | VW_RT_YUV420_10)) ||
-            c.min_width == 0 || c.min_height == 0 || c.min_width > c.max_width ||
-            c.min_height > c.max_height || c.max_width > VW_MAX_WIDTH || c.max_height > VW_MAX_HEIGHT) {
-            vc_debug("ignoring capability %u (profile %u, entrypoint %u)", i, c.profile, c.entrypoint);
-            continue;
-        }
-        caps[(*num_caps)++] = c;
-    }
-    if (*num_caps == 0)
-        vc_warn("vivacd reports no decode capability this driver can use");
-out:
-    free(body);
-    return err;
-}
 
 /* The loss hook: decides, at the moment of the loss, whether a new session
  * may replace the lost one. Surfaces still being created count: their
@@ -96,13 +49,12 @@ static int reconnect(struct vg_driver *drv)
         return err;
     /* Configs, profiles and surface formats the application was given come
      * from the capabilities read at vaInitialize: they must still hold. */
-    struct vw_cap *caps = calloc(VG_MAX_CAPS, sizeof(*caps));
-    uint32_t num_caps = 0;
-    err = caps ? vg_query_caps(&fresh, caps, &num_caps) : -ENOMEM;
-    if (!err && (num_caps != drv->num_caps || memcmp(caps, drv->caps, num_caps * sizeof(*caps)))) {
+    struct vg_caps *caps = malloc(sizeof(*caps));
+    err = caps ? vg_query_caps(&fresh, caps) : -ENOMEM;
+    if (!err && !vg_caps_same(drv, caps)) {
         vc_error("vivacd at %s now offers other capabilities (%u, was %u) than when the VA "
                  "display was opened: the lost session is not replaced; reopen the display",
-                 drv->where, num_caps, drv->num_caps);
+                 drv->where, caps->num_caps, drv->num_caps);
         drv->reconnect_refused = true;
         err = -ENOTCONN;
     }

@@ -23,8 +23,6 @@
 #define VG_RECONNECT_BACKOFF_MS 500u
 #define VG_RECONNECT_BACKOFF_MAX_MS 30000u
 
-/* QUERY_CAPS: the entries this driver understands, at most VG_MAX_CAPS. */
-int vg_query_caps(struct vg_conn *conn, struct vw_cap *caps, uint32_t *num_caps);
 /* Installs the loss hook on drv->conn (after it was opened). */
 void vg_session_watch(struct vg_driver *drv);
 /* Makes sure a session is up before a request: notices a loss the daemon

@@ -30,9 +30,10 @@ static void record_failure(struct vg_driver *drv, uint32_t id, struct vg_reply *
     if (s->decode_status == VW_OK) {
         s->decode_status = r->status;
         if (r->status != VG_STATUS_LOST)
-            vc_warn("decoding into surface %u failed at %s: %s: %.*s", id,
-                    vw_opcode_name(r->opcode), vw_status_name(r->status), (int)r->message_len,
-                    r->message ? r->message : "");
+            vc_warn("%s surface %u failed at %s: %s: %.*s",
+                    s->encoding ? "encoding from" : "decoding into", id,
+                    vw_opcode_name(r->opcode), vw_status_name(r->status),
+                    (int)r->message_len, r->message ? r->message : "");
     }
 }
 
@@ -257,11 +258,7 @@ static VAStatus decode_result(const struct vg_surface *s)
 {
     if (s->create_status != VW_OK)
         return vg_status_from_vw(s->create_status);
-    if (s->decode_status == VW_OK)
-        return VA_STATUS_SUCCESS;
-    if (s->decode_status == VG_STATUS_LOST)
-        return VA_STATUS_ERROR_OPERATION_FAILED;
-    return VA_STATUS_ERROR_DECODING_ERROR;
+    return vg_status_of_frame(s->decode_status, s->encoding);
 }
 
 static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
@@ -269,7 +266,13 @@ static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
     struct vg_surface *s = vg_surface_get(drv, id);
     if (!s)
         return VA_STATUS_ERROR_INVALID_SURFACE;
-    if (s->frames_in_flight) {
+    if (s->frames_in_flight && s->encoding) {
+        /* An encode is final in its END_FRAME reply (protocol §16): wait
+         * for it; SYNC_SURFACE speaks of decodes into the surface. */
+        int err = vg_surface_wait_idle(drv, s);
+        if (err)
+            return vg_status_from_errno(err);
+    } else if (s->frames_in_flight) {
         struct vw_surface_ref ref = {.surface_id = id};
         uint32_t req;
         int err = vg_conn_post(&drv->conn, VW_OP_SYNC_SURFACE, &ref, sizeof(ref), NULL, 0, sync_cb,

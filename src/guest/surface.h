@@ -10,6 +10,8 @@
 #ifndef VIVAC_GUEST_SURFACE_H
 #define VIVAC_GUEST_SURFACE_H
 
+#include <stdbool.h>
+
 #include "guest/driver.h"
 
 struct vg_surface {
@@ -19,7 +21,8 @@ struct vg_surface {
     int create_status;            /* CREATE_SURFACE reply (VW_OK until known) */
     uint32_t frames_in_flight;    /* END_FRAMEs posted, reply not read yet */
     uint32_t last_request;        /* id of the last request that wrote the surface */
-    int decode_status;            /* vw status of the last decode, VG_STATUS_LOST */
+    int decode_status;            /* vw status of the last frame, VG_STATUS_LOST */
+    bool encoding;                /* the last frame read the surface as encode input */
     VASurfaceDecodeMBErrors mb_errors[2];  /* for vaQuerySurfaceError */
 };
 
