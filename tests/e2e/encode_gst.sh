@@ -140,7 +140,5 @@ done
 
 if [ "$in_client" != 1 ]; then
     stop_daemon
-    counted=$(grep -o 'closed: [0-9]* frames' "$e2e_tmp/vivacd.log" | awk '{n += $2} END {print n + 0}')
-    [ "$counted" -ge "$total_frames" ] ||
-        { cat "$e2e_tmp/vivacd.log"; echo "FAIL: the daemon counted $counted pictures, want $total_frames"; exit 1; }
+    daemon_counted_at_least "$total_frames"
 fi
