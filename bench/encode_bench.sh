@@ -6,8 +6,8 @@
 #           vivacd --engine sw (libx264 on the host), CQP 26, GOP 60;
 #   client: ffmpeg -c:v libx264 in the client, same QP and GOP, with the
 #           preset/tune given by X264_PRESET / X264_TUNE (default
-#           veryfast / zerolatency: set them to what the host's encoder uses,
-#           which `vivacd` logs or docs/codecs.md states).
+#           veryfast / zerolatency: what the sw engine's libx264 uses at the
+#           default quality level, src/host/engines/avenc/avenc_table.c).
 # Per run: frames/s (wall), the client's CPU seconds per frame (user+sys of
 # ffmpeg from /usr/bin/time; the source is decoded from a raw NUT file in
 # both cases so its cost is the same), and for vivac the bytes crossing the
