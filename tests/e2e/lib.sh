@@ -150,3 +150,13 @@ vivac_framemd5() {
         -i "$1" -vf "hwdownload,format=${2:-nv12}" -f framemd5 - | grep -v '^#' |
         awk -F, '{print $NF}'
 }
+
+# daemon_counted_at_least N: after stop_daemon, fails unless the sessions'
+# closing lines in the daemon's log count N pictures or more (the pictures
+# went through the daemon, not a fallback in the client).
+daemon_counted_at_least() {
+    local counted
+    counted=$(grep -o 'closed: [0-9]* frames' "$e2e_tmp/vivacd.log" | awk '{n += $2} END {print n + 0}')
+    [ "$counted" -ge "$1" ] ||
+        { cat "$e2e_tmp/vivacd.log"; echo "FAIL: the daemon counted $counted pictures, want $1"; exit 1; }
+}
