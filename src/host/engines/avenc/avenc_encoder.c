@@ -18,6 +18,7 @@ struct vh_encoder {
     AVPacket *pkt;
     int64_t pts;                  /* our own, monotonic across reopens */
     bool force_idr;               /* next picture IDR (reopened, or a dropped picture) */
+    struct avenc_filler filler;   /* CBR padding where the encoder has none */
 };
 
 /* Rate fields of the sequence that the encoder takes as it runs. */
@@ -150,6 +151,7 @@ static int reopen(struct vh_encoder *e, const struct vh_encoder_config *cfg,
     e->ctx = ctx;
     e->cfg = *cfg;
     e->force_idr = true;
+    avenc_filler_reset(&e->filler);
     return VW_OK;
 }
 
@@ -244,6 +246,9 @@ int vh_encoder_encode(struct vh_encoder *e, const struct vw_encode_sequence *seq
                             e->kind->name, (long long)f->pts, av_err2str(ret));
     }
     e->force_idr = false;
+    if (!e->kind->pads_cbr && (ret = avenc_filler_pad(&e->filler, e->kind->codec, seq, e->pkt)) < 0)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "%s: no room for CBR filler (%s)",
+                            e->kind->name, av_err2str(ret));
     out->data = e->pkt->data;
     out->size = (size_t)e->pkt->size;
     packet_info(e->pkt, out);

@@ -26,6 +26,7 @@ struct avenc_kind {
      * Anything else, a new CQP qp included (x264's reconfig does not take
      * one), reopens it, at an IDR. */
     uint32_t rate_reconfig_modes;
+    bool pads_cbr;                /* writes its own CBR filler (else avenc_filler) */
     enum AVPixelFormat fmt8;      /* input format for NV12 surfaces */
     enum AVPixelFormat fmt10;     /* for P010 surfaces (AV_PIX_FMT_NONE: no 10-bit) */
     /* Fills the wrapper's private options for cfg (profile, preset, tune,
@@ -53,6 +54,17 @@ int avenc_open_context(const struct avenc_kind *kind, const struct vh_encoder_co
 /* Copies the input's display rectangle into frame (allocated by the
  * caller with frame->format, width and height set). */
 int avenc_frame_fill(AVFrame *frame, const struct vh_encoder_input *in, struct vh_error *err);
+
+/* CBR filler for encoders that do not pad (avenc_filler.c): the bits the
+ * rate allowed that the pictures so far did not take. */
+struct avenc_filler {
+    double owed_bits;
+};
+void avenc_filler_reset(struct avenc_filler *f);
+/* Appends filler data to pkt when the stream is below its CBR rate; a
+ * no-op outside CBR. 0 or a negative AVERROR. */
+int avenc_filler_pad(struct avenc_filler *f, uint32_t codec, const struct vw_encode_sequence *q,
+                     AVPacket *pkt);
 
 /* x264/x265 preset of quality level q (0: the default). */
 const char *avenc_preset(uint32_t quality_level);

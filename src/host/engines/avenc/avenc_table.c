@@ -65,8 +65,10 @@ static void x264_options(const struct vh_encoder_config *cfg, AVDictionary **opt
     set(opts, "x264-params", "%s", params);
     if (q->rc_mode == VW_RC_CQP)
         set(opts, "qp", "%u", cfg->qp);
-    if (q->rc_mode == VW_RC_CBR)
-        set(opts, "nal-hrd", "cbr");
+    /* CBR is ABR under a VBV of the client's rate and buffer, without
+     * x264's NAL HRD (filler, HRD in the SPS): x264 takes no new rate with
+     * NAL HRD on, and a rate change must not cost an IDR the client did
+     * not ask for. */
 }
 
 /* libx265: zerolatency (one frame thread, no lookahead, no B), its own
@@ -130,13 +132,13 @@ static void nvenc_options(const struct vh_encoder_config *cfg, AVDictionary **op
 
 /* In `auto` preference order per codec: the GPU's first where asked. */
 const struct avenc_kind avenc_kinds[] = {
-    {"h264_nvenc", VW_CODEC_H264, true, VW_RC_CBR | VW_RC_VBR, AV_PIX_FMT_NV12,
+    {"h264_nvenc", VW_CODEC_H264, true, VW_RC_CBR | VW_RC_VBR, true, AV_PIX_FMT_NV12,
      AV_PIX_FMT_NONE, nvenc_options},
-    {"libx264", VW_CODEC_H264, false, VW_RC_VBR, AV_PIX_FMT_NV12, AV_PIX_FMT_NONE,
+    {"libx264", VW_CODEC_H264, false, VW_RC_CBR | VW_RC_VBR, false, AV_PIX_FMT_NV12, AV_PIX_FMT_NONE,
      x264_options},
-    {"hevc_nvenc", VW_CODEC_HEVC, true, VW_RC_CBR | VW_RC_VBR, AV_PIX_FMT_NV12,
+    {"hevc_nvenc", VW_CODEC_HEVC, true, VW_RC_CBR | VW_RC_VBR, true, AV_PIX_FMT_NV12,
      AV_PIX_FMT_P010, nvenc_options},
-    {"libx265", VW_CODEC_HEVC, false, 0, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P10,
+    {"libx265", VW_CODEC_HEVC, false, 0, false, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P10,
      x265_options},
 };
 const unsigned avenc_num_kinds = sizeof(avenc_kinds) / sizeof(avenc_kinds[0]);
