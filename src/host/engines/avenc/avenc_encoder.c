@@ -89,6 +89,10 @@ int avenc_open_context(const struct avenc_kind *kind, const struct vh_encoder_co
                             "(%s)", kind->name, cfg->width, cfg->height, q->bit_depth,
                             av_err2str(ret));
     }
+    vc_debug("%s: opened %ux%u %u-bit, rc %u, %u/%u bit/s, HRD %u/%u bits, %u/%u fps, qp %u",
+             kind->name, cfg->width, cfg->height, q->bit_depth, q->rc_mode, q->bits_per_second,
+             q->max_bits_per_second, q->hrd_initial_bits, q->hrd_buffer_bits, q->frame_rate_num,
+             q->frame_rate_den, cfg->qp);
     *out = ctx;
     return VW_OK;
 }

@@ -89,6 +89,10 @@ static void x265_options(const struct vh_encoder_config *cfg, AVDictionary **opt
         n += snprintf(params + n, sizeof(params) - n, ":qp=%u:ipratio=1:pbratio=1", cfg->qp);
     if (q->rc_mode == VW_RC_CBR)
         n += snprintf(params + n, sizeof(params) - n, ":strict-cbr=1:hrd=1");
+    /* The wrapper passes no initial VBV fullness: x265 takes a fraction. */
+    if (q->rc_mode != VW_RC_CQP && q->hrd_initial_bits && q->hrd_buffer_bits)
+        n += snprintf(params + n, sizeof(params) - n, ":vbv-init=%.3f",
+                      (double)q->hrd_initial_bits / q->hrd_buffer_bits);
     if (q->min_qp)
         n += snprintf(params + n, sizeof(params) - n, ":qpmin=%u", q->min_qp);
     if (q->max_qp)
