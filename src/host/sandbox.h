@@ -70,7 +70,7 @@ struct vh_sandbox_config {
     /* RLIMIT_AS in bytes; 0: left alone (CUDA reserves a huge address
      * space; ASan too). */
     uint64_t max_address_space;
-    /* RLIMIT_NOFILE; 0: 256. */
+    /* RLIMIT_NOFILE; 0: 256 (GPU workers ask for more: worker.c). */
     unsigned max_open_files;
     /* The worker drives /dev/nvidia* through libcuda: all ioctls, AF_UNIX
      * sockets, executable mappings and a few more calls (sandbox_seccomp.c).

@@ -358,6 +358,10 @@ int vh_worker_run(const struct vh_worker_config *config)
         .user = config->sandbox_user,
         .write_paths = config->record_dir ? write_paths : NULL,
         .max_address_space = gpu ? 0 : config->max_address_space,
+        /* libnvcuvid opens device files for every decoder: at 256 a worker
+         * of 64 streams saw cuvidCreateDecoder fail (NO_DEVICE,
+         * OUT_OF_MEMORY) from about the 33rd decoder on (H100, 2026-12-05). */
+        .max_open_files = gpu ? 4096u : 0u,
         .gpu = gpu,
     };
     char report[512];
