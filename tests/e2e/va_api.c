@@ -343,16 +343,18 @@ int main(void)
     CHECK(vaQueryConfigEntrypoints(dpy, VAProfileVP9Profile2, eps, &neps), VA_STATUS_SUCCESS);
     CHECK(vaQueryConfigEntrypoints(dpy, VAProfileHEVCMain, eps, &neps), VA_STATUS_SUCCESS);
     CHECK(vaQueryConfigEntrypoints(dpy, VAProfileH264High, eps, &neps), VA_STATUS_SUCCESS);
-    EXPECT(neps == 1 && eps[0] == VAEntrypointVLD);
+    /* Decode, and encode from a 1.3 daemon with an encoder (libx264). */
+    EXPECT(neps == 2 && eps[0] == VAEntrypointVLD && eps[1] == VAEntrypointEncSlice);
     VAConfigAttrib at[3] = {{VAConfigAttribRTFormat, 0}, {VAConfigAttribRateControl, 0}, {VAConfigAttribEncMaxRefFrames, 0}};
     CHECK(vaGetConfigAttributes(dpy, VAProfileH264High, VAEntrypointVLD, at, 3), VA_STATUS_SUCCESS);
     EXPECT(at[0].value == VA_RT_FORMAT_YUV420 && at[1].value == VA_ATTRIB_NOT_SUPPORTED && at[2].value == VA_ATTRIB_NOT_SUPPORTED);
-    CHECK(vaGetConfigAttributes(dpy, VAProfileH264High, VAEntrypointEncSlice, at, 1), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
+    CHECK(vaGetConfigAttributes(dpy, VAProfileH264High, VAEntrypointEncSliceLP, at, 1), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
     VAConfigID cfg;
     CHECK(vaCreateConfig(dpy, VAProfileAV1Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
     CHECK(vaCreateConfig(dpy, VAProfileVP9Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_SUCCESS);
     CHECK(vaDestroyConfig(dpy, cfg), VA_STATUS_SUCCESS);
-    CHECK(vaCreateConfig(dpy, VAProfileH264Main, VAEntrypointEncSlice, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
+    CHECK(vaCreateConfig(dpy, VAProfileH264Main, VAEntrypointEncSliceLP, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
+    CHECK(vaCreateConfig(dpy, VAProfileVP9Profile0, VAEntrypointEncSlice, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
     VAConfigAttrib rt10 = {VAConfigAttribRTFormat, VA_RT_FORMAT_YUV420_10};
     CHECK(vaCreateConfig(dpy, VAProfileH264Main, VAEntrypointVLD, &rt10, 1, &cfg), VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
     CHECK(vaCreateConfig(dpy, VAProfileH264Main, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_SUCCESS);
