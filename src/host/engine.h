@@ -176,6 +176,25 @@ struct vh_engine_ops {
      * when the daemon's GPU budget refuses a charge, then tries once more.
      * Thread safe. */
     void (*gpu_trim)(struct vh_engine *engine);
+
+    /* One GPU process for every worker (docs/security.md, design (a)). Both
+     * optional: NULL in an engine without a GPU (sw).
+     *
+     * Run by the GPU process (vivacd --gpu-process, sandboxed by the
+     * caller): creates the engine's own (local) device, then takes workers'
+     * connections from control_fd (AF_UNIX SOCK_SEQPACKET, messages of
+     * host/gpu_attach.h, each with the worker's connection attached) and
+     * serves each worker on threads of its own, checking every request
+     * (a worker may be compromised), until control_fd is closed; then frees
+     * everything and returns VW_OK. An error when the device cannot be
+     * created (err set). */
+    int (*serve_gpu)(int control_fd, struct vh_error *err);
+    /* The worker's half: an engine whose GPU work is done by the GPU
+     * process over gpu_fd (its end of the connection the supervisor
+     * attached; AF_UNIX SOCK_SEQPACKET; taken, closed by destroy). Its
+     * caps, codec_gpu_bytes, surface_gpu_bytes and gpu_memory_total answer
+     * as the GPU process's engine; host_memory_register always fails. */
+    int (*create_remote)(struct vh_engine **out, int gpu_fd, struct vh_error *err);
 };
 
 struct vh_memory_budget;
