@@ -601,4 +601,5 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .surface_gpu_bytes = nvdec_surface_gpu_bytes,
     .gpu_memory_total = nvdec_gpu_memory_total,
     .gpu_trim = op_gpu_trim,
+    .serve_gpu = nvdec_serve_gpu,
 };
