@@ -24,6 +24,7 @@
 #include "check.h"
 #include "host/engines/nvdec/nvdec_gpu_proto.h"
 #include "host/engines/nvdec/nvdec_gpu_server.h"
+#include "host/engines/nvdec/nvdec_remote.h"
 #include "host/engines/engines.h"
 #include "host/seqpacket.h"
 
@@ -404,6 +405,35 @@ int main(void)
     uint8_t buf[64];
     CHECK_EQ(vh_packet_recv(b.fd, buf, sizeof(buf), NULL), 0);
     close(b.fd);
+
+    /* The worker's remote device: a surface written and read back through
+     * a lane it opens (OPEN_LANE) and that lane's staging memfd. */
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    CHECK_EQ(ngp_server_attach(s, 4, 0, sv[1], &err), VW_OK);
+    struct nvdec_engine re = {.base.ops = &vh_engine_nvdec, .dev = &nvdec_device_remote};
+    CHECK_EQ(nvdec_remote_open(&re.remote, sv[0], &err), VW_OK);
+    struct ngp_hello hello = {.version = NGP_VERSION};
+    struct ngp_hello_reply hr;
+    CHECK_EQ(nvdec_remote_call(re.remote, NULL, NGP_HELLO, &hello, sizeof(hello), NULL, 0, -1,
+                               &hr, sizeof(hr), &err), VW_OK);
+    struct vh_surface surf = {.id = 1, .width = 64, .height = 32, .rt_format = VW_RT_YUV420,
+                              .pixel_format = VW_FOURCC_NV12};
+    CHECK_EQ(vh_engine_nvdec.surface_init(&re.base, &surf, &err), VW_OK);
+    static uint8_t img[64 * 48], back[64 * 48 + 16];
+    memset(img, 0x11, sizeof(img));
+    struct vw_image_layout lay = {.pixel_format = VW_FOURCC_NV12, .num_planes = 2,
+                                  .pitches = {64, 64}, .offsets = {0, 64 * 32}};
+    struct vh_rect whole = {0, 0, 64, 32};
+    CHECK_EQ(vh_engine_nvdec.surface_write(&re.base, &surf, &whole, 0, 0, &lay, img, &err),
+             VW_OK);
+    CHECK_EQ(vh_engine_nvdec.surface_read(&re.base, &surf, &whole, &lay, back, &err), VW_OK);
+    CHECK_EQ(back[0], 0x5a);
+    CHECK_EQ(back[64 * 48 - 1], 0x5a);
+    CHECK_EQ(back[64 * 48], 0);                   /* nothing beyond the layout */
+    vh_engine_nvdec.surface_fini(&re.base, &surf);
+    CHECK(surf.engine_data == NULL);
+    nvdec_remote_free(&re.remote);
 
     ngp_server_destroy(&s);                       /* c's decoder goes too */
     struct vh_engine *base = &e->base;

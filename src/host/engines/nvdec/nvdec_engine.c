@@ -423,6 +423,11 @@ static void nvdec_destroy(struct vh_engine **engine)
     if (!engine || !*engine)
         return;
     struct nvdec_engine *e = nvdec_engine_get(*engine);
+    if (e->remote) {
+        nvdec_remote_engine_free(e);
+        *engine = NULL;
+        return;
+    }
     release_resources(e);
     e->cu->cuDevicePrimaryCtxRelease(e->device);
     nvdec_unload(e);
@@ -602,4 +607,5 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .gpu_memory_total = nvdec_gpu_memory_total,
     .gpu_trim = op_gpu_trim,
     .serve_gpu = nvdec_serve_gpu,
+    .create_remote = nvdec_create_remote,
 };
