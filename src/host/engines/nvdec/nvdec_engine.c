@@ -606,6 +606,8 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .surface_gpu_bytes = nvdec_surface_gpu_bytes,
     .gpu_memory_total = nvdec_gpu_memory_total,
     .gpu_trim = op_gpu_trim,
-    .serve_gpu = nvdec_serve_gpu,
+    .gpu_server_create = nvdec_gpu_server_create,
+    .gpu_server_attach = nvdec_gpu_server_attach,
+    .gpu_server_destroy = nvdec_gpu_server_destroy,
     .create_remote = nvdec_create_remote,
 };

@@ -1,55 +1,59 @@
 /*
- * vh_engine_ops.serve_gpu: the GPU process's main loop. Creates the local
- * engine (the only CUDA context), then attaches each worker the supervisor
- * sends on control_fd (host/gpu_attach.h) until it is closed.
+ * The GPU process's entry points (engine.h: gpu_server_*): the local engine
+ * (the only CUDA context) and the server that executes the workers'
+ * checked requests on it (nvdec_gpu_server.c).
  */
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include "common/log.h"
 #include "host/engines/engines.h"
 #include "host/engines/nvdec/nvdec_gpu_server.h"
-#include "host/gpu_attach.h"
 
-int nvdec_serve_gpu(int control_fd, struct vh_error *err)
+struct vh_gpu_server {
+    struct nvdec_engine *engine;
+    struct ngp_server *server;
+};
+
+int nvdec_gpu_server_create(struct vh_gpu_server **out, uint64_t *gpu_total,
+                            struct vh_error *err)
 {
-    struct nvdec_engine *e;
-    int rc = nvdec_engine_open(&e, NULL, NULL, err);
+    *out = NULL;
+    struct vh_gpu_server *g = calloc(1, sizeof(*g));
+    if (!g)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory");
+    int rc = nvdec_engine_open(&g->engine, NULL, NULL, err);
     if (rc)
-        return rc;
-    struct ngp_server *s;
-    rc = ngp_server_create(e, &s, err);
+        goto err_engine;
+    rc = ngp_server_create(g->engine, &g->server, err);
     if (rc)
-        goto out;
-    vc_info("gpu: serving workers on %s", e->device_name);
-    for (;;) {
-        struct vh_gpu_attach a;
-        int fd;
-        int r = vh_gpu_attach_recv(control_fd, &a, &fd);
-        if (r == -ECONNRESET)
-            break;                            /* the supervisor closed it: done */
-        if (r == -EBADMSG) {
-            vc_warn("gpu: malformed attach message ignored");
-            continue;
-        }
-        if (r < 0) {
-            vc_warn("gpu: control socket: %s; stopping", strerror(-r));
-            break;
-        }
-        if (a.type != VH_GPU_ATTACH_WORKER) {
-            vc_warn("gpu: attach message of type %u ignored", a.type);
-            close(fd);
-            continue;
-        }
-        struct vh_error aerr;
-        if (ngp_server_attach(s, a.worker_id, a.gpu_limit_bytes, fd, &aerr))
-            vc_warn("gpu: worker %u not served: %s", a.worker_id, aerr.message);
-    }
-    vc_info("gpu: control socket closed; freeing every worker's objects");
-    ngp_server_destroy(&s);
-out:;
-    struct vh_engine *base = &e->base;
+        goto err_server;
+    *gpu_total = vh_engine_nvdec.gpu_memory_total(&g->engine->base);
+    vc_info("gpu: serving workers on %s", g->engine->device_name);
+    *out = g;
+    return VW_OK;
+
+err_server:;
+    struct vh_engine *base = &g->engine->base;
     vh_engine_nvdec.destroy(&base);
+err_engine:
+    free(g);
     return rc;
+}
+
+int nvdec_gpu_server_attach(struct vh_gpu_server *g, uint32_t worker_id, uint64_t gpu_limit,
+                            int fd, struct vh_error *err)
+{
+    return ngp_server_attach(g->server, worker_id, gpu_limit, fd, err);
+}
+
+void nvdec_gpu_server_destroy(struct vh_gpu_server **gp)
+{
+    struct vh_gpu_server *g = gp ? *gp : NULL;
+    if (!g)
+        return;
+    ngp_server_destroy(&g->server);
+    struct vh_engine *base = &g->engine->base;
+    vh_engine_nvdec.destroy(&base);
+    free(g);
+    *gp = NULL;
 }

@@ -201,9 +201,13 @@ double nvdec_now_ms(void);
  * driver's libraries. Destroyed by vh_engine_nvdec.destroy. */
 int nvdec_engine_open(struct nvdec_engine **out, CudaFunctions *cu, CuvidFunctions *cv,
                       struct vh_error *err);
-/* vh_engine_ops.serve_gpu (nvdec_gpu_serve.c), create_remote
+/* vh_engine_ops.gpu_server_* (nvdec_gpu_serve.c), create_remote
  * (nvdec_remote_engine.c); the remote engine's destroy. */
-int nvdec_serve_gpu(int control_fd, struct vh_error *err);
+int nvdec_gpu_server_create(struct vh_gpu_server **out, uint64_t *gpu_total,
+                            struct vh_error *err);
+int nvdec_gpu_server_attach(struct vh_gpu_server *g, uint32_t worker_id, uint64_t gpu_limit,
+                            int fd, struct vh_error *err);
+void nvdec_gpu_server_destroy(struct vh_gpu_server **g);
 int nvdec_create_remote(struct vh_engine **out, int gpu_fd, struct vh_error *err);
 void nvdec_remote_engine_free(struct nvdec_engine *e);
 /* The engine's class of each kind. */
