@@ -3,13 +3,14 @@
 # compares each picture's MD5 with the sw engine's (recorded here by
 # bench/record_traces.sh).   bench/gpu_correctness.sh BINDIR TRACEDIR
 # Prints one line per trace and "N passed, N failed"; logs under $OUT.
+# VIVACD_ARGS: more options for vivacd (e.g. --gpu-process).
 set -uo pipefail
 bin=$(cd "${1:?usage: gpu_correctness.sh BINDIR TRACEDIR}" && pwd)
 traces=$(cd "${2:?usage: gpu_correctness.sh BINDIR TRACEDIR}" && pwd)
 res=${OUT:-$PWD}/correctness
 mkdir -p "$res"
 sock=/tmp/vivac-gpu-$$.sock
-"$bin/vivacd" --engine nvdec --socket "$sock" --log-level info >"$res/vivacd.log" 2>&1 &
+"$bin/vivacd" --engine nvdec --socket "$sock" --log-level info ${VIVACD_ARGS:-} >"$res/vivacd.log" 2>&1 &
 dpid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || { cat "$res/vivacd.log"; echo "vivacd --engine nvdec did not start"; exit 1; }

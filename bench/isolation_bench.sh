@@ -28,7 +28,8 @@
 # results.tsv (one row a figure), vivacd.log (the supervisor's and workers'
 # log: sandbox lines, ended workers), raw.tar.gz (every run's logs and samples).
 # Knobs (environment): STREAMS="16 64" CLIENTS="1 16 64" REPS=3 MIN_SECONDS=2
-#   CLIP=h264_1080p60 UID_BASE=20000 ENGINE=nvdec (sw: a dry run of the
+#   CLIP=h264_1080p60 UID_BASE=20000 ENGINE=nvdec VIVACD_ARGS (more options
+#   for the new daemon, e.g. --gpu-process) (sw: a dry run of the
 #   script without a GPU, given a stand-in nvdec_native). Passes: K (one stream decodes for
 #   >= MIN_SECONDS) up to 16 streams, K*16/N above, so every saturated run
 #   decodes about as many frames. Skips (77) without a GPU.
@@ -89,7 +90,7 @@ trap cleanup EXIT
 # start_daemon VIVACD SOCKET LOG LEVEL -> pid on stdout
 start_daemon() {
     "$1" --engine "$ENGINE" --socket "$2" --log-level "$4" \
-        --max-sessions 0 --max-sessions-per-client 0 >"$3" 2>&1 &
+        --max-sessions 0 --max-sessions-per-client 0 ${5:-} >"$3" 2>&1 &
     local pid=$!
     for _ in $(seq 300); do
         if [ -S "$2" ]; then chmod 0666 "$2"; echo "$pid"; return 0; fi
@@ -100,6 +101,7 @@ start_daemon() {
 }
 
 worker_pid() { pgrep -P "$new_pid" -f -- "--worker uid:$1 " | head -n 1; }
+gpu_process_pid() { pgrep -P "$new_pid" -f -- "--worker gpu " | head -n 1; }
 
 gpu_sample_start() { # FILE: "pid MiB" lines, one block a second
     ( while :; do
@@ -171,7 +173,7 @@ per_frame_ms() { # ticks0 ticks1 frames
 # ---- start --------------------------------------------------------------------
 say "# $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -n 1)"
 say "# STREAMS='$STREAMS' CLIENTS='$CLIENTS' REPS=$REPS MIN_SECONDS=$MIN_SECONDS CLIP=$CLIP old=${oldbin:-none}"
-new_pid=$(start_daemon "$bindir/vivacd" "$work/new.sock" "$res/vivacd.log" info) ||
+new_pid=$(start_daemon "$bindir/vivacd" "$work/new.sock" "$res/vivacd.log" info "${VIVACD_ARGS:-}") ||
     { say "vivacd did not come up:"; tail -n 20 "$res/vivacd.log" | tee -a "$summary"; exit 1; }
 if [ -n "$oldbin" ]; then
     old_pid=$(start_daemon "$oldbin/vivacd" "$work/old.sock" "$res/raw/vivacd_old.log" warn) ||
@@ -218,8 +220,13 @@ for n in $STREAMS; do
                 m=$(gpu_max "$smp" "$(worker_pid $((UID_BASE + i)))")
                 per+=" $m"; tot=$((tot + m))
             done
+            # With --gpu-process the workers hold none: the GPU process all.
+            gp=$(gpu_process_pid)
+            g=0
+            [ -n "$gp" ] && g=$(gpu_max "$smp" "$gp")
+            tot=$((tot + g))
             mem_of[$c]+=" $tot"; per_of[$c]+="$per"
-            echo "s$n c$c r$r per-worker MiB:$per" >>"$res/raw/gpu_workers.txt"
+            echo "s$n c$c r$r per-worker MiB:$per; GPU process MiB: $g" >>"$res/raw/gpu_workers.txt"
         done
         if [ -n "$old_pid" ]; then
             warm "$work/old.sock" 1 "old_s${n}_r$r"

@@ -99,6 +99,7 @@ struct vh_rect {
 
 struct vh_engine;
 struct vh_codec;
+struct vh_gpu_server;
 
 struct vh_engine_ops {
     const char *name;
@@ -176,6 +177,33 @@ struct vh_engine_ops {
      * when the daemon's GPU budget refuses a charge, then tries once more.
      * Thread safe. */
     void (*gpu_trim)(struct vh_engine *engine);
+
+    /* One GPU process for every worker (docs/security.md, design (a)). All
+     * optional: NULL in an engine without a GPU (sw).
+     *
+     * Run by the GPU process (host/gpu_process.c, which sandboxes it and
+     * speaks to the supervisor): creates the engine's own (local) device,
+     * the only CUDA context, and sets *gpu_total (the device's memory in
+     * bytes, 0: unknown). An error when the device cannot be created (err
+     * set). */
+    int (*gpu_server_create)(struct vh_gpu_server **out, uint64_t *gpu_total,
+                             struct vh_error *err);
+    /* Serves a worker's connection `fd` (AF_UNIX SOCK_SEQPACKET; taken:
+     * closed on failure) on threads of its own, checking every request (a
+     * worker may be compromised); its objects' device memory at most
+     * gpu_limit bytes (0: no limit). worker_id names it in the log. Its
+     * objects are freed when it closes its connections. */
+    int (*gpu_server_attach)(struct vh_gpu_server *server, uint32_t worker_id,
+                             uint64_t gpu_limit, int fd, struct vh_error *err);
+    /* Ends every worker's connections, frees their objects and the device;
+     * accepts NULL. */
+    void (*gpu_server_destroy)(struct vh_gpu_server **server);
+    /* The worker's half: an engine whose GPU work is done by the GPU
+     * process over gpu_fd (its end of the connection the supervisor
+     * attached; AF_UNIX SOCK_SEQPACKET; taken, closed by destroy). Its
+     * caps, codec_gpu_bytes, surface_gpu_bytes and gpu_memory_total answer
+     * as the GPU process's engine; host_memory_register always fails. */
+    int (*create_remote)(struct vh_engine **out, int gpu_fd, struct vh_error *err);
 };
 
 struct vh_memory_budget;

@@ -22,6 +22,7 @@
 #include "host/qos_policy.h"
 #include "host/scheduler.h"
 #include "host/server.h"
+#include "host/gpu_process.h"
 #include "host/worker.h"
 #include "host/worker_pool.h"
 #include "vivac_config.h"
@@ -106,6 +107,10 @@ static void usage(FILE *f)
             "                       least --max-session-gpu-memory; 0: unlimited)\n"
             "  --worker-user USER   the user the workers run as when vivacd runs as root\n"
             "                       (default: vivac if that user exists, else nobody)\n"
+            "  --gpu-process        one GPU process for every worker (GPU engines): it\n"
+            "                       owns the only CUDA context and runs the workers'\n"
+            "                       checked requests; the workers parse and never touch\n"
+            "                       the GPU (default: a CUDA context in each worker)\n"
             "  --worker-timeout S   kill a worker that leaves the supervisor's ping\n"
             "                       unanswered for S seconds (default 30; 0: never)\n"
             "  --qos CLASS:KEY=VALUE[,KEY=VALUE...]\n"
@@ -162,6 +167,8 @@ struct options {
     const char *worker_user;
     const char *worker_role;      /* --worker: run as that client's worker */
     uint32_t worker_slot;
+    bool worker_gpu;              /* --worker-gpu: VH_WORKER_GPU_FD is its GPU process */
+    bool gpu_process;             /* --gpu-process */
     const char **qos_specs;       /* --qos, in order */
     unsigned num_qos_specs;
     uint32_t engine_slots;
@@ -190,7 +197,7 @@ static int parse_options(int argc, char **argv, struct options *o)
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
            OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY,
            OPT_MAX_CLIENT_MEMORY, OPT_MAX_CLIENT_GPU_MEMORY, OPT_WORKER_USER,
-           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS };
+           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -211,6 +218,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"vsock", required_argument, NULL, OPT_VSOCK},
         {"vsock-allow", required_argument, NULL, OPT_VSOCK_ALLOW},
         {"worker-user", required_argument, NULL, OPT_WORKER_USER},
+        {"gpu-process", no_argument, NULL, OPT_GPU_PROCESS},
         {"worker-timeout", required_argument, NULL, OPT_WORKER_TIMEOUT},
         {"qos", required_argument, NULL, OPT_QOS},
         {"engine-slots", required_argument, NULL, OPT_ENGINE_SLOTS},
@@ -219,6 +227,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         /* Internal: how the supervisor starts a worker (worker_pool.c). */
         {"worker", required_argument, NULL, OPT_WORKER},
         {"worker-slot", required_argument, NULL, OPT_WORKER_SLOT},
+        {"worker-gpu", no_argument, NULL, OPT_WORKER_GPU},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -366,6 +375,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (parse_u32(optarg, &o->worker_slot) || o->worker_slot >= VH_MAX_WORKERS)
                 return 2;
             break;
+        case OPT_WORKER_GPU:
+            o->worker_gpu = true;
+            break;
+        case OPT_GPU_PROCESS:
+            o->gpu_process = true;
+            break;
         case 'h':
         case OPT_HELP:
             usage(stdout);
@@ -413,8 +428,19 @@ static int worker_main(struct options *o)
     char prefix[96];
     snprintf(prefix, sizeof(prefix), "vivacd[%s]", o->worker_role);
     vc_log_set_prefix(prefix);
-    /* Nothing but stdio, the control socket and the budgets from here on. */
-    close_range(VH_WORKER_BUDGETS_FD + 1, ~0u, 0);
+    /* Nothing but stdio, the control socket, the budgets and the GPU
+     * process's connection from here on. */
+    close_range(o->worker_gpu ? VH_WORKER_GPU_FD + 1 : VH_WORKER_BUDGETS_FD + 1, ~0u, 0);
+    /* The packages' system user where it exists (packaging/). */
+    const char *user = o->worker_user ? o->worker_user : getpwnam("vivac") ? "vivac" : "nobody";
+    if (strcmp(o->worker_role, "gpu") == 0) {
+        close(VH_WORKER_BUDGETS_FD);
+        struct vh_gpu_process_config gcfg = {
+            .engine_name = o->engine_name, .sandbox_user = user,
+            .control_fd = VH_WORKER_CONTROL_FD,
+        };
+        return vh_gpu_process_run(&gcfg);
+    }
     struct vh_budget_page *page;
     int err = vh_budget_page_map(VH_WORKER_BUDGETS_FD, &page);
     close(VH_WORKER_BUDGETS_FD);
@@ -433,9 +459,9 @@ static int worker_main(struct options *o)
         .gpu_budget = gpu,
         .timeouts = o->server.timeouts,
         .record_dir = o->record_dir,
-        /* The packages' system user where it exists (packaging/). */
-        .sandbox_user = o->worker_user ? o->worker_user : getpwnam("vivac") ? "vivac" : "nobody",
+        .sandbox_user = user,
         .control_fd = VH_WORKER_CONTROL_FD,
+        .gpu_fd = o->worker_gpu ? VH_WORKER_GPU_FD : -1,
         .stall_ms = o->worker_timeout_s * 1000,
         .scheduled = !(o->engine_slots_given && o->engine_slots == 0),
     };
@@ -681,6 +707,15 @@ static int supervisor_main(int argc, char **argv, struct options *o)
     }
     pool_config.sched = sched;
     config->sched = sched;
+    if (o->gpu_process) {
+        const struct vh_engine_ops *ops = vh_engine_find(engine);
+        pool_config.gpu_process = ops && ops->gpu_server_create;
+        if (pool_config.gpu_process)
+            vc_info("one GPU process for every worker (--gpu-process)");
+        else
+            vc_warn("--gpu-process: engine %s has none; each worker runs its own engine",
+                    engine);
+    }
     if (vh_pool_create(&pool_config, &pool))
         goto out_pool;
     int admin_err = start_admin(o, &admin);

@@ -76,6 +76,9 @@ struct vh_sandbox_config {
      * sockets, executable mappings and a few more calls (sandbox_seccomp.c).
      * Without it: no ioctl but TCGETS/FIONREAD, no PROT_EXEC mapping. */
     bool gpu;
+    /* Without gpu: AF_UNIX socketpair too (a GPU process's client opens
+     * more connections to it: nvdec's remote lanes). */
+    bool socket_pairs;
 };
 
 /* Step 1 (see above). report: the line of what was applied (always

@@ -22,7 +22,8 @@
  * - prctl: PR_SET_NAME/PR_GET_NAME, PR_GET_DUMPABLE, PR_SET_VMA (anonymous
  *   mapping names), PR_GET_NO_NEW_PRIVS, PR_CAPBSET_READ only.
  * - without cfg->gpu: ioctl TCGETS (isatty) and FIONREAD only; mmap and
- *   mprotect without PROT_EXEC (no code can be made after the lock).
+ *   mprotect without PROT_EXEC (no code can be made after the lock);
+ *   socketpair of AF_UNIX where cfg->socket_pairs (a GPU process's client).
  * - with cfg->gpu (libcuda): every ioctl, PROT_EXEC mappings, AF_UNIX
  *   sockets (socket, socketpair, connect), pipes, mlock, NUMA policy,
  *   scheduling and priority settings, timerfds, flock, mkdir/rename/symlink
@@ -249,7 +250,7 @@ static int allow(scmp_filter_ctx ctx, int nr, unsigned count, const struct scmp_
     return rc < 0 ? rc : 1;
 }
 
-static int add_rules(scmp_filter_ctx ctx, bool gpu, unsigned *calls)
+static int add_rules(scmp_filter_ctx ctx, bool gpu, bool socket_pairs, unsigned *calls)
 {
     int rc;
 #define ADD(nr, count, cmp)                                                                       \
@@ -289,6 +290,11 @@ static int add_rules(scmp_filter_ctx ctx, bool gpu, unsigned *calls)
         ADD(SCMP_SYS(mmap), 1, &no_exec);
         ADD(SCMP_SYS(mprotect), 1, &no_exec);
         *calls += 3;
+        if (socket_pairs) {
+            struct scmp_arg_cmp unix_only = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+            ADD(SCMP_SYS(socketpair), 1, &unix_only);
+            *calls += 1;
+        }
     }
 
     /* A thread, never a process. */
@@ -351,12 +357,13 @@ int vh_sandbox_seccomp(const struct vh_sandbox_config *cfg, struct vh_sandbox_re
     if ((err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0 ||
         (err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
         goto fail;
-    if ((err = add_rules(ctx, cfg->gpu, &calls)) < 0)
+    if ((err = add_rules(ctx, cfg->gpu, cfg->socket_pairs, &calls)) < 0)
         goto fail;
     if ((err = seccomp_load(ctx)) < 0)
         goto fail;
     seccomp_release(ctx);
-    vh_sandbox_report_add(r, "seccomp %u calls (%s)", calls, cfg->gpu ? "gpu" : "sw");
+    vh_sandbox_report_add(r, "seccomp %u calls (%s)", calls,
+                          cfg->gpu ? "gpu" : cfg->socket_pairs ? "sw, socketpair" : "sw");
     return 0;
 fail:
     /* libseccomp returns a positive thread id when TSYNC found a thread it

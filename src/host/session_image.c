@@ -5,76 +5,13 @@
 
 #include "common/cursor.h"
 #include "common/pixel_format.h"
+#include "host/image_check.h"
 #include "host/session_arena.h"
 #include "host/session_internal.h"
 
 /* Largest inline image a GET_IMAGE reply can carry. */
 #define INLINE_IMAGE_MAX \
     (VW_MAX_MESSAGE - sizeof(struct vw_status) - sizeof(struct vw_get_image_reply) - VW_MESSAGE_TEXT_MAX)
-
-/* Checks a layout (the surface's format) holding the image rectangle (x, y,
- * w, h) (in image coordinates) and sets *needed to the bytes it spans from
- * the data start: plane p ends at offsets[p] + pitches[p] * rows_p.
- * Overflow-checked. */
-static int check_layout(const char *what, const struct vw_image_layout *l,
-                        const struct vh_surface *surface, uint32_t x, uint32_t y, uint32_t w,
-                        uint32_t h, uint64_t *needed, struct vh_error *err)
-{
-    const struct vc_pixel_format *pf = vc_pixel_format_get(l->pixel_format);
-    if (!pf)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "%s: layout.pixel_format 0x%08x not supported (NV12, P010, 422H, "
-                            "444P, Y210, Y410, YUY2)", what, l->pixel_format);
-    /* The surface's format, or one that only moves its samples (YUY2 for
-     * 422H): no conversion of values. */
-    if (!vc_pixel_format_repackable(pf, vc_pixel_format_get(surface->pixel_format)))
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            "%s: layout.pixel_format %s does not hold surface %u's 0x%08x "
-                            "(no conversion)", what, pf->name, surface->id,
-                            surface->pixel_format);
-    if (l->num_planes != pf->num_planes)
-        return vh_error_set(err, VW_ERR_MALFORMED, "%s: layout.num_planes %u, %s has %u", what,
-                            l->num_planes, pf->name, pf->num_planes);
-    if ((uint64_t)x + w > VW_MAX_WIDTH || (uint64_t)y + h > VW_MAX_HEIGHT)
-        return vh_error_set(err, VW_ERR_MALFORMED, "%s: image rectangle %u,%u %ux%u beyond %ux%u",
-                            what, x, y, w, h, VW_MAX_WIDTH, VW_MAX_HEIGHT);
-    uint64_t end = 0;
-    for (unsigned p = 0; p < pf->num_planes; p++) {
-        uint64_t right;
-        uint32_t rows;
-        vc_plane_extent(pf, p, x + w, y + h, &right, &rows);
-        if (l->pitches[p] < right)
-            return vh_error_set(err, VW_ERR_MALFORMED,
-                                "%s: layout.pitches[%u] %u smaller than the row (%llu bytes)",
-                                what, p, l->pitches[p], (unsigned long long)right);
-        /* pitch < 2^32, rows < 2^32: no overflow in 64 bits. */
-        uint64_t plane_end = (uint64_t)l->offsets[p] + (uint64_t)l->pitches[p] * rows;
-        if (plane_end > end)
-            end = plane_end;
-    }
-    *needed = end;
-    return VW_OK;
-}
-
-/* Rectangle (x, y, w, h) inside a surface, non-empty, not splitting a
- * chroma sample (even for 4:2:0). */
-static int check_rect(const char *what, const struct vh_surface *s, uint32_t x, uint32_t y,
-                      uint32_t w, uint32_t h, struct vh_error *err)
-{
-    const struct vc_pixel_format *pf = vc_pixel_format_get(s->pixel_format);
-    uint32_t ax = pf ? vc_pixel_format_align_x(pf) : 2, ay = pf ? vc_pixel_format_align_y(pf) : 2;
-    if (w == 0 || h == 0)
-        return vh_error_set(err, VW_ERR_MALFORMED, "%s: empty rectangle %ux%u", what, w, h);
-    if ((x | w) & (ax - 1) || (y | h) & (ay - 1))
-        return vh_error_set(err, VW_ERR_MALFORMED,
-                            "%s: rectangle %u,%u %ux%u: %s needs multiples of %u horizontally, "
-                            "%u vertically", what, x, y, w, h, pf ? pf->name : "?", ax, ay);
-    if (!vc_range_ok(x, w, s->width) || !vc_range_ok(y, h, s->height))
-        return vh_error_set(err, VW_ERR_MALFORMED,
-                            "%s: rectangle %u,%u %ux%u outside surface %u (%ux%u)", what, x, y, w,
-                            h, s->id, s->width, s->height);
-    return VW_OK;
-}
 
 static int check_data_ref(struct vh_session *s, const char *what, const struct vw_data_ref *ref,
                           uint64_t needed, struct vh_error *err)
@@ -114,9 +51,9 @@ int vh_handle_get_image(struct vh_session *s, const struct vh_request *req, stru
     if (!so)
         return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no surface %u", W, gi.surface_id);
     uint64_t needed;
-    int st = check_rect(W, &so->surface, gi.x, gi.y, gi.width, gi.height, &rep->err);
+    int st = vh_image_check_rect(W, &so->surface, gi.x, gi.y, gi.width, gi.height, &rep->err);
     if (st == VW_OK)
-        st = check_layout(W, &gi.layout, &so->surface, 0, 0, gi.width, gi.height, &needed,
+        st = vh_image_check_layout(W, &gi.layout, &so->surface, 0, 0, gi.width, gi.height, &needed,
                           &rep->err);
     if (st == VW_OK)
         st = check_data_ref(s, W, &gi.dst, needed, &rep->err);
@@ -189,7 +126,7 @@ int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, stru
     if (!so)
         return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no surface %u", W, pi.surface_id);
     uint64_t needed;
-    int st = check_rect(W, &so->surface, pi.dst_x, pi.dst_y, pi.width, pi.height, &rep->err);
+    int st = vh_image_check_rect(W, &so->surface, pi.dst_x, pi.dst_y, pi.width, pi.height, &rep->err);
     const struct vc_pixel_format *pf = vc_pixel_format_get(so->surface.pixel_format);
     if (st == VW_OK && pf &&
         (pi.src_x & (vc_pixel_format_align_x(pf) - 1) || pi.src_y & (vc_pixel_format_align_y(pf) - 1)))
@@ -197,7 +134,7 @@ int vh_handle_put_image(struct vh_session *s, const struct vh_request *req, stru
                           "%s: src_x/src_y %u,%u split a chroma sample of %s", W, pi.src_x,
                           pi.src_y, pf->name);
     if (st == VW_OK)
-        st = check_layout(W, &pi.layout, &so->surface, pi.src_x, pi.src_y, pi.width, pi.height,
+        st = vh_image_check_layout(W, &pi.layout, &so->surface, pi.src_x, pi.src_y, pi.width, pi.height,
                           &needed, &rep->err);
     if (st == VW_OK)
         st = check_data_ref(s, W, &pi.src, needed, &rep->err);

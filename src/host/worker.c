@@ -319,9 +319,25 @@ static void act_rogue(const char *role, int control_fd)
 }
 #endif
 
-/* "auto": the first engine of the registry that starts on this machine. */
-static int create_engine(const char *name, struct vh_engine **out)
+/* "auto": the first engine of the registry that starts on this machine.
+ * With a GPU process (gpu_fd >= 0): the named engine's half that sends its
+ * GPU work there. */
+static int create_engine(const char *name, int gpu_fd, struct vh_engine **out)
 {
+    if (gpu_fd >= 0) {
+        const struct vh_engine_ops *ops = vh_engine_find(name);
+        struct vh_error err = {0};
+        if (!ops || !ops->create_remote) {
+            vc_error("engine %s has no GPU process half", name);
+            close(gpu_fd);
+            return -ENODEV;
+        }
+        if (ops->create_remote(out, gpu_fd, &err)) {
+            vc_error("engine %s (GPU process) cannot start: %s", ops->name, err.message);
+            return -ENODEV;
+        }
+        return 0;
+    }
     struct vh_error err = {0};
     if (strcmp(name, "auto") != 0) {
         const struct vh_engine_ops *ops = vh_engine_find(name);
@@ -353,7 +369,9 @@ int vh_worker_run(const struct vh_worker_config *config)
     if (getppid() == 1)
         return 1; /* the supervisor died before prctl */
     const char *const write_paths[] = {config->record_dir, NULL};
-    bool gpu = strcmp(config->engine_name, "sw") != 0;
+    /* A worker with a GPU process never touches the GPU: it gets the
+     * sandbox of a CPU engine. */
+    bool gpu = strcmp(config->engine_name, "sw") != 0 && config->gpu_fd < 0;
     struct vh_sandbox_config sandbox = {
         .user = config->sandbox_user,
         .write_paths = config->record_dir ? write_paths : NULL,
@@ -363,6 +381,7 @@ int vh_worker_run(const struct vh_worker_config *config)
          * OUT_OF_MEMORY) from about the 33rd decoder on (H100, 2026-12-05). */
         .max_open_files = gpu ? 4096u : 0u,
         .gpu = gpu,
+        .socket_pairs = config->gpu_fd >= 0,
     };
     char report[512];
     /* Namespaces and the privilege drop while single-threaded (an engine
@@ -375,12 +394,13 @@ int vh_worker_run(const struct vh_worker_config *config)
     }
     vc_info("sandbox prepared: %s", report);
     struct worker w = {.config = config, .wake_fd = -1, .next_session = 1};
-    if (create_engine(config->engine_name, &w.engine))
+    if (create_engine(config->engine_name, config->gpu_fd, &w.engine))
         return 1;
     w.engine->gpu_budget = config->gpu_budget;
     /* Before the lock: NVENC opens device nodes, x265 reads the CPU's
-     * topology. GPU encoders only beside a GPU engine (sw: CI's libx264). */
-    vh_encoder_probe(strcmp(w.engine->ops->name, "sw") != 0);
+     * topology. GPU encoders only where the worker drives the GPU (not beside
+     * sw, CI's libx264, nor with a GPU process). */
+    vh_encoder_probe(gpu);
     err = vh_sandbox_lock(&sandbox, report, sizeof(report));
     if (err) {
         vc_error("sandbox: %s", report);

@@ -31,6 +31,9 @@ struct vh_worker_config {
     uint32_t stall_ms;            /* one request handled longer: the ping goes unanswered; 0: never */
     bool scheduled;               /* decodes wait for the supervisor's grant (worker_gate.h) */
     int control_fd;
+    /* Its connection to the GPU process (gpu_process.h), or -1: the engine
+     * is then created here whole (and drives the GPU itself). */
+    int gpu_fd;
 };
 
 /* Runs the worker until the supervisor ends it. "probe" as role: creates

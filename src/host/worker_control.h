@@ -15,6 +15,8 @@
 
 #define VH_WORKER_CONTROL_FD 3
 #define VH_WORKER_BUDGETS_FD 4
+/* With --gpu-process: the worker's connection to the GPU process. */
+#define VH_WORKER_GPU_FD 5
 
 enum vh_control_type {
     VH_CONTROL_CONNECTION = 1,    /* supervisor -> worker, socket attached */
@@ -31,6 +33,10 @@ enum vh_control_type {
     VH_CONTROL_ASK = 6,           /* worker -> supervisor */
     VH_CONTROL_GRANT = 7,         /* supervisor -> worker */
     VH_CONTROL_DONE = 8,          /* worker -> supervisor */
+    /* Supervisor -> the GPU process (gpu_process.h): serve the worker of
+     * budget slot `id` on the attached socket, its GPU memory at most `arg`
+     * bytes (0: no limit). */
+    VH_CONTROL_GPU_ATTACH = 9,
 };
 
 /* ASK and DONE: one picture. */

@@ -43,6 +43,7 @@ struct worker {
      * for and not yet done. */
     int cls;
     uint32_t asks;
+    bool on_gpu;                  /* attached to the GPU process */
 };
 
 struct vh_pool {
@@ -53,6 +54,7 @@ struct vh_pool {
     uint32_t next_id;
     unsigned argc;                /* of config.argv */
     struct vh_cost_model cost;
+    struct worker *gpu;           /* the GPU process (config.gpu_process), or NULL */
     int64_t sched_wake_ns;        /* a limited class may go then (INT64_MAX: none) */
 };
 
@@ -80,6 +82,15 @@ static int64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The GPU process is kept as a worker of this role: started, made ready,
+ * pinged and collected like one, but it serves workers, not clients. */
+#define GPU_ROLE "gpu"
+
+static bool is_client(const char *role)
+{
+    return strcmp(role, "probe") != 0 && strcmp(role, GPU_ROLE) != 0;
 }
 
 void vh_pool_class_of(const char *role, char *name, size_t size)
@@ -150,6 +161,8 @@ static void release(struct vh_pool *p, struct worker *w, int status)
  * sockets; it counts none from now on), its control socket closed, which
  * ends a live worker. It is collected by vh_pool_tick (or at once if it
  * has exited already), killed if it does not exit within ENDING_MS. */
+static void kill_worker(struct vh_pool *p, struct worker *w, const char *why);
+
 static void drop(struct vh_pool *p, struct worker *w, bool expected)
 {
     for (struct worker **pp = &p->workers; *pp; pp = &(*pp)->next)
@@ -157,6 +170,18 @@ static void drop(struct vh_pool *p, struct worker *w, bool expected)
             *pp = w->next;
             break;
         }
+    if (w == p->gpu) {
+        /* Its workers' engines are gone with it: end them; their clients
+         * reconnect to fresh workers and a fresh GPU process. */
+        p->gpu = NULL;
+        struct worker *o = p->workers;
+        while (o) {
+            struct worker *following = o->next;
+            if (o->on_gpu)
+                kill_worker(p, o, "lost the GPU process");
+            o = following;
+        }
+    }
     close(w->control);
     w->control = -1;
     if (p->config.sched && w->cls >= 0)
@@ -233,6 +258,11 @@ static struct worker *find(const struct vh_pool *p, const char *role)
 
 static int spawn(struct vh_pool *p, const char *role, struct worker **out)
 {
+    if (p->config.gpu_process && is_client(role) && !p->gpu) {
+        int err = spawn(p, GPU_ROLE, &p->gpu);
+        if (err)
+            return err;
+    }
     unsigned slot = 0;
     while (slot < VH_MAX_WORKERS && p->slot_used[slot])
         slot++;
@@ -244,7 +274,7 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
     snprintf(w->role, sizeof(w->role), "%s", role);
     w->slot = slot;
     w->cls = -1;
-    if (p->config.sched && strcmp(role, "probe") != 0) {
+    if (p->config.sched && is_client(role)) {
         char name[VH_SCHED_NAME_MAX];
         vh_pool_class_of(role, name, sizeof(name));
         w->cls = vh_sched_class(p->config.sched, name);
@@ -261,22 +291,48 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
     page->worker[slot].memory.limit = p->config.client_memory;
     page->worker[slot].gpu.limit = p->config.client_gpu_memory;
 
+    /* A client's worker with the GPU process: its connection to it, the
+     * GPU process's end handed over first (it queues until that is ready). */
+    int gpu_pair[2] = {-1, -1};
+    if (p->config.gpu_process && is_client(role)) {
+        int err = 0;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, gpu_pair) < 0)
+            err = -errno;
+        else {
+            struct vh_control_msg attach = {.type = VH_CONTROL_GPU_ATTACH, .id = slot,
+                                            .arg = p->config.client_gpu_memory};
+            err = vh_control_send(p->gpu->control, &attach, gpu_pair[0]);
+            close(gpu_pair[0]);
+            if (err)
+                close(gpu_pair[1]);
+        }
+        if (err) {
+            free(w);
+            return err;
+        }
+        w->on_gpu = true;
+    }
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+        if (gpu_pair[1] >= 0)
+            close(gpu_pair[1]);
         free(w);
         return -errno;
     }
     /* Above every fd the worker gets, so that the dup2s cannot collide. */
     int hi_control = fcntl(pair[1], F_DUPFD_CLOEXEC, 10);
     int hi_budgets = fcntl(p->config.budgets_fd, F_DUPFD_CLOEXEC, 10);
+    int hi_gpu = gpu_pair[1] >= 0 ? fcntl(gpu_pair[1], F_DUPFD_CLOEXEC, 10) : -1;
     close(pair[1]);
+    if (gpu_pair[1] >= 0)
+        close(gpu_pair[1]);
     char slot_text[16];
     snprintf(slot_text, sizeof(slot_text), "%u", slot);
-    char **argv = calloc(p->argc + 5, sizeof(*argv));
+    char **argv = calloc(p->argc + 6, sizeof(*argv));
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     int err = -ENOMEM;
-    if (hi_control < 0 || hi_budgets < 0 || !argv)
+    if (hi_control < 0 || hi_budgets < 0 || (w->on_gpu && hi_gpu < 0) || !argv)
         goto out;
     memcpy(argv, p->config.argv, p->argc * sizeof(*argv));
     argv[p->argc] = "--worker";
@@ -285,6 +341,10 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
     argv[p->argc + 3] = slot_text;
     posix_spawn_file_actions_adddup2(&fa, hi_control, VH_WORKER_CONTROL_FD);
     posix_spawn_file_actions_adddup2(&fa, hi_budgets, VH_WORKER_BUDGETS_FD);
+    if (w->on_gpu) {
+        argv[p->argc + 4] = "--worker-gpu";
+        posix_spawn_file_actions_adddup2(&fa, hi_gpu, VH_WORKER_GPU_FD);
+    }
     err = -posix_spawn(&w->pid, "/proc/self/exe", &fa, NULL, argv, environ);
 out:
     posix_spawn_file_actions_destroy(&fa);
@@ -293,6 +353,8 @@ out:
         close(hi_control);
     if (hi_budgets >= 0)
         close(hi_budgets);
+    if (hi_gpu >= 0)
+        close(hi_gpu);
     if (err) {
         close(pair[0]);
         free(w);

@@ -33,6 +33,12 @@ struct vh_pool_config {
     uint64_t client_gpu_memory;
     uint32_t watchdog_ms;         /* a worker that leaves a ping unanswered this long is killed; 0: never */
     uint32_t retire_ms;           /* a worker without connections this long is ended */
+    /* One GPU process for every worker (gpu_process.h): started before
+     * the first worker, which gets its connection to it as fd
+     * VH_WORKER_GPU_FD (and "--worker-gpu" on its command line). Its end
+     * ends every worker attached to it. false: each worker drives the GPU
+     * itself (a CUDA context per worker). */
+    bool gpu_process;
     /* The decode scheduler (not owned), whose class each worker's client
      * belongs to (vh_pool_class_of); NULL: decodes are not scheduled. */
     struct vh_sched *sched;

@@ -99,7 +99,7 @@ uint64_t nvdec_decoder_bytes(enum nvdec_kind kind, enum nvdec_output output, uin
     return align_u64(total, 2ull << 20);
 }
 
-/* Context pushed (inside cuvidParseVideoData). */
+/* Inside cuvidParseVideoData (parse_enter). */
 static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsigned surfaces)
 {
     struct nvdec_engine *e = c->e;
@@ -146,11 +146,11 @@ static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsig
     bool measure = vc_log_get_level() >= VC_LOG_DEBUG;
     uint64_t free0 = measure ? nvdec_mem_free(e) : 0;
     double t0 = nvdec_now_ms();
-    CUresult r = e->cv->cuvidCreateDecoder(&c->decoder, &c->info);
-    vc_debug("nvdec: cuvidCreateDecoder %s %ux%u (max %ux%u), %u surfaces: %.2f ms",
+    int rc = e->dev->dec_create(c->dec, &c->info, &c->cb_err);
+    vc_debug("nvdec: decoder %s %ux%u (max %ux%u), %u surfaces: %.2f ms",
              c->cls->name, fmt->coded_width, fmt->coded_height, max_w, max_h, surfaces,
              nvdec_now_ms() - t0);
-    if (measure && r == CUDA_SUCCESS) {
+    if (measure && rc == VW_OK) {
         uint64_t free1 = nvdec_mem_free(e);
         vc_debug("nvdec: decoder %s %s %ux%u, %u surfaces: %.2f MiB on the device "
                  "(cuMemGetInfo), estimate for these %.2f MiB, charged %.2f MiB",
@@ -160,20 +160,22 @@ static int create_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt, unsig
                      1048576.0,
                  (double)c->gpu_bytes / 1048576.0);
     }
-    if (r != CUDA_SUCCESS) {
-        c->decoder = NULL;
-        c->cb_status = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidCreateDecoder", &c->cb_err);
+    if (rc) {
+        c->have_decoder = false;
+        c->cb_status = rc;
         return 0;
     }
+    c->have_decoder = true;
     return (int)surfaces;
 }
 
-/* Context pushed. Returns true when the decoder now decodes fmt's size. */
+/* Inside cuvidParseVideoData. Returns true when the decoder now decodes
+ * fmt's size. */
 static bool reconfigure_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt,
                                 unsigned surfaces)
 {
     struct nvdec_engine *e = c->e;
-    if (!c->cls->reconfigure || !e->cv->cuvidReconfigureDecoder || fmt->coded_width > c->info.ulMaxWidth ||
+    if (!c->cls->reconfigure || fmt->coded_width > c->info.ulMaxWidth ||
         fmt->coded_height > c->info.ulMaxHeight || surfaces > c->info.ulNumDecodeSurfaces)
         return false;
     CUVIDRECONFIGUREDECODERINFO re = {
@@ -185,12 +187,7 @@ static bool reconfigure_decoder(struct nvdec_codec *c, const CUVIDEOFORMAT *fmt,
         .display_area = {.left = 0, .top = 0, .right = (short)fmt->coded_width,
                          .bottom = (short)fmt->coded_height},
     };
-    double t0 = nvdec_now_ms();
-    CUresult r = e->cv->cuvidReconfigureDecoder(c->decoder, &re);
-    vc_debug("nvdec: cuvidReconfigureDecoder %s %ux%u -> %ux%u: %d, %.2f ms", c->cls->name,
-             (unsigned)c->info.ulWidth, (unsigned)c->info.ulHeight, fmt->coded_width,
-             fmt->coded_height, (int)r, nvdec_now_ms() - t0);
-    if (r != CUDA_SUCCESS)
+    if (!e->dev->dec_reconfigure(c->dec, &re))
         return false;
     c->info.ulWidth = c->info.ulTargetWidth = fmt->coded_width;
     c->info.ulHeight = c->info.ulTargetHeight = fmt->coded_height;
@@ -255,12 +252,12 @@ static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *parsed)
         c->cb_status = st;
         return 0;
     }
-    if (c->decoder && c->info.ulWidth == fmt->coded_width &&
+    if (c->have_decoder && c->info.ulWidth == fmt->coded_width &&
         c->info.ulHeight == fmt->coded_height && c->info.ulNumDecodeSurfaces >= surfaces)
         return (int)c->info.ulNumDecodeSurfaces;
-    if (c->decoder && reconfigure_decoder(c, fmt, surfaces))
+    if (c->have_decoder && reconfigure_decoder(c, fmt, surfaces))
         return (int)c->info.ulNumDecodeSurfaces;
-    if (c->decoder) {
+    if (c->have_decoder) {
         /* A new decoder has empty slots: only where nothing is referenced. */
         if (c->pic && c->cls->may_recreate && !c->cls->may_recreate(c->pic)) {
             c->cb_status = vh_error_set(
@@ -270,10 +267,8 @@ static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *parsed)
                 (unsigned)c->info.ulMaxWidth, (unsigned)c->info.ulMaxHeight);
             return 0;
         }
-        double t0 = nvdec_now_ms();
-        e->cv->cuvidDestroyDecoder(c->decoder);
-        c->decoder = NULL;
-        vc_debug("nvdec: cuvidDestroyDecoder (new sequence) %.2f ms", nvdec_now_ms() - t0);
+        e->dev->dec_destroy(c->dec);
+        c->have_decoder = false;
     }
     return create_decoder(c, fmt, surfaces);
 }
@@ -281,7 +276,7 @@ static int CUDAAPI on_sequence(void *opaque, CUVIDEOFORMAT *parsed)
 static int CUDAAPI on_decode(void *opaque, CUVIDPICPARAMS *pp)
 {
     struct nvdec_codec *c = opaque;
-    if (!c->decoder) {
+    if (!c->have_decoder) {
         c->cb_status = vh_error_set(&c->cb_err, VW_ERR_DECODE,
                                     "nvdec: picture before any sequence");
         return 0;
@@ -290,9 +285,9 @@ static int CUDAAPI on_decode(void *opaque, CUVIDPICPARAMS *pp)
      * column (MPEG-2 at 350 wide): the decoder's (aligned) size says. */
     if (c->cls->coded_align)
         pp->PicWidthInMbs = (int)(c->info.ulWidth / 16);
-    CUresult r = c->e->cv->cuvidDecodePicture(c->decoder, pp);
-    if (r != CUDA_SUCCESS) {
-        c->cb_status = nvdec_cu_error(c->e, r, VW_ERR_DECODE, "cuvidDecodePicture", &c->cb_err);
+    int rc = c->e->dev->dec_decode(c->dec, pp, &c->cb_err);
+    if (rc) {
+        c->cb_status = rc;
         return 0;
     }
     c->cur_idx = pp->CurrPicIdx;
@@ -347,11 +342,10 @@ int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class 
         .pfnDecodePicture = on_decode,
         .pfnDisplayPicture = on_display,
     };
-    rc = nvdec_push(e, "cuCtxPushCurrent", err);
+    rc = e->dev->parse_enter(e, err);
     if (rc)
         goto err_push;
-    /* From the pool: cuStreamCreate took up to 40 ms with sessions busy. */
-    rc = nvdec_stream_get(e, &c->stream, err);
+    rc = e->dev->dec_open(e, &c->dec, err);
     if (rc)
         goto err_stream;
     double t1 = nvdec_now_ms();
@@ -360,15 +354,15 @@ int nvdec_codec_create(struct vh_engine *engine, const struct nvdec_codec_class 
         rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidCreateVideoParser", err);
         goto err_parser;
     }
-    nvdec_pop(e);
+    e->dev->parse_leave(e);
     vc_debug("nvdec: cuvidCreateVideoParser %s %.2f ms", cls->name, nvdec_now_ms() - t1);
     *out = &c->base;
     return VW_OK;
 
 err_parser:
-    nvdec_stream_put(e, c->stream);
+    e->dev->dec_close(&c->dec, 0);
 err_stream:
-    nvdec_pop(e);
+    e->dev->parse_leave(e);
 err_push:
     free(c->priv);
 err_priv:
@@ -383,19 +377,15 @@ void nvdec_codec_destroy(struct vh_codec **codec)
         return;
     struct nvdec_codec *c = to_codec(*codec);
     struct nvdec_engine *e = c->e;
-    if (nvdec_push(e, "cuCtxPushCurrent", NULL) == VW_OK) {
+    if (e->dev->parse_enter(e, NULL) == VW_OK) {
         double t0 = nvdec_now_ms();
         if (c->parser)
             e->cv->cuvidDestroyVideoParser(c->parser);
         vc_debug("nvdec: cuvidDestroyVideoParser %.2f ms", nvdec_now_ms() - t0);
-        /* The stream is idle (every decode synchronized it before
-         * returning): back to the pool. The decoder goes to the reaper
-         * (cuvidDestroyDecoder takes 20-400 ms). */
-        nvdec_stream_put(e, c->stream);
-        if (c->decoder)
-            nvdec_reap(e, c->decoder, c->gpu_bytes);
-        nvdec_pop(e);
+        e->dev->parse_leave(e);
     }
+    /* The decoder goes to the reaper (cuvidDestroyDecoder takes 20-400 ms). */
+    e->dev->dec_close(&c->dec, c->gpu_bytes);
     if (c->priv && c->cls->priv_fini)
         c->cls->priv_fini(c->priv);
     free(c->priv);
@@ -404,37 +394,15 @@ void nvdec_codec_destroy(struct vh_codec **codec)
     *codec = NULL;
 }
 
-/* Context pushed. Checks, maps and copies slot `idx` into the target. */
+/* parse_enter held. Checks, maps and copies slot `idx` into the target. */
 static int capture(struct nvdec_codec *c, int idx, const struct vh_picture *pic,
                    struct vh_error *err)
 {
-    struct nvdec_engine *e = c->e;
-    CUVIDGETDECODESTATUS st = {0};
-    CUresult r = e->cv->cuvidGetDecodeStatus(c->decoder, idx, &st);
-    /* Not every chip reports a status (CUDA_ERROR_NOT_SUPPORTED): then the
-     * map below is the only check. */
-    if (r == CUDA_SUCCESS && (st.decodeStatus == cuvidDecodeStatus_Error ||
-                              st.decodeStatus == cuvidDecodeStatus_Error_Concealed))
-        return vh_error_set(err, VW_ERR_DECODE, "nvdec: corrupt picture (decode status %d)",
-                            (int)st.decodeStatus);
-
-    CUVIDPROCPARAMS proc = {
-        .output_stream = c->stream,
-        .progressive_frame = !c->field_pic,
-        .second_field = c->second_field,
-        .top_field_first = c->field_pic ? (c->second_field ? c->bottom_field : !c->bottom_field)
-                                        : 1,
-    };
     /* The core checked that the target has the codec's format; a cheap
      * re-check keeps a core bug from a 16-bit copy into an 8-bit buffer. */
     if (pic->target->rt_format != nvdec_outputs[c->output].rt_format)
         return vh_error_set(err, VW_ERR_INTERNAL, "nvdec: target format 0x%08x for a %s "
                             "codec", pic->target->pixel_format, nvdec_outputs[c->output].name);
-    CUdeviceptr frame = 0;
-    unsigned int pitch = 0;
-    r = e->cv->cuvidMapVideoFrame(c->decoder, idx, &frame, &pitch, &proc);
-    if (r != CUDA_SUCCESS)
-        return nvdec_cu_error(e, r, VW_ERR_DECODE, "cuvidMapVideoFrame", err);
     uint32_t out_w = (uint32_t)c->info.ulTargetWidth, out_h = (uint32_t)c->info.ulTargetHeight;
     uint32_t w = out_w, h = out_h;
     if (c->cls->picture_size) {
@@ -442,17 +410,15 @@ static int capture(struct nvdec_codec *c, int idx, const struct vh_picture *pic,
         w = min_u32(w, out_w);
         h = min_u32(h, out_h);
     }
-    /* Copies on c->stream (after the map's post-processing on it) and
-     * synchronizes it: the slot is free again at the unmap. Each chroma
-     * plane starts after the decoder's whole (even) output height. */
-    int rc = nvdec_surface_put_picture(e, pic->target, c->stream, frame, pitch, w, h,
-                                       (out_h + 1) & ~1u, err);
-    if (rc)                                   /* it may have left before its synchronize */
-        e->cu->cuStreamSynchronize(c->stream);
-    r = e->cv->cuvidUnmapVideoFrame(c->decoder, frame);
-    if (!rc && r != CUDA_SUCCESS)
-        rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuvidUnmapVideoFrame", err);
-    return rc;
+    struct nvdec_capture cap = {
+        .idx = idx,
+        .field_pic = c->field_pic,
+        .bottom_field = c->bottom_field,
+        .second_field = c->second_field,
+        .width = w,
+        .height = h,
+    };
+    return c->e->dev->dec_capture(c->dec, &cap, pic->target, err);
 }
 
 static int reserve(struct nvdec_codec *c, size_t size, struct vh_error *err)
@@ -485,7 +451,7 @@ int nvdec_codec_decode(struct vh_codec *codec, const struct vh_picture *pic,
         return rc;
     c->cls->packet_write(c, pic, c->buf);
 
-    rc = nvdec_push(e, "cuCtxPushCurrent", err);
+    rc = e->dev->parse_enter(e, err);
     if (rc)
         return rc;
     c->pic = pic;
@@ -505,13 +471,13 @@ int nvdec_codec_decode(struct vh_codec *codec, const struct vh_picture *pic,
         rc = nvdec_cu_error(e, r, VW_ERR_DECODE, "cuvidParseVideoData", err);
     } else if (c->cur_idx >= 0) {
         rc = capture(c, c->cur_idx, pic, err);
-    } else if (c->cls->show_existing && c->disp_idx >= 0 && c->decoder) {
+    } else if (c->cls->show_existing && c->disp_idx >= 0 && c->have_decoder) {
         rc = capture(c, c->disp_idx, pic, err);  /* shows an existing picture */
     } else {
         rc = vh_error_set(err, VW_ERR_DECODE, "nvdec: the parser decoded no %s picture",
                           c->cls->name);
     }
     c->pic = NULL;
-    nvdec_pop(e);
+    e->dev->parse_leave(e);
     return rc;
 }

@@ -52,7 +52,7 @@ const struct nvdec_output_info nvdec_outputs[NVDEC_OUT_COUNT] = {
 };
 
 /* One class per kind, for the caps query. */
-static const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT] = {
+const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT] = {
     [NVDEC_KIND_H264] = &nvdec_h264_class,
     [NVDEC_KIND_VP9] = &nvdec_vp9_class,
     [NVDEC_KIND_VP8] = &nvdec_vp8_class,
@@ -341,13 +341,15 @@ static void load_optional(struct nvdec_engine *e)
     e->device_total_mem = (nvdec_tcuDeviceTotalMem *)dlsym(e->cu->lib, "cuDeviceTotalMem_v2");
 }
 
-static int nvdec_create(struct vh_engine **out, struct vh_error *err)
+int nvdec_engine_open(struct nvdec_engine **out, CudaFunctions *cu, CuvidFunctions *cv,
+                      struct vh_error *err)
 {
     *out = NULL;
     struct nvdec_engine *e = calloc(1, sizeof(*e));
     if (!e)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory");
     e->base.ops = &vh_engine_nvdec;
+    e->dev = &nvdec_device_local;
     int rc = VW_ERR_INTERNAL;
     if (pthread_mutex_init(&e->lock, NULL) != 0) {
         vh_error_set(err, rc, "nvdec: pthread_mutex_init failed");
@@ -357,9 +359,15 @@ static int nvdec_create(struct vh_engine **out, struct vh_error *err)
         vh_error_set(err, rc, "nvdec: pthread_cond_init failed");
         goto err_cond;
     }
-    rc = nvdec_load(e, err);
-    if (rc)
-        goto err_load;
+    if (cu && cv) {
+        e->cu = cu;
+        e->cv = cv;
+        e->borrowed_libs = true;
+    } else {
+        rc = nvdec_load(e, err);
+        if (rc)
+            goto err_load;
+    }
     load_optional(e);
     CUresult r = e->cu->cuInit(0);
     if (r != CUDA_SUCCESS) {
@@ -386,7 +394,7 @@ static int nvdec_create(struct vh_engine **out, struct vh_error *err)
     if (!e->reaper_running)
         vc_warn("nvdec: no reaper thread; decoders are destroyed inline");
     vc_info("nvdec: %s, %u NVDEC engine(s)", e->device_name, e->num_engines);
-    *out = &e->base;
+    *out = e;
     return VW_OK;
 
 err_ctx:
@@ -402,11 +410,24 @@ err_mutex:
     return rc;
 }
 
+static int nvdec_create(struct vh_engine **out, struct vh_error *err)
+{
+    struct nvdec_engine *e;
+    int rc = nvdec_engine_open(&e, NULL, NULL, err);
+    *out = rc ? NULL : &e->base;
+    return rc;
+}
+
 static void nvdec_destroy(struct vh_engine **engine)
 {
     if (!engine || !*engine)
         return;
     struct nvdec_engine *e = nvdec_engine_get(*engine);
+    if (e->remote) {
+        nvdec_remote_engine_free(e);
+        *engine = NULL;
+        return;
+    }
     release_resources(e);
     e->cu->cuDevicePrimaryCtxRelease(e->device);
     nvdec_unload(e);
@@ -486,6 +507,8 @@ uint64_t nvdec_codec_gpu_bytes(struct vh_engine *engine, const struct vh_codec_d
 static uint64_t nvdec_gpu_memory_total(struct vh_engine *engine)
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
+    if (e->remote)
+        return e->remote_total_mem;
     size_t total = 0;
     if (!e->device_total_mem || e->device_total_mem(&total, e->device) != CUDA_SUCCESS)
         return 0;
@@ -520,22 +543,71 @@ static int nvdec_codec_create_op(struct vh_engine *engine, const struct vh_codec
     return nvdec_codec_create(engine, cls, p->output, desc, out, err);
 }
 
+/* The surface ops and trim on the engine's device (local or remote). */
+static int op_surface_init(struct vh_engine *engine, struct vh_surface *surface,
+                           struct vh_error *err)
+{
+    return nvdec_engine_get(engine)->dev->surface_init(engine, surface, err);
+}
+
+static void op_surface_fini(struct vh_engine *engine, struct vh_surface *surface)
+{
+    nvdec_engine_get(engine)->dev->surface_fini(engine, surface);
+}
+
+static int op_surface_read(struct vh_engine *engine, struct vh_surface *surface,
+                           const struct vh_rect *rect, const struct vw_image_layout *layout,
+                           uint8_t *dst, struct vh_error *err)
+{
+    return nvdec_engine_get(engine)->dev->surface_read(engine, surface, rect, layout, dst, err);
+}
+
+static int op_surface_write(struct vh_engine *engine, struct vh_surface *surface,
+                            const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
+                            const struct vw_image_layout *layout, const uint8_t *data,
+                            struct vh_error *err)
+{
+    return nvdec_engine_get(engine)->dev->surface_write(engine, surface, src, dst_x, dst_y,
+                                                        layout, data, err);
+}
+
+static void op_gpu_trim(struct vh_engine *engine)
+{
+    nvdec_engine_get(engine)->dev->gpu_trim(engine);
+}
+
+/* Not across processes: the GPU process cannot reach the worker's arena
+ * (the core reads and writes through the staging buffer instead). */
+static int op_host_memory_register(struct vh_engine *engine, void *base, size_t size,
+                                   void **handle)
+{
+    if (nvdec_engine_get(engine)->remote) {
+        *handle = NULL;
+        return -1;
+    }
+    return nvdec_host_memory_register(engine, base, size, handle);
+}
+
 const struct vh_engine_ops vh_engine_nvdec = {
     .name = "nvdec",
     .create = nvdec_create,
     .destroy = nvdec_destroy,
     .query_caps = nvdec_query_caps,
-    .surface_init = nvdec_surface_init,
-    .surface_fini = nvdec_surface_fini,
+    .surface_init = op_surface_init,
+    .surface_fini = op_surface_fini,
     .codec_create = nvdec_codec_create_op,
     .codec_destroy = nvdec_codec_destroy,
     .decode = nvdec_codec_decode,
-    .surface_read = nvdec_surface_read,
-    .surface_write = nvdec_surface_write,
-    .host_memory_register = nvdec_host_memory_register,
+    .surface_read = op_surface_read,
+    .surface_write = op_surface_write,
+    .host_memory_register = op_host_memory_register,
     .host_memory_unregister = nvdec_host_memory_unregister,
     .codec_gpu_bytes = nvdec_codec_gpu_bytes,
     .surface_gpu_bytes = nvdec_surface_gpu_bytes,
     .gpu_memory_total = nvdec_gpu_memory_total,
-    .gpu_trim = nvdec_gpu_trim,
+    .gpu_trim = op_gpu_trim,
+    .gpu_server_create = nvdec_gpu_server_create,
+    .gpu_server_attach = nvdec_gpu_server_attach,
+    .gpu_server_destroy = nvdec_gpu_server_destroy,
+    .create_remote = nvdec_create_remote,
 };

@@ -56,6 +56,7 @@ void nvdec_loader_log(void *ctx, const char *fmt, ...) __attribute__((format(pri
 
 #include "common/pixel_format.h"
 #include "host/engine.h"
+#include "host/engines/nvdec/nvdec_device.h"
 
 struct nvdec_loader_msg {
     char text[160];
@@ -130,8 +131,18 @@ struct nvdec_reap {
 #define NVDEC_BUFFER_CACHE_BYTES (768ull << 20)
 #define NVDEC_REAP_MAX 16                     /* queued; beyond: destroyed inline */
 
+struct nvdec_remote;
+
 struct nvdec_engine {
     struct vh_engine base;
+    /* Where the CUDA work runs (nvdec_device.h): nvdec_device_local, or
+     * nvdec_device_remote over `remote` (cu NULL, no context: a worker of
+     * the GPU process). */
+    const struct nvdec_device_ops *dev;
+    struct nvdec_remote *remote;
+    /* The function tables are the caller's (a test's fakes): not freed. */
+    bool borrowed_libs;
+    uint64_t remote_total_mem;                /* remote: the GPU process's device */
     CudaFunctions *cu;
     CuvidFunctions *cv;
     CUdevice device;
@@ -184,6 +195,23 @@ struct nvdec_surface {
 
 /* Monotonic clock in milliseconds (debug timing logs). */
 double nvdec_now_ms(void);
+
+/* nvdec_engine.c: a local engine (CUDA in this process). cu/cv: function
+ * tables to use (not freed: a test's fakes), or both NULL to load the
+ * driver's libraries. Destroyed by vh_engine_nvdec.destroy. */
+int nvdec_engine_open(struct nvdec_engine **out, CudaFunctions *cu, CuvidFunctions *cv,
+                      struct vh_error *err);
+/* vh_engine_ops.gpu_server_* (nvdec_gpu_serve.c), create_remote
+ * (nvdec_remote_engine.c); the remote engine's destroy. */
+int nvdec_gpu_server_create(struct vh_gpu_server **out, uint64_t *gpu_total,
+                            struct vh_error *err);
+int nvdec_gpu_server_attach(struct vh_gpu_server *g, uint32_t worker_id, uint64_t gpu_limit,
+                            int fd, struct vh_error *err);
+void nvdec_gpu_server_destroy(struct vh_gpu_server **g);
+int nvdec_create_remote(struct vh_engine **out, int gpu_fd, struct vh_error *err);
+void nvdec_remote_engine_free(struct nvdec_engine *e);
+/* The engine's class of each kind. */
+extern const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT];
 
 /* nvdec_load.c: loads both libraries (err says which step failed). */
 int nvdec_load(struct nvdec_engine *e, struct vh_error *err);
@@ -321,9 +349,9 @@ struct nvdec_codec {
     uint32_t desc_width, desc_height;         /* of the VA context */
     uint64_t gpu_bytes;                       /* what the session charged (nvdec_decoder_bytes) */
     CUvideoparser parser;
-    CUstream stream;                          /* maps and copies; non-blocking */
-    CUvideodecoder decoder;                   /* created by the sequence callback */
-    CUVIDDECODECREATEINFO info;               /* of `decoder` (sizes as reconfigured) */
+    struct nvdec_dec *dec;                    /* the device's (e->dev) */
+    bool have_decoder;                        /* created by the sequence callback */
+    CUVIDDECODECREATEINFO info;               /* of the decoder (sizes as reconfigured) */
     uint8_t *buf;                             /* packet */
     size_t cap;
 

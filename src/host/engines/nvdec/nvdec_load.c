@@ -45,6 +45,11 @@ int nvdec_load(struct nvdec_engine *e, struct vh_error *err)
 
 void nvdec_unload(struct nvdec_engine *e)
 {
+    if (e->borrowed_libs) {
+        e->cu = NULL;
+        e->cv = NULL;
+        return;
+    }
     cuvid_free_functions(&e->cv);
     cuda_free_functions(&e->cu);
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Prepares, on this (GPU-less) machine, what the GPU machine's runs need, in
+# one folder to carry there (the device runs get no network and no
+# compilers of ours):
+#   bench/gpu_bundle.sh [DIR]      (default gpu, ignored by git)
+#   DIR/bin      vivacd, vivac, nvdec_native of a release build without the
+#                sw engine and the encoder (the GPU machine has no FFmpeg)
+#   DIR/clips    the test corpus (tests/corpus/make_corpus.sh) and the 1080p60
+#                benchmark clip (bench/make_clips.sh)
+#   DIR/traces   one trace and its sw MD5s a clip (bench/record_traces.sh;
+#                clips the sw engine refuses are left out), and
+#                h264_1080p60.warm.vtrace (its first picture)
+#   DIR/bench    this folder's scripts, as they are now
+#   DIR/run.sh   correctness (a CUDA context per worker, then --gpu-process)
+#                and the isolation benchmark with --gpu-process: run it there
+#                as root from the repository root with OUT set.
+# Needs ./build (scripts/setup.sh) for the traces.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$(mkdir -p "${1:-gpu}" && cd "${1:-gpu}" && pwd)
+[ -f build-gpu/build.ninja ] ||
+    meson setup build-gpu -Dengine_sw=disabled -Dencoder=disabled --buildtype=release >/dev/null
+ninja -C build-gpu src/host/vivacd tools/vivac bench/nvdec_native >/dev/null
+mkdir -p "$dir/bin" "$dir/clips" "$dir/traces" "$dir/bench"
+cp build-gpu/src/host/vivacd build-gpu/tools/vivac build-gpu/bench/nvdec_native "$dir/bin/"
+cp bench/*.sh bench/*.py "$dir/bench/"
+
+tests/corpus/make_corpus.sh "$dir/clips" >/dev/null
+bench/make_clips.sh "$dir/clips" >/dev/null
+rm -f "$dir/clips/h264_2160p30.264"       # 17 MB; the sw engine's trace of it fails
+for clip in "$dir"/clips/*; do
+    name=$(basename "${clip%.*}")
+    [ -f "$dir/traces/$name.vtrace" ] && continue
+    VIVAC_BUILD=$PWD/build bench/record_traces.sh "$dir/traces" "$clip" >/dev/null 2>&1 ||
+        echo "no trace of $name (the sw engine refuses it)"
+done
+python3 bench/cut_trace.py "$dir/traces/h264_1080p60.vtrace" \
+    "$dir/traces/h264_1080p60.warm.vtrace" 1
+cp "$dir/clips/h264_1080p60.264" "$dir/traces/"
+
+cat >"$dir/run.sh" <<'RUN'
+#!/usr/bin/env bash
+# On the GPU machine, from the repository root, as root, OUT set.
+set -u
+g=$(cd "$(dirname "$0")" && pwd)
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+for mode in context gpu-process; do
+    args=""; [ $mode = gpu-process ] && args=--gpu-process
+    echo "=== correctness, $mode"
+    OUT=$OUT/$mode VIVACD_ARGS=$args timeout 300 "$g/bench/gpu_correctness.sh" "$g/bin" "$g/traces"
+done
+echo "=== isolation, --gpu-process"
+VIVACD_ARGS=--gpu-process STREAMS=${STREAMS:-"16 64"} CLIENTS=${CLIENTS:-"1 16 64"} \
+    REPS=${REPS:-2} timeout 420 "$g/bench/isolation_bench.sh" "$g/bin" "$g/traces"
+RUN
+chmod +x "$dir/run.sh"
+du -sh "$dir"
