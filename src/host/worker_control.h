@@ -6,7 +6,8 @@
  *
  * The supervisor trusts nothing a worker says: a worker may be compromised.
  * It takes no file descriptors from a worker (vh_control_recv without fd
- * drops them), and a message of the wrong size or type ends the worker.
+ * refuses a message that carries one), and a message of the wrong size or
+ * type, or with a descriptor, ends the worker.
  */
 #ifndef VIVAC_HOST_WORKER_CONTROL_H
 #define VIVAC_HOST_WORKER_CONTROL_H
@@ -71,10 +72,10 @@ struct vh_control_msg {
 
 /* Sends one message, with fd attached if fd >= 0 (not closed). 0 or -errno. */
 int vh_control_send(int sock, const struct vh_control_msg *msg, int fd);
-/* Receives one message. *fd (if fd is not NULL) gets an attached socket or
- * -1; with fd NULL any attached descriptor is dropped by the kernel.
- * 0, -ECONNRESET at the end of the stream, -EBADMSG for a packet of the
- * wrong size, another -errno. */
+/* Receives one message (host/seqpacket.h). *fd (if fd is not NULL) gets
+ * an attached socket or -1. 0, -ECONNRESET at the end of the stream,
+ * -EBADMSG for a packet of the wrong size, with more than one descriptor,
+ * or with one where fd is NULL (closed: nothing leaks), another -errno. */
 int vh_control_recv(int sock, struct vh_control_msg *msg, int *fd);
 
 #endif
