@@ -213,6 +213,12 @@ void nvdec_remote_engine_free(struct nvdec_engine *e);
 /* The engine's class of each kind. */
 extern const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT];
 
+#ifdef VIVAC_TEST_HOOKS
+/* nvdec_fake.c (test builds): where VIVAC_TEST_FAKE_NVDEC=WxH is set, the
+ * CPU fakes' tables (cu may be NULL: the parser only) and true. */
+bool nvdec_fake_tables(CudaFunctions **cu, CuvidFunctions **cv);
+#endif
+
 /* nvdec_load.c: loads both libraries (err says which step failed). */
 int nvdec_load(struct nvdec_engine *e, struct vh_error *err);
 void nvdec_unload(struct nvdec_engine *e);

@@ -298,7 +298,10 @@ int nvdec_create_remote(struct vh_engine **out, int gpu_fd, struct vh_error *err
         goto err;
     /* The parser only: libnvcuvid, no cuInit, no context. */
     struct nvdec_loader_msg m = {{0}};
-    if (cuvid_load_functions(&e->cv, &m) < 0) {
+#ifdef VIVAC_TEST_HOOKS
+    e->borrowed_libs = nvdec_fake_tables(NULL, &e->cv);
+#endif
+    if (!e->borrowed_libs && cuvid_load_functions(&e->cv, &m) < 0) {
         rc = vh_error_set(err, VW_ERR_INTERNAL, "nvdec: loading the NVDEC library: %s",
                           m.text[0] ? m.text : "failed");
         goto err;
@@ -332,7 +335,7 @@ err:
 void nvdec_remote_engine_free(struct nvdec_engine *e)
 {
     nvdec_remote_free(&e->remote);
-    if (e->cv)
+    if (e->cv && !e->borrowed_libs)
         cuvid_free_functions(&e->cv);
     pthread_cond_destroy(&e->reap_cond);
     pthread_mutex_destroy(&e->lock);
