@@ -905,6 +905,8 @@ int vivac_cmd_replay(int argc, char **argv)
     double *lat = calloc(nlat ? nlat : 1, sizeof(*lat));
     uint64_t n = 0;
     for (uint32_t i = 0; i < started && lat; i++) {
+        if (!streams[i].num_latency)              /* a stream that failed early has none */
+            continue;
         memcpy(lat + n, streams[i].latency, streams[i].num_latency * sizeof(*lat));
         n += streams[i].num_latency;
     }
