@@ -59,6 +59,7 @@ struct ngp_lane {
     uint8_t *buf;                             /* NGP_MAX_MESSAGE: request, then reply */
     uint8_t *staging;                         /* the lane's staging buffer, mapped */
     uint64_t staging_size;
+    void *staging_pinned;                     /* its page-locked registration, or NULL */
     struct ngp_lane *next;
 };
 
