@@ -204,6 +204,8 @@ static const struct vh_codec_rules rules[] = {
         .extra_size = sizeof(struct vw_h264_iq_matrix),
         .slice_size = sizeof(struct vw_h264_slice),
         .max_slices = VW_MAX_SLICES,
+        /* 16 reference frames, one being decoded, one waiting for output. */
+        .max_pictures = 16 + 2,
         .strip_start_code = true,
         .payload_size = vh_nal_payload_size,
         .check_picture = h264_check_picture,
@@ -218,6 +220,10 @@ static const struct vh_codec_rules rules[] = {
         .extra_size = 0,
         .slice_size = sizeof(struct vw_vp9_slice),
         .max_slices = 1,
+        /* 8 reference slots, the current frame and the two libavcodec keeps
+         * of the frames before it (motion vectors, segmentation map), one
+         * more for their side data (under a picture). */
+        .max_pictures = 8 + 3 + 1,
         .strip_start_code = false,
         .check_picture = vp9_check_picture,
         .check_slice = vp9_check_slice,
@@ -231,6 +237,9 @@ static const struct vh_codec_rules rules[] = {
         .extra_size = sizeof(struct vw_vp8_extra),
         .slice_size = sizeof(struct vw_vp8_slice),
         .max_slices = 1,
+        /* Last, golden and alt-ref, the current frame and the one before
+         * it (libavcodec's 5 frames). */
+        .max_pictures = 3 + 2,
         .strip_start_code = false,
         .check_picture = vp8_check_picture,
         .check_slice = vp8_check_slice,
@@ -245,6 +254,10 @@ static const struct vh_codec_rules rules[] = {
         .slice_size = sizeof(struct vw_mpeg2_slice),
         /* Usually one slice per macroblock row. */
         .max_slices = VW_MAX_SLICES,
+        /* The forward and backward references (or their grey stand-ins),
+         * the current picture and the one before it, which the engine
+         * holds until the next is allocated (sw_frame.c). */
+        .max_pictures = 2 + 2,
         /* The start code stays: the slice data of VA begins with it. */
         .strip_start_code = false,
         .check_picture = mpeg2_check_picture,
@@ -261,6 +274,8 @@ static const struct vh_codec_rules rules[] = {
         .extra_size = sizeof(struct vw_hevc_iq_matrix),
         .slice_size = sizeof(struct vw_hevc_slice),
         .max_slices = VW_MAX_SLICES,
+        /* 16 in the DPB, one being decoded, one waiting for output. */
+        .max_pictures = 16 + 2,
         .strip_start_code = true,
         .payload_size = vh_nal_payload_size,
         .check_picture = hevc_check_picture,
@@ -277,6 +292,9 @@ static const struct vh_codec_rules rules[] = {
         .slice_size = sizeof(struct vw_jpeg_slice),
         /* One slice a scan: baseline has at most one scan a component. */
         .max_slices = VW_JPEG_MAX_COMPONENTS,
+        /* No references: the picture being decoded and the one before
+         * it, held until the next is allocated (sw_frame.c). */
+        .max_pictures = 2,
         /* Scan data is entropy-coded bytes, never a start code. */
         .strip_start_code = false,
         .payload_size = vh_jpeg_scan_size,

@@ -141,16 +141,14 @@ static void codec_free(struct vh_session *s, struct vh_codec_obj *c)
     free(c);
 }
 
-/* What an engine may hold for a codec of this size: a full reference set
- * (16 for H.264) plus the current picture and one in flight, 4:2:0 8-bit
- * in 16x16 macroblocks. Charged at CREATE_CODEC so that decoder memory
- * (host or GPU) counts against the session's budget like surfaces do. */
-/* The host memory a decoder of cc may hold: 16 reference pictures and 2
- * being decoded or output, each of the codec's size (the sw engine's
- * max_pixels keeps them there) in the largest format its profile decodes
- * into: BEGIN_FRAME lets the stream pick any of them, and libavcodec keeps
- * pictures planar with 2 bytes a sample above 8 bits (Y410's 4 bytes a
- * pixel are 6 there). */
+/* The host memory a decoder of cc may hold, charged at CREATE_CODEC so that
+ * decoder memory counts against the session's budget like surfaces do: its
+ * codec's max_pictures (codec_rules.c; an encoder 18, which covers x264's
+ * and x265's references and lookahead) of the codec's size (the sw
+ * engine's max_pixels keeps them there) in the largest format its profile
+ * decodes into: BEGIN_FRAME lets the stream pick any of them, and
+ * libavcodec keeps pictures planar with 2 bytes a sample above 8 bits
+ * (Y410's 4 bytes a pixel are 6 there). */
 static uint64_t codec_reserve_bytes(const struct vh_session *s, const struct vw_create_codec *cc)
 {
     uint32_t formats = cc->rt_format;
@@ -168,7 +166,10 @@ static uint64_t codec_reserve_bytes(const struct vh_session *s, const struct vw_
         if (picture > largest)
             largest = picture;
     }
-    return (16 + 2) * largest;
+    const struct vh_codec_rules *rules = vh_codec_rules_get(vw_codec_of_profile(cc->profile));
+    uint32_t pictures = rules && cc->entrypoint == VW_ENTRYPOINT_DECODE ? rules->max_pictures
+                                                                         : 16 + 2;
+    return pictures * largest;
 }
 
 static void surface_free(struct vh_session *s, struct vh_surface_obj *so)

@@ -63,6 +63,11 @@ struct vh_codec_rules {
     size_t extra_size;            /* 0: the codec has no optional block */
     size_t slice_size;
     uint32_t max_slices;          /* per frame */
+    /* The pictures a decoder of the codec holds at most: its reference
+     * slots and those being decoded or output (libavcodec's, which the sw
+     * engine keeps at the codec's size). CREATE_CODEC charges this many
+     * pictures of the codec's size (session.c, codec_reserve_bytes). */
+    uint32_t max_pictures;
     bool strip_start_code;        /* slice data may start with 00 00 (00) 01 */
     /* Optional (NULL: all of it): how many of a slice's `size` bytes (after
      * the start code) are the slice. What clients may send behind it and a

@@ -1,16 +1,12 @@
 /* Checks of the wire MPEG-2 structs (vw_mpeg2_picture, vw_mpeg2_iq_matrix,
  * vw_mpeg2_slice) against the ranges of ISO/IEC 13818-2, the target surface
  * and the slice data. */
+#include "host/codecs/mpeg2_headers.h"
 #include "host/session_internal.h"
 #include "host/validate.h"
 
 #define PIC "DECODE_BITSTREAM: MPEG-2 picture params: "
 #define SL "DECODE_BITSTREAM: MPEG-2 slice %u: "
-
-/* Without the slice_vertical_position_extension (pictures over 2800 lines)
- * a slice start code names its row directly. */
-#define MPEG2_MAX_HEIGHT 2800u
-#define MPEG2_MAX_WIDTH 4095u     /* 12 bits: no horizontal size extension */
 
 int vh_mpeg2_check_picture(const struct vw_mpeg2_picture *p, const struct vh_surface *target,
                            struct vh_error *err)
@@ -39,9 +35,10 @@ int vh_mpeg2_check_picture(const struct vw_mpeg2_picture *p, const struct vh_sur
                 PIC "f_code[%d][%d] is %u (1..9 or 15)", i / 2, i % 2, f);
     }
     REQUIRE(p->horizontal_size >= 1 && p->vertical_size >= 1 &&
-                p->horizontal_size <= MPEG2_MAX_WIDTH && p->vertical_size <= MPEG2_MAX_HEIGHT,
+                p->horizontal_size <= VH_MPEG2_MAX_WIDTH &&
+                p->vertical_size <= VH_MPEG2_MAX_HEIGHT,
             VW_ERR_MALFORMED, PIC "size %ux%u outside 1x1..%ux%u", p->horizontal_size,
-            p->vertical_size, MPEG2_MAX_WIDTH, MPEG2_MAX_HEIGHT);
+            p->vertical_size, VH_MPEG2_MAX_WIDTH, VH_MPEG2_MAX_HEIGHT);
     REQUIRE(p->horizontal_size <= target->width && p->vertical_size <= target->height,
             VW_ERR_MALFORMED, PIC "picture %ux%u does not fit surface %u (%ux%u)",
             p->horizontal_size, p->vertical_size, target->id, target->width, target->height);

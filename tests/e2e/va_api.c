@@ -366,10 +366,23 @@ int main(void)
     int maxw = 0;
     for (unsigned i = 0; i < nattr; i++) if (sa[i].type == VASurfaceAttribMaxWidth) maxw = sa[i].value.value.i;
     printf("surface attribs %u, max width %d\n", nattr, maxw);
+    /* Each profile its own size (sw: H.264 4096, HEVC 8192); a surface,
+     * tied to no profile, up to the largest. */
+    VAConfigID hevc_cfg;
+    CHECK(vaCreateConfig(dpy, VAProfileHEVCMain, VAEntrypointVLD, NULL, 0, &hevc_cfg), VA_STATUS_SUCCESS);
+    unsigned hevc_nattr = 16;
+    CHECK(vaQuerySurfaceAttributes(dpy, hevc_cfg, sa, &hevc_nattr), VA_STATUS_SUCCESS);
+    int hevc_maxw = 0;
+    for (unsigned i = 0; i < hevc_nattr; i++) if (sa[i].type == VASurfaceAttribMaxWidth) hevc_maxw = sa[i].value.value.i;
+    printf("HEVC Main max width %d\n", hevc_maxw);
+    EXPECT(hevc_maxw > maxw);
+    CHECK(vaDestroyConfig(dpy, hevc_cfg), VA_STATUS_SUCCESS);
 
     VASurfaceID surf[4];
     CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420_12, 64, 64, surf, 1, NULL, 0), VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT);
-    CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420, maxw + 16, 64, surf, 1, NULL, 0), VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);
+    CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420, hevc_maxw + 16, 64, surf, 1, NULL, 0), VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);
+    CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420, maxw + 16, 64, surf, 1, NULL, 0), VA_STATUS_SUCCESS);
+    CHECK(vaDestroySurfaces(dpy, surf, 1), VA_STATUS_SUCCESS);
     CHECK(vaCreateSurfaces(dpy, VA_RT_FORMAT_YUV420, 320, 240, surf, 4, NULL, 0), VA_STATUS_SUCCESS);
     VAContextID ctx;
     CHECK(vaCreateContext(dpy, cfg, maxw + 16, 240, VA_PROGRESSIVE, surf, 4, &ctx), VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);

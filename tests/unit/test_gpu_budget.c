@@ -9,16 +9,14 @@
  * when objects or sessions go, the engine's caches are trimmed before a
  * refusal, and an engine without a GPU (no such ops) is charged nothing.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include "check.h"
 #include "host/engine.h"
 #include "host/memory_budget.h"
 #include "host/session.h"
-#include "transport/channel.h"
+#include "session_harness.h"
 
 #define MIB (1024ull * 1024ull)
 
@@ -120,77 +118,7 @@ static struct vh_engine_ops fake_ops = {
     .gpu_trim = fake_trim,
 };
 
-/* ---- a channel that keeps the last reply -------------------------------------- */
-
-static int32_t last_status;
-static char last_message[VW_MESSAGE_TEXT_MAX + 1];
-
-static int keep_send(struct vt_channel *ch, const struct iovec *iov, int iovcnt, int fd)
-{
-    (void)ch, (void)fd;
-    static uint8_t buf[1 << 16];
-    size_t n = 0;
-    for (int i = 0; i < iovcnt; i++) {
-        if (n + iov[i].iov_len > sizeof(buf))
-            return -EMSGSIZE;
-        memcpy(buf + n, iov[i].iov_base, iov[i].iov_len);
-        n += iov[i].iov_len;
-    }
-    struct vw_status st;
-    memcpy(&st, buf + sizeof(struct vw_header), sizeof(st));
-    last_status = st.status;
-    size_t len = st.message_len < VW_MESSAGE_TEXT_MAX ? st.message_len : VW_MESSAGE_TEXT_MAX;
-    memcpy(last_message, buf + n - st.message_len, len);
-    last_message[len] = 0;
-    return 0;
-}
-
-static int no_recv(struct vt_channel *ch, void *buf, size_t size, int *fd_out)
-{
-    (void)ch, (void)buf, (void)size;
-    if (fd_out)
-        *fd_out = -1;
-    return -ECONNRESET;
-}
-
-static bool no_readable(struct vt_channel *ch)
-{
-    (void)ch;
-    return false;
-}
-
-static void noop(struct vt_channel *ch)
-{
-    (void)ch;
-}
-
-static const struct vt_channel_ops keep_ops = {
-    .name = "test-keep", .send = keep_send, .recv = no_recv, .readable = no_readable,
-    .shutdown = noop, .destroy = noop,
-};
-static struct vt_channel chan = {.ops = &keep_ops, .fd = -1};
-
 /* ---- requests ------------------------------------------------------------------ */
-
-static int send_msg(struct vh_session *s, uint32_t op, const void *p, size_t n)
-{
-    static uint32_t rid;
-    struct vw_header h = {.opcode = op, .length = (uint32_t)n, .request_id = ++rid};
-    last_status = -999;
-    CHECK_EQ(vh_session_handle_message(s, &h, p, n), 0);
-    return last_status;
-}
-
-static struct vh_session *open_session(struct vh_engine *e, const struct vh_limits *l, uint32_t id)
-{
-    struct vh_session *s = NULL;
-    CHECK_EQ(vh_session_create(e, l, &chan, id, &s), 0);
-    struct vw_hello h = {.magic = VW_MAGIC, .version_major = VW_VERSION_MAJOR,
-                         .version_minor = VW_VERSION_MINOR};
-    strcpy(h.client_name, "test_gpu_budget");
-    CHECK_EQ(send_msg(s, VW_OP_HELLO, &h, sizeof(h)), VW_OK);
-    return s;
-}
 
 static int codec(struct vh_session *s, uint32_t id)
 {
@@ -240,7 +168,7 @@ int main(void)
     l.gpu_shared = &gpu;
 
     /* The daemon's budget: two codecs fit in 250 MiB, the third does not. */
-    struct vh_session *a = open_session(e, &l, 1);
+    struct vh_session *a = open_session(e, &l, 1, "test_gpu_budget");
     CHECK_EQ(codec(a, 1), VW_OK);
     CHECK_EQ(codec(a, 2), VW_OK);
     CHECK_EQ(used(&gpu), 200 * MIB);
@@ -262,7 +190,7 @@ int main(void)
     uint64_t host_before = used(&host);
 
     /* Another session is held to the same budget... */
-    struct vh_session *b = open_session(e, &l, 2);
+    struct vh_session *b = open_session(e, &l, 2, "test_gpu_budget");
     CHECK_EQ(codec(b, 1), VW_ERR_LIMIT);
     CHECK_EQ(used(&host), host_before);       /* host memory not charged either */
     /* ...and served once the first gives memory back. */
@@ -287,7 +215,7 @@ int main(void)
     trims = 0;
     CHECK(vh_budget_take(&gpu, 100 * MIB));
     cache_bytes = 100 * MIB;
-    a = open_session(e, &l, 3);
+    a = open_session(e, &l, 3, "test_gpu_budget");
     CHECK_EQ(codec(a, 1), VW_OK);
     CHECK_EQ(trims, 0);
     CHECK_EQ(codec(a, 2), VW_OK);             /* 300 > 250: trimmed, then it fits */
@@ -300,7 +228,7 @@ int main(void)
     /* The session's own GPU limit, with no daemon limit. */
     gpu.limit = 0;
     l.max_gpu_bytes = 150 * MIB;
-    a = open_session(e, &l, 4);
+    a = open_session(e, &l, 4, "test_gpu_budget");
     CHECK_EQ(codec(a, 1), VW_OK);
     CHECK_EQ(codec(a, 2), VW_ERR_LIMIT);
     printf("session limit: %s\n", last_message);
@@ -315,7 +243,7 @@ int main(void)
     fake_ops.surface_gpu_bytes = NULL;
     fake_ops.gpu_trim = NULL;
     gpu.limit = 1;                            /* 1 byte: anything charged would fail */
-    a = open_session(e, &l, 5);
+    a = open_session(e, &l, 5, "test_gpu_budget");
     CHECK_EQ(codec(a, 1), VW_OK);
     CHECK_EQ(surface(a, 1), VW_OK);
     CHECK_EQ(used(&gpu), 0);

@@ -11,6 +11,13 @@
 
 struct vh_picture;
 
+/* The largest picture the front door takes (validate_mpeg2.c) and the sw
+ * engine offers: without the slice_vertical_position_extension (pictures
+ * over 2800 lines) a slice start code names its row directly; 12 bits of
+ * width, no horizontal size extension. */
+#define VH_MPEG2_MAX_WIDTH 4095u
+#define VH_MPEG2_MAX_HEIGHT 2800u
+
 /* Sequence header 12 + sequence extension 10 + picture header 9 + picture
  * coding extension 9 + quant matrix extension 261 bytes. */
 #define VH_MPEG2_HEADERS_MAX 301u

@@ -1,5 +1,6 @@
 /* The software engine: capabilities, lifetime, and dispatch to the codec and
  * surface code. */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "common/pixel_format.h"
 #include "host/engines/engines.h"
 #include "host/codecs/h264_param_sets.h"
+#include "host/codecs/mpeg2_headers.h"
 #include "host/engines/sw/sw_internal.h"
 
 #define SW_MIN_SIZE 16u
@@ -19,33 +21,71 @@ struct sw_engine {
     struct vh_engine base;
 };
 
-/* Each profile with its chroma formats: the 10-bit profiles decode to
- * YUV420_10 (P010 surfaces; libavcodec's yuv420p10 converted on read); the
- * HEVC range extension profiles to any surface of the stream's chroma
- * format and at least its depth. pixel_format: the preferred FOURCC of
- * the cap (0: the FOURCC of the one rt_format bit). */
+/* The largest picture of each codec that libavcodec decodes, capped by the
+ * protocol (VW_MAX_WIDTH x VW_MAX_HEIGHT). What a session may decode is
+ * bounded by its memory budget too (session.c charges a codec and its
+ * surfaces by their bytes).
+ * H.264: the largest frame of level 5.1 (its MaxFS), the level of the SPS
+ * that h264_param_sets.c rebuilds and whose size it enforces. */
+#define SW_H264_MAX_W VH_H264_MAX_WIDTH
+#define SW_H264_MAX_H VH_H264_MAX_HEIGHT
+/* HEVC (16888 a side at level 6.2), VP9 (65536), VP8 (16383: 14-bit sizes)
+ * and JPEG (65535): the protocol's cap. */
+#define SW_BIG_MAX_W VW_MAX_WIDTH
+#define SW_BIG_MAX_H VW_MAX_HEIGHT
+/* MPEG-2: what the front door takes (validate_mpeg2.c: no size extension,
+ * no slice_vertical_position_extension). */
+#define SW_MPEG2_MAX_W VH_MPEG2_MAX_WIDTH
+#define SW_MPEG2_MAX_H VH_MPEG2_MAX_HEIGHT
+
+/* Each profile with its chroma formats and largest size: the 10-bit
+ * profiles decode to YUV420_10 (P010 surfaces; libavcodec's yuv420p10
+ * converted on read); the HEVC range extension profiles to any surface of
+ * the stream's chroma format and at least its depth. pixel_format: the
+ * preferred FOURCC of the cap (0: the FOURCC of the one rt_format bit). */
 static const struct {
     uint32_t profile;
     uint32_t rt_format;
     uint32_t pixel_format;
+    uint32_t max_width, max_height;
 } sw_profiles[] = {
-    {VW_PROFILE_H264_CONSTRAINED_BASELINE, VW_RT_YUV420},
-    {VW_PROFILE_H264_MAIN, VW_RT_YUV420},
-    {VW_PROFILE_H264_HIGH, VW_RT_YUV420},
-    {VW_PROFILE_VP9_PROFILE0, VW_RT_YUV420},
-    {VW_PROFILE_VP8, VW_RT_YUV420},
-    {VW_PROFILE_MPEG2_SIMPLE, VW_RT_YUV420},
-    {VW_PROFILE_MPEG2_MAIN, VW_RT_YUV420},
-    {VW_PROFILE_HEVC_MAIN, VW_RT_YUV420},
-    {VW_PROFILE_HEVC_MAIN10, VW_RT_YUV420_10},
+    {VW_PROFILE_H264_CONSTRAINED_BASELINE, VW_RT_YUV420, 0, SW_H264_MAX_W, SW_H264_MAX_H},
+    {VW_PROFILE_H264_MAIN, VW_RT_YUV420, 0, SW_H264_MAX_W, SW_H264_MAX_H},
+    {VW_PROFILE_H264_HIGH, VW_RT_YUV420, 0, SW_H264_MAX_W, SW_H264_MAX_H},
+    {VW_PROFILE_VP9_PROFILE0, VW_RT_YUV420, 0, SW_BIG_MAX_W, SW_BIG_MAX_H},
+    {VW_PROFILE_VP8, VW_RT_YUV420, 0, SW_BIG_MAX_W, SW_BIG_MAX_H},
+    {VW_PROFILE_MPEG2_SIMPLE, VW_RT_YUV420, 0, SW_MPEG2_MAX_W, SW_MPEG2_MAX_H},
+    {VW_PROFILE_MPEG2_MAIN, VW_RT_YUV420, 0, SW_MPEG2_MAX_W, SW_MPEG2_MAX_H},
+    {VW_PROFILE_HEVC_MAIN, VW_RT_YUV420, 0, SW_BIG_MAX_W, SW_BIG_MAX_H},
+    {VW_PROFILE_HEVC_MAIN10, VW_RT_YUV420_10, 0, SW_BIG_MAX_W, SW_BIG_MAX_H},
     {VW_PROFILE_HEVC_MAIN422_10, VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 | VW_RT_YUV422_10,
-     VW_FOURCC_Y210},
-    {VW_PROFILE_HEVC_MAIN444, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444, VW_FOURCC_444P},
+     VW_FOURCC_Y210, SW_BIG_MAX_W, SW_BIG_MAX_H},
+    {VW_PROFILE_HEVC_MAIN444, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444, VW_FOURCC_444P,
+     SW_BIG_MAX_W, SW_BIG_MAX_H},
     {VW_PROFILE_HEVC_MAIN444_10, VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 |
-     VW_RT_YUV422_10 | VW_RT_YUV444 | VW_RT_YUV444_10, VW_FOURCC_Y410},
-    {VW_PROFILE_VP9_PROFILE2, VW_RT_YUV420_10},
-    {VW_PROFILE_JPEG_BASELINE, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444, VW_FOURCC_NV12},
+     VW_RT_YUV422_10 | VW_RT_YUV444 | VW_RT_YUV444_10, VW_FOURCC_Y410, SW_BIG_MAX_W,
+     SW_BIG_MAX_H},
+    {VW_PROFILE_VP9_PROFILE2, VW_RT_YUV420_10, 0, SW_BIG_MAX_W, SW_BIG_MAX_H},
+    {VW_PROFILE_JPEG_BASELINE, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444, VW_FOURCC_NV12,
+     SW_BIG_MAX_W, SW_BIG_MAX_H},
 };
+
+#define SW_NUM_PROFILES (sizeof(sw_profiles) / sizeof(sw_profiles[0]))
+
+static_assert(SW_H264_MAX_W <= VW_MAX_WIDTH && SW_H264_MAX_H <= VW_MAX_HEIGHT &&
+                  SW_MPEG2_MAX_W <= VW_MAX_WIDTH && SW_MPEG2_MAX_H <= VW_MAX_HEIGHT,
+              "a profile's size beyond the protocol's");
+
+void sw_max_size(uint32_t *width, uint32_t *height)
+{
+    *width = *height = 0;
+    for (size_t i = 0; i < SW_NUM_PROFILES; i++) {
+        if (sw_profiles[i].max_width > *width)
+            *width = sw_profiles[i].max_width;
+        if (sw_profiles[i].max_height > *height)
+            *height = sw_profiles[i].max_height;
+    }
+}
 
 /* libavcodec's messages are about guest bitstreams: keep them out of the
  * daemon's error log unless asked for (VIVAC_LOG=debug). */
@@ -88,7 +128,7 @@ static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t
                          uint32_t *count)
 {
     uint32_t n = 0;
-    for (size_t i = 0; i < sizeof(sw_profiles) / sizeof(sw_profiles[0]) && n < max; i++, n++) {
+    for (size_t i = 0; i < SW_NUM_PROFILES && n < max; i++, n++) {
         caps[n] = (struct vw_cap){
             .profile = sw_profiles[i].profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
@@ -98,8 +138,8 @@ static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t
                                 : vc_fourcc_of_rt_format(sw_profiles[i].rt_format),
             .min_width = SW_MIN_SIZE,
             .min_height = SW_MIN_SIZE,
-            .max_width = VH_H264_MAX_WIDTH,
-            .max_height = VH_H264_MAX_HEIGHT,
+            .max_width = sw_profiles[i].max_width,
+            .max_height = sw_profiles[i].max_height,
         };
         strncpy(caps[n].engine_name, "sw", sizeof(caps[n].engine_name));
     }
@@ -111,29 +151,26 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
                            struct vh_codec **out, struct vh_error *err)
 {
     *out = NULL;
-    bool known = false;
-    uint32_t rt_format = 0;
-    for (size_t i = 0; i < sizeof(sw_profiles) / sizeof(sw_profiles[0]); i++) {
-        if (desc->profile == sw_profiles[i].profile) {
-            known = true;
-            rt_format = sw_profiles[i].rt_format;
-        }
-    }
-    if (!known)
+    size_t p = 0;
+    while (p < SW_NUM_PROFILES && sw_profiles[p].profile != desc->profile)
+        p++;
+    if (p == SW_NUM_PROFILES)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: profile %u not supported",
                             desc->profile);
     if (desc->entrypoint != VW_ENTRYPOINT_DECODE)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
                             "sw: entrypoint %u not supported", desc->entrypoint);
-    if (!(desc->rt_format & rt_format) || (desc->rt_format & (desc->rt_format - 1)))
+    if (!(desc->rt_format & sw_profiles[p].rt_format) ||
+        (desc->rt_format & (desc->rt_format - 1)))
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "sw: rt_format 0x%x not supported for profile %u", desc->rt_format,
                             desc->profile);
-    if (desc->width < SW_MIN_SIZE || desc->height < SW_MIN_SIZE ||
-        desc->width > VH_H264_MAX_WIDTH || desc->height > VH_H264_MAX_HEIGHT)
-        return vh_error_set(err, VW_ERR_RESOLUTION, "sw: %ux%u outside %ux%u..%ux%u",
-                            desc->width, desc->height, SW_MIN_SIZE, SW_MIN_SIZE,
-                            VH_H264_MAX_WIDTH, VH_H264_MAX_HEIGHT);
+    uint32_t max_w = sw_profiles[p].max_width, max_h = sw_profiles[p].max_height;
+    if (desc->width < SW_MIN_SIZE || desc->height < SW_MIN_SIZE || desc->width > max_w ||
+        desc->height > max_h)
+        return vh_error_set(err, VW_ERR_RESOLUTION,
+                            "sw: %ux%u outside %ux%u..%ux%u for profile %u", desc->width,
+                            desc->height, SW_MIN_SIZE, SW_MIN_SIZE, max_w, max_h, desc->profile);
     switch (vw_codec_of_profile(desc->profile)) {
     case VW_CODEC_H264:
         return sw_h264_codec_create(engine, desc, out, err);

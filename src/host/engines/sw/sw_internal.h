@@ -55,6 +55,10 @@ int sw_decoder_open(struct sw_decoder *d, enum AVCodecID id, int flags,
 /* Accepts a closed or partly opened decoder. */
 void sw_decoder_close(struct sw_decoder *d);
 
+/* sw_engine.c: the largest width and height of any profile's pictures (a
+ * surface is tied to no profile). */
+void sw_max_size(uint32_t *width, uint32_t *height);
+
 /* sw_surface.c */
 int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                     struct vh_error *err);

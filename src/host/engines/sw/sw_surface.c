@@ -12,7 +12,6 @@
 #include <libavutil/pixfmt.h>
 
 #include "common/pixel_format.h"
-#include "host/codecs/h264_param_sets.h"
 #include "host/engines/sw/sw_internal.h"
 
 /* The pictures a surface can hold: libavcodec's planar YUV, a sample a byte
@@ -125,11 +124,12 @@ int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                             "sw: surface format 0x%x/0x%08x not supported (a VW_RT_* format with "
                             "its FOURCC: NV12, P010, 422H, 444P, Y210, Y410)",
                             surface->rt_format, surface->pixel_format);
-    if (surface->width == 0 || surface->height == 0 ||
-        surface->width > VH_H264_MAX_WIDTH || surface->height > VH_H264_MAX_HEIGHT)
+    uint32_t max_w, max_h;
+    sw_max_size(&max_w, &max_h);
+    if (surface->width == 0 || surface->height == 0 || surface->width > max_w ||
+        surface->height > max_h)
         return vh_error_set(err, VW_ERR_RESOLUTION, "sw: surface %ux%u outside 1x1..%ux%u",
-                            surface->width, surface->height, VH_H264_MAX_WIDTH,
-                            VH_H264_MAX_HEIGHT);
+                            surface->width, surface->height, max_w, max_h);
 
     struct sw_surface *s = calloc(1, sizeof(*s));
     if (!s)
