@@ -5,7 +5,8 @@
 # replayed with --md5 against `vivacd --engine nvdec` and against
 # `vivacd --engine nvdec --gpu-process` must give the same non-empty MD5
 # list with every reply OK (the remote path moves bitstreams and pictures
-# losslessly); with --gpu-process the GPU process locks its sandbox and the
+# losslessly), reading back through page-locked staging (locks and unlocks
+# pair up); with --gpu-process the GPU process locks its sandbox and the
 # client's worker is sandboxed as a CPU worker ("sw, socketpair", not the
 # GPU list); a GPU process killed (SIGKILL) mid-replay makes the client fail
 # promptly, the daemon stays up, and a new client decodes every picture
@@ -46,7 +47,7 @@ n=$(wc -l <"$e2e_tmp/local.md5")
     { echo "FAIL: every picture has the same MD5 (the fake ignores the bitstream?)"; exit 1; }
 
 # 2. The GPU process: same pictures.
-start_daemon --engine nvdec --gpu-process
+start_daemon --engine nvdec --gpu-process --log-level debug
 replay remote
 cmp -s "$e2e_tmp/local.md5" "$e2e_tmp/remote.md5" ||
     { diff "$e2e_tmp/local.md5" "$e2e_tmp/remote.md5" | head; echo "FAIL: --gpu-process's pictures differ"; exit 1; }
@@ -63,6 +64,10 @@ echo "$worker_lines" | grep -q 'sw, socketpair' ||
 if echo "$worker_lines" | grep -q '(gpu)'; then
     echo "$worker_lines"; echo "FAIL: the worker got the GPU seccomp list"; exit 1
 fi
+
+# Readback through the GPU process copies into page-locked staging.
+grep -q 'vivacd\[gpu\].*cuMemHostRegister(' "$e2e_tmp/vivacd.log" ||
+    { echo "FAIL: the GPU process did not page-lock a lane's staging buffer"; exit 1; }
 
 # 3. The GPU process killed mid-replay.
 gpu_pid() {
@@ -102,4 +107,8 @@ new_gpu=$(gpu_pid)
 [ -n "$new_gpu" ] && [ "$new_gpu" != "$gpu" ] ||
     { echo "FAIL: no fresh GPU process (was $gpu, now '${new_gpu}')"; exit 1; }
 stop_daemon
+# The fake aborts on an unlock of memory not locked, or locked twice.
+if grep -a 'nvdec fake:' "$e2e_tmp/vivacd.log"; then
+    echo "FAIL: page-locking and unlocking of staging buffers do not pair up"; exit 1
+fi
 echo "ok: $n pictures bit-identical through the GPU process; sandboxes as designed; a killed GPU process ends only its clients"

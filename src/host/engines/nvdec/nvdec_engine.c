@@ -359,9 +359,12 @@ int nvdec_engine_open(struct nvdec_engine **out, CudaFunctions *cu, CuvidFunctio
         vh_error_set(err, rc, "nvdec: pthread_cond_init failed");
         goto err_cond;
     }
+    bool fake = false;
 #ifdef VIVAC_TEST_HOOKS
-    if (!cu && !cv && nvdec_fake_tables(&cu, &cv))
+    if (!cu && !cv && nvdec_fake_tables(&cu, &cv)) {
         vc_warn("nvdec: fake CUDA and cuvid (VIVAC_TEST_FAKE_NVDEC; test build)");
+        fake = true;
+    }
 #endif
     if (cu && cv) {
         e->cu = cu;
@@ -373,6 +376,10 @@ int nvdec_engine_open(struct nvdec_engine **out, CudaFunctions *cu, CuvidFunctio
             goto err_load;
     }
     load_optional(e);
+#ifdef VIVAC_TEST_HOOKS
+    if (fake)
+        nvdec_fake_optional(e);
+#endif
     CUresult r = e->cu->cuInit(0);
     if (r != CUDA_SUCCESS) {
         rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "cuInit", err);

@@ -12,9 +12,12 @@
  * and any loss on the way to the decoder changes the output. Nothing opens
  * a device node.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host/engines/nvdec/nvdec_internal.h"
 
@@ -254,6 +257,54 @@ FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
     if (p->params.pfnDisplayPicture)
         p->params.pfnDisplayPicture(p->params.pUserData, &disp);
     return CUDA_SUCCESS;
+}
+
+/* Page-locking: checks what the driver would (page-aligned, not locked
+ * twice) and that every unlock matches a lock, aborting otherwise so that
+ * a test run catches a mismatch. */
+#define FAKE_MAX_LOCKED 1024
+static pthread_mutex_t locked_mutex = PTHREAD_MUTEX_INITIALIZER;
+static void *locked[FAKE_MAX_LOCKED];
+
+FAKE(f_host_register, void *p, size_t bytes, unsigned int flags)
+{
+    (void)flags;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (!p || !bytes || (uintptr_t)p % page || bytes % page)
+        return CUDA_ERROR_UNKNOWN;
+    CUresult r = CUDA_ERROR_UNKNOWN;
+    pthread_mutex_lock(&locked_mutex);
+    for (unsigned i = 0; i < FAKE_MAX_LOCKED; i++)
+        if (locked[i] == p) {
+            fprintf(stderr, "nvdec fake: %p page-locked twice\n", p);
+            abort();
+        }
+    for (unsigned i = 0; i < FAKE_MAX_LOCKED && r != CUDA_SUCCESS; i++)
+        if (!locked[i])
+            locked[i] = p, r = CUDA_SUCCESS;
+    pthread_mutex_unlock(&locked_mutex);
+    return r;
+}
+
+FAKE(f_host_unregister, void *p)
+{
+    pthread_mutex_lock(&locked_mutex);
+    unsigned i = 0;
+    while (i < FAKE_MAX_LOCKED && locked[i] != p)
+        i++;
+    if (i == FAKE_MAX_LOCKED) {
+        fprintf(stderr, "nvdec fake: unlocking %p, which is not locked\n", p);
+        abort();
+    }
+    locked[i] = NULL;
+    pthread_mutex_unlock(&locked_mutex);
+    return CUDA_SUCCESS;
+}
+
+void nvdec_fake_optional(struct nvdec_engine *e)
+{
+    e->mem_host_register = f_host_register;
+    e->mem_host_unregister = f_host_unregister;
 }
 
 static CudaFunctions fake_cu = {

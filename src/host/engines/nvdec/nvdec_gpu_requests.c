@@ -254,6 +254,8 @@ static int surf_io(struct req *r, const struct ngp_surf_io *m, bool write)
         rc = vh_error_set(&r->err, VW_ERR_MALFORMED, "%s: layout needs %llu bytes, size %llu",
                           what, (unsigned long long)needed, (unsigned long long)m->size);
     uint8_t *data = r->l->staging + m->offset;
+    if (!rc)
+        ngp_lane_pin(r->l, m->offset + needed);
     if (!rc && write) {
         struct vh_rect src = {.x = m->x, .y = m->y, .width = m->width, .height = m->height};
         rc = r->e->dev->surface_write(&r->e->base, s, &src, m->dst_x, m->dst_y, &m->layout, data,

@@ -140,8 +140,8 @@ static void worker_free(struct ngp_worker *w)
 void ngp_lane_unmap(struct ngp_lane *l)
 {
     if (l->staging_pinned)
-        nvdec_host_memory_unregister(&l->srv->e->base, l->staging_pinned);
-    l->staging_pinned = NULL;
+        nvdec_host_memory_unregister(&l->srv->e->base, l->staging);
+    l->staging_pinned = 0;
     if (l->staging)
         munmap(l->staging, l->staging_size);
     l->staging = NULL;
@@ -169,13 +169,28 @@ int ngp_lane_set_staging(struct ngp_lane *l, int fd, uint64_t size, struct vh_er
     ngp_lane_unmap(l);
     l->staging = p;
     l->staging_size = size;
-    /* Page-locked, surface reads and writes go at the bus's speed: pageable,
-     * CUDA bounces them through a buffer of its own, which made a stream's
-     * readback half as fast as a worker's own context (H100, 2026-12-06).
-     * Without it (no driver support, a fake), they still work. */
-    if (nvdec_host_memory_register(&l->srv->e->base, p, size, &l->staging_pinned))
-        l->staging_pinned = NULL;
+    l->pin_failed = false;
     return VW_OK;
+}
+
+/* Pageable, CUDA bounces a copy through a buffer of its own: readback of 4
+ * streams ran at 0.55 of a worker's own context (H100, 2026-12-06). Only
+ * the part in use is locked (a 1080p picture: 4 MiB of the 64), so that
+ * idle lanes do not pin host memory. */
+void ngp_lane_pin(struct ngp_lane *l, uint64_t end)
+{
+    const uint64_t step = 4u << 20;
+    if (!l->staging || l->pin_failed || end <= l->staging_pinned)
+        return;
+    uint64_t want = (end + step - 1) / step * step;
+    if (want > l->staging_size)
+        want = l->staging_size;
+    struct vh_engine *engine = &l->srv->e->base;
+    if (l->staging_pinned)
+        nvdec_host_memory_unregister(engine, l->staging);
+    void *handle;
+    l->pin_failed = nvdec_host_memory_register(engine, l->staging, want, &handle) != 0;
+    l->staging_pinned = l->pin_failed ? 0 : want;
 }
 
 static void *lane_main(void *arg);

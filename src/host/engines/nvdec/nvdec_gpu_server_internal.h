@@ -59,7 +59,8 @@ struct ngp_lane {
     uint8_t *buf;                             /* NGP_MAX_MESSAGE: request, then reply */
     uint8_t *staging;                         /* the lane's staging buffer, mapped */
     uint64_t staging_size;
-    void *staging_pinned;                     /* its page-locked registration, or NULL */
+    uint64_t staging_pinned;                  /* bytes of it page-locked, from its start */
+    bool pin_failed;                          /* the driver would not: not tried again */
     struct ngp_lane *next;
 };
 
@@ -86,6 +87,11 @@ bool ngp_object_id_free(struct ngp_worker *w, uint32_t id);
  * sealed F_SEAL_SHRINK, holding `size` bytes, at most NGP_STAGING_MAX). */
 int ngp_lane_set_staging(struct ngp_lane *l, int fd, uint64_t size, struct vh_error *err);
 void ngp_lane_unmap(struct ngp_lane *l);
+/* Page-locks the first `end` bytes of l's staging buffer (and a little
+ * more), if not yet, so that a surface read or write of them runs at the
+ * bus's speed; where the driver cannot, they stay pageable (slower, same
+ * result). */
+void ngp_lane_pin(struct ngp_lane *l, uint64_t end);
 /* Another lane of w on fd (taken). */
 int ngp_lane_start(struct ngp_server *s, struct ngp_worker *w, int fd, struct vh_error *err);
 

@@ -217,6 +217,8 @@ extern const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT];
 /* nvdec_fake.c (test builds): where VIVAC_TEST_FAKE_NVDEC=WxH is set, the
  * CPU fakes' tables (cu may be NULL: the parser only) and true. */
 bool nvdec_fake_tables(CudaFunctions **cu, CuvidFunctions **cv);
+/* The fakes of the optional entry points (page-locking). */
+void nvdec_fake_optional(struct nvdec_engine *e);
 #endif
 
 /* nvdec_load.c: loads both libraries (err says which step failed). */
