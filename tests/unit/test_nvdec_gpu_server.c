@@ -298,6 +298,17 @@ int main(void)
     struct ngp_surf_create sc = {.surface = 100, .width = 1920, .height = 1080,
                                  .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
     CHECK_EQ(call(a.fd, NGP_SURF_CREATE, &sc, sizeof(sc), -1, NULL, 0), VW_OK);
+    /* Surfaces up to the largest size of any codec the GPU decodes (the
+     * fake's 4096x4096, past H.264's 4096x2304), no larger. */
+    struct ngp_surf_create big = sc;
+    big.surface = 150, big.width = 4096, big.height = 4096;
+    CHECK_EQ(call(a.fd, NGP_SURF_CREATE, &big, sizeof(big), -1, NULL, 0), VW_OK);
+    struct ngp_id big_id = {.id = 150};
+    CHECK_EQ(call(a.fd, NGP_SURF_DESTROY, &big_id, sizeof(big_id), -1, NULL, 0), VW_OK);
+    big.width = 4112, big.height = 64;
+    CHECK(call(a.fd, NGP_SURF_CREATE, &big, sizeof(big), -1, NULL, 0) == VW_ERR_RESOLUTION);
+    big.width = 64, big.height = 4112;
+    CHECK(call(a.fd, NGP_SURF_CREATE, &big, sizeof(big), -1, NULL, 0) == VW_ERR_RESOLUTION);
     for (int i = 0; i < 1000; i++)
         a.staging[4096 + i] = (uint8_t)(i * 7 + 1);
     struct decode_msg dm = h264_picture(7, 0);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "host/codecs/h264_param_sets.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 #include "host/memory_budget.h"
 
@@ -195,6 +194,24 @@ void nvdec_host_memory_unregister(struct vh_engine *engine, void *handle)
 
 /* ---- surfaces --------------------------------------------------------------- */
 
+/* The largest picture of any codec the GPU decodes (8192x8192 for HEVC
+ * and VP9 on an H200), within the protocol's: a surface is tied to no
+ * codec, and CREATE_CODEC holds each codec to its own size. */
+static void surface_max_size(const struct nvdec_engine *e, uint32_t *width, uint32_t *height)
+{
+    *width = *height = 0;
+    for (unsigned k = 0; k < NVDEC_KIND_COUNT; k++)
+        for (unsigned o = 0; o < NVDEC_OUT_COUNT; o++) {
+            const struct nvdec_caps *c = &e->caps[k][o];
+            if (!c->supported)
+                continue;
+            *width = c->max_width > *width ? c->max_width : *width;
+            *height = c->max_height > *height ? c->max_height : *height;
+        }
+    *width = *width < VW_MAX_WIDTH ? *width : VW_MAX_WIDTH;
+    *height = *height < VW_MAX_HEIGHT ? *height : VW_MAX_HEIGHT;
+}
+
 /* The format of a surface's device buffer. */
 static const struct vc_pixel_format *device_format(const struct vc_pixel_format *pf)
 {
@@ -234,11 +251,12 @@ int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
                             "nvdec: surface format 0x%x/0x%08x not supported (YUV420/NV12, "
                             "YUV444/444P%s)", surface->rt_format, surface->pixel_format,
                             e->memset_d16 ? ", YUV420_10/P010, YUV444_10/Y410" : "");
-    if (surface->width == 0 || surface->height == 0 ||
-        surface->width > VH_H264_MAX_WIDTH || surface->height > VH_H264_MAX_HEIGHT)
+    uint32_t max_w, max_h;
+    surface_max_size(e, &max_w, &max_h);
+    if (surface->width == 0 || surface->height == 0 || surface->width > max_w ||
+        surface->height > max_h)
         return vh_error_set(err, VW_ERR_RESOLUTION, "nvdec: surface %ux%u outside 1x1..%ux%u",
-                            surface->width, surface->height, VH_H264_MAX_WIDTH,
-                            VH_H264_MAX_HEIGHT);
+                            surface->width, surface->height, max_w, max_h);
     struct nvdec_surface *s = calloc(1, sizeof(*s));
     if (!s)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "nvdec: out of memory");
