@@ -560,7 +560,8 @@ static int print_caps(void)
         return 1;
     }
     CHECK_CU(cu->cuCtxPushCurrent(g_ctx), return 1);
-    for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+    for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++) {
+        bool any = false;
         for (int c = 0; c < 4; c++)
             for (unsigned minus8 = 0; minus8 <= 4; minus8 += 2) {
                 CUVIDDECODECAPS caps = {.eCodecType = codecs[i].codec,
@@ -568,11 +569,17 @@ static int print_caps(void)
                                         .nBitDepthMinus8 = minus8};
                 if (cv->cuvidGetDecoderCaps(&caps) != CUDA_SUCCESS || !caps.bIsSupported)
                     continue;
+                any = true;
                 printf("caps %s %s %u-bit: %ux%u..%ux%u, %u MBs, output mask 0x%x, %u NVDECs\n",
                        codecs[i].name, chroma[c], 8 + minus8, caps.nMinWidth, caps.nMinHeight,
                        caps.nMaxWidth, caps.nMaxHeight, caps.nMaxMBCount,
                        caps.nOutputFormatMask, caps.nNumNVDECs);
             }
+        /* Said, so that a missing codec (AV1 on Hopper) is a result, not
+         * a gap in the list. */
+        if (!any)
+            printf("caps %s: not supported (no chroma format or depth)\n", codecs[i].name);
+    }
     cu->cuCtxPopCurrent(&dummy);
     return 0;
 }
