@@ -97,6 +97,7 @@ struct stream {
     uint64_t released;            /* END_FRAMEs sent: frame k of the next one */
     uint64_t answered, late;      /* END_FRAME replies; those past their deadline */
     double last_answer;           /* when the last END_FRAME reply came */
+    double first_answer;          /* when the first came (0: none yet): the start-up */
     int link_fd;                  /* --vm-socket: the port's connection; -1 */
     /* per connection */
     struct vt_channel *ch;
@@ -348,6 +349,8 @@ static int read_reply(struct stream *s)
     }
     if (p->opcode == VW_OP_END_FRAME) {
         add_latency(s, (t - p->sent) * 1e3);
+        if (!s->answered)
+            s->first_answer = t;
         s->answered++;
         s->last_answer = t;
         if (p->deadline > 0 && t > p->deadline)
@@ -743,6 +746,24 @@ static double percent(uint64_t part, uint64_t whole)
     return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+/* How long each stream waited for its first picture (decoder creation,
+ * a worker's start): apart from the steady rate that the other figures
+ * give. */
+static void print_start_up(const struct stream *streams, uint32_t n)
+{
+    double *ms = calloc(n ? n : 1, sizeof(*ms));
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n && ms; i++)
+        if (streams[i].answered && streams[i].started)
+            ms[k++] = (streams[i].first_answer - streams[i].t0) * 1e3;
+    if (k) {
+        qsort(ms, k, sizeof(*ms), cmp_double);
+        printf("first picture after: p50 %.3f ms, max %.3f ms (%u stream%s)\n",
+               percentile(ms, k, 0.50), ms[k - 1], k, k == 1 ? "" : "s");
+    }
+    free(ms);
+}
+
 /* Per stream and in all: frames answered, the rate they came at, the late. */
 static void print_pacing(const struct stream *streams, uint32_t n, double fps)
 {
@@ -922,6 +943,7 @@ int vivac_cmd_replay(int argc, char **argv)
     printf("END_FRAME latency: p50 %.3f ms, p99 %.3f ms (%llu frames)\n",
            lat ? percentile(lat, n, 0.50) : 0.0, lat ? percentile(lat, n, 0.99) : 0.0,
            (unsigned long long)n);
+    print_start_up(streams, started);
     printf("non-OK replies: %llu; differing from the trace: %llu; readback errors: %llu\n",
            (unsigned long long)non_ok, (unsigned long long)mismatches,
            (unsigned long long)readback_errors);

@@ -4,7 +4,8 @@
 # per frame, the same multiset as ffmpeg's software decode (replay is in
 # decode order, ffmpeg in display order: sorted lists are compared); `--dump`
 # writes those frames raw; then 4 concurrent streams each give the single
-# stream's list.
+# stream's list, and the report gives each stream's wait for its first
+# picture (p50 <= max <= the run).
 # Usage: replay.sh CLIP   (a clip whose size is a multiple of 16: the MD5 is
 # of the whole surface)
 source "$(dirname "$0")/lib.sh"
@@ -41,4 +42,13 @@ for s in 0 1 2 3; do
     grep "^stream $s frame " "$e2e_tmp/four.txt" | awk '{print $5}' | cmp -s - "$e2e_tmp/one.md5" ||
         { echo "FAIL: stream $s of 4 differs from the single stream"; exit 1; }
 done
+# Start-up apart from the steady rate: each of the 4 streams waited for its
+# first picture, no longer than the whole run.
+line=$(grep '^first picture after: ' "$e2e_tmp/four.txt") ||
+    { echo "FAIL: no start-up line in the report"; exit 1; }
+read -r p50 max count < <(echo "$line" |
+    sed -n 's/^first picture after: p50 \([0-9.]*\) ms, max \([0-9.]*\) ms (\([0-9]*\) streams)$/\1 \2 \3/p')
+wall=$(sed -n 's/^replay: .* frames in \([0-9.]*\) s: .*/\1/p' "$e2e_tmp/four.txt")
+[ "${count:-}" = 4 ] && awk -v a="$p50" -v b="$max" -v w="$wall" 'BEGIN { exit !(a > 0 && a <= b && b <= w * 1000) }' ||
+    { echo "$line (wall $wall s)"; echo "FAIL: start-up figures out of order"; exit 1; }
 echo "ok: $(basename "$clip"): $n frames recorded and replayed bit-exact, 4 streams agree"
