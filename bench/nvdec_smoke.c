@@ -148,7 +148,7 @@ int main(int argc, char **argv)
                                -1, 0);
         void *handle = NULL;
         if (pinned != MAP_FAILED &&
-            ops->host_memory_register(engine, pinned, mapped, &handle) == VW_OK) {
+            ops->host_memory_register(engine, pinned, mapped, -1, &handle) == VW_OK) {
             double best = 1e9, sum = 0;
             for (int it = 0; it < iters; it++) {
                 t0 = now_ms();

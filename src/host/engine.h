@@ -148,8 +148,11 @@ struct vh_engine_ops {
      * the mapping stays valid and the same size until unregister) and
      * treats failure (non-zero) as "not registered": pointers into the
      * region must work either way, only faster when registered. On success
-     * *handle is what unregister takes. Thread safe, like surface_*. */
-    int (*host_memory_register)(struct vh_engine *engine, void *base, size_t size,
+     * *handle is what unregister takes. fd: a memfd sealed against
+     * shrinking whose first bytes `base` maps (the engine may share it with
+     * another process, e.g. the GPU process), or -1. Thread safe, like
+     * surface_*. */
+    int (*host_memory_register)(struct vh_engine *engine, void *base, size_t size, int fd,
                                 void **handle);
     /* Undoes a successful register; called before the memory is unmapped,
      * with no surface_read/surface_write on it in progress. */
@@ -202,7 +205,8 @@ struct vh_engine_ops {
      * process over gpu_fd (its end of the connection the supervisor
      * attached; AF_UNIX SOCK_SEQPACKET; taken, closed by destroy). Its
      * caps, codec_gpu_bytes, surface_gpu_bytes and gpu_memory_total answer
-     * as the GPU process's engine; host_memory_register always fails. */
+     * as the GPU process's engine; host_memory_register shares memory that
+     * has an fd with the GPU process (images then cross once). */
     int (*create_remote)(struct vh_engine **out, int gpu_fd, struct vh_error *err);
 };
 

@@ -198,7 +198,8 @@ static void arena_register(struct vh_session *s)
     if (page > 0)
         size = (size + (uint64_t)page - 1) & ~((uint64_t)page - 1);
     void *handle = NULL;
-    int err = ops->host_memory_register(s->engine, s->arena.base, (size_t)size, &handle);
+    int err = ops->host_memory_register(s->engine, s->arena.base, (size_t)size, s->arena.fd,
+                                        &handle);
     if (err) {
         vc_debug("session %u: arena not registered with the engine (%d); unpinned copies", s->id,
                  err);

@@ -128,20 +128,24 @@ uint8_t *vh_session_bounce(struct vh_session *s, uint64_t size, const char *what
         vh_daemon_memory_full(&rep->err, what, s->limits.shared, want);
         return NULL;
     }
-    void *m = mmap(NULL, (size_t)want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) {
+    /* A sealed memfd, like an arena: the engine may share it with the GPU
+     * process, which then reads pictures straight into it. */
+    struct vt_arena buf;
+    if (vt_arena_create(want, &buf) != 0) {
         vh_budget_give(s->limits.shared, want);
         vh_error_set(&rep->err, VW_ERR_NO_MEMORY, "%s: out of memory", what);
         return NULL;
     }
-    s->bounce = m;
+    s->bounce = buf.base;
     s->bounce_size = want;
     s->bytes_used += want;
     /* Registered like a memfd arena (session.c): nvdec then reads back with
      * a DMA into it, as it would into the region. Failure: unpinned. */
     const struct vh_engine_ops *ops = s->engine->ops;
     if (ops->host_memory_register && ops->host_memory_unregister &&
-        ops->host_memory_register(s->engine, m, (size_t)want, &s->bounce_handle) != 0)
+        ops->host_memory_register(s->engine, buf.base, (size_t)want, buf.fd,
+                                  &s->bounce_handle) != 0)
         s->bounce_handle = NULL;
+    close(buf.fd);                            /* mapped, and shared or not */
     return s->bounce;
 }

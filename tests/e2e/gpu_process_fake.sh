@@ -5,7 +5,8 @@
 # replayed with --md5 against `vivacd --engine nvdec` and against
 # `vivacd --engine nvdec --gpu-process` must give the same non-empty MD5
 # list with every reply OK (the remote path moves bitstreams and pictures
-# losslessly), reading back through page-locked staging (locks and unlocks
+# losslessly), reading back straight into the client's arena, which the
+# worker shares with the GPU process (page-locked there; locks and unlocks
 # pair up); with --gpu-process the GPU process locks its sandbox and the
 # client's worker is sandboxed as a CPU worker ("sw, socketpair", not the
 # GPU list); a GPU process killed (SIGKILL) mid-replay makes the client fail
@@ -65,9 +66,10 @@ if echo "$worker_lines" | grep -q '(gpu)'; then
     echo "$worker_lines"; echo "FAIL: the worker got the GPU seccomp list"; exit 1
 fi
 
-# Readback through the GPU process copies into page-locked staging.
-grep -q 'vivacd\[gpu\].*cuMemHostRegister(' "$e2e_tmp/vivacd.log" ||
-    { echo "FAIL: the GPU process did not page-lock a lane's staging buffer"; exit 1; }
+# The client's arena is shared with the GPU process, page-locked there, so
+# that pictures are read back straight into it.
+grep -q 'vivacd\[gpu\].*shares [0-9]* bytes as memory [0-9]* (page-locked)' "$e2e_tmp/vivacd.log" ||
+    { grep -a 'vivacd\[gpu\]' "$e2e_tmp/vivacd.log" | tail; echo "FAIL: the GPU process was not given the client's arena"; exit 1; }
 
 # 3. The GPU process killed mid-replay.
 gpu_pid() {

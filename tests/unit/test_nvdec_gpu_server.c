@@ -127,6 +127,26 @@ FAKE(f_map, CUvideodecoder d, int idx, CUdeviceptr *p, unsigned int *pitch, CUVI
 }
 FAKE(f_unmap, CUvideodecoder d, CUdeviceptr p) { atomic_fetch_add(&n_unmap, 1); return CUDA_SUCCESS; }
 
+/* Page-locking: counted, never refused (the GPU process's own cap is what
+ * is tested). */
+static atomic_llong pinned_now;
+static atomic_int n_pin_big;
+#define BIG_SHARE (200ull << 20)
+
+FAKE(f_host_register, void *p, size_t bytes, unsigned int flags)
+{
+    atomic_fetch_add(&pinned_now, (long long)bytes);
+    if (bytes == BIG_SHARE)
+        atomic_fetch_add(&n_pin_big, 1);
+    return CUDA_SUCCESS;
+}
+
+FAKE(f_host_unregister, void *p)
+{
+    (void)p;
+    return CUDA_SUCCESS;
+}
+
 static CudaFunctions fake_cu = {
     .cuInit = f_init, .cuDeviceGetCount = f_count, .cuDeviceGet = f_get,
     .cuDeviceGetName = f_name, .cuDevicePrimaryCtxRetain = f_retain,
@@ -282,6 +302,8 @@ int main(void)
     struct nvdec_engine *e;
     struct vh_error err;
     CHECK_EQ(nvdec_engine_open(&e, &fake_cu, &fake_cv, &err), VW_OK);
+    e->mem_host_register = f_host_register;
+    e->mem_host_unregister = f_host_unregister;
     struct ngp_server *s;
     CHECK_EQ(ngp_server_create(e, &s, &err), VW_OK);
     struct worker a, b, c;
@@ -389,6 +411,70 @@ int main(void)
     dm = h264_picture(7, 0);                      /* the old buffer is still there */
     CHECK_EQ(send_decode(a.fd, &dm), VW_OK);
 
+    /* Memory a worker shares (a session's arena): pictures read straight
+     * into it, within it, by its owner only, while shared. */
+    int arena_fd = make_staging(STAGING, true);
+    uint8_t *arena = mmap(NULL, STAGING, PROT_READ | PROT_WRITE, MAP_SHARED, arena_fd, 0);
+    CHECK(arena != MAP_FAILED);
+    struct ngp_share_memory sh = {.id = 300, .size = STAGING};
+    CHECK_EQ(call(a.fd, NGP_SHARE_MEMORY, &sh, sizeof(sh), arena_fd, NULL, 0), VW_OK);
+    CHECK(call(a.fd, NGP_SHARE_MEMORY, &sh, sizeof(sh), arena_fd, NULL, 0) == VW_ERR_INVALID_ID);
+    sh.id = 100;                                  /* a surface's id */
+    CHECK(call(a.fd, NGP_SHARE_MEMORY, &sh, sizeof(sh), arena_fd, NULL, 0) == VW_ERR_INVALID_ID);
+    unsealed = make_staging(STAGING, false);
+    sh.id = 301;
+    CHECK(call(a.fd, NGP_SHARE_MEMORY, &sh, sizeof(sh), unsealed, NULL, 0) == VW_ERR_MALFORMED);
+    close(unsealed);
+    sh.size = 2 * STAGING;                        /* more than the file holds */
+    CHECK(call(a.fd, NGP_SHARE_MEMORY, &sh, sizeof(sh), arena_fd, NULL, 0) == VW_ERR_MALFORMED);
+    close(arena_fd);
+    copies = atomic_load(&n_copy_to_host);
+    rd = nv12_read(100, 64, 32, 8192);
+    rd.memory = 300;
+    memset(a.staging, 0, 64 * 48);
+    CHECK_EQ(call(a.fd, NGP_SURF_READ, &rd, sizeof(rd), -1, NULL, 0), VW_OK);
+    CHECK_EQ(arena[8192], 0x5a);
+    CHECK_EQ(arena[8192 + 64 * 48 - 1], 0x5a);
+    CHECK_EQ(arena[8191], 0);
+    CHECK_EQ(arena[8192 + 64 * 48], 0);
+    CHECK_EQ(a.staging[0], 0);                    /* not through the staging buffer */
+    rd.offset = STAGING - 64;
+    CHECK(call(a.fd, NGP_SURF_READ, &rd, sizeof(rd), -1, NULL, 0) == VW_ERR_OUT_OF_BOUNDS);
+    rd.offset = UINT64_MAX - 8;
+    CHECK(call(a.fd, NGP_SURF_READ, &rd, sizeof(rd), -1, NULL, 0) == VW_ERR_OUT_OF_BOUNDS);
+    rd.offset = 0;
+    rd.memory = 301;                              /* never shared */
+    CHECK(call(a.fd, NGP_SURF_READ, &rd, sizeof(rd), -1, NULL, 0) == VW_ERR_INVALID_ID);
+    rd.memory = 300;
+    CHECK(call(b.fd, NGP_SURF_READ, &rd, sizeof(rd), -1, NULL, 0) == VW_ERR_INVALID_ID);
+    struct ngp_id unshare = {.id = 300};
+    CHECK(call(b.fd, NGP_UNSHARE_MEMORY, &unshare, sizeof(unshare), -1, NULL, 0) ==
+          VW_ERR_INVALID_ID);
+    CHECK_EQ(call(a.fd, NGP_UNSHARE_MEMORY, &unshare, sizeof(unshare), -1, NULL, 0), VW_OK);
+    CHECK(call(a.fd, NGP_SURF_READ, &rd, sizeof(rd), -1, NULL, 0) == VW_ERR_INVALID_ID);
+    CHECK_EQ(atomic_load(&n_copy_to_host), copies + 2);   /* the one good read, 2 planes */
+    munmap(arena, STAGING);
+
+    /* A worker's page-locked host memory is capped (NGP_PIN_MAX_PER_WORKER,
+     * 512 MiB): a third share of 200 MiB stays pageable, and is locked once
+     * another is unshared. */
+    int big_fd[3];
+    for (int i = 0; i < 3; i++) {
+        big_fd[i] = memfd_create("big", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        CHECK(big_fd[i] >= 0 && ftruncate(big_fd[i], (off_t)BIG_SHARE) == 0 &&
+              fcntl(big_fd[i], F_ADD_SEALS, F_SEAL_SHRINK) == 0);
+        struct ngp_share_memory bs = {.id = 400 + (uint32_t)i, .size = BIG_SHARE};
+        CHECK_EQ(call(a.fd, NGP_SHARE_MEMORY, &bs, sizeof(bs), big_fd[i], NULL, 0), VW_OK);
+    }
+    CHECK_EQ(atomic_load(&n_pin_big), 2);
+    struct ngp_id first_big = {.id = 400};
+    CHECK_EQ(call(a.fd, NGP_UNSHARE_MEMORY, &first_big, sizeof(first_big), -1, NULL, 0), VW_OK);
+    struct ngp_share_memory again = {.id = 403, .size = BIG_SHARE};
+    CHECK_EQ(call(a.fd, NGP_SHARE_MEMORY, &again, sizeof(again), big_fd[0], NULL, 0), VW_OK);
+    CHECK_EQ(atomic_load(&n_pin_big), 3);
+    for (int i = 0; i < 3; i++)
+        close(big_fd[i]);
+
     /* The GPU limit of worker c (32 MiB): a 1080p decoder passes it. */
     int creates = atomic_load(&n_create);
     dc = h264_decoder(1, 1920, 1088, 20);
@@ -442,6 +528,23 @@ int main(void)
     CHECK_EQ(back[0], 0x5a);
     CHECK_EQ(back[64 * 48 - 1], 0x5a);
     CHECK_EQ(back[64 * 48], 0);                   /* nothing beyond the layout */
+    /* A session's arena shared with the GPU process: read straight into it;
+     * memory without an fd is not shared. */
+    int afd = make_staging(STAGING, true);
+    uint8_t *ar = mmap(NULL, STAGING, PROT_READ | PROT_WRITE, MAP_SHARED, afd, 0);
+    void *handle = NULL, *none = NULL;
+    CHECK_EQ(vh_engine_nvdec.host_memory_register(&re.base, ar, STAGING, afd, &handle), 0);
+    CHECK(handle != NULL);
+    CHECK(vh_engine_nvdec.host_memory_register(&re.base, back, sizeof(back), -1, &none) != 0);
+    close(afd);
+    int before = atomic_load(&n_copy_to_host);
+    CHECK_EQ(vh_engine_nvdec.surface_read(&re.base, &surf, &whole, &lay, ar + 4096, &err), VW_OK);
+    CHECK_EQ(ar[4096], 0x5a);
+    CHECK_EQ(ar[4096 + 64 * 48 - 1], 0x5a);
+    CHECK_EQ(ar[4095], 0);
+    CHECK_EQ(atomic_load(&n_copy_to_host), before + 2);
+    vh_engine_nvdec.host_memory_unregister(&re.base, handle);
+    munmap(ar, STAGING);
     vh_engine_nvdec.surface_fini(&re.base, &surf);
     CHECK(surf.engine_data == NULL);
     nvdec_remote_free(&re.remote);

@@ -587,16 +587,23 @@ static void op_gpu_trim(struct vh_engine *engine)
     nvdec_engine_get(engine)->dev->gpu_trim(engine);
 }
 
-/* Not across processes: the GPU process cannot reach the worker's arena
- * (the core reads and writes through the staging buffer instead). */
-static int op_host_memory_register(struct vh_engine *engine, void *base, size_t size,
+/* In a worker of the GPU process: shared with it (fd needed); else pinned. */
+static int op_host_memory_register(struct vh_engine *engine, void *base, size_t size, int fd,
                                    void **handle)
 {
-    if (nvdec_engine_get(engine)->remote) {
-        *handle = NULL;
-        return -1;
-    }
+    struct nvdec_engine *e = nvdec_engine_get(engine);
+    if (e->remote)
+        return nvdec_remote_memory_register(e, base, size, fd, handle);
     return nvdec_host_memory_register(engine, base, size, handle);
+}
+
+static void op_host_memory_unregister(struct vh_engine *engine, void *handle)
+{
+    struct nvdec_engine *e = nvdec_engine_get(engine);
+    if (e->remote)
+        nvdec_remote_memory_unregister(e, handle);
+    else
+        nvdec_host_memory_unregister(engine, handle);
 }
 
 const struct vh_engine_ops vh_engine_nvdec = {
@@ -612,7 +619,7 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .surface_read = op_surface_read,
     .surface_write = op_surface_write,
     .host_memory_register = op_host_memory_register,
-    .host_memory_unregister = nvdec_host_memory_unregister,
+    .host_memory_unregister = op_host_memory_unregister,
     .codec_gpu_bytes = nvdec_codec_gpu_bytes,
     .surface_gpu_bytes = nvdec_surface_gpu_bytes,
     .gpu_memory_total = nvdec_gpu_memory_total,

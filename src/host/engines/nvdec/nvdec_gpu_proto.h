@@ -40,7 +40,7 @@
 
 #include "vivac/protocol.h"
 
-#define NGP_VERSION 1u
+#define NGP_VERSION 2u
 #define NGP_REPLY 0x80000000u
 #define NGP_MAX_MESSAGE (128u * 1024u)        /* a packet, header included */
 #define NGP_MAX_SLICES 16384u                 /* offsets in one DECODE */
@@ -65,6 +65,8 @@ enum ngp_type {
     NGP_SURF_READ = 11,
     NGP_SURF_WRITE = 12,
     NGP_TRIM = 13,
+    NGP_SHARE_MEMORY = 14,                    /* + fd */
+    NGP_UNSHARE_MEMORY = 15,
 };
 
 struct ngp_hdr {
@@ -109,6 +111,16 @@ struct ngp_hello_reply {
 static_assert(sizeof(struct ngp_hello_reply) == 96 + 24 * NGP_NUM_KINDS * NGP_NUM_OUTPUTS,
               "wire size");
 #define NGP_HAS_D16 1u                        /* P010/Y410 surfaces */
+
+/* SHARE_MEMORY: a sealed memfd of the worker's (a session's arena or image
+ * buffer) that surface reads and writes may name instead of the staging
+ * buffer, so that a picture is copied once, straight into it. */
+struct ngp_share_memory {
+    uint32_t id;                              /* the worker's, as for objects */
+    uint32_t reserved;
+    uint64_t size;                            /* what the worker mapped; the fd must hold it */
+};
+static_assert(sizeof(struct ngp_share_memory) == 16, "wire size");
 
 struct ngp_set_staging {
     uint64_t size;                            /* what the worker mapped; the fd must hold it */
@@ -190,8 +202,8 @@ struct ngp_surf_io {
     uint32_t surface;
     uint32_t x, y, width, height;
     uint32_t dst_x, dst_y;
-    uint32_t reserved;
-    uint64_t offset, size;                    /* of the image in the staging buffer */
+    uint32_t memory;                          /* 0: the lane's staging; else a shared memory */
+    uint64_t offset, size;                    /* of the image in that memory */
     struct vw_image_layout layout;
 };
 static_assert(sizeof(struct ngp_surf_io) == 48 + sizeof(struct vw_image_layout), "wire size");

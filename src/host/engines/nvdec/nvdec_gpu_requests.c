@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -227,18 +228,35 @@ static int surf_create(struct req *r, const struct ngp_surf_create *m)
 static int surf_io(struct req *r, const struct ngp_surf_io *m, bool write)
 {
     const char *what = write ? "gpu: surface write" : "gpu: surface read";
-    if (m->reserved || (!write && (m->dst_x || m->dst_y)))
+    if (!write && (m->dst_x || m->dst_y))
         return vh_error_set(&r->err, VW_ERR_MALFORMED, "%s: reserved fields not 0", what);
-    if (!r->l->staging)
+    /* The image's memory: the lane's staging buffer or one the worker
+     * shared (a reference held until the copy is done). */
+    struct ngp_object *mem = NULL;
+    uint8_t *base = r->l->staging;
+    uint64_t size = r->l->staging_size;
+    if (m->memory) {
+        mem = ngp_object_get(r->w, m->memory, NGP_OBJ_MEMORY);
+        if (!mem)
+            return vh_error_set(&r->err, VW_ERR_INVALID_ID, "gpu: no shared memory %u",
+                                m->memory);
+        base = mem->map, size = mem->map_size;
+    } else if (!base) {
         return vh_error_set(&r->err, VW_ERR_MALFORMED, "gpu: no staging buffer on this lane");
-    if (m->offset > r->l->staging_size || m->size > r->l->staging_size - m->offset)
-        return vh_error_set(&r->err, VW_ERR_OUT_OF_BOUNDS,
-                            "%s: [%llu, +%llu) outside the staging buffer (%llu)", what,
-                            (unsigned long long)m->offset, (unsigned long long)m->size,
-                            (unsigned long long)r->l->staging_size);
-    struct ngp_object *o = ngp_object_get(r->w, m->surface, NGP_OBJ_SURFACE);
-    if (!o)
-        return vh_error_set(&r->err, VW_ERR_INVALID_ID, "gpu: no surface %u", m->surface);
+    }
+    int rc = VW_OK;
+    struct ngp_object *o = NULL;
+    if (m->offset > size || m->size > size - m->offset)
+        rc = vh_error_set(&r->err, VW_ERR_OUT_OF_BOUNDS,
+                          "%s: [%llu, +%llu) outside its memory (%llu bytes)", what,
+                          (unsigned long long)m->offset, (unsigned long long)m->size,
+                          (unsigned long long)size);
+    else if (!(o = ngp_object_get(r->w, m->surface, NGP_OBJ_SURFACE)))
+        rc = vh_error_set(&r->err, VW_ERR_INVALID_ID, "gpu: no surface %u", m->surface);
+    if (rc) {
+        ngp_object_put(r->w, mem);
+        return rc;
+    }
     pthread_mutex_lock(&o->lock);
     struct vh_surface *s = &o->surface;
     uint64_t needed = 0;
@@ -246,15 +264,15 @@ static int surf_io(struct req *r, const struct ngp_surf_io *m, bool write)
      * image, landing at (dst_x, dst_y). */
     uint32_t sx = write ? m->dst_x : m->x, sy = write ? m->dst_y : m->y;
     uint32_t ix = write ? m->x : 0, iy = write ? m->y : 0;
-    int rc = vh_image_check_rect(what, s, sx, sy, m->width, m->height, &r->err);
+    rc = vh_image_check_rect(what, s, sx, sy, m->width, m->height, &r->err);
     if (!rc)
         rc = vh_image_check_layout(what, &m->layout, s, ix, iy, m->width, m->height, &needed,
                                    &r->err);
     if (!rc && needed > m->size)
         rc = vh_error_set(&r->err, VW_ERR_MALFORMED, "%s: layout needs %llu bytes, size %llu",
                           what, (unsigned long long)needed, (unsigned long long)m->size);
-    uint8_t *data = r->l->staging + m->offset;
-    if (!rc)
+    uint8_t *data = base + m->offset;
+    if (!rc && !mem)
         ngp_lane_pin(r->l, m->offset + needed);
     if (!rc && write) {
         struct vh_rect src = {.x = m->x, .y = m->y, .width = m->width, .height = m->height};
@@ -266,6 +284,39 @@ static int surf_io(struct req *r, const struct ngp_surf_io *m, bool write)
     }
     pthread_mutex_unlock(&o->lock);
     ngp_object_put(r->w, o);
+    ngp_object_put(r->w, mem);
+    return rc;
+}
+
+/* The worker's memfd, mapped and (within the worker's share) page-locked. */
+static int share_memory(struct req *r, const struct ngp_share_memory *m, int fd)
+{
+    if (m->reserved)
+        return vh_error_set(&r->err, VW_ERR_MALFORMED, "gpu: reserved is not 0");
+    if (!ngp_object_id_free(r->w, m->id))
+        return vh_error_set(&r->err, VW_ERR_INVALID_ID, "gpu: id %u in use or 0", m->id);
+    uint8_t *map;
+    int rc = ngp_map_memfd("shared memory", fd, m->size, &map, &r->err);
+    if (rc)
+        return rc;
+    struct ngp_object *o = calloc(1, sizeof(*o));
+    if (!o) {
+        munmap(map, m->size);
+        return vh_error_set(&r->err, VW_ERR_NO_MEMORY, "gpu: out of memory");
+    }
+    pthread_mutex_init(&o->lock, NULL);
+    o->id = m->id;
+    o->kind = NGP_OBJ_MEMORY;
+    o->map = map;
+    o->map_size = m->size;
+    o->pinned = ngp_pin(r->w, map, m->size) ? m->size : 0;
+    vc_debug("gpu: worker %u shares %llu bytes as memory %u (%s)", r->w->id,
+             (unsigned long long)m->size, m->id, o->pinned ? "page-locked" : "pageable");
+    rc = ngp_object_add(r->w, o, &r->err);
+    if (rc) {
+        o->refs = 1;
+        ngp_object_put(r->w, o);
+    }
     return rc;
 }
 
@@ -329,7 +380,8 @@ bool ngp_serve_request(struct ngp_lane *l, size_t len, int fd)
         goto garbage;
     struct req r = {.l = l, .w = l->w, .e = l->srv->e, .body = l->buf + sizeof(h),
                     .len = len - sizeof(h)};
-    bool takes_fd = h.type == NGP_SET_STAGING || h.type == NGP_OPEN_LANE;
+    bool takes_fd = h.type == NGP_SET_STAGING || h.type == NGP_OPEN_LANE ||
+                    h.type == NGP_SHARE_MEMORY;
     if ((fd >= 0) != takes_fd)
         goto garbage;
     pthread_mutex_lock(&r.w->lock);
@@ -346,6 +398,7 @@ bool ngp_serve_request(struct ngp_lane *l, size_t len, int fd)
         struct ngp_capture capture;
         struct ngp_surf_create surf;
         struct ngp_surf_io io;
+        struct ngp_share_memory share;
     } m;
     struct ngp_hello_reply hr;
     const void *body = NULL;
@@ -390,12 +443,22 @@ bool ngp_serve_request(struct ngp_lane *l, size_t len, int fd)
             goto garbage;
         rc = dec_reconfigure(&r, &m.reconf);
         break;
+    case NGP_SHARE_MEMORY:
+        if (!body_is(&r, &m.share, sizeof(m.share)))
+            goto garbage;
+        rc = share_memory(&r, &m.share, fd);
+        close(fd);                            /* mapped (or refused) */
+        fd = -1;
+        break;
     case NGP_DEC_DESTROY:
     case NGP_SURF_DESTROY:
+    case NGP_UNSHARE_MEMORY:
         if (!body_is(&r, &m.id, sizeof(m.id)) || m.id.reserved)
             goto garbage;
         rc = ngp_object_remove(r.w, m.id.id,
-                               h.type == NGP_DEC_DESTROY ? NGP_OBJ_DECODER : NGP_OBJ_SURFACE,
+                               h.type == NGP_DEC_DESTROY    ? NGP_OBJ_DECODER
+                               : h.type == NGP_SURF_DESTROY ? NGP_OBJ_SURFACE
+                                                            : NGP_OBJ_MEMORY,
                                &r.err);
         break;
     case NGP_DECODE:

@@ -40,8 +40,12 @@ static void object_free(struct ngp_worker *w, struct ngp_object *o)
     struct nvdec_engine *e = w->srv->e;
     if (o->kind == NGP_OBJ_DECODER) {
         e->dev->dec_close(&o->dec, 0);       /* the reaper destroys the decoder */
-    } else {
+    } else if (o->kind == NGP_OBJ_SURFACE) {
         e->dev->surface_fini(&e->base, &o->surface);
+    } else {
+        if (o->pinned)
+            ngp_unpin(w, o->map, o->pinned);
+        munmap(o->map, o->map_size);
     }
     vh_budget_give(&w->budget, o->bytes);
     pthread_mutex_destroy(&o->lock);
@@ -101,7 +105,10 @@ int ngp_object_remove(struct ngp_worker *w, uint32_t id, enum ngp_object_kind ki
     pthread_mutex_unlock(&w->lock);
     if (!o)
         return vh_error_set(err, VW_ERR_INVALID_ID, "gpu: no %s %u",
-                            kind == NGP_OBJ_DECODER ? "decoder" : "surface", id);
+                            kind == NGP_OBJ_DECODER   ? "decoder"
+                            : kind == NGP_OBJ_SURFACE ? "surface"
+                                                      : "shared memory",
+                            id);
     ngp_object_put(w, o);                     /* the table's reference */
     return VW_OK;
 }
@@ -140,7 +147,7 @@ static void worker_free(struct ngp_worker *w)
 void ngp_lane_unmap(struct ngp_lane *l)
 {
     if (l->staging_pinned)
-        nvdec_host_memory_unregister(&l->srv->e->base, l->staging);
+        ngp_unpin(l->w, l->staging, l->staging_pinned);
     l->staging_pinned = 0;
     if (l->staging)
         munmap(l->staging, l->staging_size);
@@ -148,29 +155,64 @@ void ngp_lane_unmap(struct ngp_lane *l)
     l->staging_size = 0;
 }
 
-int ngp_lane_set_staging(struct ngp_lane *l, int fd, uint64_t size, struct vh_error *err)
+int ngp_map_memfd(const char *what, int fd, uint64_t size, uint8_t **out, struct vh_error *err)
 {
     struct stat st;
     int seals = fcntl(fd, F_GET_SEALS);
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        return vh_error_set(err, VW_ERR_MALFORMED, "gpu: staging is not a memfd");
+        return vh_error_set(err, VW_ERR_MALFORMED, "gpu: %s is not a memfd", what);
     if (seals < 0 || !(seals & F_SEAL_SHRINK))
-        return vh_error_set(err, VW_ERR_MALFORMED,
-                            "gpu: staging memfd not sealed against shrinking");
+        return vh_error_set(err, VW_ERR_MALFORMED, "gpu: %s not sealed against shrinking",
+                            what);
     if (size == 0 || size > NGP_STAGING_MAX || (uint64_t)st.st_size < size)
         return vh_error_set(err, VW_ERR_MALFORMED,
-                            "gpu: staging of %llu bytes (file %lld, at most %llu)",
+                            "gpu: %s of %llu bytes (file %lld, at most %llu)", what,
                             (unsigned long long)size, (long long)st.st_size,
                             (unsigned long long)NGP_STAGING_MAX);
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
-        return vh_error_set(err, VW_ERR_NO_MEMORY, "gpu: mapping the staging buffer: %s",
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "gpu: mapping the %s: %s", what,
                             strerror(errno));
+    *out = p;
+    return VW_OK;
+}
+
+int ngp_lane_set_staging(struct ngp_lane *l, int fd, uint64_t size, struct vh_error *err)
+{
+    uint8_t *p;
+    int rc = ngp_map_memfd("staging buffer", fd, size, &p, err);
+    if (rc)
+        return rc;
     ngp_lane_unmap(l);
     l->staging = p;
     l->staging_size = size;
     l->pin_failed = false;
     return VW_OK;
+}
+
+bool ngp_pin(struct ngp_worker *w, void *p, uint64_t size)
+{
+    pthread_mutex_lock(&w->lock);
+    bool room = size <= NGP_PIN_MAX_PER_WORKER - w->pinned;
+    if (room)
+        w->pinned += size;
+    pthread_mutex_unlock(&w->lock);
+    void *handle;
+    if (room && nvdec_host_memory_register(&w->srv->e->base, p, size, &handle) == 0)
+        return true;
+    if (room)
+        ngp_unpin(w, NULL, size);
+    return false;
+}
+
+/* p NULL: the budget only (a lock that failed). */
+void ngp_unpin(struct ngp_worker *w, void *p, uint64_t size)
+{
+    if (p)
+        nvdec_host_memory_unregister(&w->srv->e->base, p);
+    pthread_mutex_lock(&w->lock);
+    w->pinned -= size;
+    pthread_mutex_unlock(&w->lock);
 }
 
 /* Pageable, CUDA bounces a copy through a buffer of its own: readback of 4
@@ -185,11 +227,9 @@ void ngp_lane_pin(struct ngp_lane *l, uint64_t end)
     uint64_t want = (end + step - 1) / step * step;
     if (want > l->staging_size)
         want = l->staging_size;
-    struct vh_engine *engine = &l->srv->e->base;
     if (l->staging_pinned)
-        nvdec_host_memory_unregister(engine, l->staging);
-    void *handle;
-    l->pin_failed = nvdec_host_memory_register(engine, l->staging, want, &handle) != 0;
+        ngp_unpin(l->w, l->staging, l->staging_pinned);
+    l->pin_failed = !ngp_pin(l->w, l->staging, want);
     l->staging_pinned = l->pin_failed ? 0 : want;
 }
 

@@ -22,7 +22,13 @@
 enum ngp_object_kind {
     NGP_OBJ_DECODER,
     NGP_OBJ_SURFACE,
+    NGP_OBJ_MEMORY,
 };
+
+/* Host memory the GPU process page-locks for one worker (its lanes' staging
+ * and its shared memories): beyond it, copies run unlocked (slower), so
+ * that a worker cannot lock the host's memory. */
+#define NGP_PIN_MAX_PER_WORKER (512ull << 20)
 
 struct ngp_object {
     uint32_t id;                              /* the worker's */
@@ -37,6 +43,10 @@ struct ngp_object {
     bool created;
     /* Surface: the GPU process's own description of it. */
     struct vh_surface surface;
+    /* Memory: the worker's memfd, mapped here; `pinned` bytes of it
+     * page-locked (0 or map_size). */
+    uint8_t *map;
+    uint64_t map_size, pinned;
 };
 
 struct ngp_worker {
@@ -46,6 +56,7 @@ struct ngp_worker {
     pthread_mutex_t lock;
     bool hello;                               /* HELLO done (on any lane) */
     unsigned lanes;
+    uint64_t pinned;                          /* bytes page-locked for it (NGP_PIN_MAX_PER_WORKER) */
     unsigned num_objects;
     struct ngp_object *objects[NGP_MAX_OBJECTS];
 };
@@ -92,6 +103,13 @@ void ngp_lane_unmap(struct ngp_lane *l);
  * bus's speed; where the driver cannot, they stay pageable (slower, same
  * result). */
 void ngp_lane_pin(struct ngp_lane *l, uint64_t end);
+/* Maps `size` bytes of fd, which must be a memfd sealed against shrinking
+ * that holds them (so that no access here can fault). */
+int ngp_map_memfd(const char *what, int fd, uint64_t size, uint8_t **out, struct vh_error *err);
+/* Page-locks [p, p + size) for w within its NGP_PIN_MAX_PER_WORKER: true if
+ * locked (then ngp_unpin gives it back). */
+bool ngp_pin(struct ngp_worker *w, void *p, uint64_t size);
+void ngp_unpin(struct ngp_worker *w, void *p, uint64_t size);
 /* Another lane of w on fd (taken). */
 int ngp_lane_start(struct ngp_server *s, struct ngp_worker *w, int fd, struct vh_error *err);
 

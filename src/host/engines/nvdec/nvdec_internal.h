@@ -140,6 +140,8 @@ struct nvdec_engine {
      * the GPU process). */
     const struct nvdec_device_ops *dev;
     struct nvdec_remote *remote;
+    /* In a worker of the GPU process: the memory it shares (e->lock). */
+    struct nvdec_shared_memory *shared;
     /* The function tables are the caller's (a test's fakes): not freed. */
     bool borrowed_libs;
     uint64_t remote_total_mem;                /* remote: the GPU process's device */
@@ -210,6 +212,13 @@ int nvdec_gpu_server_attach(struct vh_gpu_server *g, uint32_t worker_id, uint64_
 void nvdec_gpu_server_destroy(struct vh_gpu_server **g);
 int nvdec_create_remote(struct vh_engine **out, int gpu_fd, struct vh_error *err);
 void nvdec_remote_engine_free(struct nvdec_engine *e);
+/* host_memory_register/unregister in a worker of the GPU process: memory
+ * backed by a sealed memfd (fd, from its offset 0) is shared with the GPU
+ * process, which then reads and writes images straight into it; without
+ * an fd, fails (copies go through the staging buffer). */
+int nvdec_remote_memory_register(struct nvdec_engine *e, void *base, size_t size, int fd,
+                                 void **handle);
+void nvdec_remote_memory_unregister(struct nvdec_engine *e, void *handle);
 /* The engine's class of each kind. */
 extern const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT];
 

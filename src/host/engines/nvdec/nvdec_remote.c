@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -20,21 +21,102 @@ struct nvdec_dec {
     bool created;
 };
 
+/* Memory shared with the GPU process (nvdec_remote_memory_register). */
+struct nvdec_shared_memory {
+    uint8_t *base;
+    uint64_t size;
+    uint32_t id;                              /* the GPU process's name of it */
+    struct nvdec_shared_memory *next;
+};
+
 /* vh_surface.engine_data of a remote surface. */
 struct remote_surface {
     uint32_t handle;
 };
 
-static int call(struct nvdec_engine *e, uint32_t type, const void *body, size_t len,
-                struct vh_error *err)
+static int call_fd(struct nvdec_engine *e, uint32_t type, const void *body, size_t len,
+                   int pass_fd, struct vh_error *err)
 {
     struct nvdec_remote_lane *l;
     int rc = nvdec_remote_lane_get(e->remote, &l, err);
     if (rc)
         return rc;
-    rc = nvdec_remote_call(e->remote, l, type, body, len, NULL, 0, -1, NULL, 0, err);
+    rc = nvdec_remote_call(e->remote, l, type, body, len, NULL, 0, pass_fd, NULL, 0, err);
     nvdec_remote_lane_put(e->remote, l);
     return rc;
+}
+
+static int call(struct nvdec_engine *e, uint32_t type, const void *body, size_t len,
+                struct vh_error *err)
+{
+    return call_fd(e, type, body, len, -1, err);
+}
+
+/* The shared memory holding [p, p + len), its id and p's offset in it; 0
+ * when none does. */
+static uint32_t shared_find(struct nvdec_engine *e, const uint8_t *p, uint64_t len,
+                            uint64_t *offset)
+{
+    uint32_t id = 0;
+    pthread_mutex_lock(&e->lock);
+    for (const struct nvdec_shared_memory *m = e->shared; m && !id; m = m->next)
+        if (p >= m->base && (uint64_t)(p - m->base) <= m->size &&
+            len <= m->size - (uint64_t)(p - m->base)) {
+            id = m->id;
+            *offset = (uint64_t)(p - m->base);
+        }
+    pthread_mutex_unlock(&e->lock);
+    return id;
+}
+
+int nvdec_remote_memory_register(struct nvdec_engine *e, void *base, size_t size, int fd,
+                                 void **handle)
+{
+    *handle = NULL;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return -1;
+    /* The file may end inside the last page the caller counted. */
+    uint64_t shared = (uint64_t)st.st_size < size ? (uint64_t)st.st_size : size;
+    struct nvdec_shared_memory *m = calloc(1, sizeof(*m));
+    if (!m || !shared) {
+        free(m);
+        return -1;
+    }
+    *m = (struct nvdec_shared_memory){.base = base, .size = shared,
+                                      .id = nvdec_remote_handle(e->remote)};
+    struct ngp_share_memory msg = {.id = m->id, .size = shared};
+    struct vh_error err;
+    if (call_fd(e, NGP_SHARE_MEMORY, &msg, sizeof(msg), fd, &err)) {
+        vc_debug("nvdec: not shared with the GPU process: %s", err.message);
+        free(m);
+        return -1;
+    }
+    pthread_mutex_lock(&e->lock);
+    m->next = e->shared;
+    e->shared = m;
+    pthread_mutex_unlock(&e->lock);
+    *handle = m;
+    return 0;
+}
+
+void nvdec_remote_memory_unregister(struct nvdec_engine *e, void *handle)
+{
+    struct nvdec_shared_memory *m = handle;
+    if (!m)
+        return;
+    pthread_mutex_lock(&e->lock);
+    for (struct nvdec_shared_memory **pp = &e->shared; *pp; pp = &(*pp)->next)
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    pthread_mutex_unlock(&e->lock);
+    struct ngp_id msg = {.id = m->id};
+    struct vh_error err;
+    if (call(e, NGP_UNSHARE_MEMORY, &msg, sizeof(msg), &err))
+        vc_warn("nvdec: unsharing memory %u: %s", m->id, err.message);
+    free(m);
 }
 
 /* No context in a worker: the parser is CPU code. */
@@ -203,15 +285,19 @@ static int remote_surface_read(struct vh_engine *engine, struct vh_surface *surf
                                    &needed, err);
     if (rc)
         return rc;
+    struct ngp_surf_io m = {.surface = s->handle, .x = rect->x, .y = rect->y,
+                            .width = rect->width, .height = rect->height, .offset = 0,
+                            .size = needed, .layout = *layout};
+    /* Into shared memory, the GPU process writes the picture itself. */
+    m.memory = shared_find(e, dst, needed, &m.offset);
+    if (m.memory)
+        return call(e, NGP_SURF_READ, &m, sizeof(m), err);
     if (needed > NVDEC_REMOTE_STAGING)
         return vh_error_set(err, VW_ERR_LIMIT, "nvdec: image of %llu bytes too large",
                             (unsigned long long)needed);
     struct nvdec_remote_lane *l;
     if ((rc = nvdec_remote_lane_get(e->remote, &l, err)))
         return rc;
-    struct ngp_surf_io m = {.surface = s->handle, .x = rect->x, .y = rect->y,
-                            .width = rect->width, .height = rect->height, .offset = 0,
-                            .size = needed, .layout = *layout};
     rc = nvdec_remote_call(e->remote, l, NGP_SURF_READ, &m, sizeof(m), NULL, 0, -1, NULL, 0,
                            err);
     const struct vc_pixel_format *pf = vc_pixel_format_get(layout->pixel_format);
@@ -240,6 +326,12 @@ static int remote_surface_write(struct vh_engine *engine, struct vh_surface *sur
                                    src->height, &needed, err);
     if (rc)
         return rc;
+    struct ngp_surf_io m = {.surface = s->handle, .x = src->x, .y = src->y,
+                            .width = src->width, .height = src->height, .dst_x = dst_x,
+                            .dst_y = dst_y, .offset = 0, .size = needed, .layout = *layout};
+    m.memory = shared_find(e, data, needed, &m.offset);
+    if (m.memory)
+        return call(e, NGP_SURF_WRITE, &m, sizeof(m), err);
     if (needed > NVDEC_REMOTE_STAGING)
         return vh_error_set(err, VW_ERR_LIMIT, "nvdec: image of %llu bytes too large",
                             (unsigned long long)needed);
@@ -247,9 +339,6 @@ static int remote_surface_write(struct vh_engine *engine, struct vh_surface *sur
     if ((rc = nvdec_remote_lane_get(e->remote, &l, err)))
         return rc;
     memcpy(l->staging, data, needed);
-    struct ngp_surf_io m = {.surface = s->handle, .x = src->x, .y = src->y,
-                            .width = src->width, .height = src->height, .dst_x = dst_x,
-                            .dst_y = dst_y, .offset = 0, .size = needed, .layout = *layout};
     rc = nvdec_remote_call(e->remote, l, NGP_SURF_WRITE, &m, sizeof(m), NULL, 0, -1, NULL, 0,
                            err);
     nvdec_remote_lane_put(e->remote, l);
@@ -334,6 +423,11 @@ err:
 
 void nvdec_remote_engine_free(struct nvdec_engine *e)
 {
+    while (e->shared) {                       /* the sessions unregistered theirs */
+        struct nvdec_shared_memory *m = e->shared;
+        e->shared = m->next;
+        free(m);
+    }
     nvdec_remote_free(&e->remote);
     if (e->cv && !e->borrowed_libs)
         cuvid_free_functions(&e->cv);
