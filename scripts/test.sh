@@ -34,12 +34,13 @@ else
 fi
 
 # 3. Coverage-guided fuzzing for a short time (clang + libFuzzer), the time
-# split between the targets: fuzz_session (one session's messages) and
+# split between the targets: fuzz_session (one session's messages),
 # fuzz_link (a VM's control connection as a byte stream: link framing,
-# message framing, sessions one after another).
+# message framing, sessions one after another) and fuzz_gpu (the GPU
+# process's requests from a hostile worker, on fake CUDA: a test build).
 if [ ! -f build-fuzz/build.ninja ]; then
-    CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
-        -Db_lundef=false >/dev/null
+    CC=clang meson setup build-fuzz -Dfuzzing=true -Dtest_hooks=true \
+        -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 fi
 fuzz_total=${FUZZ_SECONDS:-60}
 fuzz_target() { # NAME SEED_DIR SECONDS [libFuzzer args...]
@@ -57,10 +58,11 @@ fuzz_target() { # NAME SEED_DIR SECONDS [libFuzzer args...]
     fi
     rm -rf "$fuzz_dir"
 }
-if ninja -C build-fuzz fuzz/fuzz_session fuzz/fuzz_link >/dev/null 2>&1; then
-    fuzz_target fuzz_session fuzz/corpus $(( (fuzz_total + 1) / 2 ))
-    fuzz_target fuzz_link fuzz/corpus_link $(( fuzz_total / 2 > 0 ? fuzz_total / 2 : 1 )) \
-        -dict=fuzz/link.dict
+if ninja -C build-fuzz fuzz/fuzz_session fuzz/fuzz_link fuzz/fuzz_gpu >/dev/null 2>&1; then
+    third=$(( fuzz_total / 3 > 0 ? fuzz_total / 3 : 1 ))
+    fuzz_target fuzz_session fuzz/corpus $(( fuzz_total - 2 * third > 0 ? fuzz_total - 2 * third : 1 ))
+    fuzz_target fuzz_link fuzz/corpus_link "$third" -dict=fuzz/link.dict
+    fuzz_target fuzz_gpu fuzz/corpus_gpu "$third"
 else
     echo "fuzz build failed"; echo "fuzz build 0 1" >>"$results"
 fi
