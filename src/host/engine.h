@@ -65,6 +65,7 @@ struct vh_slice {
     const struct vw_mpeg2_slice *mpeg2;       /* data starts with the slice start code */
     const struct vw_hevc_slice *hevc;         /* data: the NAL from its header (start code stripped) */
     const struct vw_jpeg_slice *jpeg;         /* data: the scan's entropy-coded bytes */
+    const struct vw_mpeg4_slice *mpeg4;       /* data: the VOP from its first macroblock's byte */
 };
 
 /* A complete picture: everything between BEGIN_FRAME and END_FRAME. */
@@ -81,6 +82,8 @@ struct vh_picture {
     const struct vw_hevc_iq_matrix *hevc_iq;  /* NULL when the client sent none */
     const struct vw_jpeg_picture *jpeg;
     const struct vw_jpeg_tables *jpeg_tables; /* NULL when the client sent none */
+    const struct vw_mpeg4_picture *mpeg4;
+    const struct vw_mpeg4_iq_matrix *mpeg4_iq; /* NULL when the client sent none */
     uint32_t num_slices;                      /* >= 1 */
     const struct vh_slice *slices;
     struct vh_surface *target;

@@ -1,0 +1,265 @@
+/* MPEG-4 Part 2 header synthesis (ISO/IEC 14496-2 6.2.3 video_object_layer,
+ * 6.2.5 video_object_plane) and the VOP's time codes. */
+#include <string.h>
+
+#include "common/bitwriter.h"
+#include "host/codecs/mpeg4_headers.h"
+
+#define VISUAL_OBJECT_START_CODE 0x00u   /* video_object_start_code, id 0 */
+#define VOL_START_CODE 0x20u             /* video_object_layer_start_code, id 0 */
+#define VOP_START_CODE 0xb6u
+#define ADVANCED_SIMPLE_OBJECT_TYPE 17u  /* Table 6-10 */
+#define VOP_FIXED_BITS 64u               /* VOP header bits besides the time code */
+
+int vh_mpeg4_vop_time(const struct vh_mpeg4_state *st, const struct vw_mpeg4_picture *pic,
+                      struct vh_mpeg4_time *t, struct vh_error *err)
+{
+    int64_t res = pic->vop_time_increment_resolution;
+    /* A new resolution starts a new clock (the distances of VA are in its
+     * ticks). */
+    bool same_clock = st->resolution == pic->vop_time_increment_resolution;
+    bool anchor = same_clock && st->have_anchor;
+    int64_t time, since;
+    if (pic->vop_coding_type == VW_MPEG4_VOP_B) {
+        if (!anchor)
+            return vh_error_set(err, VW_ERR_MALFORMED,
+                                "MPEG-4: a B-VOP without a reference VOP before it");
+        if (pic->TRD != st->anchor_trd || pic->TRB <= 0 || pic->TRB >= pic->TRD)
+            return vh_error_set(err, VW_ERR_MALFORMED,
+                                "MPEG-4: B-VOP distances TRB %d, TRD %d do not fit its "
+                                "references (TRD %d, 0 < TRB < TRD)",
+                                pic->TRB, pic->TRD, (int)st->anchor_trd);
+        time = st->anchor_time - pic->TRD + pic->TRB;
+        since = st->prev_seconds;
+    } else {
+        if (pic->TRD < 0)
+            return vh_error_set(err, VW_ERR_MALFORMED, "MPEG-4: TRD %d is negative", pic->TRD);
+        /* The first reference of a clock keeps only the phase within a
+         * second: streams cut from the middle start late. */
+        time = anchor ? st->anchor_time + pic->TRD : pic->TRD % res;
+        since = anchor ? st->anchor_seconds : 0;
+    }
+    if (time < since * res || time / res - since > VH_MPEG4_MAX_GAP_SECONDS)
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            "MPEG-4: VOP time %lld ticks of 1/%lld s is more than %u s from "
+                            "its reference time base %lld s",
+                            (long long)time, (long long)res, VH_MPEG4_MAX_GAP_SECONDS,
+                            (long long)since);
+    t->modulo_seconds = (uint32_t)(time / res - since);
+    t->increment = (uint32_t)(time % res);
+    return VW_OK;
+}
+
+void vh_mpeg4_state_update(struct vh_mpeg4_state *st, const struct vw_mpeg4_picture *pic,
+                           const struct vw_mpeg4_iq_matrix *iq)
+{
+    if (pic->vop_coding_type != VW_MPEG4_VOP_B) {
+        int64_t res = pic->vop_time_increment_resolution;
+        bool anchor = st->resolution == pic->vop_time_increment_resolution && st->have_anchor;
+        int64_t time = anchor ? st->anchor_time + pic->TRD : pic->TRD % res;
+        st->prev_seconds = anchor ? st->anchor_seconds : 0;
+        st->anchor_seconds = time / res;
+        st->anchor_time = time;
+        st->anchor_trd = pic->TRD;
+        st->have_anchor = true;
+        st->resolution = pic->vop_time_increment_resolution;
+    }
+    if (!iq)
+        return;
+    const uint8_t load[2] = {iq->load_intra_quant_mat, iq->load_non_intra_quant_mat};
+    const uint8_t *m[2] = {iq->intra_quant_mat, iq->non_intra_quant_mat};
+    for (int i = 0; i < 2; i++) {
+        if (!load[i])
+            continue;
+        st->loaded[i] = true;
+        memcpy(st->matrix[i], m[i], 64);
+    }
+}
+
+static void start_code(struct vc_bitwriter *bw, uint8_t code)
+{
+    vc_bw_put_bits(bw, 24, 1);
+    vc_bw_put_bits(bw, 8, code);
+}
+
+static void marker(struct vc_bitwriter *bw)
+{
+    vc_bw_put_bits(bw, 1, 1);
+}
+
+/* next_start_code(): a 0 bit, then 1 bits up to the byte boundary. */
+static void stuffing(struct vc_bitwriter *bw)
+{
+    vc_bw_put_bits(bw, 1, 0);
+    while (bw->bits % 8)
+        vc_bw_put_bits(bw, 1, 1);
+}
+
+/* Bits of vop_time_increment: enough for resolution - 1, at least 1. */
+static unsigned increment_bits(uint16_t resolution)
+{
+    unsigned n = 1;
+    while (n < 16 && (1u << n) < resolution)
+        n++;
+    return n;
+}
+
+static void video_object_layer(struct vc_bitwriter *bw, const struct vw_mpeg4_picture *pic,
+                               const struct vh_mpeg4_state *st)
+{
+    start_code(bw, VISUAL_OBJECT_START_CODE);
+    start_code(bw, VOL_START_CODE);
+    vc_bw_put_bits(bw, 1, 0);         /* random_accessible_vol */
+    /* Not 0 (libavcodec takes a type 0 without user data for DivX 4 and
+     * works around its bugs). */
+    vc_bw_put_bits(bw, 8, ADVANCED_SIMPLE_OBJECT_TYPE);
+    vc_bw_put_bits(bw, 1, 1);         /* is_object_layer_identifier */
+    vc_bw_put_bits(bw, 4, 2);         /* video_object_layer_verid: quarter_sample exists */
+    vc_bw_put_bits(bw, 3, 1);         /* video_object_layer_priority */
+    vc_bw_put_bits(bw, 4, 1);         /* aspect_ratio_info: square */
+    vc_bw_put_bits(bw, 1, 1);         /* vol_control_parameters */
+    vc_bw_put_bits(bw, 2, 1);         /* chroma_format: 4:2:0 */
+    vc_bw_put_bits(bw, 1, 0);         /* low_delay: B-VOPs may come */
+    vc_bw_put_bits(bw, 1, 0);         /* vbv_parameters */
+    vc_bw_put_bits(bw, 2, 0);         /* video_object_layer_shape: rectangular */
+    marker(bw);
+    vc_bw_put_bits(bw, 16, pic->vop_time_increment_resolution);
+    marker(bw);
+    vc_bw_put_bits(bw, 1, 0);         /* fixed_vop_rate */
+    marker(bw);
+    vc_bw_put_bits(bw, 13, pic->vop_width);
+    marker(bw);
+    vc_bw_put_bits(bw, 13, pic->vop_height);
+    marker(bw);
+    vc_bw_put_flag(bw, pic->interlaced);
+    vc_bw_put_flag(bw, pic->obmc_disable);
+    vc_bw_put_bits(bw, 2, 0);         /* sprite_enable: none (validate_mpeg4.c) */
+    vc_bw_put_flag(bw, pic->quant_precision != 5); /* not_8_bit */
+    if (pic->quant_precision != 5) {
+        vc_bw_put_bits(bw, 4, pic->quant_precision);
+        vc_bw_put_bits(bw, 4, 8);     /* bits_per_pixel */
+    }
+    vc_bw_put_flag(bw, pic->quant_type);
+    if (pic->quant_type) {
+        /* All 64 entries: none is 0, which would end the list early. */
+        for (int i = 0; i < 2; i++) {
+            vc_bw_put_flag(bw, st->loaded[i]);
+            if (st->loaded[i])
+                for (int j = 0; j < 64; j++)
+                    vc_bw_put_bits(bw, 8, st->matrix[i][j]);
+        }
+    }
+    vc_bw_put_flag(bw, pic->quarter_sample);
+    vc_bw_put_bits(bw, 1, 1);         /* complexity_estimation_disable */
+    vc_bw_put_flag(bw, pic->resync_marker_disable);
+    vc_bw_put_flag(bw, pic->data_partitioned);
+    if (pic->data_partitioned)
+        vc_bw_put_flag(bw, pic->reversible_vlc);
+    vc_bw_put_bits(bw, 1, 0);         /* newpred_enable */
+    vc_bw_put_bits(bw, 1, 0);         /* reduced_resolution_vop_enable */
+    vc_bw_put_bits(bw, 1, 0);         /* scalability */
+    stuffing(bw);
+}
+
+static void vop_header(struct vc_bitwriter *bw, const struct vw_mpeg4_picture *pic,
+                       const struct vh_mpeg4_time *t, uint32_t quant)
+{
+    start_code(bw, VOP_START_CODE);
+    vc_bw_put_bits(bw, 2, pic->vop_coding_type);
+    for (uint32_t i = 0; i < t->modulo_seconds; i++)
+        vc_bw_put_bits(bw, 1, 1);     /* modulo_time_base */
+    vc_bw_put_bits(bw, 1, 0);
+    marker(bw);
+    vc_bw_put_bits(bw, increment_bits(pic->vop_time_increment_resolution), t->increment);
+    marker(bw);
+    vc_bw_put_bits(bw, 1, 1);         /* vop_coded */
+    if (pic->vop_coding_type == VW_MPEG4_VOP_P)
+        vc_bw_put_flag(bw, pic->vop_rounding_type);
+    vc_bw_put_bits(bw, 3, pic->intra_dc_vlc_thr);
+    if (pic->interlaced) {
+        vc_bw_put_flag(bw, pic->top_field_first);
+        vc_bw_put_flag(bw, pic->alternate_vertical_scan_flag);
+    }
+    vc_bw_put_bits(bw, pic->quant_precision, quant);
+    if (pic->vop_coding_type != VW_MPEG4_VOP_I)
+        vc_bw_put_bits(bw, 3, pic->vop_fcode_forward);
+    if (pic->vop_coding_type == VW_MPEG4_VOP_B)
+        vc_bw_put_bits(bw, 3, pic->vop_fcode_backward);
+}
+
+size_t vh_mpeg4_write_headers(const struct vw_mpeg4_picture *pic, const struct vh_mpeg4_state *st,
+                              const struct vh_mpeg4_time *t, uint32_t quant,
+                              uint8_t out[VH_MPEG4_HEADERS_MAX])
+{
+    static_assert(VH_MPEG4_HEADERS_MAX * 8u >= 8u * (4 + 4 + 22 + 128 + 4) + VOP_FIXED_BITS +
+                                                    VH_MPEG4_MAX_GAP_SECONDS + 1,
+                  "header buffer");
+    struct vc_bitwriter bw;
+    vc_bw_init(&bw, out, VH_MPEG4_HEADERS_MAX);
+    video_object_layer(&bw, pic, st);
+    vop_header(&bw, pic, t, quant);
+    /* Cannot overflow: VH_MPEG4_HEADERS_MAX is above the largest case. */
+    return vc_bw_ok(&bw) ? bw.bits : 0;
+}
+
+int vh_mpeg4_packet_size(const struct vh_picture *pic, const struct vh_mpeg4_state *st,
+                         size_t *size, struct vh_error *err)
+{
+    struct vh_mpeg4_time t;
+    int status = vh_mpeg4_vop_time(st, pic->mpeg4, &t, err);
+    if (status != VW_OK)
+        return status;
+    struct vh_mpeg4_state next = *st;
+    uint8_t hdr[VH_MPEG4_HEADERS_MAX];
+    vh_mpeg4_state_update(&next, pic->mpeg4, pic->mpeg4_iq);
+    const struct vh_slice *s = &pic->slices[0];
+    size_t bits = vh_mpeg4_write_headers(pic->mpeg4, &next, &t, s->mpeg4->quant_scale, hdr);
+    bits += (size_t)s->size * 8u - s->mpeg4->macroblock_offset;
+    *size = (bits + 7) / 8;
+    return VW_OK;
+}
+
+void vh_mpeg4_packet_write(const struct vh_picture *pic, struct vh_mpeg4_state *st,
+                           uint8_t *out)
+{
+    struct vh_mpeg4_time t;
+    struct vh_error ignored;
+    /* Checked by vh_mpeg4_packet_size on the same state. */
+    (void)vh_mpeg4_vop_time(st, pic->mpeg4, &t, &ignored);
+    vh_mpeg4_state_update(st, pic->mpeg4, pic->mpeg4_iq);
+    const struct vh_slice *s = &pic->slices[0];
+    uint8_t hdr[VH_MPEG4_HEADERS_MAX];
+    size_t bits = vh_mpeg4_write_headers(pic->mpeg4, st, &t, s->mpeg4->quant_scale, hdr);
+    size_t whole = bits / 8;
+    unsigned shift = bits % 8;
+    memcpy(out, hdr, whole);
+    /* The slice's bits from macroblock_offset on, after the header's last
+     * `shift` bits: each output byte takes the rest of one 16-bit window. */
+    const uint8_t *in = s->data;
+    size_t in_bits = (size_t)s->size * 8u - s->mpeg4->macroblock_offset;
+    size_t pos = s->mpeg4->macroblock_offset;
+    uint8_t *o = out + whole;
+    uint8_t acc = shift ? (uint8_t)(hdr[whole] & (0xffu << (8 - shift))) : 0;
+    size_t total = shift + in_bits;
+    for (size_t done = 0; done < total; done += 8) {
+        /* The next 8 - shift (or fewer, at the end) slice bits. */
+        uint32_t want = 8 - (done == 0 ? shift : 0);
+        uint32_t got = 0;
+        if (want > in_bits)
+            want = (uint32_t)in_bits;
+        if (want) {
+            size_t byte = pos / 8;
+            unsigned off = pos % 8;
+            uint32_t window = (uint32_t)in[byte] << 8;
+            if (byte + 1 < s->size)
+                window |= in[byte + 1];
+            got = (window >> (16 - off - want)) & ((1u << want) - 1u);
+            pos += want;
+            in_bits -= want;
+        }
+        if (done == 0)
+            *o++ = (uint8_t)(acc | (got << (8 - shift - want)));
+        else
+            *o++ = (uint8_t)(got << (8 - want));
+    }
+}
