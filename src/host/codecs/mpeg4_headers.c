@@ -50,32 +50,6 @@ int vh_mpeg4_vop_time(const struct vh_mpeg4_state *st, const struct vw_mpeg4_pic
     return VW_OK;
 }
 
-void vh_mpeg4_state_update(struct vh_mpeg4_state *st, const struct vw_mpeg4_picture *pic,
-                           const struct vw_mpeg4_iq_matrix *iq)
-{
-    if (pic->vop_coding_type != VW_MPEG4_VOP_B) {
-        int64_t res = pic->vop_time_increment_resolution;
-        bool anchor = st->resolution == pic->vop_time_increment_resolution && st->have_anchor;
-        int64_t time = anchor ? st->anchor_time + pic->TRD : pic->TRD % res;
-        st->prev_seconds = anchor ? st->anchor_seconds : 0;
-        st->anchor_seconds = time / res;
-        st->anchor_time = time;
-        st->anchor_trd = pic->TRD;
-        st->have_anchor = true;
-        st->resolution = pic->vop_time_increment_resolution;
-    }
-    if (!iq)
-        return;
-    const uint8_t load[2] = {iq->load_intra_quant_mat, iq->load_non_intra_quant_mat};
-    const uint8_t *m[2] = {iq->intra_quant_mat, iq->non_intra_quant_mat};
-    for (int i = 0; i < 2; i++) {
-        if (!load[i])
-            continue;
-        st->loaded[i] = true;
-        memcpy(st->matrix[i], m[i], 64);
-    }
-}
-
 static void start_code(struct vc_bitwriter *bw, uint8_t code)
 {
     vc_bw_put_bits(bw, 24, 1);
@@ -161,6 +135,48 @@ static void video_object_layer(struct vc_bitwriter *bw, const struct vw_mpeg4_pi
     stuffing(bw);
 }
 
+void vh_mpeg4_state_update(struct vh_mpeg4_state *st, const struct vw_mpeg4_picture *pic,
+                           const struct vw_mpeg4_iq_matrix *iq)
+{
+    if (pic->vop_coding_type != VW_MPEG4_VOP_B) {
+        int64_t res = pic->vop_time_increment_resolution;
+        bool anchor = st->resolution == pic->vop_time_increment_resolution && st->have_anchor;
+        int64_t time = anchor ? st->anchor_time + pic->TRD : pic->TRD % res;
+        st->prev_seconds = anchor ? st->anchor_seconds : 0;
+        st->anchor_seconds = time / res;
+        st->anchor_time = time;
+        st->anchor_trd = pic->TRD;
+        st->have_anchor = true;
+        st->resolution = pic->vop_time_increment_resolution;
+    }
+    if (iq) {
+        const uint8_t load[2] = {iq->load_intra_quant_mat, iq->load_non_intra_quant_mat};
+        const uint8_t *m[2] = {iq->intra_quant_mat, iq->non_intra_quant_mat};
+        for (int i = 0; i < 2; i++) {
+            if (!load[i])
+                continue;
+            st->loaded[i] = true;
+            memcpy(st->matrix[i], m[i], 64);
+        }
+    }
+    /* A VOL header makes libavcodec forget what it learnt of the stream's
+     * timing (the frame period it takes from the first B-VOP after one, for
+     * interlaced direct mode): send one where a stream would have one, at
+     * the start, in front of I-VOPs (where encoders repeat it) and when its
+     * fields change. */
+    uint8_t vol[VH_MPEG4_VOL_MAX];
+    struct vc_bitwriter bw;
+    vc_bw_init(&bw, vol, sizeof(vol));
+    video_object_layer(&bw, pic, st);
+    size_t n = vc_bw_bytes(&bw);
+    st->send_vol = pic->vop_coding_type == VW_MPEG4_VOP_I || n != st->vol_bytes ||
+                   memcmp(vol, st->vol, n) != 0;
+    memcpy(st->vol, vol, n);
+    st->vol_bytes = (uint16_t)n;
+}
+
+
+
 static void vop_header(struct vc_bitwriter *bw, const struct vw_mpeg4_picture *pic,
                        const struct vh_mpeg4_time *t, uint32_t quant)
 {
@@ -191,15 +207,106 @@ size_t vh_mpeg4_write_headers(const struct vw_mpeg4_picture *pic, const struct v
                               const struct vh_mpeg4_time *t, uint32_t quant,
                               uint8_t out[VH_MPEG4_HEADERS_MAX])
 {
-    static_assert(VH_MPEG4_HEADERS_MAX * 8u >= 8u * (4 + 4 + 22 + 128 + 4) + VOP_FIXED_BITS +
+    static_assert(VH_MPEG4_VOL_MAX >= 4 + 4 + 22 + 128, "VOL buffer");
+    static_assert(VH_MPEG4_HEADERS_MAX * 8u >= 8u * (VH_MPEG4_VOL_MAX + 4) + VOP_FIXED_BITS +
                                                     VH_MPEG4_MAX_GAP_SECONDS + 1,
                   "header buffer");
     struct vc_bitwriter bw;
     vc_bw_init(&bw, out, VH_MPEG4_HEADERS_MAX);
-    video_object_layer(&bw, pic, st);
+    if (st->send_vol)
+        for (size_t i = 0; i < st->vol_bytes; i++)
+            vc_bw_put_bits(&bw, 8, st->vol[i]);
     vop_header(&bw, pic, t, quant);
     /* Cannot overflow: VH_MPEG4_HEADERS_MAX is above the largest case. */
     return vc_bw_ok(&bw) ? bw.bits : 0;
+}
+
+/* Where the macroblock data goes: `out` (NULL: only counted), `bits`
+ * written so far. */
+struct sink {
+    uint8_t *out;
+    size_t bits;
+};
+
+/* Appends the low n bits of v, n <= 8. */
+static void sink_bits(struct sink *k, unsigned n, uint32_t v)
+{
+    if (k->out) {
+        size_t byte = k->bits / 8;
+        unsigned used = k->bits % 8;
+        uint32_t window = ((uint32_t)(used ? k->out[byte] : 0) << 8) |
+                          ((v & ((1u << n) - 1u)) << (16 - used - n));
+        k->out[byte] = (uint8_t)(window >> 8);
+        if (used + n > 8)
+            k->out[byte + 1] = (uint8_t)window;
+    }
+    k->bits += n;
+}
+
+/* Copies bits [from, to) of `data`. */
+static void copy_bits(struct sink *k, const uint8_t *data, size_t from, size_t to)
+{
+    while (from < to && from % 8) {
+        sink_bits(k, 1, (data[from / 8] >> (7 - from % 8)) & 1u);
+        from++;
+    }
+    for (; from + 8 <= to; from += 8)
+        sink_bits(k, 8, data[from / 8]);
+    for (; from < to; from++)
+        sink_bits(k, 1, (data[from / 8] >> (7 - from % 8)) & 1u);
+}
+
+/* Stuffing (next_resync_marker(), next_start_code()): a 0, then 1s up to the
+ * byte boundary. */
+static void sink_stuffing(struct sink *k)
+{
+    sink_bits(k, 1, 0);
+    while (k->bits % 8)
+        sink_bits(k, 1, 1);
+}
+
+/* The bits of the stuffing that ends at byte `end` (0 1..1, 1 to 8 bits), or
+ * 0 where the byte before is no stuffing's end. */
+static unsigned stuffing_before(const uint8_t *data, size_t end)
+{
+    if (end == 0)
+        return 0;
+    uint8_t b = data[end - 1];
+    unsigned ones = 0;
+    while (ones < 8 && (b >> ones) & 1u)
+        ones++;
+    return ones < 8 ? ones + 1 : 0;
+}
+
+/* The macroblock data from bit `start`, behind the header that `k` holds.
+ * The header ends at another bit of its byte than the data's did, but
+ * resync markers and the end of the VOP must stay byte aligned (decoders
+ * find them by their stuffing): at each one (a byte-aligned 00 00 after
+ * the first macroblock, which the data cannot otherwise hold) and at the
+ * end, the stuffing in front is written again for the new alignment. */
+static void splice_data(struct sink *k, const uint8_t *data, size_t size, size_t start)
+{
+    size_t from = start;
+    for (size_t i = 1; i + 1 < size; i++) {
+        if (data[i] != 0 || data[i + 1] != 0 || data[i - 1] == 0)
+            continue;
+        unsigned stuff = stuffing_before(data, i);
+        if (!stuff || i * 8 - stuff < from)
+            continue;
+        copy_bits(k, data, from, i * 8 - stuff);
+        sink_stuffing(k);
+        from = i * 8;
+    }
+    unsigned stuff = stuffing_before(data, size);
+    if (stuff && size * 8 - stuff >= from) {
+        copy_bits(k, data, from, size * 8 - stuff);
+        sink_stuffing(k);
+        return;
+    }
+    /* No stuffing at the end: the bits as they are, zeros to the byte. */
+    copy_bits(k, data, from, size * 8);
+    while (k->bits % 8)
+        sink_bits(k, 1, 0);
 }
 
 int vh_mpeg4_packet_size(const struct vh_picture *pic, const struct vh_mpeg4_state *st,
@@ -213,9 +320,10 @@ int vh_mpeg4_packet_size(const struct vh_picture *pic, const struct vh_mpeg4_sta
     uint8_t hdr[VH_MPEG4_HEADERS_MAX];
     vh_mpeg4_state_update(&next, pic->mpeg4, pic->mpeg4_iq);
     const struct vh_slice *s = &pic->slices[0];
-    size_t bits = vh_mpeg4_write_headers(pic->mpeg4, &next, &t, s->mpeg4->quant_scale, hdr);
-    bits += (size_t)s->size * 8u - s->mpeg4->macroblock_offset;
-    *size = (bits + 7) / 8;
+    struct sink k = {.out = NULL};
+    k.bits = vh_mpeg4_write_headers(pic->mpeg4, &next, &t, s->mpeg4->quant_scale, hdr);
+    splice_data(&k, s->data, s->size, s->mpeg4->macroblock_offset);
+    *size = k.bits / 8;
     return VW_OK;
 }
 
@@ -230,36 +338,8 @@ void vh_mpeg4_packet_write(const struct vh_picture *pic, struct vh_mpeg4_state *
     const struct vh_slice *s = &pic->slices[0];
     uint8_t hdr[VH_MPEG4_HEADERS_MAX];
     size_t bits = vh_mpeg4_write_headers(pic->mpeg4, st, &t, s->mpeg4->quant_scale, hdr);
-    size_t whole = bits / 8;
-    unsigned shift = bits % 8;
-    memcpy(out, hdr, whole);
-    /* The slice's bits from macroblock_offset on, after the header's last
-     * `shift` bits: each output byte takes the rest of one 16-bit window. */
-    const uint8_t *in = s->data;
-    size_t in_bits = (size_t)s->size * 8u - s->mpeg4->macroblock_offset;
-    size_t pos = s->mpeg4->macroblock_offset;
-    uint8_t *o = out + whole;
-    uint8_t acc = shift ? (uint8_t)(hdr[whole] & (0xffu << (8 - shift))) : 0;
-    size_t total = shift + in_bits;
-    for (size_t done = 0; done < total; done += 8) {
-        /* The next 8 - shift (or fewer, at the end) slice bits. */
-        uint32_t want = 8 - (done == 0 ? shift : 0);
-        uint32_t got = 0;
-        if (want > in_bits)
-            want = (uint32_t)in_bits;
-        if (want) {
-            size_t byte = pos / 8;
-            unsigned off = pos % 8;
-            uint32_t window = (uint32_t)in[byte] << 8;
-            if (byte + 1 < s->size)
-                window |= in[byte + 1];
-            got = (window >> (16 - off - want)) & ((1u << want) - 1u);
-            pos += want;
-            in_bits -= want;
-        }
-        if (done == 0)
-            *o++ = (uint8_t)(acc | (got << (8 - shift - want)));
-        else
-            *o++ = (uint8_t)(got << (8 - want));
-    }
+    /* `out` holds the bytes packet_size counted. */
+    struct sink k = {.out = out};
+    copy_bits(&k, hdr, 0, bits);
+    splice_data(&k, s->data, s->size, s->mpeg4->macroblock_offset);
 }

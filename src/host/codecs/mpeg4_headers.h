@@ -24,8 +24,9 @@ struct vh_picture;
  * seconds (modulo_time_base is one '1' bit a second). */
 #define VH_MPEG4_MAX_GAP_SECONDS 255u
 
-/* VO 4 + VOL 4 + 22 fixed + two matrices 128 + VOP 4 + 9 + gap 32 bytes,
- * rounded up. */
+/* Video object start code 4 + VOL 4 + 22 + two matrices 128 bytes, rounded
+ * up; then the VOP header: 4 + 9 bytes and a bit a second of gap. */
+#define VH_MPEG4_VOL_MAX 192u
 #define VH_MPEG4_HEADERS_MAX 256u
 
 /* What a decoder of one VA stream remembers between pictures. Zeroed: no
@@ -43,6 +44,9 @@ struct vh_mpeg4_state {
     int64_t anchor_time;          /* its time, in ticks */
     int64_t anchor_seconds;       /* its time_base: whole seconds */
     int64_t prev_seconds;         /* the time_base of the anchor before it */
+    uint8_t vol[VH_MPEG4_VOL_MAX];  /* the last VOL header, from its start codes */
+    uint16_t vol_bytes;
+    bool send_vol;                /* the picture taken last gets the VOL in front */
 };
 
 /* One VOP's time code: modulo_time_base (whole seconds since the reference
@@ -60,14 +64,17 @@ int vh_mpeg4_vop_time(const struct vh_mpeg4_state *st, const struct vw_mpeg4_pic
                       struct vh_mpeg4_time *t, struct vh_error *err);
 
 /* Takes the picture (its time, checked by vh_mpeg4_vop_time) and its IQ
- * block (NULL: none sent) into the state. */
+ * block (NULL: none sent) into the state, and decides whether the picture's
+ * packet starts with a VOL header: the first, every I-VOP's and where the
+ * VOL's fields change (libavcodec resets its interlaced frame period at
+ * each VOL, as it would at the stream's own). */
 void vh_mpeg4_state_update(struct vh_mpeg4_state *st, const struct vw_mpeg4_picture *pic,
                            const struct vw_mpeg4_iq_matrix *iq);
 
 /* Writes, for `pic` (checked by validate_mpeg4.c; `st` already updated by
- * it): a visual object start code, a video object layer (verid 2,
- * Advanced Simple object type, rectangular, the picture's size and VOL
- * flags, the matrices `st` holds) and the VOP header with time `t` and
+ * it): where `st` says so, a video object start code and a video object
+ * layer (verid 2, Advanced Simple object type, rectangular, the picture's
+ * size and VOL flags, the matrices `st` holds); then the VOP header with time `t` and
  * vop_quant `quant`. Returns the bits written (at most
  * VH_MPEG4_HEADERS_MAX * 8); the VOP header ends where the macroblock data
  * begins, not byte aligned. */
