@@ -141,6 +141,9 @@ m4v mpeg4_interlaced_tff.m4v 352 288 20 mpeg4 -- -q:v 5 -bf 2 -g 10 -flags +ildc
 # MPEG quantisation with custom matrices, odd size.
 m4v mpeg4_cqm_350x198.m4v 350 198 20 mpeg4 -- -q:v 6 -bf 1 -g 10 -mpeg_quant 1 \
     -intra_matrix "$cqm_intra" -inter_matrix "$cqm_inter"
+# Video packets (resync markers every ~800 bytes) with data partitioning:
+# the daemon keeps the markers byte aligned behind its rebuilt header.
+m4v mpeg4_packets_dp.m4v 352 288 12 mpeg4 -- -q:v 5 -bf 1 -g 10 -ps 800 -data_partitioning 1
 # libxvid: B-frames with quarter-pel, and MPEG quantisation (its own
 # matrices), odd size.
 m4v xvid_qpel_bf2.m4v 352 288 20 libxvid -- -q:v 5 -bf 2 -g 10 -flags +qpel
