@@ -69,6 +69,9 @@ static void test_picture(void)
     PIC_REFUSED(vop_fcode_backward, 8, VW_ERR_MALFORMED, "vop_fcode_backward");
     PIC_REFUSED(vop_time_increment_resolution, 0, VW_ERR_MALFORMED,
                 "vop_time_increment_resolution");
+    PIC_REFUSED(TRB, 0, VW_ERR_MALFORMED, "B-VOP TRB 0, TRD 3");
+    PIC_REFUSED(TRB, 3, VW_ERR_MALFORMED, "B-VOP TRB 3, TRD 3");
+    PIC_REFUSED(TRD, -3, VW_ERR_MALFORMED, "B-VOP TRB 1, TRD -3");
     PIC_REFUSED(vop_width, 0, VW_ERR_MALFORMED, "size 0x288");
     PIC_REFUSED(vop_height, 4097, VW_ERR_MALFORMED, "outside");
     PIC_REFUSED(vop_width, 353, VW_ERR_MALFORMED, "does not fit surface 7");
@@ -83,6 +86,10 @@ static void test_picture(void)
     CHECK_EQ(vh_mpeg4_check_picture(&p, &target, &err), VW_OK);
     p.vop_rounding_type = 2;
     CHECK_EQ(vh_mpeg4_check_picture(&p, &target, &err), VW_ERR_MALFORMED);
+    p.vop_rounding_type = 0;
+    p.TRD = -1;
+    CHECK_EQ(vh_mpeg4_check_picture(&p, &target, &err), VW_ERR_MALFORMED);
+    CHECK(strstr(err.message, "TRD -1 is negative") != NULL);
 }
 
 static void test_iq_and_slice(void)
