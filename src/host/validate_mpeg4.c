@@ -60,8 +60,6 @@ int vh_mpeg4_check_picture(const struct vw_mpeg4_picture *p, const struct vh_sur
     if (p->vop_coding_type == VW_MPEG4_VOP_B)
         REQUIRE(p->TRB > 0 && p->TRB < p->TRD, VW_ERR_MALFORMED,
                 PIC "B-VOP TRB %d, TRD %d: not 0 < TRB < TRD", p->TRB, p->TRD);
-    else
-        REQUIRE(p->TRD >= 0, VW_ERR_MALFORMED, PIC "TRD %d is negative", p->TRD);
     REQUIRE(p->vop_width >= 1 && p->vop_height >= 1 && p->vop_width <= VH_MPEG4_MAX_WIDTH &&
                 p->vop_height <= VH_MPEG4_MAX_HEIGHT,
             VW_ERR_MALFORMED, PIC "size %ux%u outside 1x1..%ux%u", p->vop_width, p->vop_height,

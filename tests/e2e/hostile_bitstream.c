@@ -620,8 +620,8 @@ static void case_mpeg4(const char *dir)
     p.vop_height = 4096;
     struct vh_mpeg4_state st;
     memset(&st, 0, sizeof(st));
-    vh_mpeg4_state_update(&st, &p, NULL);
-    struct vh_mpeg4_time t = {0, 0};
+    struct vh_mpeg4_time t = {.new_clock = true};
+    vh_mpeg4_state_update(&st, &p, NULL, &t);
     uint8_t hdr[VH_MPEG4_HEADERS_MAX];
     size_t bits = vh_mpeg4_write_headers(&p, &st, &t, 8, hdr);
     struct edit behind = {.slice = 0, .append = hdr, .append_size = (bits + 7) / 8};

@@ -86,10 +86,10 @@ static void test_picture(void)
     CHECK_EQ(vh_mpeg4_check_picture(&p, &target, &err), VW_OK);
     p.vop_rounding_type = 2;
     CHECK_EQ(vh_mpeg4_check_picture(&p, &target, &err), VW_ERR_MALFORMED);
+    /* A reference VOP's TRD may be anything (negative after a seek). */
     p.vop_rounding_type = 0;
     p.TRD = -1;
-    CHECK_EQ(vh_mpeg4_check_picture(&p, &target, &err), VW_ERR_MALFORMED);
-    CHECK(strstr(err.message, "TRD -1 is negative") != NULL);
+    CHECK_EQ(vh_mpeg4_check_picture(&p, &target, &err), VW_OK);
 }
 
 static void test_iq_and_slice(void)

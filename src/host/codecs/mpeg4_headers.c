@@ -31,13 +31,19 @@ int vh_mpeg4_vop_time(const struct vh_mpeg4_state *st, const struct vw_mpeg4_pic
                                 pic->TRB, pic->TRD, (int)st->anchor_trd);
         time = st->anchor_time - pic->TRD + pic->TRB;
         since = st->prev_seconds;
+        t->new_clock = false;
     } else {
-        if (pic->TRD < 0)
-            return vh_error_set(err, VW_ERR_MALFORMED, "MPEG-4: TRD %d is negative", pic->TRD);
-        /* The first reference of a clock keeps only the phase within a
-         * second: streams cut from the middle start late. */
-        time = anchor ? st->anchor_time + pic->TRD : pic->TRD % res;
-        since = anchor ? st->anchor_seconds : 0;
+        /* A new clock at the first reference VOP, and where the distance
+         * from the last one is negative (the guest's decoder was flushed:
+         * a seek) or too long to code. It keeps only the phase within a
+         * second; no B-VOP may lean on this VOP's TRD (it is not the
+         * distance libavcodec gets). */
+        time = st->anchor_time + pic->TRD;
+        t->new_clock = !anchor || pic->TRD < 0 ||
+                       time / res - st->anchor_seconds > VH_MPEG4_MAX_GAP_SECONDS;
+        if (t->new_clock)
+            time = (pic->TRD % res + res) % res;
+        since = t->new_clock ? 0 : st->anchor_seconds;
     }
     if (time < since * res || time / res - since > VH_MPEG4_MAX_GAP_SECONDS)
         return vh_error_set(err, VW_ERR_MALFORMED,
@@ -47,6 +53,7 @@ int vh_mpeg4_vop_time(const struct vh_mpeg4_state *st, const struct vw_mpeg4_pic
                             (long long)since);
     t->modulo_seconds = (uint32_t)(time / res - since);
     t->increment = (uint32_t)(time % res);
+    t->time = time;
     return VW_OK;
 }
 
@@ -136,16 +143,13 @@ static void video_object_layer(struct vc_bitwriter *bw, const struct vw_mpeg4_pi
 }
 
 void vh_mpeg4_state_update(struct vh_mpeg4_state *st, const struct vw_mpeg4_picture *pic,
-                           const struct vw_mpeg4_iq_matrix *iq)
+                           const struct vw_mpeg4_iq_matrix *iq, const struct vh_mpeg4_time *t)
 {
     if (pic->vop_coding_type != VW_MPEG4_VOP_B) {
-        int64_t res = pic->vop_time_increment_resolution;
-        bool anchor = st->resolution == pic->vop_time_increment_resolution && st->have_anchor;
-        int64_t time = anchor ? st->anchor_time + pic->TRD : pic->TRD % res;
-        st->prev_seconds = anchor ? st->anchor_seconds : 0;
-        st->anchor_seconds = time / res;
-        st->anchor_time = time;
-        st->anchor_trd = pic->TRD;
+        st->prev_seconds = t->new_clock ? 0 : st->anchor_seconds;
+        st->anchor_seconds = t->time / pic->vop_time_increment_resolution;
+        st->anchor_time = t->time;
+        st->anchor_trd = t->new_clock ? VH_MPEG4_NO_TRD : pic->TRD;
         st->have_anchor = true;
         st->resolution = pic->vop_time_increment_resolution;
     }
@@ -318,7 +322,7 @@ int vh_mpeg4_packet_size(const struct vh_picture *pic, const struct vh_mpeg4_sta
         return status;
     struct vh_mpeg4_state next = *st;
     uint8_t hdr[VH_MPEG4_HEADERS_MAX];
-    vh_mpeg4_state_update(&next, pic->mpeg4, pic->mpeg4_iq);
+    vh_mpeg4_state_update(&next, pic->mpeg4, pic->mpeg4_iq, &t);
     const struct vh_slice *s = &pic->slices[0];
     struct sink k = {.out = NULL};
     k.bits = vh_mpeg4_write_headers(pic->mpeg4, &next, &t, s->mpeg4->quant_scale, hdr);
@@ -334,7 +338,7 @@ void vh_mpeg4_packet_write(const struct vh_picture *pic, struct vh_mpeg4_state *
     struct vh_error ignored;
     /* Checked by vh_mpeg4_packet_size on the same state. */
     (void)vh_mpeg4_vop_time(st, pic->mpeg4, &t, &ignored);
-    vh_mpeg4_state_update(st, pic->mpeg4, pic->mpeg4_iq);
+    vh_mpeg4_state_update(st, pic->mpeg4, pic->mpeg4_iq, &t);
     const struct vh_slice *s = &pic->slices[0];
     uint8_t hdr[VH_MPEG4_HEADERS_MAX];
     size_t bits = vh_mpeg4_write_headers(pic->mpeg4, st, &t, s->mpeg4->quant_scale, hdr);

@@ -50,26 +50,34 @@ struct vh_mpeg4_state {
 };
 
 /* One VOP's time code: modulo_time_base (whole seconds since the reference
- * time base) and vop_time_increment. */
+ * time base) and vop_time_increment; its time on the clock and whether it
+ * starts a new clock. */
 struct vh_mpeg4_time {
     uint32_t modulo_seconds;
     uint32_t increment;
+    int64_t time;                 /* ticks */
+    bool new_clock;
 };
 
+/* anchor_trd of a reference VOP that started a new clock: no B-VOP's TRD. */
+#define VH_MPEG4_NO_TRD INT32_MIN
+
 /* The time code of `pic` on the clock `st`, or VW_ERR_MALFORMED (err set)
- * when its distances do not fit the clock: a B-VOP without an anchor before
- * it, whose TRD is not its backward reference's, or not 0 < TRB < TRD; a
- * negative TRD; a gap above VH_MPEG4_MAX_GAP_SECONDS. */
+ * when a B-VOP's distances do not fit the clock: no reference VOP before it,
+ * a TRD that is not its backward reference's (or one that started a new
+ * clock), not 0 < TRB < TRD, a gap above VH_MPEG4_MAX_GAP_SECONDS. An I or
+ * P-VOP starts a new clock where it is the first, its TRD is negative (the
+ * guest's decoder was flushed) or its gap too long. */
 int vh_mpeg4_vop_time(const struct vh_mpeg4_state *st, const struct vw_mpeg4_picture *pic,
                       struct vh_mpeg4_time *t, struct vh_error *err);
 
-/* Takes the picture (its time, checked by vh_mpeg4_vop_time) and its IQ
+/* Takes the picture (its time `t` from vh_mpeg4_vop_time) and its IQ
  * block (NULL: none sent) into the state, and decides whether the picture's
  * packet starts with a VOL header: the first, every I-VOP's and where the
  * VOL's fields change (libavcodec resets its interlaced frame period at
  * each VOL, as it would at the stream's own). */
 void vh_mpeg4_state_update(struct vh_mpeg4_state *st, const struct vw_mpeg4_picture *pic,
-                           const struct vw_mpeg4_iq_matrix *iq);
+                           const struct vw_mpeg4_iq_matrix *iq, const struct vh_mpeg4_time *t);
 
 /* Writes, for `pic` (checked by validate_mpeg4.c; `st` already updated by
  * it): where `st` says so, a video object start code and a video object
