@@ -88,8 +88,8 @@ struct vh_picture {
     const struct vh_slice *slices;
     struct vh_surface *target;
     /* The picture's references resolved to surfaces (H.264:
-     * reference_frames[i]; VP9: reference_frames[0..8); MPEG-2: [0] forward,
-     * [1] backward; HEVC: reference_frames[0..15)); NULL where the entry
+     * reference_frames[i]; VP9: reference_frames[0..8); MPEG-2, MPEG-4: [0]
+     * forward, [1] backward; HEVC: reference_frames[0..15)); NULL where the entry
      * is invalid (VW_H264_PIC_INVALID / VW_INVALID_ID). */
     struct vh_surface *refs[16];
 };
