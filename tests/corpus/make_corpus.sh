@@ -144,6 +144,15 @@ m4v mpeg4_cqm_350x198.m4v 350 198 20 mpeg4 -- -q:v 6 -bf 1 -g 10 -mpeg_quant 1 \
 # Video packets (resync markers every ~800 bytes) with data partitioning:
 # the daemon keeps the markers byte aligned behind its rebuilt header.
 m4v mpeg4_packets_dp.m4v 352 288 12 mpeg4 -- -q:v 5 -bf 1 -g 10 -ps 800 -data_partitioning 1
+# A new size mid-stream: two streams back to back (the second's VOL
+# changes the size; the daemon sends it and libavcodec starts again).
+if [ ! -s "$out/mpeg4_resize.m4v" ]; then
+    m4v mpeg4_resize_a.m4v.part 176 144 8 mpeg4 -- -q:v 5 -bf 1 -g 10
+    m4v mpeg4_resize_b.m4v.part 352 288 8 mpeg4 -- -q:v 5 -bf 1 -g 10
+    cat "$out/mpeg4_resize_a.m4v.part" "$out/mpeg4_resize_b.m4v.part" >"$out/mpeg4_resize.m4v.tmp"
+    rm -f "$out/mpeg4_resize_a.m4v.part" "$out/mpeg4_resize_b.m4v.part"
+    mv "$out/mpeg4_resize.m4v.tmp" "$out/mpeg4_resize.m4v"
+fi
 # libxvid: B-frames with quarter-pel, and MPEG quantisation (its own
 # matrices), odd size.
 m4v xvid_qpel_bf2.m4v 352 288 20 libxvid -- -q:v 5 -bf 2 -g 10 -flags +qpel
