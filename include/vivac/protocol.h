@@ -191,6 +191,8 @@ enum vw_profile {
     VW_PROFILE_HEVC_MAIN422_10 = 12, /* VAProfileHEVCMain422_10: 4:2:0/4:2:2, 8-10 bits */
     VW_PROFILE_HEVC_MAIN444 = 13,    /* VAProfileHEVCMain444: 4:2:0/4:2:2/4:4:4, 8 bits */
     VW_PROFILE_HEVC_MAIN444_10 = 14, /* VAProfileHEVCMain444_10: 4:2:0/4:2:2/4:4:4, 8-10 bits */
+    VW_PROFILE_MPEG4_SIMPLE = 15,  /* VAProfileMPEG4Simple (MPEG-4 Part 2) */
+    VW_PROFILE_MPEG4_ADVANCED_SIMPLE = 16, /* VAProfileMPEG4AdvancedSimple */
     VW_PROFILE_COUNT_
 };
 
@@ -206,6 +208,7 @@ enum vw_codec {
     VW_CODEC_MPEG2 = 4,
     VW_CODEC_HEVC = 5,
     VW_CODEC_JPEG = 6,
+    VW_CODEC_MPEG4 = 7,           /* MPEG-4 Part 2 */
 };
 
 /* The codec (parameter struct family) of a profile; 0 if unknown. */
@@ -232,6 +235,9 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
         return VW_CODEC_HEVC;
     case VW_PROFILE_JPEG_BASELINE:
         return VW_CODEC_JPEG;
+    case VW_PROFILE_MPEG4_SIMPLE:
+    case VW_PROFILE_MPEG4_ADVANCED_SIMPLE:
+        return VW_CODEC_MPEG4;
     default:
         return 0;
     }
@@ -684,6 +690,79 @@ struct vw_mpeg2_slice {
     uint8_t reserved[2];
 };
 static_assert(sizeof(struct vw_mpeg2_slice) == 28, "wire size");
+
+/* ---- MPEG-4 Part 2 parameters ----------------------------------------------
+ * VAPictureParameterBufferMPEG4 (bitfields widened to bytes, the H.263
+ * short header's GOB counts left out), VAIQMatrixBufferMPEG4 as the
+ * optional block (VW_DECODE_HAS_IQ_MATRIX) and VASliceParameterBufferMPEG4.
+ * As FFmpeg gives it, a picture is one slice: the VOP's data from the byte
+ * holding its first macroblock bit (the VOP header's last bits come first:
+ * macroblock_offset says how many) to the end of the VOP, video packets and
+ * their resync markers included. No VOL or VOP header bytes are sent. */
+
+#define VW_MPEG4_VOP_I 0u
+#define VW_MPEG4_VOP_P 1u
+#define VW_MPEG4_VOP_B 2u
+#define VW_MPEG4_VOP_S 3u
+
+struct vw_mpeg4_picture {
+    uint16_t vop_width;
+    uint16_t vop_height;
+    uint32_t forward_reference_picture;  /* surface ids, VW_INVALID_ID if none */
+    uint32_t backward_reference_picture;
+    /* vol_fields */
+    uint8_t short_video_header;
+    uint8_t chroma_format;        /* 1: 4:2:0, the only one */
+    uint8_t interlaced;
+    uint8_t obmc_disable;
+    uint8_t sprite_enable;        /* 0 none, 1 static, 2 GMC */
+    uint8_t sprite_warping_accuracy;
+    uint8_t quant_type;           /* 1: MPEG quantisation (matrices) */
+    uint8_t quarter_sample;
+    uint8_t data_partitioned;
+    uint8_t reversible_vlc;
+    uint8_t resync_marker_disable;
+    uint8_t no_of_sprite_warping_points;
+    int16_t sprite_trajectory_du[3];
+    int16_t sprite_trajectory_dv[3];
+    uint8_t quant_precision;      /* bits of vop_quant */
+    /* vop_fields */
+    uint8_t vop_coding_type;      /* VW_MPEG4_VOP_* */
+    uint8_t backward_reference_vop_coding_type;
+    uint8_t vop_rounding_type;
+    uint8_t intra_dc_vlc_thr;
+    uint8_t top_field_first;
+    uint8_t alternate_vertical_scan_flag;
+    uint8_t vop_fcode_forward;
+    uint8_t vop_fcode_backward;
+    uint8_t reserved;
+    uint16_t vop_time_increment_resolution;
+    int16_t TRB;                  /* ticks from the forward reference (B-VOPs) */
+    int16_t TRD;                  /* ticks between the two references */
+};
+static_assert(sizeof(struct vw_mpeg4_picture) == 52, "wire size");
+
+/* Matrices in zig-zag scan order, as VA and the VOL header have them. A load
+ * flag of 0: the matrix last loaded (the default before any) stays. */
+struct vw_mpeg4_iq_matrix {
+    uint8_t load_intra_quant_mat;
+    uint8_t load_non_intra_quant_mat;
+    uint8_t reserved[2];
+    uint8_t intra_quant_mat[64];
+    uint8_t non_intra_quant_mat[64];
+};
+static_assert(sizeof(struct vw_mpeg4_iq_matrix) == 132, "wire size");
+
+struct vw_mpeg4_slice {
+    uint32_t slice_data_size;
+    uint32_t slice_data_offset;
+    uint32_t slice_data_flag;     /* must be 0 */
+    uint32_t macroblock_offset;   /* bits of the first byte before the first macroblock (0..7) */
+    uint32_t macroblock_number;   /* the first macroblock: 0 */
+    uint16_t quant_scale;         /* vop_quant */
+    uint8_t reserved[2];
+};
+static_assert(sizeof(struct vw_mpeg4_slice) == 24, "wire size");
 
 /* ---- HEVC parameters -------------------------------------------------------
  * VAPictureParameterBufferHEVC, VAIQMatrixBufferHEVC as the optional block

@@ -56,6 +56,7 @@ extern const struct vg_codec vg_codec_vp8;
 extern const struct vg_codec vg_codec_mpeg2;
 extern const struct vg_codec vg_codec_hevc;
 extern const struct vg_codec vg_codec_jpeg;
+extern const struct vg_codec vg_codec_mpeg4;
 
 /* A reference slot for the wire: the surface id, or VW_INVALID_ID for
  * VA_INVALID_SURFACE and for a surface that no longer exists (e.g. its pool

@@ -32,6 +32,8 @@ static const struct {
     {VAProfileHEVCMain422_10, VW_PROFILE_HEVC_MAIN422_10},
     {VAProfileHEVCMain444, VW_PROFILE_HEVC_MAIN444},
     {VAProfileHEVCMain444_10, VW_PROFILE_HEVC_MAIN444_10},
+    {VAProfileMPEG4Simple, VW_PROFILE_MPEG4_SIMPLE},
+    {VAProfileMPEG4AdvancedSimple, VW_PROFILE_MPEG4_ADVANCED_SIMPLE},
 };
 
 /* The chroma formats, in the order a config without a preference picks

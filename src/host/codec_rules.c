@@ -127,6 +127,41 @@ static void mpeg2_ref_ids(const void *pic, uint32_t ids[16])
     ids[1] = p->backward_reference_picture;
 }
 
+/* ---- MPEG-4 Part 2 ---------------------------------------------------------- */
+
+static int mpeg4_check_picture(const void *pic, const struct vh_surface *target,
+                               struct vh_error *err)
+{
+    return vh_mpeg4_check_picture(pic, target, err);
+}
+
+static int mpeg4_check_extra(const void *extra, struct vh_error *err)
+{
+    return vh_mpeg4_check_iq_matrix(extra, err);
+}
+
+static int mpeg4_check_slice(const void *slice, uint32_t index, const void *pic,
+                             const uint8_t *data, uint32_t size, struct vh_error *err)
+{
+    return vh_mpeg4_check_slice(slice, index, pic, data, size, err);
+}
+
+static void mpeg4_coded_size(const void *pic, uint32_t *width, uint32_t *height)
+{
+    const struct vw_mpeg4_picture *p = pic;
+    *width = p->vop_width;
+    *height = p->vop_height;
+}
+
+static void mpeg4_ref_ids(const void *pic, uint32_t ids[16])
+{
+    const struct vw_mpeg4_picture *p = pic;
+    for (int i = 0; i < 16; i++)
+        ids[i] = VW_INVALID_ID;
+    ids[0] = p->forward_reference_picture;
+    ids[1] = p->backward_reference_picture;
+}
+
 /* ---- HEVC -------------------------------------------------------------------- */
 
 static int hevc_check_picture(const void *pic, const struct vh_surface *target,
@@ -303,6 +338,25 @@ static const struct vh_codec_rules rules[] = {
         .check_slice = jpeg_check_slice,
         .coded_size = jpeg_coded_size,
         .ref_ids = jpeg_ref_ids,
+    },
+    {
+        .codec = VW_CODEC_MPEG4,
+        .name = "MPEG-4",
+        .picture_size = sizeof(struct vw_mpeg4_picture),
+        .extra_size = sizeof(struct vw_mpeg4_iq_matrix),
+        .slice_size = sizeof(struct vw_mpeg4_slice),
+        /* A VOP is one slice (FFmpeg sends its video packets together). */
+        .max_slices = 1,
+        /* As MPEG-2: two references, the current picture and the one
+         * before it (sw_frame.c). */
+        .max_pictures = 2 + 2,
+        /* Macroblock data from mid-VOP: never a start code to strip. */
+        .strip_start_code = false,
+        .check_picture = mpeg4_check_picture,
+        .check_extra = mpeg4_check_extra,
+        .check_slice = mpeg4_check_slice,
+        .coded_size = mpeg4_coded_size,
+        .ref_ids = mpeg4_ref_ids,
     },
 };
 

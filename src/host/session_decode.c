@@ -456,6 +456,10 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
         pic.jpeg = &f->picture.jpeg;
         pic.jpeg_tables = f->have_iq ? &f->iq.jpeg : NULL;
         break;
+    case VW_CODEC_MPEG4:
+        pic.mpeg4 = &f->picture.mpeg4;
+        pic.mpeg4_iq = f->have_iq ? &f->iq.mpeg4 : NULL;
+        break;
     }
     for (uint32_t i = 0; i < f->num_slices; i++) {
         const void *params = f->slice_params + (size_t)i * rules->slice_size;
@@ -473,6 +477,8 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
             slices[i].hevc = params;
         else if (kind == VW_CODEC_JPEG)
             slices[i].jpeg = params;
+        else if (kind == VW_CODEC_MPEG4)
+            slices[i].mpeg4 = params;
     }
     int st = VW_OK;
     uint32_t ref_ids[16];

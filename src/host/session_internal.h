@@ -43,6 +43,7 @@ union vh_wire_picture {
     struct vw_mpeg2_picture mpeg2;
     struct vw_hevc_picture hevc;
     struct vw_jpeg_picture jpeg;
+    struct vw_mpeg4_picture mpeg4;
 };
 union vh_wire_extra {             /* the optional block (VW_DECODE_HAS_IQ_MATRIX) */
     struct vw_h264_iq_matrix h264;
@@ -50,6 +51,7 @@ union vh_wire_extra {             /* the optional block (VW_DECODE_HAS_IQ_MATRIX
     struct vw_mpeg2_iq_matrix mpeg2;
     struct vw_hevc_iq_matrix hevc;
     struct vw_jpeg_tables jpeg;
+    struct vw_mpeg4_iq_matrix mpeg4;
 };
 
 /* What DECODE_BITSTREAM/END_FRAME need to know about a codec's wire structs
@@ -324,6 +326,14 @@ int vh_mpeg2_check_picture(const struct vw_mpeg2_picture *pic, const struct vh_s
 int vh_mpeg2_check_iq_matrix(const struct vw_mpeg2_iq_matrix *iq, struct vh_error *err);
 int vh_mpeg2_check_slice(const struct vw_mpeg2_slice *slice, uint32_t index,
                          const struct vw_mpeg2_picture *pic, const uint8_t *data, uint32_t size,
+                         struct vh_error *err);
+
+/* MPEG-4 Part 2 (validate_mpeg4.c). */
+int vh_mpeg4_check_picture(const struct vw_mpeg4_picture *pic, const struct vh_surface *target,
+                           struct vh_error *err);
+int vh_mpeg4_check_iq_matrix(const struct vw_mpeg4_iq_matrix *iq, struct vh_error *err);
+int vh_mpeg4_check_slice(const struct vw_mpeg4_slice *slice, uint32_t index,
+                         const struct vw_mpeg4_picture *pic, const uint8_t *data, uint32_t size,
                          struct vh_error *err);
 
 /* HEVC (validate_hevc.c). */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates the test corpus with Debian's encoders: H.264 from ffmpeg's lavfi
-# sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx, MPEG-2 (.m2v) from ffmpeg's mpeg2video, HEVC (.hevc) from
+# sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx, MPEG-2 (.m2v) from ffmpeg's mpeg2video, MPEG-4 Part 2
+# (.m4v) from ffmpeg's mpeg4 and libxvid, HEVC (.hevc) from
 # ffmpeg's libx265, JPEG (.mjpeg) from ffmpeg's mjpeg. Each clip targets features that break
 # decoders; see tests/corpus/README.md. Usage: make_corpus.sh OUTDIR
 set -euo pipefail
@@ -116,6 +117,48 @@ cqm_inter=$cqm_inter,19,20,21,22,23,24,25,26,20,21,22,23,24,25,26,27,21,22,23,24
 cqm_inter=$cqm_inter,22,23,24,25,26,27,28,29,23,24,25,26,27,28,29,30
 m2v mpeg2_cqm_350x198.m2v 350 198 20 -- -bf 2 -g 10 -qmax 28 -intra_matrix "$cqm_intra" \
     -inter_matrix "$cqm_inter" -intra_vlc 1 -non_linear_quant 1 -dc 10
+
+# m4v NAME.m4v W H FRAMES ENCODER -- ffmpeg encoder options: MPEG-4 Part 2
+# elementary streams from ffmpeg's mpeg4 encoder and libxvid. Simple
+# profile (no B-frames, H.263 quantisation), then Advanced Simple tools:
+# B-frames, quarter-pel, interlaced, MPEG quantisation with matrices.
+m4v() {
+    local file=$1 w=$2 h=$3 n=$4 enc=$5
+    shift 6
+    if [ -s "$out/$file" ]; then return; fi
+    ffmpeg -v error -f lavfi -i "testsrc2=size=${w}x${h}:rate=25" -frames:v "$n" \
+        -c:v "$enc" "$@" -f m4v -y "$out/$file.tmp" </dev/null
+    mv "$out/$file.tmp" "$out/$file"
+}
+
+m4v mpeg4_simple.m4v 352 288 20 mpeg4 -- -q:v 5 -bf 0 -g 10
+m4v mpeg4_asp_bf2.m4v 352 288 30 mpeg4 -- -q:v 5 -bf 2 -g 12
+m4v mpeg4_qpel_bf2.m4v 352 288 20 mpeg4 -- -q:v 5 -bf 2 -g 10 -flags +qpel
+# Interlaced: field DCT, field prediction, alternate vertical scan, top
+# field first; B-frames take field direct mode.
+m4v mpeg4_interlaced_tff.m4v 352 288 20 mpeg4 -- -q:v 5 -bf 2 -g 10 -flags +ildct+ilme \
+    -top 1 -alternate_scan 1
+# MPEG quantisation with custom matrices, odd size.
+m4v mpeg4_cqm_350x198.m4v 350 198 20 mpeg4 -- -q:v 6 -bf 1 -g 10 -mpeg_quant 1 \
+    -intra_matrix "$cqm_intra" -inter_matrix "$cqm_inter"
+# Video packets (resync markers every ~800 bytes) with data partitioning:
+# the daemon keeps the markers byte aligned behind its rebuilt header.
+m4v mpeg4_packets_dp.m4v 352 288 12 mpeg4 -- -q:v 5 -bf 1 -g 10 -ps 800 -data_partitioning 1
+# A new size mid-stream: two streams back to back (the second's VOL
+# changes the size; the daemon sends it and libavcodec starts again).
+if [ ! -s "$out/mpeg4_resize.m4v" ]; then
+    m4v mpeg4_resize_a.m4v.part 176 144 8 mpeg4 -- -q:v 5 -bf 1 -g 10
+    m4v mpeg4_resize_b.m4v.part 352 288 8 mpeg4 -- -q:v 5 -bf 1 -g 10
+    cat "$out/mpeg4_resize_a.m4v.part" "$out/mpeg4_resize_b.m4v.part" >"$out/mpeg4_resize.m4v.tmp"
+    rm -f "$out/mpeg4_resize_a.m4v.part" "$out/mpeg4_resize_b.m4v.part"
+    mv "$out/mpeg4_resize.m4v.tmp" "$out/mpeg4_resize.m4v"
+fi
+# libxvid: B-frames with quarter-pel, and MPEG quantisation (its own
+# matrices), odd size.
+m4v xvid_qpel_bf2.m4v 352 288 20 libxvid -- -q:v 5 -bf 2 -g 10 -flags +qpel
+m4v xvid_mpeg_quant_350x198.m4v 350 198 20 libxvid -- -q:v 5 -bf 1 -g 10 -mpeg_quant 1
+# Global motion compensation (S-VOPs), which vivac refuses (tests/e2e/mpeg4_gmc_refused.sh).
+m4v xvid_gmc.m4v 352 288 10 libxvid -- -q:v 5 -bf 0 -g 10 -gmc 1
 
 # hevc NAME.hevc W H FRAMES -- x265 parameters (ffmpeg's libx265; Annex-B
 # elementary stream). x265 makes no tiles and no long-term references, and

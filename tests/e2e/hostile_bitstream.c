@@ -8,6 +8,8 @@
  *   - parameter sets and a picture of their own behind a valid slice (an
  *     H.264 SPS+PPS+IDR, an HEVC VPS+SPS+PPS+IDR of 8192x8192, an MPEG-2
  *     sequence header);
+ *   - MPEG-4 Part 2 picture parameters: GMC sprite fields, a B-VOP's TRB
+ *     past its backward reference, a VOP of 8192x8192;
  *   - a parameter set NAL unit as slice data;
  *   - HEVC POCs at the ends of 32 bits (INT32_MAX current, INT32_MIN
  *     reference), whose difference overflows;
@@ -15,7 +17,8 @@
  * sends the frame as recorded and goes on, and every picture it reads back
  * is the clean replay's. What clients send and decoders skip is accepted
  * and changes nothing: zero bytes behind a NAL unit or an MPEG-2 slice,
- * a JPEG scan without FFmpeg's final EOI or with fill bytes before it; and
+ * a JPEG scan without FFmpeg's final EOI or with fill bytes before it, a
+ * VOL and VOP header behind an MPEG-4 VOP's last macroblock; and
  * a JPEG scan ends at its first marker but RST0-7, so an SOF of 8192x8192
  * inside scan data is dropped with what follows it.
  * One line per case, "ok - name" / "not ok - name"; exit status 1 if any
@@ -30,6 +33,7 @@
 #include "host/codecs/h264_param_sets.h"
 #include "host/codecs/hevc_headers.h"
 #include "host/codecs/mpeg2_headers.h"
+#include "host/codecs/mpeg4_headers.h"
 #include "wire_client.h"
 
 /* ---- recorded sessions ---------------------------------------------------- */
@@ -544,6 +548,89 @@ out:
     free(rec.file);
 }
 
+/* ---- MPEG-4 Part 2 ----------------------------------------------------------- */
+
+static void mpeg4_edit(uint8_t *picture, size_t size, void (*f)(struct vw_mpeg4_picture *p))
+{
+    struct vw_mpeg4_picture p;
+    if (size < sizeof(p))
+        return;
+    memcpy(&p, picture, sizeof(p));
+    f(&p);
+    memcpy(picture, &p, sizeof(p));
+}
+
+static void gmc(struct vw_mpeg4_picture *p)
+{
+    p->sprite_enable = 2;
+    p->no_of_sprite_warping_points = 1;
+    p->sprite_trajectory_du[0] = 6;
+}
+
+static void trb_past_trd(struct vw_mpeg4_picture *p)
+{
+    p->TRB = INT16_MAX;
+}
+
+static void huge_vop(struct vw_mpeg4_picture *p)
+{
+    p->vop_width = 8192;
+    p->vop_height = 8192;
+}
+
+static void mpeg4_gmc(uint8_t *picture, size_t size)
+{
+    mpeg4_edit(picture, size, gmc);
+}
+
+static void mpeg4_far_trd(uint8_t *picture, size_t size)
+{
+    mpeg4_edit(picture, size, trb_past_trd);
+}
+
+static void mpeg4_huge(uint8_t *picture, size_t size)
+{
+    mpeg4_edit(picture, size, huge_vop);
+}
+
+static void case_mpeg4(const char *dir)
+{
+    struct recording rec;
+    struct decode d;
+    /* 128x96 interlaced, quarter-pel, MPEG quantisation: I0 P2 B1 P4 B3
+     * in decode order. */
+    if (!start(dir, "26_ffmpeg_mpeg4_interlaced_qpel", &rec) || !first_decode(&d)) {
+        result(false, "MPEG-4 cases run");
+        goto out;
+    }
+    struct edit e = {.slice = UINT32_MAX, .picture = mpeg4_gmc};
+    check("GMC sprite fields on a VOP", 1, &e, VW_ERR_UNSUPPORTED_STREAM,
+          "sprite_enable 2: sprites (static, GMC) are not supported", "27_mpeg4_gmc_sprite");
+    struct edit far = {.slice = UINT32_MAX, .picture = mpeg4_far_trd};
+    check("a B-VOP whose TRB is past its backward reference", 2, &far, VW_ERR_MALFORMED,
+          "TRB 32767, TRD", "28_mpeg4_b_vop_trb_past_trd");
+    struct edit huge = {.slice = UINT32_MAX, .picture = mpeg4_huge};
+    check("a VOP of 8192x8192 on a 128x96 surface", 0, &huge, VW_ERR_MALFORMED,
+          "size 8192x8192 outside", NULL);
+    /* The daemon's own VOL (4096x4096) and VOP header behind the VOP:
+     * past the last macroblock, which libavcodec reads no further than. */
+    struct vw_mpeg4_picture p;
+    memcpy(&p, d.picture, sizeof(p));
+    p.vop_width = 4096;
+    p.vop_height = 4096;
+    struct vh_mpeg4_state st;
+    memset(&st, 0, sizeof(st));
+    struct vh_mpeg4_time t = {.new_clock = true};
+    vh_mpeg4_state_update(&st, &p, NULL, &t);
+    uint8_t hdr[VH_MPEG4_HEADERS_MAX];
+    size_t bits = vh_mpeg4_write_headers(&p, &st, &t, 8, hdr);
+    struct edit behind = {.slice = 0, .append = hdr, .append_size = (bits + 7) / 8};
+    check("VOL and VOP header behind the VOP: harmless", EVERY_DECODE, &behind, VW_OK, NULL,
+          NULL);
+out:
+    free(rec.file);
+}
+
 /* ---- JPEG -------------------------------------------------------------------- */
 
 static void case_jpeg(const char *dir)
@@ -612,6 +699,7 @@ int main(int argc, char **argv)
     case_h264(argv[2]);
     case_hevc(argv[2]);
     case_mpeg2(argv[2]);
+    case_mpeg4(argv[2]);
     case_jpeg(argv[2]);
     result(daemon_serves(), "daemon still serves after all cases");
     printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);

@@ -133,11 +133,14 @@ use_vivac_driver() {
 # Optional second argument: the pixel format compared (nv12, or p010le for
 # 10-bit clips); optional third: "full" keeps full range (JPEG decodes to
 # yuvj420p: -pix_fmt nv12 alone would convert it to limited range, while a
-# VA surface holds the decoded samples as they are).
+# VA surface holds the decoded samples as they are); optional fourth:
+# decoder options for the reference (MPEG-4 Part 2: "-threads 1", "-idct
+# simple", see decode_clip.sh).
 sw_framemd5() {
     local vf=null
     [ "${3:-}" = full ] && vf=scale=out_range=full
-    ffmpeg -nostdin -v error -i "$1" -vf "$vf" -pix_fmt "${2:-nv12}" -f framemd5 - | grep -v '^#' |
+    # shellcheck disable=SC2086 # $4: decoder options, word-split on purpose
+    ffmpeg -nostdin -v error ${4:-} -i "$1" -vf "$vf" -pix_fmt "${2:-nv12}" -f framemd5 - | grep -v '^#' |
         awk -F, '{print $NF}'
 }
 

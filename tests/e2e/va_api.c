@@ -203,6 +203,16 @@ static void check_rext_configs(VADisplay dpy)
     /* JPEG: 4:2:0, and 4:2:2 / 4:4:4 where the daemon lists them. */
     check_config(dpy, VAProfileJPEGBaseline, "JPEGBaseline", VA_RT_FORMAT_YUV420,
                  VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV422 | VA_RT_FORMAT_YUV444);
+    /* MPEG-4 Part 2 on sw: Simple and Advanced Simple, 4:2:0; Main (and
+     * H.263) are not offered. */
+    check_config(dpy, VAProfileMPEG4Simple, "MPEG4Simple", VA_RT_FORMAT_YUV420, VA_RT_FORMAT_YUV420);
+    check_config(dpy, VAProfileMPEG4AdvancedSimple, "MPEG4AdvancedSimple", VA_RT_FORMAT_YUV420,
+                 VA_RT_FORMAT_YUV420);
+    VAConfigID none;
+    CHECK(vaCreateConfig(dpy, VAProfileMPEG4Main, VAEntrypointVLD, NULL, 0, &none),
+          VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaCreateConfig(dpy, VAProfileH263Baseline, VAEntrypointVLD, NULL, 0, &none),
+          VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
 }
 
 /* Surfaces of a new format: creation (with and without a pixel format

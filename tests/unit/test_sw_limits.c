@@ -41,6 +41,9 @@ static void expected_max(uint32_t profile, uint32_t *w, uint32_t *h)
     case VW_CODEC_MPEG2:
         *w = 4095, *h = 2800;
         break;
+    case VW_CODEC_MPEG4:
+        *w = 4096, *h = 4096;
+        break;
     default:
         *w = 8192, *h = 8192;
         break;
@@ -68,7 +71,8 @@ static uint32_t check_caps(const struct vw_cap *caps, uint32_t n)
 
 static const uint32_t all_codecs = 1u << VW_CODEC_H264 | 1u << VW_CODEC_VP9 |
                                    1u << VW_CODEC_VP8 | 1u << VW_CODEC_MPEG2 |
-                                   1u << VW_CODEC_HEVC | 1u << VW_CODEC_JPEG;
+                                   1u << VW_CODEC_HEVC | 1u << VW_CODEC_JPEG |
+                                   1u << VW_CODEC_MPEG4;
 
 /* ---- the engine alone ---------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 #include "host/engines/engines.h"
 #include "host/codecs/h264_param_sets.h"
 #include "host/codecs/mpeg2_headers.h"
+#include "host/codecs/mpeg4_headers.h"
 #include "host/engines/sw/sw_internal.h"
 
 #define SW_MIN_SIZE 16u
@@ -37,6 +38,9 @@ struct sw_engine {
  * no slice_vertical_position_extension). */
 #define SW_MPEG2_MAX_W VH_MPEG2_MAX_WIDTH
 #define SW_MPEG2_MAX_H VH_MPEG2_MAX_HEIGHT
+/* MPEG-4 Part 2: what the front door takes (validate_mpeg4.c). */
+#define SW_MPEG4_MAX_W VH_MPEG4_MAX_WIDTH
+#define SW_MPEG4_MAX_H VH_MPEG4_MAX_HEIGHT
 
 /* Each profile with its chroma formats and largest size: the 10-bit
  * profiles decode to YUV420_10 (P010 surfaces; libavcodec's yuv420p10
@@ -68,12 +72,15 @@ static const struct {
     {VW_PROFILE_VP9_PROFILE2, VW_RT_YUV420_10, 0, SW_BIG_MAX_W, SW_BIG_MAX_H},
     {VW_PROFILE_JPEG_BASELINE, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444, VW_FOURCC_NV12,
      SW_BIG_MAX_W, SW_BIG_MAX_H},
+    {VW_PROFILE_MPEG4_SIMPLE, VW_RT_YUV420, 0, SW_MPEG4_MAX_W, SW_MPEG4_MAX_H},
+    {VW_PROFILE_MPEG4_ADVANCED_SIMPLE, VW_RT_YUV420, 0, SW_MPEG4_MAX_W, SW_MPEG4_MAX_H},
 };
 
 #define SW_NUM_PROFILES (sizeof(sw_profiles) / sizeof(sw_profiles[0]))
 
 static_assert(SW_H264_MAX_W <= VW_MAX_WIDTH && SW_H264_MAX_H <= VW_MAX_HEIGHT &&
-                  SW_MPEG2_MAX_W <= VW_MAX_WIDTH && SW_MPEG2_MAX_H <= VW_MAX_HEIGHT,
+                  SW_MPEG2_MAX_W <= VW_MAX_WIDTH && SW_MPEG2_MAX_H <= VW_MAX_HEIGHT &&
+                  SW_MPEG4_MAX_W <= VW_MAX_WIDTH && SW_MPEG4_MAX_H <= VW_MAX_HEIGHT,
               "a profile's size beyond the protocol's");
 
 void sw_max_size(uint32_t *width, uint32_t *height)
@@ -180,6 +187,8 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
         return sw_frame_codec_create(engine, desc, &sw_vp8_class, out, err);
     case VW_CODEC_MPEG2:
         return sw_frame_codec_create(engine, desc, &sw_mpeg2_class, out, err);
+    case VW_CODEC_MPEG4:
+        return sw_frame_codec_create(engine, desc, &sw_mpeg4_class, out, err);
     case VW_CODEC_JPEG:
         return sw_frame_codec_create(engine, desc, &sw_jpeg_class, out, err);
     case VW_CODEC_HEVC:

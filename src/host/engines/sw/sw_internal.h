@@ -137,6 +137,7 @@ int sw_frame_codec_create(struct vh_engine *engine, const struct vh_codec_desc *
 extern const struct sw_frame_class sw_vp9_class;
 extern const struct sw_frame_class sw_vp8_class;
 extern const struct sw_frame_class sw_mpeg2_class;
+extern const struct sw_frame_class sw_mpeg4_class;
 extern const struct sw_frame_class sw_jpeg_class;
 
 #endif

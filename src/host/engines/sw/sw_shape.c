@@ -51,6 +51,10 @@ void sw_picture_shape(const struct vh_picture *pic, struct sw_shape *s)
         s->width = pic->mpeg2->horizontal_size;
         s->height = pic->mpeg2->vertical_size;
         break;
+    case VW_CODEC_MPEG4:
+        s->width = pic->mpeg4->vop_width;
+        s->height = pic->mpeg4->vop_height;
+        break;
     case VW_CODEC_JPEG: {
         const struct vw_jpeg_picture *p = pic->jpeg;
         s->width = p->picture_width;
@@ -82,7 +86,7 @@ int64_t sw_max_pixels(enum AVCodecID id, uint32_t width, uint32_t height)
      * up to its stride alignment, at most 64. */
     uint64_t w = ((uint64_t)width + 63u) & ~63ull, h = ((uint64_t)height + 31u) & ~31ull;
     uint64_t max = w * h;
-    if (id == AV_CODEC_ID_MPEG2VIDEO) {
+    if (id == AV_CODEC_ID_MPEG2VIDEO || id == AV_CODEC_ID_MPEG4) {
         /* mpegvideo also checks its edge emulation scratch against
          * max_pixels (ff_mpeg_framesize_alloc): 280 rows of the luma
          * linesize (whole macroblocks, then up to a multiple of 128 so
