@@ -170,6 +170,18 @@ static uint32_t pick_rt_format(const struct vw_cap *cap, uint32_t mask)
     return 0;
 }
 
+/* MPEG-4 Part 2 is listed only on request (VIVAC_MPEG4=1, or Mesa's
+ * VAAPI_MPEG4_ENABLED=true, which hides it the same way): gstreamer-vaapi
+ * 1.22 registers none of its elements, not even H.264's, when a driver
+ * lists an MPEG-4 Part 2 profile. A config of it can be made either way. */
+static bool listed(VAProfile va)
+{
+    if (va != VAProfileMPEG4Simple && va != VAProfileMPEG4AdvancedSimple)
+        return true;
+    const char *ours = getenv("VIVAC_MPEG4"), *mesa = getenv("VAAPI_MPEG4_ENABLED");
+    return (ours && strcmp(ours, "1") == 0) || (mesa && strcmp(mesa, "true") == 0);
+}
+
 VAStatus vg_QueryConfigProfiles(VADriverContextP ctx, VAProfile *profile_list, int *num_profiles)
 {
     if (!profile_list || !num_profiles)
@@ -177,7 +189,8 @@ VAStatus vg_QueryConfigProfiles(VADriverContextP ctx, VAProfile *profile_list, i
     struct vg_driver *drv = vg_lock(ctx);
     int n = 0;
     for (size_t i = 0; i < sizeof(profile_map) / sizeof(profile_map[0]); i++)
-        if (profile_supported(drv, profile_map[i].vw) && n < VG_MAX_PROFILES)
+        if (profile_supported(drv, profile_map[i].vw) && listed(profile_map[i].va) &&
+            n < VG_MAX_PROFILES)
             profile_list[n++] = profile_map[i].va;
     *num_profiles = n;
     vg_unlock(drv);

@@ -203,6 +203,17 @@ static void check_rext_configs(VADisplay dpy)
     /* JPEG: 4:2:0, and 4:2:2 / 4:4:4 where the daemon lists them. */
     check_config(dpy, VAProfileJPEGBaseline, "JPEGBaseline", VA_RT_FORMAT_YUV420,
                  VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV422 | VA_RT_FORMAT_YUV444);
+    /* MPEG-4 Part 2 is listed only with VIVAC_MPEG4=1 (gstreamer-vaapi
+     * 1.22 registers no element beside a driver that lists it), and its
+     * configs are made either way. */
+    const char *mpeg4 = getenv("VIVAC_MPEG4");
+    int want_listed = mpeg4 && strcmp(mpeg4, "1") == 0, mpeg4_listed = 0;
+    for (int i = 0; i < n; i++)
+        mpeg4_listed |= list[i] == VAProfileMPEG4Simple || list[i] == VAProfileMPEG4AdvancedSimple;
+    if (mpeg4_listed != want_listed)
+        printf("FAIL: MPEG-4 Part 2 %slisted with VIVAC_MPEG4=%s\n", mpeg4_listed ? "" : "not ",
+               mpeg4 ? mpeg4 : "(unset)");
+    EXPECT(mpeg4_listed == want_listed);
     /* MPEG-4 Part 2 on sw: Simple and Advanced Simple, 4:2:0; Main (and
      * H.263) are not offered. */
     check_config(dpy, VAProfileMPEG4Simple, "MPEG4Simple", VA_RT_FORMAT_YUV420, VA_RT_FORMAT_YUV420);
