@@ -29,7 +29,10 @@
 # log: sandbox lines, ended workers), raw.tar.gz (every run's logs and samples).
 # Knobs (environment): STREAMS="16 64" CLIENTS="1 16 64" REPS=3 MIN_SECONDS=2
 #   CLIP=h264_1080p60 UID_BASE=20000 ENGINE=nvdec VIVACD_ARGS (more options
-#   for the new daemon, e.g. --gpu-process) (sw: a dry run of the
+#   for the new daemon, e.g. --gpu-process), ALT_ARGS (when set, even empty:
+#   a second new daemon with these options instead, run after the first at
+#   every client count of every round, so both modes meet the same drift of
+#   the machine; its rows are engine "alt") (sw: a dry run of the
 #   script without a GPU, given a stand-in nvdec_native). Passes: K (one stream decodes for
 #   >= MIN_SECONDS) up to 16 streams, K*16/N above, so every saturated run
 #   decodes about as many frames. Skips (77) without a GPU.
@@ -79,10 +82,10 @@ fi
 chmod 0644 "$work"/*.vtrace
 chmod 0755 "$work/vivac"
 
-new_pid="" old_pid="" sampler=""
+new_pid="" alt_pid="" old_pid="" sampler=""
 cleanup() {
     [ -n "$sampler" ] && kill "$sampler" 2>/dev/null
-    for p in $new_pid $old_pid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    for p in $new_pid $alt_pid $old_pid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -100,8 +103,8 @@ start_daemon() {
     return 1
 }
 
-worker_pid() { pgrep -P "$new_pid" -f -- "--worker uid:$1 " | head -n 1; }
-gpu_process_pid() { pgrep -P "$new_pid" -f -- "--worker gpu " | head -n 1; }
+worker_pid() { pgrep -P "$1" -f -- "--worker uid:$2 " | head -n 1; }    # DAEMON UID
+gpu_process_pid() { pgrep -P "$1" -f -- "--worker gpu " | head -n 1; }  # DAEMON
 
 gpu_sample_start() { # FILE: "pid MiB" lines, one block a second
     ( while :; do
@@ -166,6 +169,17 @@ row() {
     echo "$ms"
 }
 
+# first_picture_max TAG C -> the slowest "first picture after" (max, ms) of
+# the run's clients: a worker's decoder creation shows here, not in fps
+first_picture_max() {
+    local i m=0 v
+    for i in $(seq 0 $(($2 - 1))); do
+        v=$(sed -n 's/^first picture after: .*max \([0-9.]*\) ms.*/\1/p' "$res/raw/$1_c$i.log")
+        m=$(awk -v a="$m" -v b="${v:-0}" 'BEGIN { print (b > a ? b : a) }')
+    done
+    echo "$m"
+}
+
 per_frame_ms() { # ticks0 ticks1 frames
     awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" \
         'BEGIN { printf "%.4f", (n > 0 ? (b - a) * 1000 / hz / n : 0) }'; }
@@ -173,8 +187,15 @@ per_frame_ms() { # ticks0 ticks1 frames
 # ---- start --------------------------------------------------------------------
 say "# $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -n 1)"
 say "# STREAMS='$STREAMS' CLIENTS='$CLIENTS' REPS=$REPS MIN_SECONDS=$MIN_SECONDS CLIP=$CLIP old=${oldbin:-none}"
-new_pid=$(start_daemon "$bindir/vivacd" "$work/new.sock" "$res/vivacd.log" info "${VIVACD_ARGS:-}") ||
+new_pid=$(start_daemon "$bindir/vivacd" "$work/vivac.sock" "$res/vivacd.log" info "${VIVACD_ARGS:-}") ||
     { say "vivacd did not come up:"; tail -n 20 "$res/vivacd.log" | tee -a "$summary"; exit 1; }
+modes=vivac
+if [ -n "${ALT_ARGS+set}" ]; then
+    alt_pid=$(start_daemon "$bindir/vivacd" "$work/alt.sock" "$res/raw/vivacd_alt.log" info "$ALT_ARGS") ||
+        { say "alt vivacd did not come up:"; tail -n 20 "$res/raw/vivacd_alt.log" | tee -a "$summary"; exit 1; }
+    modes="vivac alt"
+    say "# vivac: vivacd ${VIVACD_ARGS:-(no options)}; alt: vivacd ${ALT_ARGS:-(no options)}"
+fi
 if [ -n "$oldbin" ]; then
     old_pid=$(start_daemon "$oldbin/vivacd" "$work/old.sock" "$res/raw/vivacd_old.log" warn) ||
         { say "old vivacd did not come up"; old_pid=""; }
@@ -186,7 +207,7 @@ say "# passes: $k1 per stream up to 16 streams (one stream >= ${MIN_SECONDS} s)"
 for n in $STREAMS; do
     k=$k1
     [ "$n" -gt 16 ] && k=$(( (k1 * 16 + n - 1) / n ))
-    declare -A fps_of=() sup_of=() wrk_of=() mem_of=() per_of=() warm_of=()
+    declare -A fps_of=() sup_of=() wrk_of=() mem_of=() per_of=() warm_of=() first_of=()
     for r in $(seq "$REPS"); do
         log=$res/raw/native_s${n}_r$r.log
         gpu_sample_start "$res/raw/gpu_native_s${n}_r$r.txt"
@@ -203,30 +224,37 @@ for n in $STREAMS; do
         esac
         for c in $CLIENTS; do
             [ "$c" -le "$n" ] && [ $((n % c)) -eq 0 ] || continue
-            warm "$work/new.sock" "$c" "s${n}_c${c}_r$r"
-            warm_of[$c]+=" $warm_s"
-            smp=$res/raw/gpu_vivac_s${n}_c${c}_r$r.txt
-            read -r s0 w0 < <(cpu_now "$new_pid")
+          # the order swaps every round, so neither mode always goes first
+          order=$modes
+          [ $((r % 2)) -eq 0 ] && order=$(echo $modes | tr ' ' '\n' | tac | tr '\n' ' ')
+          for m in $order; do
+            dpid=$new_pid; [ $m = alt ] && dpid=$alt_pid
+            warm "$work/$m.sock" "$c" "${m}_s${n}_c${c}_r$r"
+            warm_of[$m:$c]+=" $warm_s"
+            smp=$res/raw/gpu_${m}_s${n}_c${c}_r$r.txt
+            read -r s0 w0 < <(cpu_now "$dpid")
             gpu_sample_start "$smp"
-            clients "$work/new.sock" "$n" "$c" "$k" "vivac_s${n}_c${c}_r$r" || say "FAILED: vivac s$n c$c r$r"
+            clients "$work/$m.sock" "$n" "$c" "$k" "${m}_s${n}_c${c}_r$r" || say "FAILED: $m s$n c$c r$r"
             gpu_sample_stop
-            read -r s1 w1 < <(cpu_now "$new_pid")
-            fps_of[$c]+=" $fps"
-            sup_of[$c]+=" $(per_frame_ms "$s0" "$s1" "$frames")"
-            wrk_of[$c]+=" $(per_frame_ms "$w0" "$w1" "$frames")"
+            read -r s1 w1 < <(cpu_now "$dpid")
+            fps_of[$m:$c]+=" $fps"
+            sup_of[$m:$c]+=" $(per_frame_ms "$s0" "$s1" "$frames")"
+            wrk_of[$m:$c]+=" $(per_frame_ms "$w0" "$w1" "$frames")"
+            first_of[$m:$c]+=" $(first_picture_max "${m}_s${n}_c${c}_r$r" "$c")"
             # GPU memory of each of this run's workers, and their total
             tot=0 per=""
             for i in $(seq 0 $((c - 1))); do
-                m=$(gpu_max "$smp" "$(worker_pid $((UID_BASE + i)))")
-                per+=" $m"; tot=$((tot + m))
+                mib=$(gpu_max "$smp" "$(worker_pid "$dpid" $((UID_BASE + i)))")
+                per+=" $mib"; tot=$((tot + mib))
             done
             # With --gpu-process the workers hold none: the GPU process all.
-            gp=$(gpu_process_pid)
+            gp=$(gpu_process_pid "$dpid")
             g=0
             [ -n "$gp" ] && g=$(gpu_max "$smp" "$gp")
             tot=$((tot + g))
-            mem_of[$c]+=" $tot"; per_of[$c]+="$per"
-            echo "s$n c$c r$r per-worker MiB:$per; GPU process MiB: $g" >>"$res/raw/gpu_workers.txt"
+            mem_of[$m:$c]+=" $tot"; per_of[$m:$c]+="$per"
+            echo "$m s$n c$c r$r per-worker MiB:$per; GPU process MiB: $g" >>"$res/raw/gpu_workers.txt"
+          done
         done
         if [ -n "$old_pid" ]; then
             warm "$work/old.sock" 1 "old_s${n}_r$r"
@@ -252,35 +280,44 @@ for n in $STREAMS; do
             ${old% *} ${old#* } "${omem% *}" "$(awk -v a="${old% *}" -v b="${nat% *}" 'BEGIN { print (b > 0 ? a / b : 0) }')" "${ocpu% *}")"
     fi
     for c in $CLIENTS; do
-        [ -n "${fps_of[$c]:-}" ] || continue
-        viv=$(row fps vivac "$n" "$c" "$k" "${fps_of[$c]}")
-        sup=$(row supervisor_cpu_ms_frame vivac "$n" "$c" "$k" "${sup_of[$c]}" 4)
-        wrk=$(row workers_cpu_ms_frame vivac "$n" "$c" "$k" "${wrk_of[$c]}" 4)
-        mem=$(row gpu_mib_total vivac "$n" "$c" "$k" "${mem_of[$c]}" 0)
-        pw=$(row gpu_mib_per_worker vivac "$n" "$c" "$k" "${per_of[$c]}" 0)
-        wm=$(row warmup_s vivac "$n" "$c" "$k" "${warm_of[$c]}" 2)
-        say "$(printf '  clients=%-3s (%s streams each) vivac fps %8s (spread %4s%%)  ratio/native %.3f' \
-            "$c" $((n / c)) ${viv% *} ${viv#* } \
+      for m in $modes; do
+        [ -n "${fps_of[$m:$c]:-}" ] || continue
+        viv=$(row fps "$m" "$n" "$c" "$k" "${fps_of[$m:$c]}")
+        sup=$(row supervisor_cpu_ms_frame "$m" "$n" "$c" "$k" "${sup_of[$m:$c]}" 4)
+        wrk=$(row workers_cpu_ms_frame "$m" "$n" "$c" "$k" "${wrk_of[$m:$c]}" 4)
+        mem=$(row gpu_mib_total "$m" "$n" "$c" "$k" "${mem_of[$m:$c]}" 0)
+        pw=$(row gpu_mib_per_worker "$m" "$n" "$c" "$k" "${per_of[$m:$c]}" 0)
+        wm=$(row warmup_s "$m" "$n" "$c" "$k" "${warm_of[$m:$c]}" 2)
+        fp=$(row first_picture_max_ms "$m" "$n" "$c" "$k" "${first_of[$m:$c]}" 1)
+        say "$(printf '  clients=%-3s (%s streams each) %-5s fps %8s (spread %4s%%)  ratio/native %.3f' \
+            "$c" $((n / c)) "$m" ${viv% *} ${viv#* } \
             "$(awk -v a="${viv% *}" -v b="${nat% *}" 'BEGIN { print (b > 0 ? a / b : 0) }')")"
-        say "$(printf '      CPU ms/frame: supervisor %s, workers %s;  GPU MiB: %s workers, %s total (per worker median %s, range %s-%s);  warm-up %s s' \
+        say "$(printf '      CPU ms/frame: supervisor %s, workers %s;  GPU MiB: %s workers, %s total (per worker median %s, range %s-%s);  warm-up %s s; first picture (slowest stream) %s ms' \
             "${sup% *}" "${wrk% *}" "$c" "${mem% *}" "${pw% *}" \
-            "$(printf '%s\n' ${per_of[$c]} | sort -g | head -n 1)" "$(printf '%s\n' ${per_of[$c]} | sort -g | tail -n 1)" \
-            "$(echo ${warm_of[$c]} | tr ' ' /)")"
+            "$(printf '%s\n' ${per_of[$m:$c]} | sort -g | head -n 1)" "$(printf '%s\n' ${per_of[$m:$c]} | sort -g | tail -n 1)" \
+            "$(echo ${warm_of[$m:$c]} | tr ' ' /)" "${fp% *}")"
+      done
     done
-    unset fps_of sup_of wrk_of mem_of per_of warm_of
+    unset fps_of sup_of wrk_of mem_of per_of warm_of first_of
 done
 
 # ---- END_FRAME latency: one stream, nothing queued --------------------------------
-nl="" n50="" n99="" v50="" v99="" o50="" o99=""
+nl="" n50="" n99="" v50="" v99="" a50="" a99="" o50="" o99=""
 lat() { sed -n 's/^END_FRAME latency: p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' "$res/raw/$1_c0.log"; }
 for r in $(seq "$REPS"); do
     line=$("$native" --streams 1 --repeat "$k1" --map decode "$clipdir/$CLIP.264" | tail -n 1)
     n50+=" $(echo "$line" | field p50_us | awk '{ print $1 / 1000 }')"
     n99+=" $(echo "$line" | field p99_us | awk '{ print $1 / 1000 }')"
-    warm "$work/new.sock" 1 "lat_r$r"
-    if clients "$work/new.sock" 1 1 "$k1" "lat_new_r$r" --in-flight 1; then
+    warm "$work/vivac.sock" 1 "lat_r$r"
+    if clients "$work/vivac.sock" 1 1 "$k1" "lat_new_r$r" --in-flight 1; then
         read -r a b < <(lat "lat_new_r$r"); v50+=" $a"; v99+=" $b"
     else say "FAILED latency new r$r"; fi
+    if [ -n "$alt_pid" ]; then
+        warm "$work/alt.sock" 1 "lat_alt_r$r"
+        if clients "$work/alt.sock" 1 1 "$k1" "lat_alt_r$r" --in-flight 1; then
+            read -r a b < <(lat "lat_alt_r$r"); a50+=" $a"; a99+=" $b"
+        else say "FAILED latency alt r$r"; fi
+    fi
     if [ -n "$old_pid" ]; then
         warm "$work/old.sock" 1 "lat_old_r$r"
         if clients "$work/old.sock" 1 1 "$k1" "lat_old_r$r" --in-flight 1; then
@@ -293,6 +330,10 @@ say "latency 1 stream (--in-flight 1), p50/p99 ms, median of $REPS (spread %):"
 say "  native submit->mapped   ${a% *}/${b% *} (${a#* }/${b#* })"
 a=$(row latency_p50_ms vivac 1 1 "$k1" "$v50" 3); b=$(row latency_p99_ms vivac 1 1 "$k1" "$v99" 3)
 say "  vivac (worker)          ${a% *}/${b% *} (${a#* }/${b#* })"
+if [ -n "$alt_pid" ]; then
+    c=$(row latency_p50_ms alt 1 1 "$k1" "$a50" 3); d=$(row latency_p99_ms alt 1 1 "$k1" "$a99" 3)
+    say "  alt (worker)            ${c% *}/${d% *} (${c#* }/${d#* })"
+fi
 if [ -n "$old_pid" ]; then
     c=$(row latency_p50_ms old 1 1 "$k1" "$o50" 3); d=$(row latency_p99_ms old 1 1 "$k1" "$o99" 3)
     say "  old vivacd (1 process)  ${c% *}/${d% *} (${c#* }/${d#* })"
@@ -301,8 +342,8 @@ if [ -n "$old_pid" ]; then
 fi
 
 # ---- the sandbox under CUDA: what the supervisor and its workers logged ----------
-kill "$new_pid" 2>/dev/null && wait "$new_pid" 2>/dev/null
-new_pid=""
+for p in $new_pid $alt_pid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+new_pid="" alt_pid=""
 say "vivacd log ($res/vivacd.log): $(grep -c 'sandbox prepared' "$res/vivacd.log") 'sandbox prepared', $(grep -c 'sandbox locked' "$res/vivacd.log") 'sandbox locked', $(grep -c 'refused system call\|killed by signal' "$res/vivacd.log") refused/killed, $(grep -c 'exited with status [1-9]' "$res/vivacd.log") failed exits"
 grep -m 1 'sandbox prepared' "$res/vivacd.log" | tee -a "$summary"
 grep -m 1 'sandbox locked' "$res/vivacd.log" | tee -a "$summary"
