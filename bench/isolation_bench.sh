@@ -226,7 +226,8 @@ for n in $STREAMS; do
         case $line in
             RESULT*status=ok*)
                 fps_of[native]+=" $(echo "$line" | field fps)"
-                mem_of[native]+=" $(gpu_max "$res/raw/gpu_native_s${n}_r$r.txt" "$npid")" ;;
+                mem_of[native]+=" $(gpu_max "$res/raw/gpu_native_s${n}_r$r.txt" "$npid")"
+                first_of[native]+=" $(sed -n 's/^first picture after: .*max \([0-9.]*\) ms.*/\1/p' "$log")" ;;
             *) say "FAILED: $log" ;;
         esac
         for c in $CLIENTS; do
@@ -277,8 +278,9 @@ for n in $STREAMS; do
     done
     nat=$(row fps native "$n" 1 "$k" "${fps_of[native]:-}")
     nmem=$(row gpu_mib native "$n" 1 "$k" "${mem_of[native]:-}" 0)
-    say "$(printf 'streams=%-3s passes=%s  native          fps %8s (spread %4s%%)  GPU %6s MiB (1 process)' \
-        "$n" "$k" ${nat% *} ${nat#* } "${nmem% *}")"
+    nfp=$(row first_picture_max_ms native "$n" 1 "$k" "${first_of[native]:-}" 1)
+    say "$(printf 'streams=%-3s passes=%s  native          fps %8s (spread %4s%%)  GPU %6s MiB (1 process)  first picture (slowest stream) %s ms' \
+        "$n" "$k" ${nat% *} ${nat#* } "${nmem% *}" "${nfp% *}")"
     if [ -n "$old_pid" ]; then
         old=$(row fps old "$n" 1 "$k" "${fps_of[old]:-}")
         ocpu=$(row daemon_cpu_ms_frame old "$n" 1 "$k" "${sup_of[old]:-}" 4)
