@@ -17,6 +17,7 @@
 #             frames (goal: <= 0.1 % at N >= 70)
 # Results: $OUT/qos_bench (or ./qos_bench): summary.txt, results.tsv, raw/.
 # Knobs: REPS=3 DURATION=8 DENSITY="60 70 75 80" SLOTS_ALT=64 CLIP=h264_1080p60
+#   PARTS="onoff weights reserve density" (which of the four to run)
 #   ENGINE=nvdec (sw: a dry run of the script without a GPU).
 # Skips (77) without an NVIDIA GPU.
 set -uo pipefail
@@ -26,6 +27,8 @@ clipdir=$(cd "${2:-$1}" && pwd)
 REPS=${REPS:-3}
 DURATION=${DURATION:-8}
 DENSITY=${DENSITY:-"60 70 75 80"}
+PARTS=${PARTS:-"onoff weights reserve density"}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 SLOTS_ALT=${SLOTS_ALT:-64}
 CLIP=${CLIP:-h264_1080p60}
 ENGINE=${ENGINE:-nvdec}
@@ -95,6 +98,7 @@ say "# REPS=$REPS DURATION=$DURATION DENSITY='$DENSITY' CLIP=$CLIP"
 
 # ---- onoff -------------------------------------------------------------------
 declare -A fps_of=()
+part onoff || REPS=0
 for r in $(seq "$REPS"); do
     for mode in off on on_alt; do
         case $mode in
@@ -116,10 +120,12 @@ for r in $(seq "$REPS"); do
         stop
     done
 done
+part onoff &&
 for mode in off on on_alt; do
     read -r m s <<<"$(printf '%s\n' ${fps_of[$mode]} | stats 1)"
     say "throughput, 64 streams over 16 VMs, scheduler $mode: median $m frames/s, spread $s % (${fps_of[$mode]# })"
 done
+if part onoff; then
 on=(${fps_of[on]}) off=(${fps_of[off]}) alt=(${fps_of[on_alt]})
 ratios="" ratios_alt=""
 for i in "${!off[@]}"; do
@@ -132,9 +138,10 @@ row "ratio_on_off" "default_slots" "$m"
 read -r m s <<<"$(printf '%s\n' $ratios_alt | stats 3)"
 say "ratio on/off with --engine-slots $SLOTS_ALT: median $m, spread $s % ($ratios_alt )"
 row "ratio_on_off" "slots_$SLOTS_ALT" "$m"
+fi
 
 # ---- weights -------------------------------------------------------------------
-if start weights 3 --qos v0:weight=1 --qos v1:weight=2 --qos v2:weight=4; then
+if part weights && start weights 3 --qos v0:weight=1 --qos v1:weight=2 --qos v2:weight=4; then
     warm_up 3
     for i in 0 1 2; do play "v$i" "weights_v$i" "$trace" --streams 32 --loop 1000000 --duration "$DURATION"; done
     finish || say "FAILED: a replay of weights"
@@ -150,6 +157,7 @@ if start weights 3 --qos v0:weight=1 --qos v1:weight=2 --qos v2:weight=4; then
 fi
 
 # ---- reserve -------------------------------------------------------------------
+part reserve &&
 for mode in reserved unreserved; do
     qos=(--qos v1:weight=1)
     [ "$mode" = reserved ] && qos+=(--qos "v0:reserve=$((MBS_1080P60 * 11 / 10))")
@@ -170,6 +178,7 @@ for mode in reserved unreserved; do
 done
 
 # ---- density -------------------------------------------------------------------
+part density &&
 for n in $DENSITY; do
     start "density_$n" "$n" || continue
     warm_up "$n"
