@@ -91,9 +91,11 @@ struct stream {
     double wall;
     char error[256];
     /* pacing, over all the stream's sessions */
-    bool started;                 /* the first BEGIN_FRAME went out, at t0 */
+    bool started;                 /* the first BEGIN_FRAME went out, at t_begin */
+    bool clock_started;           /* --fps: frame 0's picture came; t0 is set */
     bool stopped;                 /* --duration is over: no new frame */
-    double t0;
+    double t_begin;               /* the first BEGIN_FRAME */
+    double t0;                    /* the clock: frame k is due at t0 + (k+1)/fps */
     uint64_t released;            /* END_FRAMEs sent: frame k of the next one */
     uint64_t answered, late;      /* END_FRAME replies; those past their deadline */
     double last_answer;           /* when the last END_FRAME reply came */
@@ -447,15 +449,40 @@ static int read_replies_until(struct stream *s, double when)
     }
 }
 
-/* Before a BEGIN_FRAME: sets t0 at the stream's first; stops the stream once
- * --duration has passed by the frame's release time; else, under --fps,
- * holds the frame until t0 + k / fps. */
+/* Reads replies until frame 0's END_FRAME is answered (or nothing is
+ * pending: a session that failed). */
+static int wait_first_picture(struct stream *s)
+{
+    while (!s->answered && s->count) {
+        struct pollfd pfd = {.fd = s->ch->fd, .events = POLLIN};
+        if (!s->ch->ops->readable(s->ch))
+            poll(&pfd, 1, 1000);
+        while (s->count && s->ch->ops->readable(s->ch))
+            if (read_reply(s) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* Before a BEGIN_FRAME: the stream's first goes at once (t0 = now). Under
+ * --fps the clock starts as a player's does, at the first picture: frame 1
+ * waits for frame 0's reply, which sets t0 so that frame 1 is released
+ * then, and frame k >= 1 no earlier than t0 + k / fps (frame 0's delay,
+ * the decoder's creation with it, is the start-up figure, not lateness).
+ * Stops the stream once --duration has passed since t0 by the frame's
+ * release time. */
 static int release_frame(struct stream *s)
 {
     double now = now_s();
     if (!s->started) {
         s->started = true;
-        s->t0 = now;
+        s->t_begin = s->t0 = now;
+    } else if (s->fps > 0 && !s->clock_started) {
+        if (wait_first_picture(s) != 0)
+            return -1;
+        now = now_s();
+        s->t0 = (s->answered ? s->first_answer : now) - 1.0 / s->fps;
+        s->clock_started = true;
     }
     double at = s->fps > 0 ? s->t0 + (double)s->released / s->fps : now;
     if (s->duration > 0 && (at > now ? at : now) >= s->t0 + s->duration) {
@@ -465,10 +492,11 @@ static int release_frame(struct stream *s)
     return s->fps > 0 ? read_replies_until(s, at) : 0;
 }
 
-/* A player that buffers one frame shows frame k when frame k + 1 is due. */
+/* A player that buffers one frame shows frame k when frame k + 1 is due;
+ * frame 0 starts the clock and is not judged. */
 static double frame_deadline(const struct stream *s)
 {
-    return s->fps > 0 ? s->t0 + (double)(s->released + 1) / s->fps : 0;
+    return s->fps > 0 && s->released > 0 ? s->t0 + (double)(s->released + 1) / s->fps : 0;
 }
 
 /* ---- one session ----------------------------------------------------------- */
@@ -692,9 +720,9 @@ static void replay_usage(FILE *f)
             "  format, planes packed tightly), to compare engines sample by sample;\n"
             "--in-flight N: requests sent before waiting for a reply (1..32, default 32);\n"
             "  1 makes every request a round trip, so END_FRAME latency is per-frame latency;\n"
-            "--fps F: release each stream's frame k at t0 + k/F (t0: its first BEGIN_FRAME;\n"
-            "  F may be fractional) and count it late if its END_FRAME reply comes after\n"
-            "  t0 + (k+1)/F;\n"
+            "--fps F: pace each stream as a player: frame 0 at once, and when its picture\n"
+            "  comes (t0 + 1/F), frame k at t0 + k/F (F may be fractional); frame k >= 1\n"
+            "  is late if its END_FRAME reply comes after t0 + (k+1)/F;\n"
             "--duration S: each stream sends no new frame S seconds after its t0, then\n"
             "  ends its session as the trace does.\n");
 }
@@ -755,7 +783,7 @@ static void print_start_up(const struct stream *streams, uint32_t n)
     uint32_t k = 0;
     for (uint32_t i = 0; i < n && ms; i++)
         if (streams[i].answered && streams[i].started)
-            ms[k++] = (streams[i].first_answer - streams[i].t0) * 1e3;
+            ms[k++] = (streams[i].first_answer - streams[i].t_begin) * 1e3;
     if (k) {
         qsort(ms, k, sizeof(*ms), cmp_double);
         printf("first picture after: p50 %.3f ms, max %.3f ms (%u stream%s)\n",
