@@ -77,6 +77,7 @@ struct stream {
     const char *vm_socket;        /* --vm-socket: a VM's port (link framing) instead */
     double fps;                   /* --fps: frames released per second; 0: unpaced */
     double duration;              /* --duration: seconds after t0 to stop at; 0: none */
+    double window_from, window_to; /* --window: absolute times; to 0: none */
     uint32_t repeat;
     uint32_t loop;                /* passes over the frames per session */
     uint32_t in_flight;           /* requests sent before waiting for a reply */
@@ -98,6 +99,7 @@ struct stream {
     double t0;                    /* the clock: frame k is due at t0 + (k+1)/fps */
     uint64_t released;            /* END_FRAMEs sent: frame k of the next one */
     uint64_t answered, late;      /* END_FRAME replies; those past their deadline */
+    uint64_t in_window;           /* END_FRAMEs answered OK inside --window */
     double last_answer;           /* when the last END_FRAME reply came */
     double first_answer;          /* when the first came (0: none yet): the start-up */
     int link_fd;                  /* --vm-socket: the port's connection; -1 */
@@ -358,6 +360,8 @@ static int read_reply(struct stream *s)
         if (p->deadline > 0 && t > p->deadline)
             s->late++;
         s->last_end_ok = st.status == VW_OK;
+        if (s->last_end_ok && t >= s->window_from && t < s->window_to)
+            s->in_window++;
         if (!s->readback && s->last_end_ok)
             s->frames++;
     }
@@ -724,7 +728,9 @@ static void replay_usage(FILE *f)
             "  comes (t0 + 1/F), frame k at t0 + k/F (F may be fractional); frame k >= 1\n"
             "  is late if its END_FRAME reply comes after t0 + (k+1)/F;\n"
             "--duration S: each stream sends no new frame S seconds after its t0, then\n"
-            "  ends its session as the trace does.\n");
+            "  ends its session as the trace does;\n"
+            "--window A:B: also count the frames answered between A and B seconds after the\n"
+            "  replay started (the steady part of a run whose start is slow).\n");
 }
 
 static int parse_count(const char *opt, const char *s, uint32_t max, uint32_t *out)
@@ -752,6 +758,24 @@ static int parse_positive(const char *opt, const char *s, double max, double *ou
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+/* --window A:B, 0 <= A < B <= MAX_DURATION seconds. */
+static int parse_window(const char *s, double out[2])
+{
+    char *end, *mid;
+    errno = 0;
+    double a = strtod(s, &mid);
+    double b = *mid == ':' ? strtod(mid + 1, &end) : 0;
+    if (errno || mid == s || *mid != ':' || end == mid + 1 || *end || !isfinite(a) ||
+        !isfinite(b) || a < 0 || b <= a || b > MAX_DURATION) {
+        fprintf(stderr, "vivac: --window: \"%s\" is not A:B seconds, 0 <= A < B <= %g\n", s,
+                MAX_DURATION);
+        return -1;
+    }
+    out[0] = a;
+    out[1] = b;
     return 0;
 }
 
@@ -825,17 +849,18 @@ int vivac_cmd_replay(int argc, char **argv)
         {"vm-socket", required_argument, NULL, 'V'},
         {"fps", required_argument, NULL, 'F'},
         {"duration", required_argument, NULL, 'D'},
+        {"window", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *socket_opt = NULL, *engine = NULL, *vm_socket = NULL;
     uint32_t nstreams = 1, repeat = 1, loop = 1, in_flight = MAX_IN_FLIGHT;
-    double fps = 0, duration = 0;
+    double fps = 0, duration = 0, window[2] = {0, 0};
     bool md5 = false, readback = true;
     const char *dump_path = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:e:n:md:Rk:f:l:V:F:D:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:e:n:md:Rk:f:l:V:F:D:W:h", options, NULL)) != -1) {
         switch (opt) {
         case 's': socket_opt = optarg; break;
         case 'e': engine = optarg; break;
@@ -865,6 +890,10 @@ int vivac_cmd_replay(int argc, char **argv)
             break;
         case 'D':
             if (parse_positive("--duration", optarg, MAX_DURATION, &duration))
+                return 2;
+            break;
+        case 'W':
+            if (parse_window(optarg, window))
                 return 2;
             break;
         case 'h': replay_usage(stdout); return 0;
@@ -918,6 +947,8 @@ int vivac_cmd_replay(int argc, char **argv)
     for (uint32_t i = 0; i < nstreams; i++) {
         streams[i] = (struct stream){.index = i, .tf = &files[i % nfiles], .socket = sock,
                                      .vm_socket = vm_socket, .fps = fps, .duration = duration,
+                                     .window_from = t0 + window[0],
+                                     .window_to = window[1] > 0 ? t0 + window[1] : 0,
                                      .repeat = repeat, .loop = loop, .in_flight = in_flight,
                                      .readback = readback, .md5 = md5, .link_fd = -1};
         if (i == 0 && dump_path && !(streams[i].dump = fopen(dump_path, "wb"))) {
@@ -977,6 +1008,13 @@ int vivac_cmd_replay(int argc, char **argv)
            (unsigned long long)readback_errors);
     if (fps > 0)
         print_pacing(streams, started, fps);
+    if (window[1] > 0) {
+        uint64_t w = 0;
+        for (uint32_t i = 0; i < started; i++)
+            w += streams[i].in_window;
+        printf("window %g-%g s: %llu frames (%.1f frames/s)\n", window[0], window[1],
+               (unsigned long long)w, (double)w / (window[1] - window[0]));
+    }
     free(lat);
     if (ok && mismatches == 0 && readback_errors == 0)
         rc = 0;
