@@ -99,7 +99,7 @@ struct stream {
     double t0;                    /* the clock: frame k is due at t0 + (k+1)/fps */
     uint64_t released;            /* END_FRAMEs sent: frame k of the next one */
     uint64_t answered, late;      /* END_FRAME replies; those past their deadline */
-    uint64_t in_window;           /* END_FRAMEs answered OK inside --window */
+    uint64_t in_window, late_in_window; /* END_FRAMEs answered OK inside --window; late */
     double last_answer;           /* when the last END_FRAME reply came */
     double first_answer;          /* when the first came (0: none yet): the start-up */
     int link_fd;                  /* --vm-socket: the port's connection; -1 */
@@ -360,8 +360,11 @@ static int read_reply(struct stream *s)
         if (p->deadline > 0 && t > p->deadline)
             s->late++;
         s->last_end_ok = st.status == VW_OK;
-        if (s->last_end_ok && t >= s->window_from && t < s->window_to)
+        if (s->last_end_ok && t >= s->window_from && t < s->window_to) {
             s->in_window++;
+            if (p->deadline > 0 && t > p->deadline)
+                s->late_in_window++;
+        }
         if (!s->readback && s->last_end_ok)
             s->frames++;
     }
@@ -730,7 +733,8 @@ static void replay_usage(FILE *f)
             "--duration S: each stream sends no new frame S seconds after its t0, then\n"
             "  ends its session as the trace does;\n"
             "--window A:B: also count the frames answered between A and B seconds after the\n"
-            "  replay started (the steady part of a run whose start is slow).\n");
+            "  replay started, and the late among them (the steady part of a run whose\n"
+            "  start is slow).\n");
 }
 
 static int parse_count(const char *opt, const char *s, uint32_t max, uint32_t *out)
@@ -1009,11 +1013,14 @@ int vivac_cmd_replay(int argc, char **argv)
     if (fps > 0)
         print_pacing(streams, started, fps);
     if (window[1] > 0) {
-        uint64_t w = 0;
-        for (uint32_t i = 0; i < started; i++)
+        uint64_t w = 0, wl = 0;
+        for (uint32_t i = 0; i < started; i++) {
             w += streams[i].in_window;
-        printf("window %g-%g s: %llu frames (%.1f frames/s)\n", window[0], window[1],
-               (unsigned long long)w, (double)w / (window[1] - window[0]));
+            wl += streams[i].late_in_window;
+        }
+        printf("window %g-%g s: %llu frames (%.1f frames/s), %llu late (%.2f %%)\n", window[0],
+               window[1], (unsigned long long)w, (double)w / (window[1] - window[0]),
+               (unsigned long long)wl, percent(wl, w));
     }
     free(lat);
     if (ok && mismatches == 0 && readback_errors == 0)
