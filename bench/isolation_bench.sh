@@ -32,7 +32,8 @@
 #   for the new daemon, e.g. --gpu-process), ALT_ARGS (when set, even empty:
 #   a second new daemon with these options instead, run after the first at
 #   every client count of every round, so both modes meet the same drift of
-#   the machine; its rows are engine "alt") (sw: a dry run of the
+#   the machine; its rows are engine "alt"; ALT_ENV: VAR=VALUE words for
+#   its environment only) (sw: a dry run of the
 #   script without a GPU, given a stand-in nvdec_native), READBACK=1 (every
 #   client reads every picture back into its memory, native reads back into
 #   pinned memory: the cost of the copy path), LATENCY=0 (skip the latency
@@ -97,9 +98,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_daemon VIVACD SOCKET LOG LEVEL -> pid on stdout
+# start_daemon VIVACD SOCKET LOG LEVEL [ARGS [ENV...]] -> pid on stdout
 start_daemon() {
-    "$1" --engine "$ENGINE" --socket "$2" --log-level "$4" \
+    env ${6:-} "$1" --engine "$ENGINE" --socket "$2" --log-level "$4" \
         --max-sessions 0 --max-sessions-per-client 0 ${5:-} >"$3" 2>&1 &
     local pid=$!
     for _ in $(seq 300); do
@@ -198,10 +199,10 @@ new_pid=$(start_daemon "$bindir/vivacd" "$work/vivac.sock" "$res/vivacd.log" inf
     { say "vivacd did not come up:"; tail -n 20 "$res/vivacd.log" | tee -a "$summary"; exit 1; }
 modes=vivac
 if [ -n "${ALT_ARGS+set}" ]; then
-    alt_pid=$(start_daemon "$bindir/vivacd" "$work/alt.sock" "$res/raw/vivacd_alt.log" info "$ALT_ARGS") ||
+    alt_pid=$(start_daemon "$bindir/vivacd" "$work/alt.sock" "$res/raw/vivacd_alt.log" info "$ALT_ARGS" "${ALT_ENV:-}") ||
         { say "alt vivacd did not come up:"; tail -n 20 "$res/raw/vivacd_alt.log" | tee -a "$summary"; exit 1; }
     modes="vivac alt"
-    say "# vivac: vivacd ${VIVACD_ARGS:-(no options)}; alt: vivacd ${ALT_ARGS:-(no options)}"
+    say "# vivac: vivacd ${VIVACD_ARGS:-(no options)}; alt: ${ALT_ENV:+$ALT_ENV }vivacd ${ALT_ARGS:-(no options)}"
 fi
 if [ -n "$oldbin" ]; then
     old_pid=$(start_daemon "$oldbin/vivacd" "$work/old.sock" "$res/raw/vivacd_old.log" warn) ||
