@@ -2,6 +2,8 @@
 #include "tools/daemon.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,28 +23,50 @@
 #ifndef VIVAC_LIBVA_DRIVERS_DIR
 #define VIVAC_LIBVA_DRIVERS_DIR ""
 #endif
+#ifndef VIVAC_BUILD_TOOL
+#define VIVAC_BUILD_TOOL ""
+#endif
+#ifndef VIVAC_INSTALLED_VIVACD
+#define VIVAC_INSTALLED_VIVACD "vivacd"
+#endif
+
+/* Whether this vivac is the build tree's (not an installed copy): only
+ * that one uses the build tree's vivacd and driver. */
+static bool in_build_tree(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        char self[PATH_MAX], built[PATH_MAX];
+        cached = *VIVAC_BUILD_TOOL && realpath("/proc/self/exe", self) &&
+                 realpath(VIVAC_BUILD_TOOL, built) && strcmp(self, built) == 0;
+    }
+    return cached;
+}
 
 #define START_TIMEOUT_MS 5000
 
-/* vivacd binary: $VIVACD, else the build tree's, else "vivacd" from PATH. */
+/* vivacd binary: $VIVACD, else (a build tree's vivac) the build tree's,
+ * else the installed one, else "vivacd" from PATH. */
 static const char *find_vivacd(void)
 {
     const char *env = getenv("VIVACD");
     if (env && *env)
         return env;
-    if (*VIVAC_BUILD_VIVACD && access(VIVAC_BUILD_VIVACD, X_OK) == 0)
+    if (in_build_tree() && access(VIVAC_BUILD_VIVACD, X_OK) == 0)
         return VIVAC_BUILD_VIVACD;
+    if (access(VIVAC_INSTALLED_VIVACD, X_OK) == 0)
+        return VIVAC_INSTALLED_VIVACD;
     return "vivacd";
 }
 
-/* Driver directory: $VIVAC_DRIVER_DIR, else the build tree's (if it holds the
- * driver), else libva's driver directory. */
+/* Driver directory: $VIVAC_DRIVER_DIR, else (a build tree's vivac) the
+ * build tree's if it holds the driver, else libva's driver directory. */
 const char *vivac_driver_dir(void)
 {
     const char *env = getenv("VIVAC_DRIVER_DIR");
     if (env && *env)
         return env;
-    if (*VIVAC_BUILD_DRIVER_DIR) {
+    if (in_build_tree() && *VIVAC_BUILD_DRIVER_DIR) {
         char so[PATH_MAX];
         snprintf(so, sizeof(so), "%s/vivac_drv_video.so", VIVAC_BUILD_DRIVER_DIR);
         if (access(so, R_OK) == 0)
