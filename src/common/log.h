@@ -13,6 +13,9 @@ enum vc_log_level vc_log_get_level(void);
 /* Prefix for every line ("vivacd", "vivac-driver", ...). */
 void vc_log_set_prefix(const char *prefix);
 
+/* Writes one line to stderr: "PREFIX: LEVEL: message". When stderr is the
+ * systemd journal (JOURNAL_STREAM matches it) the line starts with the
+ * syslog priority, "<3>" error to "<7>" debug, so `journalctl -p` works. */
 void vc_log(enum vc_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define vc_error(...) vc_log(VC_LOG_ERROR, __VA_ARGS__)

@@ -274,7 +274,7 @@ static VAStatus check_attribs(const struct vw_cap *cap, const struct vw_encode_c
             break;
         case VAConfigAttribDecSliceMode:
             if (enc && a->value != VA_ATTRIB_NOT_SUPPORTED)
-                return VA_STATUS_ERROR_INVALID_CONFIG;
+                return VA_STATUS_ERROR_INVALID_VALUE;
             if (a->value != VA_ATTRIB_NOT_SUPPORTED && !(a->value & VA_DEC_SLICE_MODE_NORMAL))
                 return VA_STATUS_ERROR_INVALID_VALUE;
             break;
@@ -291,8 +291,11 @@ static VAStatus check_attribs(const struct vw_cap *cap, const struct vw_encode_c
                 return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
             break;
         default:
+            /* An attribute that does not apply to the entrypoint (packed
+             * headers on VLD) has no valid value: INVALID_VALUE, as libva's
+             * conformance suite and Intel's drivers answer. */
             if (!enc)
-                return VA_STATUS_ERROR_ATTR_NOT_SUPPORTED;
+                return VA_STATUS_ERROR_INVALID_VALUE;
             VAStatus st = vg_enc_check_attribute(enc, a, rc_mode);
             if (st)
                 return st;

@@ -93,7 +93,7 @@ VAStatus vg_enc_check_attribute(const struct vw_encode_cap *e, const VAConfigAtt
             }
         }
         vc_warn("encode: rate control 0x%x is not one of the encoder's (0x%x)", a->value, have);
-        return VA_STATUS_ERROR_INVALID_CONFIG;
+        return VA_STATUS_ERROR_INVALID_VALUE;
     case VAConfigAttribEncPackedHeaders:
     case VAConfigAttribEncInterlaced:
         /* Chromium asks for VA_ENC_PACKED_HEADER_NONE explicitly. */
@@ -101,25 +101,25 @@ VAStatus vg_enc_check_attribute(const struct vw_encode_cap *e, const VAConfigAtt
             return VA_STATUS_SUCCESS;
         vc_warn("encode: config attribute %d = 0x%x: the host encoder writes the whole stream, "
                 "progressive, without packed headers", (int)a->type, a->value);
-        return VA_STATUS_ERROR_INVALID_CONFIG;
+        return VA_STATUS_ERROR_INVALID_VALUE;
     case VAConfigAttribEncMaxRefFrames:
         if (a->value == VA_ATTRIB_NOT_SUPPORTED ||
             ((a->value & 0xffff) <= e->max_refs_l0 && (a->value >> 16) <= e->max_refs_l1))
             return VA_STATUS_SUCCESS;
-        return VA_STATUS_ERROR_INVALID_CONFIG;
+        return VA_STATUS_ERROR_INVALID_VALUE;
     case VAConfigAttribEncMaxSlices:
         return asks_nothing(a->value) || a->value <= e->max_slices ? VA_STATUS_SUCCESS
-                                                                   : VA_STATUS_ERROR_INVALID_CONFIG;
+                                                                   : VA_STATUS_ERROR_INVALID_VALUE;
     case VAConfigAttribEncSliceStructure:
     case VAConfigAttribEncQualityRange:
         if (asks_nothing(a->value) ||
             (have != VA_ATTRIB_NOT_SUPPORTED &&
              (a->type == VAConfigAttribEncQualityRange ? a->value <= have : !(a->value & ~have))))
             return VA_STATUS_SUCCESS;
-        return VA_STATUS_ERROR_INVALID_CONFIG;
+        return VA_STATUS_ERROR_INVALID_VALUE;
     default:
         /* Anything else is not offered; asking for "none of it" is harmless. */
         return a->value == VA_ATTRIB_NOT_SUPPORTED ? VA_STATUS_SUCCESS
-                                                   : VA_STATUS_ERROR_ATTR_NOT_SUPPORTED;
+                                                   : VA_STATUS_ERROR_INVALID_VALUE;
     }
 }

@@ -22,8 +22,8 @@ uint32_t vg_enc_attribute(const struct vw_encode_cap *e, VAConfigAttribType type
 uint32_t vg_enc_default_rc(const struct vw_encode_cap *e);
 /* Checks one attribute given to vaCreateConfig; a RateControl attribute
  * sets *rc_mode (one VW_RC_* bit). VA_STATUS_SUCCESS, or
- * VA_STATUS_ERROR_INVALID_CONFIG for a value the encoder cannot honour,
- * VA_STATUS_ERROR_ATTR_NOT_SUPPORTED for an attribute it does not know. */
+ * VA_STATUS_ERROR_INVALID_VALUE for a value the encoder cannot honour or an
+ * attribute it does not offer (what libva's conformance suite expects). */
 VAStatus vg_enc_check_attribute(const struct vw_encode_cap *e, const VAConfigAttrib *a,
                                 uint32_t *rc_mode);
 /* VA_RC_* of a VW_RC_* bit, 0 for none. */

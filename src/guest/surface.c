@@ -103,9 +103,11 @@ void vg_surfaces_free_all(struct vg_driver *drv)
     vg_table_finish(&drv->surfaces);
 }
 
-/* Checks the settable attributes; a pixel format may pick another FOURCC
- * of the same chroma format (YUY2 for YUV422, which GStreamer's vaapi
- * elements ask for) instead of *fourcc. */
+/* Checks the settable attributes. A pixel format vivac has decides the
+ * surface's FOURCC and so its chroma format, whatever the RT format said
+ * (as Intel's i965 does: libva's conformance suite passes a config's whole
+ * surface attribute list with each of its RT formats); the last one given
+ * wins. */
 static VAStatus check_surface_attribs(const VASurfaceAttrib *list, unsigned n, uint32_t *fourcc)
 {
     for (unsigned i = 0; i < n; i++) {
@@ -117,7 +119,7 @@ static VAStatus check_surface_attribs(const VASurfaceAttrib *list, unsigned n, u
             const struct vc_pixel_format *want =
                 a->value.type == VAGenericValueTypeInteger
                     ? vc_pixel_format_get((uint32_t)a->value.value.i) : NULL;
-            if (!want || want->rt_format != vc_pixel_format_get(*fourcc)->rt_format)
+            if (!want)
                 return VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
             *fourcc = want->fourcc;
             break;
@@ -145,15 +147,19 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
     /* One FOURCC per chroma format (NV12, P010, 422H, 444P, Y210, Y410;
      * YUY2 for YUV422 when asked); the daemon's caps say which it has. */
     uint32_t fourcc = vg_fourcc_of_rt_format(format);
-    uint32_t vw_rt = vg_rt_format_to_vw(format);
-    bool listed = false;
-    for (uint32_t i = 0; i < drv->num_caps; i++)
-        listed |= (drv->caps[i].rt_formats & vw_rt) != 0;
-    if (!fourcc || !listed)
+    if (!fourcc)
         return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;
+    uint32_t asked = fourcc;
     VAStatus st = check_surface_attribs(attrib_list, num_attribs, &fourcc);
     if (st)
         return st;
+    uint32_t vw_rt = vc_pixel_format_get(fourcc)->rt_format;
+    bool listed = false;
+    for (uint32_t i = 0; i < drv->num_caps; i++)
+        listed |= (drv->caps[i].rt_formats & vw_rt) != 0;
+    if (!listed)
+        return fourcc == asked ? VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT
+                               : VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
     uint32_t min_w, min_h, max_w, max_h;
     if (!vg_caps_size_range(drv, &min_w, &min_h, &max_w, &max_h) || width < min_w ||
         height < min_h || width > max_w || height > max_h || width == 0 || height == 0)

@@ -63,18 +63,17 @@ static VAStatus query_display_attributes(VADriverContextP ctx, VADisplayAttribut
     return VA_STATUS_SUCCESS;
 }
 
+/* There is no display: nothing to read or set, whatever is asked. */
 static VAStatus get_display_attributes(VADriverContextP ctx, VADisplayAttribute *attr_list,
                                        int num_attributes)
 {
-    for (int i = 0; attr_list && i < num_attributes; i++)
-        attr_list[i].flags = VA_DISPLAY_ATTRIB_NOT_SUPPORTED;
-    return num_attributes > 0 ? VA_STATUS_ERROR_ATTR_NOT_SUPPORTED : VA_STATUS_SUCCESS;
+    return VA_STATUS_ERROR_UNIMPLEMENTED;
 }
 
 static VAStatus set_display_attributes(VADriverContextP ctx, VADisplayAttribute *attr_list,
                                        int num_attributes)
 {
-    return num_attributes > 0 ? VA_STATUS_ERROR_ATTR_NOT_SUPPORTED : VA_STATUS_SUCCESS;
+    return VA_STATUS_ERROR_UNIMPLEMENTED;
 }
 
 /* Presenting needs a window system on the host side; read frames back with

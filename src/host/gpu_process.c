@@ -48,8 +48,11 @@ static int serve(const struct vh_gpu_process_config *cfg, const struct vh_engine
                 break;
             }
             struct vh_error aerr = {0};
+            msg.text[sizeof(msg.text) - 1] = '\0';
             if (ops->gpu_server_attach(server, msg.id, msg.arg, fd, &aerr))
-                vc_warn("gpu: worker %u not served: %s", msg.id, aerr.message);
+                vc_warn("gpu: worker %u (%s) not served: %s", msg.id, msg.text, aerr.message);
+            else
+                vc_info("gpu: worker %u serves %s", msg.id, msg.text);
             fd = -1;
             break;
         }

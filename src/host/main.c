@@ -54,7 +54,9 @@ static void usage(FILE *f)
             "                       serve a VM: QEMU's virtio-serial chardev connects to\n"
             "                       CONTROL_SOCKET; SHM_PATH is the file behind the VM's\n"
             "                       ivshmem-plain device (created with SIZE_MB, default 64,\n"
-            "                       if missing); each session gets a slice of it as its\n"
+            "                       if missing; a power of two from 2 to 65536, as QEMU\n"
+            "                       needs); NAME is letters, digits, '.', '_', '-';\n"
+            "                       each session gets a slice of it as its\n"
             "                       arena (repeat --vm for each VM; docs/deployment.md);\n"
             "                       a truncated SHM_PATH ends only that VM's sessions\n"
             "  --vsock PORT         also accept guests on AF_VSOCK port PORT (inline data),\n"
@@ -626,7 +628,16 @@ static int supervisor_main(int argc, char **argv, struct options *o)
             fprintf(stderr, "vivacd: --vm: %s\n", why);
             return 2;
         }
-        config->num_vms++;
+        const struct vh_vm *vm = vms[config->num_vms++];
+        /* Names are the VMs' classes and log names; a socket serves one VM. */
+        for (unsigned k = 0; k + 1 < config->num_vms; k++) {
+            if (strcmp(vh_vm_name(vms[k]), vh_vm_name(vm)) == 0 ||
+                strcmp(vh_vm_control_path(vms[k]), vh_vm_control_path(vm)) == 0) {
+                fprintf(stderr, "vivacd: --vm: VM %s: its name or control socket %s is also VM %s's\n",
+                        vh_vm_name(vm), vh_vm_control_path(vm), vh_vm_name(vms[k]));
+                return 2;
+            }
+        }
     }
     /* Signals: SIGPIPE ignored (sends report EPIPE); SIGTERM/SIGINT blocked
      * (the workers inherit that: the supervisor ends them) and read from a

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/vm_sockets.h>
@@ -199,6 +201,23 @@ static void close_listeners(struct listener *ls, unsigned n)
     }
 }
 
+/* Says what stopped the daemon: the signal and who sent it (systemd's
+ * pid 1 on `systemctl stop`, a kill from elsewhere, the kernel for a
+ * terminal's ^C). */
+static void log_stop(int stop_fd)
+{
+    struct signalfd_siginfo si;
+    if (read(stop_fd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
+        vc_info("shutting down");
+        return;
+    }
+    const char *name = si.ssi_signo == SIGTERM ? "SIGTERM" : si.ssi_signo == SIGINT ? "SIGINT" : "?";
+    if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE || si.ssi_code == SI_TKILL)
+        vc_info("shutting down: %s from pid %u (uid %u)", name, si.ssi_pid, si.ssi_uid);
+    else
+        vc_info("shutting down: %s from the kernel (code %d)", name, si.ssi_code);
+}
+
 int vh_server_run(const struct vh_server_config *config, struct vh_pool *pool, int stop_fd)
 {
     unsigned max_listeners = 2 + config->num_vms, n = 0;
@@ -258,7 +277,7 @@ int vh_server_run(const struct vh_server_config *config, struct vh_pool *pool, i
             break;
         }
         if (pfd[0].revents) {
-            vc_info("shutting down");
+            log_stop(stop_fd);
             err = 0;
             break;
         }

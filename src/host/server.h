@@ -5,7 +5,8 @@
  * VM's shared region) and optionally on a vsock port, names the client of
  * each (a VM, a uid, a vsock CID), applies the session quotas and hands the
  * connection to that client's worker process (worker_pool.h), until stop_fd
- * becomes readable (main.c makes it a signalfd for SIGTERM/SIGINT). It reads
+ * becomes readable (a signalfd for SIGTERM/SIGINT: main.c; the signal and
+ * its sender's pid are logged). It reads
  * no byte a client sends: the workers do, in their sandboxes.
  */
 #ifndef VIVAC_HOST_SERVER_H

@@ -1,6 +1,7 @@
 /* VMs served by vivacd and their shared regions (vm.h). */
 #include "host/vm.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 
 #define MIB (1ull << 20)
 #define MAX_SLICES 64u
+#define MAX_REGION_MB 65536u
 
 struct slice {
     uint64_t offset, size;        /* size 0: free slot */
@@ -57,6 +60,11 @@ static int copy_field(char *dst, size_t cap, const char *src, size_t len)
     return 0;
 }
 
+static bool is_power_of_two(uint64_t v)
+{
+    return v && !(v & (v - 1));
+}
+
 static int map_region(struct vh_vm *vm, uint64_t create_size, char *why, size_t why_size)
 {
     int fd = open(vm->shm_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -76,9 +84,10 @@ static int map_region(struct vh_vm *vm, uint64_t create_size, char *why, size_t 
             goto out;
         }
     }
-    if (size < VW_SHM_FIRST_SLICE + MIB) {
-        err = fail(why, why_size, -EINVAL, "%s: %llu bytes, want at least 2 MiB", vm->shm_path,
-                   (unsigned long long)size);
+    if (size < VW_SHM_FIRST_SLICE + MIB || !is_power_of_two(size)) {
+        err = fail(why, why_size, -EINVAL,
+                   "VM %s: %s: %llu bytes, want a power of two of at least 2 MiB (QEMU's ivshmem "
+                   "needs a power of two)", vm->name, vm->shm_path, (unsigned long long)size);
         goto out;
     }
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -108,6 +117,33 @@ out:
     return err;
 }
 
+/* A name appears in log lines, metric labels and --qos classes: letters,
+ * digits, '.', '_' and '-' only (no ':', so never cid:N), and not
+ * "local", the class of the local clients. */
+static bool valid_name(const char *name)
+{
+    if (strcmp(name, "local") == 0)
+        return false;
+    for (const char *c = name; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
+            return false;
+    return true;
+}
+
+/* The region's size in MiB: QEMU's ivshmem BAR must be a power of two
+ * (QEMU aborts on anything else), and at least 2 MiB (header + a slice). */
+static int parse_size_mb(const char *text, uint64_t *size)
+{
+    char *end;
+    errno = 0;
+    unsigned long long mb = strtoull(text, &end, 10);
+    if (!isdigit((unsigned char)text[0]) || *end || errno || mb < 2 || mb > MAX_REGION_MB ||
+        !is_power_of_two(mb))
+        return -EINVAL;
+    *size = mb * MIB;
+    return 0;
+}
+
 int vh_vm_create(const char *spec, struct vh_vm **out, char *why, size_t why_size)
 {
     struct vh_vm *vm = calloc(1, sizeof(*vm));
@@ -125,35 +161,49 @@ int vh_vm_create(const char *spec, struct vh_vm **out, char *why, size_t why_siz
         parts[n++] = p + 1;
     }
     lens[n - 1] = strlen(parts[n - 1]);
-    if (n < 2 || copy_field(vm->name, sizeof(vm->name), parts[0], lens[0]) ||
-        copy_field(vm->control, sizeof(vm->control), parts[1], lens[1]))
+    if (n < 2 || copy_field(vm->name, sizeof(vm->name), parts[0], lens[0]))
         goto bad;
+    int err = -EINVAL;
+    if (!valid_name(vm->name)) {
+        fail(why, why_size, err,
+             "VM name \"%s\": want letters, digits, '.', '_' and '-' (and not local)", vm->name);
+        goto err_free;
+    }
+    /* A socket path must fit sockaddr_un (107 bytes and the NUL). */
+    if (copy_field(vm->control, sizeof(((struct sockaddr_un *)0)->sun_path), parts[1], lens[1])) {
+        fail(why, why_size, err, "VM %s: control socket path \"%.*s\": want 1 to 107 bytes",
+             vm->name, (int)lens[1], parts[1]);
+        goto err_free;
+    }
     uint64_t size = 64 * MIB;
-    if (n >= 3 && copy_field(vm->shm_path, sizeof(vm->shm_path), parts[2], lens[2]))
-        goto bad;
-    if (n == 4) {
-        char *end;
-        unsigned long long mb = strtoull(parts[3], &end, 10);
-        if (*end || mb < 2 || mb > 65536 || parts[3][0] == '-')
-            goto bad;
-        size = mb * MIB;
+    if (n >= 3 && copy_field(vm->shm_path, sizeof(vm->shm_path), parts[2], lens[2])) {
+        fail(why, why_size, err, "VM %s: region path \"%.*s\": want 1 to %zu bytes", vm->name,
+             (int)lens[2], parts[2], sizeof(vm->shm_path) - 1);
+        goto err_free;
+    }
+    if (n == 4 && parse_size_mb(parts[3], &size)) {
+        fail(why, why_size, err,
+             "VM %s: region size \"%s\" MiB: want a power of two from 2 to %u (QEMU's "
+             "ivshmem needs a power of two)", vm->name, parts[3], MAX_REGION_MB);
+        goto err_free;
     }
     pthread_mutex_init(&vm->mutex, NULL);
     if (vm->shm_path[0]) {
-        int err = map_region(vm, size, why, why_size);
+        err = map_region(vm, size, why, why_size);
         if (err) {
             pthread_mutex_destroy(&vm->mutex);
-            free(vm);
-            return err;
+            goto err_free;
         }
     }
     *out = vm;
     return 0;
 
 bad:
+    err = fail(why, why_size, -EINVAL,
+               "\"%s\": want NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]", spec);
+err_free:
     free(vm);
-    return fail(why, why_size, -EINVAL,
-                "\"%s\": want NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]", spec);
+    return err;
 }
 
 void vh_vm_destroy(struct vh_vm **vmp)

@@ -28,8 +28,11 @@
 struct vh_vm;
 
 /* Parses "NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]". SHM_PATH is created
- * with SIZE_MB (default 64) if missing, else used at its size (at least
- * 2 MiB). Returns 0 or -errno, with a reason in why. */
+ * with SIZE_MB (default 64) if missing, else used at its size; either must
+ * be a power of two (QEMU's ivshmem aborts on anything else) of at least
+ * 2 MiB. NAME is letters, digits, '.', '_', '-', not "local"; the socket
+ * path fits sockaddr_un. Returns 0 or -errno, with a reason naming the VM
+ * and the value in why. */
 int vh_vm_create(const char *spec, struct vh_vm **out, char *why, size_t why_size);
 /* Unmaps the region (every slice must be released); accepts NULL. */
 void vh_vm_destroy(struct vh_vm **vm);

@@ -1,6 +1,7 @@
 /* A worker process: one client's connections, sandboxed (worker.h). */
 #include "host/worker.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -319,6 +320,34 @@ static void act_rogue(const char *role, int control_fd)
 }
 #endif
 
+/* Whether the host has a GPU device node (NVIDIA's, or a DRM render node),
+ * and which; test builds may name one (VIVAC_TEST_GPU_DEVICE). */
+static bool host_gpu_device(char *path, size_t n)
+{
+#ifdef VIVAC_TEST_HOOKS
+    const char *given = getenv("VIVAC_TEST_GPU_DEVICE");
+    if (given && *given) {
+        snprintf(path, n, "%s", given);
+        return access(given, F_OK) == 0;
+    }
+#endif
+    if (access("/dev/nvidia0", F_OK) == 0) {
+        snprintf(path, n, "/dev/nvidia0");
+        return true;
+    }
+    DIR *dri = opendir("/dev/dri");
+    struct dirent *e;
+    bool found = false;
+    while (dri && !found && (e = readdir(dri)))
+        if (strncmp(e->d_name, "renderD", 7) == 0) {
+            snprintf(path, n, "/dev/dri/%.40s", e->d_name);
+            found = true;
+        }
+    if (dri)
+        closedir(dri);
+    return found;
+}
+
 /* "auto": the first engine of the registry that starts on this machine.
  * With a GPU process (gpu_fd >= 0): the named engine's half that sends its
  * GPU work there. */
@@ -351,11 +380,24 @@ static int create_engine(const char *name, int gpu_fd, struct vh_engine **out)
         }
         return 0;
     }
+    char failed[512] = "";
+    size_t used = 0;
     for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++) {
         memset(&err, 0, sizeof(err));
-        if ((*e)->create(out, &err) == VW_OK)
+        if ((*e)->create(out, &err) == VW_OK) {
+            /* The registry is hardware first: one failed before this one. */
+            char device[64];
+            if (failed[0] && host_gpu_device(device, sizeof(device)))
+                vc_warn("engine auto: falling back to %s although this host has a GPU (%s): %s",
+                        (*e)->name, device, failed);
             return 0;
+        }
         vc_info("engine %s unavailable: %s", (*e)->name, err.message);
+        if (used < sizeof(failed)) {
+            int k = snprintf(failed + used, sizeof(failed) - used, "%s%s unavailable: %s",
+                             used ? "; " : "", (*e)->name, err.message);
+            used += k > 0 ? (size_t)k : 0;
+        }
     }
     vc_error("no engine can start on this machine");
     return -ENODEV;

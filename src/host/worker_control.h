@@ -65,7 +65,7 @@ struct vh_control_msg {
      * every process; 0: none); PING/PONG: a sequence number; READY: see above. */
     uint64_t arg;
     union {
-        char text[48];            /* READY: the engine's name */
+        char text[48];            /* READY: the engine's name; GPU_ATTACH: the worker's role */
         struct vh_control_job job; /* ASK, DONE */
     };
 };

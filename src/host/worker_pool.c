@@ -301,6 +301,9 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
         else {
             struct vh_control_msg attach = {.type = VH_CONTROL_GPU_ATTACH, .id = slot,
                                             .arg = p->config.client_gpu_memory};
+            /* Its name, so that the GPU process's lines about worker N can
+             * be read as that VM's or client's. */
+            snprintf(attach.text, sizeof(attach.text), "%s", role);
             err = vh_control_send(p->gpu->control, &attach, gpu_pair[0]);
             close(gpu_pair[0]);
             if (err)

@@ -409,19 +409,19 @@ static void test_config_attributes(void)
     CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_SUCCESS);
     CHECK_EQ(rc, VW_RC_CBR);
     a.value = VA_RC_VBR;
-    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_CONFIG);
+    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_VALUE);
     a.value = VA_RC_CQP | VA_RC_CBR; /* one mode, not a mask */
-    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_CONFIG);
+    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_VALUE);
     a = (VAConfigAttrib){VAConfigAttribEncPackedHeaders, VA_ENC_PACKED_HEADER_NONE}; /* Chromium */
     CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_SUCCESS);
     a.value = VA_ENC_PACKED_HEADER_SEQUENCE;
-    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_CONFIG);
+    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_VALUE);
     a = (VAConfigAttrib){VAConfigAttribEncMaxRefFrames, 2 | 1 << 16};
     CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_SUCCESS);
     a.value = 3;
-    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_CONFIG);
+    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_VALUE);
     a = (VAConfigAttrib){VAConfigAttribEncROI, 1};
-    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_ATTR_NOT_SUPPORTED);
+    CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_ERROR_INVALID_VALUE);
     a.value = VA_ATTRIB_NOT_SUPPORTED;
     CHECK_EQ(vg_enc_check_attribute(&cap, &a, &rc), VA_STATUS_SUCCESS);
     CHECK_EQ(vg_enc_rc_to_va(VW_RC_VBR), VA_RC_VBR);
