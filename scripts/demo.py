@@ -11,8 +11,10 @@ import tempfile
 import time
 
 BUILD = os.path.abspath("build")
-VIVACD = os.path.join(BUILD, "src/host/vivacd")
-DRIVER_DIR = os.path.join(BUILD, "src/guest")
+# The build tree's, unless VIVACD / VIVAC_DRIVER_DIR name others (as
+# `vivac run` takes them): the package test runs the installed files.
+VIVACD = os.environ.get("VIVACD") or os.path.join(BUILD, "src/host/vivacd")
+DRIVER_DIR = os.environ.get("VIVAC_DRIVER_DIR") or os.path.join(BUILD, "src/guest")
 REPEAT = int(os.environ.get("DEMO_REPEAT", "3"))
 ENGINE = os.environ.get("VIVAC_ENGINE", "auto")  # auto: nvdec where it starts, else sw
 TICK = os.sysconf("SC_CLK_TCK")

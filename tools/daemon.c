@@ -133,7 +133,10 @@ int vivac_daemon_start(const char *engine, const char *socket_path, struct vivac
             d->dir[0] = '\0';
             return -1;
         }
-        snprintf(d->socket, sizeof(d->socket), "%s/vivacd.sock", d->dir);
+        /* mkdtemp's name is short: the socket's path always fits */
+        if (snprintf(d->socket, sizeof(d->socket), "%s/vivacd.sock", d->dir) >=
+            (int)sizeof(d->socket))
+            return -1;
     }
     const char *vivacd = find_vivacd();
     pid_t pid = fork();

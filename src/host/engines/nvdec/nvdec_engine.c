@@ -359,8 +359,8 @@ int nvdec_engine_open(struct nvdec_engine **out, CudaFunctions *cu, CuvidFunctio
         vh_error_set(err, rc, "nvdec: pthread_cond_init failed");
         goto err_cond;
     }
-    bool fake = false;
 #ifdef VIVAC_TEST_HOOKS
+    bool fake = false;
     if (!cu && !cv && nvdec_fake_tables(&cu, &cv)) {
         vc_warn("nvdec: fake CUDA and cuvid (VIVAC_TEST_FAKE_NVDEC; test build)");
         fake = true;
