@@ -179,7 +179,7 @@ int ngp_map_memfd(const char *what, int fd, uint64_t size, uint8_t **out, struct
 
 int ngp_lane_set_staging(struct ngp_lane *l, int fd, uint64_t size, struct vh_error *err)
 {
-    uint8_t *p;
+    uint8_t *p = NULL;
     int rc = ngp_map_memfd("staging buffer", fd, size, &p, err);
     if (rc)
         return rc;
