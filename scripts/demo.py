@@ -15,6 +15,8 @@ BUILD = os.path.abspath("build")
 # `vivac run` takes them): the package test runs the installed files.
 VIVACD = os.environ.get("VIVACD") or os.path.join(BUILD, "src/host/vivacd")
 DRIVER_DIR = os.environ.get("VIVAC_DRIVER_DIR") or os.path.join(BUILD, "src/guest")
+VIVAC = os.path.join(os.path.dirname(VIVACD), "../bin/vivac") if os.environ.get("VIVACD") \
+    else os.path.join(BUILD, "tools/vivac")
 REPEAT = int(os.environ.get("DEMO_REPEAT", "3"))
 ENGINE = os.environ.get("VIVAC_ENGINE", "auto")  # auto: nvdec where it starts, else sw
 TICK = os.sysconf("SC_CLK_TCK")
@@ -96,7 +98,7 @@ def main():
                 break
             time.sleep(0.05)
         venv = dict(env, VIVAC_SOCKET=sock, LIBVA_DRIVER_NAME="vivac", LIBVA_DRIVERS_PATH=DRIVER_DIR)
-        info = subprocess.run([os.path.join(BUILD, "tools/vivac"), "info", "--socket", sock],
+        info = subprocess.run([VIVAC, "info", "--socket", sock],
                               capture_output=True, text=True).stdout
         engine = next((l.split(":", 1)[1].strip() for l in info.splitlines()
                        if l.strip().startswith("engine:")), "?")

@@ -13,6 +13,7 @@ packages=(
     qemu-system-x86 linux-image-amd64 busybox-static cpio   # tests/e2e/vm.sh
     tmux python3-prometheus-client   # tests/e2e/qos_admin.sh (vivac top in a terminal, the metrics text)
     libx264-164 libx265-199   # encode (docs/codecs.md): libavcodec59's libx264/libx265 (it depends on them)
+    debhelper dpkg-dev   # tests/package/deb.sh: the Debian packages
 )
 missing=()
 for p in "${packages[@]}"; do
