@@ -109,11 +109,12 @@ static struct fuzz_env *fuzz_env(void)
         snprintf(path, sizeof(path), "%s/vivac-fuzz-link-%d", dirs[i], (int)getpid());
         snprintf(spec, sizeof(spec), "fuzz:/nonexistent/fuzz.sock:%s:4", path);
         unlink(path);
-        if (vh_vm_create(spec, &env.vm, why, sizeof(why)) != 0)
+        if (vh_vm_create(spec, NULL, &env.vm, why, sizeof(why)) != 0)
             env.vm = NULL;
         unlink(path); /* mapped: the file is not needed any more */
     }
-    if (!env.vm && vh_vm_create("fuzz:/nonexistent/fuzz.sock", &env.vm, why, sizeof(why)) != 0) {
+    if (!env.vm && vh_vm_create("fuzz:/nonexistent/fuzz.sock", NULL, &env.vm, why,
+                                 sizeof(why)) != 0) {
         fprintf(stderr, "fuzz_link: no VM: %s\n", why);
         return NULL;
     }

@@ -182,6 +182,13 @@ int vivac_cmd_info(int argc, char **argv)
 
     struct vt_channel *ch = NULL;
     int err = vt_unix_connect(path, &ch);
+    if (err == -EACCES || err == -EPERM) {
+        fprintf(stderr,
+                "vivac: permission denied on %s: vivacd is running there, but this user\n"
+                "       may not connect: join the socket's group, or ask for vivacd\n"
+                "       --socket-group/--socket-mode (docs/deployment.md)\n", path);
+        return 1;
+    }
     if (err) {
         fprintf(stderr,
                 "vivac: cannot connect to vivacd at %s: %s\n"

@@ -5,9 +5,11 @@
 #include "guest/driver.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 #include "guest/buffer.h"
@@ -95,6 +97,25 @@ VAStatus vg_status_from_errno(int err)
 /* VIVAC_SOCKET: a URI (unix:/path or a bare path, vsock:CID:PORT,
  * serial:/dev/virtio-ports/NAME); unset: the virtio-serial port
  * /dev/virtio-ports/vivac if the VM has one, else the default socket. */
+/* vivacd is there but this user may not open it: say whose it is and
+ * what to do, not "start a daemon". */
+static void report_permission_denied(const char *where)
+{
+    struct stat st;
+    const char *path = strncmp(where, "serial:", 7) == 0 ? where + 7 : where;
+    if (stat(path, &st) != 0) {
+        vc_error("permission denied on %s", where);
+        return;
+    }
+    struct group *g = getgrgid(st.st_gid);
+    vc_error("permission denied on %s (mode %04o, group %s): %s", where,
+             (unsigned)(st.st_mode & 07777), g ? g->gr_name : "?",
+             S_ISSOCK(st.st_mode)
+                 ? "vivacd is running there, but this user may not connect: join that group, "
+                   "or ask for vivacd --socket-group/--socket-mode (docs/deployment.md)"
+                 : "join that group, or install the udev rule of docs/deployment.md, \"Guest\"");
+}
+
 static int daemon_address(struct vt_address *addr)
 {
     const char *env = getenv("VIVAC_SOCKET");
@@ -217,8 +238,10 @@ VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
     drv->arena_request = arena_request();
     err = vg_conn_open(&drv->conn, &drv->addr, drv->arena_request);
     if (err) {
-        if (drv->addr.kind == VT_ADDR_UNIX && (err == -ENOENT || err == -ECONNREFUSED ||
-                                               err == -ENAMETOOLONG || err == -EACCES))
+        if (err == -EACCES || err == -EPERM)
+            report_permission_denied(where);
+        else if (drv->addr.kind == VT_ADDR_UNIX && (err == -ENOENT || err == -ECONNREFUSED ||
+                                                    err == -ENAMETOOLONG))
             vc_error("the vivac daemon is not reachable at %s (%s): start it with "
                      "`vivacd --socket %s` or run your program under `vivac run -- CMD` "
                      "(VIVAC_SOCKET selects another socket)",

@@ -40,6 +40,11 @@ static void usage(FILE *f)
             "Options:\n"
             "  --socket PATH        listen on PATH (default: $VIVAC_SOCKET, else %s);\n"
             "                       the parent directory is created if missing\n"
+            "  --socket-group GROUP the group of the sockets (--socket, each --vm's) and of\n"
+            "                       the region files vivacd creates: QEMU's user must be\n"
+            "                       in it (default: vivacd's own group)\n"
+            "  --socket-mode MODE   their mode, octal (default: sockets as the umask\n"
+            "                       leaves them, region files 0660)\n"
             "  --engine NAME        decode engine: auto (default: the first engine that\n"
             "                       starts on this machine), or one of:",
             VIVAC_DEFAULT_SOCKET);
@@ -203,7 +208,7 @@ static int parse_options(int argc, char **argv, struct options *o)
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
            OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY,
            OPT_MAX_CLIENT_MEMORY, OPT_MAX_CLIENT_GPU_MEMORY, OPT_WORKER_USER,
-           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_GPU_CONTEXT_PER_WORKER, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS };
+           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_GPU_CONTEXT_PER_WORKER, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS, OPT_SOCKET_GROUP, OPT_SOCKET_MODE };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -231,6 +236,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"engine-slots", required_argument, NULL, OPT_ENGINE_SLOTS},
         {"admin", required_argument, NULL, OPT_ADMIN},
         {"metrics", required_argument, NULL, OPT_METRICS},
+        {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
+        {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
         /* Internal: how the supervisor starts a worker (worker_pool.c). */
         {"worker", required_argument, NULL, OPT_WORKER},
         {"worker-slot", required_argument, NULL, OPT_WORKER_SLOT},
@@ -367,6 +374,17 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_METRICS:
             o->metrics = optarg;
             break;
+        case OPT_SOCKET_GROUP:
+        case OPT_SOCKET_MODE: {
+            char why[160];
+            if ((opt == OPT_SOCKET_GROUP ? vh_file_access_parse_group
+                                         : vh_file_access_parse_mode)(optarg, &o->server.access,
+                                                                      why, sizeof(why))) {
+                fprintf(stderr, "vivacd: %s\n", why);
+                return 2;
+            }
+            break;
+        }
         case OPT_ENGINE_SLOTS:
             if (parse_u32(optarg, &o->engine_slots) || o->engine_slots > 4096) {
                 fprintf(stderr, "vivacd: --engine-slots: \"%s\" is not a number (0 to 4096)\n",
@@ -494,7 +512,7 @@ static int worker_main(struct options *o)
             if (strncmp(spec, name, len) != 0 || spec[len] != ':')
                 continue;
             char why[512];
-            if (vh_vm_create(spec, &vm, why, sizeof(why))) {
+            if (vh_vm_create(spec, NULL, &vm, why, sizeof(why))) {
                 vc_error("--vm: %s", why);
                 return 1;
             }
@@ -624,7 +642,8 @@ static int supervisor_main(int argc, char **argv, struct options *o)
         if (!vms)
             return 1;
         config->vms = vms;
-        if (vh_vm_create(o->vm_specs[i], &vms[config->num_vms], why, sizeof(why))) {
+        if (vh_vm_create(o->vm_specs[i], &config->access, &vms[config->num_vms], why,
+                         sizeof(why))) {
             fprintf(stderr, "vivacd: --vm: %s\n", why);
             return 2;
         }

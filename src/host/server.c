@@ -178,7 +178,7 @@ static int make_parent_dir(const char *path)
     return 0;
 }
 
-static int listen_unix(const char *path, int *fd)
+static int listen_unix(const char *path, const struct vh_file_access *access, int *fd)
 {
     int err = make_parent_dir(path);
     if (err) {
@@ -186,9 +186,18 @@ static int listen_unix(const char *path, int *fd)
         return err;
     }
     err = vt_unix_listen(path, fd);
-    if (err)
+    if (err) {
         vc_error("cannot listen on %s: %s%s", path, strerror(-err),
                  err == -EADDRINUSE ? " (another vivacd is running there)" : "");
+        return err;
+    }
+    err = vh_file_access_apply_path(access, path);
+    if (err) {
+        vc_error("%s: setting its group and mode (--socket-group, --socket-mode): %s", path,
+                 strerror(-err));
+        close(*fd);
+        unlink(path);
+    }
     return err;
 }
 
@@ -227,13 +236,13 @@ int vh_server_run(const struct vh_server_config *config, struct vh_pool *pool, i
     if (!ls || !pfd)
         goto out_free;
 
-    err = listen_unix(config->socket_path, &ls[n].fd);
+    err = listen_unix(config->socket_path, &config->access, &ls[n].fd);
     if (err)
         goto out_listen;
     ls[n++].path = config->socket_path;
     for (unsigned i = 0; i < config->num_vms; i++) {
         const char *path = vh_vm_control_path(config->vms[i]);
-        err = listen_unix(path, &ls[n].fd);
+        err = listen_unix(path, &config->access, &ls[n].fd);
         if (err)
             goto out_listen;
         ls[n].path = path;

@@ -17,6 +17,7 @@
 #include "host/admin.h"
 #include "host/session.h"
 #include "host/worker_pool.h"
+#include "host/file_access.h"
 #include "host/vm.h"
 #include "host/vsock_allow.h"
 
@@ -34,6 +35,7 @@ struct vh_server_config {
     struct vh_vsock_allow vsock_allow; /* --vsock-allow: the guest CIDs served (none: none) */
     struct vh_admin *admin;       /* admin socket and metrics (not owned); NULL: none */
     struct vh_sched *sched;       /* the decode scheduler (not owned); NULL: off */
+    struct vh_file_access access; /* the sockets' group and mode */
 };
 
 /* Listens and serves; on stop it stops accepting and unlinks the sockets

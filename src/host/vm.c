@@ -1,6 +1,8 @@
 /* VMs served by vivacd and their shared regions (vm.h). */
 #include "host/vm.h"
 
+#include "host/file_access.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -65,9 +67,23 @@ static bool is_power_of_two(uint64_t v)
     return v && !(v & (v - 1));
 }
 
-static int map_region(struct vh_vm *vm, uint64_t create_size, char *why, size_t why_size)
+static int map_region(struct vh_vm *vm, uint64_t create_size, const struct vh_file_access *access,
+                      char *why, size_t why_size)
 {
-    int fd = open(vm->shm_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /* A file made here gets --socket-group/--socket-mode (QEMU opens it);
+     * one that exists keeps what its owner gave it. */
+    int fd = open(vm->shm_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 && access) {
+        int err = vh_file_access_apply_fd(access, fd, VH_REGION_MODE_DEFAULT);
+        if (err) {
+            close(fd);
+            unlink(vm->shm_path);
+            return fail(why, why_size, err, "VM %s: %s: setting its group and mode: %s",
+                        vm->name, vm->shm_path, strerror(-err));
+        }
+    } else if (fd < 0 && errno == EEXIST) {
+        fd = open(vm->shm_path, O_RDWR | O_CLOEXEC);
+    }
     if (fd < 0)
         return fail(why, why_size, -errno, "%s: %s", vm->shm_path, strerror(errno));
     struct stat st;
@@ -144,7 +160,8 @@ static int parse_size_mb(const char *text, uint64_t *size)
     return 0;
 }
 
-int vh_vm_create(const char *spec, struct vh_vm **out, char *why, size_t why_size)
+int vh_vm_create(const char *spec, const struct vh_file_access *access, struct vh_vm **out,
+                 char *why, size_t why_size)
 {
     struct vh_vm *vm = calloc(1, sizeof(*vm));
     if (!vm)
@@ -189,7 +206,7 @@ int vh_vm_create(const char *spec, struct vh_vm **out, char *why, size_t why_siz
     }
     pthread_mutex_init(&vm->mutex, NULL);
     if (vm->shm_path[0]) {
-        err = map_region(vm, size, why, why_size);
+        err = map_region(vm, size, access, why, why_size);
         if (err) {
             pthread_mutex_destroy(&vm->mutex);
             goto err_free;

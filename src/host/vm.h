@@ -26,14 +26,18 @@
 #include "vivac/protocol.h"
 
 struct vh_vm;
+struct vh_file_access;
 
 /* Parses "NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]". SHM_PATH is created
- * with SIZE_MB (default 64) if missing, else used at its size; either must
+ * with SIZE_MB (default 64) if missing, with access's group and mode
+ * (access NULL: 0600, a worker's: the file exists), else used at its size
+ * and as its owner made it; either must
  * be a power of two (QEMU's ivshmem aborts on anything else) of at least
  * 2 MiB. NAME is letters, digits, '.', '_', '-', not "local"; the socket
  * path fits sockaddr_un. Returns 0 or -errno, with a reason naming the VM
  * and the value in why. */
-int vh_vm_create(const char *spec, struct vh_vm **out, char *why, size_t why_size);
+int vh_vm_create(const char *spec, const struct vh_file_access *access, struct vh_vm **out,
+                 char *why, size_t why_size);
 /* Unmaps the region (every slice must be released); accepts NULL. */
 void vh_vm_destroy(struct vh_vm **vm);
 
