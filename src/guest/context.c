@@ -24,6 +24,7 @@ static void reset_picture(struct vg_context *c)
     c->first_unpaired = 0;
     c->blob_len = 0;
     c->have_orphan_data = false;
+    c->have_last_data = false;
     if (c->enc)
         vg_enc_params_new_picture(c->enc);
 }
@@ -185,6 +186,10 @@ static VAStatus render_slice_data(struct vg_context *c, const struct vg_buffer *
         c->blob_capacity = cap;
     }
     size_t start = c->blob_len;
+    if (c->codec->dedupe_slice_data && c->first_unpaired < c->num_slices &&
+        c->have_last_data && c->last_data_len == len &&
+        memcmp(c->blob + c->last_data_start, b->data, len) == 0)
+        return pair_slices(c, c->last_data_start, len);
     if (c->first_unpaired < c->num_slices) {
         /* The usual order: slice parameters, then the data they describe. */
         VAStatus st = pair_slices(c, start, len);
@@ -198,6 +203,9 @@ static VAStatus render_slice_data(struct vg_context *c, const struct vg_buffer *
     }
     memcpy(c->blob + start, b->data, len);
     c->blob_len += len;
+    c->have_last_data = true;
+    c->last_data_start = start;
+    c->last_data_len = len;
     return VA_STATUS_SUCCESS;
 }
 

@@ -1,0 +1,431 @@
+/*
+ * AV1 on libdav1d. VA gives no OBU bytes: each picture becomes a sequence
+ * header (when it changes), a frame header and one tile group, rebuilt by
+ * host/codecs/av1_headers.c, and dav1d decodes them one picture at a time
+ * (one thread, no frame delay, hidden frames output too, film grain not
+ * applied: the picture is the reference).
+ *
+ * The reference slots. VA has no refresh_frame_flags: which slots a frame
+ * refreshes shows only in the next picture's ref_frame_map (FFmpeg outputs
+ * each picture before it sends the next). So a picture is decoded first
+ * refreshing no slot, which leaves dav1d's slots as they were, and kept
+ * "pending"; when the next picture's map tells which slots hold its
+ * surface, it is decoded once more into those slots (its output dropped).
+ * A shown key frame refreshes every slot by definition and is decoded once;
+ * so is a picture whose slots the next picture does not name (a
+ * non-reference frame). A key frame's map is empty (FFmpeg sends no
+ * references with it): a hidden key frame stays pending beside the picture
+ * before it, and the first map after them settles both, in order. A key
+ * frame shown again (show_existing_frame, which FFmpeg handles without
+ * asking VA) refreshes every slot: a map naming its surface everywhere is
+ * given to dav1d as a show_existing_frame header.
+ *
+ * Film grain: with apply_grain the picture goes to the target (the
+ * reference, as FFmpeg's VA path keeps it) and dav1d_apply_grain's copy to
+ * display_surface, which FFmpeg outputs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dav1d/dav1d.h>
+#include <libavutil/buffer.h>
+#include <libavutil/pixfmt.h>
+
+#include "host/codecs/av1_headers.h"
+#include "host/engines/sw/sw_internal.h"
+
+/* Pictures waiting for the map that tells their slots: one, plus the hidden
+ * key frames after it. */
+#define AV1_MAX_PENDING 8u
+
+struct av1_pending {
+    struct vw_av1_picture params;
+    uint32_t surface;
+    uint8_t *tile_group;              /* the tile group OBU */
+    size_t tile_group_size;
+};
+
+struct sw_av1_codec {
+    struct sw_codec base;
+    Dav1dContext *dav1d;
+    struct vh_av1_sequence seq;
+    uint8_t seq_obu[VH_AV1_SEQUENCE_HEADER_MAX];
+    size_t seq_size;                  /* 0: none sent yet */
+    uint32_t slot_surface[8];         /* what dav1d's slots hold; VW_INVALID_ID: nothing known */
+    struct vh_av1_slot slots[8];
+    struct av1_pending pending[AV1_MAX_PENDING];
+    uint32_t num_pending;
+    uint64_t redecodes;               /* pictures decoded a second time */
+};
+
+static struct sw_av1_codec *to_codec(struct vh_codec *c)
+{
+    return (struct sw_av1_codec *)c;
+}
+
+static void drop_pending(struct sw_av1_codec *c)
+{
+    for (uint32_t i = 0; i < c->num_pending; i++)
+        free(c->pending[i].tile_group);
+    c->num_pending = 0;
+}
+
+static void forget_slots(struct sw_av1_codec *c)
+{
+    for (int i = 0; i < 8; i++) {
+        c->slot_surface[i] = VW_INVALID_ID;
+        vh_av1_slot_default(&c->slots[i]);
+    }
+}
+
+static void av1_codec_destroy(struct vh_codec **codec)
+{
+    if (!codec || !*codec)
+        return;
+    struct sw_av1_codec *c = to_codec(*codec);
+    drop_pending(c);
+    dav1d_close(&c->dav1d);
+    free(c);
+    *codec = NULL;
+}
+
+static int dav1d_status(int ret, const char *what, struct vh_error *err)
+{
+    return vh_error_set(err, ret == DAV1D_ERR(ENOMEM) ? VW_ERR_NO_MEMORY : VW_ERR_DECODE,
+                        "sw: AV1 %s: %s", what, strerror(-ret));
+}
+
+/* Gives dav1d the OBUs in buf (two parts, the second may be empty) and
+ * takes every picture it outputs; *out gets the last one (NULL: drop
+ * them). */
+static int feed(struct sw_av1_codec *c, const uint8_t *a, size_t a_size, const uint8_t *b,
+                size_t b_size, Dav1dPicture *out, struct vh_error *err)
+{
+    Dav1dData data = {0};
+    uint8_t *buf = dav1d_data_create(&data, a_size + b_size);
+    if (!buf)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for AV1 data");
+    memcpy(buf, a, a_size);
+    if (b_size)
+        memcpy(buf + a_size, b, b_size);
+    int got = 0;
+    while (data.sz > 0) {
+        int ret = dav1d_send_data(c->dav1d, &data);
+        if (ret < 0 && ret != DAV1D_ERR(EAGAIN)) {
+            dav1d_data_unref(&data);
+            return dav1d_status(ret, "decoding failed", err);
+        }
+        for (;;) {
+            Dav1dPicture p = {0};
+            int r = dav1d_get_picture(c->dav1d, &p);
+            if (r == DAV1D_ERR(EAGAIN))
+                break;
+            if (r < 0) {
+                dav1d_data_unref(&data);
+                return dav1d_status(r, "decoding failed", err);
+            }
+            if (out) {
+                dav1d_picture_unref(out);
+                *out = p;
+            } else {
+                dav1d_picture_unref(&p);
+            }
+            got++;
+        }
+        if (ret == DAV1D_ERR(EAGAIN) && got == 0 && data.sz > 0) {
+            dav1d_data_unref(&data);
+            return vh_error_set(err, VW_ERR_DECODE, "sw: AV1 decoder takes no data");
+        }
+    }
+    return out && got == 0 ? vh_error_set(err, VW_ERR_DECODE, "sw: AV1 picture not output")
+                           : VW_OK;
+}
+
+/* Decodes `p` (its tile group OBU given) refreshing `refresh`; the slots
+ * are updated, *out gets the picture (NULL: dropped). */
+static int decode_one(struct sw_av1_codec *c, const struct vw_av1_picture *p, uint32_t surface,
+                      uint8_t refresh, const uint8_t *tile_group, size_t tile_group_size,
+                      Dav1dPicture *out, struct vh_error *err)
+{
+    uint8_t header[VH_AV1_FRAME_HEADER_MAX];
+    size_t size = 0;
+    struct vh_av1_slot saved;
+    const char *why = vh_av1_write_frame_header(p, &c->seq, refresh, c->slots, &saved, header,
+                                                sizeof(header), &size);
+    if (why)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: AV1 frame header: %s", why);
+    int st = feed(c, header, size, tile_group, tile_group_size, out, err);
+    if (st != VW_OK)
+        return st;
+    if (p->frame_type == VW_AV1_SWITCH_FRAME ||
+        (p->frame_type == VW_AV1_KEY_FRAME && p->show_frame))
+        refresh = 0xff;
+    for (int i = 0; i < 8; i++) {
+        if (refresh & (1u << i)) {
+            c->slots[i] = saved;
+            c->slot_surface[i] = surface;
+        }
+    }
+    return VW_OK;
+}
+
+/* The pending pictures, decoded again into the slots `map` shows them in:
+ * a slot holds the last of them whose surface it names. */
+static int settle_pending(struct sw_av1_codec *c, const uint32_t map[8], struct vh_error *err)
+{
+    uint8_t refresh[AV1_MAX_PENDING] = {0};
+    uint8_t claimed = 0;
+    for (uint32_t i = c->num_pending; i-- > 0;) {
+        for (int k = 0; k < 8; k++)
+            if (map[k] == c->pending[i].surface && !(claimed & (1u << k)))
+                refresh[i] |= (uint8_t)(1u << k);
+        claimed |= refresh[i];
+    }
+    int st = VW_OK;
+    for (uint32_t i = 0; i < c->num_pending && st == VW_OK; i++) {
+        struct av1_pending *q = &c->pending[i];
+        if (!refresh[i])
+            continue;
+        c->redecodes++;
+        st = decode_one(c, &q->params, q->surface, refresh[i], q->tile_group,
+                        q->tile_group_size, NULL, err);
+    }
+    drop_pending(c);
+    return st;
+}
+
+/* Makes dav1d's slots what `map` says before an inter frame reads them. */
+static int reconcile_slots(struct sw_av1_codec *c, const struct vw_av1_picture *p,
+                           struct vh_error *err)
+{
+    bool match = true;
+    for (int i = 0; i < 7; i++) {
+        uint32_t k = p->ref_frame_idx[i];
+        if (p->ref_frame_map[k] == VW_INVALID_ID || p->ref_frame_map[k] != c->slot_surface[k])
+            match = false;
+    }
+    if (match)
+        return VW_OK;
+    /* A key frame shown again: every slot names it. */
+    uint32_t s = p->ref_frame_map[0];
+    bool all = s != VW_INVALID_ID;
+    for (int k = 1; k < 8; k++)
+        all = all && p->ref_frame_map[k] == s;
+    for (uint32_t j = 0; all && j < 8; j++) {
+        if (c->slot_surface[j] != s || c->slots[j].frame_type != VW_AV1_KEY_FRAME)
+            continue;
+        uint8_t obu[16];
+        size_t n = vh_av1_write_show_existing(j, obu, sizeof(obu));
+        int st = feed(c, obu, n, NULL, 0, NULL, err);
+        if (st != VW_OK)
+            return st;
+        struct vh_av1_slot held = c->slots[j];
+        for (int k = 0; k < 8; k++) {
+            c->slots[k] = held;
+            c->slot_surface[k] = s;
+        }
+        return VW_OK;
+    }
+    for (int i = 0; i < 7; i++) {
+        uint32_t k = p->ref_frame_idx[i];
+        if (p->ref_frame_map[k] != c->slot_surface[k])
+            return vh_error_set(err, VW_ERR_DECODE,
+                                "sw: AV1 reference slot %u is surface %u, the decoder's holds "
+                                "%u (a stream joined mid-way, or refreshes it cannot tell)",
+                                k, p->ref_frame_map[k], c->slot_surface[k]);
+    }
+    return VW_OK;
+}
+
+static void release_picture(void *opaque, uint8_t *data)
+{
+    (void)data;
+    Dav1dPicture *p = opaque;
+    dav1d_picture_unref(p);
+    free(p);
+}
+
+/* Stores dav1d's picture in the surface (sharing its pixels); takes the
+ * picture (*pic is left empty). */
+static int store_picture(struct vh_surface *surface, Dav1dPicture *pic,
+                         const struct vh_picture *vp, struct vh_error *err)
+{
+    AVFrame *f = av_frame_alloc();
+    Dav1dPicture *keep = calloc(1, sizeof(*keep));
+    if (!f || !keep)
+        goto oom;
+    *keep = *pic;
+    memset(pic, 0, sizeof(*pic));
+    pic = keep;
+    f->buf[0] = av_buffer_create(pic->data[0], (size_t)pic->stride[0] * (size_t)pic->p.h,
+                                 release_picture, keep, AV_BUFFER_FLAG_READONLY);
+    if (!f->buf[0]) {
+        dav1d_picture_unref(keep);
+        free(keep);
+        av_frame_free(&f);
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for an AV1 picture");
+    }
+    f->format = pic->p.bpc == 8 ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUV420P10LE;
+    f->width = pic->p.w;
+    f->height = pic->p.h;
+    for (int i = 0; i < 3; i++) {
+        f->data[i] = pic->data[i];
+        f->linesize[i] = (int)pic->stride[i ? 1 : 0];
+    }
+    struct sw_shape shape;
+    sw_picture_shape(vp, &shape);
+    int st = sw_surface_set_frame(surface, f, &shape, err);
+    av_frame_free(&f);
+    return st;
+
+oom:
+    free(keep);
+    av_frame_free(&f);
+    return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for an AV1 picture");
+}
+
+/* The tile group OBU of the picture's slices (one a tile, in order). */
+static int build_tile_group(const struct vh_picture *pic, uint8_t **out, size_t *size,
+                            struct vh_error *err)
+{
+    const struct vw_av1_picture *p = pic->av1;
+    uint32_t count = (uint32_t)p->tile_cols * p->tile_rows;
+    if (pic->num_slices != count)
+        return vh_error_set(err, VW_ERR_DECODE, "sw: AV1 picture of %u tiles has %u slices",
+                            count, pic->num_slices);
+    struct vh_av1_tile *tiles = calloc(count, sizeof(*tiles));
+    if (!tiles)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    for (uint32_t i = 0; i < count; i++) {
+        const struct vw_av1_slice *s = pic->slices[i].av1;
+        if ((uint32_t)s->tile_row * p->tile_cols + s->tile_column != i) {
+            free(tiles);
+            return vh_error_set(err, VW_ERR_DECODE,
+                                "sw: AV1 slice %u is tile (%u, %u), not tile %u in raster order",
+                                i, s->tile_row, s->tile_column, i);
+        }
+        tiles[i] = (struct vh_av1_tile){pic->slices[i].data, pic->slices[i].size};
+    }
+    *size = vh_av1_tile_group_size(tiles, count);
+    *out = malloc(*size);
+    if (!*out) {
+        free(tiles);
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    }
+    vh_av1_write_tile_group(tiles, count, *out);
+    free(tiles);
+    return VW_OK;
+}
+
+static int av1_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
+{
+    struct sw_av1_codec *c = to_codec(codec);
+    const struct vw_av1_picture *p = pic->av1;
+    bool key = p->frame_type == VW_AV1_KEY_FRAME;
+    bool shown_key = key && p->show_frame;
+    bool refresh_known = shown_key || p->frame_type == VW_AV1_SWITCH_FRAME;
+    uint8_t *tile_group = NULL;
+    size_t tile_group_size = 0;
+    Dav1dPicture out = {0};
+    int st = build_tile_group(pic, &tile_group, &tile_group_size, err);
+    if (st != VW_OK)
+        return st;
+
+    /* A new sequence header makes dav1d forget its slots. */
+    uint8_t seq[VH_AV1_SEQUENCE_HEADER_MAX];
+    size_t seq_size = vh_av1_write_sequence_header(p, &c->seq, seq, sizeof(seq));
+    if (!seq_size) {
+        st = vh_error_set(err, VW_ERR_INTERNAL, "sw: AV1 sequence header does not fit");
+        goto out;
+    }
+    if (seq_size != c->seq_size || memcmp(seq, c->seq_obu, seq_size) != 0) {
+        drop_pending(c);
+        forget_slots(c);
+        if ((st = feed(c, seq, seq_size, NULL, 0, NULL, err)) != VW_OK)
+            goto out;
+        memcpy(c->seq_obu, seq, seq_size);
+        c->seq_size = seq_size;
+    }
+    if (shown_key)
+        drop_pending(c);            /* every slot is refreshed: the rest does not matter */
+    else if (!key && (st = settle_pending(c, p->ref_frame_map, err)) != VW_OK)
+        goto out;
+    if (p->frame_type == VW_AV1_INTER_FRAME || p->frame_type == VW_AV1_SWITCH_FRAME) {
+        if ((st = reconcile_slots(c, p, err)) != VW_OK)
+            goto out;
+    }
+    if (!refresh_known && c->num_pending == AV1_MAX_PENDING) {
+        st = vh_error_set(err, VW_ERR_DECODE, "sw: AV1: %u hidden key frames in a row",
+                          AV1_MAX_PENDING);
+        goto out;
+    }
+    st = decode_one(c, p, pic->target->id, refresh_known ? 0xff : 0, tile_group,
+                    tile_group_size, &out, err);
+    if (st != VW_OK)
+        goto out;
+    if (!refresh_known) {
+        c->pending[c->num_pending++] = (struct av1_pending){
+            .params = *p,
+            .surface = pic->target->id,
+            .tile_group = tile_group,
+            .tile_group_size = tile_group_size,
+        };
+        tile_group = NULL;
+    }
+    if (p->film_grain.apply_grain && pic->refs[8]) {
+        Dav1dPicture grain = {0};
+        int ret = dav1d_apply_grain(c->dav1d, &grain, &out);
+        if (ret < 0)
+            st = dav1d_status(ret, "film grain failed", err);
+        else
+            st = store_picture(pic->refs[8], &grain, pic, err);
+        dav1d_picture_unref(&grain);
+        if (st != VW_OK)
+            goto out;
+    }
+    st = store_picture(pic->target, &out, pic, err);
+
+out:
+    dav1d_picture_unref(&out);
+    free(tile_group);
+    return st;
+}
+
+int sw_av1_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                        struct vh_codec **out, struct vh_error *err)
+{
+    *out = NULL;
+    struct sw_av1_codec *c = calloc(1, sizeof(*c));
+    if (!c)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    c->base.base.engine = engine;
+    c->base.destroy = av1_codec_destroy;
+    c->base.decode = av1_decode;
+    /* The largest frame the front door lets through (session_decode.c). */
+    uint32_t max_w = (desc->width + 15u) & ~15u, max_h = (desc->height + 31u) & ~31u;
+    vh_av1_sequence_init(&c->seq, max_w, max_h);
+    forget_slots(c);
+    Dav1dSettings s;
+    dav1d_default_settings(&s);
+    s.n_threads = 1;
+    s.max_frame_delay = 1;
+    s.apply_grain = 0;
+    s.output_invisible_frames = 1;
+    s.all_layers = 0;
+    /* The codec's memory was charged for its declared size. */
+    s.frame_size_limit = max_w * max_h;
+    s.logger.callback = NULL;
+    int ret = dav1d_open(&c->dav1d, &s);
+    if (ret < 0) {
+        free(c);
+        return dav1d_status(ret, "decoder creation failed", err);
+    }
+    *out = &c->base.base;
+    return VW_OK;
+}
+
+bool sw_av1_available(void)
+{
+    return true;
+}
