@@ -371,7 +371,13 @@ int main(void)
     EXPECT(at[0].value == VA_RT_FORMAT_YUV420 && at[1].value == VA_ATTRIB_NOT_SUPPORTED && at[2].value == VA_ATTRIB_NOT_SUPPORTED);
     CHECK(vaGetConfigAttributes(dpy, VAProfileH264High, VAEntrypointEncSliceLP, at, 1), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
     VAConfigID cfg;
-    CHECK(vaCreateConfig(dpy, VAProfileAV1Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaCreateConfig(dpy, VAProfileAV1Profile1, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    /* AV1 Main (a sw engine built with libdav1d): 8-bit and 10-bit 4:2:0. */
+    CHECK(vaCreateConfig(dpy, VAProfileAV1Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_SUCCESS);
+    VAConfigAttrib av1_rt = {VAConfigAttribRTFormat, 0};
+    CHECK(vaGetConfigAttributes(dpy, VAProfileAV1Profile0, VAEntrypointVLD, &av1_rt, 1), VA_STATUS_SUCCESS);
+    EXPECT(av1_rt.value == (VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV420_10));
+    CHECK(vaDestroyConfig(dpy, cfg), VA_STATUS_SUCCESS);
     CHECK(vaCreateConfig(dpy, VAProfileVP9Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_SUCCESS);
     CHECK(vaDestroyConfig(dpy, cfg), VA_STATUS_SUCCESS);
     CHECK(vaCreateConfig(dpy, VAProfileH264Main, VAEntrypointEncSliceLP, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
