@@ -67,18 +67,22 @@ vp9="-c:v libvpx-vp9 -deadline good -cpu-used 5"
 vpx vp9_altref.ivf 352 288 40 -- $vp9 -b:v 300k -auto-alt-ref 1 -lag-in-frames 16 -g 20
 # shellcheck disable=SC2086
 vpx vp9_odd_size_350x198.ivf 350 198 20 -- $vp9 -b:v 200k -g 10
+# concat_ivf OUT.ivf A.ivf B.ivf: two IVF streams back to back (A and B
+# removed).
+concat_ivf() {
+    printf "file '%s'\nfile '%s'\n" "$out/$2" "$out/$3" >"$out/$1.txt"
+    ffmpeg -v error -f concat -safe 0 -i "$out/$1.txt" -c copy -f ivf -y "$out/$1.tmp" </dev/null
+    rm -f "$out/$1.txt" "$out/$2" "$out/$3"
+    mv "$out/$1.tmp" "$out/$1"
+}
+
 # A key frame with a new size mid-stream: two streams concatenated.
 if [ ! -s "$out/vp9_resize.ivf" ]; then
     # shellcheck disable=SC2086
     vpx vp9_part_320x240.ivf 320 240 15 -- $vp9 -b:v 200k -g 10
     # shellcheck disable=SC2086
     vpx vp9_part_176x144.ivf 176 144 15 -- $vp9 -b:v 100k -g 10
-    printf "file '%s'\nfile '%s'\n" "$out/vp9_part_320x240.ivf" "$out/vp9_part_176x144.ivf" \
-        >"$out/vp9_resize.txt"
-    ffmpeg -v error -f concat -safe 0 -i "$out/vp9_resize.txt" -c copy -f ivf \
-        -y "$out/vp9_resize.ivf.tmp" </dev/null
-    rm -f "$out/vp9_resize.txt" "$out/vp9_part_"*.ivf
-    mv "$out/vp9_resize.ivf.tmp" "$out/vp9_resize.ivf"
+    concat_ivf vp9_resize.ivf vp9_part_320x240.ivf vp9_part_176x144.ivf
 fi
 
 vp8="-c:v libvpx -deadline good -cpu-used 5"
@@ -272,12 +276,7 @@ if [ ! -s "$out/av1_aom_resize.ivf" ]; then
     vpx av1_part_320x240.ivf 320 240 12 -- $aom -b:v 200k
     # shellcheck disable=SC2086
     vpx av1_part_176x144.ivf 176 144 12 -- $aom -b:v 100k
-    printf "file '%s'\nfile '%s'\n" "$out/av1_part_320x240.ivf" "$out/av1_part_176x144.ivf" \
-        >"$out/av1_resize.txt"
-    ffmpeg -v error -f concat -safe 0 -i "$out/av1_resize.txt" -c copy -f ivf \
-        -y "$out/av1_aom_resize.ivf.tmp" </dev/null
-    rm -f "$out/av1_resize.txt" "$out/av1_part_"*.ivf
-    mv "$out/av1_aom_resize.ivf.tmp" "$out/av1_aom_resize.ivf"
+    concat_ivf av1_aom_resize.ivf av1_part_320x240.ivf av1_part_176x144.ivf
 fi
 # shellcheck disable=SC2086
 vpx av1_svt_altref.ivf 320 240 30 -- $svt -g 30
