@@ -74,7 +74,8 @@ static int check_frame_flags(const struct vw_av1_picture *p, struct vh_error *er
     REQUIRE(!p->show_frame || p->showable_frame == (p->frame_type != VW_AV1_KEY_FRAME),
             VW_ERR_MALFORMED, PIC "showable_frame %u on a shown frame of type %u",
             p->showable_frame, p->frame_type);
-    for (int i = 0; i < 7; i++)
+    /* Intra frames have no references (GStreamer sends 0xff there). */
+    for (int i = 0; i < 7 && !intra; i++)
         REQUIRE(p->ref_frame_idx[i] <= 7, VW_ERR_MALFORMED, PIC "ref_frame_idx[%d] is %u", i,
                 p->ref_frame_idx[i]);
     REQUIRE_MAX(p, primary_ref_frame, 7);

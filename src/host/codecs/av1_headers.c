@@ -615,12 +615,13 @@ static bool coded_lossless(const struct vw_av1_picture *p, const struct vh_av1_s
     return true;
 }
 
-/* A loop filter delta VA gives: FFmpeg 5.1 passes the coded value where
- * update_ref_delta was set and 0 elsewhere, later versions the value in
- * force. Either way a value equal to the one in force, or 0, leaves it. */
+/* VA's loop filter deltas are the values in force after the frame's
+ * updates (FFmpeg's CBS and GStreamer's parser infer those not coded from
+ * the primary reference frame, or the defaults): a value that differs from
+ * the slot's is coded as an update. */
 static bool lf_delta_changes(int va, int prev)
 {
-    return va != prev && va != 0;
+    return va != prev;
 }
 
 static void write_loop_filter(struct vc_bitwriter *bw, const struct vw_av1_picture *p,
