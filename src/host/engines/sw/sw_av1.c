@@ -27,11 +27,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <dav1d/dav1d.h>
 #include <libavutil/buffer.h>
 #include <libavutil/pixfmt.h>
 
+#include "common/log.h"
 #include "host/codecs/av1_headers.h"
 #include "host/engines/sw/sw_internal.h"
 
@@ -56,12 +58,21 @@ struct sw_av1_codec {
     struct vh_av1_slot slots[8];
     struct av1_pending pending[AV1_MAX_PENDING];
     uint32_t num_pending;
+    uint64_t pictures;                /* pictures decoded */
     uint64_t redecodes;               /* pictures decoded a second time */
+    uint64_t decode_ns, redecode_ns;  /* time in dav1d for each */
 };
 
 static struct sw_av1_codec *to_codec(struct vh_codec *c)
 {
     return (struct sw_av1_codec *)c;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 static void drop_pending(struct sw_av1_codec *c)
@@ -84,6 +95,10 @@ static void av1_codec_destroy(struct vh_codec **codec)
     if (!codec || !*codec)
         return;
     struct sw_av1_codec *c = to_codec(*codec);
+    if (c->pictures)
+        vc_info("sw: AV1 decoder closed: %llu pictures in %.1f ms, %llu of them decoded again "
+                "into their reference slots in %.1f ms", (unsigned long long)c->pictures,
+                c->decode_ns / 1e6, (unsigned long long)c->redecodes, c->redecode_ns / 1e6);
     drop_pending(c);
     dav1d_close(&c->dav1d);
     free(c);
@@ -188,8 +203,10 @@ static int settle_pending(struct sw_av1_codec *c, const uint32_t map[8], struct 
         if (!refresh[i])
             continue;
         c->redecodes++;
+        uint64_t t0 = now_ns();
         st = decode_one(c, &q->params, q->surface, refresh[i], q->tile_group,
                         q->tile_group_size, NULL, err);
+        c->redecode_ns += now_ns() - t0;
     }
     drop_pending(c);
     return st;
@@ -360,10 +377,13 @@ static int av1_decode(struct vh_codec *codec, const struct vh_picture *pic, stru
                           AV1_MAX_PENDING);
         goto out;
     }
+    uint64_t t0 = now_ns();
     st = decode_one(c, p, pic->target->id, refresh_known ? 0xff : 0, tile_group,
                     tile_group_size, &out, err);
     if (st != VW_OK)
         goto out;
+    c->decode_ns += now_ns() - t0;
+    c->pictures++;
     if (!refresh_known) {
         c->pending[c->num_pending++] = (struct av1_pending){
             .params = *p,
