@@ -107,9 +107,11 @@ static int check_filters(const struct vw_av1_picture *p, struct vh_error *err)
     REQUIRE_FLAG(p, mode_ref_delta_enabled);
     REQUIRE_FLAG(p, mode_ref_delta_update);
     for (int i = 0; i < 8; i++)
-        REQUIRE_RANGE(p, ref_deltas[i], -64, 63, PIC);
+        REQUIRE(p->ref_deltas[i] >= -64 && p->ref_deltas[i] <= 63, VW_ERR_MALFORMED,
+                PIC "ref_deltas[%d] is %d, outside -64..63", i, p->ref_deltas[i]);
     for (int i = 0; i < 2; i++)
-        REQUIRE_RANGE(p, mode_deltas[i], -64, 63, PIC);
+        REQUIRE(p->mode_deltas[i] >= -64 && p->mode_deltas[i] <= 63, VW_ERR_MALFORMED,
+                PIC "mode_deltas[%d] is %d, outside -64..63", i, p->mode_deltas[i]);
     REQUIRE_RANGE(p, y_dc_delta_q, -64, 63, PIC);
     REQUIRE_RANGE(p, u_dc_delta_q, -64, 63, PIC);
     REQUIRE_RANGE(p, u_ac_delta_q, -64, 63, PIC);
@@ -132,12 +134,13 @@ static int check_filters(const struct vw_av1_picture *p, struct vh_error *err)
     REQUIRE_FLAG(p, skip_mode_present);
     REQUIRE_MAX(p, cdef_damping_minus_3, 3);
     REQUIRE_MAX(p, cdef_bits, 3);
-    for (int i = 0; i < 8; i++) {
-        REQUIRE_MAX(p, cdef_y_strengths[i], 63);
-        REQUIRE_MAX(p, cdef_uv_strengths[i], 63);
-    }
+    for (int i = 0; i < 8; i++)
+        REQUIRE(p->cdef_y_strengths[i] <= 63 && p->cdef_uv_strengths[i] <= 63, VW_ERR_MALFORMED,
+                PIC "cdef_y_strengths[%d] %u or cdef_uv_strengths[%d] %u above 63", i,
+                p->cdef_y_strengths[i], i, p->cdef_uv_strengths[i]);
     for (int i = 0; i < 3; i++)
-        REQUIRE_MAX(p, lr_type[i], 3);
+        REQUIRE(p->lr_type[i] <= 3, VW_ERR_MALFORMED, PIC "lr_type[%d] is %u, above 3", i,
+                p->lr_type[i]);
     REQUIRE_MAX(p, lr_unit_shift, 2);
     REQUIRE_FLAG(p, lr_uv_shift);
     return VW_OK;

@@ -412,6 +412,17 @@ out:
     return st;
 }
 
+void sw_av1_settings(struct Dav1dSettings *s)
+{
+    dav1d_default_settings(s);
+    s->n_threads = 1;
+    s->max_frame_delay = 1;
+    s->apply_grain = 0;
+    s->output_invisible_frames = 1;
+    s->all_layers = 0;
+    s->logger.callback = NULL;
+}
+
 int sw_av1_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
                         struct vh_codec **out, struct vh_error *err)
 {
@@ -427,15 +438,9 @@ int sw_av1_codec_create(struct vh_engine *engine, const struct vh_codec_desc *de
     vh_av1_sequence_init(&c->seq, max_w, max_h);
     forget_slots(c);
     Dav1dSettings s;
-    dav1d_default_settings(&s);
-    s.n_threads = 1;
-    s.max_frame_delay = 1;
-    s.apply_grain = 0;
-    s.output_invisible_frames = 1;
-    s.all_layers = 0;
+    sw_av1_settings(&s);
     /* The codec's memory was charged for its declared size. */
     s.frame_size_limit = max_w * max_h;
-    s.logger.callback = NULL;
     int ret = dav1d_open(&c->dav1d, &s);
     if (ret < 0) {
         free(c);
