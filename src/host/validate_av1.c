@@ -225,6 +225,11 @@ int vh_av1_check_picture(const struct vw_av1_picture *p, const struct vh_surface
         REQUIRE(g->wmtype <= 3 && g->invalid <= 1, VW_ERR_MALFORMED,
                 PIC "wm[%d]: wmtype %u, invalid %u", i, g->wmtype, g->invalid);
     }
+    /* The frame must fit the render target. */
+    uint32_t w = p->frame_width_minus1 + 1u, h = p->frame_height_minus1 + 1u;
+    REQUIRE(w <= target->width && h <= target->height, VW_ERR_MALFORMED,
+            PIC "frame %ux%u does not fit surface %u (%ux%u)", w, h, target->id, target->width,
+            target->height);
     int st = check_sequence(p, target, err);
     if (st == VW_OK)
         st = check_frame_flags(p, err);
@@ -242,11 +247,6 @@ int vh_av1_check_picture(const struct vw_av1_picture *p, const struct vh_surface
     REQUIRE(p->context_update_tile_id < (unsigned)p->tile_cols * p->tile_rows, VW_ERR_MALFORMED,
             PIC "context_update_tile_id %u of %u tiles", p->context_update_tile_id,
             (unsigned)p->tile_cols * p->tile_rows);
-    /* The frame must fit the render target. */
-    uint32_t w = p->frame_width_minus1 + 1u, h = p->frame_height_minus1 + 1u;
-    REQUIRE(w <= target->width && h <= target->height, VW_ERR_MALFORMED,
-            PIC "frame %ux%u does not fit surface %u (%ux%u)", w, h, target->id, target->width,
-            target->height);
     return VW_OK;
 }
 
