@@ -269,6 +269,14 @@ vpx av1_aom_tiles_nonuniform.ivf 320 240 20 -- $aom -b:v 200k \
 # shellcheck disable=SC2086
 vpx av1_aom_error_resilient.ivf 320 240 20 -- $aom -b:v 200k \
     -aom-params error-resilient=1:enable-intrabc=1
+# A zoom and pan that libaom (at a slower speed) codes as rotzoom global
+# motion, with loop restoration, 128x128 superblocks and quantizer
+# matrices; 352x288 zoomed into 320x240.
+# shellcheck disable=SC2086
+vpx av1_aom_global_motion.ivf 352 288 8 -- \
+    -vf "zoompan=z='1+0.01*on':x='iw/2-(iw/zoom/2)+on*3':y='ih/2-(ih/zoom/2)+on':d=1:s=320x240" \
+    -c:v libaom-av1 -cpu-used 2 -b:v 300k -enable-global-motion 1 -enable-restoration 1 \
+    -aom-params sb-size=128:enable-qm=1
 # shellcheck disable=SC2086
 vpx av1_aom_250x142.ivf 250 142 20 -- $aom -b:v 150k -lag-in-frames 10
 if [ ! -s "$out/av1_aom_resize.ivf" ]; then
