@@ -882,18 +882,6 @@ const char *vh_av1_write_frame_header(const struct vw_av1_picture *p,
     return *size ? NULL : "the frame header does not fit";
 }
 
-size_t vh_av1_write_show_existing(uint32_t slot, uint8_t *out, size_t cap)
-{
-    if (cap < 16)
-        return 0;
-    struct vc_bitwriter bw;
-    vc_bw_init(&bw, out + 16, cap - 16);
-    vc_bw_put_flag(&bw, 1);          /* show_existing_frame */
-    vc_bw_put_bits(&bw, 3, slot);
-    vc_bw_put_trailing_bits(&bw);
-    return finish_obu(VH_AV1_OBU_FRAME_HEADER, &bw, out, cap);
-}
-
 /* ---- tile group (5.11.1) -------------------------------------------------------------- */
 
 static size_t tile_group_payload(const struct vh_av1_tile *tiles, uint32_t count)

@@ -84,9 +84,6 @@ const char *vh_av1_write_frame_header(const struct vw_av1_picture *p,
                                       struct vh_av1_slot *saved, uint8_t *out, size_t cap,
                                       size_t *size);
 
-/* A frame header OBU showing the frame in `slot` (show_existing_frame). */
-size_t vh_av1_write_show_existing(uint32_t slot, uint8_t *out, size_t cap);
-
 /* The OBU header and size field of an OBU of `type` with a payload of
  * `payload` bytes; its size (at most 9). */
 size_t vh_av1_write_obu_header(uint32_t type, size_t payload, uint8_t out[9]);

@@ -5,20 +5,21 @@
  * (one thread, no frame delay, hidden frames output too, film grain not
  * applied: the picture is the reference).
  *
- * The reference slots. VA has no refresh_frame_flags: which slots a frame
- * refreshes shows only in the next picture's ref_frame_map (FFmpeg outputs
- * each picture before it sends the next). So a picture is decoded first
- * refreshing no slot, which leaves dav1d's slots as they were, and kept
- * "pending"; when the next picture's map tells which slots hold its
- * surface, it is decoded once more into those slots (its output dropped).
- * A shown key frame refreshes every slot by definition and is decoded once;
- * so is a picture whose slots the next picture does not name (a
- * non-reference frame). A key frame's map is empty (FFmpeg sends no
- * references with it): a hidden key frame stays pending beside the picture
- * before it, and the first map after them settles both, in order. A key
- * frame shown again (show_existing_frame, which FFmpeg handles without
- * asking VA) refreshes every slot: a map naming its surface everywhere is
- * given to dav1d as a show_existing_frame header.
+ * The reference slots. VA has no refresh_frame_flags: which of its slots a
+ * frame refreshes shows only in the next picture's ref_frame_map (FFmpeg
+ * outputs each picture before it sends the next). dav1d's 8 slots are
+ * therefore not VA's: the engine keeps which surface each dav1d slot holds,
+ * writes each frame header's ref_frame_idx as the dav1d slots holding the
+ * surfaces VA's slots name, and decodes a picture into a dav1d slot that
+ * holds no surface a later picture may read (not in its map; a second copy
+ * of one; for a key frame, whose map FFmpeg leaves empty, none of the last
+ * map's nor of the pictures since). A shown key frame or a switch frame
+ * refreshes every slot. When every slot holds a different surface of the
+ * map (libaom keeps 8 references), the picture is decoded refreshing no
+ * slot and kept; the next picture's map tells whether it is referenced and
+ * frees a slot for it, and it is decoded again there (its output dropped).
+ * A key frame shown again (show_existing_frame, which FFmpeg handles
+ * without asking VA) needs nothing: its surface is in a slot already.
  *
  * Film grain: with apply_grain the picture goes to the target (the
  * reference, as FFmpeg's VA path keeps it) and dav1d_apply_grain's copy to
@@ -37,8 +38,8 @@
 #include "host/codecs/av1_headers.h"
 #include "host/engines/sw/sw_internal.h"
 
-/* Pictures waiting for the map that tells their slots: one, plus the hidden
- * key frames after it. */
+/* Pictures waiting for a map that frees a slot for them, and hidden key
+ * frames in a row: at most this many. */
 #define AV1_MAX_PENDING 8u
 
 struct av1_pending {
@@ -56,6 +57,9 @@ struct sw_av1_codec {
     size_t seq_size;                  /* 0: none sent yet */
     uint32_t slot_surface[8];         /* what dav1d's slots hold; VW_INVALID_ID: nothing known */
     struct vh_av1_slot slots[8];
+    uint32_t map[8];                  /* the last ref_frame_map a picture sent */
+    uint32_t since[AV1_MAX_PENDING];  /* the pictures decoded since that map */
+    uint32_t num_since;
     struct av1_pending pending[AV1_MAX_PENDING];
     uint32_t num_pending;
     uint64_t pictures;                /* pictures decoded */
@@ -86,8 +90,10 @@ static void forget_slots(struct sw_av1_codec *c)
 {
     for (int i = 0; i < 8; i++) {
         c->slot_surface[i] = VW_INVALID_ID;
+        c->map[i] = VW_INVALID_ID;
         vh_av1_slot_default(&c->slots[i]);
     }
+    c->num_since = 0;
 }
 
 static void av1_codec_destroy(struct vh_codec **codec)
@@ -185,26 +191,59 @@ static int decode_one(struct sw_av1_codec *c, const struct vw_av1_picture *p, ui
     return VW_OK;
 }
 
-/* The pending pictures, decoded again into the slots `map` shows them in:
- * a slot holds the last of them whose surface it names. */
+static bool listed(const uint32_t *ids, uint32_t n, uint32_t surface)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (ids[i] == surface)
+            return true;
+    return false;
+}
+
+/* The dav1d slot holding `surface`, or -1. */
+static int slot_of(const struct sw_av1_codec *c, uint32_t surface)
+{
+    for (int d = 0; d < 8; d++)
+        if (surface != VW_INVALID_ID && c->slot_surface[d] == surface)
+            return d;
+    return -1;
+}
+
+/* A dav1d slot a picture may refresh without losing a surface of ids[n]:
+ * an empty one, else one holding none of them, else a second copy of one
+ * (a shown key frame fills every slot); -1 if none. */
+static int free_slot(const struct sw_av1_codec *c, const uint32_t *ids, uint32_t n)
+{
+    for (int d = 0; d < 8; d++)
+        if (c->slot_surface[d] == VW_INVALID_ID)
+            return d;
+    for (int d = 0; d < 8; d++)
+        if (!listed(ids, n, c->slot_surface[d]))
+            return d;
+    for (int d = 0; d < 8; d++)
+        if (slot_of(c, c->slot_surface[d]) != d)
+            return d;
+    return -1;
+}
+
+/* The pictures that found no free slot, decoded again into one now that
+ * `map` tells which surfaces stay referenced (those it does not name are
+ * not decoded again: no later picture can read them). */
 static int settle_pending(struct sw_av1_codec *c, const uint32_t map[8], struct vh_error *err)
 {
-    uint8_t refresh[AV1_MAX_PENDING] = {0};
-    uint8_t claimed = 0;
-    for (uint32_t i = c->num_pending; i-- > 0;) {
-        for (int k = 0; k < 8; k++)
-            if (map[k] == c->pending[i].surface && !(claimed & (1u << k)))
-                refresh[i] |= (uint8_t)(1u << k);
-        claimed |= refresh[i];
-    }
     int st = VW_OK;
     for (uint32_t i = 0; i < c->num_pending && st == VW_OK; i++) {
         struct av1_pending *q = &c->pending[i];
-        if (!refresh[i])
+        if (!listed(map, 8, q->surface))
             continue;
+        int d = free_slot(c, map, 8);
+        if (d < 0) {
+            st = vh_error_set(err, VW_ERR_DECODE,
+                              "sw: AV1: no reference slot left for surface %u", q->surface);
+            break;
+        }
         c->redecodes++;
         uint64_t t0 = now_ns();
-        st = decode_one(c, &q->params, q->surface, refresh[i], q->tile_group,
+        st = decode_one(c, &q->params, q->surface, (uint8_t)(1u << d), q->tile_group,
                         q->tile_group_size, NULL, err);
         c->redecode_ns += now_ns() - t0;
     }
@@ -212,47 +251,62 @@ static int settle_pending(struct sw_av1_codec *c, const uint32_t map[8], struct 
     return st;
 }
 
-/* Makes dav1d's slots what `map` says before an inter frame reads them. */
-static int reconcile_slots(struct sw_av1_codec *c, const struct vw_av1_picture *p,
-                           struct vh_error *err)
+/* q: p with its references (VA's slots) turned into the dav1d slots that
+ * hold their surfaces. */
+static int map_references(const struct sw_av1_codec *c, const struct vw_av1_picture *p,
+                          struct vw_av1_picture *q, struct vh_error *err)
 {
-    bool match = true;
-    for (int i = 0; i < 7; i++) {
-        uint32_t k = p->ref_frame_idx[i];
-        if (p->ref_frame_map[k] == VW_INVALID_ID || p->ref_frame_map[k] != c->slot_surface[k])
-            match = false;
-    }
-    if (match)
+    *q = *p;
+    if (p->frame_type != VW_AV1_INTER_FRAME && p->frame_type != VW_AV1_SWITCH_FRAME)
         return VW_OK;
-    /* A key frame shown again: every slot names it. */
-    uint32_t s = p->ref_frame_map[0];
-    bool all = s != VW_INVALID_ID;
-    for (int k = 1; k < 8; k++)
-        all = all && p->ref_frame_map[k] == s;
-    for (uint32_t j = 0; all && j < 8; j++) {
-        if (c->slot_surface[j] != s || c->slots[j].frame_type != VW_AV1_KEY_FRAME)
-            continue;
-        uint8_t obu[16];
-        size_t n = vh_av1_write_show_existing(j, obu, sizeof(obu));
-        int st = feed(c, obu, n, NULL, 0, NULL, err);
-        if (st != VW_OK)
-            return st;
-        struct vh_av1_slot held = c->slots[j];
-        for (int k = 0; k < 8; k++) {
-            c->slots[k] = held;
-            c->slot_surface[k] = s;
-        }
-        return VW_OK;
-    }
     for (int i = 0; i < 7; i++) {
-        uint32_t k = p->ref_frame_idx[i];
-        if (p->ref_frame_map[k] != c->slot_surface[k])
+        uint32_t k = p->ref_frame_idx[i], s = p->ref_frame_map[k];
+        int d = slot_of(c, s);
+        if (d < 0)
             return vh_error_set(err, VW_ERR_DECODE,
-                                "sw: AV1 reference slot %u is surface %u, the decoder's holds "
-                                "%u (a stream joined mid-way, or refreshes it cannot tell)",
-                                k, p->ref_frame_map[k], c->slot_surface[k]);
+                                "sw: AV1 reference slot %u is surface %u, which the decoder "
+                                "does not hold (a stream joined mid-way?)", k, s);
+        q->ref_frame_idx[i] = (uint8_t)d;
     }
     return VW_OK;
+}
+
+/* Which dav1d slots the picture refreshes: all for a shown key frame or a
+ * switch frame; else one that holds no surface a later picture may read
+ * (those of its map; for a key frame, whose map FFmpeg leaves empty, those
+ * of the last map and every picture since); 0 if there is none. */
+static uint8_t choose_refresh(const struct sw_av1_codec *c, const struct vw_av1_picture *p)
+{
+    if (p->frame_type == VW_AV1_SWITCH_FRAME ||
+        (p->frame_type == VW_AV1_KEY_FRAME && p->show_frame))
+        return 0xff;
+    uint32_t ids[8 + AV1_MAX_PENDING];
+    uint32_t n = 8;
+    if (p->frame_type == VW_AV1_KEY_FRAME) {
+        memcpy(ids, c->map, sizeof(c->map));
+        memcpy(ids + 8, c->since, c->num_since * sizeof(ids[0]));
+        n += c->num_since;
+    } else {
+        memcpy(ids, p->ref_frame_map, sizeof(p->ref_frame_map));
+    }
+    int d = free_slot(c, ids, n);
+    return d < 0 ? 0 : (uint8_t)(1u << d);
+}
+
+/* What the next pictures may reference, after the picture of `surface`. */
+static void note_picture(struct sw_av1_codec *c, const struct vw_av1_picture *p, uint32_t surface)
+{
+    if (p->frame_type == VW_AV1_KEY_FRAME && p->show_frame) {
+        for (int k = 0; k < 8; k++)
+            c->map[k] = surface;
+        c->num_since = 0;
+    } else if (p->frame_type != VW_AV1_KEY_FRAME) {
+        memcpy(c->map, p->ref_frame_map, sizeof(c->map));
+        c->since[0] = surface;
+        c->num_since = 1;
+    } else {
+        c->since[c->num_since++] = surface;
+    }
 }
 
 static void release_picture(void *opaque, uint8_t *data)
@@ -341,7 +395,6 @@ static int av1_decode(struct vh_codec *codec, const struct vh_picture *pic, stru
     const struct vw_av1_picture *p = pic->av1;
     bool key = p->frame_type == VW_AV1_KEY_FRAME;
     bool shown_key = key && p->show_frame;
-    bool refresh_known = shown_key || p->frame_type == VW_AV1_SWITCH_FRAME;
     uint8_t *tile_group = NULL;
     size_t tile_group_size = 0;
     Dav1dPicture out = {0};
@@ -368,25 +421,29 @@ static int av1_decode(struct vh_codec *codec, const struct vh_picture *pic, stru
         drop_pending(c);            /* every slot is refreshed: the rest does not matter */
     else if (!key && (st = settle_pending(c, p->ref_frame_map, err)) != VW_OK)
         goto out;
-    if (p->frame_type == VW_AV1_INTER_FRAME || p->frame_type == VW_AV1_SWITCH_FRAME) {
-        if ((st = reconcile_slots(c, p, err)) != VW_OK)
-            goto out;
-    }
-    if (!refresh_known && c->num_pending == AV1_MAX_PENDING) {
+    struct vw_av1_picture q;
+    if ((st = map_references(c, p, &q, err)) != VW_OK)
+        goto out;
+    if (key && !shown_key && c->num_since == AV1_MAX_PENDING) {
         st = vh_error_set(err, VW_ERR_DECODE, "sw: AV1: %u hidden key frames in a row",
                           AV1_MAX_PENDING);
         goto out;
     }
+    /* A slot naming the target surface is stale: the client reuses it. */
+    for (int d = 0; d < 8; d++)
+        if (c->slot_surface[d] == pic->target->id)
+            c->slot_surface[d] = VW_INVALID_ID;
+    uint8_t refresh = choose_refresh(c, p);
     uint64_t t0 = now_ns();
-    st = decode_one(c, p, pic->target->id, refresh_known ? 0xff : 0, tile_group,
-                    tile_group_size, &out, err);
+    st = decode_one(c, &q, pic->target->id, refresh, tile_group, tile_group_size, &out, err);
     if (st != VW_OK)
         goto out;
     c->decode_ns += now_ns() - t0;
     c->pictures++;
-    if (!refresh_known) {
+    note_picture(c, p, pic->target->id);
+    if (!refresh) {
         c->pending[c->num_pending++] = (struct av1_pending){
-            .params = *p,
+            .params = q,
             .surface = pic->target->id,
             .tile_group = tile_group,
             .tile_group_size = tile_group_size,
