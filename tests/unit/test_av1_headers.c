@@ -12,6 +12,7 @@
 
 #include <dav1d/dav1d.h>
 
+#include "av1_pictures.h"
 #include "check.h"
 #include "host/codecs/av1_headers.h"
 #include "host/engines/sw/sw_internal.h"
@@ -84,35 +85,9 @@ static const char *decode(struct decoder *d, const struct vw_av1_picture *p, uin
     return NULL;
 }
 
-static struct vw_av1_picture key_frame(uint32_t w, uint32_t h)
-{
-    struct vw_av1_picture p;
-    memset(&p, 0, sizeof(p));
-    p.order_hint_bits_minus_1 = 6;
-    p.enable_order_hint = 1;
-    p.enable_cdef = 1;
-    p.enable_filter_intra = p.enable_intra_edge_filter = 1;
-    p.subsampling_x = p.subsampling_y = 1;
-    p.film_grain_params_present = 1;
-    p.frame_width_minus1 = (uint16_t)(w - 1);
-    p.frame_height_minus1 = (uint16_t)(h - 1);
-    p.primary_ref_frame = VW_AV1_PRIMARY_REF_NONE;
-    p.tile_cols = p.tile_rows = 1;
-    p.uniform_tile_spacing_flag = 1;
-    p.frame_type = VW_AV1_KEY_FRAME;
-    p.show_frame = 1;
-    p.error_resilient_mode = 1;
-    p.superres_scale_denominator = 8;
-    p.base_qindex = 120;
-    p.tx_mode = 2;
-    p.ref_deltas[0] = 1;
-    p.ref_deltas[4] = p.ref_deltas[6] = p.ref_deltas[7] = -1;
-    return p;
-}
-
 static void test_sequence_header(void)
 {
-    struct vw_av1_picture p = key_frame(250, 142);
+    struct vw_av1_picture p = av1_key_frame(250, 142);
     p.bit_depth_idx = 1;
     p.use_128x128_superblock = 1;
     p.enable_jnt_comp = 1;
@@ -158,7 +133,7 @@ static void test_frames(void)
     decoder_open(&d, 64, 64);
     Dav1dFrameHeader h;
 
-    struct vw_av1_picture k = key_frame(64, 64);
+    struct vw_av1_picture k = av1_key_frame(64, 64);
     k.y_dc_delta_q = -3;
     k.u_dc_delta_q = 2;
     k.u_ac_delta_q = -1;
@@ -286,7 +261,7 @@ static void test_frames(void)
 
     /* An inter frame: deltas against the key frame's, global motion
      * against the defaults, segmentation kept. */
-    struct vw_av1_picture p = key_frame(64, 64);
+    struct vw_av1_picture p = av1_key_frame(64, 64);
     p.frame_type = VW_AV1_INTER_FRAME;
     p.error_resilient_mode = 0;
     p.showable_frame = 1;
@@ -386,7 +361,7 @@ static void test_tiles_and_superres(void)
     struct decoder d;
     decoder_open(&d, 320, 240);
     Dav1dFrameHeader h;
-    struct vw_av1_picture p = key_frame(320, 240);
+    struct vw_av1_picture p = av1_key_frame(320, 240);
     p.tile_cols = p.tile_rows = 2;
     p.context_update_tile_id = 3;
     CHECK(decode(&d, &p, 0xff, &h) == NULL);
@@ -413,7 +388,7 @@ static void test_tiles_and_superres(void)
     CHECK_EQ(h.tiling.row_start_sb[2], 4);
     CHECK_EQ(h.tiling.update, 4);
 
-    p = key_frame(320, 240);
+    p = av1_key_frame(320, 240);
     p.use_superres = 1;
     p.superres_scale_denominator = 12;
     CHECK(decode(&d, &p, 0xff, &h) == NULL);
@@ -423,7 +398,7 @@ static void test_tiles_and_superres(void)
     CHECK_EQ(vh_av1_coded_width(&p), 213);
 
     /* A smaller frame than the sequence's: frame_size_override. */
-    p = key_frame(176, 144);
+    p = av1_key_frame(176, 144);
     CHECK(decode(&d, &p, 0xff, &h) == NULL);
     CHECK_EQ(h.frame_size_override, 1);
     CHECK_EQ(h.width[1], 176);

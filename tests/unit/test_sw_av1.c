@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "av1_pictures.h"
 #include "check.h"
 #include "host/engine.h"
 #include "host/engines/engines.h"
@@ -23,27 +24,10 @@ static uint8_t tile_bytes[16384];
 
 static struct vw_av1_picture key_frame(void)
 {
-    struct vw_av1_picture p;
-    memset(&p, 0, sizeof(p));
-    p.order_hint_bits_minus_1 = 6;
-    p.enable_order_hint = 1;
-    p.subsampling_x = p.subsampling_y = 1;
-    p.film_grain_params_present = 1;
+    struct vw_av1_picture p = av1_key_frame(64, 64);
     p.display_surface = VW_INVALID_ID;
-    p.frame_width_minus1 = p.frame_height_minus1 = 63;
     for (int i = 0; i < 8; i++)
         p.ref_frame_map[i] = VW_INVALID_ID;
-    p.primary_ref_frame = VW_AV1_PRIMARY_REF_NONE;
-    p.tile_cols = p.tile_rows = 1;
-    p.uniform_tile_spacing_flag = 1;
-    p.frame_type = VW_AV1_KEY_FRAME;
-    p.show_frame = 1;
-    p.error_resilient_mode = 1;
-    p.superres_scale_denominator = 8;
-    p.base_qindex = 100;
-    p.tx_mode = 2;
-    p.ref_deltas[0] = 1;
-    p.ref_deltas[4] = p.ref_deltas[6] = p.ref_deltas[7] = -1;
     return p;
 }
 
