@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "av1_pictures.h"
 #include "check.h"
 #include "host/session_internal.h"
 
@@ -16,31 +17,19 @@ static const struct vh_surface target10 = {.id = 8, .width = 320, .height = 240,
 /* An inter frame of 320x240 with film grain and segmentation. */
 static struct vw_av1_picture good_pic(void)
 {
-    struct vw_av1_picture p;
-    memset(&p, 0, sizeof(p));
-    p.order_hint_bits_minus_1 = 6;
-    p.enable_order_hint = 1;
-    p.enable_cdef = 1;
-    p.subsampling_x = p.subsampling_y = 1;
-    p.film_grain_params_present = 1;
+    struct vw_av1_picture p = av1_key_frame(320, 240);
     p.display_surface = 9;
-    p.frame_width_minus1 = 319;
-    p.frame_height_minus1 = 239;
     for (int i = 0; i < 8; i++)
         p.ref_frame_map[i] = 1 + i;
     for (int i = 0; i < 7; i++)
         p.ref_frame_idx[i] = (uint8_t)i;
     p.primary_ref_frame = 0;
     p.order_hint = 5;
-    p.tile_cols = p.tile_rows = 1;
-    p.uniform_tile_spacing_flag = 1;
     p.frame_type = VW_AV1_INTER_FRAME;
-    p.show_frame = p.showable_frame = 1;
-    p.superres_scale_denominator = 8;
+    p.error_resilient_mode = 0;
+    p.showable_frame = 1;
     p.interp_filter = 4;
     p.filter_level[0] = 10;
-    p.base_qindex = 100;
-    p.tx_mode = 2;
     p.seg.enabled = 1;
     p.seg.update_map = 1;
     p.seg.update_data = 1;
