@@ -132,6 +132,7 @@ static int feed(struct sw_av1_codec *c, const uint8_t *a, size_t a_size, const u
         memcpy(buf + a_size, b, b_size);
     int got = 0;
     while (data.sz > 0) {
+        int got_now = 0;
         int ret = dav1d_send_data(c->dav1d, &data);
         if (ret < 0 && ret != DAV1D_ERR(EAGAIN)) {
             dav1d_data_unref(&data);
@@ -153,8 +154,11 @@ static int feed(struct sw_av1_codec *c, const uint8_t *a, size_t a_size, const u
                 dav1d_picture_unref(&p);
             }
             got++;
+            got_now++;
         }
-        if (ret == DAV1D_ERR(EAGAIN) && got == 0 && data.sz > 0) {
+        /* dav1d holds data it has not decoded and gives no picture: it
+         * would never take ours. */
+        if (ret == DAV1D_ERR(EAGAIN) && got_now == 0 && data.sz > 0) {
             dav1d_data_unref(&data);
             return vh_error_set(err, VW_ERR_DECODE, "sw: AV1 decoder takes no data");
         }
@@ -175,13 +179,18 @@ static int decode_one(struct sw_av1_codec *c, const struct vw_av1_picture *p, ui
     const char *why = vh_av1_write_frame_header(p, &c->seq, refresh, c->slots, &saved, header,
                                                 sizeof(header), &size);
     if (why)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: AV1 frame header: %s", why);
-    int st = feed(c, header, size, tile_group, tile_group_size, out, err);
-    if (st != VW_OK)
-        return st;
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM, "sw: AV1 frame header: %s", why);
     if (p->frame_type == VW_AV1_SWITCH_FRAME ||
         (p->frame_type == VW_AV1_KEY_FRAME && p->show_frame))
         refresh = 0xff;
+    int st = feed(c, header, size, tile_group, tile_group_size, out, err);
+    if (st != VW_OK) {
+        /* dav1d empties the slots a frame it failed was to refresh. */
+        for (int i = 0; i < 8; i++)
+            if (refresh & (1u << i))
+                c->slot_surface[i] = VW_INVALID_ID;
+        return st;
+    }
     for (int i = 0; i < 8; i++) {
         if (refresh & (1u << i)) {
             c->slots[i] = saved;
