@@ -209,6 +209,12 @@ static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_s
     return VA_STATUS_SUCCESS;
 }
 
+static uint32_t second_output(const void *wire)
+{
+    const struct vw_av1_picture *p = wire;
+    return p->film_grain.apply_grain ? p->display_surface : VW_INVALID_ID;
+}
+
 const struct vg_codec vg_codec_av1 = {
     .name = "AV1",
     .vw_codec = VW_CODEC_AV1,
@@ -222,4 +228,5 @@ const struct vg_codec vg_codec_av1 = {
     .pack_picture = pack_picture,
     .pack_iq = NULL,
     .pack_slice = pack_slice,
+    .second_output = second_output,
 };

@@ -52,6 +52,9 @@ struct vg_codec {
      * prob_alone says either may be NULL). */
     VAStatus (*pack_iq)(const void *va_iq, const void *va_prob, void *wire);
     VAStatus (*pack_slice)(struct vg_driver *drv, const void *va, size_t va_size, void *wire);
+    /* Optional: a second surface the packed picture writes besides its
+     * render target (AV1: the film grain output), VW_INVALID_ID if none. */
+    uint32_t (*second_output)(const void *wire_picture);
 };
 
 extern const struct vg_codec vg_codec_h264;

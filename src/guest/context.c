@@ -342,6 +342,9 @@ static VAStatus end_picture(struct vg_driver *drv, VAContextID id, struct vg_con
         }
     }
 
+    uint32_t second = c->codec->second_output
+                          ? c->codec->second_output(msg + sizeof(struct vw_decode_bitstream))
+                          : VW_INVALID_ID;
     struct vw_begin_frame begin = {.codec_id = id, .surface_id = c->target};
     struct vw_end_frame end = {.codec_id = id};
     uint32_t end_request;
@@ -362,6 +365,10 @@ static VAStatus end_picture(struct vg_driver *drv, VAContextID id, struct vg_con
     s->encoding = false;
     s->frames_in_flight++;
     s->last_request = end_request;
+    s->output_of = VA_INVALID_SURFACE;
+    struct vg_surface *out = second != c->target ? vg_surface_get(drv, second) : NULL;
+    if (out)
+        out->output_of = c->target;
     return VA_STATUS_SUCCESS;
 }
 

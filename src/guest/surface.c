@@ -179,7 +179,8 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
             st = VA_STATUS_ERROR_ALLOCATION_FAILED;
             break;
         }
-        *s = (struct vg_surface){.width = width, .height = height, .fourcc = fourcc};
+        *s = (struct vg_surface){.width = width, .height = height, .fourcc = fourcc,
+                                 .output_of = VA_INVALID_SURFACE};
         drv->num_surfaces++;
         surfaces[done] = id;
         /* Pipelined: a failure shows in create_status and fails later use. */
@@ -266,6 +267,9 @@ static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
     struct vg_surface *s = vg_surface_get(drv, id);
     if (!s)
         return VA_STATUS_ERROR_INVALID_SURFACE;
+    if (s->output_of != VA_INVALID_SURFACE && s->output_of != id &&
+        vg_surface_get(drv, s->output_of))
+        return sync_surface(drv, s->output_of); /* that target's output_of is invalid */
     if (s->frames_in_flight && s->encoding) {
         /* An encode is final in its END_FRAME reply (protocol §16): wait
          * for it; SYNC_SURFACE speaks of decodes into the surface. */
