@@ -398,8 +398,9 @@ static const struct vh_codec_rules rules[] = {
         /* One slice a tile. */
         .max_slices = VW_MAX_SLICES,
         /* dav1d's 8 slots, the picture being decoded, its film grain copy
-         * and the one before it, which a surface may still share. */
-        .max_pictures = 8 + 3,
+         * and the one before it, which a surface may still share; one more
+         * for the tile data of pictures waiting for a slot (sw_av1.c). */
+        .max_pictures = 8 + 3 + 1,
         /* Tile data: never a start code. */
         .strip_start_code = false,
         .check_picture = av1_check_picture,

@@ -6,8 +6,9 @@
  * a picture found no free slot while the map held 8 different surfaces is
  * decoded again once the next map frees one, so that a picture reading it
  * decodes; a reference to a surface the decoder does not hold, slices that
- * are not the tiles, and too many hidden key frames in a row are refused
- * with the reason.
+ * are not the tiles, too many hidden key frames in a row, and more tile
+ * data kept for pictures decoded again than the codec was charged for are
+ * refused with the reason.
  */
 #include <stdint.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 static const struct vh_engine_ops *ops = &vh_engine_sw;
 static struct vh_surface surfaces[24];
 static uint8_t tile_bytes[16384];
+static uint32_t tile_size = 1024;  /* the bytes of each tile */
 
 static struct vw_av1_picture key_frame(void)
 {
@@ -55,8 +57,8 @@ static int decode(struct vh_codec *codec, const struct vw_av1_picture *p, uint32
     struct vw_av1_slice sl[2];
     struct vh_slice slices[2];
     for (uint32_t i = 0; i < num_slices; i++) {
-        sl[i] = (struct vw_av1_slice){.slice_data_size = sizeof(tile_bytes)};
-        slices[i] = (struct vh_slice){.data = tile_bytes, .size = sizeof(tile_bytes),
+        sl[i] = (struct vw_av1_slice){.slice_data_size = tile_size};
+        slices[i] = (struct vh_slice){.data = tile_bytes, .size = tile_size,
                                       .av1 = &sl[i]};
     }
     struct vh_picture pic = {.codec = VW_CODEC_AV1, .av1 = p, .num_slices = num_slices,
@@ -140,6 +142,14 @@ int main(void)
      * into the slot surface 1 left. */
     struct vw_av1_picture p10 = inter_frame(map, 9);
     CHECK_EQ(decode(codec, &p10, 10, 1, &err), VW_OK);
+    map[1] = 10;
+    /* The tile data kept for a picture decoded again is bounded (one
+     * 10-bit picture's bytes, 64x64x3). */
+    tile_size = sizeof(tile_bytes);
+    struct vw_av1_picture big = inter_frame(map, 10);
+    CHECK_EQ(decode(codec, &big, 11, 1, &err), VW_ERR_LIMIT);
+    CHECK(strstr(err.message, "would keep more than 12288 bytes") != NULL);
+    tile_size = 1024;
 
     /* A reference to a surface the decoder never held. */
     uint32_t bad_map[8];

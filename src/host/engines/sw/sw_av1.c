@@ -62,6 +62,7 @@ struct sw_av1_codec {
     uint32_t num_since;
     struct av1_pending pending[AV1_MAX_PENDING];
     uint32_t num_pending;
+    size_t pending_bytes, pending_limit;  /* their tile groups' bytes, at most */
     uint64_t pictures;                /* pictures decoded */
     uint64_t redecodes;               /* pictures decoded a second time */
     uint64_t decode_ns, redecode_ns;  /* time in dav1d for each */
@@ -84,6 +85,7 @@ static void drop_pending(struct sw_av1_codec *c)
     for (uint32_t i = 0; i < c->num_pending; i++)
         free(c->pending[i].tile_group);
     c->num_pending = 0;
+    c->pending_bytes = 0;
 }
 
 static void forget_slots(struct sw_av1_codec *c)
@@ -443,6 +445,12 @@ static int av1_decode(struct vh_codec *codec, const struct vh_picture *pic, stru
         if (c->slot_surface[d] == pic->target->id)
             c->slot_surface[d] = VW_INVALID_ID;
     uint8_t refresh = choose_refresh(c, p);
+    if (!refresh && tile_group_size > c->pending_limit - c->pending_bytes) {
+        st = vh_error_set(err, VW_ERR_LIMIT,
+                          "sw: AV1: pictures waiting for a reference slot would keep more "
+                          "than %zu bytes", c->pending_limit);
+        goto out;
+    }
     uint64_t t0 = now_ns();
     st = decode_one(c, &q, pic->target->id, refresh, tile_group, tile_group_size, &out, err);
     if (st != VW_OK)
@@ -457,6 +465,7 @@ static int av1_decode(struct vh_codec *codec, const struct vh_picture *pic, stru
             .tile_group = tile_group,
             .tile_group_size = tile_group_size,
         };
+        c->pending_bytes += tile_group_size;
         tile_group = NULL;
     }
     if (p->film_grain.apply_grain && pic->refs[8]) {
@@ -502,6 +511,9 @@ int sw_av1_codec_create(struct vh_engine *engine, const struct vh_codec_desc *de
     /* The largest frame the front door lets through (session_decode.c). */
     uint32_t max_w = (desc->width + 15u) & ~15u, max_h = (desc->height + 31u) & ~31u;
     vh_av1_sequence_init(&c->seq, max_w, max_h);
+    /* The data kept for pictures decoded again: at most one 10-bit picture's
+     * bytes, which codec_rules.c charges the codec for. */
+    c->pending_limit = (size_t)max_w * max_h * 3;
     forget_slots(c);
     Dav1dSettings s;
     sw_av1_settings(&s);
