@@ -11,8 +11,9 @@
 #                clips the sw engine refuses are left out), and
 #                h264_1080p60.warm.vtrace (its first picture)
 #   DIR/bench    this folder's scripts, as they are now
-#   DIR/run.sh   correctness (a CUDA context per worker, then --gpu-process)
-#                and the isolation benchmark with --gpu-process: run it there
+#   DIR/run.sh   correctness (a CUDA context per worker, then the GPU process,
+#                the default) and the isolation benchmark, the GPU process
+#                against a context per worker in the same rounds: run it there
 #                as root from the repository root with OUT set.
 # Needs ./build (scripts/setup.sh) for the traces.
 set -euo pipefail
@@ -45,12 +46,12 @@ set -u
 g=$(cd "$(dirname "$0")" && pwd)
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 for mode in context gpu-process; do
-    args=""; [ $mode = gpu-process ] && args=--gpu-process
+    args=--gpu-process; [ $mode = context ] && args=--gpu-context-per-worker
     echo "=== correctness, $mode"
     OUT=$OUT/$mode VIVACD_ARGS=$args timeout 300 "$g/bench/gpu_correctness.sh" "$g/bin" "$g/traces"
 done
-echo "=== isolation, --gpu-process"
-VIVACD_ARGS=--gpu-process STREAMS=${STREAMS:-"16 64"} CLIENTS=${CLIENTS:-"1 16 64"} \
+echo "=== isolation, the GPU process (vivac) and a context per worker (alt)"
+ALT_ARGS=--gpu-context-per-worker STREAMS=${STREAMS:-"16 64"} CLIENTS=${CLIENTS:-"1 16"} \
     REPS=${REPS:-2} timeout 420 "$g/bench/isolation_bench.sh" "$g/bin" "$g/traces"
 RUN
 chmod +x "$dir/run.sh"

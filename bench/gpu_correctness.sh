@@ -3,7 +3,7 @@
 # compares each picture's MD5 with the sw engine's (recorded here by
 # bench/record_traces.sh).   bench/gpu_correctness.sh BINDIR TRACEDIR
 # Prints one line per trace and "N passed, N failed"; logs under $OUT.
-# VIVACD_ARGS: more options for vivacd (e.g. --gpu-process).
+# VIVACD_ARGS: more options for vivacd (e.g. --gpu-context-per-worker).
 set -uo pipefail
 bin=$(cd "${1:?usage: gpu_correctness.sh BINDIR TRACEDIR}" && pwd)
 traces=$(cd "${2:?usage: gpu_correctness.sh BINDIR TRACEDIR}" && pwd)

@@ -32,8 +32,12 @@
 #   for the new daemon, e.g. --gpu-process), ALT_ARGS (when set, even empty:
 #   a second new daemon with these options instead, run after the first at
 #   every client count of every round, so both modes meet the same drift of
-#   the machine; its rows are engine "alt") (sw: a dry run of the
-#   script without a GPU, given a stand-in nvdec_native). Passes: K (one stream decodes for
+#   the machine; its rows are engine "alt"; ALT_ENV: VAR=VALUE words for
+#   its environment only) (sw: a dry run of the
+#   script without a GPU, given a stand-in nvdec_native), READBACK=1 (every
+#   client reads every picture back into its memory, native reads back into
+#   pinned memory: the cost of the copy path), LATENCY=0 (skip the latency
+#   rounds). Passes: K (one stream decodes for
 #   >= MIN_SECONDS) up to 16 streams, K*16/N above, so every saturated run
 #   decodes about as many frames. Skips (77) without a GPU.
 set -uo pipefail
@@ -49,6 +53,10 @@ MIN_SECONDS=${MIN_SECONDS:-2}
 CLIP=${CLIP:-h264_1080p60}
 UID_BASE=${UID_BASE:-20000}
 ENGINE=${ENGINE:-nvdec}
+READBACK=${READBACK:-0}
+LATENCY=${LATENCY:-1}
+replay_readback=--no-readback native_readback=""
+[ "$READBACK" = 1 ] && replay_readback="" native_readback=--readback
 res=${OUT:-$PWD}/isolation_bench
 native=$bindir/nvdec_native
 summary=$res/summary.txt
@@ -90,9 +98,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_daemon VIVACD SOCKET LOG LEVEL -> pid on stdout
+# start_daemon VIVACD SOCKET LOG LEVEL [ARGS [ENV...]] -> pid on stdout
 start_daemon() {
-    "$1" --engine "$ENGINE" --socket "$2" --log-level "$4" \
+    env ${6:-} "$1" --engine "$ENGINE" --socket "$2" --log-level "$4" \
         --max-sessions 0 --max-sessions-per-client 0 ${5:-} >"$3" 2>&1 &
     local pid=$!
     for _ in $(seq 300); do
@@ -130,7 +138,7 @@ clients() {
         setpriv --reuid="$u" --regid="$u" --clear-groups -- \
             sh -c 'while [ ! -e "$0" ]; do sleep 0.01; done; exec "$@"' "$go" \
             "$work/vivac" replay "$work/${TRACE:-$CLIP.vtrace}" --socket "$sock" \
-            --streams "$per" --loop "$k" --no-readback "$@" >"$res/raw/${tag}_c$i.log" 2>&1 &
+            --streams "$per" --loop "$k" $replay_readback "$@" >"$res/raw/${tag}_c$i.log" 2>&1 &
         pids+=($!)
     done
     sleep 0.3 # every client waiting for the release
@@ -186,15 +194,15 @@ per_frame_ms() { # ticks0 ticks1 frames
 
 # ---- start --------------------------------------------------------------------
 say "# $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -n 1)"
-say "# STREAMS='$STREAMS' CLIENTS='$CLIENTS' REPS=$REPS MIN_SECONDS=$MIN_SECONDS CLIP=$CLIP old=${oldbin:-none}"
+say "# STREAMS='$STREAMS' CLIENTS='$CLIENTS' REPS=$REPS MIN_SECONDS=$MIN_SECONDS CLIP=$CLIP READBACK=$READBACK old=${oldbin:-none}"
 new_pid=$(start_daemon "$bindir/vivacd" "$work/vivac.sock" "$res/vivacd.log" info "${VIVACD_ARGS:-}") ||
     { say "vivacd did not come up:"; tail -n 20 "$res/vivacd.log" | tee -a "$summary"; exit 1; }
 modes=vivac
 if [ -n "${ALT_ARGS+set}" ]; then
-    alt_pid=$(start_daemon "$bindir/vivacd" "$work/alt.sock" "$res/raw/vivacd_alt.log" info "$ALT_ARGS") ||
+    alt_pid=$(start_daemon "$bindir/vivacd" "$work/alt.sock" "$res/raw/vivacd_alt.log" info "$ALT_ARGS" "${ALT_ENV:-}") ||
         { say "alt vivacd did not come up:"; tail -n 20 "$res/raw/vivacd_alt.log" | tee -a "$summary"; exit 1; }
     modes="vivac alt"
-    say "# vivac: vivacd ${VIVACD_ARGS:-(no options)}; alt: vivacd ${ALT_ARGS:-(no options)}"
+    say "# vivac: vivacd ${VIVACD_ARGS:-(no options)}; alt: ${ALT_ENV:+$ALT_ENV }vivacd ${ALT_ARGS:-(no options)}"
 fi
 if [ -n "$oldbin" ]; then
     old_pid=$(start_daemon "$oldbin/vivacd" "$work/old.sock" "$res/raw/vivacd_old.log" warn) ||
@@ -211,7 +219,7 @@ for n in $STREAMS; do
     for r in $(seq "$REPS"); do
         log=$res/raw/native_s${n}_r$r.log
         gpu_sample_start "$res/raw/gpu_native_s${n}_r$r.txt"
-        "$native" --streams "$n" --repeat "$k" --map decode "$clipdir/$CLIP.264" >"$log" 2>&1 &
+        "$native" --streams "$n" --repeat "$k" --map decode $native_readback "$clipdir/$CLIP.264" >"$log" 2>&1 &
         npid=$!
         wait "$npid"
         gpu_sample_stop
@@ -219,7 +227,8 @@ for n in $STREAMS; do
         case $line in
             RESULT*status=ok*)
                 fps_of[native]+=" $(echo "$line" | field fps)"
-                mem_of[native]+=" $(gpu_max "$res/raw/gpu_native_s${n}_r$r.txt" "$npid")" ;;
+                mem_of[native]+=" $(gpu_max "$res/raw/gpu_native_s${n}_r$r.txt" "$npid")"
+                first_of[native]+=" $(sed -n 's/^first picture after: .*max \([0-9.]*\) ms.*/\1/p' "$log")" ;;
             *) say "FAILED: $log" ;;
         esac
         for c in $CLIENTS; do
@@ -270,8 +279,9 @@ for n in $STREAMS; do
     done
     nat=$(row fps native "$n" 1 "$k" "${fps_of[native]:-}")
     nmem=$(row gpu_mib native "$n" 1 "$k" "${mem_of[native]:-}" 0)
-    say "$(printf 'streams=%-3s passes=%s  native          fps %8s (spread %4s%%)  GPU %6s MiB (1 process)' \
-        "$n" "$k" ${nat% *} ${nat#* } "${nmem% *}")"
+    nfp=$(row first_picture_max_ms native "$n" 1 "$k" "${first_of[native]:-}" 1)
+    say "$(printf 'streams=%-3s passes=%s  native          fps %8s (spread %4s%%)  GPU %6s MiB (1 process)  first picture (slowest stream) %s ms' \
+        "$n" "$k" ${nat% *} ${nat#* } "${nmem% *}" "${nfp% *}")"
     if [ -n "$old_pid" ]; then
         old=$(row fps old "$n" 1 "$k" "${fps_of[old]:-}")
         ocpu=$(row daemon_cpu_ms_frame old "$n" 1 "$k" "${sup_of[old]:-}" 4)
@@ -302,43 +312,45 @@ for n in $STREAMS; do
 done
 
 # ---- END_FRAME latency: one stream, nothing queued --------------------------------
-nl="" n50="" n99="" v50="" v99="" a50="" a99="" o50="" o99=""
-lat() { sed -n 's/^END_FRAME latency: p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' "$res/raw/$1_c0.log"; }
-for r in $(seq "$REPS"); do
-    line=$("$native" --streams 1 --repeat "$k1" --map decode "$clipdir/$CLIP.264" | tail -n 1)
-    n50+=" $(echo "$line" | field p50_us | awk '{ print $1 / 1000 }')"
-    n99+=" $(echo "$line" | field p99_us | awk '{ print $1 / 1000 }')"
-    warm "$work/vivac.sock" 1 "lat_r$r"
-    if clients "$work/vivac.sock" 1 1 "$k1" "lat_new_r$r" --in-flight 1; then
-        read -r a b < <(lat "lat_new_r$r"); v50+=" $a"; v99+=" $b"
-    else say "FAILED latency new r$r"; fi
+if [ "$LATENCY" = 1 ]; then
+    nl="" n50="" n99="" v50="" v99="" a50="" a99="" o50="" o99=""
+    lat() { sed -n 's/^END_FRAME latency: p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' "$res/raw/$1_c0.log"; }
+    for r in $(seq "$REPS"); do
+        line=$("$native" --streams 1 --repeat "$k1" --map decode "$clipdir/$CLIP.264" | tail -n 1)
+        n50+=" $(echo "$line" | field p50_us | awk '{ print $1 / 1000 }')"
+        n99+=" $(echo "$line" | field p99_us | awk '{ print $1 / 1000 }')"
+        warm "$work/vivac.sock" 1 "lat_r$r"
+        if clients "$work/vivac.sock" 1 1 "$k1" "lat_new_r$r" --in-flight 1; then
+            read -r a b < <(lat "lat_new_r$r"); v50+=" $a"; v99+=" $b"
+        else say "FAILED latency new r$r"; fi
+        if [ -n "$alt_pid" ]; then
+            warm "$work/alt.sock" 1 "lat_alt_r$r"
+            if clients "$work/alt.sock" 1 1 "$k1" "lat_alt_r$r" --in-flight 1; then
+                read -r a b < <(lat "lat_alt_r$r"); a50+=" $a"; a99+=" $b"
+            else say "FAILED latency alt r$r"; fi
+        fi
+        if [ -n "$old_pid" ]; then
+            warm "$work/old.sock" 1 "lat_old_r$r"
+            if clients "$work/old.sock" 1 1 "$k1" "lat_old_r$r" --in-flight 1; then
+                read -r a b < <(lat "lat_old_r$r"); o50+=" $a"; o99+=" $b"
+            else say "FAILED latency old r$r"; fi
+        fi
+    done
+    a=$(row latency_p50_ms native 1 1 "$k1" "$n50" 3); b=$(row latency_p99_ms native 1 1 "$k1" "$n99" 3)
+    say "latency 1 stream (--in-flight 1), p50/p99 ms, median of $REPS (spread %):"
+    say "  native submit->mapped   ${a% *}/${b% *} (${a#* }/${b#* })"
+    a=$(row latency_p50_ms vivac 1 1 "$k1" "$v50" 3); b=$(row latency_p99_ms vivac 1 1 "$k1" "$v99" 3)
+    say "  vivac (worker)          ${a% *}/${b% *} (${a#* }/${b#* })"
     if [ -n "$alt_pid" ]; then
-        warm "$work/alt.sock" 1 "lat_alt_r$r"
-        if clients "$work/alt.sock" 1 1 "$k1" "lat_alt_r$r" --in-flight 1; then
-            read -r a b < <(lat "lat_alt_r$r"); a50+=" $a"; a99+=" $b"
-        else say "FAILED latency alt r$r"; fi
+        c=$(row latency_p50_ms alt 1 1 "$k1" "$a50" 3); d=$(row latency_p99_ms alt 1 1 "$k1" "$a99" 3)
+        say "  alt (worker)            ${c% *}/${d% *} (${c#* }/${d#* })"
     fi
     if [ -n "$old_pid" ]; then
-        warm "$work/old.sock" 1 "lat_old_r$r"
-        if clients "$work/old.sock" 1 1 "$k1" "lat_old_r$r" --in-flight 1; then
-            read -r a b < <(lat "lat_old_r$r"); o50+=" $a"; o99+=" $b"
-        else say "FAILED latency old r$r"; fi
+        c=$(row latency_p50_ms old 1 1 "$k1" "$o50" 3); d=$(row latency_p99_ms old 1 1 "$k1" "$o99" 3)
+        say "  old vivacd (1 process)  ${c% *}/${d% *} (${c#* }/${d#* })"
+        say "$(awk -v a="${a% *}" -v b="${b% *}" -v c="${c% *}" -v d="${d% *}" \
+            'BEGIN { printf "  added by the worker: p50 %+.3f ms, p99 %+.3f ms", a - c, b - d }')"
     fi
-done
-a=$(row latency_p50_ms native 1 1 "$k1" "$n50" 3); b=$(row latency_p99_ms native 1 1 "$k1" "$n99" 3)
-say "latency 1 stream (--in-flight 1), p50/p99 ms, median of $REPS (spread %):"
-say "  native submit->mapped   ${a% *}/${b% *} (${a#* }/${b#* })"
-a=$(row latency_p50_ms vivac 1 1 "$k1" "$v50" 3); b=$(row latency_p99_ms vivac 1 1 "$k1" "$v99" 3)
-say "  vivac (worker)          ${a% *}/${b% *} (${a#* }/${b#* })"
-if [ -n "$alt_pid" ]; then
-    c=$(row latency_p50_ms alt 1 1 "$k1" "$a50" 3); d=$(row latency_p99_ms alt 1 1 "$k1" "$a99" 3)
-    say "  alt (worker)            ${c% *}/${d% *} (${c#* }/${d#* })"
-fi
-if [ -n "$old_pid" ]; then
-    c=$(row latency_p50_ms old 1 1 "$k1" "$o50" 3); d=$(row latency_p99_ms old 1 1 "$k1" "$o99" 3)
-    say "  old vivacd (1 process)  ${c% *}/${d% *} (${c#* }/${d#* })"
-    say "$(awk -v a="${a% *}" -v b="${b% *}" -v c="${c% *}" -v d="${d% *}" \
-        'BEGIN { printf "  added by the worker: p50 %+.3f ms, p99 %+.3f ms", a - c, b - d }')"
 fi
 
 # ---- the sandbox under CUDA: what the supervisor and its workers logged ----------

@@ -9,14 +9,20 @@
 #             and SLOTS_ALT) vs off (--engine-slots 0), interleaved, REPS
 #             rounds: total frames/s, ratio on/off
 #   weights   3 VMs of 32 unpaced streams (each more than its share of the
-#             slots), weights 1:2:4, DURATION s: shares
+#             slots), weights 1:2:4, DURATION s: shares of the frames
+#             answered in WINDOW (A:B seconds after the start, default the
+#             second half less 1 s: 96 decoders take seconds to create on a
+#             GPU, while no scheduler decides anything), and of the whole run
 #   reserve   a VM with one stream paced at 60 frames/s and reserve=1.1x
 #             1080p60, beside a VM of 64 unpaced streams: late frames,
 #             END_FRAME latency p50/p99; then the same without the reservation
 #   density   N VMs of one paced 1080p60 stream each, for N in DENSITY: late
-#             frames (goal: <= 0.1 % at N >= 70)
+#             frames (goal: <= 0.1 % at N >= 70) over the whole run and in
+#             WINDOW (all the streams started; so does reserve), and the
+#             slowest stream's first picture
 # Results: $OUT/qos_bench (or ./qos_bench): summary.txt, results.tsv, raw/.
 # Knobs: REPS=3 DURATION=8 DENSITY="60 70 75 80" SLOTS_ALT=64 CLIP=h264_1080p60
+#   PARTS="onoff weights reserve density" (which of the four to run)
 #   ENGINE=nvdec (sw: a dry run of the script without a GPU).
 # Skips (77) without an NVIDIA GPU.
 set -uo pipefail
@@ -26,6 +32,9 @@ clipdir=$(cd "${2:-$1}" && pwd)
 REPS=${REPS:-3}
 DURATION=${DURATION:-8}
 DENSITY=${DENSITY:-"60 70 75 80"}
+PARTS=${PARTS:-"onoff weights reserve density"}
+WINDOW=${WINDOW:-$((DURATION / 2)):$((DURATION - 1))}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 SLOTS_ALT=${SLOTS_ALT:-64}
 CLIP=${CLIP:-h264_1080p60}
 ENGINE=${ENGINE:-nvdec}
@@ -85,6 +94,8 @@ warm_up() {
     finish || say "a warm-up replay failed"
 }
 frames() { sed -n 's/^replay: .*, \([0-9]*\) frames in .*/\1/p' "$res/raw/$1.txt"; }
+in_window() { sed -n 's/^window [0-9.]*-[0-9.]* s: \([0-9]*\) frames .*/\1/p' "$res/raw/$1.txt"; }
+window_late() { sed -n 's/^window [0-9.]*-[0-9.]* s: \([0-9]*\) frames .*, \([0-9]*\) late .*/\1 \2/p' "$res/raw/$1.txt"; }
 secs() { sed -n 's/^replay: .*frames in \([0-9.]*\) s:.*/\1/p' "$res/raw/$1.txt"; }
 late() { sed -n 's/^paced at .*: \([0-9]*\) frames, \([0-9]*\) late .*/\1 \2/p' "$res/raw/$1.txt"; }
 latency() { sed -n 's/^END_FRAME latency: p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' "$res/raw/$1.txt"; }
@@ -95,6 +106,7 @@ say "# REPS=$REPS DURATION=$DURATION DENSITY='$DENSITY' CLIP=$CLIP"
 
 # ---- onoff -------------------------------------------------------------------
 declare -A fps_of=()
+part onoff || REPS=0
 for r in $(seq "$REPS"); do
     for mode in off on on_alt; do
         case $mode in
@@ -116,10 +128,12 @@ for r in $(seq "$REPS"); do
         stop
     done
 done
+part onoff &&
 for mode in off on on_alt; do
     read -r m s <<<"$(printf '%s\n' ${fps_of[$mode]} | stats 1)"
     say "throughput, 64 streams over 16 VMs, scheduler $mode: median $m frames/s, spread $s % (${fps_of[$mode]# })"
 done
+if part onoff; then
 on=(${fps_of[on]}) off=(${fps_of[off]}) alt=(${fps_of[on_alt]})
 ratios="" ratios_alt=""
 for i in "${!off[@]}"; do
@@ -132,24 +146,31 @@ row "ratio_on_off" "default_slots" "$m"
 read -r m s <<<"$(printf '%s\n' $ratios_alt | stats 3)"
 say "ratio on/off with --engine-slots $SLOTS_ALT: median $m, spread $s % ($ratios_alt )"
 row "ratio_on_off" "slots_$SLOTS_ALT" "$m"
+fi
 
 # ---- weights -------------------------------------------------------------------
-if start weights 3 --qos v0:weight=1 --qos v1:weight=2 --qos v2:weight=4; then
+if part weights && start weights 3 --qos v0:weight=1 --qos v1:weight=2 --qos v2:weight=4; then
     warm_up 3
-    for i in 0 1 2; do play "v$i" "weights_v$i" "$trace" --streams 32 --loop 1000000 --duration "$DURATION"; done
+    for i in 0 1 2; do
+        play "v$i" "weights_v$i" "$trace" --streams 32 --loop 1000000 --duration "$DURATION" --window "$WINDOW"
+    done
     finish || say "FAILED: a replay of weights"
-    f0=$(frames weights_v0) f1=$(frames weights_v1) f2=$(frames weights_v2)
-    say "weights 1:2:4, 3 VMs x 32 unpaced streams: frames $f0 $f1 $f2"
-    awk -v a="$f0" -v b="$f1" -v c="$f2" 'BEGIN { t = a + b + c; f[1] = a; f[2] = b; f[3] = c
-        split("1 2 4", w, " "); worst = 0
-        for (i = 1; i <= 3; i++) { s = f[i] / t; want = w[i] / 7; d = (s / want - 1) * 100
-            printf "  weight %d: share %.4f, want %.4f (%+.1f %%)\n", w[i], s, want, d
-            if (d < 0) d = -d; if (d > worst) worst = d }
-        printf "  largest deviation %.1f %% (goal 3 %%)\n", worst }' | tee -a "$summary"
+    shares() { # LABEL F0 F1 F2
+        say "weights 1:2:4, 3 VMs x 32 unpaced streams, $1: frames $2 $3 $4"
+        awk -v a="$2" -v b="$3" -v c="$4" 'BEGIN { t = a + b + c; f[1] = a; f[2] = b; f[3] = c
+            split("1 2 4", w, " "); worst = 0
+            for (i = 1; i <= 3; i++) { s = t ? f[i] / t : 0; want = w[i] / 7; d = (s / want - 1) * 100
+                printf "  weight %d: share %.4f, want %.4f (%+.1f %%)\n", w[i], s, want, d
+                if (d < 0) d = -d; if (d > worst) worst = d }
+            printf "  largest deviation %.1f %% (goal 3 %%)\n", worst }' | tee -a "$summary"
+    }
+    shares "answered in $WINDOW s" "$(in_window weights_v0)" "$(in_window weights_v1)" "$(in_window weights_v2)"
+    shares "the whole run" "$(frames weights_v0)" "$(frames weights_v1)" "$(frames weights_v2)"
     stop
 fi
 
 # ---- reserve -------------------------------------------------------------------
+part reserve &&
 for mode in reserved unreserved; do
     qos=(--qos v1:weight=1)
     [ "$mode" = reserved ] && qos+=(--qos "v0:reserve=$((MBS_1080P60 * 11 / 10))")
@@ -157,12 +178,13 @@ for mode in reserved unreserved; do
     warm_up 2
     play v1 "${mode}_hog" "$trace" --streams 64 --loop 1000000 --duration $((DURATION + 1))
     sleep 1
-    play v0 "$mode" "$trace" --fps 60 --loop 1000000 --duration "$DURATION"
+    play v0 "$mode" "$trace" --fps 60 --loop 1000000 --duration "$DURATION" --window "$WINDOW"
     finish || say "FAILED: a replay of $mode"
     read -r n l <<<"$(late "$mode")"
+    read -r wn wl <<<"$(window_late "$mode")"
     read -r p50 p99 <<<"$(latency "$mode")"
     hog=$(awk -v f="$(frames "${mode}_hog")" -v s="$(secs "${mode}_hog")" 'BEGIN { printf "%.0f", f / s }')
-    say "$mode paced 1080p60 beside 64 unpaced streams ($hog frames/s): $l of $n frames late; END_FRAME p50 $p50 ms, p99 $p99 ms"
+    say "$mode paced 1080p60 beside 64 unpaced streams ($hog frames/s): $l of $n frames late ($wl of $wn in $WINDOW s); END_FRAME p50 $p50 ms, p99 $p99 ms"
     row "late_frames" "$mode" "$l/$n"
     row "end_frame_p50_ms" "$mode" "$p50"
     row "end_frame_p99_ms" "$mode" "$p99"
@@ -170,18 +192,27 @@ for mode in reserved unreserved; do
 done
 
 # ---- density -------------------------------------------------------------------
+part density &&
 for n in $DENSITY; do
     start "density_$n" "$n" || continue
     warm_up "$n"
-    for i in $(seq 0 $((n - 1))); do play "v$i" "density_${n}_v$i" "$trace" --fps 60 --loop 1000000 --duration "$DURATION"; done
+    for i in $(seq 0 $((n - 1))); do
+        play "v$i" "density_${n}_v$i" "$trace" --fps 60 --loop 1000000 --duration "$DURATION" --window "$WINDOW"
+    done
     finish || say "FAILED: a replay of density $n"
-    tot=0 lt=0
+    tot=0 lt=0 wtot=0 wlt=0 first=0
     for i in $(seq 0 $((n - 1))); do
         read -r a b <<<"$(late "density_${n}_v$i")"
         tot=$((tot + ${a:-0})); lt=$((lt + ${b:-0}))
+        read -r a b <<<"$(window_late "density_${n}_v$i")"
+        wtot=$((wtot + ${a:-0})); wlt=$((wlt + ${b:-0}))
+        a=$(sed -n 's/^first picture after: .*max \([0-9.]*\) ms.*/\1/p' "$res/raw/density_${n}_v$i.txt")
+        first=$(awk -v a="$first" -v b="${a:-0}" 'BEGIN { print (b > a ? b : a) }')
     done
     pct=$(awk -v l="$lt" -v t="$tot" 'BEGIN { printf "%.3f", t ? 100 * l / t : 100 }')
-    say "density: $n VMs x one paced 1080p60 stream: $lt of $tot frames late ($pct %)"
+    wpct=$(awk -v l="$wlt" -v t="$wtot" 'BEGIN { printf "%.3f", t ? 100 * l / t : 100 }')
+    say "density: $n VMs x one paced 1080p60 stream: $lt of $tot frames late ($pct %); in $WINDOW s $wlt of $wtot ($wpct %); slowest first picture $first ms"
+    row "late_pct_window" "density_$n" "$wpct"
     row "late_pct" "density_$n" "$pct"
     stop
 done

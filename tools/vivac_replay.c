@@ -77,6 +77,7 @@ struct stream {
     const char *vm_socket;        /* --vm-socket: a VM's port (link framing) instead */
     double fps;                   /* --fps: frames released per second; 0: unpaced */
     double duration;              /* --duration: seconds after t0 to stop at; 0: none */
+    double window_from, window_to; /* --window: absolute times; to 0: none */
     uint32_t repeat;
     uint32_t loop;                /* passes over the frames per session */
     uint32_t in_flight;           /* requests sent before waiting for a reply */
@@ -91,11 +92,14 @@ struct stream {
     double wall;
     char error[256];
     /* pacing, over all the stream's sessions */
-    bool started;                 /* the first BEGIN_FRAME went out, at t0 */
+    bool started;                 /* the first BEGIN_FRAME went out, at t_begin */
+    bool clock_started;           /* --fps: frame 0's picture came; t0 is set */
     bool stopped;                 /* --duration is over: no new frame */
-    double t0;
+    double t_begin;               /* the first BEGIN_FRAME */
+    double t0;                    /* the clock: frame k is due at t0 + (k+1)/fps */
     uint64_t released;            /* END_FRAMEs sent: frame k of the next one */
     uint64_t answered, late;      /* END_FRAME replies; those past their deadline */
+    uint64_t in_window, late_in_window; /* END_FRAMEs answered OK inside --window; late */
     double last_answer;           /* when the last END_FRAME reply came */
     double first_answer;          /* when the first came (0: none yet): the start-up */
     int link_fd;                  /* --vm-socket: the port's connection; -1 */
@@ -356,6 +360,11 @@ static int read_reply(struct stream *s)
         if (p->deadline > 0 && t > p->deadline)
             s->late++;
         s->last_end_ok = st.status == VW_OK;
+        if (s->last_end_ok && t >= s->window_from && t < s->window_to) {
+            s->in_window++;
+            if (p->deadline > 0 && t > p->deadline)
+                s->late_in_window++;
+        }
         if (!s->readback && s->last_end_ok)
             s->frames++;
     }
@@ -447,15 +456,40 @@ static int read_replies_until(struct stream *s, double when)
     }
 }
 
-/* Before a BEGIN_FRAME: sets t0 at the stream's first; stops the stream once
- * --duration has passed by the frame's release time; else, under --fps,
- * holds the frame until t0 + k / fps. */
+/* Reads replies until frame 0's END_FRAME is answered (or nothing is
+ * pending: a session that failed). */
+static int wait_first_picture(struct stream *s)
+{
+    while (!s->answered && s->count) {
+        struct pollfd pfd = {.fd = s->ch->fd, .events = POLLIN};
+        if (!s->ch->ops->readable(s->ch))
+            poll(&pfd, 1, 1000);
+        while (s->count && s->ch->ops->readable(s->ch))
+            if (read_reply(s) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* Before a BEGIN_FRAME: the stream's first goes at once (t0 = now). Under
+ * --fps the clock starts as a player's does, at the first picture: frame 1
+ * waits for frame 0's reply, which sets t0 so that frame 1 is released
+ * then, and frame k >= 1 no earlier than t0 + k / fps (frame 0's delay,
+ * the decoder's creation with it, is the start-up figure, not lateness).
+ * Stops the stream once --duration has passed since t0 by the frame's
+ * release time. */
 static int release_frame(struct stream *s)
 {
     double now = now_s();
     if (!s->started) {
         s->started = true;
-        s->t0 = now;
+        s->t_begin = s->t0 = now;
+    } else if (s->fps > 0 && !s->clock_started) {
+        if (wait_first_picture(s) != 0)
+            return -1;
+        now = now_s();
+        s->t0 = (s->answered ? s->first_answer : now) - 1.0 / s->fps;
+        s->clock_started = true;
     }
     double at = s->fps > 0 ? s->t0 + (double)s->released / s->fps : now;
     if (s->duration > 0 && (at > now ? at : now) >= s->t0 + s->duration) {
@@ -465,10 +499,11 @@ static int release_frame(struct stream *s)
     return s->fps > 0 ? read_replies_until(s, at) : 0;
 }
 
-/* A player that buffers one frame shows frame k when frame k + 1 is due. */
+/* A player that buffers one frame shows frame k when frame k + 1 is due;
+ * frame 0 starts the clock and is not judged. */
 static double frame_deadline(const struct stream *s)
 {
-    return s->fps > 0 ? s->t0 + (double)(s->released + 1) / s->fps : 0;
+    return s->fps > 0 && s->released > 0 ? s->t0 + (double)(s->released + 1) / s->fps : 0;
 }
 
 /* ---- one session ----------------------------------------------------------- */
@@ -692,11 +727,14 @@ static void replay_usage(FILE *f)
             "  format, planes packed tightly), to compare engines sample by sample;\n"
             "--in-flight N: requests sent before waiting for a reply (1..32, default 32);\n"
             "  1 makes every request a round trip, so END_FRAME latency is per-frame latency;\n"
-            "--fps F: release each stream's frame k at t0 + k/F (t0: its first BEGIN_FRAME;\n"
-            "  F may be fractional) and count it late if its END_FRAME reply comes after\n"
-            "  t0 + (k+1)/F;\n"
+            "--fps F: pace each stream as a player: frame 0 at once, and when its picture\n"
+            "  comes (t0 + 1/F), frame k at t0 + k/F (F may be fractional); frame k >= 1\n"
+            "  is late if its END_FRAME reply comes after t0 + (k+1)/F;\n"
             "--duration S: each stream sends no new frame S seconds after its t0, then\n"
-            "  ends its session as the trace does.\n");
+            "  ends its session as the trace does;\n"
+            "--window A:B: also count the frames answered between A and B seconds after the\n"
+            "  replay started, and the late among them (the steady part of a run whose\n"
+            "  start is slow).\n");
 }
 
 static int parse_count(const char *opt, const char *s, uint32_t max, uint32_t *out)
@@ -724,6 +762,24 @@ static int parse_positive(const char *opt, const char *s, double max, double *ou
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+/* --window A:B, 0 <= A < B <= MAX_DURATION seconds. */
+static int parse_window(const char *s, double out[2])
+{
+    char *end, *mid;
+    errno = 0;
+    double a = strtod(s, &mid);
+    double b = *mid == ':' ? strtod(mid + 1, &end) : 0;
+    if (errno || mid == s || *mid != ':' || end == mid + 1 || *end || !isfinite(a) ||
+        !isfinite(b) || a < 0 || b <= a || b > MAX_DURATION) {
+        fprintf(stderr, "vivac: --window: \"%s\" is not A:B seconds, 0 <= A < B <= %g\n", s,
+                MAX_DURATION);
+        return -1;
+    }
+    out[0] = a;
+    out[1] = b;
     return 0;
 }
 
@@ -755,7 +811,7 @@ static void print_start_up(const struct stream *streams, uint32_t n)
     uint32_t k = 0;
     for (uint32_t i = 0; i < n && ms; i++)
         if (streams[i].answered && streams[i].started)
-            ms[k++] = (streams[i].first_answer - streams[i].t0) * 1e3;
+            ms[k++] = (streams[i].first_answer - streams[i].t_begin) * 1e3;
     if (k) {
         qsort(ms, k, sizeof(*ms), cmp_double);
         printf("first picture after: p50 %.3f ms, max %.3f ms (%u stream%s)\n",
@@ -797,17 +853,18 @@ int vivac_cmd_replay(int argc, char **argv)
         {"vm-socket", required_argument, NULL, 'V'},
         {"fps", required_argument, NULL, 'F'},
         {"duration", required_argument, NULL, 'D'},
+        {"window", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *socket_opt = NULL, *engine = NULL, *vm_socket = NULL;
     uint32_t nstreams = 1, repeat = 1, loop = 1, in_flight = MAX_IN_FLIGHT;
-    double fps = 0, duration = 0;
+    double fps = 0, duration = 0, window[2] = {0, 0};
     bool md5 = false, readback = true;
     const char *dump_path = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "s:e:n:md:Rk:f:l:V:F:D:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:e:n:md:Rk:f:l:V:F:D:W:h", options, NULL)) != -1) {
         switch (opt) {
         case 's': socket_opt = optarg; break;
         case 'e': engine = optarg; break;
@@ -837,6 +894,10 @@ int vivac_cmd_replay(int argc, char **argv)
             break;
         case 'D':
             if (parse_positive("--duration", optarg, MAX_DURATION, &duration))
+                return 2;
+            break;
+        case 'W':
+            if (parse_window(optarg, window))
                 return 2;
             break;
         case 'h': replay_usage(stdout); return 0;
@@ -890,6 +951,8 @@ int vivac_cmd_replay(int argc, char **argv)
     for (uint32_t i = 0; i < nstreams; i++) {
         streams[i] = (struct stream){.index = i, .tf = &files[i % nfiles], .socket = sock,
                                      .vm_socket = vm_socket, .fps = fps, .duration = duration,
+                                     .window_from = t0 + window[0],
+                                     .window_to = window[1] > 0 ? t0 + window[1] : 0,
                                      .repeat = repeat, .loop = loop, .in_flight = in_flight,
                                      .readback = readback, .md5 = md5, .link_fd = -1};
         if (i == 0 && dump_path && !(streams[i].dump = fopen(dump_path, "wb"))) {
@@ -949,6 +1012,16 @@ int vivac_cmd_replay(int argc, char **argv)
            (unsigned long long)readback_errors);
     if (fps > 0)
         print_pacing(streams, started, fps);
+    if (window[1] > 0) {
+        uint64_t w = 0, wl = 0;
+        for (uint32_t i = 0; i < started; i++) {
+            w += streams[i].in_window;
+            wl += streams[i].late_in_window;
+        }
+        printf("window %g-%g s: %llu frames (%.1f frames/s), %llu late (%.2f %%)\n", window[0],
+               window[1], (unsigned long long)w, (double)w / (window[1] - window[0]),
+               (unsigned long long)wl, percent(wl, w));
+    }
     free(lat);
     if (ok && mismatches == 0 && readback_errors == 0)
         rc = 0;

@@ -107,10 +107,13 @@ static void usage(FILE *f)
             "                       least --max-session-gpu-memory; 0: unlimited)\n"
             "  --worker-user USER   the user the workers run as when vivacd runs as root\n"
             "                       (default: vivac if that user exists, else nobody)\n"
-            "  --gpu-process        one GPU process for every worker (GPU engines): it\n"
-            "                       owns the only CUDA context and runs the workers'\n"
-            "                       checked requests; the workers parse and never touch\n"
-            "                       the GPU (default: a CUDA context in each worker)\n"
+            "  --gpu-process        one GPU process for every worker (GPU engines; the\n"
+            "                       default): it owns the only CUDA context and runs\n"
+            "                       the workers' checked requests; the workers parse\n"
+            "                       and never touch the GPU\n"
+            "  --gpu-context-per-worker\n"
+            "                       instead, a CUDA context in each worker (about 590\n"
+            "                       MiB of GPU memory a client; docs/security.md)\n"
             "  --worker-timeout S   kill a worker that leaves the supervisor's ping\n"
             "                       unanswered for S seconds (default 30; 0: never)\n"
             "  --qos CLASS:KEY=VALUE[,KEY=VALUE...]\n"
@@ -168,7 +171,8 @@ struct options {
     const char *worker_role;      /* --worker: run as that client's worker */
     uint32_t worker_slot;
     bool worker_gpu;              /* --worker-gpu: VH_WORKER_GPU_FD is its GPU process */
-    bool gpu_process;             /* --gpu-process */
+    bool gpu_process;             /* default; off: --gpu-context-per-worker */
+    bool gpu_process_given;       /* asked for by name: say if the engine has none */
     const char **qos_specs;       /* --qos, in order */
     unsigned num_qos_specs;
     uint32_t engine_slots;
@@ -197,7 +201,7 @@ static int parse_options(int argc, char **argv, struct options *o)
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
            OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY,
            OPT_MAX_CLIENT_MEMORY, OPT_MAX_CLIENT_GPU_MEMORY, OPT_WORKER_USER,
-           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS };
+           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_GPU_CONTEXT_PER_WORKER, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -219,6 +223,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"vsock-allow", required_argument, NULL, OPT_VSOCK_ALLOW},
         {"worker-user", required_argument, NULL, OPT_WORKER_USER},
         {"gpu-process", no_argument, NULL, OPT_GPU_PROCESS},
+        {"gpu-context-per-worker", no_argument, NULL, OPT_GPU_CONTEXT_PER_WORKER},
         {"worker-timeout", required_argument, NULL, OPT_WORKER_TIMEOUT},
         {"qos", required_argument, NULL, OPT_QOS},
         {"engine-slots", required_argument, NULL, OPT_ENGINE_SLOTS},
@@ -379,7 +384,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->worker_gpu = true;
             break;
         case OPT_GPU_PROCESS:
-            o->gpu_process = true;
+            o->gpu_process = o->gpu_process_given = true;
+            break;
+        case OPT_GPU_CONTEXT_PER_WORKER:
+            o->gpu_process = false;
             break;
         case 'h':
         case OPT_HELP:
@@ -711,8 +719,9 @@ static int supervisor_main(int argc, char **argv, struct options *o)
         const struct vh_engine_ops *ops = vh_engine_find(engine);
         pool_config.gpu_process = ops && ops->gpu_server_create;
         if (pool_config.gpu_process)
-            vc_info("one GPU process for every worker (--gpu-process)");
-        else
+            vc_info("one GPU process for every worker (--gpu-context-per-worker: a "
+                    "CUDA context in each)");
+        else if (o->gpu_process_given)
             vc_warn("--gpu-process: engine %s has none; each worker runs its own engine",
                     engine);
     }
@@ -762,7 +771,8 @@ int main(int argc, char **argv)
     if (!getenv("VIVAC_LOG"))
         vc_log_set_level(VC_LOG_INFO);
     static struct options o = {.server.max_sessions = 64, .engine_name = "auto",
-                               .timeout_s = {10, 10, 60}, .worker_timeout_s = 30};
+                               .timeout_s = {10, 10, 60}, .worker_timeout_s = 30,
+                               .gpu_process = true};
     vh_limits_default(&o.limits);
     const char *socket_path = getenv("VIVAC_SOCKET");
     o.server.socket_path = socket_path && *socket_path ? socket_path : VIVAC_DEFAULT_SOCKET;

@@ -2,12 +2,12 @@
 # The GPU process's plumbing end to end on fake CUDA (a test build's
 # VIVAC_TEST_FAKE_NVDEC: src/host/engines/nvdec/nvdec_fake.c, whose decoder
 # writes a pattern derived from each picture's bitstream). An H.264 trace
-# replayed with --md5 against `vivacd --engine nvdec` and against
-# `vivacd --engine nvdec --gpu-process` must give the same non-empty MD5
+# replayed with --md5 against `vivacd --engine nvdec --gpu-context-per-worker`
+# and against `vivacd --engine nvdec` (one GPU process, the default) must give the same non-empty MD5
 # list with every reply OK (the remote path moves bitstreams and pictures
 # losslessly), reading back straight into the client's arena, which the
 # worker shares with the GPU process (page-locked there; locks and unlocks
-# pair up); with --gpu-process the GPU process locks its sandbox and the
+# pair up); by default the GPU process locks its sandbox and the
 # client's worker is sandboxed as a CPU worker ("sw, socketpair", not the
 # GPU list); a GPU process killed (SIGKILL) mid-replay makes the client fail
 # promptly, the daemon stays up, and a new client decodes every picture
@@ -39,7 +39,7 @@ replay() {
 }
 
 # 1. Local engine: the fakes in the worker.
-start_daemon --engine nvdec
+start_daemon --engine nvdec --gpu-context-per-worker
 replay local
 stop_daemon
 n=$(wc -l <"$e2e_tmp/local.md5")
@@ -47,12 +47,12 @@ n=$(wc -l <"$e2e_tmp/local.md5")
 [ "$(sort -u "$e2e_tmp/local.md5" | wc -l)" -gt 1 ] ||
     { echo "FAIL: every picture has the same MD5 (the fake ignores the bitstream?)"; exit 1; }
 
-# 2. The GPU process: same pictures.
-start_daemon --engine nvdec --gpu-process --log-level debug
+# 2. The GPU process (the default): same pictures.
+start_daemon --engine nvdec --log-level debug
 replay remote
 cmp -s "$e2e_tmp/local.md5" "$e2e_tmp/remote.md5" ||
-    { diff "$e2e_tmp/local.md5" "$e2e_tmp/remote.md5" | head; echo "FAIL: --gpu-process's pictures differ"; exit 1; }
-echo "# $n pictures, the same MD5s with and without --gpu-process"
+    { diff "$e2e_tmp/local.md5" "$e2e_tmp/remote.md5" | head; echo "FAIL: the GPU process's pictures differ"; exit 1; }
+echo "# $n pictures, the same MD5s with a context per worker and with the GPU process"
 
 grep -q 'vivacd\[gpu\].*sandbox locked' "$e2e_tmp/vivacd.log" ||
     { grep -a gpu "$e2e_tmp/vivacd.log" | head; echo "FAIL: the GPU process did not lock its sandbox"; exit 1; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `vivac replay --fps/--duration/--vm-socket`, what the QoS tests build on:
 # (a) one stream paced at 25 frames/s for 2 s against an idle sw daemon
-#     delivers 25 frames/s (within 5 %), about 50 frames, none late;
+#     delivers 25 frames/s (within 5 %), about 50 frames, none late, and
+#     25 +- 2 of them in the window 0.5-1.5 s (--window);
 # (b) a rate no daemon reaches (--fps 100000 for 1 s) makes over 90 % of the
 #     frames late: lateness is counted;
 # (c) as a VM (--vm-socket, link framing, inline data, no region) the trace
@@ -32,8 +33,9 @@ paced() {
         "$e2e_tmp/$1.txt"
 }
 
-# (a) An idle daemon keeps up with 25 frames/s: frames 0..49 go out in 2 s.
-replay a --socket "$VIVAC_SOCKET" --no-readback --loop 1000 --fps 25 --duration 2
+# (a) An idle daemon keeps up with 25 frames/s: frames 0..49 go out in 2 s,
+# 25 +- 2 of them answered in the second between 0.5 and 1.5 s (--window).
+replay a --socket "$VIVAC_SOCKET" --no-readback --loop 1000 --fps 25 --duration 2 --window 0.5:1.5
 read -r frames late rate <<<"$(paced a)"
 [ -n "$rate" ] || { echo "FAIL: (a) no pacing line"; exit 1; }
 awk -v r="$rate" 'BEGIN { exit !(r >= 23.75 && r <= 26.25) }' ||
@@ -41,6 +43,9 @@ awk -v r="$rate" 'BEGIN { exit !(r >= 23.75 && r <= 26.25) }' ||
 [ "$frames" -ge 48 ] && [ "$frames" -le 52 ] || { echo "FAIL: (a) $frames frames, want 50 +- 2"; exit 1; }
 [ "$late" -eq 0 ] || { echo "FAIL: (a) $late frames late at 25 frames/s on an idle daemon"; exit 1; }
 grep -q '^paced at 25 frames/s: ' "$e2e_tmp/a.txt" || { echo "FAIL: (a) no total pacing line"; exit 1; }
+in_window=$(sed -n 's/^window 0.5-1.5 s: \([0-9]*\) frames .*/\1/p' "$e2e_tmp/a.txt")
+[ -n "$in_window" ] && [ "$in_window" -ge 23 ] && [ "$in_window" -le 27 ] ||
+    { echo "FAIL: (a) ${in_window:-no} frames in the window 0.5-1.5 s, want 25 +- 2"; exit 1; }
 echo "ok: (a) 25 frames/s: $frames frames at $rate frames/s, none late"
 
 # (b) Overload: almost every frame misses its deadline, and --duration still

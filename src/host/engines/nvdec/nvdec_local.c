@@ -4,6 +4,7 @@
  * (moved, not changed). Each decoder maps and copies on its own
  * non-blocking stream, held from the engine's pool for its lifetime.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "common/log.h"
@@ -74,14 +75,24 @@ static void local_dec_close(struct nvdec_dec **dec, uint64_t gpu_bytes)
 }
 
 /* Context pushed (inside cuvidParseVideoData). */
+/* One decoder created at a time in the process: when many streams start
+ * together (64 VMs' first pictures in the GPU process), concurrent
+ * cuvidCreateDecoder calls held back every stream's first picture until
+ * the last decoder existed (2.8-3.0 s at 64 on an H100); one at a time,
+ * half the streams decode from 1.7 s on, and 64 streams decode at 0.87
+ * of native NVDEC instead of 0.80 (docs/performance.md). */
+static pthread_mutex_t create_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int local_dec_create(struct nvdec_dec *d, const CUVIDDECODECREATEINFO *info,
                             struct vh_error *err)
 {
     struct nvdec_engine *e = d->e;
     d->info = *info;
     d->info.vidLock = NULL;
+    pthread_mutex_lock(&create_lock);
     double t0 = nvdec_now_ms();
     CUresult r = e->cv->cuvidCreateDecoder(&d->decoder, &d->info);
+    pthread_mutex_unlock(&create_lock);
     vc_debug("nvdec: cuvidCreateDecoder %ux%u (max %ux%u), %u surfaces: %.2f ms",
              (unsigned)info->ulWidth, (unsigned)info->ulHeight, (unsigned)info->ulMaxWidth,
              (unsigned)info->ulMaxHeight, (unsigned)info->ulNumDecodeSurfaces,
