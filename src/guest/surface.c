@@ -262,14 +262,15 @@ static VAStatus decode_result(const struct vg_surface *s)
     return vg_status_of_frame(s->decode_status, s->encoding);
 }
 
-static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
+/* follow: a surface another picture wrote as its second output is synced
+ * as that picture's render target (one step only). */
+static VAStatus sync_surface_from(struct vg_driver *drv, VASurfaceID id, bool follow)
 {
     struct vg_surface *s = vg_surface_get(drv, id);
     if (!s)
         return VA_STATUS_ERROR_INVALID_SURFACE;
-    if (s->output_of != VA_INVALID_SURFACE && s->output_of != id &&
-        vg_surface_get(drv, s->output_of))
-        return sync_surface(drv, s->output_of); /* that target's output_of is invalid */
+    if (follow && s->output_of != VA_INVALID_SURFACE && vg_surface_get(drv, s->output_of))
+        return sync_surface_from(drv, s->output_of, false);
     if (s->frames_in_flight && s->encoding) {
         /* An encode is final in its END_FRAME reply (protocol §16): wait
          * for it; SYNC_SURFACE speaks of decodes into the surface. */
@@ -287,6 +288,11 @@ static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
             return vg_status_from_errno(err);
     }
     return decode_result(s);
+}
+
+static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
+{
+    return sync_surface_from(drv, id, true);
 }
 
 VAStatus vg_SyncSurface(VADriverContextP ctx, VASurfaceID render_target)
