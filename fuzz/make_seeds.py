@@ -15,6 +15,10 @@ all data inline). Nor are 17_* to 21_*: the recorded H.264, HEVC, MPEG-2
 and JPEG sessions with a slice carrying parameter sets / headers / an SOF,
 or POCs that overflow, as tests/e2e/hostile_bitstream writes them
 (hostile_bitstream SOCKET fuzz/corpus --write-seeds DIR, against a vivacd).
+Nor are 29_* to 32_*: FFmpeg's AV1 sessions recorded with record_seed.py
+(64x64 SVT-AV1 with film grain and hidden frames shown again; 128x128 libaom
+with 2x2 tiles, one tile group sent once for its four tiles), and the tiles
+session refused as profile 1 and as large-scale tile (hostile_bitstream).
 """
 import os
 import struct

@@ -50,6 +50,7 @@ static const char *profile_name(uint32_t p)
     case VW_PROFILE_MPEG2_MAIN: return "MPEG2Main";
     case VW_PROFILE_MPEG4_SIMPLE: return "MPEG4Simple";
     case VW_PROFILE_MPEG4_ADVANCED_SIMPLE: return "MPEG4AdvancedSimple";
+    case VW_PROFILE_AV1_MAIN: return "AV1Profile0";
     case VW_PROFILE_HEVC_MAIN: return "HEVCMain";
     case VW_PROFILE_HEVC_MAIN10: return "HEVCMain10";
     case VW_PROFILE_VP9_PROFILE2: return "VP9Profile2";

@@ -193,6 +193,7 @@ enum vw_profile {
     VW_PROFILE_HEVC_MAIN444_10 = 14, /* VAProfileHEVCMain444_10: 4:2:0/4:2:2/4:4:4, 8-10 bits */
     VW_PROFILE_MPEG4_SIMPLE = 15,  /* VAProfileMPEG4Simple (MPEG-4 Part 2) */
     VW_PROFILE_MPEG4_ADVANCED_SIMPLE = 16, /* VAProfileMPEG4AdvancedSimple */
+    VW_PROFILE_AV1_MAIN = 17,      /* VAProfileAV1Profile0: 8-bit (NV12) or 10-bit (P010) 4:2:0 */
     VW_PROFILE_COUNT_
 };
 
@@ -209,6 +210,7 @@ enum vw_codec {
     VW_CODEC_HEVC = 5,
     VW_CODEC_JPEG = 6,
     VW_CODEC_MPEG4 = 7,           /* MPEG-4 Part 2 */
+    VW_CODEC_AV1 = 8,
 };
 
 /* The codec (parameter struct family) of a profile; 0 if unknown. */
@@ -238,6 +240,8 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
     case VW_PROFILE_MPEG4_SIMPLE:
     case VW_PROFILE_MPEG4_ADVANCED_SIMPLE:
         return VW_CODEC_MPEG4;
+    case VW_PROFILE_AV1_MAIN:
+        return VW_CODEC_AV1;
     default:
         return 0;
     }
@@ -763,6 +767,177 @@ struct vw_mpeg4_slice {
     uint8_t reserved[2];
 };
 static_assert(sizeof(struct vw_mpeg4_slice) == 24, "wire size");
+
+/* ---- AV1 parameters --------------------------------------------------------
+ * VADecPictureParameterBufferAV1 and VASliceParameterBufferAV1 (one per
+ * tile), bitfields widened to bytes. No optional block. The data is the
+ * tile group's payload after its header, as FFmpeg gives it (each tile's
+ * tile_size_minus_1 included); the slices say where each tile's bytes are.
+ * A tile group's data is sent once however many tiles point into it. No
+ * OBU or header bytes are sent: the daemon rebuilds them (docs/codecs.md). */
+
+#define VW_AV1_KEY_FRAME 0u
+#define VW_AV1_INTER_FRAME 1u
+#define VW_AV1_INTRA_ONLY_FRAME 2u
+#define VW_AV1_SWITCH_FRAME 3u
+#define VW_AV1_PRIMARY_REF_NONE 7u
+#define VW_AV1_MAX_TILE_COLS 64u
+#define VW_AV1_MAX_TILE_ROWS 64u
+
+struct vw_av1_segmentation {
+    uint8_t enabled;
+    uint8_t update_map;
+    uint8_t temporal_update;
+    uint8_t update_data;
+    uint8_t feature_mask[8];      /* bit j: feature j of segment i enabled */
+    int16_t feature_data[8][8];   /* FeatureData[segment][feature], clipped */
+};
+static_assert(sizeof(struct vw_av1_segmentation) == 140, "wire size");
+
+struct vw_av1_film_grain {
+    uint8_t apply_grain;
+    uint8_t chroma_scaling_from_luma;
+    uint8_t grain_scaling_minus_8;
+    uint8_t ar_coeff_lag;
+    uint8_t ar_coeff_shift_minus_6;
+    uint8_t grain_scale_shift;
+    uint8_t overlap_flag;
+    uint8_t clip_to_restricted_range;
+    uint16_t grain_seed;
+    uint8_t num_y_points;
+    uint8_t point_y_value[14];
+    uint8_t point_y_scaling[14];
+    uint8_t num_cb_points;
+    uint8_t point_cb_value[10];
+    uint8_t point_cb_scaling[10];
+    uint8_t num_cr_points;
+    uint8_t point_cr_value[10];
+    uint8_t point_cr_scaling[10];
+    int8_t ar_coeffs_y[24];
+    int8_t ar_coeffs_cb[25];
+    int8_t ar_coeffs_cr[25];
+    uint8_t reserved;
+    uint8_t cb_mult;
+    uint8_t cb_luma_mult;
+    uint16_t cb_offset;
+    uint8_t cr_mult;
+    uint8_t cr_luma_mult;
+    uint16_t cr_offset;
+};
+static_assert(sizeof(struct vw_av1_film_grain) == 164, "wire size");
+
+struct vw_av1_global_motion {
+    uint8_t wmtype;               /* 0 identity, 1 translation, 2 rotzoom, 3 affine */
+    uint8_t invalid;
+    uint8_t reserved[2];
+    int32_t wmmat[6];             /* gm_params[ref][0..5] */
+};
+static_assert(sizeof(struct vw_av1_global_motion) == 28, "wire size");
+
+struct vw_av1_picture {
+    /* sequence */
+    uint8_t profile;
+    uint8_t order_hint_bits_minus_1;
+    uint8_t bit_depth_idx;        /* 0: 8-bit, 1: 10-bit, 2: 12-bit */
+    uint8_t matrix_coefficients;
+    uint8_t still_picture;
+    uint8_t use_128x128_superblock;
+    uint8_t enable_filter_intra;
+    uint8_t enable_intra_edge_filter;
+    uint8_t enable_interintra_compound;
+    uint8_t enable_masked_compound;
+    uint8_t enable_dual_filter;
+    uint8_t enable_order_hint;
+    uint8_t enable_jnt_comp;
+    uint8_t enable_cdef;
+    uint8_t mono_chrome;
+    uint8_t color_range;
+    uint8_t subsampling_x;
+    uint8_t subsampling_y;
+    uint8_t chroma_sample_position;
+    uint8_t film_grain_params_present;
+    /* picture */
+    uint32_t display_surface;     /* current_display_picture: the film-grain output, or VW_INVALID_ID */
+    uint16_t frame_width_minus1;  /* the upscaled width with superres */
+    uint16_t frame_height_minus1;
+    uint32_t ref_frame_map[8];    /* surface ids, VW_INVALID_ID if none */
+    uint8_t ref_frame_idx[7];
+    uint8_t primary_ref_frame;    /* VW_AV1_PRIMARY_REF_NONE: none */
+    uint8_t order_hint;
+    uint8_t tile_cols;
+    uint8_t tile_rows;
+    uint8_t large_scale_tile;     /* refused */
+    uint16_t width_in_sbs_minus_1[64];  /* [tile_cols - 1] is not read (the rest of the frame) */
+    uint16_t height_in_sbs_minus_1[64];
+    uint16_t context_update_tile_id;
+    uint8_t anchor_frames_num;    /* refused unless 0 */
+    uint8_t frame_type;           /* VW_AV1_*_FRAME */
+    uint8_t show_frame;
+    uint8_t showable_frame;
+    uint8_t error_resilient_mode;
+    uint8_t disable_cdf_update;
+    uint8_t allow_screen_content_tools;
+    uint8_t force_integer_mv;
+    uint8_t allow_intrabc;
+    uint8_t use_superres;
+    uint8_t allow_high_precision_mv;
+    uint8_t is_motion_mode_switchable;
+    uint8_t use_ref_frame_mvs;
+    uint8_t disable_frame_end_update_cdf;
+    uint8_t uniform_tile_spacing_flag;
+    uint8_t allow_warped_motion;
+    uint8_t superres_scale_denominator;
+    uint8_t interp_filter;        /* 0..3, 4: switchable */
+    uint8_t filter_level[2];
+    uint8_t filter_level_u;
+    uint8_t filter_level_v;
+    uint8_t sharpness_level;
+    uint8_t mode_ref_delta_enabled;
+    uint8_t mode_ref_delta_update;
+    int8_t ref_deltas[8];
+    int8_t mode_deltas[2];
+    uint8_t base_qindex;
+    int8_t y_dc_delta_q;
+    int8_t u_dc_delta_q;
+    int8_t u_ac_delta_q;
+    int8_t v_dc_delta_q;
+    int8_t v_ac_delta_q;
+    uint8_t using_qmatrix;
+    uint8_t qm_y;
+    uint8_t qm_u;
+    uint8_t qm_v;
+    uint8_t delta_q_present_flag;
+    uint8_t log2_delta_q_res;
+    uint8_t delta_lf_present_flag;
+    uint8_t log2_delta_lf_res;
+    uint8_t delta_lf_multi;
+    uint8_t tx_mode;              /* 0 only 4x4, 1 largest, 2 select */
+    uint8_t reference_select;
+    uint8_t reduced_tx_set_used;
+    uint8_t skip_mode_present;
+    uint8_t cdef_damping_minus_3;
+    uint8_t cdef_bits;
+    uint8_t cdef_y_strengths[8];  /* primary << 2 | secondary (coded 0..3) */
+    uint8_t cdef_uv_strengths[8];
+    uint8_t lr_type[3];           /* FrameRestorationType: 0 none, 1 Wiener, 2 self-guided, 3 switchable */
+    uint8_t lr_unit_shift;        /* 0..2 */
+    uint8_t lr_uv_shift;
+    uint8_t reserved[5];
+    struct vw_av1_segmentation seg;
+    struct vw_av1_film_grain film_grain;
+    struct vw_av1_global_motion wm[7];
+};
+static_assert(sizeof(struct vw_av1_picture) == 912, "wire size");
+
+struct vw_av1_slice {
+    uint32_t slice_data_size;     /* the tile's bytes */
+    uint32_t slice_data_offset;
+    uint32_t slice_data_flag;     /* must be 0 */
+    uint16_t tile_row;
+    uint16_t tile_column;
+    uint32_t reserved;
+};
+static_assert(sizeof(struct vw_av1_slice) == 20, "wire size");
 
 /* ---- HEVC parameters -------------------------------------------------------
  * VAPictureParameterBufferHEVC, VAIQMatrixBufferHEVC as the optional block

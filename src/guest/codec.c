@@ -10,6 +10,7 @@ static const struct vg_codec *const codecs[] = {
     &vg_codec_hevc,
     &vg_codec_jpeg,
     &vg_codec_mpeg4,
+    &vg_codec_av1,
 };
 
 const struct vg_codec *vg_codec_for_profile(uint32_t vw_profile)

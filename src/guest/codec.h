@@ -37,6 +37,10 @@ struct vg_codec {
     /* The IQ matrix and the va_prob_size buffer may each come alone; pack_iq
      * then gets NULL for the other (JPEG: its tables stay as last loaded). */
     bool prob_alone;
+    /* A slice data buffer equal to the one before it in the picture is
+     * not sent again: its slices point into the first (AV1: FFmpeg pairs
+     * each tile's parameters with a copy of the whole tile group). */
+    bool dedupe_slice_data;
     /* Each returns VA_STATUS_SUCCESS or the VA error for nonsense input.
      * target: the render target; referenced surfaces are looked up in drv.
      * va_size: the bytes of the VA struct given, va_*_size or (the extended
@@ -48,6 +52,9 @@ struct vg_codec {
      * prob_alone says either may be NULL). */
     VAStatus (*pack_iq)(const void *va_iq, const void *va_prob, void *wire);
     VAStatus (*pack_slice)(struct vg_driver *drv, const void *va, size_t va_size, void *wire);
+    /* Optional: a second surface the packed picture writes besides its
+     * render target (AV1: the film grain output), VW_INVALID_ID if none. */
+    uint32_t (*second_output)(const void *wire_picture);
 };
 
 extern const struct vg_codec vg_codec_h264;
@@ -57,6 +64,7 @@ extern const struct vg_codec vg_codec_mpeg2;
 extern const struct vg_codec vg_codec_hevc;
 extern const struct vg_codec vg_codec_jpeg;
 extern const struct vg_codec vg_codec_mpeg4;
+extern const struct vg_codec vg_codec_av1;
 
 /* A reference slot for the wire: the surface id, or VW_INVALID_ID for
  * VA_INVALID_SURFACE and for a surface that no longer exists (e.g. its pool

@@ -34,6 +34,7 @@ static const struct {
     {VAProfileHEVCMain444_10, VW_PROFILE_HEVC_MAIN444_10},
     {VAProfileMPEG4Simple, VW_PROFILE_MPEG4_SIMPLE},
     {VAProfileMPEG4AdvancedSimple, VW_PROFILE_MPEG4_ADVANCED_SIMPLE},
+    {VAProfileAV1Profile0, VW_PROFILE_AV1_MAIN},
 };
 
 /* The chroma formats, in the order a config without a preference picks

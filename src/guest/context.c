@@ -24,6 +24,7 @@ static void reset_picture(struct vg_context *c)
     c->first_unpaired = 0;
     c->blob_len = 0;
     c->have_orphan_data = false;
+    c->have_last_data = false;
     if (c->enc)
         vg_enc_params_new_picture(c->enc);
 }
@@ -185,6 +186,10 @@ static VAStatus render_slice_data(struct vg_context *c, const struct vg_buffer *
         c->blob_capacity = cap;
     }
     size_t start = c->blob_len;
+    if (c->codec->dedupe_slice_data && c->first_unpaired < c->num_slices &&
+        c->have_last_data && c->last_data_len == len &&
+        memcmp(c->blob + c->last_data_start, b->data, len) == 0)
+        return pair_slices(c, c->last_data_start, len);
     if (c->first_unpaired < c->num_slices) {
         /* The usual order: slice parameters, then the data they describe. */
         VAStatus st = pair_slices(c, start, len);
@@ -198,6 +203,9 @@ static VAStatus render_slice_data(struct vg_context *c, const struct vg_buffer *
     }
     memcpy(c->blob + start, b->data, len);
     c->blob_len += len;
+    c->have_last_data = true;
+    c->last_data_start = start;
+    c->last_data_len = len;
     return VA_STATUS_SUCCESS;
 }
 
@@ -334,6 +342,9 @@ static VAStatus end_picture(struct vg_driver *drv, VAContextID id, struct vg_con
         }
     }
 
+    uint32_t second = c->codec->second_output
+                          ? c->codec->second_output(msg + sizeof(struct vw_decode_bitstream))
+                          : VW_INVALID_ID;
     struct vw_begin_frame begin = {.codec_id = id, .surface_id = c->target};
     struct vw_end_frame end = {.codec_id = id};
     uint32_t end_request;
@@ -354,6 +365,10 @@ static VAStatus end_picture(struct vg_driver *drv, VAContextID id, struct vg_con
     s->encoding = false;
     s->frames_in_flight++;
     s->last_request = end_request;
+    s->output_of = VA_INVALID_SURFACE;
+    struct vg_surface *out = second != c->target ? vg_surface_get(drv, second) : NULL;
+    if (out)
+        out->output_of = c->target;
     return VA_STATUS_SUCCESS;
 }
 

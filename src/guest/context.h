@@ -45,6 +45,9 @@ struct vg_context {
     bool have_orphan_data;        /* a data buffer came before its slice parameters */
     size_t orphan_start;
     size_t orphan_len;
+    bool have_last_data;          /* the last data buffer of the picture, in the blob */
+    size_t last_data_start;
+    size_t last_data_len;
 
     /* Encode contexts (encode.h) only; NULL for decode. */
     struct vg_enc_params *enc;

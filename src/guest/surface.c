@@ -185,7 +185,8 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
             st = VA_STATUS_ERROR_ALLOCATION_FAILED;
             break;
         }
-        *s = (struct vg_surface){.width = width, .height = height, .fourcc = fourcc};
+        *s = (struct vg_surface){.width = width, .height = height, .fourcc = fourcc,
+                                 .output_of = VA_INVALID_SURFACE};
         drv->num_surfaces++;
         surfaces[done] = id;
         /* Pipelined: a failure shows in create_status and fails later use. */
@@ -267,11 +268,15 @@ static VAStatus decode_result(const struct vg_surface *s)
     return vg_status_of_frame(s->decode_status, s->encoding);
 }
 
-static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
+/* follow: a surface another picture wrote as its second output is synced
+ * as that picture's render target (one step only). */
+static VAStatus sync_surface_from(struct vg_driver *drv, VASurfaceID id, bool follow)
 {
     struct vg_surface *s = vg_surface_get(drv, id);
     if (!s)
         return VA_STATUS_ERROR_INVALID_SURFACE;
+    if (follow && s->output_of != VA_INVALID_SURFACE && vg_surface_get(drv, s->output_of))
+        return sync_surface_from(drv, s->output_of, false);
     if (s->frames_in_flight && s->encoding) {
         /* An encode is final in its END_FRAME reply (protocol §16): wait
          * for it; SYNC_SURFACE speaks of decodes into the surface. */
@@ -289,6 +294,11 @@ static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
             return vg_status_from_errno(err);
     }
     return decode_result(s);
+}
+
+static VAStatus sync_surface(struct vg_driver *drv, VASurfaceID id)
+{
+    return sync_surface_from(drv, id, true);
 }
 
 VAStatus vg_SyncSurface(VADriverContextP ctx, VASurfaceID render_target)

@@ -23,6 +23,11 @@ struct vg_surface {
     uint32_t last_request;        /* id of the last request that wrote the surface */
     int decode_status;            /* vw status of the last frame, VG_STATUS_LOST */
     bool encoding;                /* the last frame read the surface as encode input */
+    /* The render target of the picture that last wrote this surface as its
+     * second output (AV1's film grain picture), VA_INVALID_SURFACE if the
+     * surface was written as a render target: vaSyncSurface waits for that
+     * picture and gives its status. */
+    VASurfaceID output_of;
     VASurfaceDecodeMBErrors mb_errors[2];  /* for vaQuerySurfaceError */
 };
 

@@ -231,6 +231,37 @@ static void jpeg_ref_ids(const void *pic, uint32_t ids[16])
         ids[i] = VW_INVALID_ID;
 }
 
+/* ---- AV1 --------------------------------------------------------------------- */
+
+static int av1_check_picture(const void *pic, const struct vh_surface *target,
+                             struct vh_error *err)
+{
+    return vh_av1_check_picture(pic, target, err);
+}
+
+static int av1_check_slice(const void *slice, uint32_t index, const void *pic,
+                           const uint8_t *data, uint32_t size, struct vh_error *err)
+{
+    return vh_av1_check_slice(slice, index, pic, data, size, err);
+}
+
+static void av1_coded_size(const void *pic, uint32_t *width, uint32_t *height)
+{
+    const struct vw_av1_picture *p = pic;
+    *width = p->frame_width_minus1 + 1u;
+    *height = p->frame_height_minus1 + 1u;
+}
+
+/* The 8 reference slots, then the film grain output (written, not read). */
+static void av1_ref_ids(const void *pic, uint32_t ids[16])
+{
+    const struct vw_av1_picture *p = pic;
+    for (int i = 0; i < 16; i++)
+        ids[i] = i < 8 ? p->ref_frame_map[i] : VW_INVALID_ID;
+    if (p->film_grain.apply_grain)
+        ids[8] = p->display_surface;
+}
+
 static const struct vh_codec_rules rules[] = {
     {
         .codec = VW_CODEC_H264,
@@ -357,6 +388,25 @@ static const struct vh_codec_rules rules[] = {
         .check_slice = mpeg4_check_slice,
         .coded_size = mpeg4_coded_size,
         .ref_ids = mpeg4_ref_ids,
+    },
+    {
+        .codec = VW_CODEC_AV1,
+        .name = "AV1",
+        .picture_size = sizeof(struct vw_av1_picture),
+        .extra_size = 0,
+        .slice_size = sizeof(struct vw_av1_slice),
+        /* One slice a tile. */
+        .max_slices = VW_MAX_SLICES,
+        /* dav1d's 8 slots, the picture being decoded, its film grain copy
+         * and the one before it, which a surface may still share; one more
+         * for the tile data of pictures waiting for a slot (sw_av1.c). */
+        .max_pictures = 8 + 3 + 1,
+        /* Tile data: never a start code. */
+        .strip_start_code = false,
+        .check_picture = av1_check_picture,
+        .check_slice = av1_check_slice,
+        .coded_size = av1_coded_size,
+        .ref_ids = av1_ref_ids,
     },
 };
 

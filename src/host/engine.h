@@ -66,6 +66,7 @@ struct vh_slice {
     const struct vw_hevc_slice *hevc;         /* data: the NAL from its header (start code stripped) */
     const struct vw_jpeg_slice *jpeg;         /* data: the scan's entropy-coded bytes */
     const struct vw_mpeg4_slice *mpeg4;       /* data: the VOP from its first macroblock's byte */
+    const struct vw_av1_slice *av1;           /* data: the tile's bytes */
 };
 
 /* A complete picture: everything between BEGIN_FRAME and END_FRAME. */
@@ -84,12 +85,14 @@ struct vh_picture {
     const struct vw_jpeg_tables *jpeg_tables; /* NULL when the client sent none */
     const struct vw_mpeg4_picture *mpeg4;
     const struct vw_mpeg4_iq_matrix *mpeg4_iq; /* NULL when the client sent none */
+    const struct vw_av1_picture *av1;
     uint32_t num_slices;                      /* >= 1 */
     const struct vh_slice *slices;
     struct vh_surface *target;
     /* The picture's references resolved to surfaces (H.264:
      * reference_frames[i]; VP9: reference_frames[0..8); MPEG-2, MPEG-4: [0]
-     * forward, [1] backward; HEVC: reference_frames[0..15)); NULL where the entry
+     * forward, [1] backward; HEVC: reference_frames[0..15); AV1: ref_frame_map[0..8),
+     * [8] the display_surface), NULL where the entry
      * is invalid (VW_H264_PIC_INVALID / VW_INVALID_ID). */
     struct vh_surface *refs[16];
 };

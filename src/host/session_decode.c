@@ -460,6 +460,9 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
         pic.mpeg4 = &f->picture.mpeg4;
         pic.mpeg4_iq = f->have_iq ? &f->iq.mpeg4 : NULL;
         break;
+    case VW_CODEC_AV1:
+        pic.av1 = &f->picture.av1;
+        break;
     }
     for (uint32_t i = 0; i < f->num_slices; i++) {
         const void *params = f->slice_params + (size_t)i * rules->slice_size;
@@ -479,6 +482,8 @@ static int end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh
             slices[i].jpeg = params;
         else if (kind == VW_CODEC_MPEG4)
             slices[i].mpeg4 = params;
+        else if (kind == VW_CODEC_AV1)
+            slices[i].av1 = params;
     }
     int st = VW_OK;
     uint32_t ref_ids[16];

@@ -44,6 +44,7 @@ union vh_wire_picture {
     struct vw_hevc_picture hevc;
     struct vw_jpeg_picture jpeg;
     struct vw_mpeg4_picture mpeg4;
+    struct vw_av1_picture av1;
 };
 union vh_wire_extra {             /* the optional block (VW_DECODE_HAS_IQ_MATRIX) */
     struct vw_h264_iq_matrix h264;
@@ -327,6 +328,13 @@ int vh_mpeg2_check_iq_matrix(const struct vw_mpeg2_iq_matrix *iq, struct vh_erro
 int vh_mpeg2_check_slice(const struct vw_mpeg2_slice *slice, uint32_t index,
                          const struct vw_mpeg2_picture *pic, const uint8_t *data, uint32_t size,
                          struct vh_error *err);
+
+/* AV1 (validate_av1.c). */
+int vh_av1_check_picture(const struct vw_av1_picture *pic, const struct vh_surface *target,
+                         struct vh_error *err);
+int vh_av1_check_slice(const struct vw_av1_slice *slice, uint32_t index,
+                       const struct vw_av1_picture *pic, const uint8_t *data, uint32_t size,
+                       struct vh_error *err);
 
 /* MPEG-4 Part 2 (validate_mpeg4.c). */
 int vh_mpeg4_check_picture(const struct vw_mpeg4_picture *pic, const struct vh_surface *target,

@@ -2,7 +2,8 @@
 # Generates the test corpus with Debian's encoders: H.264 from ffmpeg's lavfi
 # sources piped into the x264 CLI, VP9 and VP8 (IVF) from ffmpeg's libvpx, MPEG-2 (.m2v) from ffmpeg's mpeg2video, MPEG-4 Part 2
 # (.m4v) from ffmpeg's mpeg4 and libxvid, HEVC (.hevc) from
-# ffmpeg's libx265, JPEG (.mjpeg) from ffmpeg's mjpeg. Each clip targets features that break
+# ffmpeg's libx265, JPEG (.mjpeg) from ffmpeg's mjpeg, AV1 (IVF) from ffmpeg's
+# libaom-av1, libsvtav1 and librav1e. Each clip targets features that break
 # decoders; see tests/corpus/README.md. Usage: make_corpus.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make_corpus.sh OUTDIR}
@@ -44,7 +45,7 @@ clip intra_refresh         352 288 50 null -- --profile main --intra-refresh \
 
 # vpx NAME.ivf W H FRAMES -- ffmpeg encoder options (two passes when the
 # options contain -auto-alt-ref: libvpx makes hidden alt-ref frames only
-# with first-pass statistics).
+# with first-pass statistics). AV1 clips are made with it too.
 vpx() {
     local file=$1 w=$2 h=$3 n=$4
     shift 5
@@ -66,18 +67,22 @@ vp9="-c:v libvpx-vp9 -deadline good -cpu-used 5"
 vpx vp9_altref.ivf 352 288 40 -- $vp9 -b:v 300k -auto-alt-ref 1 -lag-in-frames 16 -g 20
 # shellcheck disable=SC2086
 vpx vp9_odd_size_350x198.ivf 350 198 20 -- $vp9 -b:v 200k -g 10
+# concat_ivf OUT.ivf A.ivf B.ivf: two IVF streams back to back (A and B
+# removed).
+concat_ivf() {
+    printf "file '%s'\nfile '%s'\n" "$out/$2" "$out/$3" >"$out/$1.txt"
+    ffmpeg -v error -f concat -safe 0 -i "$out/$1.txt" -c copy -f ivf -y "$out/$1.tmp" </dev/null
+    rm -f "$out/$1.txt" "$out/$2" "$out/$3"
+    mv "$out/$1.tmp" "$out/$1"
+}
+
 # A key frame with a new size mid-stream: two streams concatenated.
 if [ ! -s "$out/vp9_resize.ivf" ]; then
     # shellcheck disable=SC2086
     vpx vp9_part_320x240.ivf 320 240 15 -- $vp9 -b:v 200k -g 10
     # shellcheck disable=SC2086
     vpx vp9_part_176x144.ivf 176 144 15 -- $vp9 -b:v 100k -g 10
-    printf "file '%s'\nfile '%s'\n" "$out/vp9_part_320x240.ivf" "$out/vp9_part_176x144.ivf" \
-        >"$out/vp9_resize.txt"
-    ffmpeg -v error -f concat -safe 0 -i "$out/vp9_resize.txt" -c copy -f ivf \
-        -y "$out/vp9_resize.ivf.tmp" </dev/null
-    rm -f "$out/vp9_resize.txt" "$out/vp9_part_"*.ivf
-    mv "$out/vp9_resize.ivf.tmp" "$out/vp9_resize.ivf"
+    concat_ivf vp9_resize.ivf vp9_part_320x240.ivf vp9_part_176x144.ivf
 fi
 
 vp8="-c:v libvpx -deadline good -cpu-used 5"
@@ -242,6 +247,58 @@ mjpeg() {
         -pix_fmt yuvj420p -c:v mjpeg "$@" -f mjpeg -y "$out/$file.tmp" </dev/null
     mv "$out/$file.tmp" "$out/$file"
 }
+
+# AV1 (IVF, through vpx() above) from libaom, SVT-AV1 and rav1e: hidden
+# frames shown later (show_existing_frame), film grain, uniform and
+# non-uniform tiles, odd sizes, 10-bit, superres, intra-only frames, error
+# resilience with intra block copy, and a new size mid-stream.
+aom="-c:v libaom-av1 -cpu-used 8"
+svt="-c:v libsvtav1 -preset 10"
+export SVT_LOG=1   # SVT-AV1 prints its configuration to stderr otherwise
+# shellcheck disable=SC2086
+vpx av1_aom_altref.ivf 320 240 30 -- $aom -b:v 200k -auto-alt-ref 1 -lag-in-frames 20
+# shellcheck disable=SC2086
+vpx av1_aom_10bit.ivf 320 240 20 -- $aom -b:v 200k -lag-in-frames 10 -pix_fmt yuv420p10le
+# shellcheck disable=SC2086
+vpx av1_aom_grain.ivf 320 240 20 -- $aom -b:v 200k -denoise-noise-level 25
+# shellcheck disable=SC2086
+vpx av1_aom_tiles_2x2.ivf 640 360 15 -- $aom -b:v 200k -tiles 2x2
+# shellcheck disable=SC2086
+vpx av1_aom_tiles_nonuniform.ivf 320 240 20 -- $aom -b:v 200k \
+    -aom-params tile-width=2,3:tile-height=2
+# shellcheck disable=SC2086
+vpx av1_aom_error_resilient.ivf 320 240 20 -- $aom -b:v 200k \
+    -aom-params error-resilient=1:enable-intrabc=1
+# A zoom and pan that libaom (at a slower speed) codes as rotzoom global
+# motion, with loop restoration, 128x128 superblocks and quantizer
+# matrices; 352x288 zoomed into 320x240.
+# shellcheck disable=SC2086
+vpx av1_aom_global_motion.ivf 352 288 8 -- \
+    -vf "zoompan=z='1+0.01*on':x='iw/2-(iw/zoom/2)+on*3':y='ih/2-(ih/zoom/2)+on':d=1:s=320x240" \
+    -c:v libaom-av1 -cpu-used 2 -b:v 300k -enable-global-motion 1 -enable-restoration 1 \
+    -aom-params sb-size=128:enable-qm=1
+# shellcheck disable=SC2086
+vpx av1_aom_250x142.ivf 250 142 20 -- $aom -b:v 150k -lag-in-frames 10
+if [ ! -s "$out/av1_aom_resize.ivf" ]; then
+    # shellcheck disable=SC2086
+    vpx av1_part_320x240.ivf 320 240 12 -- $aom -b:v 200k
+    # shellcheck disable=SC2086
+    vpx av1_part_176x144.ivf 176 144 12 -- $aom -b:v 100k
+    concat_ivf av1_aom_resize.ivf av1_part_320x240.ivf av1_part_176x144.ivf
+fi
+# shellcheck disable=SC2086
+vpx av1_svt_altref.ivf 320 240 30 -- $svt -g 30
+# Film grain needs grain to model: noise added to the source.
+# shellcheck disable=SC2086
+vpx av1_svt_grain.ivf 320 240 20 -- -vf noise=alls=20:allf=t $svt \
+    -svtav1-params film-grain=10
+# shellcheck disable=SC2086
+vpx av1_svt_superres.ivf 320 240 20 -- $svt -svtav1-params superres-mode=1:superres-denom=12
+# Forward key frames: intra-only frames.
+# shellcheck disable=SC2086
+vpx av1_svt_intra_only.ivf 320 240 40 -- $svt -g 16 -svtav1-params irefresh-type=1
+vpx av1_rav1e.ivf 320 240 30 -- -c:v librav1e -speed 10 -g 30
+vpx av1_rav1e_tiles_250x142.ivf 250 142 20 -- -c:v librav1e -speed 10 -tiles 4
 
 # Optimal Huffman tables (ffmpeg's default), fine quantisers.
 mjpeg mjpeg_420.mjpeg 352 288 10 -- -q:v 3

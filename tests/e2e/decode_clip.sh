@@ -8,7 +8,9 @@
 # because libavcodec's own decode differs from itself there: its interlaced
 # B-VOP field distances depend on which frame thread saw the first B-VOP,
 # and it picks Xvid's IDCT from a user data string that VA does not carry
-# (the IDCT the standard leaves open; docs/codecs.md).
+# (the IDCT the standard leaves open; docs/codecs.md). AV1 clips' reference
+# is libdav1d (ffmpeg's default AV1 decoder on Debian 12, film grain
+# applied), named explicitly.
 # Usage: decode_clip.sh CLIP [PIX_FMT [RANGE [REF_OPTS]]]
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: decode_clip.sh CLIP [PIX_FMT]}
@@ -28,6 +30,7 @@ ref_fmt=$pix_fmt got_fmt=$pix_fmt
 if [ "$pix_fmt" = y210 ]; then
     ref_fmt=yuv422p10le got_fmt="y210,format=yuv422p10le"
 fi
+[ -z "$ref_opts" ] && [ "$(clip_codec "$clip")" = av1 ] && ref_opts="-c:v libdav1d"
 sw_framemd5 "$clip" "$ref_fmt" "$range" "$ref_opts" >"$e2e_tmp/ref.md5"
 if ! vivac_framemd5 "$clip" "$got_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
     cat "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log"

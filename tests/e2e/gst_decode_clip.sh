@@ -17,7 +17,8 @@ gst-inspect-1.0 vaapi >/dev/null 2>&1 || { echo "SKIP: gstreamer1.0-vaapi not in
 case $clip in
     *.264) parse=h264parse; dec=vaapih264dec ;;
     *.hevc) parse=h265parse; dec=vaapih265dec ;;
-    *.ivf) parse=ivfparse; dec=vaapivp9dec ;;
+    *.ivf) parse=ivfparse; dec=vaapivp9dec
+        [ "$(clip_codec "$clip")" = av1 ] && parse="ivfparse ! av1parse" dec=vaapiav1dec ;;
     *.m2v) parse=mpegvideoparse; dec=vaapimpeg2dec ;;
     *.mjpeg) parse=jpegparse; dec=vaapijpegdec ;;
     *) echo "unknown clip type: $clip"; exit 1 ;;

@@ -2,14 +2,17 @@
  * hostile_bitstream SOCKET SEED_DIR [--write-seeds OUT_DIR]: a guest whose
  * slice data carries more than the daemon validated and charged. It
  * replays FFmpeg sessions recorded with fuzz/record_seed.py (SEED_DIR:
- * fuzz/corpus; real picture parameters and slices of H.264, HEVC, MPEG-2
- * and JPEG, all data inline) against a running vivacd, first as recorded,
+ * fuzz/corpus; real picture parameters and slices of H.264, HEVC, MPEG-2,
+ * MPEG-4 Part 2, AV1 and JPEG, all data inline) against a running vivacd, first as recorded,
  * then once per case with one DECODE_BITSTREAM altered:
  *   - parameter sets and a picture of their own behind a valid slice (an
  *     H.264 SPS+PPS+IDR, an HEVC VPS+SPS+PPS+IDR of 8192x8192, an MPEG-2
  *     sequence header);
  *   - MPEG-4 Part 2 picture parameters: GMC sprite fields, a B-VOP's TRB
  *     past its backward reference, a VOP of 8192x8192;
+ *   - AV1 picture parameters: profile 1, large-scale tile, a frame of
+ *     8192x8192, slices naming tiles the parameters do not have, film
+ *     grain points out of order;
  *   - a parameter set NAL unit as slice data;
  *   - HEVC POCs at the ends of 32 bits (INT32_MAX current, INT32_MIN
  *     reference), whose difference overflows;
@@ -631,6 +634,107 @@ out:
     free(rec.file);
 }
 
+/* ---- AV1 --------------------------------------------------------------------- */
+
+static void av1_edit(uint8_t *picture, size_t size, void (*f)(struct vw_av1_picture *p))
+{
+    struct vw_av1_picture p;
+    if (size < sizeof(p))
+        return;
+    memcpy(&p, picture, sizeof(p));
+    f(&p);
+    memcpy(picture, &p, sizeof(p));
+}
+
+static void profile1(struct vw_av1_picture *p)
+{
+    p->profile = 1;
+}
+
+static void large_scale_tile(struct vw_av1_picture *p)
+{
+    p->large_scale_tile = 1;
+    p->anchor_frames_num = 4;
+}
+
+static void huge_frame(struct vw_av1_picture *p)
+{
+    p->frame_width_minus1 = p->frame_height_minus1 = 8191;
+}
+
+static void one_tile(struct vw_av1_picture *p)
+{
+    p->tile_cols = p->tile_rows = 1;
+    p->context_update_tile_id = 0;
+}
+
+static void grain_points_down(struct vw_av1_picture *p)
+{
+    p->film_grain.apply_grain = 1;
+    p->film_grain.num_y_points = 2;
+    p->film_grain.point_y_value[0] = 200;
+    p->film_grain.point_y_value[1] = 100;
+}
+
+static void av1_profile1(uint8_t *picture, size_t size)
+{
+    av1_edit(picture, size, profile1);
+}
+
+static void av1_large_scale_tile(uint8_t *picture, size_t size)
+{
+    av1_edit(picture, size, large_scale_tile);
+}
+
+static void av1_huge(uint8_t *picture, size_t size)
+{
+    av1_edit(picture, size, huge_frame);
+}
+
+static void av1_one_tile(uint8_t *picture, size_t size)
+{
+    av1_edit(picture, size, one_tile);
+}
+
+static void av1_grain_points_down(uint8_t *picture, size_t size)
+{
+    av1_edit(picture, size, grain_points_down);
+}
+
+static void case_av1(const char *dir)
+{
+    struct recording rec;
+    struct decode d;
+    /* 128x128, 2x2 tiles, a tile group sent once for the four tiles. */
+    if (!start(dir, "30_ffmpeg_av1_tiles_2x2", &rec) || !first_decode(&d)) {
+        result(false, "AV1 cases run");
+        goto out;
+    }
+    struct edit p1 = {.slice = UINT32_MAX, .picture = av1_profile1};
+    check("profile 1 (4:4:4)", 1, &p1, VW_ERR_UNSUPPORTED_STREAM, "profile 1",
+          "31_av1_profile1");
+    struct edit lst = {.slice = UINT32_MAX, .picture = av1_large_scale_tile};
+    check("large-scale tile", 0, &lst, VW_ERR_UNSUPPORTED_STREAM, "large-scale tile",
+          "32_av1_large_scale_tile");
+    struct edit huge = {.slice = UINT32_MAX, .picture = av1_huge};
+    check("a frame of 8192x8192 on a 128x128 surface", 2, &huge, VW_ERR_MALFORMED,
+          "frame 8192x8192 does not fit", NULL);
+    struct edit tiles = {.slice = UINT32_MAX, .picture = av1_one_tile};
+    check("one tile in the parameters, four slices naming tiles", 0, &tiles, VW_ERR_MALFORMED,
+          "outside 1x1 tiles", NULL);
+    free(rec.file);
+    /* 64x64 with film grain and hidden frames shown again. */
+    if (!start(dir, "29_ffmpeg_av1_hidden_grain", &rec)) {
+        result(false, "AV1 film grain cases run");
+        goto out;
+    }
+    struct edit grain = {.slice = UINT32_MAX, .picture = av1_grain_points_down};
+    check("film grain points that do not increase", 0, &grain, VW_ERR_MALFORMED,
+          "y values do not increase", NULL);
+out:
+    free(rec.file);
+}
+
 /* ---- JPEG -------------------------------------------------------------------- */
 
 static void case_jpeg(const char *dir)
@@ -700,6 +804,7 @@ int main(int argc, char **argv)
     case_hevc(argv[2]);
     case_mpeg2(argv[2]);
     case_mpeg4(argv[2]);
+    case_av1(argv[2]);
     case_jpeg(argv[2]);
     result(daemon_serves(), "daemon still serves after all cases");
     printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);

@@ -147,11 +147,20 @@ sw_framemd5() {
 # Frame hashes of a clip decoded through vivac, downloaded as pixel format $2
 # (default nv12; p010le for 10-bit). hwaccel_output_format vaapi +
 # hwdownload makes ffmpeg fail instead of silently decoding in software.
+# AV1 goes through FFmpeg's own decoder (av1), the one with a VA hwaccel:
+# ffmpeg's default for AV1 is libdav1d, which has none.
 vivac_framemd5() {
+    local dec=()
+    [ "$(clip_codec "$1")" = av1 ] && dec=(-c:v av1)
     ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
         -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi \
-        -i "$1" -vf "hwdownload,format=${2:-nv12}" -f framemd5 - | grep -v '^#' |
+        "${dec[@]}" -i "$1" -vf "hwdownload,format=${2:-nv12}" -f framemd5 - | grep -v '^#' |
         awk -F, '{print $NF}'
+}
+
+# The codec name of a clip's video stream (ffprobe's: h264, av1, ...).
+clip_codec() {
+    ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$1"
 }
 
 # daemon_counted_at_least N: after stop_daemon, fails unless the sessions'

@@ -200,6 +200,21 @@ static void check_rext_configs(VADisplay dpy)
         EXPECT(listed);
         if (listed) check_config(dpy, rext[r].profile, rext[r].name, rext[r].need, rext[r].allowed);
     }
+    /* AV1 Main, 8-bit and 10-bit 4:2:0 (NV12 and P010 contexts): listed
+     * exactly when the daemon's sw engine has libdav1d (VIVAC_EXPECT_AV1,
+     * from the build; unset: expected). */
+    const char *av1 = getenv("VIVAC_EXPECT_AV1");
+    int want_av1 = !av1 || strcmp(av1, "0") != 0, av1_listed = 0;
+    for (int i = 0; i < n; i++)
+        av1_listed |= list[i] == VAProfileAV1Profile0;
+    if (av1_listed != want_av1)
+        printf("FAIL: AV1 Main %slisted, VIVAC_EXPECT_AV1=%s\n", av1_listed ? "" : "not ",
+               av1 ? av1 : "(unset)");
+    EXPECT(av1_listed == want_av1);
+    if (av1_listed)
+        check_config(dpy, VAProfileAV1Profile0, "AV1Profile0",
+                     VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV420_10,
+                     VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV420_10);
     /* JPEG: 4:2:0, and 4:2:2 / 4:4:4 where the daemon lists them. */
     check_config(dpy, VAProfileJPEGBaseline, "JPEGBaseline", VA_RT_FORMAT_YUV420,
                  VA_RT_FORMAT_YUV420 | VA_RT_FORMAT_YUV422 | VA_RT_FORMAT_YUV444);
@@ -377,7 +392,7 @@ int main(void)
     EXPECT(at[0].value == VA_RT_FORMAT_YUV420 && at[1].value == VA_ATTRIB_NOT_SUPPORTED && at[2].value == VA_ATTRIB_NOT_SUPPORTED);
     CHECK(vaGetConfigAttributes(dpy, VAProfileH264High, VAEntrypointEncSliceLP, at, 1), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
     VAConfigID cfg;
-    CHECK(vaCreateConfig(dpy, VAProfileAV1Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
+    CHECK(vaCreateConfig(dpy, VAProfileAV1Profile1, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
     CHECK(vaCreateConfig(dpy, VAProfileVP9Profile0, VAEntrypointVLD, NULL, 0, &cfg), VA_STATUS_SUCCESS);
     CHECK(vaDestroyConfig(dpy, cfg), VA_STATUS_SUCCESS);
     CHECK(vaCreateConfig(dpy, VAProfileH264Main, VAEntrypointEncSliceLP, NULL, 0, &cfg), VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "host/engine.h"
 #include "host/engines/engines.h"
+#include "host/engines/sw/sw_internal.h"
 #include "host/memory_budget.h"
 #include "host/session.h"
 #include "session_harness.h"
@@ -69,10 +70,12 @@ static uint32_t check_caps(const struct vw_cap *caps, uint32_t n)
     return codecs;
 }
 
-static const uint32_t all_codecs = 1u << VW_CODEC_H264 | 1u << VW_CODEC_VP9 |
-                                   1u << VW_CODEC_VP8 | 1u << VW_CODEC_MPEG2 |
-                                   1u << VW_CODEC_HEVC | 1u << VW_CODEC_JPEG |
-                                   1u << VW_CODEC_MPEG4;
+static const uint32_t all_codecs_but_av1 = 1u << VW_CODEC_H264 | 1u << VW_CODEC_VP9 |
+                                           1u << VW_CODEC_VP8 | 1u << VW_CODEC_MPEG2 |
+                                           1u << VW_CODEC_HEVC | 1u << VW_CODEC_JPEG |
+                                           1u << VW_CODEC_MPEG4;
+/* AV1 is listed exactly when the engine was built with libdav1d. */
+#define all_codecs (all_codecs_but_av1 | (sw_av1_available() ? 1u << VW_CODEC_AV1 : 0u))
 
 /* ---- the engine alone ---------------------------------------------------------- */
 

@@ -74,6 +74,10 @@ static const struct {
      SW_BIG_MAX_W, SW_BIG_MAX_H},
     {VW_PROFILE_MPEG4_SIMPLE, VW_RT_YUV420, 0, SW_MPEG4_MAX_W, SW_MPEG4_MAX_H},
     {VW_PROFILE_MPEG4_ADVANCED_SIMPLE, VW_RT_YUV420, 0, SW_MPEG4_MAX_W, SW_MPEG4_MAX_H},
+    /* AV1 Main: 8-bit streams to NV12, 10-bit to P010 (offered when built
+     * with libdav1d). */
+    {VW_PROFILE_AV1_MAIN, VW_RT_YUV420 | VW_RT_YUV420_10, VW_FOURCC_NV12, SW_BIG_MAX_W,
+     SW_BIG_MAX_H},
 };
 
 #define SW_NUM_PROFILES (sizeof(sw_profiles) / sizeof(sw_profiles[0]))
@@ -135,7 +139,9 @@ static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t
                          uint32_t *count)
 {
     uint32_t n = 0;
-    for (size_t i = 0; i < SW_NUM_PROFILES && n < max; i++, n++) {
+    for (size_t i = 0; i < SW_NUM_PROFILES && n < max; i++) {
+        if (sw_profiles[i].profile == VW_PROFILE_AV1_MAIN && !sw_av1_available())
+            continue;
         caps[n] = (struct vw_cap){
             .profile = sw_profiles[i].profile,
             .entrypoint = VW_ENTRYPOINT_DECODE,
@@ -149,6 +155,7 @@ static int sw_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t
             .max_height = sw_profiles[i].max_height,
         };
         strncpy(caps[n].engine_name, "sw", sizeof(caps[n].engine_name));
+        n++;
     }
     *count = n;
     return VW_OK;
@@ -193,6 +200,8 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
         return sw_frame_codec_create(engine, desc, &sw_jpeg_class, out, err);
     case VW_CODEC_HEVC:
         return sw_hevc_codec_create(engine, desc, out, err);
+    case VW_CODEC_AV1:
+        return sw_av1_codec_create(engine, desc, out, err);
     default:
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "sw: profile %u not supported",
                             desc->profile);

@@ -111,6 +111,16 @@ int sw_h264_decode(struct vh_codec *codec, const struct vh_picture *pic,
 int sw_hevc_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
                          struct vh_codec **out, struct vh_error *err);
 
+/* sw_av1.c (libdav1d) or sw_av1_none.c (built without it): the AV1 codec;
+ * whether the engine offers it. */
+int sw_av1_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                        struct vh_codec **out, struct vh_error *err);
+bool sw_av1_available(void);
+/* sw_av1.c: dav1d's settings as the codec uses them (one thread, no frame
+ * delay, hidden frames output, film grain not applied, no logging). */
+struct Dav1dSettings;
+void sw_av1_settings(struct Dav1dSettings *s);
+
 /* sw_frame.c: codecs whose VA picture becomes one libavcodec packet that
  * decodes into one picture (VP9, VP8, MPEG-2). A codec supplies how big the
  * packet is and how to write it. */

@@ -51,6 +51,12 @@ void sw_picture_shape(const struct vh_picture *pic, struct sw_shape *s)
         s->width = pic->mpeg2->horizontal_size;
         s->height = pic->mpeg2->vertical_size;
         break;
+    case VW_CODEC_AV1:
+        /* dav1d's picture: the upscaled frame size */
+        s->width = pic->av1->frame_width_minus1 + 1u;
+        s->height = pic->av1->frame_height_minus1 + 1u;
+        s->depth = pic->av1->bit_depth_idx ? 10 : 8;
+        break;
     case VW_CODEC_MPEG4:
         s->width = pic->mpeg4->vop_width;
         s->height = pic->mpeg4->vop_height;
