@@ -55,10 +55,27 @@ def cpu_of_children():
     return t.children_user + t.children_system
 
 
-def daemon_cpu(pid):
+def proc_stat(pid):
     with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+        return f.read().rsplit(")", 1)[1].split()  # fields from state on
+
+
+def daemon_cpu(pid):
+    """CPU seconds of vivacd and its workers (each client's decode runs in a
+    worker process): its own utime + stime, its reaped children's cutime +
+    cstime, and its live children's utime + stime."""
+    fields = proc_stat(pid)
+    ticks = sum(int(x) for x in fields[11:15])
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            child = proc_stat(entry)
+        except OSError:
+            continue
+        if int(child[1]) == pid:
+            ticks += int(child[11]) + int(child[12])
+    return ticks / TICK
 
 
 def hashes(framemd5_text):
