@@ -6,13 +6,14 @@
 # `vivac info` lists H.264 on nvdec and AV1 on sw, with no format nvdec's
 # surfaces cannot hold (the fake's: NV12 and 444P); an H.264 trace gives
 # exactly the fake's pictures (those of `--engine nvdec`, which differ from
-# a real decode), so nvdec decoded it; each AV1 clip decodes bit-exact
-# (libdav1d's reference) through ffmpeg, so sw decoded it and its pictures
-# (the film grain display surface too) reached the nvdec surfaces. Then
-# `--engine nvdec` alone offers no AV1.
-# Usage: multi_engine.sh H264_CLIP (352x288) AV1_CLIP PIX_FMT [AV1_CLIP PIX_FMT]...
+# a real decode), so nvdec decoded it; each sw clip (AV1, MPEG-4 Part 2)
+# decodes bit-exact through ffmpeg against ffmpeg's own decode with REF_OPTS
+# (decode_clip.sh says which), so sw decoded it and its pictures (AV1's film
+# grain display surface too) reached the nvdec surfaces. `--engine nvdec`
+# alone offers no AV1.
+# Usage: multi_engine.sh H264_CLIP (352x288) [CLIP PIX_FMT REF_OPTS]...
 source "$(dirname "$0")/lib.sh"
-h264=${1:?usage: multi_engine.sh H264_CLIP AV1_CLIP PIX_FMT ...}
+h264=${1:?usage: multi_engine.sh H264_CLIP [CLIP PIX_FMT REF_OPTS]...}
 shift
 need ffmpeg
 fake_nvdec_trace "$h264"
@@ -54,19 +55,19 @@ for mode in gpu-process gpu-context-per-worker; do
 
     ensure_display
     use_vivac_driver
-    av1_args=("$@")
-    for ((i = 0; i < ${#av1_args[@]}; i += 2)); do
-        clip=${av1_args[i]} pix_fmt=${av1_args[i + 1]}
-        sw_framemd5 "$clip" "$pix_fmt" "" "-c:v libdav1d" >"$e2e_tmp/ref.md5"
+    sw_clips=("$@")
+    for ((i = 0; i + 2 < ${#sw_clips[@]}; i += 3)); do
+        clip=${sw_clips[i]} pix_fmt=${sw_clips[i + 1]} ref_opts=${sw_clips[i + 2]}
+        sw_framemd5 "$clip" "$pix_fmt" "" "$ref_opts" >"$e2e_tmp/ref.md5"
         vivac_framemd5 "$clip" "$pix_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log" ||
             { cat "$e2e_tmp/ffmpeg.log"; tail -30 "$e2e_tmp/vivacd.log"
               echo "FAIL ($mode): ffmpeg through vivac failed on $(basename "$clip")"; exit 1; }
         [ -s "$e2e_tmp/ref.md5" ] && cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" ||
             { diff "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" | head; tail -30 "$e2e_tmp/vivacd.log"
-              echo "FAIL ($mode): $(basename "$clip") through nvdec+sw differs from libdav1d"; exit 1; }
+              echo "FAIL ($mode): $(basename "$clip") through nvdec+sw differs from ffmpeg's decode"; exit 1; }
         echo "# $mode: $(basename "$clip"): $(wc -l <"$e2e_tmp/ref.md5") frames bit-exact ($pix_fmt)"
     done
     unset LD_PRELOAD
     stop_daemon
 done
-echo "ok: auto is nvdec+sw: H.264 on the (fake) nvdec, AV1 on sw bit-exact, with and without the GPU process"
+echo "ok: auto is nvdec+sw: H.264 on the (fake) nvdec, AV1 and MPEG-4 Part 2 on sw bit-exact, with and without the GPU process"
