@@ -40,8 +40,13 @@ for clip in "$@"; do
     *)
         # Surfaces of 10-bit streams are P010: download them as such.
         case $pix_fmt in *10le) fmt=p010le ;; *) fmt=nv12 ;; esac
+        # AV1: FFmpeg's own decoder, the one with a VA hwaccel (the default,
+        # libdav1d, has none).
+        dec=()
+        [ "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$clip")" = av1 ] &&
+            dec=(-c:v av1)
         VIVAC_SOCKET=$sock timeout 300 ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
-            -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
+            -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi "${dec[@]}" -i "$clip" \
             -vf hwdownload,format=$fmt -f null -
         ;;
     esac

@@ -106,9 +106,13 @@ struct vh_rect {
 struct vh_engine;
 struct vh_codec;
 struct vh_gpu_server;
+struct vh_memory_budget;
 
 struct vh_engine_ops {
     const char *name;
+    /* A composite engine (multi/, "nvdec+sw"): the engine it serves every
+     * profile of first and whose surfaces it uses; NULL in the others. */
+    const struct vh_engine_ops *primary;
 
     /* Returns VW_OK, or an error if the engine cannot run on this machine
      * (e.g. no GPU); the reason goes to the log. */
@@ -214,9 +218,12 @@ struct vh_engine_ops {
      * as the GPU process's engine; host_memory_register shares memory that
      * has an fd with the GPU process (images then cross once). */
     int (*create_remote)(struct vh_engine **out, int gpu_fd, struct vh_error *err);
+
+    /* Optional: an engine made of others (multi/) passes the daemon's GPU
+     * budget on to them. Use vh_engine_set_gpu_budget(). */
+    void (*set_gpu_budget)(struct vh_engine *engine, struct vh_memory_budget *budget);
 };
 
-struct vh_memory_budget;
 
 /* Base of every engine instance; engines embed it first. */
 struct vh_engine {
@@ -237,6 +244,9 @@ struct vh_codec {
 /* Build-gated registry (src/host/engines/registry.c), in `auto` preference
  * order, NULL-terminated. */
 extern const struct vh_engine_ops *const vh_engine_registry[];
+
+/* Sets engine->gpu_budget (and that of the engines it is made of). */
+void vh_engine_set_gpu_budget(struct vh_engine *engine, struct vh_memory_budget *budget);
 
 /* Finds an engine by name; NULL if unknown. */
 const struct vh_engine_ops *vh_engine_find(const char *name);

@@ -348,7 +348,8 @@ static bool host_gpu_device(char *path, size_t n)
     return found;
 }
 
-/* "auto": the first engine of the registry that starts on this machine.
+/* "auto": the first engine of the registry that starts on this machine (a
+ * composite such as nvdec+sw before its hardware engine alone).
  * With a GPU process (gpu_fd >= 0): the named engine's half that sends its
  * GPU work there. */
 static int create_engine(const char *name, int gpu_fd, struct vh_engine **out)
@@ -391,6 +392,11 @@ static int create_engine(const char *name, int gpu_fd, struct vh_engine **out)
                 vc_warn("engine auto: falling back to %s although this host has a GPU (%s): %s",
                         (*e)->name, device, failed);
             return 0;
+        }
+        /* A composite fails where its primary does, tried next: said once. */
+        if ((*e)->primary) {
+            vc_debug("engine %s unavailable: %s", (*e)->name, err.message);
+            continue;
         }
         vc_info("engine %s unavailable: %s", (*e)->name, err.message);
         if (used < sizeof(failed)) {
@@ -438,7 +444,7 @@ int vh_worker_run(const struct vh_worker_config *config)
     struct worker w = {.config = config, .wake_fd = -1, .next_session = 1};
     if (create_engine(config->engine_name, config->gpu_fd, &w.engine))
         return 1;
-    w.engine->gpu_budget = config->gpu_budget;
+    vh_engine_set_gpu_budget(w.engine, config->gpu_budget);
     /* Before the lock: NVENC opens device nodes, x265 reads the CPU's
      * topology. GPU encoders only where the worker drives the GPU (not beside
      * sw, CI's libx264, nor with a GPU process). */

@@ -16,31 +16,11 @@
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: gpu_process_fake.sh CLIP}
 need pgrep
-if ! grep -qa "VIVAC_TEST_FAKE_NVDEC" "$VIVACD"; then
-    echo "SKIP: vivacd built without -Dtest_hooks or without the nvdec engine"; exit $SKIP
-fi
-record_trace "$clip"
-# record_trace's ffmpeg ran without leak checks; vivacd and vivac keep them.
-unset ASAN_OPTIONS
-export VIVAC_TEST_FAKE_NVDEC=352x288
-
-# replay NAME [args]: replays the trace against the running daemon; MD5s to
-# NAME.md5, fails unless every reply was OK.
-replay() {
-    local name=$1; shift
-    timeout 120 "$VIVAC" replay --socket "$VIVAC_SOCKET" --md5 "$@" "$trace" \
-        >"$e2e_tmp/$name.txt" 2>"$e2e_tmp/$name.err" ||
-        { cat "$e2e_tmp/$name.txt" "$e2e_tmp/$name.err"; tail -30 "$e2e_tmp/vivacd.log";
-          echo "FAIL: replay $name"; exit 1; }
-    grep -q '^non-OK replies: 0; differing from the trace: 0; readback errors: 0$' \
-        "$e2e_tmp/$name.txt" ||
-        { cat "$e2e_tmp/$name.txt"; echo "FAIL: replay $name: not every reply OK"; exit 1; }
-    grep '^stream 0 frame ' "$e2e_tmp/$name.txt" | awk '{print $5}' >"$e2e_tmp/$name.md5"
-}
+fake_nvdec_trace "$clip"
 
 # 1. Local engine: the fakes in the worker.
 start_daemon --engine nvdec --gpu-context-per-worker
-replay local
+replay_md5 local
 stop_daemon
 n=$(wc -l <"$e2e_tmp/local.md5")
 [ "$n" -gt 0 ] || { echo "FAIL: no pictures decoded"; exit 1; }
@@ -49,7 +29,7 @@ n=$(wc -l <"$e2e_tmp/local.md5")
 
 # 2. The GPU process (the default): same pictures.
 start_daemon --engine nvdec --log-level debug
-replay remote
+replay_md5 remote
 cmp -s "$e2e_tmp/local.md5" "$e2e_tmp/remote.md5" ||
     { diff "$e2e_tmp/local.md5" "$e2e_tmp/remote.md5" | head; echo "FAIL: the GPU process's pictures differ"; exit 1; }
 echo "# $n pictures, the same MD5s with a context per worker and with the GPU process"
@@ -102,7 +82,7 @@ for _ in $(seq 100); do
 done
 kill -0 "$worker" 2>/dev/null && { echo "FAIL: worker $worker outlived its GPU process"; exit 1; }
 
-replay after
+replay_md5 after
 cmp -s "$e2e_tmp/local.md5" "$e2e_tmp/after.md5" ||
     { echo "FAIL: after the GPU process's death, pictures differ"; exit 1; }
 new_gpu=$(gpu_pid)

@@ -158,6 +158,34 @@ vivac_framemd5() {
         awk -F, '{print $NF}'
 }
 
+# fake_nvdec_trace CLIP (H.264, 352x288): skips unless vivacd has fake CUDA
+# (a test build with nvdec: VIVAC_TEST_FAKE_NVDEC), records CLIP's trace
+# (record_trace) and turns the fake on for the daemons started next.
+fake_nvdec_trace() {
+    if ! grep -qa "VIVAC_TEST_FAKE_NVDEC" "$VIVACD"; then
+        echo "SKIP: vivacd built without -Dtest_hooks or without the nvdec engine"; exit $SKIP
+    fi
+    record_trace "$1"
+    # record_trace's ffmpeg ran without leak checks; vivacd and vivac keep them.
+    unset ASAN_OPTIONS
+    export VIVAC_TEST_FAKE_NVDEC=352x288
+}
+
+# replay_md5 NAME [args]: replays $trace (record_trace) against the running
+# daemon with --md5; the pictures' MD5s to $e2e_tmp/NAME.md5; fails unless
+# every reply was OK.
+replay_md5() {
+    local name=$1; shift
+    timeout 120 "$VIVAC" replay --socket "$VIVAC_SOCKET" --md5 "$@" "$trace" \
+        >"$e2e_tmp/$name.txt" 2>"$e2e_tmp/$name.err" ||
+        { cat "$e2e_tmp/$name.txt" "$e2e_tmp/$name.err"; tail -30 "$e2e_tmp/vivacd.log";
+          echo "FAIL: replay $name"; exit 1; }
+    grep -q '^non-OK replies: 0; differing from the trace: 0; readback errors: 0$' \
+        "$e2e_tmp/$name.txt" ||
+        { cat "$e2e_tmp/$name.txt"; echo "FAIL: replay $name: not every reply OK"; exit 1; }
+    grep '^stream 0 frame ' "$e2e_tmp/$name.txt" | awk '{print $5}' >"$e2e_tmp/$name.md5"
+}
+
 # The codec name of a clip's video stream (ffprobe's: h264, av1, ...).
 clip_codec() {
     ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$1"

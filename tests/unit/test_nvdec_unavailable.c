@@ -24,8 +24,20 @@ int main(void)
 
     const struct vh_engine_ops *nv = vh_engine_find("nvdec");
     CHECK(nv == &vh_engine_nvdec);
-    /* Hardware first in `auto` order. */
-    CHECK(vh_engine_registry[0] == &vh_engine_nvdec);
+    /* Hardware first in `auto` order: nvdec+sw (where sw is built), then
+     * nvdec alone. */
+    const struct vh_engine_ops *multi = vh_engine_find("nvdec+sw");
+    CHECK(vh_engine_registry[0] == (multi ? multi : &vh_engine_nvdec));
+    if (multi) {
+        CHECK(multi->primary == &vh_engine_nvdec);
+        CHECK(vh_engine_registry[1] == &vh_engine_nvdec);
+        /* It fails as nvdec does, leaving nothing behind. */
+        struct vh_engine *m = (struct vh_engine *)&m;
+        struct vh_error merr = {0};
+        CHECK(multi->create(&m, &merr) != VW_OK);
+        CHECK(m == NULL);
+        CHECK(strstr(merr.message, "libcuda.so.1") != NULL);
+    }
 
     struct vh_engine *e = (struct vh_engine *)&e;  /* must be reset to NULL */
     struct vh_error err = {0};

@@ -10,4 +10,8 @@ extern const struct vh_engine_ops vh_engine_nvdec;
 /* Software decode on libavcodec (src/host/engines/sw/). */
 extern const struct vh_engine_ops vh_engine_sw;
 
+/* nvdec for the profiles it has, sw for the rest: what `auto` picks where
+ * nvdec starts (src/host/engines/multi/). */
+extern const struct vh_engine_ops vh_engine_nvdec_sw;
+
 #endif

@@ -24,6 +24,14 @@ const struct vh_engine_ops *vh_engine_find(const char *name)
     return NULL;
 }
 
+void vh_engine_set_gpu_budget(struct vh_engine *engine, struct vh_memory_budget *budget)
+{
+    if (engine->ops->set_gpu_budget)
+        engine->ops->set_gpu_budget(engine, budget);
+    else
+        engine->gpu_budget = budget;
+}
+
 int vh_error_set(struct vh_error *err, int status, const char *fmt, ...)
 {
     if (err) {

@@ -1,0 +1,113 @@
+/* Codecs of the composite engine: on the primary when it has the profile,
+ * else on the fallback engine, which decodes into shadow surfaces
+ * (multi_shadow.c) whose pictures are then uploaded into the primary's
+ * surfaces (the session's surfaces are the primary's). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/pixel_format.h"
+#include "host/engines/multi/multi_internal.h"
+
+struct multi_codec {
+    struct vh_codec base;
+    struct vh_codec *inner;
+    bool on_fallback;
+    uint8_t *upload;                          /* one picture, tightly packed */
+    size_t upload_size;
+};
+
+int multi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                       struct vh_codec **out, struct vh_error *err)
+{
+    struct multi_engine *m = multi_engine_of(engine);
+    *out = NULL;
+    struct multi_codec *c = calloc(1, sizeof(*c));
+    if (!c)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "%s: out of memory", engine->ops->name);
+    c->base.engine = engine;
+    c->on_fallback = !multi_primary_has(m, desc->profile, desc->entrypoint);
+    struct vh_engine *inner = c->on_fallback ? m->fallback : m->primary;
+    int st = inner->ops->codec_create(inner, desc, &c->inner, err);
+    if (st != VW_OK) {
+        free(c);
+        return st;
+    }
+    *out = &c->base;
+    return VW_OK;
+}
+
+void multi_codec_destroy(struct vh_codec **codec)
+{
+    if (!codec || !*codec)
+        return;
+    struct multi_codec *c = (struct multi_codec *)*codec;
+    struct multi_engine *m = multi_engine_of(c->base.engine);
+    struct vh_engine *inner = c->on_fallback ? m->fallback : m->primary;
+    inner->ops->codec_destroy(&c->inner);
+    free(c->upload);
+    free(c);
+    *codec = NULL;
+}
+
+/* Copies the shadow's picture into the primary's surface `owner`. */
+static int upload(struct multi_codec *c, struct vh_surface *owner, struct vh_surface *shadow,
+                  struct vh_error *err)
+{
+    struct multi_engine *m = multi_engine_of(c->base.engine);
+    const struct vc_pixel_format *pf = vc_pixel_format_get(owner->pixel_format);
+    if (!pf)
+        return vh_error_set(err, VW_ERR_INTERNAL, "%s: surface %u: unknown format 0x%08x",
+                            m->base.ops->name, owner->id, owner->pixel_format);
+    struct vw_image_layout layout = {.pixel_format = owner->pixel_format,
+                                     .num_planes = pf->num_planes};
+    uint64_t bytes = vc_pixel_format_tight_layout(pf, owner->width, owner->height,
+                                                  layout.pitches, layout.offsets);
+    if (bytes > c->upload_size) {
+        uint8_t *grown = realloc(c->upload, (size_t)bytes);
+        if (!grown)
+            return vh_error_set(err, VW_ERR_NO_MEMORY, "%s: out of memory", m->base.ops->name);
+        c->upload = grown;
+        c->upload_size = (size_t)bytes;
+    }
+    struct vh_rect rect = {0, 0, owner->width, owner->height};
+    int st = m->fallback->ops->surface_read(m->fallback, shadow, &rect, &layout, c->upload, err);
+    if (st != VW_OK)
+        return st;
+    return m->primary->ops->surface_write(m->primary, owner, &rect, 0, 0, &layout, c->upload,
+                                          err);
+}
+
+/* AV1 with film grain: the fallback also writes the grain-applied picture
+ * to refs[8] (the display surface) when it names another surface. */
+static struct vh_surface *grain_surface(const struct vh_picture *pic)
+{
+    if (pic->codec != VW_CODEC_AV1 || !pic->av1 || !pic->av1->film_grain.apply_grain)
+        return NULL;
+    return pic->refs[8] && pic->refs[8] != pic->target ? pic->refs[8] : NULL;
+}
+
+int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
+{
+    struct multi_codec *c = (struct multi_codec *)codec;
+    struct multi_engine *m = multi_engine_of(codec->engine);
+    if (!c->on_fallback)
+        return m->primary->ops->decode(c->inner, pic, err);
+    struct vh_picture shadowed = *pic;
+    shadowed.target = multi_shadow_get(m, pic->target, err);
+    if (!shadowed.target)
+        return err->status;
+    for (size_t i = 0; i < sizeof(pic->refs) / sizeof(pic->refs[0]); i++) {
+        if (!pic->refs[i])
+            continue;
+        shadowed.refs[i] = multi_shadow_get(m, pic->refs[i], err);
+        if (!shadowed.refs[i])
+            return err->status;
+    }
+    int st = m->fallback->ops->decode(c->inner, &shadowed, err);
+    if (st != VW_OK)
+        return st;
+    struct vh_surface *grain = grain_surface(pic);
+    if (grain && (st = upload(c, grain, shadowed.refs[8], err)) != VW_OK)
+        return st;
+    return upload(c, pic->target, shadowed.target, err);
+}
