@@ -24,6 +24,14 @@
  * Latency = cuvidDecodePicture submit -> cuvidMapVideoFrame returned (plus
  * the readback when --readback is on).
  *
+ * Pacing (--fps F, with --map decode): a stream plays as vivac replay --fps
+ * does: its clock starts at its first picture, frame k >= 1 is submitted no
+ * earlier than k/F after it and is late if mapped after (k+1)/F; --stagger
+ * MS starts stream i i*MS after the first, --duration S ends every stream S
+ * seconds after the first started, and --window A:B counts the frames
+ * mapped, and the late, between A and B seconds after that start: the
+ * native side of vivac's density figure (bench/qos_bench.sh).
+ *
  * --md5 hashes the visible picture (Y rows, then interleaved UV rows; two
  * bytes a sample for >8-bit P016) where it is mapped, so the order is the
  * --map order; --md5 without --map selects display order.
@@ -71,6 +79,10 @@ static struct options {
     bool fresh_decoder;
     int copy_w, copy_h;
     bool caps;                    /* --caps: print what NVDEC decodes */
+    double fps;                   /* --fps: paced; 0: as fast as it goes */
+    double duration;              /* --duration: seconds from the start; 0: --repeat */
+    double stagger;               /* --stagger: seconds between stream starts */
+    double window[2];             /* --window A:B, seconds from the start */
 } opt = { .streams = 1, .codec = cudaVideoCodec_H264, .codec_name = "h264",
           .repeat = 1, .map = MAP_DECODE };
 
@@ -103,10 +115,14 @@ struct stream {
     uint64_t decoded;           /* cuvidDecodePicture calls (fields count) */
     double t_start, t_end;
     double t_first;             /* first picture mapped (0: none yet) */
+    double clock;               /* --fps: frame k is due at clock + (k+1)/fps */
+    uint64_t late;              /* --fps: frames mapped after they were due */
+    uint64_t in_window, late_in_window;
     int failed;
 };
 
 static pthread_barrier_t start_barrier;
+static double g_t0;             /* the barrier: --duration, --window count from it */
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double now_s(void)
@@ -236,6 +252,43 @@ static int print_md5(struct stream *s)
     return 0;
 }
 
+static void sleep_until(double t)
+{
+    double d = t - now_s();
+    if (d <= 0)
+        return;
+    struct timespec ts = {.tv_sec = (time_t)d, .tv_nsec = (long)((d - (double)(time_t)d) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* --fps: judges picture s->frames, just mapped, and waits until the next
+ * one may be submitted. Frame 0 starts the clock (its delay, the decoder's
+ * creation with it, is the first-picture figure, not lateness). */
+static void pace(struct stream *s)
+{
+    double now = now_s();
+    uint64_t k = s->frames;
+    if (k == 0) {
+        s->clock = now - 1.0 / opt.fps;
+    } else {
+        bool late = now > s->clock + (double)(k + 1) / opt.fps;
+        s->late += late;
+        double at = now - g_t0;
+        if (opt.window[1] > 0 && at >= opt.window[0] && at <= opt.window[1]) {
+            s->in_window++;
+            s->late_in_window += late;
+        }
+    }
+    double next = s->clock + (double)(k + 1) / opt.fps;
+    if (!opt.duration || next < g_t0 + opt.duration)
+        sleep_until(next);
+}
+
+static bool past_end(void)
+{
+    return opt.duration > 0 && now_s() >= g_t0 + opt.duration;
+}
+
 /* Maps picture idx, optionally reads it back and hashes it, unmaps, and
  * records the latency since its submission. */
 static int map_picture(struct stream *s, int idx, CUVIDPROCPARAMS *vpp)
@@ -256,6 +309,8 @@ static int map_picture(struct stream *s, int idx, CUVIDPROCPARAMS *vpp)
         return -EIO;
     if (!s->frames)
         s->t_first = now_s();
+    if (opt.fps > 0)
+        pace(s);
     s->frames++;
     return 0;
 }
@@ -404,7 +459,8 @@ static int decode_once(struct stream *s)
     CHECK_CU(cv->cuvidCreateVideoParser(&s->parser, &pp), return -EIO);
 
     int ret = 0;
-    for (size_t off = 0; off < s->in->size && !s->failed && !ret; off += FEED_CHUNK) {
+    for (size_t off = 0; off < s->in->size && !s->failed && !ret && !past_end();
+         off += FEED_CHUNK) {
         size_t n = s->in->size - off < FEED_CHUNK ? s->in->size - off : FEED_CHUNK;
         CUVIDSOURCEDATAPACKET pkt = { .payload_size = (tcu_ulong)n,
                                       .payload = s->in->data + off };
@@ -434,8 +490,9 @@ static void *stream_main(void *arg)
         s->failed = 1;
     pthread_barrier_wait(&start_barrier);
 
+    sleep_until(g_t0 + s->index * opt.stagger);
     s->t_start = now_s();
-    for (int k = 0; k < opt.repeat && !s->failed; k++) {
+    for (int k = 0; (opt.duration > 0 ? !past_end() : k < opt.repeat) && !s->failed; k++) {
         if (decode_once(s) < 0)
             s->failed = 1;
         /* --fresh-decoder: a decoder per pass, as a session per pass (vivac
@@ -593,7 +650,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: nvdec_native [--streams N] [--codec h264|hevc] [--repeat K]\n"
-        "                    [--map decode|display|none] [--readback] [--md5] FILE...\n"
+        "                    [--map decode|display|none] [--readback] [--md5]\n"
+        "                    [--fps F [--duration S] [--stagger MS] [--window A:B]] FILE...\n"
         "       nvdec_native --copy-bench WxH\n"
         "       nvdec_native --caps\n"
         "Decodes Annex-B FILEs with NVDEC through NVIDIA's parser; N streams (one\n"
@@ -608,6 +666,11 @@ static void usage(FILE *f)
         "  --copy-bench WxH  device->host cuMemCpy2D of a WxH NV12 frame into\n"
         "              pinned and pageable memory, GB/s (median of %d)\n"
         "  --caps      one line per codec, chroma format and depth NVDEC decodes\n"
+        "  --fps F     pace each stream at F frames/s as a player (clock from its first\n"
+        "              picture; a frame mapped after its due time is late; --map decode)\n"
+        "  --duration S  loop the files until S seconds after the start (not --repeat)\n"
+        "  --stagger MS  start stream i i*MS ms after the start\n"
+        "  --window A:B  count frames and late frames mapped A..B s after the start\n"
         "Exit status 77 when no NVIDIA GPU/driver is usable.\n", COPY_BENCH_RUNS);
 }
 
@@ -620,6 +683,28 @@ static int parse_int(const char *s, int min, int max, int *out)
         return -EINVAL;
     *out = (int)v;
     return 0;
+}
+
+static int parse_double(const char *s, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= min && v <= max))
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* The first n characters of s as a number of seconds (0 to a day). */
+static int parse_double_n(const char *s, size_t n, double *out)
+{
+    char buf[32];
+    if (n == 0 || n >= sizeof(buf))
+        return -EINVAL;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    return parse_double(buf, 0, 86400, out);
 }
 
 static int parse_args(int argc, char **argv, int *first_file)
@@ -667,6 +752,26 @@ static int parse_args(int argc, char **argv, int *first_file)
                 opt.copy_h < 2 || opt.copy_w > 16384 || opt.copy_h > 16384)
                 goto bad;
             i++;
+        } else if (!strcmp(a, "--fps") && v) {
+            if (parse_double(v, 1, 1000, &opt.fps) < 0)
+                goto bad;
+            i++;
+        } else if (!strcmp(a, "--duration") && v) {
+            if (parse_double(v, 0.1, 86400, &opt.duration) < 0)
+                goto bad;
+            i++;
+        } else if (!strcmp(a, "--stagger") && v) {
+            if (parse_double(v, 0, 60000, &opt.stagger) < 0)
+                goto bad;
+            opt.stagger /= 1000;
+            i++;
+        } else if (!strcmp(a, "--window") && v) {
+            char *colon = strchr(v, ':');
+            if (!colon || parse_double_n(v, (size_t)(colon - v), &opt.window[0]) < 0 ||
+                parse_double(colon + 1, 0, 86400, &opt.window[1]) < 0 ||
+                opt.window[1] <= opt.window[0])
+                goto bad;
+            i++;
         } else if (!strcmp(a, "--caps")) {
             opt.caps = true;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -689,6 +794,14 @@ static int parse_args(int argc, char **argv, int *first_file)
         if (!opt.map_given)
             opt.map = MAP_DISPLAY;
         opt.readback = true;
+    }
+    if (opt.fps > 0 && opt.map != MAP_DECODE) {
+        fprintf(stderr, "nvdec_native: --fps paces the decode callback (--map decode)\n");
+        return -EINVAL;
+    }
+    if ((opt.duration > 0 || opt.stagger > 0 || opt.window[1] > 0) && opt.fps <= 0) {
+        fprintf(stderr, "nvdec_native: --duration, --stagger and --window go with --fps\n");
+        return -EINVAL;
     }
     if (opt.readback && opt.map == MAP_NONE) {
         fprintf(stderr, "nvdec_native: --readback needs mapped pictures (not --map none)\n");
@@ -783,6 +896,23 @@ static int report(struct stream *st, double wall)
     }
     free(first);
 
+    if (opt.fps > 0) {
+        /* Frame 0 of each stream is not judged (the replay's convention). */
+        uint64_t judged = 0, late = 0, win = 0, win_late = 0;
+        for (int i = 0; i < opt.streams; i++) {
+            judged += st[i].frames ? st[i].frames - 1 : 0;
+            late += st[i].late;
+            win += st[i].in_window;
+            win_late += st[i].late_in_window;
+        }
+        printf("paced at %g frames/s: %" PRIu64 " frames, %" PRIu64 " late (%.2f %%)\n", opt.fps,
+               judged, late, judged ? 100.0 * (double)late / (double)judged : 0.0);
+        if (opt.window[1] > 0)
+            printf("window %g-%g s: %" PRIu64 " frames (%.1f frames/s), %" PRIu64
+                   " late (%.2f %%)\n", opt.window[0], opt.window[1], win,
+                   (double)win / (opt.window[1] - opt.window[0]), win_late,
+                   win ? 100.0 * (double)win_late / (double)win : 0.0);
+    }
     double fps = wall > 0 ? (double)frames / wall : 0;
     printf("frames total: %" PRIu64 "\n", frames);
     printf("wall seconds: %.3f\n", wall);
@@ -858,8 +988,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "nvdec_native: cannot start %d threads\n", opt.streams);
         exit(1);
     }
+    g_t0 = now_s();               /* before any stream leaves the barrier */
     pthread_barrier_wait(&start_barrier);
-    double t0 = now_s();
+    double t0 = g_t0;
     for (int i = 0; i < started; i++)
         pthread_join(st[i].thread, NULL);
     double wall = now_s() - t0;

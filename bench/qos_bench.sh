@@ -23,6 +23,11 @@
 # Results: $OUT/qos_bench (or ./qos_bench): summary.txt, results.tsv, raw/.
 # Knobs: REPS=3 DURATION=8 DENSITY="60 70 75 80" SLOTS_ALT=64 CLIP=h264_1080p60
 #   PARTS="onoff weights reserve density" (which of the four to run)
+#   STAGGER=MS: density's streams start MS apart, as VMs start playing one
+#   after another (0: all at once); the window counts from the last start;
+#   DENSITY_ARGS: more vivacd options for the density runs (--engine-slots N);
+#   each density run is followed by the same streams on native NVDEC
+#   (BINDIR/nvdec_native --fps, CLIPDIR/CLIP.264) where both are there
 #   ENGINE=nvdec (sw: a dry run of the script without a GPU).
 # Skips (77) without an NVIDIA GPU.
 set -uo pipefail
@@ -32,6 +37,8 @@ clipdir=$(cd "${2:-$1}" && pwd)
 REPS=${REPS:-3}
 DURATION=${DURATION:-8}
 DENSITY=${DENSITY:-"60 70 75 80"}
+STAGGER=${STAGGER:-0}
+DENSITY_ARGS=${DENSITY_ARGS:-}
 PARTS=${PARTS:-"onoff weights reserve density"}
 WINDOW=${WINDOW:-$((DURATION / 2)):$((DURATION - 1))}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -194,10 +201,18 @@ done
 # ---- density -------------------------------------------------------------------
 part density &&
 for n in $DENSITY; do
-    start "density_$n" "$n" || continue
+    start "density_$n" "$n" $DENSITY_ARGS || continue
     warm_up "$n"
+    # STAGGER: stream i starts i*STAGGER ms after stream 0 and runs until
+    # the others end; its window is WINDOW counted from the last start
+    w0=${WINDOW%%:*} w1=${WINDOW##*:} started=", all started at once"
+    [ "$STAGGER" = 0 ] || started=", started $STAGGER ms apart (window from the last start)"
     for i in $(seq 0 $((n - 1))); do
-        play "v$i" "density_${n}_v$i" "$trace" --fps 60 --loop 1000000 --duration "$DURATION" --window "$WINDOW"
+        ahead=$(awk -v k=$((n - 1 - i)) -v s="$STAGGER" 'BEGIN { printf "%.3f", k * s / 1000 }')
+        play "v$i" "density_${n}_v$i" "$trace" --fps 60 --loop 1000000 \
+            --duration "$(awk -v d="$DURATION" -v a="$ahead" 'BEGIN { print d + a }')" \
+            --window "$(awk -v a="$ahead" -v x="$w0" -v y="$w1" 'BEGIN { print a + x ":" a + y }')"
+        [ "$STAGGER" = 0 ] || sleep "$(awk -v s="$STAGGER" 'BEGIN { print s / 1000 }')"
     done
     finish || say "FAILED: a replay of density $n"
     tot=0 lt=0 wtot=0 wlt=0 first=0
@@ -211,9 +226,22 @@ for n in $DENSITY; do
     done
     pct=$(awk -v l="$lt" -v t="$tot" 'BEGIN { printf "%.3f", t ? 100 * l / t : 100 }')
     wpct=$(awk -v l="$wlt" -v t="$wtot" 'BEGIN { printf "%.3f", t ? 100 * l / t : 100 }')
-    say "density: $n VMs x one paced 1080p60 stream: $lt of $tot frames late ($pct %); in $WINDOW s $wlt of $wtot ($wpct %); slowest first picture $first ms"
+    say "density: $n VMs x one paced 1080p60 stream$started: $lt of $tot frames late ($pct %); in $WINDOW s $wlt of $wtot ($wpct %); slowest first picture $first ms"
     row "late_pct_window" "density_$n" "$wpct"
     row "late_pct" "density_$n" "$pct"
     stop
+    # the same streams natively: NVIDIA's parser and decoder, a thread each
+    [ "$ENGINE" = nvdec ] && [ -x "$bindir/nvdec_native" ] && [ -f "$clipdir/$CLIP.264" ] || continue
+    last=$(awk -v k=$((n - 1)) -v s="$STAGGER" 'BEGIN { print k * s / 1000 }')
+    "$bindir/nvdec_native" --streams "$n" --fps 60 --stagger "$STAGGER" \
+        --duration "$(awk -v d="$DURATION" -v a="$last" 'BEGIN { print d + a }')" \
+        --window "$(awk -v a="$last" -v x="$w0" -v y="$w1" 'BEGIN { print a + x ":" a + y }')" \
+        "$clipdir/$CLIP.264" >"$res/raw/native_density_$n.txt" 2>&1 ||
+        { say "FAILED: nvdec_native density $n"; tail -n 3 "$res/raw/native_density_$n.txt"; continue; }
+    read -r a b <<<"$(late "native_density_$n")"
+    read -r c d <<<"$(window_late "native_density_$n")"
+    first=$(sed -n 's/^first picture after: .*max \([0-9.]*\) ms.*/\1/p' "$res/raw/native_density_$n.txt")
+    say "  native NVDEC, the same $n paced streams: $b of $a frames late; in the window $d of $c; slowest first picture $first ms"
+    row "native_late_pct_window" "density_$n" "$(awk -v l="$d" -v t="$c" 'BEGIN { printf "%.3f", t ? 100 * l / t : 100 }')"
 done
 grep -h "refused system call\|killed" "$res"/raw/*.vivacd.log | sort | uniq -c | head -n 5 | tee -a "$summary"
