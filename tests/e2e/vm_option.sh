@@ -30,9 +30,9 @@ refused 'VM name "local"' --vm "local:$t/a.sock"
 refused "VM vm1: control socket path \"$long\": want 1 to 107 bytes" --vm "vm1:$long"
 refused 'VM vm1: control socket path "": want 1 to 107 bytes' --vm "vm1:"
 refused '"vm1": want NAME:CONTROL_SOCKET' --vm vm1
-refused "VM vm1: its name or control socket $t/b.sock is also VM vm1's" \
+refused "vivacd: --vm: VM vm1: the name vm1 is also VM vm1's (--vm)" \
     --vm "vm1:$t/a.sock" --vm "vm1:$t/b.sock"
-refused "VM vm2: its name or control socket $t/a.sock is also VM vm1's" \
+refused "vivacd: --vm: VM vm2: the control socket $t/a.sock is also VM vm1's (--vm)" \
     --vm "vm1:$t/a.sock" --vm "vm2:$t/a.sock"
 start_daemon --engine sw --vm "vm1:$t/a.sock:$t/a.shm:8" --vm "vm_2.x-y:$t/b.sock"
 daemon_alive || { echo "FAIL: a good --vm was refused"; exit 1; }
