@@ -71,22 +71,8 @@ bit_exact() {
         $1 != ref[(FNR - 1) % n] { bad++ } END { exit bad > 0 }' "$t/ref.md5" "$t/$1.md5" ||
         fail "replay $1: pictures differ from the local socket's"
 }
-metric() { # NAME LABEL: the value from the admin socket's "metrics"
-    python3 - "$admin" "$1" "$2" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"metrics\n")
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-for line in data.decode().splitlines():
-    if line.startswith('%s{vm="%s"} ' % (sys.argv[2], sys.argv[3])):
-        print(line.split()[1])
-EOF
+metric() { # NAME VM: the value from the admin socket's "metrics"
+    python3 "$(dirname "$0")/metrics_probe.py" gauge "$admin" "$1" "$2"
 }
 
 # (b) a decodes paced at 30 frames/s for 8 s while b comes and goes.
