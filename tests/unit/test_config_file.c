@@ -1,6 +1,7 @@
 /* vivacd's configuration files (src/host/config_file.h): good files read
  * as written; each bad value refused with its FILE:LINE and reason, and
  * nothing returned. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +195,48 @@ static void bad_main_files(void)
     refused_main("weight = 2\n", 1, "unknown key \"weight\"");
 }
 
-int main(void)
+/* The packages' example (packaging/vivacd.conf) reads as it is, and so
+ * does the VM file it shows, uncommented (but for its group, which this
+ * machine may not have). */
+static void example(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char line[256], vm[2048] = "";
+    bool in_vm = false;
+    while (fgets(line, sizeof(line), f)) {
+        if (strstr(line, "/vms.d/vm1.conf:"))
+            in_vm = true;
+        else if (in_vm && strncmp(line, "#   ", 4) != 0)
+            in_vm = false;
+        else if (in_vm && !strstr(line, "socket-group"))
+            snprintf(vm + strlen(vm), sizeof(vm) - strlen(vm), "%s", line + 4);
+    }
+    fclose(f);
+    CHECK(strstr(vm, "control-socket = /run/vivac/vm1.sock\n") != NULL);
+    struct vh_config c;
+    char why[1024] = "";
+    struct vh_file_access none = {0};
+    CHECK_EQ(vh_config_load(path, &none, &c, why, sizeof(why)), 0);
+    CHECK_EQ(c.num_vms, 0);
+    CHECK(!c.local_qos_given);
+    vh_config_clear(&c);
+    write_file("vms.d/vm1.conf", vm);
+    int err = load(&c, why, sizeof(why));
+    CHECK_EQ(err, 0);
+    if (err)
+        fprintf(stderr, "  the example VM file: %s\n", why);
+    CHECK_EQ(c.num_vms, 1);
+    if (c.num_vms == 1)
+        CHECK(c.vms[0].qos.weight == 2 && c.vms[0].spec.size == 256ull << 20 &&
+              c.vms[0].access.mode == 0660 && c.vms[0].qos.limit > c.vms[0].qos.reservation);
+    vh_config_clear(&c);
+    remove_file("vms.d/vm1.conf");
+}
+
+int main(int argc, char **argv)
 {
     snprintf(dir, sizeof(dir), "/tmp/vivac-config-XXXXXX");
     if (!mkdtemp(dir))
@@ -206,6 +248,8 @@ int main(void)
     good_files();
     bad_vm_files();
     bad_main_files();
+    if (argc > 1)
+        example(argv[1]);
     /* A missing main file is an error too (an explicit --config). */
     remove_file("vivacd.conf");
     struct vh_config c;
