@@ -14,7 +14,7 @@
  *        N removed, N changed, N unchanged\n", or "error: FILE:LINE: REASON\n"
  *        and nothing changed;
  *   anything else -> "error: REASON\n".
- * CLASS: a --vm's name, "local" (the Unix socket's clients) or "cid:N".
+ * CLASS: a VM's name, "local" (the Unix socket's clients) or "cid:N".
  *
  * Metrics endpoint (--metrics unix:PATH or --metrics [ADDR:]PORT, ADDR
  * default 127.0.0.1; off by default): HTTP/1.0, GET /metrics answers the
