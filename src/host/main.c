@@ -660,7 +660,8 @@ static int supervisor_main(int argc, char **argv, struct options *o)
 {
     struct vh_server_config *config = &o->server;
     struct vh_vm_set_config vms_config = {
-        .config_path = o->config_path, .access = config->access,
+        .config_path = o->config_path, .socket_path = config->socket_path,
+        .access = config->access,
         .vm_specs = o->vm_specs, .num_vm_specs = o->num_vm_specs,
     };
     char why[1024];

@@ -21,6 +21,7 @@ struct entry {
 
 struct vh_vm_set {
     char *config_path;
+    char *socket_path;            /* vivacd's own --socket: no VM's */
     struct vh_file_access access;
     struct vh_vm_conf *cmdline;   /* the --vm's, as checked at start */
     unsigned num_cmdline;
@@ -51,6 +52,7 @@ void vh_vm_set_destroy(struct vh_vm_set **setp)
     free(s->e);
     free(s->cmdline);
     free(s->config_path);
+    free(s->socket_path);
     free(s);
     *setp = NULL;
 }
@@ -64,6 +66,12 @@ static int read_all(const struct vh_vm_set *s, struct vh_config *c, char *why, s
     int err = s->config_path ? vh_config_load(s->config_path, &s->access, c, why, why_size) : 0;
     for (unsigned i = 0; !err && i < s->num_cmdline; i++)
         err = vh_config_add_vm(c, &s->cmdline[i], why, why_size);
+    for (unsigned i = 0; !err && s->socket_path && i < c->num_vms; i++)
+        if (strcmp(c->vms[i].spec.control, s->socket_path) == 0) {
+            snprintf(why, why_size, "%s: VM %s: the control socket %s is vivacd's own --socket",
+                     c->vms[i].origin, c->vms[i].spec.name, s->socket_path);
+            err = -EINVAL;
+        }
     if (err)
         vh_config_clear(c);
     return err;
@@ -89,16 +97,20 @@ int vh_vm_set_create(const struct vh_vm_set_config *config, struct vh_vm_set **o
         return -ENOMEM;
     s->access = config->access;
     int err = -ENOMEM;
-    if (config->config_path && !(s->config_path = strdup(config->config_path)))
+    if ((config->config_path && !(s->config_path = strdup(config->config_path))) ||
+        (config->socket_path && !(s->socket_path = strdup(config->socket_path))))
         goto err;
     if (config->num_vm_specs &&
         !(s->cmdline = calloc(config->num_vm_specs, sizeof(*s->cmdline))))
         goto err;
     for (unsigned i = 0; i < config->num_vm_specs; i++) {
         struct vh_vm_conf *c = &s->cmdline[i];
-        err = vh_vm_spec_parse(config->vm_specs[i], &c->spec, why, why_size);
-        if (err)
+        char reason[512];
+        err = vh_vm_spec_parse(config->vm_specs[i], &c->spec, reason, sizeof(reason));
+        if (err) {
+            snprintf(why, why_size, "--vm: %s", reason);
             goto err;
+        }
         c->access = config->access;
         c->qos.weight = 1;
         snprintf(c->origin, sizeof(c->origin), "--vm");

@@ -30,6 +30,7 @@ struct vh_vm_set;
 
 struct vh_vm_set_config {
     const char *config_path;      /* --config; NULL: none (a reload says so) */
+    const char *socket_path;      /* vivacd's --socket, which no VM may take */
     struct vh_file_access access; /* --socket-group/--socket-mode */
     const char *const *vm_specs;  /* --vm's, checked by vh_vm_spec_parse */
     unsigned num_vm_specs;

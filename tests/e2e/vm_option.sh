@@ -18,13 +18,15 @@ refused() { # EXPECTED_TEXT VIVACD_ARGS...
     grep -qF -- "$want" <<<"$out" || { echo "FAIL: $*: want '$want' in: $out"; exit 1; }
     [ ! -e "$t/never.sock" ] || { echo "FAIL: $*: the daemon started"; exit 1; }
 }
-refused 'VM vm1: region size "100" MiB: want a power of two' --vm "vm1:$t/a.sock:$t/a.shm:100"
+refused 'vivacd: --vm: VM vm1: region size "100" MiB: want a power of two' --vm "vm1:$t/a.sock:$t/a.shm:100"
 refused 'VM vm1: region size "1" MiB' --vm "vm1:$t/a.sock:$t/a.shm:1"
 refused 'VM vm1: region size "131072" MiB' --vm "vm1:$t/a.sock:$t/a.shm:131072"
 refused 'VM vm1: region size "64k" MiB' --vm "vm1:$t/a.sock:$t/a.shm:64k"
 refused 'VM vm1: region size "-64" MiB' --vm "vm1:$t/a.sock:$t/a.shm:-64"
 [ ! -e "$t/a.shm" ] || { echo "FAIL: a refused region file was created"; exit 1; }
-refused "VM vm1: $odd: 104857600 bytes, want a power of two" --vm "vm1:$t/a.sock:$odd"
+refused "vivacd: --vm: VM vm1: $odd: 104857600 bytes, want a power of two" --vm "vm1:$t/a.sock:$odd"
+refused "vivacd: --vm: VM vm1: the control socket $t/never.sock is vivacd's own --socket" \
+    --vm "vm1:$t/never.sock"
 refused 'VM name "vm 1": want letters' --vm "vm 1:$t/a.sock"
 refused 'VM name "local"' --vm "local:$t/a.sock"
 refused "VM vm1: control socket path \"$long\": want 1 to 107 bytes" --vm "vm1:$long"
