@@ -4,11 +4,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "host/qos_policy.h"
 
@@ -177,15 +179,21 @@ static int read_file(struct reader *r, const char *path)
 {
     r->file = path;
     r->line = 0;
-    FILE *f = fopen(path, "re");
-    if (!f)
+    /* O_NONBLOCK: a FIFO put there must not hang the daemon in open. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
         return fail(r, "%s", strerror(errno));
     struct stat st;
-    int err = 0;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        err = fail(r, "not a regular file");
-        goto out;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(r, "not a regular file");
     }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        return fail(r, "%s", strerror(errno));
+    }
+    int err = 0;
     char buf[MAX_LINE + 2];
     while (fgets(buf, sizeof(buf), f)) {
         r->line++;

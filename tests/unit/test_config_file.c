@@ -183,6 +183,13 @@ static void bad_vm_files(void)
     refused_vm("b", "control-socket = /run/b.sock\nregion = /dev/shm/r\n", 1,
                "the region /dev/shm/r is also VM a's");
     remove_file("vms.d/a.conf");
+    /* A FIFO is refused, not waited on. */
+    char fifo[256], why[1024];
+    snprintf(fifo, sizeof(fifo), "%s/vms.d/f.conf", dir);
+    CHECK_EQ(mkfifo(fifo, 0600), 0);
+    struct vh_config c;
+    CHECK(load(&c, why, sizeof(why)) != 0 && strstr(why, "f.conf: not a regular file"));
+    unlink(fifo);
 }
 
 static void bad_main_files(void)
