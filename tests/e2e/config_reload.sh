@@ -13,7 +13,11 @@
 #     + reload: the admin "metrics" show vivac_vm_weight{vm="b"} 5, b's
 #     worker was not restarted by the QoS change;
 # (d) a bad file at reload (`vivac reload`, and SIGHUP): refused with its
-#     FILE:LINE, nothing changes (c not served, b and a still are).
+#     FILE:LINE, nothing changes (c not served, b and a still are);
+# (e) b's file renamed (same socket): the new VM takes the listening socket
+#     over; its socket path changed: the old socket is gone, the new serves;
+# (f) a new VM whose socket cannot be made: the reload is refused, another
+#     VM added by it is undone (its socket removed).
 # Usage: config_reload.sh CLIP
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: config_reload.sh CLIP}
@@ -158,6 +162,41 @@ replay_vm b4 "$t/b.sock"
 wait $! || { cat "$t/b4.txt"; fail "(d) b's replay after the refused reload"; }
 bit_exact b4
 echo "ok: (d) a bad file at reload: refused with FILE:LINE (vivac reload exits 1, SIGHUP logs it), nothing changed"
+
+# (e) b's file renamed b2.conf, same socket: b ends, b2 takes the socket over
+# at once; then b2's socket moved: the old one is gone, the new one serves.
+rm "$etc/vms.d/c.conf"
+mv "$etc/vms.d/b.conf" "$etc/vms.d/b2.conf"
+"$VIVAC" reload --admin "$admin" >"$t/reload.txt" 2>&1 || { cat "$t/reload.txt"; fail "(e) reload (rename)"; }
+grep -qx "ok reloaded: 1 added, 1 removed, 0 changed, 1 unchanged" "$t/reload.txt" ||
+    { cat "$t/reload.txt"; fail "(e) vivac reload's reply (rename)"; }
+grep -q "VM b: its file is gone: control socket $t/b.sock taken over" "$t/vivacd.log" ||
+    fail "(e) the take-over not logged"
+replay_vm b5 "$t/b.sock"
+wait $! || { cat "$t/b5.txt"; fail "(e) b2's replay on the socket it took over"; }
+bit_exact b5
+wait_worker vm:b2 >/dev/null || fail "(e) b2's worker did not serve b.sock"
+sed -i "s|^control-socket = .*|control-socket = $t/b2.sock|" "$etc/vms.d/b2.conf"
+"$VIVAC" reload --admin "$admin" >"$t/reload.txt" 2>&1 || { cat "$t/reload.txt"; fail "(e) reload (move)"; }
+grep -qx "ok reloaded: 0 added, 0 removed, 1 changed, 1 unchanged" "$t/reload.txt" ||
+    { cat "$t/reload.txt"; fail "(e) vivac reload's reply (move)"; }
+[ ! -e "$t/b.sock" ] && [ -S "$t/b2.sock" ] || fail "(e) b2's socket did not move"
+echo "ok: (e) a renamed file takes its socket over; a moved socket is closed and made anew"
+
+# (f) all or nothing when a new VM cannot be served: d is good, e's socket
+# path is a regular file: neither is served, d's socket is removed again.
+: >"$t/plain-file"
+printf 'control-socket = %s\n' "$t/d.sock" >"$etc/vms.d/d.conf"
+printf 'control-socket = %s\n' "$t/plain-file" >"$etc/vms.d/e.conf"
+rc=0
+"$VIVAC" reload --admin "$admin" >"$t/reload.txt" 2>&1 || rc=$?
+[ $rc = 1 ] && grep -qF "error: $etc/vms.d/e.conf:1: VM e: cannot listen on $t/plain-file" "$t/reload.txt" ||
+    { cat "$t/reload.txt"; fail "(f) a socket that cannot be made: exit $rc"; }
+[ ! -e "$t/d.sock" ] || fail "(f) d's socket left by a refused reload"
+[ -f "$t/plain-file" ] || fail "(f) the file in e's way was touched"
+[ -S "$t/b2.sock" ] && [ -S "$t/a.sock" ] || fail "(f) a's or b2's socket gone after a refused reload"
+rm "$etc/vms.d/d.conf" "$etc/vms.d/e.conf"
+echo "ok: (f) a VM that cannot listen refuses the whole reload; the other new VM is undone"
 
 # (b) a's decode went on throughout, in the same worker.
 wait "$a_replay" || { cat "$t/a.txt"; fail "(b) a's replay"; }
