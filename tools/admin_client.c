@@ -305,3 +305,25 @@ int vivac_metrics_fetch(const struct vivac_metrics_source *src, char **text, siz
     }
     return err;
 }
+
+int vivac_admin_command(const char *tool, const char *path, const char *line)
+{
+    char *reply = NULL, why[512];
+    size_t len = 0;
+    if (vivac_admin_request(path, line, &reply, &len, why, sizeof(why))) {
+        fprintf(stderr, "%s: %s\n", tool, why);
+        return 1;
+    }
+    reply[strcspn(reply, "\n")] = '\0';
+    int rc = 1;
+    if (strncmp(reply, "ok", 2) == 0 && (reply[2] == ' ' || !reply[2])) {
+        printf("%s\n", reply);
+        rc = 0;
+    } else if (strncmp(reply, "error:", 6) == 0) {
+        fprintf(stderr, "%s\n", reply);
+    } else {
+        fprintf(stderr, "%s: unexpected reply from %s: \"%.200s\"\n", tool, path, reply);
+    }
+    free(reply);
+    return rc;
+}

@@ -38,6 +38,12 @@ const char *vivac_default_admin_socket(void);
 int vivac_admin_request(const char *path, const char *line, char **reply, size_t *len,
                         char *why, size_t why_size);
 
+/* One request of a command (`vivac set`, `vivac reload`): sends line to
+ * the admin socket at path; prints an "ok ..." reply on stdout (returns
+ * 0), an "error: ..." reply or a failure to reach the daemon on stderr,
+ * prefixed with tool where it is ours (returns 1). */
+int vivac_admin_command(const char *tool, const char *path, const char *line);
+
 /* Reads a --metrics argument: "unix:PATH" or "[ADDR:]PORT" (ADDR default
  * 127.0.0.1; "[v6addr]:PORT" too). 0 or -EINVAL. */
 int vivac_metrics_source_parse(const char *spec, struct vivac_metrics_source *src);

@@ -146,8 +146,10 @@ int vivac_daemon_start(const char *engine, const char *socket_path, struct vivac
     }
     if (pid == 0) {
         const char *level = getenv("VIVAC_LOG");
+        /* --config none: a private daemon serves no VM of the system's files
+         * (their sockets are the system daemon's). */
         execlp(vivacd, vivacd, "--socket", d->socket, "--engine", engine, "--log-level",
-               level && *level ? level : "warn", (char *)NULL);
+               level && *level ? level : "warn", "--config", "none", (char *)NULL);
         fprintf(stderr, "vivac: cannot run %s: %s (set VIVACD to the vivacd binary)\n", vivacd,
                 strerror(errno));
         _exit(127);

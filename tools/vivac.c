@@ -1,4 +1,4 @@
-/* vivac: command-line front end (run, replay, info, set, top). */
+/* vivac: command-line front end (run, replay, info, set, reload, top). */
 #include "tools/vivac.h"
 
 #include <stdio.h>
@@ -41,6 +41,10 @@ static void usage(FILE *f)
             "        macroblocks/s or streams like 1080p60; 0: none), as vivacd --qos takes\n"
             "        them; through the admin socket (default: admin.sock beside\n"
             "        $VIVAC_SOCKET, else %s)\n"
+            "  reload [--admin PATH]\n"
+            "        a running vivacd reads its configuration's VM files again (as\n"
+            "        SIGHUP does); a bad file changes nothing and is named here with\n"
+            "        its line (exit status 1)\n"
             "  top [--admin PATH | --metrics unix:PATH | --metrics [ADDR:]PORT]\n"
             "      [--interval S] [--once]\n"
             "        per VM class, refreshed every S seconds (default 1): streams,\n"
@@ -69,6 +73,8 @@ int main(int argc, char **argv)
         return vivac_cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "set") == 0)
         return vivac_cmd_set(argc - 1, argv + 1);
+    if (strcmp(cmd, "reload") == 0)
+        return vivac_cmd_reload(argc - 1, argv + 1);
     if (strcmp(cmd, "top") == 0)
         return vivac_cmd_top(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

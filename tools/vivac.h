@@ -11,6 +11,7 @@ int vivac_cmd_info(int argc, char **argv);
 
 /* `vivac set CLASS KEY=VALUE[,...] [--admin PATH]` (vivac_set.c). */
 int vivac_cmd_set(int argc, char **argv);
+int vivac_cmd_reload(int argc, char **argv);
 /* `vivac top [--admin PATH | --metrics SPEC] [--interval S] [--once]`
  * (vivac_top.c). */
 int vivac_cmd_top(int argc, char **argv);

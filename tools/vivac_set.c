@@ -71,24 +71,7 @@ int vivac_cmd_set(int argc, char **argv)
         return 1;
     }
     snprintf(line, n, "set %s %s\n", cls, policy);
-    char *reply = NULL, why[512];
-    size_t len = 0;
-    int err = vivac_admin_request(path, line, &reply, &len, why, sizeof(why));
+    int rc = vivac_admin_command("vivac set", path, line);
     free(line);
-    if (err) {
-        fprintf(stderr, "vivac set: %s\n", why);
-        return 1;
-    }
-    reply[strcspn(reply, "\n")] = '\0';
-    int rc = 1;
-    if (strncmp(reply, "ok", 2) == 0 && (reply[2] == ' ' || !reply[2])) {
-        printf("%s\n", reply);
-        rc = 0;
-    } else if (strncmp(reply, "error:", 6) == 0) {
-        fprintf(stderr, "%s\n", reply);
-    } else {
-        fprintf(stderr, "vivac set: unexpected reply from %s: \"%.200s\"\n", path, reply);
-    }
-    free(reply);
     return rc;
 }

@@ -23,6 +23,7 @@
 #include "host/metrics.h"
 #include "host/qos_policy.h"
 #include "host/scheduler.h"
+#include "host/vm_set.h"
 
 /* A client has this long to send its request and take the reply. */
 #define CLIENT_TIMEOUT_S 2
@@ -358,7 +359,22 @@ static char *answer_set(struct vh_sched *s, const char *args)
     return out;
 }
 
-void vh_admin_answer(struct vh_admin *a, struct vh_sched *sched, struct vh_pool *pool)
+/* "reload": the VM files again (vm_set.h), logged as SIGHUP's is. */
+static char *answer_reload(struct vh_sched *sched, struct vh_pool *pool, struct vh_vm_set *vms)
+{
+    char summary[1024], *out = NULL;
+    int err = vh_vm_set_reload(vms, sched, pool, summary, sizeof(summary));
+    if (err)
+        vc_error("reload (vivac reload) refused, nothing changed: %s", summary);
+    else
+        vc_info("reload (vivac reload): %s", summary);
+    if (asprintf(&out, err ? "error: %s\n" : "ok reloaded: %s\n", summary) < 0)
+        return NULL;
+    return out;
+}
+
+void vh_admin_answer(struct vh_admin *a, struct vh_sched *sched, struct vh_pool *pool,
+                     struct vh_vm_set *vms)
 {
     uint64_t v;
     ssize_t r = read(a->wake_fd, &v, sizeof(v));
@@ -376,7 +392,10 @@ void vh_admin_answer(struct vh_admin *a, struct vh_sched *sched, struct vh_pool 
         } else if (strncmp(a->request, "set ", 4) == 0) {
             reply = answer_set(sched, a->request + 4);
             len = reply ? strlen(reply) : 0;
-        } else if (asprintf(&reply, "error: unknown request \"%.64s\" (set, metrics)\n",
+        } else if (strcmp(a->request, "reload") == 0) {
+            reply = answer_reload(sched, pool, vms);
+            len = reply ? strlen(reply) : 0;
+        } else if (asprintf(&reply, "error: unknown request \"%.64s\" (set, metrics, reload)\n",
                             a->request) >= 0) {
             len = strlen(reply);
         }

@@ -10,8 +10,11 @@
  *        limit) -> "ok CLASS weight=W reserve=R/s limit=L/s\n" (R, L: "-"
  *        for none), in force for CLASS's next picture;
  *   "metrics\n" -> the metrics text below;
+ *   "reload\n" -> reads the VM files again (vm_set.h): "ok reloaded: N added,
+ *        N removed, N changed, N unchanged\n", or "error: FILE:LINE: REASON\n"
+ *        and nothing changed;
  *   anything else -> "error: REASON\n".
- * CLASS: a --vm's name, "local" (the Unix socket's clients) or "cid:N".
+ * CLASS: a VM's name, "local" (the Unix socket's clients) or "cid:N".
  *
  * Metrics endpoint (--metrics unix:PATH or --metrics [ADDR:]PORT, ADDR
  * default 127.0.0.1; off by default): HTTP/1.0, GET /metrics answers the
@@ -47,6 +50,7 @@
 struct vh_admin;
 struct vh_pool;
 struct vh_sched;
+struct vh_vm_set;
 
 struct vh_admin_config {
     const char *admin_path;       /* NULL: no admin socket */
@@ -62,6 +66,7 @@ void vh_admin_stop(struct vh_admin **admin);
 /* For the supervisor's poll loop: an eventfd readable when a request
  * waits (-1 without admin); then vh_admin_answer answers it there. */
 int vh_admin_fd(const struct vh_admin *admin);
-void vh_admin_answer(struct vh_admin *admin, struct vh_sched *sched, struct vh_pool *pool);
+void vh_admin_answer(struct vh_admin *admin, struct vh_sched *sched, struct vh_pool *pool,
+                     struct vh_vm_set *vms);
 
 #endif

@@ -25,6 +25,7 @@
 #include "host/gpu_process.h"
 #include "host/worker.h"
 #include "host/worker_pool.h"
+#include "host/vm_set.h"
 #include "vivac_config.h"
 
 /* --engine-slots of a GPU engine: enough pictures in flight to keep every
@@ -38,6 +39,12 @@ static void usage(FILE *f)
             "Serves VA-API video decode to vivac guest drivers over a Unix socket.\n"
             "\n"
             "Options:\n"
+            "  --config FILE        the configuration file (default: $VIVAC_CONFIG, else\n"
+            "                       %s if it exists; none: no file):\n"
+            "                       defaults for the VMs' sockets, the local class's QoS,\n"
+            "                       and a directory of one file per VM (default vms.d\n"
+            "                       beside FILE); SIGHUP or `vivac reload` reads them\n"
+            "                       again (docs/deployment.md)\n"
             "  --socket PATH        listen on PATH (default: $VIVAC_SOCKET, else %s);\n"
             "                       the parent directory is created if missing\n"
             "  --socket-group GROUP the group of the sockets (--socket, each --vm's) and of\n"
@@ -47,7 +54,7 @@ static void usage(FILE *f)
             "                       leaves them, region files 0660)\n"
             "  --engine NAME        decode engine: auto (default: the first engine that\n"
             "                       starts on this machine), or one of:",
-            VIVAC_DEFAULT_SOCKET);
+            VIVAC_DEFAULT_CONFIG, VIVAC_DEFAULT_SOCKET);
     for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++)
         fprintf(f, " %s", (*e)->name);
     fprintf(f,
@@ -146,7 +153,8 @@ static void usage(FILE *f)
             "Each client's bytes are parsed in a worker process of its own, sandboxed\n"
             "before it reads them (docs/security.md): a worker that crashes ends only\n"
             "its client's sessions.\n"
-            "SIGTERM or SIGINT shut the daemon down cleanly (exit status 0).\n",
+            "SIGTERM or SIGINT shut the daemon down cleanly (exit status 0); SIGHUP\n"
+            "reloads the configuration's VM files.\n",
             VH_GPU_ENGINE_SLOTS);
 }
 
@@ -186,6 +194,8 @@ struct options {
     bool engine_slots_given;
     const char *admin_path;       /* --admin; NULL: the default */
     const char *metrics;          /* --metrics; NULL: off */
+    const char *config_path;      /* --config; NULL: none (main resolves the default) */
+    const char *worker_region;    /* --worker-region: the VM's region ("": none) */
 };
 
 static int parse_mib(const char *name, const char *arg, bool nonzero, uint64_t *out)
@@ -208,7 +218,7 @@ static int parse_options(int argc, char **argv, struct options *o)
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
            OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY,
            OPT_MAX_CLIENT_MEMORY, OPT_MAX_CLIENT_GPU_MEMORY, OPT_WORKER_USER,
-           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_GPU_CONTEXT_PER_WORKER, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS, OPT_SOCKET_GROUP, OPT_SOCKET_MODE };
+           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_GPU_CONTEXT_PER_WORKER, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS, OPT_SOCKET_GROUP, OPT_SOCKET_MODE, OPT_CONFIG, OPT_WORKER_REGION };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -238,10 +248,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"metrics", required_argument, NULL, OPT_METRICS},
         {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
         {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
+        {"config", required_argument, NULL, OPT_CONFIG},
         /* Internal: how the supervisor starts a worker (worker_pool.c). */
         {"worker", required_argument, NULL, OPT_WORKER},
         {"worker-slot", required_argument, NULL, OPT_WORKER_SLOT},
         {"worker-gpu", no_argument, NULL, OPT_WORKER_GPU},
+        {"worker-region", required_argument, NULL, OPT_WORKER_REGION},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -403,6 +415,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_WORKER_GPU:
             o->worker_gpu = true;
             break;
+        case OPT_WORKER_REGION:
+            o->worker_region = optarg;
+            break;
+        case OPT_CONFIG:
+            o->config_path = optarg;
+            break;
         case OPT_GPU_PROCESS:
             o->gpu_process = o->gpu_process_given = true;
             break;
@@ -503,22 +521,22 @@ static int worker_main(struct options *o)
     if (mem->limit)
         cfg.max_address_space = mem->limit + (8ull << 30);
 #endif
+    /* A VM's worker: its region as the supervisor's VM set says now
+     * (--worker-region; the file exists: the supervisor made it). */
     struct vh_vm *vm = NULL;
     if (strncmp(o->worker_role, "vm:", 3) == 0) {
-        const char *name = o->worker_role + 3;
-        size_t len = strlen(name);
-        for (unsigned i = 0; i < o->num_vm_specs && !vm; i++) {
-            const char *spec = o->vm_specs[i];
-            if (strncmp(spec, name, len) != 0 || spec[len] != ':')
-                continue;
-            char why[512];
-            if (vh_vm_create(spec, NULL, &vm, why, sizeof(why))) {
-                vc_error("--vm: %s", why);
-                return 1;
-            }
+        struct vh_vm_spec spec = {0};
+        char why[512];
+        if (!o->worker_region ||
+            snprintf(spec.name, sizeof(spec.name), "%s", o->worker_role + 3) >=
+                (int)sizeof(spec.name) ||
+            snprintf(spec.shm_path, sizeof(spec.shm_path), "%s", o->worker_region) >=
+                (int)sizeof(spec.shm_path)) {
+            vc_error("worker: no VM region for %s", o->worker_role);
+            return 1;
         }
-        if (!vm) {
-            vc_error("worker: no --vm named %s", name);
+        if (vh_vm_create_spec(&spec, NULL, &vm, why, sizeof(why))) {
+            vc_error("VM %s: %s", spec.name, why);
             return 1;
         }
     }
@@ -530,8 +548,9 @@ static int worker_main(struct options *o)
 
 /* The decode scheduler of the supervisor (NULL with --engine-slots 0): the
  * classes of the VMs and of the local clients up front, each with its
- * --qos. 0, or 2 for a usage error (a --qos of no known class). */
-static int make_scheduler(const struct options *o, const char *engine, struct vh_sched **out)
+ * file's QoS and its --qos. 0, or 2 for a usage error (a --qos of no known class). */
+static int make_scheduler(const struct options *o, const char *engine, struct vh_vm_set *vms,
+                          struct vh_sched **out)
 {
     *out = NULL;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -547,8 +566,7 @@ static int make_scheduler(const struct options *o, const char *engine, struct vh
     if (vh_sched_create(slots, &def, &s))
         return 1;
     vh_sched_class(s, "local");
-    for (unsigned i = 0; i < o->server.num_vms; i++)
-        vh_sched_class(s, vh_vm_name(o->server.vms[i]));
+    vh_vm_set_apply_qos(vms, s); /* the files' QoS, then --qos over it */
     for (unsigned i = 0; i < o->num_qos_specs; i++) {
         char cls[VH_SCHED_NAME_MAX], why[256];
         const char *text;
@@ -631,52 +649,50 @@ static int start_admin(const struct options *o, struct vh_admin **out)
     return 0;
 }
 
+static const char *vm_region(void *vms, const char *name)
+{
+    return vh_vm_set_region(vms, name);
+}
+
 /* The supervisor: starts a probe worker (the engine runs in the workers
  * only, never here), sets the budgets, serves. */
 static int supervisor_main(int argc, char **argv, struct options *o)
 {
     struct vh_server_config *config = &o->server;
-    for (unsigned i = 0; i < o->num_vm_specs; i++) {
-        char why[512];
-        struct vh_vm **vms = realloc(config->vms, sizeof(*vms) * (config->num_vms + 1));
-        if (!vms)
-            return 1;
-        config->vms = vms;
-        if (vh_vm_create(o->vm_specs[i], &config->access, &vms[config->num_vms], why,
-                         sizeof(why))) {
-            fprintf(stderr, "vivacd: --vm: %s\n", why);
-            return 2;
-        }
-        const struct vh_vm *vm = vms[config->num_vms++];
-        /* Names are the VMs' classes and log names; a socket serves one VM. */
-        for (unsigned k = 0; k + 1 < config->num_vms; k++) {
-            if (strcmp(vh_vm_name(vms[k]), vh_vm_name(vm)) == 0 ||
-                strcmp(vh_vm_control_path(vms[k]), vh_vm_control_path(vm)) == 0) {
-                fprintf(stderr, "vivacd: --vm: VM %s: its name or control socket %s is also VM %s's\n",
-                        vh_vm_name(vm), vh_vm_control_path(vm), vh_vm_name(vms[k]));
-                return 2;
-            }
-        }
+    struct vh_vm_set_config vms_config = {
+        .config_path = o->config_path, .socket_path = config->socket_path,
+        .access = config->access,
+        .vm_specs = o->vm_specs, .num_vm_specs = o->num_vm_specs,
+    };
+    char why[1024];
+    if (vh_vm_set_create(&vms_config, &config->vms, why, sizeof(why))) {
+        fprintf(stderr, "vivacd: %s\n", why);
+        return 2;
     }
-    /* Signals: SIGPIPE ignored (sends report EPIPE); SIGTERM/SIGINT blocked
-     * (the workers inherit that: the supervisor ends them) and read from a
-     * signalfd by the accept loop. */
+    if (o->config_path)
+        vc_info("configuration %s: %u VM(s) in all", o->config_path,
+                vh_vm_set_count(config->vms));
+    /* Signals: SIGPIPE ignored (sends report EPIPE); SIGTERM/SIGINT/SIGHUP
+     * blocked (the workers inherit that: the supervisor ends them) and read
+     * from a signalfd by the accept loop (SIGHUP: a reload). */
     signal(SIGPIPE, SIG_IGN);
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
+    int status = 1;
     if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0) {
         vc_error("cannot block signals");
-        return 1;
+        goto out_vms;
     }
     int stop_fd = signalfd(-1, &stop, SFD_CLOEXEC);
     if (stop_fd < 0) {
         vc_error("signalfd: %s", strerror(errno));
-        return 1;
+        goto out_vms;
     }
     struct vh_budget_page *page;
-    int page_fd, status = 1;
+    int page_fd;
     int err = vh_budget_page_create(&page, &page_fd);
     if (err) {
         vc_error("cannot set up the budgets: %s", strerror(-err));
@@ -693,6 +709,8 @@ static int supervisor_main(int argc, char **argv, struct options *o)
         .budgets_fd = page_fd,
         .watchdog_ms = o->worker_timeout_s * 1000,
         .retire_ms = 10000,
+        .vm_region = vm_region,
+        .vm_region_opaque = config->vms,
     };
     struct vh_pool *pool = NULL;
     struct vh_sched *sched = NULL;
@@ -738,7 +756,7 @@ static int supervisor_main(int argc, char **argv, struct options *o)
     worker_argv[argc + 1] = engine;
     worker_argv[argc + 2] = "--max-session-gpu-memory";
     worker_argv[argc + 3] = session_gpu_text;
-    int sched_err = make_scheduler(o, engine, &sched);
+    int sched_err = make_scheduler(o, engine, config->vms, &sched);
     if (sched_err) {
         status = sched_err;
         goto out_pool;
@@ -789,9 +807,8 @@ out_page:
     close(page_fd);
 out_stop:
     close(stop_fd);
-    for (unsigned i = 0; i < config->num_vms; i++)
-        vh_vm_destroy(&config->vms[i]);
-    free(config->vms);
+out_vms:
+    vh_vm_set_destroy(&config->vms);
     return status;
 }
 
@@ -809,6 +826,14 @@ int main(int argc, char **argv)
     int r = parse_options(argc, argv, &o);
     if (r)
         return r == 1 ? 0 : 2;
+    /* The configuration: --config, else $VIVAC_CONFIG, else the default
+     * file if there is one; "none" (or an empty $VIVAC_CONFIG): no file. */
+    const char *config = getenv("VIVAC_CONFIG");
+    if (!o.config_path)
+        o.config_path = config ? config : access(VIVAC_DEFAULT_CONFIG, F_OK) == 0
+                                              ? VIVAC_DEFAULT_CONFIG : NULL;
+    if (o.config_path && (!*o.config_path || strcmp(o.config_path, "none") == 0))
+        o.config_path = NULL;
     if (o.worker_role) {
         /* _exit: nothing may run at exit in the sandbox (LeakSanitizer's
          * check would need ptrace and a process of its own: SIGSYS). */

@@ -178,7 +178,7 @@ static int make_parent_dir(const char *path)
     return 0;
 }
 
-static int listen_unix(const char *path, const struct vh_file_access *access, int *fd)
+int vh_listen_unix(const char *path, const struct vh_file_access *access, int *fd)
 {
     int err = make_parent_dir(path);
     if (err) {
@@ -197,8 +197,11 @@ static int listen_unix(const char *path, const struct vh_file_access *access, in
                  strerror(-err));
         close(*fd);
         unlink(path);
+        return err;
     }
-    return err;
+    /* A client gone between poll and accept must not hold up the loop. */
+    fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK);
+    return 0;
 }
 
 static void close_listeners(struct listener *ls, unsigned n)
@@ -210,67 +213,105 @@ static void close_listeners(struct listener *ls, unsigned n)
     }
 }
 
+/* Reloads the VM files (vm_set.h), on SIGHUP. */
+static void reload(const struct vh_server_config *config, struct vh_pool *pool)
+{
+    char summary[1024];
+    if (vh_vm_set_reload(config->vms, config->sched, pool, summary, sizeof(summary)) == 0)
+        vc_info("reload (SIGHUP): %s", summary);
+    else
+        vc_error("reload (SIGHUP) refused, nothing changed: %s", summary);
+}
+
 /* Says what stopped the daemon: the signal and who sent it (systemd's
  * pid 1 on `systemctl stop`, a kill from elsewhere, the kernel for a
- * terminal's ^C). */
-static void log_stop(int stop_fd)
+ * terminal's ^C). False for a SIGHUP: a reload, done here. */
+static bool stop_signal(const struct vh_server_config *config, struct vh_pool *pool, int stop_fd)
 {
     struct signalfd_siginfo si;
     if (read(stop_fd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
         vc_info("shutting down");
-        return;
+        return true;
+    }
+    if (si.ssi_signo == SIGHUP) {
+        reload(config, pool);
+        return false;
     }
     const char *name = si.ssi_signo == SIGTERM ? "SIGTERM" : si.ssi_signo == SIGINT ? "SIGINT" : "?";
     if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE || si.ssi_code == SI_TKILL)
         vc_info("shutting down: %s from pid %u (uid %u)", name, si.ssi_pid, si.ssi_uid);
     else
         vc_info("shutting down: %s from the kernel (code %d)", name, si.ssi_code);
+    return true;
+}
+
+/* The listeners of this turn of the loop: the fixed ones, then the VMs'
+ * (their set changes on a reload). */
+static struct listener *gather(const struct vh_server_config *config, struct listener *fixed,
+                               unsigned num_fixed, struct listener **ls, unsigned *cap,
+                               struct pollfd **pfd, unsigned *n)
+{
+    unsigned vms = vh_vm_set_count(config->vms);
+    if (num_fixed + vms > *cap) {
+        unsigned want = num_fixed + vms;
+        struct listener *more = realloc(*ls, want * sizeof(*more));
+        if (more)
+            *ls = more;
+        struct pollfd *p = realloc(*pfd, (2 + want + VH_MAX_WORKERS) * sizeof(*p));
+        if (p)
+            *pfd = p;
+        if (!more || !p)
+            return NULL;
+        *cap = want;
+    }
+    memcpy(*ls, fixed, num_fixed * sizeof(*fixed));
+    for (unsigned i = 0; i < vms; i++)
+        (*ls)[num_fixed + i] = (struct listener){.fd = vh_vm_set_fd(config->vms, i),
+                                                 .vm = vh_vm_set_vm(config->vms, i)};
+    *n = num_fixed + vms;
+    return *ls;
 }
 
 int vh_server_run(const struct vh_server_config *config, struct vh_pool *pool, int stop_fd)
 {
-    unsigned max_listeners = 2 + config->num_vms, n = 0;
-    struct listener *ls = calloc(max_listeners, sizeof(*ls));
-    struct pollfd *pfd = calloc(2 + max_listeners + VH_MAX_WORKERS, sizeof(*pfd));
-    int err = -ENOMEM;
-    if (!ls || !pfd)
-        goto out_free;
+    struct listener fixed[2] = {{.fd = -1}, {.fd = -1}};
+    unsigned num_fixed = 0, n = 0, cap = 0;
+    struct listener *ls = NULL;
+    struct pollfd *pfd = NULL;
 
-    err = listen_unix(config->socket_path, &config->access, &ls[n].fd);
+    int err = vh_listen_unix(config->socket_path, &config->access, &fixed[0].fd);
     if (err)
-        goto out_listen;
-    ls[n++].path = config->socket_path;
-    for (unsigned i = 0; i < config->num_vms; i++) {
-        const char *path = vh_vm_control_path(config->vms[i]);
-        err = listen_unix(path, &config->access, &ls[n].fd);
-        if (err)
-            goto out_listen;
-        ls[n].path = path;
-        ls[n++].vm = config->vms[i];
-        vc_info("VM %s: control socket %s", vh_vm_name(config->vms[i]), path);
-    }
+        goto out;
+    fixed[num_fixed++].path = config->socket_path;
     if (config->vsock_port) {
-        err = vt_vsock_listen(config->vsock_port, &ls[n].fd);
+        err = vt_vsock_listen(config->vsock_port, &fixed[num_fixed].fd);
         if (err) {
             vc_error("cannot listen on vsock port %u: %s%s", config->vsock_port, strerror(-err),
                      err == -EAFNOSUPPORT || err == -ENODEV
                          ? " (no vsock transport: load vhost_vsock and give the VM a "
                            "vhost-vsock-pci device)"
                          : "");
-            goto out_listen;
+            goto out;
         }
         if (!config->vsock_allow.count)
             vc_warn("vsock port %u: no --vsock-allow: every vsock guest is refused",
                     config->vsock_port);
-        ls[n].allow = &config->vsock_allow;
-        ls[n++].vsock = true;
+        fcntl(fixed[num_fixed].fd, F_SETFL, fcntl(fixed[num_fixed].fd, F_GETFL) | O_NONBLOCK);
+        fixed[num_fixed].allow = &config->vsock_allow;
+        fixed[num_fixed++].vsock = true;
     }
-    for (unsigned i = 0; i < n; i++)
-        fcntl(ls[i].fd, F_SETFL, fcntl(ls[i].fd, F_GETFL) | O_NONBLOCK);
+    err = vh_vm_set_listen(config->vms);
+    if (err)
+        goto out;
     vc_info("listening on %s (engine %s, a sandboxed worker process per client)",
             config->socket_path, config->engine_name);
 
     for (;;) {
+        if (!gather(config, fixed, num_fixed, &ls, &cap, &pfd, &n)) {
+            err = -ENOMEM;
+            vc_error("out of memory");
+            break;
+        }
         pfd[0] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
         for (unsigned i = 0; i < n; i++)
             pfd[1 + i] = (struct pollfd){.fd = ls[i].fd, .events = POLLIN};
@@ -285,27 +326,24 @@ int vh_server_run(const struct vh_server_config *config, struct vh_pool *pool, i
             vc_error("poll: %s", strerror(errno));
             break;
         }
-        if (pfd[0].revents) {
-            log_stop(stop_fd);
+        if (pfd[0].revents && stop_signal(config, pool, stop_fd)) {
             err = 0;
             break;
         }
+        if (pfd[0].revents)
+            continue; /* reloaded: the listeners changed */
         vh_pool_dispatch(pool, pfd + 1 + n, nw);
-        if (pfd[admin_at].revents)
-            vh_admin_answer(config->admin, config->sched, pool);
         for (unsigned i = 0; i < n; i++)
             if (pfd[1 + i].revents)
                 accept_one(config, pool, &ls[i]);
+        /* Last: a "reload" changes the VMs' listeners. */
+        if (pfd[admin_at].revents)
+            vh_admin_answer(config->admin, config->sched, pool, config->vms);
     }
-    /* Stop accepting; the caller ends the workers (vh_pool_destroy). */
-    close_listeners(ls, n);
-    free(ls);
-    free(pfd);
-    return err;
-
-out_listen:
-    close_listeners(ls, n);
-out_free:
+out:
+    /* Stop accepting; the caller ends the workers (vh_pool_destroy) and
+     * closes the VMs' sockets (vh_vm_set_destroy). */
+    close_listeners(fixed, num_fixed);
     free(ls);
     free(pfd);
     return err;

@@ -24,16 +24,13 @@
 
 #define MIB (1ull << 20)
 #define MAX_SLICES 64u
-#define MAX_REGION_MB 65536u
 
 struct slice {
     uint64_t offset, size;        /* size 0: free slot */
 };
 
 struct vh_vm {
-    char name[64];
-    char control[256];
-    char shm_path[256];
+    struct vh_vm_spec spec;       /* name, control, shm_path: what it was made from */
     uint8_t *base;                /* the region, NULL: none */
     uint64_t size;
     uint64_t id;
@@ -72,43 +69,43 @@ static int map_region(struct vh_vm *vm, uint64_t create_size, const struct vh_fi
 {
     /* A file made here gets --socket-group/--socket-mode (QEMU opens it);
      * one that exists keeps what its owner gave it. */
-    int fd = open(vm->shm_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd = open(vm->spec.shm_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0 && access) {
         int err = vh_file_access_apply_fd(access, fd, VH_REGION_MODE_DEFAULT);
         if (err) {
             close(fd);
-            unlink(vm->shm_path);
+            unlink(vm->spec.shm_path);
             return fail(why, why_size, err, "VM %s: %s: setting its group and mode: %s",
-                        vm->name, vm->shm_path, strerror(-err));
+                        vm->spec.name, vm->spec.shm_path, strerror(-err));
         }
     } else if (fd < 0 && errno == EEXIST) {
-        fd = open(vm->shm_path, O_RDWR | O_CLOEXEC);
+        fd = open(vm->spec.shm_path, O_RDWR | O_CLOEXEC);
     }
     if (fd < 0)
-        return fail(why, why_size, -errno, "%s: %s", vm->shm_path, strerror(errno));
+        return fail(why, why_size, -errno, "%s: %s", vm->spec.shm_path, strerror(errno));
     struct stat st;
     int err = 0;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        err = fail(why, why_size, -EINVAL, "%s: not a regular file", vm->shm_path);
+        err = fail(why, why_size, -EINVAL, "%s: not a regular file", vm->spec.shm_path);
         goto out;
     }
     uint64_t size = (uint64_t)st.st_size;
     if (size == 0) {
         size = create_size;
         if (ftruncate(fd, (off_t)size) < 0) {
-            err = fail(why, why_size, -errno, "%s: %s", vm->shm_path, strerror(errno));
+            err = fail(why, why_size, -errno, "%s: %s", vm->spec.shm_path, strerror(errno));
             goto out;
         }
     }
     if (size < VW_SHM_FIRST_SLICE + MIB || !is_power_of_two(size)) {
         err = fail(why, why_size, -EINVAL,
                    "VM %s: %s: %llu bytes, want a power of two of at least 2 MiB (QEMU's ivshmem "
-                   "needs a power of two)", vm->name, vm->shm_path, (unsigned long long)size);
+                   "needs a power of two)", vm->spec.name, vm->spec.shm_path, (unsigned long long)size);
         goto out;
     }
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
-        err = fail(why, why_size, -errno, "%s: mmap: %s", vm->shm_path, strerror(errno));
+        err = fail(why, why_size, -errno, "%s: mmap: %s", vm->spec.shm_path, strerror(errno));
         goto out;
     }
     vm->base = p;
@@ -125,7 +122,7 @@ static int map_region(struct vh_vm *vm, uint64_t create_size, const struct vh_fi
     if (err) {
         munmap(p, size);
         vm->base = NULL;
-        err = fail(why, why_size, err, "%s: %s", vm->shm_path,
+        err = fail(why, why_size, err, "%s: %s", vm->spec.shm_path,
                    err == -EFAULT ? "truncated while being set up" : "cannot guard the region");
     }
 out:
@@ -136,9 +133,10 @@ out:
 /* A name appears in log lines, metric labels and --qos classes: letters,
  * digits, '.', '_' and '-' only (no ':', so never cid:N), and not
  * "local", the class of the local clients. */
-static bool valid_name(const char *name)
+bool vh_vm_name_valid(const char *name)
 {
-    if (strcmp(name, "local") == 0)
+    if (!*name || strlen(name) >= sizeof(((struct vh_vm_spec *)0)->name) ||
+        strcmp(name, "local") == 0)
         return false;
     for (const char *c = name; *c; c++)
         if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
@@ -148,28 +146,25 @@ static bool valid_name(const char *name)
 
 /* The region's size in MiB: QEMU's ivshmem BAR must be a power of two
  * (QEMU aborts on anything else), and at least 2 MiB (header + a slice). */
-static int parse_size_mb(const char *text, uint64_t *size)
+int vh_vm_parse_size_mb(const char *text, uint64_t *size)
 {
     char *end;
     errno = 0;
     unsigned long long mb = strtoull(text, &end, 10);
-    if (!isdigit((unsigned char)text[0]) || *end || errno || mb < 2 || mb > MAX_REGION_MB ||
+    if (!isdigit((unsigned char)text[0]) || *end || errno || mb < 2 || mb > VH_VM_MAX_REGION_MB ||
         !is_power_of_two(mb))
         return -EINVAL;
     *size = mb * MIB;
     return 0;
 }
 
-int vh_vm_create(const char *spec, const struct vh_file_access *access, struct vh_vm **out,
-                 char *why, size_t why_size)
+int vh_vm_spec_parse(const char *text, struct vh_vm_spec *spec, char *why, size_t why_size)
 {
-    struct vh_vm *vm = calloc(1, sizeof(*vm));
-    if (!vm)
-        return fail(why, why_size, -ENOMEM, "out of memory");
-    const char *parts[4] = {spec};
+    memset(spec, 0, sizeof(*spec));
+    const char *parts[4] = {text};
     size_t lens[4] = {0};
     int n = 1;
-    for (const char *p = spec; *p; p++) {
+    for (const char *p = text; *p; p++) {
         if (*p != ':')
             continue;
         if (n == 4)
@@ -178,49 +173,57 @@ int vh_vm_create(const char *spec, const struct vh_file_access *access, struct v
         parts[n++] = p + 1;
     }
     lens[n - 1] = strlen(parts[n - 1]);
-    if (n < 2 || copy_field(vm->name, sizeof(vm->name), parts[0], lens[0]))
+    if (n < 2 || copy_field(spec->name, sizeof(spec->name), parts[0], lens[0]))
         goto bad;
-    int err = -EINVAL;
-    if (!valid_name(vm->name)) {
-        fail(why, why_size, err,
-             "VM name \"%s\": want letters, digits, '.', '_' and '-' (and not local)", vm->name);
-        goto err_free;
-    }
+    if (!vh_vm_name_valid(spec->name))
+        return fail(why, why_size, -EINVAL,
+                    "VM name \"%s\": want letters, digits, '.', '_' and '-' (and not local)",
+                    spec->name);
     /* A socket path must fit sockaddr_un (107 bytes and the NUL). */
-    if (copy_field(vm->control, sizeof(((struct sockaddr_un *)0)->sun_path), parts[1], lens[1])) {
-        fail(why, why_size, err, "VM %s: control socket path \"%.*s\": want 1 to 107 bytes",
-             vm->name, (int)lens[1], parts[1]);
-        goto err_free;
-    }
-    uint64_t size = 64 * MIB;
-    if (n >= 3 && copy_field(vm->shm_path, sizeof(vm->shm_path), parts[2], lens[2])) {
-        fail(why, why_size, err, "VM %s: region path \"%.*s\": want 1 to %zu bytes", vm->name,
-             (int)lens[2], parts[2], sizeof(vm->shm_path) - 1);
-        goto err_free;
-    }
-    if (n == 4 && parse_size_mb(parts[3], &size)) {
-        fail(why, why_size, err,
-             "VM %s: region size \"%s\" MiB: want a power of two from 2 to %u (QEMU's "
-             "ivshmem needs a power of two)", vm->name, parts[3], MAX_REGION_MB);
-        goto err_free;
-    }
+    if (copy_field(spec->control, sizeof(spec->control), parts[1], lens[1]))
+        return fail(why, why_size, -EINVAL,
+                    "VM %s: control socket path \"%.*s\": want 1 to 107 bytes", spec->name,
+                    (int)lens[1], parts[1]);
+    spec->size = 64 * MIB;
+    if (n >= 3 && copy_field(spec->shm_path, sizeof(spec->shm_path), parts[2], lens[2]))
+        return fail(why, why_size, -EINVAL, "VM %s: region path \"%.*s\": want 1 to %zu bytes",
+                    spec->name, (int)lens[2], parts[2], sizeof(spec->shm_path) - 1);
+    if (n == 4 && vh_vm_parse_size_mb(parts[3], &spec->size))
+        return fail(why, why_size, -EINVAL,
+                    "VM %s: region size \"%s\" MiB: want a power of two from 2 to %u (QEMU's "
+                    "ivshmem needs a power of two)", spec->name, parts[3], VH_VM_MAX_REGION_MB);
+    return 0;
+bad:
+    return fail(why, why_size, -EINVAL, "\"%s\": want NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]",
+                text);
+}
+
+int vh_vm_create_spec(const struct vh_vm_spec *spec, const struct vh_file_access *access,
+                      struct vh_vm **out, char *why, size_t why_size)
+{
+    struct vh_vm *vm = calloc(1, sizeof(*vm));
+    if (!vm)
+        return fail(why, why_size, -ENOMEM, "out of memory");
+    vm->spec = *spec;
     pthread_mutex_init(&vm->mutex, NULL);
-    if (vm->shm_path[0]) {
-        err = map_region(vm, size, access, why, why_size);
+    if (vm->spec.shm_path[0]) {
+        int err = map_region(vm, spec->size ? spec->size : 64 * MIB, access, why, why_size);
         if (err) {
             pthread_mutex_destroy(&vm->mutex);
-            goto err_free;
+            free(vm);
+            return err;
         }
     }
     *out = vm;
     return 0;
+}
 
-bad:
-    err = fail(why, why_size, -EINVAL,
-               "\"%s\": want NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]", spec);
-err_free:
-    free(vm);
-    return err;
+int vh_vm_create(const char *text, const struct vh_file_access *access, struct vh_vm **out,
+                 char *why, size_t why_size)
+{
+    struct vh_vm_spec spec;
+    int err = vh_vm_spec_parse(text, &spec, why, why_size);
+    return err ? err : vh_vm_create_spec(&spec, access, out, why, why_size);
 }
 
 void vh_vm_destroy(struct vh_vm **vmp)
@@ -237,12 +240,17 @@ void vh_vm_destroy(struct vh_vm **vmp)
 
 const char *vh_vm_name(const struct vh_vm *vm)
 {
-    return vm->name;
+    return vm->spec.name;
 }
 
 const char *vh_vm_control_path(const struct vh_vm *vm)
 {
-    return vm->control;
+    return vm->spec.control;
+}
+
+const struct vh_vm_spec *vh_vm_spec_of(const struct vh_vm *vm)
+{
+    return &vm->spec;
 }
 
 static void slice_release(struct vt_arena *arena)
@@ -340,7 +348,7 @@ static int region_fault(struct vh_vm *vm)
     if (!atomic_exchange(&vm->broken, true))
         vc_error("VM %s: its shared region %s was truncated (by QEMU or the guest): "
                  "ending the VM's sessions; its new sessions get no arena (inline data) until "
-                 "vivacd restarts", vm->name, vm->shm_path);
+                 "vivacd restarts", vm->spec.name, vm->spec.shm_path);
     return -EFAULT;
 }
 

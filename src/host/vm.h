@@ -28,6 +28,29 @@
 struct vh_vm;
 struct vh_file_access;
 
+#define VH_VM_MAX_REGION_MB 65536u
+
+/* What a VM is made from: a --vm argument or a VM file (config_file.h). */
+struct vh_vm_spec {
+    char name[64];                /* vh_vm_name_valid */
+    char control[108];            /* the control socket; fits sockaddr_un */
+    char shm_path[256];           /* the region file; "": none */
+    uint64_t size;                /* bytes, for a region file made here (0: 64 MiB) */
+};
+
+/* NAME: letters, digits, '.', '_', '-', 1 to 63 bytes, not "local". */
+bool vh_vm_name_valid(const char *name);
+/* A region size in MiB: a power of two from 2 to VH_VM_MAX_REGION_MB, into
+ * *size in bytes. 0 or -EINVAL. */
+int vh_vm_parse_size_mb(const char *text, uint64_t *size);
+/* The --vm form below into *spec, checked (no file touched). 0, or -EINVAL
+ * with a reason naming the VM and the value in why. */
+int vh_vm_spec_parse(const char *text, struct vh_vm_spec *spec, char *why, size_t why_size);
+/* Makes a VM of a checked spec (its region mapped, created if missing, as
+ * vh_vm_create says). 0 or -errno with why. */
+int vh_vm_create_spec(const struct vh_vm_spec *spec, const struct vh_file_access *access,
+                      struct vh_vm **out, char *why, size_t why_size);
+
 /* Parses "NAME:CONTROL_SOCKET[:SHM_PATH[:SIZE_MB]]". SHM_PATH is created
  * with SIZE_MB (default 64) if missing, with access's group and mode
  * (access NULL: 0600, a worker's: the file exists), else used at its size
@@ -36,13 +59,14 @@ struct vh_file_access;
  * 2 MiB. NAME is letters, digits, '.', '_', '-', not "local"; the socket
  * path fits sockaddr_un. Returns 0 or -errno, with a reason naming the VM
  * and the value in why. */
-int vh_vm_create(const char *spec, const struct vh_file_access *access, struct vh_vm **out,
+int vh_vm_create(const char *text, const struct vh_file_access *access, struct vh_vm **out,
                  char *why, size_t why_size);
 /* Unmaps the region (every slice must be released); accepts NULL. */
 void vh_vm_destroy(struct vh_vm **vm);
 
 const char *vh_vm_name(const struct vh_vm *vm);
 const char *vh_vm_control_path(const struct vh_vm *vm);
+const struct vh_vm_spec *vh_vm_spec_of(const struct vh_vm *vm);
 
 /* Carves a slice of up to `want` bytes (at least 1 MiB, whole MiB) for a
  * session's arena; *arena's release returns it. *where says where it is.

@@ -268,6 +268,12 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
         slot++;
     if (slot == VH_MAX_WORKERS)
         return -EMFILE;
+    /* A VM's worker: its region, from the VMs served now (not from the
+     * daemon's command line: the VM may have come with a reload). */
+    const char *region = NULL;
+    if (strncmp(role, "vm:", 3) == 0 && p->config.vm_region &&
+        !(region = p->config.vm_region(p->config.vm_region_opaque, role + 3)))
+        return -ENOENT;
     struct worker *w = calloc(1, sizeof(*w));
     if (!w)
         return -ENOMEM;
@@ -331,7 +337,7 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
         close(gpu_pair[1]);
     char slot_text[16];
     snprintf(slot_text, sizeof(slot_text), "%u", slot);
-    char **argv = calloc(p->argc + 6, sizeof(*argv));
+    char **argv = calloc(p->argc + 8, sizeof(*argv));
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     int err = -ENOMEM;
@@ -344,9 +350,14 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
     argv[p->argc + 3] = slot_text;
     posix_spawn_file_actions_adddup2(&fa, hi_control, VH_WORKER_CONTROL_FD);
     posix_spawn_file_actions_adddup2(&fa, hi_budgets, VH_WORKER_BUDGETS_FD);
+    unsigned at = p->argc + 4;
     if (w->on_gpu) {
-        argv[p->argc + 4] = "--worker-gpu";
+        argv[at++] = "--worker-gpu";
         posix_spawn_file_actions_adddup2(&fa, hi_gpu, VH_WORKER_GPU_FD);
+    }
+    if (region) {
+        argv[at++] = "--worker-region";
+        argv[at] = (char *)region;
     }
     err = -posix_spawn(&w->pid, "/proc/self/exe", &fa, NULL, argv, environ);
 out:
@@ -411,6 +422,16 @@ int vh_pool_hand_over(struct vh_pool *p, const char *role, int fd,
     w->ids[w->count++] = msg.id;
     w->idle_since_ms = 0;
     return 0;
+}
+
+void vh_pool_end_role(struct vh_pool *p, const char *role)
+{
+    struct worker *w = find(p, role);
+    if (!w)
+        return;
+    vc_info("worker %s (pid %d): its client is no longer served; ending it and its %u "
+            "connection(s)", w->role, (int)w->pid, w->count);
+    drop(p, w, true);
 }
 
 uint32_t vh_pool_connections(const struct vh_pool *p, const char *role)

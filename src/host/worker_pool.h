@@ -42,6 +42,11 @@ struct vh_pool_config {
     /* The decode scheduler (not owned), whose class each worker's client
      * belongs to (vh_pool_class_of); NULL: decodes are not scheduled. */
     struct vh_sched *sched;
+    /* A VM's worker (role "vm:NAME") is started with "--worker-region PATH",
+     * its VM's region ("" for none), which this says: NULL if no VM of that
+     * name is served (the worker is then not started). NULL: no VMs. */
+    const char *(*vm_region)(void *opaque, const char *name);
+    void *vm_region_opaque;
 };
 
 /* The scheduler class of a client role: the VM's name for "vm:NAME",
@@ -62,6 +67,9 @@ void vh_pool_destroy(struct vh_pool **pool);
 int vh_pool_hand_over(struct vh_pool *pool, const char *role, int fd,
                       enum vh_control_transport transport, uint64_t hello_deadline,
                       char *why, size_t why_size);
+/* Ends the worker of `role` if it runs (its connections with it), as a
+ * retired one: a VM that is no longer served (vm_set.h). */
+void vh_pool_end_role(struct vh_pool *pool, const char *role);
 /* Connections handed over and not yet ended: of `role`, or of all (NULL). */
 uint32_t vh_pool_connections(const struct vh_pool *pool, const char *role);
 

@@ -10,6 +10,9 @@ src/host/admin.h) for tests/e2e/qos_admin.sh.
       VM's vivac_vm_pictures_total is at least FRAMES. Exit 1 with the reason.
   metrics_probe.py counts SOCK VM...
       one line: each VM's vivac_vm_pictures_total now (tests/e2e/qos.sh)
+  metrics_probe.py gauge ADMIN_SOCK NAME VM
+      NAME{vm="VM"}'s value from the admin socket's "metrics" request
+      (tests/e2e/config_reload.sh); nothing if it has none
 """
 import re
 import socket
@@ -17,11 +20,11 @@ import sys
 import time
 
 
-def fetch(path):
+def ask(path, request):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5)
     s.connect(path)
-    s.sendall(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+    s.sendall(request)
     data = b""
     while True:
         chunk = s.recv(65536)
@@ -29,6 +32,11 @@ def fetch(path):
             break
         data += chunk
     s.close()
+    return data
+
+
+def fetch(path):
+    data = ask(path, b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
     head, _, body = data.partition(b"\r\n\r\n")
     status = head.split(b"\r\n")[0]
     if not re.match(rb"HTTP/1\.[01] 200", status):
@@ -109,6 +117,11 @@ if __name__ == "__main__":
     elif sys.argv[1] == "counts":
         got = {vm: float(v) for vm, v in PICTURES.findall(fetch(sys.argv[2]))}
         print(" ".join(f"{got.get(vm, 0):.0f}" for vm in sys.argv[3:]))
+    elif sys.argv[1] == "gauge":
+        want = '%s{vm="%s"} ' % (sys.argv[3], sys.argv[4])
+        for line in ask(sys.argv[2], b"metrics\n").decode().splitlines():
+            if line.startswith(want):
+                print(line.split()[1])
     elif sys.argv[1] == "check":
         sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))
     else:

@@ -18,21 +18,23 @@ refused() { # EXPECTED_TEXT VIVACD_ARGS...
     grep -qF -- "$want" <<<"$out" || { echo "FAIL: $*: want '$want' in: $out"; exit 1; }
     [ ! -e "$t/never.sock" ] || { echo "FAIL: $*: the daemon started"; exit 1; }
 }
-refused 'VM vm1: region size "100" MiB: want a power of two' --vm "vm1:$t/a.sock:$t/a.shm:100"
+refused 'vivacd: --vm: VM vm1: region size "100" MiB: want a power of two' --vm "vm1:$t/a.sock:$t/a.shm:100"
 refused 'VM vm1: region size "1" MiB' --vm "vm1:$t/a.sock:$t/a.shm:1"
 refused 'VM vm1: region size "131072" MiB' --vm "vm1:$t/a.sock:$t/a.shm:131072"
 refused 'VM vm1: region size "64k" MiB' --vm "vm1:$t/a.sock:$t/a.shm:64k"
 refused 'VM vm1: region size "-64" MiB' --vm "vm1:$t/a.sock:$t/a.shm:-64"
 [ ! -e "$t/a.shm" ] || { echo "FAIL: a refused region file was created"; exit 1; }
-refused "VM vm1: $odd: 104857600 bytes, want a power of two" --vm "vm1:$t/a.sock:$odd"
+refused "vivacd: --vm: VM vm1: $odd: 104857600 bytes, want a power of two" --vm "vm1:$t/a.sock:$odd"
+refused "vivacd: --vm: VM vm1: the control socket $t/never.sock is vivacd's own --socket" \
+    --vm "vm1:$t/never.sock"
 refused 'VM name "vm 1": want letters' --vm "vm 1:$t/a.sock"
 refused 'VM name "local"' --vm "local:$t/a.sock"
 refused "VM vm1: control socket path \"$long\": want 1 to 107 bytes" --vm "vm1:$long"
 refused 'VM vm1: control socket path "": want 1 to 107 bytes' --vm "vm1:"
 refused '"vm1": want NAME:CONTROL_SOCKET' --vm vm1
-refused "VM vm1: its name or control socket $t/b.sock is also VM vm1's" \
+refused "vivacd: --vm: VM vm1: the name vm1 is also VM vm1's (--vm)" \
     --vm "vm1:$t/a.sock" --vm "vm1:$t/b.sock"
-refused "VM vm2: its name or control socket $t/a.sock is also VM vm1's" \
+refused "vivacd: --vm: VM vm2: the control socket $t/a.sock is also VM vm1's (--vm)" \
     --vm "vm1:$t/a.sock" --vm "vm2:$t/a.sock"
 start_daemon --engine sw --vm "vm1:$t/a.sock:$t/a.shm:8" --vm "vm_2.x-y:$t/b.sock"
 daemon_alive || { echo "FAIL: a good --vm was refused"; exit 1; }

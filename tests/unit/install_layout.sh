@@ -2,7 +2,8 @@
 # `meson install` gives a working layout (issue 15): into a scratch DESTDIR,
 # the unit's ExecStart names the vivacd installed beside it, the files its
 # Documentation= names are installed, the man pages render, the example
-# /etc/default/vivacd, the sysusers file and the udev rule are there, and
+# /etc/default/vivacd and /etc/vivac/vivacd.conf with its empty vms.d, the
+# sysusers file and the udev rule are there, the unit reloads with SIGHUP, and
 # the installed vivac does not reach back into the build tree (it runs the
 # installed or PATH's vivacd; the build tree's vivac runs the build's).
 #
@@ -30,6 +31,9 @@ done
 [ -n "$(find "$dest" -path '*/sysusers.d/vivac.conf')" ] || fail "no sysusers.d/vivac.conf"
 [ -n "$(find "$dest" -path '*/udev/rules.d/90-vivac.rules')" ] || fail "no udev rule"
 [ -n "$(find "$dest" -path '*/default/vivacd')" ] || fail "no example default/vivacd"
+[ -n "$(find "$dest" -path '*/vivac/vivacd.conf')" ] || fail "no example vivac/vivacd.conf"
+[ -n "$(find "$dest" -type d -path '*/vivac/vms.d')" ] || fail "no vivac/vms.d directory"
+grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$unit" || fail "the unit's ExecReload does not send SIGHUP"
 for page in man1/vivac.1 man8/vivacd.8; do
     f=$(find "$dest" -path "*/man/$page" | head -n 1)
     [ -n "$f" ] || fail "no $page"
