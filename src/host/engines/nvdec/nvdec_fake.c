@@ -211,9 +211,34 @@ static void no_references(cudaVideoCodec codec, CUVIDPICPARAMS *pp)
         pp->CodecSpecific.mpeg2.ForwardRefIdx = -1;
         pp->CodecSpecific.mpeg2.BackwardRefIdx = -1;
         break;
+    case cudaVideoCodec_MPEG4:
+        pp->CodecSpecific.mpeg4.ForwardRefIdx = -1;
+        pp->CodecSpecific.mpeg4.BackwardRefIdx = -1;
+        break;
     default:                                  /* VP8/VP9: slot 0 is always valid */
         break;
     }
+}
+
+/* MPEG-4: the VOP's coding type from its header (the packet's last VOP
+ * start code), the other fields as a plain progressive stream has them,
+ * so that the GPU process's checks see what the parser would give. */
+static void mpeg4_params(const CUVIDSOURCEDATAPACKET *pkt, CUVIDMPEG4PICPARAMS *m)
+{
+    int type = 0;
+    for (unsigned long i = 0; i + 4 < pkt->payload_size; i++)
+        if (pkt->payload[i] == 0 && pkt->payload[i + 1] == 0 && pkt->payload[i + 2] == 1 &&
+            pkt->payload[i + 3] == 0xb6)
+            type = pkt->payload[i + 4] >> 6;
+    m->video_object_layer_width = (int)fake_width;
+    m->video_object_layer_height = (int)fake_height;
+    m->vop_time_increment_bitcount = 5;
+    m->vop_coding_type = type;
+    m->vop_coded = 1;
+    m->vop_fcode_forward = type ? 1 : 0;
+    m->vop_fcode_backward = type == 2 ? 1 : 0;
+    m->trd[0] = type == 2 ? 2 : 0;
+    m->trb[0] = type == 2 ? 1 : 0;
 }
 
 FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
@@ -251,6 +276,8 @@ FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
     pp.nNumSlices = 1;
     pp.pSliceDataOffsets = zero_offset;
     no_references(p->params.CodecType, &pp);
+    if (p->params.CodecType == cudaVideoCodec_MPEG4)
+        mpeg4_params(pkt, &pp.CodecSpecific.mpeg4);
     if (p->params.pfnDecodePicture(p->params.pUserData, &pp) == 0)
         return CUDA_SUCCESS;
     CUVIDPARSERDISPINFO disp = {.picture_index = pp.CurrPicIdx, .progressive_frame = 1};
