@@ -10,7 +10,8 @@
  * references into the next slot. The decoder fills the slot with a pattern
  * derived from the bitstream's bytes, so a picture depends on its packet
  * and any loss on the way to the decoder changes the output. Nothing opens
- * a device node.
+ * a device node. It decodes every codec but JPEG (and MPEG-4 Part 2 where
+ * VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without it) to 8-bit 4:2:0.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -24,6 +25,8 @@
 #define FAKE(name, ...) static CUresult CUDAAPI name(__VA_ARGS__)
 
 static unsigned fake_width, fake_height;
+/* VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without MPEG-4 Part 2. */
+static bool fake_no_mpeg4;
 
 FAKE(f_init, unsigned int flags) { (void)flags; return CUDA_SUCCESS; }
 FAKE(f_count, int *n) { *n = 1; return CUDA_SUCCESS; }
@@ -91,7 +94,8 @@ struct fake_decoder {
 FAKE(f_caps, CUVIDDECODECAPS *c)
 {
     bool ok = c->eChromaFormat == cudaVideoChromaFormat_420 && c->nBitDepthMinus8 == 0 &&
-              c->eCodecType != cudaVideoCodec_JPEG;
+              c->eCodecType != cudaVideoCodec_JPEG &&
+              !(fake_no_mpeg4 && c->eCodecType == cudaVideoCodec_MPEG4);
     c->bIsSupported = ok;
     c->nOutputFormatMask = ok ? 1u << cudaVideoSurfaceFormat_NV12 : 0;
     c->nMinWidth = 48;
@@ -361,6 +365,8 @@ bool nvdec_fake_tables(CudaFunctions **cu, CuvidFunctions **cv)
         return false;
     fake_width = w;
     fake_height = h;
+    const char *no_mpeg4 = getenv("VIVAC_TEST_FAKE_NVDEC_NO_MPEG4");
+    fake_no_mpeg4 = no_mpeg4 && strcmp(no_mpeg4, "1") == 0;
     if (cu)
         *cu = &fake_cu;
     *cv = &fake_cv;
