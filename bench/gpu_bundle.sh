@@ -8,7 +8,9 @@
 #   DIR/clips    the test corpus (tests/corpus/make_corpus.sh) and the 1080p60
 #                benchmark clip (bench/make_clips.sh)
 #   DIR/traces   one trace and its sw MD5s a clip (bench/record_traces.sh;
-#                clips the sw engine refuses are left out), and
+#                clips the sw engine refuses are left out; MPEG-2, MPEG-4
+#                Part 2 and JPEG also with sw's pictures, xz-compressed, for
+#                bench/gpu_correctness.sh's PSNR), and
 #                h264_1080p60.warm.vtrace (its first picture)
 #   DIR/bench    this folder's scripts, as they are now
 #   DIR/run.sh   correctness (a CUDA context per worker, then the GPU process,
