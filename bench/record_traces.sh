@@ -15,7 +15,12 @@ build=${VIVAC_BUILD:-$(pwd)/build}
 mkdir -p "$out"
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    # Waited for: the next run starts its Xvfb on the same display.
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
 trap cleanup EXIT
 
 if [ -z "${DISPLAY:-}" ]; then
