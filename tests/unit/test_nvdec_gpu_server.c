@@ -483,6 +483,12 @@ int main(void)
     memset(dm.d.params.CodecSpecific.mpeg4.QuantMatrixIntra, 0, 64);
     CHECK_EQ(send_decode(a.fd, &dm), VW_OK);
     CHECK_EQ(atomic_load(&n_decode), decodes + 1);
+    dm = mpeg4_picture(8, 2);                     /* progressive: no field distances */
+    dm.d.params.CodecSpecific.mpeg4.interlaced = 0;
+    dm.d.params.CodecSpecific.mpeg4.alternate_vertical_scan_flag = 0;
+    dm.d.params.CodecSpecific.mpeg4.trb[1] = -1;
+    CHECK_EQ(send_decode(a.fd, &dm), VW_OK);
+    CHECK_EQ(atomic_load(&n_decode), decodes + 2);
     decodes = atomic_load(&n_decode);
     struct ngp_id m4_id = {.id = 8};
     CHECK_EQ(call(a.fd, NGP_DEC_DESTROY, &m4_id, sizeof(m4_id), -1, NULL, 0), VW_OK);

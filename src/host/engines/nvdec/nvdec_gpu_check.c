@@ -270,10 +270,13 @@ static int check_mpeg4(const CUVIDDECODECREATEINFO *info, const CUVIDMPEG4PICPAR
                             "fcodes %d/%d", m->vop_time_increment_bitcount,
                             m->vop_fcode_forward, m->vop_fcode_backward);
     /* A B-VOP's direct mode scales by TRB/TRD: a VA distance (16 bits),
-     * the B-VOP between its references; field distances not above them. */
+     * the B-VOP between its references; in an interlaced VOP also by the
+     * field distances, TRB's not above TRD's (a progressive one uses
+     * none: whatever the parser leaves there is not checked). */
     if (m->vop_coding_type == 2 &&
         (m->trd[0] < 2 || m->trd[0] > INT16_MAX || m->trb[0] < 1 || m->trb[0] >= m->trd[0] ||
-         m->trd[1] < 0 || m->trd[1] > INT16_MAX || m->trb[1] < 0 || m->trb[1] > m->trd[1]))
+         (m->interlaced && (m->trd[1] < 0 || m->trd[1] > INT16_MAX || m->trb[1] < 0 ||
+                            m->trb[1] > m->trd[1]))))
         return vh_error_set(err, VW_ERR_DECODE, "gpu: MPEG-4 B-VOP TRD %d/%d, TRB %d/%d",
                             m->trd[0], m->trd[1], m->trb[0], m->trb[1]);
     /* Matrix entries of 0 are forbidden (14496-2 6.3.3). */
