@@ -224,16 +224,27 @@ static void no_references(cudaVideoCodec codec, CUVIDPICPARAMS *pp)
     }
 }
 
-/* MPEG-4: the VOP's coding type from its header (the packet's last VOP
- * start code), the other fields as a plain progressive stream has them,
- * so that the GPU process's checks see what the parser would give. */
-static void mpeg4_params(const CUVIDSOURCEDATAPACKET *pkt, CUVIDMPEG4PICPARAMS *m)
+/* The offset of the first start code 00 00 01 lo..hi in the packet, or -1. */
+static long find_start_code(const CUVIDSOURCEDATAPACKET *pkt, uint8_t lo, uint8_t hi)
 {
-    int type = 0;
     for (unsigned long i = 0; i + 4 < pkt->payload_size; i++)
         if (pkt->payload[i] == 0 && pkt->payload[i + 1] == 0 && pkt->payload[i + 2] == 1 &&
-            pkt->payload[i + 3] == 0xb6)
-            type = pkt->payload[i + 4] >> 6;
+            pkt->payload[i + 3] >= lo && pkt->payload[i + 3] <= hi)
+            return (long)i;
+    return -1;
+}
+
+/* MPEG-4: as the real parser needs them, a VOL (start code 0x20..0x2f)
+ * before the first VOP, and a VOP (0xb6) in every packet; the VOP's coding
+ * type from its header, the other fields as a plain progressive stream
+ * has them, so that the GPU process's checks see what the parser would
+ * give. False: the packet has no VOP. */
+static bool mpeg4_params(const CUVIDSOURCEDATAPACKET *pkt, CUVIDMPEG4PICPARAMS *m)
+{
+    long vop = find_start_code(pkt, 0xb6, 0xb6);
+    if (vop < 0)
+        return false;
+    int type = pkt->payload[vop + 4] >> 6;
     m->video_object_layer_width = (int)fake_width;
     m->video_object_layer_height = (int)fake_height;
     m->vop_time_increment_bitcount = 5;
@@ -243,6 +254,7 @@ static void mpeg4_params(const CUVIDSOURCEDATAPACKET *pkt, CUVIDMPEG4PICPARAMS *
     m->vop_fcode_backward = type == 2 ? 1 : 0;
     m->trd[0] = type == 2 ? 2 : 0;
     m->trb[0] = type == 2 ? 1 : 0;
+    return true;
 }
 
 FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
@@ -250,6 +262,9 @@ FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
     struct fake_parser *p = (struct fake_parser *)parser;
     if (!pkt->payload || !pkt->payload_size)
         return CUDA_SUCCESS;
+    if (p->params.CodecType == cudaVideoCodec_MPEG4 && !p->have_sequence &&
+        find_start_code(pkt, 0x20, 0x2f) < 0)
+        return CUDA_ERROR_UNKNOWN;      /* a VOP before any VOL */
     if (!p->have_sequence) {
         CUVIDEOFORMAT fmt = {
             .codec = p->params.CodecType,
@@ -280,8 +295,8 @@ FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
     pp.nNumSlices = 1;
     pp.pSliceDataOffsets = zero_offset;
     no_references(p->params.CodecType, &pp);
-    if (p->params.CodecType == cudaVideoCodec_MPEG4)
-        mpeg4_params(pkt, &pp.CodecSpecific.mpeg4);
+    if (p->params.CodecType == cudaVideoCodec_MPEG4 && !mpeg4_params(pkt, &pp.CodecSpecific.mpeg4))
+        return CUDA_ERROR_UNKNOWN;      /* no VOP: nothing to decode */
     if (p->params.pfnDecodePicture(p->params.pUserData, &pp) == 0)
         return CUDA_SUCCESS;
     CUVIDPARSERDISPINFO disp = {.picture_index = pp.CurrPicIdx, .progressive_frame = 1};
