@@ -8,7 +8,9 @@
 #   DIR/clips    the test corpus (tests/corpus/make_corpus.sh) and the 1080p60
 #                benchmark clip (bench/make_clips.sh)
 #   DIR/traces   one trace and its sw MD5s a clip (bench/record_traces.sh;
-#                clips the sw engine refuses are left out), and
+#                clips the sw engine refuses are left out; MPEG-2, MPEG-4
+#                Part 2 and JPEG also with sw's pictures, xz-compressed, for
+#                bench/gpu_correctness.sh's PSNR), and
 #                h264_1080p60.warm.vtrace (its first picture)
 #   DIR/bench    this folder's scripts, as they are now
 #   DIR/run.sh   correctness (a CUDA context per worker, then the GPU process,
@@ -31,7 +33,14 @@ bench/make_clips.sh "$dir/clips" >/dev/null
 rm -f "$dir/clips/h264_2160p30.264"       # 17 MB; the sw engine's trace of it fails
 for clip in "$dir"/clips/*; do
     name=$(basename "${clip%.*}")
-    [ -f "$dir/traces/$name.vtrace" ] && continue
+    # Done already, sw's pictures included where record_traces.sh keeps
+    # them (a bundle made before it did gets them now).
+    codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name \
+        -of default=nw=1:nk=1 "$clip" 2>/dev/null || true)
+    case $codec in
+    mpeg2video | mpeg4 | mjpeg) [ -f "$dir/traces/$name.sw.yuv.xz" ] && continue ;;
+    *) [ -f "$dir/traces/$name.vtrace" ] && continue ;;
+    esac
     VIVAC_BUILD=$PWD/build bench/record_traces.sh "$dir/traces" "$clip" >/dev/null 2>&1 ||
         echo "no trace of $name (the sw engine refuses it)"
 done

@@ -78,6 +78,7 @@ int main(void)
         {"VP8 NV12 1920x1088 x7", cudaVideoCodec_VP8, NVDEC_KIND_VP8, NVDEC_OUT_420_8, 1920, 1088, 7},
         {"MPEG-2 NV12 1920x1088 x7", cudaVideoCodec_MPEG2, NVDEC_KIND_MPEG2, NVDEC_OUT_420_8, 1920, 1088, 7},
         {"JPEG NV12 1920x1088 x3", cudaVideoCodec_JPEG, NVDEC_KIND_JPEG, NVDEC_OUT_420_8, 1920, 1088, 3},
+        {"MPEG-4 NV12 1920x1088 x7", cudaVideoCodec_MPEG4, NVDEC_KIND_MPEG4, NVDEC_OUT_420_8, 1920, 1088, 7},
     };
     if (nvdec_push(e, "cuCtxPushCurrent", &err) != VW_OK) {
         printf("FAIL: %s\n", err.message);

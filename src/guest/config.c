@@ -36,6 +36,8 @@ static const struct {
     {VAProfileMPEG4AdvancedSimple, VW_PROFILE_MPEG4_ADVANCED_SIMPLE},
     {VAProfileAV1Profile0, VW_PROFILE_AV1_MAIN},
 };
+static_assert(sizeof(profile_map) / sizeof(profile_map[0]) <= VG_MAX_PROFILES,
+              "vaQueryConfigProfiles would cut the list");
 
 /* The chroma formats, in the order a config without a preference picks
  * them: 8-bit 4:2:0 first. Each one's surface FOURCC (same value in VA and

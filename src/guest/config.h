@@ -5,7 +5,7 @@
 
 #include "guest/driver.h"
 
-#define VG_MAX_PROFILES 16
+#define VG_MAX_PROFILES 32            /* ctx->max_profiles: every profile_map entry (config.c) */
 #define VG_MAX_ENTRYPOINTS 2
 #define VG_MAX_CONFIG_ATTRIBUTES 8
 

@@ -9,7 +9,9 @@
 # a real decode), so nvdec decoded it; each sw clip (AV1, MPEG-4 Part 2)
 # decodes bit-exact through ffmpeg against ffmpeg's own decode with REF_OPTS
 # (decode_clip.sh says which), so sw decoded it and its pictures (AV1's film
-# grain display surface too) reached the nvdec surfaces. `--engine nvdec`
+# grain display surface too) reached the nvdec surfaces. MPEG-4 Part 2 is
+# sw's where the GPU lacks it: run with VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1
+# (tests/meson.build), a fake without it. `--engine nvdec`
 # alone offers no AV1.
 # Usage: multi_engine.sh H264_CLIP (352x288) [CLIP PIX_FMT REF_OPTS]...
 source "$(dirname "$0")/lib.sh"

@@ -1,7 +1,8 @@
 /*
  * The composite engine nvdec+sw on fake CUDA (a test build's
  * VIVAC_TEST_FAKE_NVDEC): its caps are nvdec's plus sw's for the profiles
- * nvdec lacks, cut to what nvdec's surfaces hold (the fake has no
+ * nvdec lacks (AV1; MPEG-4 Part 2 is nvdec's where the GPU lists it, as the
+ * fake does), cut to what nvdec's surfaces hold (the fake has no
  * cuMemsetD16Async: no 10-bit, and nvdec never 4:2:2); a codec of a sw
  * profile charges no GPU memory; surfaces are nvdec's (an image written
  * reads back); a shadow is made once per surface and freed with it.
@@ -34,7 +35,8 @@ static void check_caps(struct vh_engine *e)
     const struct vw_cap *hevc422 = find_cap(caps, n, VW_PROFILE_HEVC_MAIN422_10);
     CHECK(h264 && strcmp(h264->engine_name, "nvdec") == 0);
     CHECK(av1 && strcmp(av1->engine_name, "sw") == 0);
-    CHECK(mpeg4 && strcmp(mpeg4->engine_name, "sw") == 0);
+    /* The fake lists MPEG-4 Part 2, as an H200 does: nvdec's. */
+    CHECK(mpeg4 && strcmp(mpeg4->engine_name, "nvdec") == 0);
     if (av1) {
         CHECK_EQ(av1->rt_formats, VW_RT_YUV420);
         CHECK_EQ(av1->pixel_format, VW_FOURCC_NV12);

@@ -7,8 +7,10 @@
  * a well-formed create/decode/capture/read works and the fakes see the
  * server's own bitstream; unknown ids, another worker's objects, picture
  * indices out of range, bitstreams and slice offsets beyond the staging
- * buffer, an unsealed staging memfd and a decoder beyond the worker's GPU
- * limit are refused before any fake is called; a closed worker's decoders
+ * buffer, MPEG-4 VOL/VOP fields out of range (an S-VOP, a B-VOP's TRB
+ * outside its TRD, a zero matrix entry...), an unsealed staging memfd and
+ * a decoder beyond the worker's GPU limit are refused before any fake is
+ * called; a closed worker's decoders
  * are destroyed; garbage ends the connection.
  */
 #include <errno.h>
@@ -276,9 +278,49 @@ static struct decode_msg h264_picture(uint32_t dec_id, int idx)
     return m;
 }
 
+/* An MPEG-4 B-VOP in slot `idx` between slots 0 and 1, as the parser
+ * fills it for an interlaced stream with MPEG quantisation. */
+static struct decode_msg mpeg4_picture(uint32_t dec_id, int idx)
+{
+    struct decode_msg m;
+    memset(&m, 0, sizeof(m));
+    m.d.dec_id = dec_id;
+    m.d.num_offsets = 1;
+    m.d.bitstream_offset = 4096;
+    m.d.bitstream_size = 1000;
+    CUVIDPICPARAMS *pp = &m.d.params;
+    pp->PicWidthInMbs = 22;
+    pp->FrameHeightInMbs = 18;
+    pp->CurrPicIdx = idx;
+    pp->nBitstreamDataLen = 1000;
+    pp->nNumSlices = 1;
+    CUVIDMPEG4PICPARAMS *v = &pp->CodecSpecific.mpeg4;
+    v->ForwardRefIdx = 0;
+    v->BackwardRefIdx = 1;
+    v->video_object_layer_width = 350;
+    v->video_object_layer_height = 288;
+    v->vop_time_increment_bitcount = 5;
+    v->top_field_first = 1;
+    v->quant_type = 1;
+    v->quarter_sample = 1;
+    v->vop_coding_type = 2;
+    v->vop_coded = 1;
+    v->alternate_vertical_scan_flag = 1;
+    v->interlaced = 1;
+    v->vop_fcode_forward = 2;
+    v->vop_fcode_backward = 1;
+    v->trd[0] = 3, v->trd[1] = 3;
+    v->trb[0] = 1, v->trb[1] = 1;
+    memset(v->QuantMatrixIntra, 16, 64);
+    memset(v->QuantMatrixInter, 17, 64);
+    return m;
+}
+
 static int send_decode(int fd, const struct decode_msg *m)
 {
-    return call(fd, NGP_DECODE, m, sizeof(*m), -1, NULL, 0);
+    /* The offsets it has, no more (the server takes the rest as garbage). */
+    size_t n = m->d.num_offsets <= 2 ? m->d.num_offsets : 2;
+    return call(fd, NGP_DECODE, m, sizeof(m->d) + n * sizeof(m->offsets[0]), -1, NULL, 0);
 }
 
 static struct ngp_surf_io nv12_read(uint32_t surface, uint32_t w, uint32_t h, uint64_t offset)
@@ -400,6 +442,58 @@ int main(void)
     CHECK_EQ(atomic_load(&n_map), maps);
     CHECK_EQ(atomic_load(&n_copy_to_host), copies);
 
+    /* MPEG-4: a B-VOP decodes; hostile VOL/VOP fields reach no fake. */
+    struct ngp_dec_create m4 = h264_decoder(8, 352, 288, 6);
+    m4.codec_type = cudaVideoCodec_MPEG4;
+    CHECK_EQ(call(a.fd, NGP_DEC_CREATE, &m4, sizeof(m4), -1, NULL, 0), VW_OK);
+    dm = mpeg4_picture(8, 2);
+    CHECK_EQ(send_decode(a.fd, &dm), VW_OK);
+    CHECK_EQ(atomic_load(&n_decode), decodes + 1);
+    decodes = atomic_load(&n_decode);
+    for (int bad = 0; bad < 17; bad++) {
+        dm = mpeg4_picture(8, 2);
+        CUVIDMPEG4PICPARAMS *v = &dm.d.params.CodecSpecific.mpeg4;
+        switch (bad) {
+        case 0: v->ForwardRefIdx = 6; break;      /* the decoder has 6 slots */
+        case 1: v->BackwardRefIdx = -2; break;
+        case 2: v->vop_coding_type = 3; break;    /* S-VOP */
+        case 3: v->gmc_enabled = 1; break;
+        case 4: v->short_video_header = 1; break;
+        case 5: v->divx_flags = 2; break;
+        case 6: v->vop_time_increment_bitcount = 0; break;
+        case 7: v->vop_time_increment_bitcount = 17; break;
+        case 8: v->vop_fcode_forward = 8; break;
+        case 9: v->trd[0] = 0, v->trb[0] = 0; break;   /* direct mode divides by TRD */
+        case 10: v->trb[0] = 3; break;            /* not inside TRD */
+        case 11: v->trb[1] = -1; break;
+        case 12: v->QuantMatrixInter[63] = 0; break;
+        case 13: v->interlaced = 2; break;
+        case 14: v->video_object_layer_width = 368; break;   /* beyond the decoder */
+        case 15: v->video_object_layer_height = 0; break;
+        case 16: v->quarter_sample = -1; break;
+        }
+        CHECK(send_decode(a.fd, &dm) != VW_OK);
+    }
+    CHECK_EQ(atomic_load(&n_decode), decodes);
+    /* Fields a P-VOP or a quant_type 0 stream leaves unused are not checked. */
+    dm = mpeg4_picture(8, 2);
+    dm.d.params.CodecSpecific.mpeg4.vop_coding_type = 1;
+    dm.d.params.CodecSpecific.mpeg4.trd[0] = 0;
+    dm.d.params.CodecSpecific.mpeg4.quant_type = 0;
+    memset(dm.d.params.CodecSpecific.mpeg4.QuantMatrixIntra, 0, 64);
+    CHECK_EQ(send_decode(a.fd, &dm), VW_OK);
+    CHECK_EQ(atomic_load(&n_decode), decodes + 1);
+    dm = mpeg4_picture(8, 2);                     /* progressive: no field distances */
+    dm.d.params.CodecSpecific.mpeg4.interlaced = 0;
+    dm.d.params.CodecSpecific.mpeg4.alternate_vertical_scan_flag = 0;
+    dm.d.params.CodecSpecific.mpeg4.trb[1] = -1;
+    CHECK_EQ(send_decode(a.fd, &dm), VW_OK);
+    CHECK_EQ(atomic_load(&n_decode), decodes + 2);
+    decodes = atomic_load(&n_decode);
+    struct ngp_id m4_id = {.id = 8};
+    CHECK_EQ(call(a.fd, NGP_DEC_DESTROY, &m4_id, sizeof(m4_id), -1, NULL, 0), VW_OK);
+    CHECK(wait_for(&n_destroy, 1));
+
     /* A staging memfd that could shrink under the GPU process. */
     int unsealed = make_staging(STAGING, false);
     struct ngp_set_staging st = {.size = STAGING};
@@ -494,8 +588,8 @@ int main(void)
 
     /* A closed worker's decoders are destroyed; the others' stay. */
     close(a.fd);
-    CHECK(wait_for(&n_destroy, 1));
-    CHECK_EQ(atomic_load(&n_destroy), 1);
+    CHECK(wait_for(&n_destroy, 2));
+    CHECK_EQ(atomic_load(&n_destroy), 2);
     /* Garbage ends the connection. */
     uint8_t junk[3] = {1, 2, 3};
     CHECK_EQ(vh_packet_send(b.fd, junk, sizeof(junk), -1), 0);
@@ -552,7 +646,7 @@ int main(void)
     ngp_server_destroy(&s);                       /* c's decoder goes too */
     struct vh_engine *base = &e->base;
     vh_engine_nvdec.destroy(&base);               /* the reaper drains its queue */
-    CHECK_EQ(atomic_load(&n_destroy), 2);
+    CHECK_EQ(atomic_load(&n_destroy), 3);
     close(c.fd);
     munmap(a.staging, STAGING);
     munmap(b.staging, STAGING);

@@ -1,8 +1,9 @@
 /*
  * One VA codec on NVIDIA's cuvid parser (the route engines.md calls
  * simplest), shared by every codec: the class (nvdec_h264.c, nvdec_hevc.c,
- * nvdec_vp9.c, nvdec_vp8.c, nvdec_mpeg2.c, nvdec_jpeg.c) builds each VA picture's packet, the same bytes the sw
- * engine gives libavcodec; it is fed to the parser as one packet flagged
+ * nvdec_vp9.c, nvdec_vp8.c, nvdec_mpeg2.c, nvdec_jpeg.c, nvdec_mpeg4.c)
+ * builds each VA picture's packet, the same bytes the sw engine gives
+ * libavcodec; it is fed to the parser as one packet flagged
  * CUVID_PKT_ENDOFPICTURE so that the parser decodes the picture before
  * cuvidParseVideoData returns. The parser manages the decoder's reference
  * slots itself; its decode callback tells which slot (CurrPicIdx) holds
@@ -82,6 +83,7 @@ static const uint64_t nvdec_est_fixed[NVDEC_KIND_COUNT] = {
     [NVDEC_KIND_MPEG2] = 16ull << 20,
     [NVDEC_KIND_HEVC] = 24ull << 20,
     [NVDEC_KIND_JPEG] = 40ull << 20,
+    [NVDEC_KIND_MPEG4] = 16ull << 20,         /* not measured: as MPEG-2 */
 };
 
 uint64_t nvdec_decoder_bytes(enum nvdec_kind kind, enum nvdec_output output, uint32_t max_w,

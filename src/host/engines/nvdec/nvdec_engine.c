@@ -36,6 +36,8 @@ static const struct nvdec_profile {
     {VW_PROFILE_HEVC_MAIN444, &nvdec_hevc_class, NVDEC_OUT_444_8},
     {VW_PROFILE_HEVC_MAIN444_10, &nvdec_hevc_class, NVDEC_OUT_444_10},
     {VW_PROFILE_JPEG_BASELINE, &nvdec_jpeg_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_MPEG4_SIMPLE, &nvdec_mpeg4_class, NVDEC_OUT_420_8},
+    {VW_PROFILE_MPEG4_ADVANCED_SIMPLE, &nvdec_mpeg4_class, NVDEC_OUT_420_8},
 };
 
 #define NVDEC_NUM_PROFILES (sizeof(nvdec_profiles) / sizeof(nvdec_profiles[0]))
@@ -59,6 +61,7 @@ const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT] = {
     [NVDEC_KIND_MPEG2] = &nvdec_mpeg2_class,
     [NVDEC_KIND_HEVC] = &nvdec_hevc_class,
     [NVDEC_KIND_JPEG] = &nvdec_jpeg_class,
+    [NVDEC_KIND_MPEG4] = &nvdec_mpeg4_class,
 };
 
 int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *what,

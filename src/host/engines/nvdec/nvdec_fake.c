@@ -10,7 +10,8 @@
  * references into the next slot. The decoder fills the slot with a pattern
  * derived from the bitstream's bytes, so a picture depends on its packet
  * and any loss on the way to the decoder changes the output. Nothing opens
- * a device node.
+ * a device node. It decodes every codec but JPEG (and MPEG-4 Part 2 where
+ * VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without it) to 8-bit 4:2:0.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -24,6 +25,8 @@
 #define FAKE(name, ...) static CUresult CUDAAPI name(__VA_ARGS__)
 
 static unsigned fake_width, fake_height;
+/* VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without MPEG-4 Part 2. */
+static bool fake_no_mpeg4;
 
 FAKE(f_init, unsigned int flags) { (void)flags; return CUDA_SUCCESS; }
 FAKE(f_count, int *n) { *n = 1; return CUDA_SUCCESS; }
@@ -91,7 +94,8 @@ struct fake_decoder {
 FAKE(f_caps, CUVIDDECODECAPS *c)
 {
     bool ok = c->eChromaFormat == cudaVideoChromaFormat_420 && c->nBitDepthMinus8 == 0 &&
-              c->eCodecType != cudaVideoCodec_JPEG;
+              c->eCodecType != cudaVideoCodec_JPEG &&
+              !(fake_no_mpeg4 && c->eCodecType == cudaVideoCodec_MPEG4);
     c->bIsSupported = ok;
     c->nOutputFormatMask = ok ? 1u << cudaVideoSurfaceFormat_NV12 : 0;
     c->nMinWidth = 48;
@@ -211,9 +215,46 @@ static void no_references(cudaVideoCodec codec, CUVIDPICPARAMS *pp)
         pp->CodecSpecific.mpeg2.ForwardRefIdx = -1;
         pp->CodecSpecific.mpeg2.BackwardRefIdx = -1;
         break;
+    case cudaVideoCodec_MPEG4:
+        pp->CodecSpecific.mpeg4.ForwardRefIdx = -1;
+        pp->CodecSpecific.mpeg4.BackwardRefIdx = -1;
+        break;
     default:                                  /* VP8/VP9: slot 0 is always valid */
         break;
     }
+}
+
+/* The offset of the first start code 00 00 01 lo..hi in the packet, or -1. */
+static long find_start_code(const CUVIDSOURCEDATAPACKET *pkt, uint8_t lo, uint8_t hi)
+{
+    for (unsigned long i = 0; i + 4 < pkt->payload_size; i++)
+        if (pkt->payload[i] == 0 && pkt->payload[i + 1] == 0 && pkt->payload[i + 2] == 1 &&
+            pkt->payload[i + 3] >= lo && pkt->payload[i + 3] <= hi)
+            return (long)i;
+    return -1;
+}
+
+/* MPEG-4: as the real parser needs them, a VOL (start code 0x20..0x2f)
+ * before the first VOP, and a VOP (0xb6) in every packet; the VOP's coding
+ * type from its header, the other fields as a plain progressive stream
+ * has them, so that the GPU process's checks see what the parser would
+ * give. False: the packet has no VOP. */
+static bool mpeg4_params(const CUVIDSOURCEDATAPACKET *pkt, CUVIDMPEG4PICPARAMS *m)
+{
+    long vop = find_start_code(pkt, 0xb6, 0xb6);
+    if (vop < 0)
+        return false;
+    int type = pkt->payload[vop + 4] >> 6;
+    m->video_object_layer_width = (int)fake_width;
+    m->video_object_layer_height = (int)fake_height;
+    m->vop_time_increment_bitcount = 5;
+    m->vop_coding_type = type;
+    m->vop_coded = 1;
+    m->vop_fcode_forward = type ? 1 : 0;
+    m->vop_fcode_backward = type == 2 ? 1 : 0;
+    m->trd[0] = type == 2 ? 2 : 0;
+    m->trb[0] = type == 2 ? 1 : 0;
+    return true;
 }
 
 FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
@@ -221,6 +262,9 @@ FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
     struct fake_parser *p = (struct fake_parser *)parser;
     if (!pkt->payload || !pkt->payload_size)
         return CUDA_SUCCESS;
+    if (p->params.CodecType == cudaVideoCodec_MPEG4 && !p->have_sequence &&
+        find_start_code(pkt, 0x20, 0x2f) < 0)
+        return CUDA_ERROR_UNKNOWN;      /* a VOP before any VOL */
     if (!p->have_sequence) {
         CUVIDEOFORMAT fmt = {
             .codec = p->params.CodecType,
@@ -251,6 +295,8 @@ FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
     pp.nNumSlices = 1;
     pp.pSliceDataOffsets = zero_offset;
     no_references(p->params.CodecType, &pp);
+    if (p->params.CodecType == cudaVideoCodec_MPEG4 && !mpeg4_params(pkt, &pp.CodecSpecific.mpeg4))
+        return CUDA_ERROR_UNKNOWN;      /* no VOP: nothing to decode */
     if (p->params.pfnDecodePicture(p->params.pUserData, &pp) == 0)
         return CUDA_SUCCESS;
     CUVIDPARSERDISPINFO disp = {.picture_index = pp.CurrPicIdx, .progressive_frame = 1};
@@ -334,6 +380,8 @@ bool nvdec_fake_tables(CudaFunctions **cu, CuvidFunctions **cv)
         return false;
     fake_width = w;
     fake_height = h;
+    const char *no_mpeg4 = getenv("VIVAC_TEST_FAKE_NVDEC_NO_MPEG4");
+    fake_no_mpeg4 = no_mpeg4 && strcmp(no_mpeg4, "1") == 0;
     if (cu)
         *cu = &fake_cu;
     *cv = &fake_cv;

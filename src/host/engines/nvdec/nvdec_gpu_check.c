@@ -146,6 +146,18 @@ static int bad_ref(const char *what, long idx, long n, struct vh_error *err)
                         what, idx, n);
 }
 
+/* MPEG-2 and MPEG-4 Part 2: two references, -1 where none. */
+static int forward_backward(const char *codec, long fwd, long bwd, long n, struct vh_error *err)
+{
+    if (!ref_ok(fwd, n, -1))
+        return vh_error_set(err, VW_ERR_DECODE, "gpu: %s ForwardRefIdx %ld outside the "
+                            "decoder's %ld surfaces", codec, fwd, n);
+    if (!ref_ok(bwd, n, -1))
+        return vh_error_set(err, VW_ERR_DECODE, "gpu: %s BackwardRefIdx %ld outside the "
+                            "decoder's %ld surfaces", codec, bwd, n);
+    return VW_OK;
+}
+
 static int check_refs(cudaVideoCodec codec, CUVIDPICPARAMS *pp, long n, struct vh_error *err)
 {
     switch (codec) {
@@ -206,19 +218,73 @@ static int check_refs(cudaVideoCodec codec, CUVIDPICPARAMS *pp, long n, struct v
                 return bad_ref("VP8 reference index", refs[i], n, err);
         return VW_OK;
     }
-    case cudaVideoCodec_MPEG2: {
-        CUVIDMPEG2PICPARAMS *m = &pp->CodecSpecific.mpeg2;
-        if (!ref_ok(m->ForwardRefIdx, n, -1))
-            return bad_ref("MPEG-2 ForwardRefIdx", m->ForwardRefIdx, n, err);
-        if (!ref_ok(m->BackwardRefIdx, n, -1))
-            return bad_ref("MPEG-2 BackwardRefIdx", m->BackwardRefIdx, n, err);
-        return VW_OK;
-    }
+    case cudaVideoCodec_MPEG2:
+        return forward_backward("MPEG-2", pp->CodecSpecific.mpeg2.ForwardRefIdx,
+                                pp->CodecSpecific.mpeg2.BackwardRefIdx, n, err);
+    case cudaVideoCodec_MPEG4:
+        return forward_backward("MPEG-4", pp->CodecSpecific.mpeg4.ForwardRefIdx,
+                                pp->CodecSpecific.mpeg4.BackwardRefIdx, n, err);
     case cudaVideoCodec_JPEG:
         return VW_OK;                         /* no references */
     default:
         return vh_error_set(err, VW_ERR_INTERNAL, "gpu: decoder of codec %d", (int)codec);
     }
+}
+
+static bool flag_ok(int v)
+{
+    return v == 0 || v == 1;
+}
+
+/* The MPEG-4 VOL and VOP fields within what the engine's streams can give
+ * (validate_mpeg4.c, mpeg4_headers.c): NVDEC works them out of the
+ * bitstream and these parameters together, so none may be outside its
+ * range. */
+static int check_mpeg4(const CUVIDDECODECREATEINFO *info, const CUVIDMPEG4PICPARAMS *m,
+                       struct vh_error *err)
+{
+    const int flags[] = {m->top_field_first, m->resync_marker_disable, m->quant_type,
+                         m->quarter_sample, m->vop_coded, m->vop_rounding_type,
+                         m->alternate_vertical_scan_flag, m->interlaced};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        if (!flag_ok(flags[i]))
+            return vh_error_set(err, VW_ERR_DECODE, "gpu: MPEG-4 flag %zu is %d", i, flags[i]);
+    if (m->video_object_layer_width < 1 || m->video_object_layer_height < 1 ||
+        (unsigned long)m->video_object_layer_width > info->ulMaxWidth ||
+        (unsigned long)m->video_object_layer_height > info->ulMaxHeight)
+        return vh_error_set(err, VW_ERR_RESOLUTION, "gpu: MPEG-4 VOL of %dx%d in a %lux%lu "
+                            "decoder", m->video_object_layer_width,
+                            m->video_object_layer_height, info->ulMaxWidth, info->ulMaxHeight);
+    /* No H.263, no sprites; divx_flags: none or DivX's packed B-frames
+     * (5, what FFmpeg's nvdec hwaccel gives), nothing undocumented. */
+    if (m->short_video_header || m->gmc_enabled || (m->divx_flags != 0 && m->divx_flags != 5) ||
+        m->vop_coding_type < 0 || m->vop_coding_type > 2)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "gpu: MPEG-4 short_video_header %d, gmc_enabled %d, divx_flags %d, "
+                            "vop_coding_type %d", m->short_video_header, m->gmc_enabled,
+                            m->divx_flags, m->vop_coding_type);
+    if (m->vop_time_increment_bitcount < 1 || m->vop_time_increment_bitcount > 16 ||
+        m->vop_fcode_forward < 0 || m->vop_fcode_forward > 7 || m->vop_fcode_backward < 0 ||
+        m->vop_fcode_backward > 7)
+        return vh_error_set(err, VW_ERR_DECODE, "gpu: MPEG-4 vop_time_increment_bitcount %d, "
+                            "fcodes %d/%d", m->vop_time_increment_bitcount,
+                            m->vop_fcode_forward, m->vop_fcode_backward);
+    /* A B-VOP's direct mode scales by TRB/TRD: a VA distance (16 bits),
+     * the B-VOP between its references; in an interlaced VOP also by the
+     * field distances, TRB's not above TRD's (a progressive one uses
+     * none: whatever the parser leaves there is not checked). */
+    if (m->vop_coding_type == 2 &&
+        (m->trd[0] < 2 || m->trd[0] > INT16_MAX || m->trb[0] < 1 || m->trb[0] >= m->trd[0] ||
+         (m->interlaced && (m->trd[1] < 0 || m->trd[1] > INT16_MAX || m->trb[1] < 0 ||
+                            m->trb[1] > m->trd[1]))))
+        return vh_error_set(err, VW_ERR_DECODE, "gpu: MPEG-4 B-VOP TRD %d/%d, TRB %d/%d",
+                            m->trd[0], m->trd[1], m->trb[0], m->trb[1]);
+    /* Matrix entries of 0 are forbidden (14496-2 6.3.3). */
+    if (m->quant_type)
+        for (int i = 0; i < 64; i++)
+            if (!m->QuantMatrixIntra[i] || !m->QuantMatrixInter[i])
+                return vh_error_set(err, VW_ERR_DECODE, "gpu: MPEG-4 matrix entry %d is 0", i);
+    return VW_OK;
 }
 
 int ngp_check_picture(const CUVIDDECODECREATEINFO *info, const struct ngp_decode *m,
@@ -236,6 +302,8 @@ int ngp_check_picture(const CUVIDDECODECREATEINFO *info, const struct ngp_decode
                             "decoder", pp->PicWidthInMbs, pp->FrameHeightInMbs,
                             info->ulMaxWidth, info->ulMaxHeight);
     int rc = check_refs(info->CodecType, pp, n, err);
+    if (!rc && info->CodecType == cudaVideoCodec_MPEG4)
+        rc = check_mpeg4(info, &pp->CodecSpecific.mpeg4, err);
     if (rc)
         return rc;
     if (m->bitstream_size == 0 || m->bitstream_size > UINT32_MAX ||

@@ -31,7 +31,9 @@ int ngp_check_reconfigure(const struct nvdec_engine *e, const CUVIDDECODECREATEI
 /* A picture for the decoder created with `info` (its codec, not the
  * worker's word): CurrPicIdx and every reference index of the codec's
  * parameters inside the decoder's surfaces (or the codec's "none"), the
- * HEVC reference set entries inside RefPicIdx, nNumSlices == num_offsets
+ * HEVC reference set entries inside RefPicIdx, MPEG-4's VOL and VOP fields
+ * in their ranges (no sprites, no H.263, a B-VOP's TRB inside its TRD,
+ * no zero matrix entry), nNumSlices == num_offsets
  * (1..NGP_MAX_SLICES), the bitstream non-empty, inside the staging buffer
  * (staging_size bytes) and every slice offset inside it. Clears what the
  * engine never uses and could point anywhere (H.264 FMO map, MVC/SVC

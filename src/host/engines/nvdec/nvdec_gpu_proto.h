@@ -40,14 +40,14 @@
 
 #include "vivac/protocol.h"
 
-#define NGP_VERSION 2u
+#define NGP_VERSION 3u
 #define NGP_REPLY 0x80000000u
 #define NGP_MAX_MESSAGE (128u * 1024u)        /* a packet, header included */
 #define NGP_MAX_SLICES 16384u                 /* offsets in one DECODE */
 #define NGP_MAX_LANES 16u                     /* per worker, the first included */
 #define NGP_STAGING_MAX (256ull << 20)        /* bytes of one staging buffer */
 #define NGP_MAX_OBJECTS 4096u                 /* decoders + surfaces per worker */
-#define NGP_NUM_KINDS 6u                      /* NVDEC_KIND_COUNT */
+#define NGP_NUM_KINDS 7u                      /* NVDEC_KIND_COUNT */
 #define NGP_NUM_OUTPUTS 4u                    /* NVDEC_OUT_COUNT */
 #define NGP_PICPARAMS_SIZE 4280u              /* sizeof(CUVIDPICPARAMS) */
 

@@ -89,6 +89,7 @@ enum nvdec_kind {
     NVDEC_KIND_MPEG2,
     NVDEC_KIND_HEVC,
     NVDEC_KIND_JPEG,
+    NVDEC_KIND_MPEG4,
     NVDEC_KIND_COUNT,
 };
 
@@ -293,7 +294,7 @@ int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface
 
 /*
  * nvdec_codec.c: one VA codec on NVIDIA's cuvid parser, for every codec the
- * parser knows (H.264, HEVC, VP9, VP8, MPEG-2, JPEG). Each VA picture becomes one packet (the bytes the sw engine
+ * parser knows (H.264, HEVC, VP9, VP8, MPEG-2, JPEG, MPEG-4 Part 2). Each VA picture becomes one packet (the bytes the sw engine
  * gives libavcodec), built by the codec's class and fed to the parser
  * flagged CUVID_PKT_ENDOFPICTURE, so that the parser has decoded it when
  * cuvidParseVideoData returns; the decode callback tells which decoder slot
@@ -355,6 +356,7 @@ extern const struct nvdec_codec_class nvdec_vp8_class;
 extern const struct nvdec_codec_class nvdec_mpeg2_class;
 extern const struct nvdec_codec_class nvdec_hevc_class;
 extern const struct nvdec_codec_class nvdec_jpeg_class;
+extern const struct nvdec_codec_class nvdec_mpeg4_class;
 
 struct nvdec_codec {
     struct vh_codec base;
