@@ -61,8 +61,11 @@ echo "# CBR: $kbps kbit/s"
 check "H.264 Main VBR" "$(probe "$t/c.264")" "150|0|Main 640 480 yuv420p"
 rates=$(awk '$2<45{a+=$6} $2>=90{b+=$6} END{printf "%d %d", a*8/1.5/1000, b*8/2/1000}' "$t/c.log")
 echo "# VBR: $rates kbit/s before the change, over the last 60 pictures"
-check "VBR rate change takes (last 60 under the 600 kbit/s peak, at most half of before)" \
-    "$(echo "$rates" | awk '{print ($2 <= 600 && 2 * $2 <= $1) ? "yes" : "no"}')" yes
+# What the HRD promises over any 2 s: at most the peak for 2 s plus one
+# buffer (the buffer is the peak's second, avenc_encoder.c): 900 kbit/s
+# on average; x264's VBV landed at 602 once (CI 2026-12-06), over 600.
+check "VBR rate change takes (last 60 within the 600 kbit/s peak's HRD bound, at most half of before)" \
+    "$(echo "$rates" | awk '{print ($2 <= 600 + 600 / 2 && 2 * $2 <= $1) ? "yes" : "no"}')" yes
 
 # HEVC Main, CQP, a forced IDR at 7; CBR with a change at 45 (libx265 reopens: an IDR there).
 "$wire_encode" "$VIVAC_SOCKET" "$t/d.265" --codec hevc --frames 20 --force-idr 7 \
