@@ -189,6 +189,17 @@ replay_md5() {
     grep '^stream 0 frame ' "$e2e_tmp/$name.txt" | awk '{print $5}' >"$e2e_tmp/$name.md5"
 }
 
+# sw_replay_md5: replays $trace (record_trace) on vivac replay's own sw
+# engine; the pictures' MD5s to $e2e_tmp/sw.md5 and their count to $n;
+# fails on an error or no picture.
+sw_replay_md5() {
+    "$VIVAC" replay "$trace" --engine sw --md5 >"$e2e_tmp/sw.txt" 2>"$e2e_tmp/sw.err" ||
+        { cat "$e2e_tmp/sw.txt" "$e2e_tmp/sw.err"; echo "FAIL: sw replay"; exit 1; }
+    grep '^stream 0 frame ' "$e2e_tmp/sw.txt" | awk '{print $5}' >"$e2e_tmp/sw.md5"
+    n=$(wc -l <"$e2e_tmp/sw.md5")
+    [ "$n" -gt 0 ] || { cat "$e2e_tmp/sw.txt"; echo "FAIL: sw decoded no picture"; exit 1; }
+}
+
 # The codec name of a clip's video stream (ffprobe's: h264, av1, ...).
 clip_codec() {
     ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$1"

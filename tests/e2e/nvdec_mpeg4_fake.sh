@@ -14,11 +14,7 @@ source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: nvdec_mpeg4_fake.sh CLIP}
 fake_nvdec_trace "$clip"
 
-"$VIVAC" replay "$trace" --engine sw --md5 >"$e2e_tmp/sw.txt" 2>"$e2e_tmp/sw.err" ||
-    { cat "$e2e_tmp/sw.txt" "$e2e_tmp/sw.err"; echo "FAIL: sw replay"; exit 1; }
-grep '^stream 0 frame ' "$e2e_tmp/sw.txt" | awk '{print $5}' >"$e2e_tmp/sw.md5"
-n=$(wc -l <"$e2e_tmp/sw.md5")
-[ "$n" -gt 0 ] || { cat "$e2e_tmp/sw.txt"; echo "FAIL: sw decoded no picture"; exit 1; }
+sw_replay_md5
 
 start_daemon --engine nvdec --gpu-context-per-worker
 "$VIVAC" info --socket "$VIVAC_SOCKET" >"$e2e_tmp/info.txt"

@@ -10,8 +10,9 @@
  *    the first and every I-VOP, then the VOP start code, the coding type,
  *    the macroblock data; what the fake parser makes of it reaches the
  *    decoder, and the picture lands in the target;
- *  - a quant_precision NVDEC cannot take and B-VOP distances that do not
- *    fit are refused before the parser.
+ *  - a quant_precision NVDEC cannot take, data partitioning, interlaced
+ *    VOPs (NVDEC decodes them wrongly) and B-VOP distances that do not fit
+ *    are refused before the parser.
  */
 #define VIVAC_TEST_HOOKS
 #include <stdlib.h>
@@ -218,6 +219,15 @@ static void check_decode(void)
     bad.quant_precision = 4;
     CHECK_EQ(decode(c, &ref, &target, &bad, &err), VW_ERR_UNSUPPORTED_STREAM);
     CHECK(strstr(err.message, "quant_precision 4") != NULL);
+    /* What NVDEC decodes wrongly (measured on an H100). */
+    bad = make_pic(VW_MPEG4_VOP_P, 0, 2);
+    bad.data_partitioned = 1;
+    CHECK_EQ(decode(c, &ref, &target, &bad, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK(strstr(err.message, "data partitioning") != NULL);
+    bad = make_pic(VW_MPEG4_VOP_P, 0, 2);
+    bad.interlaced = 1;
+    CHECK_EQ(decode(c, &ref, &target, &bad, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK(strstr(err.message, "interlaced") != NULL);
     CHECK_EQ(n_decode, decodes);
     /* The stream goes on as if they had not come. */
     struct vw_mpeg4_picture p5 = make_pic(VW_MPEG4_VOP_P, 0, 2);

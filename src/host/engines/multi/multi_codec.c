@@ -1,17 +1,22 @@
 /* Codecs of the composite engine: on the primary when it has the profile,
  * else on the fallback engine, which decodes into shadow surfaces
  * (multi_shadow.c) whose pictures are then uploaded into the primary's
- * surfaces (the session's surfaces are the primary's). */
+ * surfaces (the session's surfaces are the primary's). A stream the
+ * primary refuses at its first picture, for what only pictures tell (nvdec:
+ * MPEG-4 data partitioning or interlace), moves to the fallback. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/pixel_format.h"
 #include "host/engines/multi/multi_internal.h"
 
 struct multi_codec {
     struct vh_codec base;
+    struct vh_codec_desc desc;
     struct vh_codec *inner;
     bool on_fallback;
+    bool decoded;                             /* a picture went through */
     uint8_t *upload;                          /* one picture, tightly packed */
     size_t upload_size;
 };
@@ -25,6 +30,7 @@ int multi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *des
     if (!c)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "%s: out of memory", engine->ops->name);
     c->base.engine = engine;
+    c->desc = *desc;
     c->on_fallback = !multi_primary_has(m, desc->profile, desc->entrypoint);
     struct vh_engine *inner = c->on_fallback ? m->fallback : m->primary;
     int st = inner->ops->codec_create(inner, desc, &c->inner, err);
@@ -86,12 +92,33 @@ static struct vh_surface *grain_surface(const struct vh_picture *pic)
     return pic->refs[8] && pic->refs[8] != pic->target ? pic->refs[8] : NULL;
 }
 
-int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
+/* The primary refused the stream's first picture as unsupported: its codec
+ * is swapped for one on the fallback, if the fallback makes one. Nothing
+ * was decoded, so nothing is lost; the GPU memory charged for the primary's
+ * codec stays charged until the codec goes (the budget errs on the safe
+ * side). */
+static bool move_to_fallback(struct multi_codec *c, const struct vh_error *refusal)
 {
-    struct multi_codec *c = (struct multi_codec *)codec;
-    struct multi_engine *m = multi_engine_of(codec->engine);
-    if (!c->on_fallback)
-        return m->primary->ops->decode(c->inner, pic, err);
+    struct multi_engine *m = multi_engine_of(c->base.engine);
+    struct vh_codec *moved = NULL;
+    struct vh_error err = {0};
+    if (m->fallback->ops->codec_create(m->fallback, &c->desc, &moved, &err) != VW_OK) {
+        vc_debug("%s: %s refused a stream and %s cannot take it: %s", m->base.ops->name,
+                 m->primary->ops->name, m->fallback->ops->name, err.message);
+        return false;
+    }
+    vc_info("%s: stream moves to %s: %s", m->base.ops->name, m->fallback->ops->name,
+            refusal->message);
+    m->primary->ops->codec_destroy(&c->inner);
+    c->inner = moved;
+    c->on_fallback = true;
+    return true;
+}
+
+static int decode_on_fallback(struct multi_codec *c, const struct vh_picture *pic,
+                              struct vh_error *err)
+{
+    struct multi_engine *m = multi_engine_of(c->base.engine);
     struct vh_picture shadowed = *pic;
     shadowed.target = multi_shadow_get(m, pic->target, err);
     if (!shadowed.target)
@@ -110,4 +137,20 @@ int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
     if (grain && (st = upload(c, grain, shadowed.refs[8], err)) != VW_OK)
         return st;
     return upload(c, pic->target, shadowed.target, err);
+}
+
+int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
+{
+    struct multi_codec *c = (struct multi_codec *)codec;
+    struct multi_engine *m = multi_engine_of(codec->engine);
+    if (!c->on_fallback) {
+        int st = m->primary->ops->decode(c->inner, pic, err);
+        if (st == VW_ERR_UNSUPPORTED_STREAM && !c->decoded && move_to_fallback(c, err)) {
+            memset(err, 0, sizeof(*err));
+            return decode_on_fallback(c, pic, err);
+        }
+        c->decoded |= st == VW_OK;
+        return st;
+    }
+    return decode_on_fallback(c, pic, err);
 }

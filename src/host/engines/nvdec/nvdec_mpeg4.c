@@ -15,6 +15,9 @@
  * when the size is the same. GMC and static sprites never get here
  * (validate_mpeg4.c refuses them), nor does the short video header.
  *
+ * Data partitioning and interlaced VOPs are refused (see
+ * mpeg4_packet_size).
+ *
  * Not bit-exact with sw by nature: NVDEC's IDCT is not libavcodec's
  * (MPEG-4 Part 2 allows the IEEE 1180 mismatch, as MPEG-2);
  * bench/gpu_correctness.sh compares them by PSNR.
@@ -31,6 +34,18 @@ static int mpeg4_packet_size(struct nvdec_codec *c, const struct vh_picture *pic
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
                             "nvdec: MPEG-4 quant_precision %u (NVDEC decodes 5 only)",
                             pic->mpeg4->quant_precision);
+    /* Measured on an H100 (docs/codecs.md): NVDEC's MPEG-4 parameters
+     * have no data partitioning (9.5 dB where it was on), and interlaced
+     * VOPs came out wrong (max difference 112) where sw is bit-exact.
+     * Refused rather than decoded wrongly; under auto the stream moves to
+     * sw at its first picture (multi_codec.c). */
+    if (pic->mpeg4->data_partitioned)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "nvdec: MPEG-4 data partitioning (NVDEC has no field for it)");
+    if (pic->mpeg4->interlaced)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "nvdec: interlaced MPEG-4 (NVDEC's pictures differ from the "
+                            "standard's)");
     return vh_mpeg4_packet_size(pic, c->priv, size, err);
 }
 
