@@ -8,10 +8,10 @@
 #   onoff     64 unpaced streams over 16 VMs, scheduler on (default slots,
 #             and SLOTS_ALT) vs off (--engine-slots 0), interleaved, REPS
 #             rounds: total frames/s, ratio on/off
-#   weights   3 VMs of 32 unpaced streams (each more than its share of the
-#             slots), weights 1:2:4, DURATION s: shares of the frames
+#   weights   3 VMs of WEIGHT_STREAMS (64) unpaced streams (each more than
+#             its share of the slots), weights 1:2:4, DURATION s: shares of the frames
 #             answered in WINDOW (A:B seconds after the start, default the
-#             second half less 1 s: 96 decoders take seconds to create on a
+#             second half less 1 s: the decoders take seconds to create on a
 #             GPU, while no scheduler decides anything), and of the whole run
 #   reserve   a VM with one stream paced at 60 frames/s and reserve=1.1x
 #             1080p60, beside a VM of 64 unpaced streams: late frames,
@@ -21,7 +21,7 @@
 #             WINDOW (all the streams started; so does reserve), and the
 #             slowest stream's first picture
 # Results: $OUT/qos_bench (or ./qos_bench): summary.txt, results.tsv, raw/.
-# Knobs: REPS=3 DURATION=8 DENSITY="60 70 75 80" SLOTS_ALT=64 CLIP=h264_1080p60
+# Knobs: REPS=3 DURATION=8 DENSITY="60 70 75 80" SLOTS_ALT=32 CLIP=h264_1080p60
 #   PARTS="onoff weights reserve density" (which of the four to run)
 #   STAGGER=MS: density's streams start MS apart, as VMs start playing one
 #   after another (0: all at once); the window counts from the last start;
@@ -42,7 +42,10 @@ DENSITY_ARGS=${DENSITY_ARGS:-}
 PARTS=${PARTS:-"onoff weights reserve density"}
 WINDOW=${WINDOW:-$((DURATION / 2)):$((DURATION - 1))}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
-SLOTS_ALT=${SLOTS_ALT:-64}
+SLOTS_ALT=${SLOTS_ALT:-32}
+# Each VM must be overloaded: more streams than its share of the slots (a
+# stream has one picture on the engine at most), 4/7 of 64 for weight 4.
+WEIGHT_STREAMS=${WEIGHT_STREAMS:-64}
 CLIP=${CLIP:-h264_1080p60}
 ENGINE=${ENGINE:-nvdec}
 res=${OUT:-$PWD}/qos_bench
@@ -159,11 +162,11 @@ fi
 if part weights && start weights 3 --qos v0:weight=1 --qos v1:weight=2 --qos v2:weight=4; then
     warm_up 3
     for i in 0 1 2; do
-        play "v$i" "weights_v$i" "$trace" --streams 32 --loop 1000000 --duration "$DURATION" --window "$WINDOW"
+        play "v$i" "weights_v$i" "$trace" --streams "$WEIGHT_STREAMS" --loop 1000000 --duration "$DURATION" --window "$WINDOW"
     done
     finish || say "FAILED: a replay of weights"
     shares() { # LABEL F0 F1 F2
-        say "weights 1:2:4, 3 VMs x 32 unpaced streams, $1: frames $2 $3 $4"
+        say "weights 1:2:4, 3 VMs x $WEIGHT_STREAMS unpaced streams, $1: frames $2 $3 $4"
         awk -v a="$2" -v b="$3" -v c="$4" 'BEGIN { t = a + b + c; f[1] = a; f[2] = b; f[3] = c
             split("1 2 4", w, " "); worst = 0
             for (i = 1; i <= 3; i++) { s = t ? f[i] / t : 0; want = w[i] / 7; d = (s / want - 1) * 100
