@@ -37,6 +37,12 @@ g=$work/root-vivac-va-driver
 [ -n "$(find "$g" -name vivac_drv_video.so)" ] || fail "vivac-va-driver: no driver"
 [ -n "$(find "$g" -name 90-vivac.rules)" ] || fail "vivac-va-driver: no udev rule"
 [ -z "$(find "$g" -name vivacd)" ] || fail "vivac-va-driver ships vivacd"
+# Its rule applies at install, and an install without udev (a container)
+# still succeeds.
+grep -q 'udevadm trigger' "$work/ctl-vivac-va-driver/postinst" ||
+    fail "vivac-va-driver: postinst does not apply the udev rule"
+env PATH=/nonexistent /bin/sh "$work/ctl-vivac-va-driver/postinst" configure ||
+    fail "vivac-va-driver: postinst fails where there is no udev"
 deps=$(dpkg-deb -f "$(ls "$work"/vivac-va-driver_*.deb)" Depends)
 echo "$deps" | grep -Eq 'libav|x26|ffmpeg|gstreamer|python' && fail "vivac-va-driver depends on $deps"
 
