@@ -34,6 +34,7 @@ struct vh_vm {
     uint8_t *base;                /* the region, NULL: none */
     uint64_t size;
     uint64_t id;
+    bool region_created;          /* the file was made here, not found */
     /* Set by the first guarded access that faulted (the file was truncated
      * under us): no access to the region after that, from any session. */
     atomic_bool broken;
@@ -70,6 +71,7 @@ static int map_region(struct vh_vm *vm, uint64_t create_size, const struct vh_fi
     /* A file made here gets --socket-group/--socket-mode (QEMU opens it);
      * one that exists keeps what its owner gave it. */
     int fd = open(vm->spec.shm_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    vm->region_created = fd >= 0;
     if (fd >= 0 && access) {
         int err = vh_file_access_apply_fd(access, fd, VH_REGION_MODE_DEFAULT);
         if (err) {
@@ -127,6 +129,8 @@ static int map_region(struct vh_vm *vm, uint64_t create_size, const struct vh_fi
     }
 out:
     close(fd);
+    if (err)
+        vh_vm_remove_created_region(vm);
     return err;
 }
 
@@ -224,6 +228,12 @@ int vh_vm_create(const char *text, const struct vh_file_access *access, struct v
     struct vh_vm_spec spec;
     int err = vh_vm_spec_parse(text, &spec, why, why_size);
     return err ? err : vh_vm_create_spec(&spec, access, out, why, why_size);
+}
+
+void vh_vm_remove_created_region(struct vh_vm *vm)
+{
+    if (vm && vm->region_created && unlink(vm->spec.shm_path) == 0)
+        vm->region_created = false;
 }
 
 void vh_vm_destroy(struct vh_vm **vmp)

@@ -63,6 +63,9 @@ int vh_vm_create(const char *text, const struct vh_file_access *access, struct v
                  char *why, size_t why_size);
 /* Unmaps the region (every slice must be released); accepts NULL. */
 void vh_vm_destroy(struct vh_vm **vm);
+/* Unlinks the region file if this VM made it (a reload that failed after
+ * making it undoes it; a VM that was served leaves its file to QEMU). */
+void vh_vm_remove_created_region(struct vh_vm *vm);
 
 const char *vh_vm_name(const struct vh_vm *vm);
 const char *vh_vm_control_path(const struct vh_vm *vm);

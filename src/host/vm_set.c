@@ -264,8 +264,10 @@ static void plan_free(struct plan *p, unsigned n, struct vh_vm_set *s, bool undo
             s->e[p->from[i]].fd = p->next[i].fd;
             p->next[i].fd = -1;
         }
-        if (p->made[i])
+        if (p->made[i]) {
+            vh_vm_remove_created_region(p->next[i].vm);
             entry_close(&p->next[i], true);
+        }
     }
     free(p->next);
     free(p->made);

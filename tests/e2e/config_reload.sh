@@ -17,7 +17,7 @@
 # (e) b's file renamed (same socket): the new VM takes the listening socket
 #     over; its socket path changed: the old socket is gone, the new serves;
 # (f) a new VM whose socket cannot be made: the reload is refused, another
-#     VM added by it is undone (its socket removed).
+#     VM added by it is undone (its socket and the region it made removed).
 # Usage: config_reload.sh CLIP
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: config_reload.sh CLIP}
@@ -184,19 +184,22 @@ grep -qx "ok reloaded: 0 added, 0 removed, 1 changed, 1 unchanged" "$t/reload.tx
 echo "ok: (e) a renamed file takes its socket over; a moved socket is closed and made anew"
 
 # (f) all or nothing when a new VM cannot be served: d is good, e's socket
-# path is a regular file: neither is served, d's socket is removed again.
+# path is a regular file: neither is served, d's socket and the region the
+# reload made for it are removed again.
 : >"$t/plain-file"
-printf 'control-socket = %s\n' "$t/d.sock" >"$etc/vms.d/d.conf"
+printf 'control-socket = %s\nregion = %s\nregion-size = 4\n' "$t/d.sock" "$t/d.shm" \
+    >"$etc/vms.d/d.conf"
 printf 'control-socket = %s\n' "$t/plain-file" >"$etc/vms.d/e.conf"
 rc=0
 "$VIVAC" reload --admin "$admin" >"$t/reload.txt" 2>&1 || rc=$?
 [ $rc = 1 ] && grep -qF "error: $etc/vms.d/e.conf:1: VM e: cannot listen on $t/plain-file" "$t/reload.txt" ||
     { cat "$t/reload.txt"; fail "(f) a socket that cannot be made: exit $rc"; }
 [ ! -e "$t/d.sock" ] || fail "(f) d's socket left by a refused reload"
+[ ! -e "$t/d.shm" ] || fail "(f) d's region, made by the refused reload, left behind"
 [ -f "$t/plain-file" ] || fail "(f) the file in e's way was touched"
 [ -S "$t/b2.sock" ] && [ -S "$t/a.sock" ] || fail "(f) a's or b2's socket gone after a refused reload"
 rm "$etc/vms.d/d.conf" "$etc/vms.d/e.conf"
-echo "ok: (f) a VM that cannot listen refuses the whole reload; the other new VM is undone"
+echo "ok: (f) a VM that cannot listen refuses the whole reload; the other new VM is undone (socket and region)"
 
 # (b) a's decode went on throughout, in the same worker.
 wait "$a_replay" || { cat "$t/a.txt"; fail "(b) a's replay"; }
