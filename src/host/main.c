@@ -586,6 +586,8 @@ static int make_scheduler(const struct options *o, const char *engine, struct vh
         vh_sched_set_policy(s, (uint32_t)c, &p);
     }
     for (uint32_t k = 0; k < vh_sched_num_classes(s); k++) {
+        if (!vh_sched_class_name(s, k))
+            continue;
         char text[128];
         struct vh_sched_policy p;
         vh_sched_get(s, k, &p, NULL);

@@ -88,6 +88,8 @@ static void wait_histogram(FILE *f, const struct vh_sched *s)
         struct vh_sched_stats st;
         vh_sched_get(s, c, NULL, &st);
         const char *cls = vh_sched_class_name(s, c);
+        if (!cls)
+            continue; /* a freed entry */
         for (unsigned b = 0; b <= VH_SCHED_WAIT_BUCKETS; b++) {
             fprintf(f, "%s_bucket{vm=\"", name);
             put_label(f, cls);
@@ -118,13 +120,15 @@ void vh_metrics_render(FILE *f, const struct vh_sched *s, const struct vh_pool *
     for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
         family(f, families[i].name, families[i].type, families[i].help);
         for (uint32_t c = 0; c < n; c++) {
+            const char *cls = vh_sched_class_name(s, c);
+            if (!cls)
+                continue; /* a freed entry */
             struct vh_sched_policy p;
             struct vh_sched_stats st;
             struct vh_pool_usage u;
             vh_sched_get(s, c, &p, &st);
-            vh_pool_usage(pool, vh_sched_class_name(s, c), &u);
-            sample(f, families[i].name, vh_sched_class_name(s, c),
-                   value_of(families[i].what, &p, &st, &u));
+            vh_pool_usage(pool, cls, &u);
+            sample(f, families[i].name, cls, value_of(families[i].what, &p, &st, &u));
         }
     }
     wait_histogram(f, s);

@@ -80,9 +80,11 @@ int vh_qos_split(const char *spec, char *cls, size_t cls_size, const char **poli
 
 int vh_qos_class(struct vh_sched *s, const char *name)
 {
-    for (uint32_t k = 0; k < vh_sched_num_classes(s); k++)
-        if (strcmp(vh_sched_class_name(s, k), name) == 0)
+    for (uint32_t k = 0; k < vh_sched_num_classes(s); k++) {
+        const char *known = vh_sched_class_name(s, k);
+        if (known && strcmp(known, name) == 0)
             return (int)k;
+    }
     if (strncmp(name, "cid:", 4) == 0) {
         int c = vh_sched_class(s, name);
         return c < 0 ? -1 : c;

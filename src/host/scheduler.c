@@ -27,8 +27,10 @@ struct granted {
 };
 
 struct sched_class {
-    char name[VH_SCHED_NAME_MAX];
+    char name[VH_SCHED_NAME_MAX]; /* "": a free entry, reused by the next new class */
     struct vh_sched_policy policy;
+    uint32_t holders;             /* workers of the class (vh_sched_class_hold) */
+    bool kept;                    /* its policy was set: kept while no worker holds it */
     struct request *head, *tail;
     /* The head's tags (set when it became head) and the finish tags of the
      * class's last picture served: R and L in ns, P in virtual time. */
@@ -108,9 +110,20 @@ int vh_sched_class(struct vh_sched *s, const char *name)
     size_t len = strlen(name);
     if (!len || len >= VH_SCHED_NAME_MAX)
         return -EINVAL;
-    for (uint32_t i = 0; i < s->num_classes; i++)
+    uint32_t free_entry = UINT32_MAX;
+    for (uint32_t i = 0; i < s->num_classes; i++) {
         if (strcmp(s->classes[i].name, name) == 0)
             return (int)i;
+        if (!s->classes[i].name[0] && free_entry == UINT32_MAX)
+            free_entry = i;
+    }
+    if (free_entry != UINT32_MAX) {
+        struct sched_class *c = &s->classes[free_entry];
+        memset(c, 0, sizeof(*c));
+        memcpy(c->name, name, len + 1);
+        c->policy = s->default_policy;
+        return (int)free_entry;
+    }
     if (s->num_classes == VH_SCHED_MAX_CLASSES)
         return -ENOSPC;
     if (s->num_classes == s->cap_classes) {
@@ -133,7 +146,40 @@ int vh_sched_set_policy(struct vh_sched *s, uint32_t cls, const struct vh_sched_
     if (cls >= s->num_classes || vh_sched_policy_check(p, NULL, 0))
         return -EINVAL;
     s->classes[cls].policy = *p;
+    s->classes[cls].kept = true;
     return 0;
+}
+
+/* A class no worker holds, with nothing queued or on the engine and no
+ * policy of its own, is freed: its name and counters go. */
+static void free_if_unused(struct vh_sched *s, uint32_t cls)
+{
+    struct sched_class *c = &s->classes[cls];
+    if (c->name[0] && !c->holders && !c->kept && !c->head && !c->stats.in_flight)
+        memset(c, 0, sizeof(*c));
+}
+
+void vh_sched_class_hold(struct vh_sched *s, uint32_t cls)
+{
+    if (cls < s->num_classes && s->classes[cls].name[0])
+        s->classes[cls].holders++;
+}
+
+void vh_sched_class_release(struct vh_sched *s, uint32_t cls)
+{
+    if (cls >= s->num_classes || !s->classes[cls].holders)
+        return;
+    s->classes[cls].holders--;
+    free_if_unused(s, cls);
+}
+
+void vh_sched_class_unkeep(struct vh_sched *s, uint32_t cls)
+{
+    if (cls >= s->num_classes || !s->classes[cls].name[0])
+        return;
+    s->classes[cls].kept = false;
+    s->classes[cls].policy = s->default_policy;
+    free_if_unused(s, cls);
 }
 
 uint32_t vh_sched_num_classes(const struct vh_sched *s)
@@ -143,7 +189,7 @@ uint32_t vh_sched_num_classes(const struct vh_sched *s)
 
 const char *vh_sched_class_name(const struct vh_sched *s, uint32_t cls)
 {
-    return cls < s->num_classes ? s->classes[cls].name : NULL;
+    return cls < s->num_classes && s->classes[cls].name[0] ? s->classes[cls].name : NULL;
 }
 
 void vh_sched_get(const struct vh_sched *s, uint32_t cls, struct vh_sched_policy *policy,
@@ -174,7 +220,7 @@ static void tag_head(struct vh_sched *s, struct sched_class *c, int64_t now_ns)
 int vh_sched_ask(struct vh_sched *s, uint32_t cls, uint64_t owner, uint32_t ticket, double cost,
                  int64_t now_ns)
 {
-    if (cls >= s->num_classes || !(cost > 0) || !isfinite(cost))
+    if (cls >= s->num_classes || !s->classes[cls].name[0] || !(cost > 0) || !isfinite(cost))
         return -EINVAL;
     struct request *r = malloc(sizeof(*r));
     if (!r)
@@ -346,5 +392,6 @@ void vh_sched_forget(struct vh_sched *s, uint64_t owner)
         /* A new head keeps the old head's tags: they were the class's due
          * times, whoever's picture it was. */
         c->tail = last;
+        free_if_unused(s, i);
     }
 }

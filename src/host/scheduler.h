@@ -68,12 +68,25 @@ void vh_sched_destroy(struct vh_sched **sched); /* accepts NULL */
 /* 0 if the policy is usable, else -EINVAL with the reason in why. */
 int vh_sched_policy_check(const struct vh_sched_policy *p, char *why, unsigned why_size);
 
-/* The class named `name`, created with the default policy if new; its
- * index, or -ENOSPC / -EINVAL (empty or too long a name). */
+/* The class named `name`, created with the default policy if new (in a
+ * freed entry if there is one); its index, or -ENOSPC (more than
+ * VH_SCHED_MAX_CLASSES in use at once) / -EINVAL (empty or too long a name). */
 int vh_sched_class(struct vh_sched *sched, const char *name);
-/* Sets a class's policy (takes effect at its next head). -EINVAL. */
+/* Sets a class's policy (takes effect at its next head); the class is then
+ * kept (a VM's file, --qos, vivac set) until vh_sched_class_unkeep. -EINVAL. */
 int vh_sched_set_policy(struct vh_sched *sched, uint32_t cls, const struct vh_sched_policy *p);
+/* A worker of class cls starts / ends. A class that no worker holds, that
+ * is not kept and has nothing queued or on the engine is freed (its name
+ * and counters go, its index may name a new class): so vsock guests and
+ * VMs that come and go do not use up the classes of a long-running daemon. */
+void vh_sched_class_hold(struct vh_sched *sched, uint32_t cls);
+void vh_sched_class_release(struct vh_sched *sched, uint32_t cls);
+/* Its VM is no longer configured: back to the default policy, freed once
+ * unused. */
+void vh_sched_class_unkeep(struct vh_sched *sched, uint32_t cls);
+/* Entries in use or free: iterate 0..n-1 and skip the NULL names. */
 uint32_t vh_sched_num_classes(const struct vh_sched *sched);
+/* NULL for a freed entry. */
 const char *vh_sched_class_name(const struct vh_sched *sched, uint32_t cls);
 void vh_sched_get(const struct vh_sched *sched, uint32_t cls, struct vh_sched_policy *policy,
                   struct vh_sched_stats *stats);

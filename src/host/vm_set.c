@@ -376,6 +376,12 @@ int vh_vm_set_reload(struct vh_vm_set *s, struct vh_sched *sched, struct vh_pool
                 old->conf.spec.control, old->fd < 0 ? "taken over" : "closed and removed",
                 old->conf.spec.shm_path[0] ? old->conf.spec.shm_path : "(none)");
         vh_pool_end_role(pool, role);
+        if (sched && i == c.num_vms) {
+            /* Its class goes once its worker has ended (metrics, vivac top). */
+            int cls = vh_qos_class(sched, old->conf.spec.name);
+            if (cls >= 0)
+                vh_sched_class_unkeep(sched, (uint32_t)cls);
+        }
         entry_close(old, true);
         i < c.num_vms ? changed++ : removed++;
     }

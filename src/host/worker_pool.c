@@ -184,8 +184,10 @@ static void drop(struct vh_pool *p, struct worker *w, bool expected)
     }
     close(w->control);
     w->control = -1;
-    if (p->config.sched && w->cls >= 0)
+    if (p->config.sched && w->cls >= 0) {
         vh_sched_forget(p->config.sched, w->slot);
+        vh_sched_class_release(p->config.sched, (uint32_t)w->cls);
+    }
     w->asks = 0;
     w->expected = expected;
     w->lost = w->count;
@@ -289,6 +291,7 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
             free(w);
             return err;
         }
+        vh_sched_class_hold(p->config.sched, (uint32_t)w->cls);
     }
     /* The slot's budgets: this client's limits, nothing used. */
     struct vh_budget_page *page = p->config.budgets;

@@ -8,7 +8,8 @@
 #     a's worker is the same process from start to end: no reload touches it;
 # (c) meanwhile b's file is added + SIGHUP: b's socket and region appear
 #     and b decodes bit-exact; b's file removed + `vivac reload`: b's socket
-#     is gone, b's worker and its running session end, its region is left;
+#     is gone, b's worker and its running session end, so do its metrics,
+#     its region is left;
 #     added again with `vivac reload` at weight 3, then weight 5 in its file
 #     + reload: the admin "metrics" show vivac_vm_weight{vm="b"} 5, b's
 #     worker was not restarted by the QoS change;
@@ -120,7 +121,11 @@ wait "$b2" || rc=$?
 [ $rc != 0 ] || { cat "$t/b2.txt"; fail "(c) b's replay ended well though b was removed"; }
 grep -q "warning: VM b: its file is gone: control socket $t/b.sock closed and removed; its sessions end" \
     "$t/vivacd.log" || fail "(c) b's removal not logged"
-echo "ok: (c) b's file removed + vivac reload: socket gone, worker and session ended, region left"
+# Its scheduler class goes with its worker: no metrics of a VM that is gone.
+for _ in $(seq 100); do [ -z "$(metric vivac_vm_weight b)" ] && break; sleep 0.05; done
+[ -z "$(metric vivac_vm_weight b)" ] || fail "(c) the metrics still list b after its removal"
+[ "$(metric vivac_vm_weight a)" = 1 ] || fail "(c) a's metrics: weight $(metric vivac_vm_weight a), want 1"
+echo "ok: (c) b's file removed + vivac reload: socket gone, worker and session ended, metrics gone, region left"
 
 # b again (vivac reload), weight 3; then weight 5 in its file: applied live.
 printf 'control-socket = %s\nweight = 3\n' "$t/b.sock" >"$etc/vms.d/b.conf"

@@ -3,6 +3,7 @@
  * closed loops (ask, decode, ask again) as real ones are, optionally paced.
  * Deterministic, so the bounds are tighter than the end-to-end tests'. */
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -262,6 +263,64 @@ static void test_slots_and_forget(void)
     vh_sched_destroy(&s); /* NULL is fine */
 }
 
+/* Classes of workers that come and go (vsock guests, removed VMs) are
+ * freed once unused, so a long-running daemon never runs out of them; a
+ * class with a policy of its own stays until unkept. */
+static void test_class_lifetime(void)
+{
+    struct vh_sched *s;
+    struct vh_sched_policy def = {.weight = 1};
+    CHECK_EQ(vh_sched_create(1, &def, &s), 0);
+    /* Far more guests over time than classes at once. */
+    for (unsigned i = 0; i < 3 * VH_SCHED_MAX_CLASSES; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "cid:%u", 3 + i);
+        int c = vh_sched_class(s, name);
+        CHECK(c >= 0);
+        if (c < 0)
+            break;
+        vh_sched_class_hold(s, (uint32_t)c);
+        CHECK_EQ(vh_sched_ask(s, (uint32_t)c, 1, i, 10, 0), 0);
+        struct vh_sched_grant g;
+        CHECK(vh_sched_next(s, 0, &g, NULL));
+        CHECK_EQ(vh_sched_done(s, 1, i, 100, false), 0);
+        vh_sched_class_release(s, (uint32_t)c);
+        CHECK(vh_sched_class_name(s, (uint32_t)c) == NULL);
+    }
+    CHECK(vh_sched_num_classes(s) <= 1);
+
+    /* Held and busy: kept until both end. */
+    int a = vh_sched_class(s, "a");
+    vh_sched_class_hold(s, (uint32_t)a);
+    vh_sched_class_hold(s, (uint32_t)a);
+    CHECK_EQ(vh_sched_ask(s, (uint32_t)a, 5, 1, 10, 0), 0);
+    vh_sched_class_release(s, (uint32_t)a);
+    vh_sched_class_release(s, (uint32_t)a);
+    CHECK(vh_sched_class_name(s, (uint32_t)a) != NULL); /* still queued */
+    vh_sched_forget(s, 5);
+    CHECK(vh_sched_class_name(s, (uint32_t)a) == NULL);
+    CHECK_EQ(vh_sched_ask(s, (uint32_t)a, 5, 2, 10, 0), -EINVAL); /* freed */
+
+    /* A policy of its own (a VM's file, --qos, vivac set): kept without
+     * workers, until unkept; then a new class may take its entry. */
+    int v = vh_sched_class(s, "vm1");
+    struct vh_sched_policy p = {.weight = 4};
+    CHECK_EQ(vh_sched_set_policy(s, (uint32_t)v, &p), 0);
+    vh_sched_class_hold(s, (uint32_t)v);
+    vh_sched_class_release(s, (uint32_t)v);
+    CHECK(vh_sched_class_name(s, (uint32_t)v) != NULL);
+    CHECK_EQ(vh_sched_class(s, "vm1"), v);
+    vh_sched_class_unkeep(s, (uint32_t)v);
+    CHECK(vh_sched_class_name(s, (uint32_t)v) == NULL);
+    int w = vh_sched_class(s, "vm2");
+    CHECK_EQ(w, v);
+    struct vh_sched_policy got;
+    struct vh_sched_stats st;
+    vh_sched_get(s, (uint32_t)w, &got, &st);
+    CHECK(got.weight == 1 && st.granted == 0); /* nothing of vm1's */
+    vh_sched_destroy(&s);
+}
+
 static void test_bad_input(void)
 {
     char why[128];
@@ -295,6 +354,7 @@ int main(void)
     test_limit();
     test_weight_change();
     test_slots_and_forget();
+    test_class_lifetime();
     test_bad_input();
     return check_finish("test_scheduler");
 }
