@@ -72,17 +72,27 @@ record_trace() {
 }
 
 # start_daemon [vivacd args...]: runs a private daemon, exports VIVAC_SOCKET.
+# VIVACD_ENV (optional): "NAME=VALUE ..." the daemon and its workers run
+# with besides (vaapi_chain.sh: the VA driver of the vaapi engine).
 start_daemon() {
     export VIVAC_SOCKET=$e2e_tmp/vivacd.sock
-    "$VIVACD" --socket "$VIVAC_SOCKET" "$@" 2>"$e2e_tmp/vivacd.log" &
+    local daemon_env=()
+    [ -n "${VIVACD_ENV:-}" ] && read -ra daemon_env <<<"$VIVACD_ENV"
+    env "${daemon_env[@]}" "$VIVACD" --socket "$VIVAC_SOCKET" "$@" 2>"$e2e_tmp/vivacd.log" &
     VIVACD_PID=$!
     e2e_pids+=($VIVACD_PID)
+    wait_socket "$VIVAC_SOCKET" "$VIVACD_PID" "$e2e_tmp/vivacd.log"
+}
+
+# wait_socket SOCKET PID LOG: waits up to 5 s for the daemon PID to create
+# SOCKET; fails (showing LOG) if it dies first or never does.
+wait_socket() {
     for _ in $(seq 100); do
-        [ -S "$VIVAC_SOCKET" ] && return
-        kill -0 "$VIVACD_PID" 2>/dev/null || { cat "$e2e_tmp/vivacd.log"; echo "vivacd died"; exit 1; }
+        [ -S "$1" ] && return
+        kill -0 "$2" 2>/dev/null || { cat "$3"; echo "vivacd died"; exit 1; }
         sleep 0.05
     done
-    echo "vivacd did not create $VIVAC_SOCKET"; exit 1
+    echo "vivacd did not create $1"; exit 1
 }
 
 # Stops the daemon with SIGTERM and fails the test unless it exits cleanly
@@ -198,6 +208,31 @@ sw_replay_md5() {
     grep '^stream 0 frame ' "$e2e_tmp/sw.txt" | awk '{print $5}' >"$e2e_tmp/sw.md5"
     n=$(wc -l <"$e2e_tmp/sw.md5")
     [ "$n" -gt 0 ] || { cat "$e2e_tmp/sw.txt"; echo "FAIL: sw decoded no picture"; exit 1; }
+}
+
+# corrupt_clip IN OUT: IN with 200 bytes flipped after the first 2000 (the
+# parameter sets stay intact), for decode errors on the host.
+corrupt_clip() {
+    python3 - "$1" "$2" <<'PY'
+import random, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+rng = random.Random(1)
+for _ in range(200):
+    data[rng.randrange(2000, len(data))] ^= 0xff
+open(sys.argv[2], "wb").write(data)
+PY
+}
+
+# expect_decode_error CLIP: ffmpeg through vivac (vivac_framemd5) on CLIP
+# corrupted (corrupt_clip) must fail at vaSyncSurface with a decode error;
+# its messages stay in $e2e_tmp/ffmpeg.log.
+expect_decode_error() {
+    corrupt_clip "$1" "$e2e_tmp/corrupt.264"
+    if vivac_framemd5 "$e2e_tmp/corrupt.264" >/dev/null 2>"$e2e_tmp/ffmpeg.log"; then
+        echo "FAIL: ffmpeg reported no error for a corrupted clip"; exit 1
+    fi
+    grep -E "Failed to sync surface .*decoding error" "$e2e_tmp/ffmpeg.log" ||
+        { cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: no vaSyncSurface decode error reached ffmpeg"; exit 1; }
 }
 
 # The codec name of a clip's video stream (ffprobe's: h264, av1, ...).

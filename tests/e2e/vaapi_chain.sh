@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The vaapi engine against a real libva driver without a GPU: vivac chained
+# onto itself. An inner vivacd (engine sw) serves vivac's own VA driver,
+# which the outer vivacd's vaapi engine loads as its host driver
+# (LIBVA_DRIVER_NAME=vivac, on /dev/null made to pass for a render node by
+# the fake_render_node preload library); ffmpeg decodes through the outer
+# daemon.
+#   decode CLIP: every frame bit-exact with ffmpeg's software decode, and
+#                the outer daemon's log shows the vaapi engine served it.
+#   error CLIP:  CLIP corrupted: the inner daemon's decode error reaches
+#                ffmpeg as a VA decode error (vaSyncSurface), with the
+#                vaapi engine's reason, and both daemons live on.
+# Usage: vaapi_chain.sh decode|error CLIP FAKE_RENDER_NODE_SO
+source "$(dirname "$0")/lib.sh"
+mode=${1:?usage: vaapi_chain.sh decode|error CLIP FAKE_RENDER_NODE_SO}
+clip=${2:?missing CLIP}
+preload=${3:?missing FAKE_RENDER_NODE_SO}
+need ffmpeg
+[ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
+grep -qa "vaapi-device" "$VIVACD" || { echo "SKIP: vivacd built without the vaapi engine"; exit $SKIP; }
+ensure_display
+
+# The inner daemon, in a directory of its own (its admin socket lies beside
+# its socket). The outer daemon's workers run as an unprivileged user
+# (started as root) and connect to it: the way there and the socket are
+# open to them.
+chmod 0711 "$e2e_tmp"
+inner=$e2e_tmp/inner
+mkdir -m 0711 "$inner"
+"$VIVACD" --socket "$inner/vivacd.sock" --socket-mode 0666 --engine sw 2>"$e2e_tmp/inner.log" &
+inner_pid=$!
+e2e_pids+=($inner_pid)
+wait_socket "$inner/vivacd.sock" "$inner_pid" "$e2e_tmp/inner.log"
+
+VIVACD_ENV="LD_PRELOAD=$preload LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR"
+VIVACD_ENV+=" VIVAC_SOCKET=$inner/vivacd.sock"
+start_daemon --engine vaapi --vaapi-device /dev/null
+unset VIVACD_ENV
+use_vivac_driver
+
+# The outer daemon's worker runs the vaapi engine on vivac's driver.
+served_by_vaapi() {
+    grep -q "ready (engine vaapi)" "$e2e_tmp/vivacd.log" &&
+        grep -q "vaapi: /dev/null: vivac .*via $inner/vivacd.sock" "$e2e_tmp/vivacd.log" ||
+        { cat "$e2e_tmp/vivacd.log"; echo "FAIL: the outer daemon's log does not show the vaapi engine on vivac's driver"; exit 1; }
+}
+
+name=$(basename "$clip")
+if [ "$mode" = decode ]; then
+    sw_framemd5 "$clip" >"$e2e_tmp/ref.md5"
+    if ! vivac_framemd5 "$clip" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
+        cat "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log" "$e2e_tmp/inner.log"
+        echo "FAIL: ffmpeg through the chain failed on $name"; exit 1
+    fi
+    ref_n=$(wc -l <"$e2e_tmp/ref.md5"); got_n=$(wc -l <"$e2e_tmp/got.md5")
+    if [ "$ref_n" -eq 0 ] || ! cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5"; then
+        diff "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" | head -20 || true
+        tail -20 "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log" "$e2e_tmp/inner.log"
+        echo "FAIL: $name: $got_n frames through the chain, $ref_n in software, hashes differ"
+        exit 1
+    fi
+    served_by_vaapi
+    stop_daemon
+    daemon_counted_at_least "$ref_n"
+    echo "ok: $name: $ref_n frames bit-exact through vaapi -> vivac -> sw"
+elif [ "$mode" = error ]; then
+    expect_decode_error "$clip"
+    # The reason the outer client's driver logs is the vaapi engine's: the
+    # inner daemon's error came back through the host driver's VA calls.
+    grep -m1 "vivac: warning: .*vaapi: va[A-Za-z]*: .*decoding error" "$e2e_tmp/ffmpeg.log" ||
+        { cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: the vaapi engine's reason did not reach ffmpeg"; exit 1; }
+    served_by_vaapi
+    daemon_alive && kill -0 "$inner_pid" || { echo "FAIL: a daemon died"; exit 1; }
+    stop_daemon
+    # The outer worker's display closes with it: the inner session's closing
+    # line counts the errors it returned.
+    for _ in $(seq 40); do
+        grep -Eq "closed: [0-9]+ frames, [1-9][0-9]* errors" "$e2e_tmp/inner.log" && break
+        sleep 0.05
+    done
+    grep -Eq "closed: [0-9]+ frames, [1-9][0-9]* errors" "$e2e_tmp/inner.log" ||
+        { cat "$e2e_tmp/inner.log"; echo "FAIL: the inner daemon reported no decode error"; exit 1; }
+    echo "ok: the inner daemon's decode error reached ffmpeg as a VA decode error"
+else
+    echo "unknown mode $mode"; exit 1
+fi
