@@ -235,6 +235,62 @@ expect_decode_error() {
         { cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: no vaSyncSurface decode error reached ffmpeg"; exit 1; }
 }
 
+# wait_log REGEX FILE: waits up to 5 s for a line of FILE (a daemon's log)
+# to match REGEX (grep -E); fails if none does.
+wait_log() {
+    for _ in $(seq 100); do
+        grep -Eq "$1" "$2" && return
+        sleep 0.05
+    done
+    return 1
+}
+
+# try_escape ESCAPE [vivacd args...] (a test build: -Dtest_hooks): starts a
+# daemon whose workers try ESCAPE right after locking their sandbox
+# (VIVAC_TEST_ESCAPE, src/host/sandbox_escape.c), starts one worker, and
+# sets $outcome to how the attempt ended: "refused", "sigsys" or
+# "SUCCEEDED" (or "daemon-died", "nothing").
+try_escape() {
+    local escape=$1; shift
+    VIVAC_TEST_ESCAPE=$escape start_daemon "$@"
+    "$VIVAC" info --socket "$VIVAC_SOCKET" >/dev/null 2>&1 || true
+    outcome=""
+    for _ in $(seq 100); do
+        if grep -q "test escape .*: SUCCEEDED" "$e2e_tmp/vivacd.log"; then outcome=SUCCEEDED
+        elif grep -q "test escape .*: refused" "$e2e_tmp/vivacd.log"; then outcome=refused
+        elif grep -q "killed by signal 31" "$e2e_tmp/vivacd.log" &&
+             grep -q "the sandbox refused system call" "$e2e_tmp/vivacd.log"; then outcome=sigsys
+        fi
+        [ -n "$outcome" ] && break
+        sleep 0.05
+    done
+    daemon_alive || { echo "FAIL: $escape: the daemon died" >&2; outcome=daemon-died; }
+    outcome=${outcome:-nothing}
+}
+
+# escape_suite "ESCAPE..." [vivacd args...]: try_escape for each, each on a
+# daemon of its own; prints "ok"/"not ok" lines and fails (status 1) if one
+# was not refused, or a write: escape left its file. The daemon must still
+# serve after it: the next client gets a fresh worker, which tries again.
+escape_suite() {
+    local escapes=$1 escape detail bad=0; shift
+    for escape in $escapes; do
+        try_escape "$escape" "$@"
+        detail=$(grep -o "test escape [^:]*:.*\(refused\|SUCCEEDED\).*\|the sandbox refused system call.*" \
+                 "$e2e_tmp/vivacd.log" | head -1)
+        case $outcome in
+        refused|sigsys) echo "ok - $escape: $outcome ($detail)" ;;
+        *) echo "not ok - $escape: $outcome ($detail)"; tail -5 "$e2e_tmp/vivacd.log"; bad=1 ;;
+        esac
+        if [ "${escape%%:*}" = write ] && [ -e "${escape#write:}" ]; then
+            echo "not ok - $escape: a file was created"; bad=1; rm -f "${escape#write:}"
+        fi
+        stop_daemon
+        : >"$e2e_tmp/vivacd.log"
+    done
+    return $bad
+}
+
 # The codec name of a clip's video stream (ffprobe's: h264, av1, ...).
 clip_codec() {
     ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$1"

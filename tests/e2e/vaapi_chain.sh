@@ -10,9 +10,12 @@
 #   error CLIP:  CLIP corrupted: the inner daemon's decode error reaches
 #                ffmpeg as a VA decode error (vaSyncSurface), with the
 #                vaapi engine's reason, and both daemons live on.
-# Usage: vaapi_chain.sh decode|error CLIP FAKE_RENDER_NODE_SO
+#   sandbox CLIP (a test build): the outer worker's sandbox is the sw list
+#                plus the DRM calls (sandbox.h, drm) and refuses every
+#                escape, as sandbox.sh's workers do (CLIP unused).
+# Usage: vaapi_chain.sh decode|error|sandbox CLIP FAKE_RENDER_NODE_SO
 source "$(dirname "$0")/lib.sh"
-mode=${1:?usage: vaapi_chain.sh decode|error CLIP FAKE_RENDER_NODE_SO}
+mode=${1:?usage: vaapi_chain.sh decode|error|sandbox CLIP FAKE_RENDER_NODE_SO}
 clip=${2:?missing CLIP}
 preload=${3:?missing FAKE_RENDER_NODE_SO}
 need ffmpeg
@@ -34,7 +37,26 @@ wait_socket "$inner/vivacd.sock" "$inner_pid" "$e2e_tmp/inner.log"
 
 VIVACD_ENV="LD_PRELOAD=$preload LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR"
 VIVACD_ENV+=" VIVAC_SOCKET=$inner/vivacd.sock"
-start_daemon --engine vaapi --vaapi-device /dev/null
+outer_args=(--engine vaapi --vaapi-device /dev/null)
+
+if [ "$mode" = sandbox ]; then
+    grep -qa "test escape %s: trying" "$VIVACD" || { echo "SKIP: vivacd built without -Dtest_hooks"; exit $SKIP; }
+    # The vaapi worker's own flavour: the CPU list and the DRM calls, not
+    # the NVIDIA driver's (any ioctl, any executable mapping).
+    escape_suite "open:/etc/passwd write:$e2e_tmp/new exec:/bin/true socket ptrace fork ioctl" \
+        "${outer_args[@]}" || { echo "FAIL: an escape from the vaapi worker was not refused"; exit 1; }
+    start_daemon "${outer_args[@]}"
+    "$VIVAC" info --socket "$VIVAC_SOCKET" >/dev/null
+    wait_worker "uid:$(id -u)" >/dev/null
+    wait_log "uid:$(id -u)\]: info: sandbox locked: .*seccomp [0-9]+ calls \(sw, drm\)" \
+        "$e2e_tmp/vivacd.log" ||
+        { cat "$e2e_tmp/vivacd.log"; echo "FAIL: the vaapi worker's sandbox is not the sw+drm flavour"; exit 1; }
+    stop_daemon
+    echo "ok: the vaapi worker runs in the sw+drm sandbox and every escape is refused"
+    exit 0
+fi
+
+start_daemon "${outer_args[@]}"
 unset VIVACD_ENV
 use_vivac_driver
 
@@ -74,11 +96,7 @@ elif [ "$mode" = error ]; then
     stop_daemon
     # The outer worker's display closes with it: the inner session's closing
     # line counts the errors it returned.
-    for _ in $(seq 40); do
-        grep -Eq "closed: [0-9]+ frames, [1-9][0-9]* errors" "$e2e_tmp/inner.log" && break
-        sleep 0.05
-    done
-    grep -Eq "closed: [0-9]+ frames, [1-9][0-9]* errors" "$e2e_tmp/inner.log" ||
+    wait_log "closed: [0-9]+ frames, [1-9][0-9]* errors" "$e2e_tmp/inner.log" ||
         { cat "$e2e_tmp/inner.log"; echo "FAIL: the inner daemon reported no decode error"; exit 1; }
     echo "ok: the inner daemon's decode error reached ffmpeg as a VA decode error"
 else
