@@ -245,6 +245,27 @@ wait_log() {
     return 1
 }
 
+# start_chain_inner PRELOAD: the inner daemon of a vaapi chain
+# (vaapi_chain.sh): vivacd --engine sw on $e2e_tmp/inner/vivacd.sock, which
+# the outer daemon's workers (an unprivileged user when started as root)
+# may reach; sets inner_pid, and VIVACD_ENV for the outer daemon (then
+# start_daemon --engine vaapi --vaapi-device /dev/null): vivac's own driver
+# as its VA driver, talking to the inner daemon, on /dev/null passed off as
+# a render node by PRELOAD (fake_render_node.c).
+start_chain_inner() {
+    local inner=$e2e_tmp/inner
+    chmod 0711 "$e2e_tmp"
+    mkdir -p -m 0711 "$inner"
+    rm -f "$inner/vivacd.sock"
+    # Its own directory: its admin socket lies beside its socket.
+    "$VIVACD" --socket "$inner/vivacd.sock" --socket-mode 0666 --engine sw 2>"$e2e_tmp/inner.log" &
+    inner_pid=$!
+    e2e_pids+=($inner_pid)
+    wait_socket "$inner/vivacd.sock" "$inner_pid" "$e2e_tmp/inner.log"
+    VIVACD_ENV="LD_PRELOAD=$1 LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR"
+    VIVACD_ENV+=" VIVAC_SOCKET=$inner/vivacd.sock"
+}
+
 # try_escape ESCAPE [vivacd args...] (a test build: -Dtest_hooks): starts a
 # daemon whose workers try ESCAPE right after locking their sandbox
 # (VIVAC_TEST_ESCAPE, src/host/sandbox_escape.c), starts one worker, and

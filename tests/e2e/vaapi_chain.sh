@@ -20,23 +20,12 @@ clip=${2:?missing CLIP}
 preload=${3:?missing FAKE_RENDER_NODE_SO}
 need ffmpeg
 [ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
-grep -qa "vaapi-device" "$VIVACD" || { echo "SKIP: vivacd built without the vaapi engine"; exit $SKIP; }
+engines=$("$VIVACD" --help 2>&1 | grep "one of:" || true)
+[[ $engines == *" vaapi"* ]] || { echo "SKIP: vivacd built without the vaapi engine"; exit $SKIP; }
 ensure_display
 
-# The inner daemon, in a directory of its own (its admin socket lies beside
-# its socket). The outer daemon's workers run as an unprivileged user
-# (started as root) and connect to it: the way there and the socket are
-# open to them.
-chmod 0711 "$e2e_tmp"
+start_chain_inner "$preload"
 inner=$e2e_tmp/inner
-mkdir -m 0711 "$inner"
-"$VIVACD" --socket "$inner/vivacd.sock" --socket-mode 0666 --engine sw 2>"$e2e_tmp/inner.log" &
-inner_pid=$!
-e2e_pids+=($inner_pid)
-wait_socket "$inner/vivacd.sock" "$inner_pid" "$e2e_tmp/inner.log"
-
-VIVACD_ENV="LD_PRELOAD=$preload LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR"
-VIVACD_ENV+=" VIVAC_SOCKET=$inner/vivacd.sock"
 outer_args=(--engine vaapi --vaapi-device /dev/null)
 
 if [ "$mode" = sandbox ]; then
