@@ -7,20 +7,28 @@
 
 #include "common/log.h"
 #include "common/pixel_format.h"
+#include "host/codecs/mpeg2_headers.h"
 #include "host/engines/vaapi/vaapi_internal.h"
 
-/* The wire profiles the engine has code for, their VA profile, and the
- * chroma formats the front door's checks take for them (validate_h264.c:
- * 8-bit 4:2:0). No bitstream is rebuilt, so the largest picture is the
- * driver's (within the protocol's). */
+/* The wire profiles the engine has code for, their VA profile, and what
+ * the front door takes for them: the chroma formats (validate_*.c: 8-bit
+ * 4:2:0 for both) and the largest picture. No bitstream is rebuilt, so
+ * that is the protocol's, except where the front door's checks stop
+ * sooner (MPEG-2: no size extension). The driver may offer less. */
 static const struct {
     uint32_t vw;
     VAProfile va;
     uint32_t rt_formats;
+    uint32_t max_width, max_height;
 } vaapi_profiles[] = {
-    {VW_PROFILE_H264_CONSTRAINED_BASELINE, VAProfileH264ConstrainedBaseline, VW_RT_YUV420},
-    {VW_PROFILE_H264_MAIN, VAProfileH264Main, VW_RT_YUV420},
-    {VW_PROFILE_H264_HIGH, VAProfileH264High, VW_RT_YUV420},
+    {VW_PROFILE_H264_CONSTRAINED_BASELINE, VAProfileH264ConstrainedBaseline, VW_RT_YUV420,
+     VW_MAX_WIDTH, VW_MAX_HEIGHT},
+    {VW_PROFILE_H264_MAIN, VAProfileH264Main, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
+    {VW_PROFILE_H264_HIGH, VAProfileH264High, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
+    {VW_PROFILE_MPEG2_SIMPLE, VAProfileMPEG2Simple, VW_RT_YUV420, VH_MPEG2_MAX_WIDTH,
+     VH_MPEG2_MAX_HEIGHT},
+    {VW_PROFILE_MPEG2_MAIN, VAProfileMPEG2Main, VW_RT_YUV420, VH_MPEG2_MAX_WIDTH,
+     VH_MPEG2_MAX_HEIGHT},
 };
 
 #define NUM_PROFILES (sizeof(vaapi_profiles) / sizeof(vaapi_profiles[0]))
@@ -172,8 +180,8 @@ int vaapi_caps_probe(struct vaapi_engine *e, struct vh_error *err)
                     (int)p);
             continue;
         }
-        cap.max_width = min_u32(cap.max_width, VW_MAX_WIDTH);
-        cap.max_height = min_u32(cap.max_height, VW_MAX_HEIGHT);
+        cap.max_width = min_u32(cap.max_width, vaapi_profiles[i].max_width);
+        cap.max_height = min_u32(cap.max_height, vaapi_profiles[i].max_height);
         /* The smallest a macroblock's, where the driver names none. */
         if (cap.min_width < 16)
             cap.min_width = 16;

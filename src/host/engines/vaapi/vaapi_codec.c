@@ -12,6 +12,8 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
     switch (vw_codec_of_profile(vw_profile)) {
     case VW_CODEC_H264:
         return &vaapi_h264_class;
+    case VW_CODEC_MPEG2:
+        return &vaapi_mpeg2_class;
     default:
         return NULL;
     }
@@ -91,8 +93,10 @@ void vaapi_codec_destroy(struct vh_codec **codec)
     *codec = NULL;
 }
 
-int vaapi_buffer(struct vaapi_codec *c, VABufferType type, const void *data, size_t size,
-                 VABufferID *bufs, uint32_t *n, struct vh_error *err)
+/* Creates one buffer of `type` holding `size` bytes of `data`, appended to
+ * bufs. */
+static int make_buffer(struct vaapi_codec *c, VABufferType type, const void *data, size_t size,
+                       VABufferID *bufs, uint32_t *n, struct vh_error *err)
 {
     VABufferID id;
     /* libva's prototype takes the data as non-const; drivers copy it. */
@@ -104,12 +108,37 @@ int vaapi_buffer(struct vaapi_codec *c, VABufferType type, const void *data, siz
     return VW_OK;
 }
 
+/* The picture's buffers in the order they are rendered; *n of them made
+ * (destroyed by the caller, also after a failure). */
+static int make_buffers(struct vaapi_codec *c, const struct vh_picture *pic, VABufferID *bufs,
+                        uint32_t *n, struct vh_error *err)
+{
+    const struct vaapi_codec_class *cls = c->cls;
+    _Alignas(16) uint8_t params[VAAPI_PARAMS_MAX];
+    cls->picture(pic, params);
+    int rc = make_buffer(c, VAPictureParameterBufferType, params, cls->picture_size, bufs, n,
+                         err);
+    if (rc == VW_OK && cls->iq(pic, params))
+        rc = make_buffer(c, VAIQMatrixBufferType, params, cls->iq_size, bufs, n, err);
+    for (uint32_t i = 0; rc == VW_OK && i < pic->num_slices; i++) {
+        const struct vh_slice *slice = &pic->slices[i];
+        rc = cls->slice(pic, slice, params, err);
+        if (rc == VW_OK)
+            rc = make_buffer(c, VASliceParameterBufferType, params, cls->slice_size, bufs, n,
+                             err);
+        if (rc == VW_OK)
+            rc = make_buffer(c, VASliceDataBufferType, slice->data, slice->size, bufs, n, err);
+    }
+    return rc;
+}
+
 int vaapi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
 {
     struct vaapi_codec *c = (struct vaapi_codec *)codec;
     VASurfaceID target = vaapi_surface_id(pic->target);
     uint32_t n = 0;
-    VABufferID *bufs = calloc(c->cls->max_buffers(pic), sizeof(*bufs));
+    /* Picture, matrix, and two a slice. */
+    VABufferID *bufs = calloc(2 + 2 * (size_t)pic->num_slices, sizeof(*bufs));
     if (!bufs)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "vaapi: out of memory");
     VAStatus st = vaBeginPicture(c->display, c->context, target);
@@ -118,7 +147,7 @@ int vaapi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
         rc = vaapi_error(err, st, VW_ERR_DECODE, "vaBeginPicture");
         goto out;
     }
-    rc = c->cls->buffers(c, pic, bufs, &n, err);
+    rc = make_buffers(c, pic, bufs, &n, err);
     /* In the order made: picture parameters, IQ matrix, then each slice's
      * parameters followed by its data. */
     if (rc == VW_OK && (st = vaRenderPicture(c->display, c->context, bufs, (int)n)) !=

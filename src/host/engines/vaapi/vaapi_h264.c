@@ -51,9 +51,10 @@ static const struct vh_surface *list_surface(const struct vh_picture *pic,
     return NULL;
 }
 
-static void picture_params(const struct vh_picture *pic, VAPictureParameterBufferH264 *out)
+static void picture_params(const struct vh_picture *pic, void *params)
 {
     const struct vw_h264_picture *in = pic->h264;
+    VAPictureParameterBufferH264 *out = params;
     memset(out, 0, sizeof(*out));
     out->CurrPic = va_picture(&in->curr_pic, pic->target);
     for (int i = 0; i < 16; i++)
@@ -97,10 +98,11 @@ static void picture_params(const struct vh_picture *pic, VAPictureParameterBuffe
     /* Slice groups (FMO): refused at the front door (validate_h264.c). */
 }
 
-static int slice_params(const struct vh_picture *pic, const struct vh_slice *slice,
-                        VASliceParameterBufferH264 *out, struct vh_error *err)
+static int slice_params(const struct vh_picture *pic, const struct vh_slice *slice, void *params,
+                        struct vh_error *err)
 {
     const struct vw_h264_slice *in = slice->h264;
+    VASliceParameterBufferH264 *out = params;
     memset(out, 0, sizeof(*out));
     /* The slice's NAL is a buffer of its own. */
     out->slice_data_size = slice->size;
@@ -154,41 +156,31 @@ static int slice_params(const struct vh_picture *pic, const struct vh_slice *sli
     return VW_OK;
 }
 
-static uint32_t h264_max_buffers(const struct vh_picture *pic)
+static bool h264_iq(const struct vh_picture *pic, void *out)
 {
-    return 2 + 2 * pic->num_slices;
+    if (!pic->h264_iq)
+        return false;
+    VAIQMatrixBufferH264 *iq = out;
+    memset(iq, 0, sizeof(*iq));
+    static_assert(sizeof(iq->ScalingList4x4) == sizeof(pic->h264_iq->scaling_list_4x4) &&
+                      sizeof(iq->ScalingList8x8) == sizeof(pic->h264_iq->scaling_list_8x8),
+                  "scaling lists of the same shape");
+    memcpy(iq->ScalingList4x4, pic->h264_iq->scaling_list_4x4, sizeof(iq->ScalingList4x4));
+    memcpy(iq->ScalingList8x8, pic->h264_iq->scaling_list_8x8, sizeof(iq->ScalingList8x8));
+    return true;
 }
 
-static int h264_buffers(struct vaapi_codec *c, const struct vh_picture *pic, VABufferID *bufs,
-                        uint32_t *n, struct vh_error *err)
-{
-    VAPictureParameterBufferH264 pp;
-    picture_params(pic, &pp);
-    int rc = vaapi_buffer(c, VAPictureParameterBufferType, &pp, sizeof(pp), bufs, n, err);
-    if (rc == VW_OK && pic->h264_iq) {
-        VAIQMatrixBufferH264 iq;
-        memset(&iq, 0, sizeof(iq));
-        static_assert(sizeof(iq.ScalingList4x4) == sizeof(pic->h264_iq->scaling_list_4x4) &&
-                          sizeof(iq.ScalingList8x8) == sizeof(pic->h264_iq->scaling_list_8x8),
-                      "scaling lists of the same shape");
-        memcpy(iq.ScalingList4x4, pic->h264_iq->scaling_list_4x4, sizeof(iq.ScalingList4x4));
-        memcpy(iq.ScalingList8x8, pic->h264_iq->scaling_list_8x8, sizeof(iq.ScalingList8x8));
-        rc = vaapi_buffer(c, VAIQMatrixBufferType, &iq, sizeof(iq), bufs, n, err);
-    }
-    for (uint32_t i = 0; rc == VW_OK && i < pic->num_slices; i++) {
-        const struct vh_slice *slice = &pic->slices[i];
-        VASliceParameterBufferH264 sp;
-        rc = slice_params(pic, slice, &sp, err);
-        if (rc == VW_OK)
-            rc = vaapi_buffer(c, VASliceParameterBufferType, &sp, sizeof(sp), bufs, n, err);
-        if (rc == VW_OK)
-            rc = vaapi_buffer(c, VASliceDataBufferType, slice->data, slice->size, bufs, n, err);
-    }
-    return rc;
-}
+static_assert(sizeof(VAPictureParameterBufferH264) <= VAAPI_PARAMS_MAX &&
+                  sizeof(VAIQMatrixBufferH264) <= VAAPI_PARAMS_MAX &&
+                  sizeof(VASliceParameterBufferH264) <= VAAPI_PARAMS_MAX,
+              "VA's H.264 structs fit the engine's scratch");
 
 const struct vaapi_codec_class vaapi_h264_class = {
     .name = "H.264",
-    .max_buffers = h264_max_buffers,
-    .buffers = h264_buffers,
+    .picture_size = sizeof(VAPictureParameterBufferH264),
+    .iq_size = sizeof(VAIQMatrixBufferH264),
+    .slice_size = sizeof(VASliceParameterBufferH264),
+    .picture = picture_params,
+    .iq = h264_iq,
+    .slice = slice_params,
 };

@@ -89,29 +89,30 @@ struct vaapi_codec {
     const struct vaapi_codec_class *cls;
 };
 
-/* What differs between codecs: how a picture becomes VA buffers.
- * `buffers` creates them in the order they are rendered (vaapi_codec.c
- * renders them between vaBeginPicture and vaEndPicture), appending each to
- * `bufs` (*n of them, at most max_buffers()); the caller destroys them,
- * also those made before a failure. */
+/* What differs between codecs: the VA structs of a picture's parameters,
+ * its optional matrix and each slice's parameters, made from the wire
+ * structs. vaapi_codec.c makes the buffers (picture, matrix, then each
+ * slice's parameters followed by its data as its own buffer) and renders
+ * them. The structs are at most VAAPI_PARAMS_MAX bytes. */
+#define VAAPI_PARAMS_MAX 8192u
 struct vaapi_codec_class {
     const char *name;
-    /* Buffers one picture of `pic` needs at most. */
-    uint32_t (*max_buffers)(const struct vh_picture *pic);
-    int (*buffers)(struct vaapi_codec *c, const struct vh_picture *pic, VABufferID *bufs,
-                   uint32_t *n, struct vh_error *err);
+    size_t picture_size, iq_size, slice_size;
+    void (*picture)(const struct vh_picture *pic, void *out);
+    /* false: the client sent none, and none goes to the driver. */
+    bool (*iq)(const struct vh_picture *pic, void *out);
+    /* The slice's data is a buffer of its own (offset 0, its whole size). */
+    int (*slice)(const struct vh_picture *pic, const struct vh_slice *slice, void *out,
+                 struct vh_error *err);
 };
 
 extern const struct vaapi_codec_class vaapi_h264_class;
+extern const struct vaapi_codec_class vaapi_mpeg2_class;
 
 /* vaapi_codec.c */
 int vaapi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
                        struct vh_codec **out, struct vh_error *err);
 void vaapi_codec_destroy(struct vh_codec **codec);
 int vaapi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err);
-/* Creates one buffer of `type` holding `size` bytes of `data`, appended to
- * bufs (the caller checked there is room). */
-int vaapi_buffer(struct vaapi_codec *c, VABufferType type, const void *data, size_t size,
-                 VABufferID *bufs, uint32_t *n, struct vh_error *err);
 
 #endif
