@@ -266,6 +266,20 @@ start_chain_inner() {
     VIVACD_ENV+=" VIVAC_SOCKET=$inner/vivacd.sock"
 }
 
+# start_test_daemon [vivacd args...]: start_daemon on the engine the test
+# runs against: sw, or where VIVAC_E2E_VAAPI_CHAIN names the
+# fake_render_node library, the vaapi engine of a chain (start_chain_inner),
+# so that one suite runs against both (e2e_hostile_vaapi_chain).
+start_test_daemon() {
+    if [ -n "${VIVAC_E2E_VAAPI_CHAIN:-}" ]; then
+        start_chain_inner "$VIVAC_E2E_VAAPI_CHAIN"
+        start_daemon --engine vaapi --vaapi-device /dev/null "$@"
+        unset VIVACD_ENV
+    else
+        start_daemon --engine sw "$@"
+    fi
+}
+
 # try_escape ESCAPE [vivacd args...] (a test build: -Dtest_hooks): starts a
 # daemon whose workers try ESCAPE right after locking their sandbox
 # (VIVAC_TEST_ESCAPE, src/host/sandbox_escape.c), starts one worker, and
