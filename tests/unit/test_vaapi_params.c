@@ -1,0 +1,174 @@
+/*
+ * The vaapi engine's codecs (src/host/engines/vaapi/vaapi_h264.c,
+ * vaapi_mpeg2.c) turn the wire structs back into VA's: guest surface ids
+ * become the host driver's through the picture's resolved references, an
+ * H.264 reference list entry is found among the reference frames (or is
+ * the target, a second field's reference to its first) and refused with
+ * the list and index named when it is neither, each slice's data is a
+ * buffer of its own, and a matrix goes to the driver only when the client
+ * sent one. No VA display is needed: the classes only fill structs.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "host/engines/vaapi/vaapi_internal.h"
+
+/* Guest surface i has the host driver's id 100 + i. */
+static struct vaapi_surface va_surfaces[4];
+static struct vh_surface surfaces[4];
+
+static void make_surfaces(void)
+{
+    for (uint32_t i = 0; i < 4; i++) {
+        va_surfaces[i] = (struct vaapi_surface){.id = 100 + i};
+        surfaces[i] = (struct vh_surface){.id = i, .width = 64, .height = 64,
+                                          .engine_data = &va_surfaces[i]};
+    }
+}
+
+static struct vw_h264_ref ref(uint32_t surface_id, uint32_t flags)
+{
+    return (struct vw_h264_ref){.surface_id = surface_id, .flags = flags, .frame_idx = surface_id,
+                                .top_field_order_cnt = 2 * (int32_t)surface_id,
+                                .bottom_field_order_cnt = 2 * (int32_t)surface_id + 1};
+}
+
+static void test_h264(void)
+{
+    static struct vw_h264_picture wp;
+    static struct vw_h264_slice ws;
+    memset(&wp, 0, sizeof(wp));
+    memset(&ws, 0, sizeof(ws));
+    wp.curr_pic = ref(1, 0);
+    wp.reference_frames[0] = ref(2, VW_H264_PIC_SHORT_TERM);
+    for (int i = 1; i < 16; i++)
+        wp.reference_frames[i] = ref(VW_INVALID_ID, VW_H264_PIC_INVALID);
+    wp.picture_width_in_mbs_minus1 = 3;
+    wp.picture_height_in_mbs_minus1 = 3;
+    wp.chroma_format_idc = 1;
+    wp.frame_mbs_only_flag = 1;
+    wp.log2_max_frame_num_minus4 = 2;
+    wp.entropy_coding_mode_flag = 1;
+    wp.frame_num = 5;
+    wp.pic_init_qp_minus26 = -3;
+    for (int i = 0; i < 32; i++)
+        ws.ref_pic_list0[i] = ws.ref_pic_list1[i] = ref(VW_INVALID_ID, VW_H264_PIC_INVALID);
+    ws.ref_pic_list0[0] = ref(2, VW_H264_PIC_SHORT_TERM);
+    ws.slice_data_bit_offset = 21;
+    ws.slice_type = 0;
+    ws.luma_weight_l0[0] = 7;
+    static const uint8_t nal[] = {0x41, 0x9a, 0x00, 0x11};
+    struct vh_slice slice = {.h264 = &ws, .data = nal, .size = sizeof(nal)};
+    struct vh_picture pic = {.codec = VW_CODEC_H264, .h264 = &wp, .num_slices = 1,
+                             .slices = &slice, .target = &surfaces[1]};
+    pic.refs[0] = &surfaces[2];
+
+    _Alignas(16) uint8_t buf[VAAPI_PARAMS_MAX];
+    const struct vaapi_codec_class *cls = &vaapi_h264_class;
+    CHECK_EQ(cls->picture_size, sizeof(VAPictureParameterBufferH264));
+    cls->picture(&pic, buf);
+    const VAPictureParameterBufferH264 *pp = (const void *)buf;
+    CHECK_EQ(pp->CurrPic.picture_id, 101);
+    CHECK_EQ(pp->ReferenceFrames[0].picture_id, 102);
+    CHECK_EQ(pp->ReferenceFrames[0].flags, VA_PICTURE_H264_SHORT_TERM_REFERENCE);
+    CHECK_EQ(pp->ReferenceFrames[0].TopFieldOrderCnt, 4);
+    CHECK_EQ(pp->ReferenceFrames[1].picture_id, VA_INVALID_SURFACE);
+    CHECK_EQ(pp->ReferenceFrames[1].flags, VA_PICTURE_H264_INVALID);
+    CHECK_EQ(pp->picture_width_in_mbs_minus1, 3);
+    CHECK_EQ(pp->seq_fields.bits.chroma_format_idc, 1);
+    CHECK_EQ(pp->seq_fields.bits.log2_max_frame_num_minus4, 2);
+    CHECK_EQ(pp->pic_fields.bits.entropy_coding_mode_flag, 1);
+    CHECK_EQ(pp->frame_num, 5);
+    CHECK_EQ(pp->pic_init_qp_minus26, -3);
+
+    /* No matrix sent: none goes to the driver; one sent: copied. */
+    CHECK(!cls->iq(&pic, buf));
+    static struct vw_h264_iq_matrix iq;
+    iq.scaling_list_4x4[5][15] = 33;
+    iq.scaling_list_8x8[1][63] = 44;
+    pic.h264_iq = &iq;
+    CHECK(cls->iq(&pic, buf));
+    const VAIQMatrixBufferH264 *vq = (const void *)buf;
+    CHECK_EQ(vq->ScalingList4x4[5][15], 33);
+    CHECK_EQ(vq->ScalingList8x8[1][63], 44);
+
+    struct vh_error err = {0};
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    const VASliceParameterBufferH264 *sp = (const void *)buf;
+    CHECK_EQ(sp->slice_data_size, sizeof(nal));
+    CHECK_EQ(sp->slice_data_offset, 0);
+    CHECK_EQ(sp->slice_data_flag, VA_SLICE_DATA_FLAG_ALL);
+    CHECK_EQ(sp->slice_data_bit_offset, 21);
+    CHECK_EQ(sp->RefPicList0[0].picture_id, 102);
+    CHECK_EQ(sp->RefPicList0[1].picture_id, VA_INVALID_SURFACE);
+    CHECK_EQ(sp->RefPicList1[0].flags, VA_PICTURE_H264_INVALID);
+    CHECK_EQ(sp->luma_weight_l0[0], 7);
+
+    /* A second field's reference to its first: the target itself. */
+    ws.ref_pic_list0[1] = ref(1, VW_H264_PIC_SHORT_TERM | VW_H264_PIC_TOP_FIELD);
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    CHECK_EQ(sp->RefPicList0[1].picture_id, 101);
+
+    /* An entry naming a surface that is no reference frame: refused. */
+    ws.ref_pic_list1[3] = ref(3, VW_H264_PIC_SHORT_TERM);
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK(strstr(err.message, "RefPicList1[3] names surface 3") != NULL);
+}
+
+static void test_mpeg2(void)
+{
+    struct vw_mpeg2_picture wp = {.horizontal_size = 64, .vertical_size = 48,
+                                  .forward_reference_picture = VW_INVALID_ID,
+                                  .backward_reference_picture = 2, .f_code = 0x1234,
+                                  .picture_coding_type = 3, .picture_structure = 3,
+                                  .top_field_first = 1, .progressive_frame = 1,
+                                  .is_first_field = 1};
+    struct vw_mpeg2_slice ws = {.macroblock_offset = 38, .slice_vertical_position = 2,
+                                .quantiser_scale_code = 9, .intra_slice_flag = 1};
+    static const uint8_t data[] = {0, 0, 1, 3, 0x55, 0x66};
+    struct vh_slice slice = {.mpeg2 = &ws, .data = data, .size = sizeof(data)};
+    struct vh_picture pic = {.codec = VW_CODEC_MPEG2, .mpeg2 = &wp, .num_slices = 1,
+                             .slices = &slice, .target = &surfaces[1]};
+    pic.refs[1] = &surfaces[2];
+
+    _Alignas(16) uint8_t buf[VAAPI_PARAMS_MAX];
+    const struct vaapi_codec_class *cls = &vaapi_mpeg2_class;
+    cls->picture(&pic, buf);
+    const VAPictureParameterBufferMPEG2 *pp = (const void *)buf;
+    CHECK_EQ(pp->horizontal_size, 64);
+    CHECK_EQ(pp->forward_reference_picture, VA_INVALID_SURFACE);
+    CHECK_EQ(pp->backward_reference_picture, 102);
+    CHECK_EQ(pp->f_code, 0x1234);
+    CHECK_EQ(pp->picture_coding_type, 3);
+    CHECK_EQ(pp->picture_coding_extension.bits.picture_structure, 3);
+    CHECK_EQ(pp->picture_coding_extension.bits.top_field_first, 1);
+    CHECK_EQ(pp->picture_coding_extension.bits.is_first_field, 1);
+
+    CHECK(!cls->iq(&pic, buf));
+    struct vw_mpeg2_iq_matrix iq = {.load_non_intra_quantiser_matrix = 1};
+    iq.non_intra_quantiser_matrix[63] = 99;
+    pic.mpeg2_iq = &iq;
+    CHECK(cls->iq(&pic, buf));
+    const VAIQMatrixBufferMPEG2 *vq = (const void *)buf;
+    CHECK_EQ(vq->load_intra_quantiser_matrix, 0);
+    CHECK_EQ(vq->load_non_intra_quantiser_matrix, 1);
+    CHECK_EQ(vq->non_intra_quantiser_matrix[63], 99);
+
+    struct vh_error err = {0};
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    const VASliceParameterBufferMPEG2 *sp = (const void *)buf;
+    CHECK_EQ(sp->slice_data_size, sizeof(data));
+    CHECK_EQ(sp->slice_data_offset, 0);
+    CHECK_EQ(sp->macroblock_offset, 38);
+    CHECK_EQ(sp->slice_vertical_position, 2);
+    CHECK_EQ(sp->quantiser_scale_code, 9);
+    CHECK_EQ(sp->intra_slice_flag, 1);
+}
+
+int main(void)
+{
+    make_surfaces();
+    test_h264();
+    test_mpeg2();
+    return check_finish("test_vaapi_params");
+}
