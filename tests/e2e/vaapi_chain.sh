@@ -13,11 +13,13 @@
 #   sandbox CLIP (a test build): the outer worker's sandbox is the sw list
 #                plus the DRM calls (sandbox.h, drm) and refuses every
 #                escape, as sandbox.sh's workers do (CLIP unused).
-# Usage: vaapi_chain.sh decode|error|sandbox CLIP FAKE_RENDER_NODE_SO
+# Usage: vaapi_chain.sh decode|error|sandbox CLIP FAKE_RENDER_NODE_SO [PIX_FMT]
+# (PIX_FMT: what the frames are compared in, nv12 or p010le for 10-bit.)
 source "$(dirname "$0")/lib.sh"
 mode=${1:?usage: vaapi_chain.sh decode|error|sandbox CLIP FAKE_RENDER_NODE_SO}
 clip=${2:?missing CLIP}
 preload=${3:?missing FAKE_RENDER_NODE_SO}
+pix_fmt=${4:-nv12}
 need ffmpeg
 [ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
 engines=$("$VIVACD" --help 2>&1 | grep "one of:" || true)
@@ -58,8 +60,8 @@ served_by_vaapi() {
 
 name=$(basename "$clip")
 if [ "$mode" = decode ]; then
-    sw_framemd5 "$clip" >"$e2e_tmp/ref.md5"
-    if ! vivac_framemd5 "$clip" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
+    sw_framemd5 "$clip" "$pix_fmt" >"$e2e_tmp/ref.md5"
+    if ! vivac_framemd5 "$clip" "$pix_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
         cat "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log" "$e2e_tmp/inner.log"
         echo "FAIL: ffmpeg through the chain failed on $name"; exit 1
     fi
@@ -73,7 +75,7 @@ if [ "$mode" = decode ]; then
     served_by_vaapi
     stop_daemon
     daemon_counted_at_least "$ref_n"
-    echo "ok: $name: $ref_n frames bit-exact through vaapi -> vivac -> sw"
+    echo "ok: $name: $ref_n frames bit-exact ($pix_fmt) through vaapi -> vivac -> sw"
 elif [ "$mode" = error ]; then
     expect_decode_error "$clip"
     # The reason the outer client's driver logs is the vaapi engine's: the

@@ -11,8 +11,8 @@
 #include "host/engines/vaapi/vaapi_internal.h"
 
 /* The wire profiles the engine has code for, their VA profile, and what
- * the front door takes for them: the chroma formats (validate_*.c: 8-bit
- * 4:2:0 for both) and the largest picture. No bitstream is rebuilt, so
+ * the front door takes for them: the chroma formats (validate_*.c: 4:2:0,
+ * 8-bit but VP9 profile 2's 10) and the largest picture. No bitstream is rebuilt, so
  * that is the protocol's, except where the front door's checks stop
  * sooner (MPEG-2: no size extension). The driver may offer less. */
 static const struct {
@@ -29,6 +29,9 @@ static const struct {
      VH_MPEG2_MAX_HEIGHT},
     {VW_PROFILE_MPEG2_MAIN, VAProfileMPEG2Main, VW_RT_YUV420, VH_MPEG2_MAX_WIDTH,
      VH_MPEG2_MAX_HEIGHT},
+    {VW_PROFILE_VP9_PROFILE0, VAProfileVP9Profile0, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
+    {VW_PROFILE_VP9_PROFILE2, VAProfileVP9Profile2, VW_RT_YUV420_10, VW_MAX_WIDTH,
+     VW_MAX_HEIGHT},
 };
 
 #define NUM_PROFILES (sizeof(vaapi_profiles) / sizeof(vaapi_profiles[0]))

@@ -2,7 +2,9 @@
  * vaBeginPicture, the codec's buffers (vaapi_<codec>.c) rendered,
  * vaEndPicture, and
  * a wait for the target (the engine contract's decode is synchronous). */
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "host/engines/vaapi/vaapi_internal.h"
@@ -14,6 +16,8 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
         return &vaapi_h264_class;
     case VW_CODEC_MPEG2:
         return &vaapi_mpeg2_class;
+    case VW_CODEC_VP9:
+        return &vaapi_vp9_class;
     default:
         return NULL;
     }
@@ -108,6 +112,21 @@ static int make_buffer(struct vaapi_codec *c, VABufferType type, const void *dat
     return VW_OK;
 }
 
+/* Every VA slice parameter struct starts with where its data lies; here
+ * that is always a buffer of its own, whole. */
+struct va_slice_data {
+    uint32_t slice_data_size;
+    uint32_t slice_data_offset;
+    uint32_t slice_data_flag;
+};
+#define STARTS_WITH_SLICE_DATA(T)                                                                \
+    static_assert(offsetof(T, slice_data_size) == 0 && offsetof(T, slice_data_offset) == 4 &&    \
+                      offsetof(T, slice_data_flag) == 8,                                         \
+                  #T " starts with its slice data's place")
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferH264);
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferMPEG2);
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP9);
+
 /* The picture's buffers in the order they are rendered; *n of them made
  * (destroyed by the caller, also after a failure). */
 static int make_buffers(struct vaapi_codec *c, const struct vh_picture *pic, VABufferID *bufs,
@@ -123,6 +142,9 @@ static int make_buffers(struct vaapi_codec *c, const struct vh_picture *pic, VAB
     for (uint32_t i = 0; rc == VW_OK && i < pic->num_slices; i++) {
         const struct vh_slice *slice = &pic->slices[i];
         rc = cls->slice(pic, slice, params, err);
+        const struct va_slice_data whole = {.slice_data_size = slice->size,
+                                            .slice_data_flag = VA_SLICE_DATA_FLAG_ALL};
+        memcpy(params, &whole, sizeof(whole));
         if (rc == VW_OK)
             rc = make_buffer(c, VASliceParameterBufferType, params, cls->slice_size, bufs, n,
                              err);

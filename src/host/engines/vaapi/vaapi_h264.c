@@ -104,10 +104,6 @@ static int slice_params(const struct vh_picture *pic, const struct vh_slice *sli
     const struct vw_h264_slice *in = slice->h264;
     VASliceParameterBufferH264 *out = params;
     memset(out, 0, sizeof(*out));
-    /* The slice's NAL is a buffer of its own. */
-    out->slice_data_size = slice->size;
-    out->slice_data_offset = 0;
-    out->slice_data_flag = VA_SLICE_DATA_FLAG_ALL;
     out->slice_data_bit_offset = in->slice_data_bit_offset;
     out->first_mb_in_slice = in->first_mb_in_slice;
     out->slice_type = in->slice_type;

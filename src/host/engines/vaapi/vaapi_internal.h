@@ -101,13 +101,16 @@ struct vaapi_codec_class {
     void (*picture)(const struct vh_picture *pic, void *out);
     /* false: the client sent none, and none goes to the driver. */
     bool (*iq)(const struct vh_picture *pic, void *out);
-    /* The slice's data is a buffer of its own (offset 0, its whole size). */
+    /* The fields after where the slice's data lies, which vaapi_codec.c
+     * fills (a buffer of its own, whole: every VA slice struct starts with
+     * slice_data_size, slice_data_offset, slice_data_flag). */
     int (*slice)(const struct vh_picture *pic, const struct vh_slice *slice, void *out,
                  struct vh_error *err);
 };
 
 extern const struct vaapi_codec_class vaapi_h264_class;
 extern const struct vaapi_codec_class vaapi_mpeg2_class;
+extern const struct vaapi_codec_class vaapi_vp9_class;
 
 /* vaapi_codec.c */
 int vaapi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,

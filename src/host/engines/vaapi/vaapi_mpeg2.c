@@ -65,10 +65,6 @@ static int slice_params(const struct vh_picture *pic, const struct vh_slice *sli
     const struct vw_mpeg2_slice *in = slice->mpeg2;
     VASliceParameterBufferMPEG2 *out = params;
     memset(out, 0, sizeof(*out));
-    /* The slice is a buffer of its own, from its start code. */
-    out->slice_data_size = slice->size;
-    out->slice_data_offset = 0;
-    out->slice_data_flag = VA_SLICE_DATA_FLAG_ALL;
     out->macroblock_offset = in->macroblock_offset;
     out->slice_horizontal_position = in->slice_horizontal_position;
     out->slice_vertical_position = in->slice_vertical_position;
