@@ -10,13 +10,16 @@
 #   error CLIP:  CLIP corrupted: the inner daemon's decode error reaches
 #                ffmpeg as a VA decode error (vaSyncSurface), with the
 #                vaapi engine's reason, and both daemons live on.
+#   caps CLIP:   the outer daemon's decode caps are the host driver's (the
+#                inner daemon's, through vivac's driver) for the profiles
+#                the engine has, and only those (CLIP unused).
 #   sandbox CLIP (a test build): the outer worker's sandbox is the sw list
 #                plus the DRM calls (sandbox.h, drm) and refuses every
 #                escape, as sandbox.sh's workers do (CLIP unused).
-# Usage: vaapi_chain.sh decode|error|sandbox CLIP FAKE_RENDER_NODE_SO [PIX_FMT]
+# Usage: vaapi_chain.sh decode|error|caps|sandbox CLIP FAKE_RENDER_NODE_SO [PIX_FMT]
 # (PIX_FMT: what the frames are compared in, nv12 or p010le for 10-bit.)
 source "$(dirname "$0")/lib.sh"
-mode=${1:?usage: vaapi_chain.sh decode|error|sandbox CLIP FAKE_RENDER_NODE_SO}
+mode=${1:?usage: vaapi_chain.sh decode|error|caps|sandbox CLIP FAKE_RENDER_NODE_SO}
 clip=${2:?missing CLIP}
 preload=${3:?missing FAKE_RENDER_NODE_SO}
 pix_fmt=${4:-nv12}
@@ -50,6 +53,29 @@ fi
 start_daemon "${outer_args[@]}"
 unset VIVACD_ENV
 use_vivac_driver
+
+if [ "$mode" = caps ]; then
+    # Decode caps as `vivac info` prints them, engine column left out.
+    decode_caps() {
+        "$VIVAC" info --socket "$1" | awk '$2 == "decode" {print $1, $3, $4, $5, $7}' | sort
+    }
+    decode_caps "$inner/vivacd.sock" >"$e2e_tmp/inner.caps"
+    decode_caps "$VIVAC_SOCKET" >"$e2e_tmp/outer.caps"
+    "$VIVAC" info --socket "$VIVAC_SOCKET" | awk '$2 == "decode" {print $6}' | sort -u >"$e2e_tmp/engines"
+    # The engine's profiles, exactly as the host driver (vivac's, on the
+    # inner daemon) lists them, and nothing else.
+    grep -E "^(H264|MPEG2|VP9)" "$e2e_tmp/inner.caps" >"$e2e_tmp/want.caps" || true
+    if ! cmp -s "$e2e_tmp/want.caps" "$e2e_tmp/outer.caps" || [ "$(cat "$e2e_tmp/engines")" != vaapi ]; then
+        diff "$e2e_tmp/want.caps" "$e2e_tmp/outer.caps" || true
+        cat "$e2e_tmp/engines"
+        echo "FAIL: the outer daemon's decode caps are not the host driver's for H.264, MPEG-2, VP9"
+        exit 1
+    fi
+    cat "$e2e_tmp/outer.caps"
+    stop_daemon
+    echo "ok: the vaapi engine lists exactly what the host driver lists for its $(wc -l <"$e2e_tmp/outer.caps") profiles"
+    exit 0
+fi
 
 # The outer daemon's worker runs the vaapi engine on vivac's driver.
 served_by_vaapi() {
