@@ -617,6 +617,12 @@ struct vw_vp8_picture {
     uint8_t bool_coder_count;
 };
 static_assert(sizeof(struct vw_vp8_picture) == 104, "wire size");
+/* The arrays of vw_vp8_picture of the same name and shape in
+ * VAPictureParameterBufferVP8, copied whole both ways (the guest's packer,
+ * the host's vaapi engine): X(field) for each. */
+#define VW_VP8_PICTURE_VA_ARRAYS(X) \
+    X(mb_segment_tree_probs) X(loop_filter_level) X(loop_filter_deltas_ref_frame) \
+    X(loop_filter_deltas_mode) X(y_mode_probs) X(uv_mode_probs) X(mv_probs)
 
 struct vw_vp8_extra {
     uint16_t quantization_index[4][6]; /* VAIQMatrixBufferVP8 */

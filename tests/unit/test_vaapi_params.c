@@ -1,6 +1,6 @@
 /*
  * The vaapi engine's codecs (src/host/engines/vaapi/vaapi_h264.c,
- * vaapi_mpeg2.c, vaapi_vp9.c) turn the wire structs back into VA's: guest surface ids
+ * vaapi_mpeg2.c, vaapi_vp9.c, vaapi_vp8.c) turn the wire structs back into VA's: guest surface ids
  * become the host driver's through the picture's resolved references, an
  * H.264 reference list entry is found among the reference frames (or is
  * the target, a second field's reference to its first) and refused with
@@ -201,11 +201,62 @@ static void test_vp9(void)
     CHECK_EQ(sp->seg_param[7].chroma_dc_quant_scale, -4);
 }
 
+static void test_vp8(void)
+{
+    struct vw_vp8_picture wp = {.frame_width = 350, .frame_height = 198, .key_frame = 1,
+                                .prob_intra = 77, .bool_coder_range = 200,
+                                .bool_coder_count = 5};
+    wp.mv_probs[1][18] = 66;
+    struct vw_vp8_slice ws = {.macroblock_offset = 29, .num_of_partitions = 3};
+    ws.partition_size[2] = 1234;
+    static const uint8_t frame[] = {0x11, 0x22, 0x33};
+    struct vh_slice slice = {.vp8 = &ws, .data = frame, .size = sizeof(frame)};
+    struct vh_picture pic = {.codec = VW_CODEC_VP8, .vp8 = &wp, .num_slices = 1,
+                             .slices = &slice, .target = &surfaces[1]};
+    pic.refs[0] = &surfaces[2];
+    pic.refs[2] = &surfaces[3];
+
+    _Alignas(16) uint8_t buf[VAAPI_PARAMS_MAX];
+    const struct vaapi_codec_class *cls = &vaapi_vp8_class;
+    cls->picture(&pic, buf);
+    const VAPictureParameterBufferVP8 *pp = (const void *)buf;
+    CHECK_EQ(pp->last_ref_frame, 102);
+    CHECK_EQ(pp->golden_ref_frame, VA_INVALID_SURFACE);
+    CHECK_EQ(pp->alt_ref_frame, 103);
+    CHECK_EQ(pp->out_of_loop_frame, VA_INVALID_SURFACE);
+    CHECK_EQ(pp->pic_fields.bits.key_frame, 1);
+    CHECK_EQ(pp->prob_intra, 77);
+    CHECK_EQ(pp->mv_probs[1][18], 66);
+    CHECK_EQ(pp->bool_coder_ctx.range, 200);
+    CHECK_EQ(pp->bool_coder_ctx.count, 5);
+
+    /* Both halves of the optional block, or neither. */
+    CHECK(!cls->iq(&pic, buf));
+    CHECK(!cls->probability(&pic, buf));
+    static struct vw_vp8_extra extra;
+    extra.quantization_index[3][5] = 127;
+    extra.dct_coeff_probs[3][7][2][10] = 201;
+    pic.vp8_extra = &extra;
+    CHECK(cls->iq(&pic, buf));
+    CHECK_EQ(((const VAIQMatrixBufferVP8 *)(const void *)buf)->quantization_index[3][5], 127);
+    CHECK(cls->probability(&pic, buf));
+    CHECK_EQ(((const VAProbabilityDataBufferVP8 *)(const void *)buf)->dct_coeff_probs[3][7][2][10],
+             201);
+
+    struct vh_error err = {0};
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    const VASliceParameterBufferVP8 *sp = (const void *)buf;
+    CHECK_EQ(sp->macroblock_offset, 29);
+    CHECK_EQ(sp->num_of_partitions, 3);
+    CHECK_EQ(sp->partition_size[2], 1234);
+}
+
 int main(void)
 {
     make_surfaces();
     test_h264();
     test_mpeg2();
     test_vp9();
+    test_vp8();
     return check_finish("test_vaapi_params");
 }

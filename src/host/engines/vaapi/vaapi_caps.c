@@ -32,6 +32,7 @@ static const struct {
     {VW_PROFILE_VP9_PROFILE0, VAProfileVP9Profile0, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
     {VW_PROFILE_VP9_PROFILE2, VAProfileVP9Profile2, VW_RT_YUV420_10, VW_MAX_WIDTH,
      VW_MAX_HEIGHT},
+    {VW_PROFILE_VP8, VAProfileVP8Version0_3, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
 };
 
 #define NUM_PROFILES (sizeof(vaapi_profiles) / sizeof(vaapi_profiles[0]))

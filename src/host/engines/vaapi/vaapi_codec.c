@@ -18,6 +18,8 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
         return &vaapi_mpeg2_class;
     case VW_CODEC_VP9:
         return &vaapi_vp9_class;
+    case VW_CODEC_VP8:
+        return &vaapi_vp8_class;
     default:
         return NULL;
     }
@@ -126,6 +128,7 @@ struct va_slice_data {
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferH264);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferMPEG2);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP9);
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP8);
 
 /* The picture's buffers in the order they are rendered; *n of them made
  * (destroyed by the caller, also after a failure). */
@@ -139,6 +142,9 @@ static int make_buffers(struct vaapi_codec *c, const struct vh_picture *pic, VAB
                          err);
     if (rc == VW_OK && cls->iq(pic, params))
         rc = make_buffer(c, VAIQMatrixBufferType, params, cls->iq_size, bufs, n, err);
+    if (rc == VW_OK && cls->probability && cls->probability(pic, params))
+        rc = make_buffer(c, VAProbabilityBufferType, params, cls->probability_size, bufs, n,
+                         err);
     for (uint32_t i = 0; rc == VW_OK && i < pic->num_slices; i++) {
         const struct vh_slice *slice = &pic->slices[i];
         rc = cls->slice(pic, slice, params, err);
@@ -159,8 +165,8 @@ int vaapi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
     struct vaapi_codec *c = (struct vaapi_codec *)codec;
     VASurfaceID target = vaapi_surface_id(pic->target);
     uint32_t n = 0;
-    /* Picture, matrix, and two a slice. */
-    VABufferID *bufs = calloc(2 + 2 * (size_t)pic->num_slices, sizeof(*bufs));
+    /* Picture, matrix, probabilities, and two a slice. */
+    VABufferID *bufs = calloc(3 + 2 * (size_t)pic->num_slices, sizeof(*bufs));
     if (!bufs)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "vaapi: out of memory");
     VAStatus st = vaBeginPicture(c->display, c->context, target);
