@@ -96,9 +96,11 @@ static bool has_vld(VADisplay d, VAProfile p)
     return false;
 }
 
-/* The sizes a config of profile p takes: the config attributes where the
- * driver has them, else its surface attributes. 0: unknown. */
-static void config_sizes(VADisplay d, VAProfile p, uint32_t vw_rt, struct vw_cap *cap)
+/* The sizes a config of profile p takes (the config attributes where the
+ * driver has them, else its surface attributes; 0: unknown), and whether
+ * its surfaces come in cap->pixel_format (a driver that lists no FOURCC
+ * is taken at its word for its chroma format). */
+static bool config_limits(VADisplay d, VAProfile p, uint32_t vw_rt, struct vw_cap *cap)
 {
     VAConfigAttrib a[2] = {{.type = VAConfigAttribMaxPictureWidth},
                            {.type = VAConfigAttribMaxPictureHeight}};
@@ -110,7 +112,8 @@ static void config_sizes(VADisplay d, VAProfile p, uint32_t vw_rt, struct vw_cap
     VAConfigAttrib rt = {.type = VAConfigAttribRTFormat, .value = vaapi_rt_format_of(vw_rt)};
     VAConfigID config;
     if (vaCreateConfig(d, p, VAEntrypointVLD, &rt, 1, &config) != VA_STATUS_SUCCESS)
-        return;
+        return false;
+    bool fourcc_listed = false, fourcc_found = false;
     unsigned n = 0;
     if (vaQuerySurfaceAttributes(d, config, NULL, &n) == VA_STATUS_SUCCESS && n > 0 &&
         n < 256) {
@@ -135,6 +138,10 @@ static void config_sizes(VADisplay d, VAProfile p, uint32_t vw_rt, struct vw_cap
                     if (!cap->max_height)
                         cap->max_height = v;
                     break;
+                case VASurfaceAttribPixelFormat:
+                    fourcc_listed = true;
+                    fourcc_found |= v == cap->pixel_format;
+                    break;
                 default:
                     break;
                 }
@@ -142,6 +149,7 @@ static void config_sizes(VADisplay d, VAProfile p, uint32_t vw_rt, struct vw_cap
         }
     }
     vaDestroyConfig(d, config);
+    return fourcc_found || !fourcc_listed;
 }
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
@@ -178,7 +186,11 @@ int vaapi_caps_probe(struct vaapi_engine *e, struct vh_error *err)
                              .entrypoint = VW_ENTRYPOINT_DECODE,
                              .rt_formats = formats,
                              .pixel_format = vc_fourcc_of_rt_format(first)};
-        config_sizes(d, p, first, &cap);
+        if (!config_limits(d, p, first, &cap)) {
+            vc_info("vaapi: %s: profile %d has no %.4s surfaces: not offered", e->device,
+                    (int)p, (const char *)&cap.pixel_format);
+            continue;
+        }
         if (!cap.max_width || !cap.max_height) {
             vc_info("vaapi: %s: profile %d lists no largest picture: not offered", e->device,
                     (int)p);

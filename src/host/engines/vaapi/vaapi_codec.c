@@ -1,12 +1,11 @@
 /* A decode context on the host driver, and one picture's life on it:
  * vaBeginPicture, the codec's buffers (vaapi_<codec>.c) rendered,
- * vaEndPicture, and
- * a wait for the target (the engine contract's decode is synchronous). */
+ * vaEndPicture, and a wait for the target (the engine contract's decode is
+ * synchronous). */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/log.h"
 #include "host/engines/vaapi/vaapi_internal.h"
 
 static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
@@ -176,8 +175,7 @@ int vaapi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
         goto out;
     }
     rc = make_buffers(c, pic, bufs, &n, err);
-    /* In the order made: picture parameters, IQ matrix, then each slice's
-     * parameters followed by its data. */
+    /* In the order made (make_buffers). */
     if (rc == VW_OK && (st = vaRenderPicture(c->display, c->context, bufs, (int)n)) !=
                            VA_STATUS_SUCCESS)
         rc = vaapi_error(err, st, VW_ERR_DECODE, "vaRenderPicture");

@@ -7,9 +7,10 @@
  * is rebuilt. Surfaces live in the host driver; pixels cross only when the
  * guest reads or writes them.
  *
- * Thread safety: libva's entry points on one display may be called from
- * several threads (the drivers lock inside); the engine's own state is set
- * in create and only read afterwards.
+ * Thread safety: the sessions' threads call libva on the one display at
+ * once (the drivers lock inside: Intel's, Mesa's, vivac's); the engine's
+ * own state is set in create and only read afterwards, a surface's and a
+ * codec's by their session's thread alone.
  */
 #ifndef VIVAC_VAAPI_INTERNAL_H
 #define VIVAC_VAAPI_INTERNAL_H
@@ -92,8 +93,8 @@ struct vaapi_codec {
 /* What differs between codecs: the VA structs of a picture's parameters,
  * its optional matrix and each slice's parameters, made from the wire
  * structs. vaapi_codec.c makes the buffers (picture, matrix, probabilities,
- * then each slice's parameters followed by its data as its own buffer) and renders
- * them. The structs are at most VAAPI_PARAMS_MAX bytes. */
+ * then each slice's parameters followed by its data as its own buffer)
+ * and renders them. The structs are at most VAAPI_PARAMS_MAX bytes. */
 #define VAAPI_PARAMS_MAX 8192u
 struct vaapi_codec_class {
     const char *name;
