@@ -1,12 +1,13 @@
 /*
- * The vaapi engine's codecs (src/host/engines/vaapi/vaapi_h264.c,
- * vaapi_mpeg2.c, vaapi_vp9.c, vaapi_vp8.c) turn the wire structs back into VA's: guest surface ids
- * become the host driver's through the picture's resolved references, an
- * H.264 reference list entry is found among the reference frames (or is
- * the target, a second field's reference to its first) and refused with
- * the list and index named when it is neither, and a matrix goes to the
- * driver only when the client sent one. No VA display is needed: the
- * classes only fill structs (where each slice's data lies is
+ * The vaapi engine's codecs (src/host/engines/vaapi/vaapi_<codec>.c:
+ * H.264, HEVC, MPEG-2, VP9, VP8) turn the wire structs back into VA's:
+ * guest surface ids become the host driver's through the picture's
+ * resolved references, an H.264 reference list entry is found among the
+ * reference frames (or is the target, a second field's reference to its
+ * first) and refused with the list and index named when it is neither,
+ * HEVC fields the base structs cannot carry are refused, and a matrix goes
+ * to the driver only when the client sent one. No VA display is needed:
+ * the classes only fill structs (where each slice's data lies is
  * vaapi_codec.c's, seen bit-exact by e2e_vaapi_chain_*).
  */
 #include <string.h>
@@ -251,6 +252,76 @@ static void test_vp8(void)
     CHECK_EQ(sp->partition_size[2], 1234);
 }
 
+static void test_hevc(void)
+{
+    static struct vw_hevc_picture wp;
+    static struct vw_hevc_slice ws;
+    memset(&wp, 0, sizeof(wp));
+    memset(&ws, 0, sizeof(ws));
+    wp.curr_pic = (struct vw_hevc_ref){.surface_id = 1, .pic_order_cnt = 8};
+    wp.reference_frames[0] = (struct vw_hevc_ref){.surface_id = 2, .pic_order_cnt = 4,
+                                                  .flags = VW_HEVC_PIC_RPS_ST_CURR_BEFORE};
+    for (int i = 1; i < 15; i++)
+        wp.reference_frames[i] = (struct vw_hevc_ref){.surface_id = VW_INVALID_ID,
+                                                      .flags = VW_HEVC_PIC_INVALID};
+    wp.pic_width_in_luma_samples = 352;
+    wp.chroma_format_idc = 1;
+    wp.bit_depth_luma_minus8 = 2;
+    wp.tiles_enabled_flag = 1;
+    wp.row_height_minus1[20] = 3;
+    wp.idr_pic_flag = 0;
+    wp.st_rps_bits = 11;
+    memset(ws.ref_pic_list, VW_HEVC_REF_NONE, sizeof(ws.ref_pic_list));
+    ws.ref_pic_list[0][0] = 0;
+    ws.slice_data_byte_offset = 6;
+    ws.last_slice_of_pic = 1;
+    ws.luma_offset_l1[14] = -128;
+    ws.chroma_offset_l0[3][1] = 127;
+    ws.delta_chroma_weight_l1[14][1] = -9;
+    static const uint8_t nal[] = {0x02, 0x01, 0xd0, 0x11};
+    struct vh_slice slice = {.hevc = &ws, .data = nal, .size = sizeof(nal)};
+    struct vh_picture pic = {.codec = VW_CODEC_HEVC, .hevc = &wp, .num_slices = 1,
+                             .slices = &slice, .target = &surfaces[1]};
+    pic.refs[0] = &surfaces[2];
+
+    _Alignas(16) uint8_t buf[VAAPI_PARAMS_MAX];
+    const struct vaapi_codec_class *cls = &vaapi_hevc_class;
+    cls->picture(&pic, buf);
+    const VAPictureParameterBufferHEVC *pp = (const void *)buf;
+    CHECK_EQ(pp->CurrPic.picture_id, 101);
+    CHECK_EQ(pp->CurrPic.pic_order_cnt, 8);
+    CHECK_EQ(pp->ReferenceFrames[0].picture_id, 102);
+    CHECK_EQ(pp->ReferenceFrames[0].flags, VA_PICTURE_HEVC_RPS_ST_CURR_BEFORE);
+    CHECK_EQ(pp->ReferenceFrames[1].picture_id, VA_INVALID_SURFACE);
+    CHECK_EQ(pp->ReferenceFrames[14].flags, VA_PICTURE_HEVC_INVALID);
+    CHECK_EQ(pp->pic_width_in_luma_samples, 352);
+    CHECK_EQ(pp->bit_depth_luma_minus8, 2);
+    CHECK_EQ(pp->pic_fields.bits.tiles_enabled_flag, 1);
+    CHECK_EQ(pp->row_height_minus1[20], 3);
+    CHECK_EQ(pp->st_rps_bits, 11);
+    CHECK(!cls->iq(&pic, buf));
+
+    struct vh_error err = {0};
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    const VASliceParameterBufferHEVC *sp = (const void *)buf;
+    CHECK_EQ(sp->slice_data_byte_offset, 6);
+    CHECK_EQ(sp->RefPicList[0][0], 0);
+    CHECK_EQ(sp->RefPicList[1][14], VW_HEVC_REF_NONE);
+    CHECK_EQ(sp->LongSliceFlags.fields.LastSliceOfPic, 1);
+    CHECK_EQ(sp->luma_offset_l1[14], -128);
+    CHECK_EQ(sp->ChromaOffsetL0[3][1], 127);
+    CHECK_EQ(sp->delta_chroma_weight_l1[14][1], -9);
+
+    /* What the base structs cannot carry: refused, never dropped. */
+    ws.chroma_offset_l1[0][0] = 128;
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK(strstr(err.message, "high precision offsets") != NULL);
+    ws.chroma_offset_l1[0][0] = 0;
+    wp.range_extension.implicit_rdpcm_enabled_flag = 1;
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_ERR_UNSUPPORTED_STREAM);
+    CHECK(strstr(err.message, "range extension") != NULL);
+}
+
 int main(void)
 {
     make_surfaces();
@@ -258,5 +329,6 @@ int main(void)
     test_mpeg2();
     test_vp9();
     test_vp8();
+    test_hevc();
     return check_finish("test_vaapi_params");
 }

@@ -19,6 +19,8 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
         return &vaapi_vp9_class;
     case VW_CODEC_VP8:
         return &vaapi_vp8_class;
+    case VW_CODEC_HEVC:
+        return &vaapi_hevc_class;
     default:
         return NULL;
     }
@@ -128,6 +130,7 @@ STARTS_WITH_SLICE_DATA(VASliceParameterBufferH264);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferMPEG2);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP9);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP8);
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferHEVC);
 
 /* The picture's buffers in the order they are rendered; *n of them made
  * (destroyed by the caller, also after a failure). */

@@ -115,6 +115,7 @@ extern const struct vaapi_codec_class vaapi_h264_class;
 extern const struct vaapi_codec_class vaapi_mpeg2_class;
 extern const struct vaapi_codec_class vaapi_vp9_class;
 extern const struct vaapi_codec_class vaapi_vp8_class;
+extern const struct vaapi_codec_class vaapi_hevc_class;
 
 /* vaapi_codec.c */
 int vaapi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
