@@ -262,7 +262,10 @@ start_chain_inner() {
     inner_pid=$!
     e2e_pids+=($inner_pid)
     wait_socket "$inner/vivacd.sock" "$inner_pid" "$e2e_tmp/inner.log"
-    VIVACD_ENV="LD_PRELOAD=$1 LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR"
+    # Under a sanitizer build the runtimes come first (the preload library
+    # is instrumented too).
+    VIVACD_ENV="LD_PRELOAD=${VIVAC_CLIENT_PRELOAD:+$VIVAC_CLIENT_PRELOAD:}$1"
+    VIVACD_ENV+=" LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR"
     VIVACD_ENV+=" VIVAC_SOCKET=$inner/vivacd.sock"
 }
 
