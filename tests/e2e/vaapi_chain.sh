@@ -13,13 +13,16 @@
 #   caps CLIP:   the outer daemon's decode caps are the host driver's (the
 #                inner daemon's, through vivac's driver) for the profiles
 #                the engine has, and only those (CLIP unused).
+#   inner_lost CLIP: the inner daemon killed under a running outer worker:
+#                ffmpeg on CLIP gets VA errors (the vaapi engine's reasons),
+#                no frame, and the outer daemon lives on.
 #   sandbox CLIP (a test build): the outer worker's sandbox is the sw list
 #                plus the DRM calls (sandbox.h, drm) and refuses every
 #                escape, as sandbox.sh's workers do (CLIP unused).
-# Usage: vaapi_chain.sh decode|error|caps|sandbox CLIP FAKE_RENDER_NODE_SO [PIX_FMT]
+# Usage: vaapi_chain.sh decode|error|caps|inner_lost|sandbox CLIP FAKE_RENDER_NODE_SO [PIX_FMT]
 # (PIX_FMT: what the frames are compared in, nv12 or p010le for 10-bit.)
 source "$(dirname "$0")/lib.sh"
-mode=${1:?usage: vaapi_chain.sh decode|error|caps|sandbox CLIP FAKE_RENDER_NODE_SO}
+mode=${1:?usage: vaapi_chain.sh decode|error|caps|inner_lost|sandbox CLIP FAKE_RENDER_NODE_SO}
 clip=${2:?missing CLIP}
 preload=${3:?missing FAKE_RENDER_NODE_SO}
 pix_fmt=${4:-nv12}
@@ -53,6 +56,28 @@ fi
 start_daemon "${outer_args[@]}"
 unset VIVACD_ENV
 use_vivac_driver
+
+if [ "$mode" = inner_lost ]; then
+    # The outer worker's engine is up (its display on the inner daemon),
+    # then the inner daemon dies: the client gets VA errors, never frames
+    # that were not decoded, and the outer daemon lives on and stops
+    # cleanly (no crash, no leak under a sanitizer build).
+    "$VIVAC" info --socket "$VIVAC_SOCKET" >/dev/null
+    wait_worker "uid:$(id -u)" >/dev/null
+    kill -KILL "$inner_pid"
+    wait "$inner_pid" 2>/dev/null || true
+    if vivac_framemd5 "$clip" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
+        cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: ffmpeg succeeded with the host driver's daemon gone"; exit 1
+    fi
+    [ ! -s "$e2e_tmp/got.md5" ] ||
+        { echo "FAIL: $(wc -l <"$e2e_tmp/got.md5") frames came out without a host driver"; exit 1; }
+    grep -m1 "vivac: error: .*vaapi: va[A-Za-z]*: " "$e2e_tmp/ffmpeg.log" ||
+        { cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: the vaapi engine's reason did not reach ffmpeg"; exit 1; }
+    daemon_alive || { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: the outer vivacd died"; exit 1; }
+    stop_daemon
+    echo "ok: the host driver's daemon lost: VA errors for the client, the outer daemon lives on"
+    exit 0
+fi
 
 if [ "$mode" = caps ]; then
     # Decode caps as `vivac info` prints them, engine column left out.
