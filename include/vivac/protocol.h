@@ -1251,6 +1251,17 @@ struct vw_jpeg_slice {
     uint32_t num_mcus;
 };
 static_assert(sizeof(struct vw_jpeg_slice) == 40, "wire size");
+/* The fields of the JPEG structs of the same name in VA's
+ * (VAPictureParameterBufferJPEGBaseline's components[i],
+ * VASliceParameterBufferJPEGBaseline and its components[i]), copied one to
+ * one both ways (the guest's packer, the host's vaapi engine): X(field). */
+#define VW_JPEG_PICTURE_COMPONENT_VA_FIELDS(X) \
+    X(component_id) X(h_sampling_factor) X(v_sampling_factor) X(quantiser_table_selector)
+#define VW_JPEG_SLICE_VA_FIELDS(X) \
+    X(slice_horizontal_position) X(slice_vertical_position) X(num_components) \
+    X(restart_interval) X(num_mcus)
+#define VW_JPEG_SLICE_COMPONENT_VA_FIELDS(X) \
+    X(component_selector) X(dc_table_selector) X(ac_table_selector)
 
 /* ---- images ------------------------------------------------------------------
  * GET_IMAGE copies a rectangle of a surface into client memory (the arena or

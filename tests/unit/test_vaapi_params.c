@@ -1,14 +1,15 @@
 /*
  * The vaapi engine's codecs (src/host/engines/vaapi/vaapi_<codec>.c:
- * H.264, HEVC, MPEG-2, VP9, VP8) turn the wire structs back into VA's:
- * guest surface ids become the host driver's through the picture's
+ * H.264, HEVC, MPEG-2, VP9, VP8, JPEG) turn the wire structs back into
+ * VA's: guest surface ids become the host driver's through the picture's
  * resolved references, an H.264 reference list entry is found among the
  * reference frames (or is the target, a second field's reference to its
  * first) and refused with the list and index named when it is neither,
- * HEVC fields the base structs cannot carry are refused, and a matrix goes
- * to the driver only when the client sent one. No VA display is needed:
- * the classes only fill structs (where each slice's data lies is
- * vaapi_codec.c's, seen bit-exact by e2e_vaapi_chain_*).
+ * HEVC fields the base structs cannot carry are refused, and a matrix (or
+ * JPEG table) goes to the driver only when the client sent one to load.
+ * No VA display is needed: the classes only fill structs (where each
+ * slice's data lies is vaapi_codec.c's, seen bit-exact by
+ * e2e_vaapi_chain_*).
  */
 #include <string.h>
 
@@ -233,14 +234,14 @@ static void test_vp8(void)
 
     /* Both halves of the optional block, or neither. */
     CHECK(!cls->iq(&pic, buf));
-    CHECK(!cls->probability(&pic, buf));
+    CHECK(!cls->extra(&pic, buf));
     static struct vw_vp8_extra extra;
     extra.quantization_index[3][5] = 127;
     extra.dct_coeff_probs[3][7][2][10] = 201;
     pic.vp8_extra = &extra;
     CHECK(cls->iq(&pic, buf));
     CHECK_EQ(((const VAIQMatrixBufferVP8 *)(const void *)buf)->quantization_index[3][5], 127);
-    CHECK(cls->probability(&pic, buf));
+    CHECK(cls->extra(&pic, buf));
     CHECK_EQ(((const VAProbabilityDataBufferVP8 *)(const void *)buf)->dct_coeff_probs[3][7][2][10],
              201);
 
@@ -322,6 +323,59 @@ static void test_hevc(void)
     CHECK(strstr(err.message, "range extension") != NULL);
 }
 
+static void test_jpeg(void)
+{
+    struct vw_jpeg_picture wp = {.picture_width = 350, .picture_height = 198,
+                                 .num_components = 3};
+    wp.components[2].component_id = 3;
+    wp.components[2].h_sampling_factor = 1;
+    wp.components[2].v_sampling_factor = 1;
+    wp.components[2].quantiser_table_selector = 1;
+    struct vw_jpeg_slice ws = {.num_components = 3, .restart_interval = 4, .num_mcus = 500};
+    ws.components[1].ac_table_selector = 1;
+    static const uint8_t scan[] = {0xf8, 0x01, 0x02};
+    struct vh_slice slice = {.jpeg = &ws, .data = scan, .size = sizeof(scan)};
+    struct vh_picture pic = {.codec = VW_CODEC_JPEG, .jpeg = &wp, .num_slices = 1,
+                             .slices = &slice, .target = &surfaces[1]};
+
+    _Alignas(16) uint8_t buf[VAAPI_PARAMS_MAX];
+    const struct vaapi_codec_class *cls = &vaapi_jpeg_class;
+    CHECK_EQ(cls->extra_type, VAHuffmanTableBufferType);
+    cls->picture(&pic, buf);
+    const VAPictureParameterBufferJPEGBaseline *pp = (const void *)buf;
+    CHECK_EQ(pp->picture_width, 350);
+    CHECK_EQ(pp->num_components, 3);
+    CHECK_EQ(pp->components[2].component_id, 3);
+    CHECK_EQ(pp->components[2].quantiser_table_selector, 1);
+
+    /* Each table buffer goes only with a table to load. */
+    CHECK(!cls->iq(&pic, buf));
+    CHECK(!cls->extra(&pic, buf));
+    static struct vw_jpeg_tables tables;
+    tables.load_huffman_table[1] = 1;
+    tables.huffman_table[1].ac_values[161] = 0xfa;
+    pic.jpeg_tables = &tables;
+    CHECK(!cls->iq(&pic, buf));
+    CHECK(cls->extra(&pic, buf));
+    const VAHuffmanTableBufferJPEGBaseline *h = (const void *)buf;
+    CHECK_EQ(h->load_huffman_table[0], 0);
+    CHECK_EQ(h->load_huffman_table[1], 1);
+    CHECK_EQ(h->huffman_table[1].ac_values[161], 0xfa);
+    tables.load_quantiser_table[3] = 1;
+    tables.quantiser_table[3][63] = 77;
+    CHECK(cls->iq(&pic, buf));
+    CHECK_EQ(((const VAIQMatrixBufferJPEGBaseline *)(const void *)buf)->quantiser_table[3][63],
+             77);
+
+    struct vh_error err = {0};
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    const VASliceParameterBufferJPEGBaseline *sp = (const void *)buf;
+    CHECK_EQ(sp->num_components, 3);
+    CHECK_EQ(sp->components[1].ac_table_selector, 1);
+    CHECK_EQ(sp->restart_interval, 4);
+    CHECK_EQ(sp->num_mcus, 500);
+}
+
 int main(void)
 {
     make_surfaces();
@@ -330,5 +384,6 @@ int main(void)
     test_vp9();
     test_vp8();
     test_hevc();
+    test_jpeg();
     return check_finish("test_vaapi_params");
 }

@@ -12,8 +12,8 @@
 
 /* The wire profiles the engine has code for, their VA profile, and what
  * the front door takes for them: the chroma formats (validate_*.c: 4:2:0,
- * 8-bit but VP9 profile 2's and HEVC Main 10's 10) and the largest
- * picture. No bitstream is rebuilt, so
+ * 8-bit but VP9 profile 2's and HEVC Main 10's 10; JPEG also 4:2:2 and
+ * 4:4:4) and the largest picture. No bitstream is rebuilt, so
  * that is the protocol's, except where the front door's checks stop
  * sooner (MPEG-2: no size extension). The driver may offer less. */
 static const struct {
@@ -36,6 +36,8 @@ static const struct {
     {VW_PROFILE_VP8, VAProfileVP8Version0_3, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
     {VW_PROFILE_HEVC_MAIN, VAProfileHEVCMain, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
     {VW_PROFILE_HEVC_MAIN10, VAProfileHEVCMain10, VW_RT_YUV420_10, VW_MAX_WIDTH, VW_MAX_HEIGHT},
+    {VW_PROFILE_JPEG_BASELINE, VAProfileJPEGBaseline, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444,
+     VW_MAX_WIDTH, VW_MAX_HEIGHT},
 };
 
 #define NUM_PROFILES (sizeof(vaapi_profiles) / sizeof(vaapi_profiles[0]))

@@ -21,6 +21,8 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
         return &vaapi_vp8_class;
     case VW_CODEC_HEVC:
         return &vaapi_hevc_class;
+    case VW_CODEC_JPEG:
+        return &vaapi_jpeg_class;
     default:
         return NULL;
     }
@@ -131,6 +133,7 @@ STARTS_WITH_SLICE_DATA(VASliceParameterBufferMPEG2);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP9);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP8);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferHEVC);
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferJPEGBaseline);
 
 /* The picture's buffers in the order they are rendered; *n of them made
  * (destroyed by the caller, also after a failure). */
@@ -144,9 +147,8 @@ static int make_buffers(struct vaapi_codec *c, const struct vh_picture *pic, VAB
                          err);
     if (rc == VW_OK && cls->iq(pic, params))
         rc = make_buffer(c, VAIQMatrixBufferType, params, cls->iq_size, bufs, n, err);
-    if (rc == VW_OK && cls->probability && cls->probability(pic, params))
-        rc = make_buffer(c, VAProbabilityBufferType, params, cls->probability_size, bufs, n,
-                         err);
+    if (rc == VW_OK && cls->extra && cls->extra(pic, params))
+        rc = make_buffer(c, cls->extra_type, params, cls->extra_size, bufs, n, err);
     for (uint32_t i = 0; rc == VW_OK && i < pic->num_slices; i++) {
         const struct vh_slice *slice = &pic->slices[i];
         rc = cls->slice(pic, slice, params, err);
@@ -167,7 +169,7 @@ int vaapi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
     struct vaapi_codec *c = (struct vaapi_codec *)codec;
     VASurfaceID target = vaapi_surface_id(pic->target);
     uint32_t n = 0;
-    /* Picture, matrix, probabilities, and two a slice. */
+    /* Picture, matrix, extra, and two a slice. */
     VABufferID *bufs = calloc(3 + 2 * (size_t)pic->num_slices, sizeof(*bufs));
     if (!bufs)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "vaapi: out of memory");

@@ -92,18 +92,21 @@ struct vaapi_codec {
 
 /* What differs between codecs: the VA structs of a picture's parameters,
  * its optional matrix and each slice's parameters, made from the wire
- * structs. vaapi_codec.c makes the buffers (picture, matrix, probabilities,
- * then each slice's parameters followed by its data as its own buffer)
+ * structs. vaapi_codec.c makes the buffers (picture, matrix, extra, then
+ * each slice's parameters followed by its data as its own buffer)
  * and renders them. The structs are at most VAAPI_PARAMS_MAX bytes. */
 #define VAAPI_PARAMS_MAX 8192u
 struct vaapi_codec_class {
     const char *name;
-    size_t picture_size, iq_size, probability_size, slice_size;
+    size_t picture_size, iq_size, slice_size;
     void (*picture)(const struct vh_picture *pic, void *out);
     /* false: the client sent none, and none goes to the driver. */
     bool (*iq)(const struct vh_picture *pic, void *out);
-    /* Optional (VP8): a probability buffer after the matrix, likewise. */
-    bool (*probability)(const struct vh_picture *pic, void *out);
+    /* Optional: a buffer of extra_type after the matrix, likewise (VP8's
+     * probabilities, JPEG's Huffman tables). */
+    VABufferType extra_type;
+    size_t extra_size;
+    bool (*extra)(const struct vh_picture *pic, void *out);
     /* The fields after where the slice's data lies, which vaapi_codec.c
      * fills (a buffer of its own, whole: every VA slice struct starts with
      * slice_data_size, slice_data_offset, slice_data_flag). */
@@ -116,6 +119,7 @@ extern const struct vaapi_codec_class vaapi_mpeg2_class;
 extern const struct vaapi_codec_class vaapi_vp9_class;
 extern const struct vaapi_codec_class vaapi_vp8_class;
 extern const struct vaapi_codec_class vaapi_hevc_class;
+extern const struct vaapi_codec_class vaapi_jpeg_class;
 
 /* vaapi_codec.c */
 int vaapi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,

@@ -104,10 +104,11 @@ const struct vaapi_codec_class vaapi_vp8_class = {
     .name = "VP8",
     .picture_size = sizeof(VAPictureParameterBufferVP8),
     .iq_size = sizeof(VAIQMatrixBufferVP8),
-    .probability_size = sizeof(VAProbabilityDataBufferVP8),
+    .extra_type = VAProbabilityBufferType,
+    .extra_size = sizeof(VAProbabilityDataBufferVP8),
     .slice_size = sizeof(VASliceParameterBufferVP8),
     .picture = picture_params,
     .iq = iq_matrix,
-    .probability = probabilities,
+    .extra = probabilities,
     .slice = slice_params,
 };
