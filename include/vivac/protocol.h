@@ -617,6 +617,12 @@ struct vw_vp8_picture {
     uint8_t bool_coder_count;
 };
 static_assert(sizeof(struct vw_vp8_picture) == 104, "wire size");
+/* The arrays of vw_vp8_picture of the same name and shape in
+ * VAPictureParameterBufferVP8, copied whole both ways (the guest's packer,
+ * the host's vaapi engine): X(field) for each. */
+#define VW_VP8_PICTURE_VA_ARRAYS(X) \
+    X(mb_segment_tree_probs) X(loop_filter_level) X(loop_filter_deltas_ref_frame) \
+    X(loop_filter_deltas_mode) X(y_mode_probs) X(uv_mode_probs) X(mv_probs)
 
 struct vw_vp8_extra {
     uint16_t quantization_index[4][6]; /* VAIQMatrixBufferVP8 */
@@ -1075,6 +1081,50 @@ struct vw_hevc_picture {
 };
 static_assert(sizeof(struct vw_hevc_picture) == 16 * 16 + 152 + 32, "wire size");
 #define VW_HEVC_PICTURE_V11_SIZE (16u * 16u + 152u)
+/* The fields of vw_hevc_picture and vw_hevc_slice of the same name in
+ * VAPictureParameterBufferHEVC and VASliceParameterBufferHEVC (outside
+ * their bitfields), copied one to one both ways (the guest's packer, the
+ * host's vaapi engine): X(field) for each. */
+#define VW_HEVC_PICTURE_VA_FIELDS(X) \
+    X(sps_max_dec_pic_buffering_minus1) X(bit_depth_luma_minus8) X(bit_depth_chroma_minus8) \
+    X(pcm_sample_bit_depth_luma_minus1) X(pcm_sample_bit_depth_chroma_minus1) \
+    X(log2_min_luma_coding_block_size_minus3) X(log2_diff_max_min_luma_coding_block_size) \
+    X(log2_min_transform_block_size_minus2) X(log2_diff_max_min_transform_block_size) \
+    X(log2_min_pcm_luma_coding_block_size_minus3) \
+    X(log2_diff_max_min_pcm_luma_coding_block_size) X(max_transform_hierarchy_depth_intra) \
+    X(max_transform_hierarchy_depth_inter) X(init_qp_minus26) X(diff_cu_qp_delta_depth) \
+    X(pps_cb_qp_offset) X(pps_cr_qp_offset) X(log2_parallel_merge_level_minus2) \
+    X(num_tile_columns_minus1) X(num_tile_rows_minus1) X(log2_max_pic_order_cnt_lsb_minus4) \
+    X(num_short_term_ref_pic_sets) X(num_long_term_ref_pic_sps) \
+    X(num_ref_idx_l0_default_active_minus1) X(num_ref_idx_l1_default_active_minus1) \
+    X(pps_beta_offset_div2) X(pps_tc_offset_div2) X(num_extra_slice_header_bits) X(st_rps_bits)
+/* Likewise the bits of VA's pic_fields, slice_parsing_fields and
+ * LongSliceFlags of the same name as a wire field. */
+#define VW_HEVC_PIC_FIELDS_VA_BITS(X) \
+    X(chroma_format_idc) X(separate_colour_plane_flag) X(pcm_enabled_flag) \
+    X(scaling_list_enabled_flag) X(transform_skip_enabled_flag) X(amp_enabled_flag) \
+    X(strong_intra_smoothing_enabled_flag) X(sign_data_hiding_enabled_flag) \
+    X(constrained_intra_pred_flag) X(cu_qp_delta_enabled_flag) X(weighted_pred_flag) \
+    X(weighted_bipred_flag) X(transquant_bypass_enabled_flag) X(tiles_enabled_flag) \
+    X(entropy_coding_sync_enabled_flag) X(pps_loop_filter_across_slices_enabled_flag) \
+    X(loop_filter_across_tiles_enabled_flag) X(pcm_loop_filter_disabled_flag)
+#define VW_HEVC_SLICE_PARSING_VA_BITS(X) \
+    X(lists_modification_present_flag) X(long_term_ref_pics_present_flag) \
+    X(sps_temporal_mvp_enabled_flag) X(cabac_init_present_flag) X(output_flag_present_flag) \
+    X(dependent_slice_segments_enabled_flag) X(pps_slice_chroma_qp_offsets_present_flag) \
+    X(sample_adaptive_offset_enabled_flag) X(deblocking_filter_override_enabled_flag) \
+    X(pps_disable_deblocking_filter_flag) X(slice_segment_header_extension_present_flag)
+#define VW_HEVC_LONG_SLICE_VA_BITS(X) \
+    X(dependent_slice_segment_flag) X(slice_type) X(color_plane_id) X(slice_sao_luma_flag) \
+    X(slice_sao_chroma_flag) X(mvd_l1_zero_flag) X(cabac_init_flag) \
+    X(slice_temporal_mvp_enabled_flag) X(slice_deblocking_filter_disabled_flag) \
+    X(collocated_from_l0_flag) X(slice_loop_filter_across_slices_enabled_flag)
+#define VW_HEVC_SLICE_VA_FIELDS(X) \
+    X(collocated_ref_idx) X(num_ref_idx_l0_active_minus1) X(num_ref_idx_l1_active_minus1) \
+    X(slice_qp_delta) X(slice_cb_qp_offset) X(slice_cr_qp_offset) X(slice_beta_offset_div2) \
+    X(slice_tc_offset_div2) X(luma_log2_weight_denom) X(delta_chroma_log2_weight_denom) \
+    X(five_minus_max_num_merge_cand) X(num_entry_point_offsets) \
+    X(entry_offset_to_subset_array) X(slice_data_num_emu_prevn_bytes)
 
 /* The scaling lists in use (PPS lists if the PPS has them, else the SPS's),
  * each in raster order (ScalingList[sizeId][matrixId][j] of H.265 7.4.5
@@ -1201,6 +1251,17 @@ struct vw_jpeg_slice {
     uint32_t num_mcus;
 };
 static_assert(sizeof(struct vw_jpeg_slice) == 40, "wire size");
+/* The fields of the JPEG structs of the same name in VA's
+ * (VAPictureParameterBufferJPEGBaseline's components[i],
+ * VASliceParameterBufferJPEGBaseline and its components[i]), copied one to
+ * one both ways (the guest's packer, the host's vaapi engine): X(field). */
+#define VW_JPEG_PICTURE_COMPONENT_VA_FIELDS(X) \
+    X(component_id) X(h_sampling_factor) X(v_sampling_factor) X(quantiser_table_selector)
+#define VW_JPEG_SLICE_VA_FIELDS(X) \
+    X(slice_horizontal_position) X(slice_vertical_position) X(num_components) \
+    X(restart_interval) X(num_mcus)
+#define VW_JPEG_SLICE_COMPONENT_VA_FIELDS(X) \
+    X(component_selector) X(dc_table_selector) X(ac_table_selector)
 
 /* ---- images ------------------------------------------------------------------
  * GET_IMAGE copies a rectangle of a surface into client memory (the arena or

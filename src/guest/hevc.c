@@ -105,80 +105,27 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     out->pic_width_in_luma_samples = in->pic_width_in_luma_samples;
     out->pic_height_in_luma_samples = in->pic_height_in_luma_samples;
     const __typeof__(in->pic_fields.bits) *f = &in->pic_fields.bits;
-    out->chroma_format_idc = f->chroma_format_idc;
-    out->separate_colour_plane_flag = f->separate_colour_plane_flag;
-    out->pcm_enabled_flag = f->pcm_enabled_flag;
-    out->scaling_list_enabled_flag = f->scaling_list_enabled_flag;
-    out->transform_skip_enabled_flag = f->transform_skip_enabled_flag;
-    out->amp_enabled_flag = f->amp_enabled_flag;
-    out->strong_intra_smoothing_enabled_flag = f->strong_intra_smoothing_enabled_flag;
-    out->sign_data_hiding_enabled_flag = f->sign_data_hiding_enabled_flag;
-    out->constrained_intra_pred_flag = f->constrained_intra_pred_flag;
-    out->cu_qp_delta_enabled_flag = f->cu_qp_delta_enabled_flag;
-    out->weighted_pred_flag = f->weighted_pred_flag;
-    out->weighted_bipred_flag = f->weighted_bipred_flag;
-    out->transquant_bypass_enabled_flag = f->transquant_bypass_enabled_flag;
-    out->tiles_enabled_flag = f->tiles_enabled_flag;
-    out->entropy_coding_sync_enabled_flag = f->entropy_coding_sync_enabled_flag;
-    out->pps_loop_filter_across_slices_enabled_flag = f->pps_loop_filter_across_slices_enabled_flag;
-    out->loop_filter_across_tiles_enabled_flag = f->loop_filter_across_tiles_enabled_flag;
-    out->pcm_loop_filter_disabled_flag = f->pcm_loop_filter_disabled_flag;
+#define BIT(x) out->x = f->x;
+    VW_HEVC_PIC_FIELDS_VA_BITS(BIT)
+#undef BIT
     out->no_pic_reordering_flag = f->NoPicReorderingFlag;
     out->no_bi_pred_flag = f->NoBiPredFlag;
 
-#define COPY(x) out->x = in->x
-    COPY(sps_max_dec_pic_buffering_minus1);
-    COPY(bit_depth_luma_minus8);
-    COPY(bit_depth_chroma_minus8);
-    COPY(pcm_sample_bit_depth_luma_minus1);
-    COPY(pcm_sample_bit_depth_chroma_minus1);
-    COPY(log2_min_luma_coding_block_size_minus3);
-    COPY(log2_diff_max_min_luma_coding_block_size);
-    COPY(log2_min_transform_block_size_minus2);
-    COPY(log2_diff_max_min_transform_block_size);
-    COPY(log2_min_pcm_luma_coding_block_size_minus3);
-    COPY(log2_diff_max_min_pcm_luma_coding_block_size);
-    COPY(max_transform_hierarchy_depth_intra);
-    COPY(max_transform_hierarchy_depth_inter);
-    COPY(init_qp_minus26);
-    COPY(diff_cu_qp_delta_depth);
-    COPY(pps_cb_qp_offset);
-    COPY(pps_cr_qp_offset);
-    COPY(log2_parallel_merge_level_minus2);
-    COPY(num_tile_columns_minus1);
-    COPY(num_tile_rows_minus1);
+#define COPY(x) out->x = in->x;
+    VW_HEVC_PICTURE_VA_FIELDS(COPY)
+#undef COPY
     static_assert(sizeof(out->column_width_minus1) == sizeof(in->column_width_minus1) &&
                   sizeof(out->row_height_minus1) == sizeof(in->row_height_minus1), "tiles");
     memcpy(out->column_width_minus1, in->column_width_minus1, sizeof(out->column_width_minus1));
     memcpy(out->row_height_minus1, in->row_height_minus1, sizeof(out->row_height_minus1));
 
     const __typeof__(in->slice_parsing_fields.bits) *s = &in->slice_parsing_fields.bits;
-    out->lists_modification_present_flag = s->lists_modification_present_flag;
-    out->long_term_ref_pics_present_flag = s->long_term_ref_pics_present_flag;
-    out->sps_temporal_mvp_enabled_flag = s->sps_temporal_mvp_enabled_flag;
-    out->cabac_init_present_flag = s->cabac_init_present_flag;
-    out->output_flag_present_flag = s->output_flag_present_flag;
-    out->dependent_slice_segments_enabled_flag = s->dependent_slice_segments_enabled_flag;
-    out->pps_slice_chroma_qp_offsets_present_flag = s->pps_slice_chroma_qp_offsets_present_flag;
-    out->sample_adaptive_offset_enabled_flag = s->sample_adaptive_offset_enabled_flag;
-    out->deblocking_filter_override_enabled_flag = s->deblocking_filter_override_enabled_flag;
-    out->pps_disable_deblocking_filter_flag = s->pps_disable_deblocking_filter_flag;
-    out->slice_segment_header_extension_present_flag =
-        s->slice_segment_header_extension_present_flag;
+#define BIT(x) out->x = s->x;
+    VW_HEVC_SLICE_PARSING_VA_BITS(BIT)
+#undef BIT
     out->rap_pic_flag = s->RapPicFlag;
     out->idr_pic_flag = s->IdrPicFlag;
     out->intra_pic_flag = s->IntraPicFlag;
-
-    COPY(log2_max_pic_order_cnt_lsb_minus4);
-    COPY(num_short_term_ref_pic_sets);
-    COPY(num_long_term_ref_pic_sps);
-    COPY(num_ref_idx_l0_default_active_minus1);
-    COPY(num_ref_idx_l1_default_active_minus1);
-    COPY(pps_beta_offset_div2);
-    COPY(pps_tc_offset_div2);
-    COPY(num_extra_slice_header_bits);
-    COPY(st_rps_bits);
-#undef COPY
     if (va_size >= VG_HEVC_PICTURE_EXT_SIZE)
         pack_range_extension(&((const VAPictureParameterBufferHEVCExtension *)va_in)->rext,
                              &out->range_extension);
@@ -220,34 +167,12 @@ static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_s
     static_assert(sizeof(out->ref_pic_list) == sizeof(in->RefPicList), "RefPicList");
     memcpy(out->ref_pic_list, in->RefPicList, sizeof(out->ref_pic_list));
     const __typeof__(in->LongSliceFlags.fields) *f = &in->LongSliceFlags.fields;
+#define BIT(x) out->x = f->x;
+    VW_HEVC_LONG_SLICE_VA_BITS(BIT)
+#undef BIT
     out->last_slice_of_pic = f->LastSliceOfPic;
-    out->dependent_slice_segment_flag = f->dependent_slice_segment_flag;
-    out->slice_type = f->slice_type;
-    out->color_plane_id = f->color_plane_id;
-    out->slice_sao_luma_flag = f->slice_sao_luma_flag;
-    out->slice_sao_chroma_flag = f->slice_sao_chroma_flag;
-    out->mvd_l1_zero_flag = f->mvd_l1_zero_flag;
-    out->cabac_init_flag = f->cabac_init_flag;
-    out->slice_temporal_mvp_enabled_flag = f->slice_temporal_mvp_enabled_flag;
-    out->slice_deblocking_filter_disabled_flag = f->slice_deblocking_filter_disabled_flag;
-    out->collocated_from_l0_flag = f->collocated_from_l0_flag;
-    out->slice_loop_filter_across_slices_enabled_flag =
-        f->slice_loop_filter_across_slices_enabled_flag;
-#define COPY(x) out->x = in->x
-    COPY(collocated_ref_idx);
-    COPY(num_ref_idx_l0_active_minus1);
-    COPY(num_ref_idx_l1_active_minus1);
-    COPY(slice_qp_delta);
-    COPY(slice_cb_qp_offset);
-    COPY(slice_cr_qp_offset);
-    COPY(slice_beta_offset_div2);
-    COPY(slice_tc_offset_div2);
-    COPY(luma_log2_weight_denom);
-    COPY(delta_chroma_log2_weight_denom);
-    COPY(five_minus_max_num_merge_cand);
-    COPY(num_entry_point_offsets);
-    COPY(entry_offset_to_subset_array);
-    COPY(slice_data_num_emu_prevn_bytes);
+#define COPY(x) out->x = in->x;
+    VW_HEVC_SLICE_VA_FIELDS(COPY)
 #undef COPY
     memcpy(out->delta_luma_weight_l0, in->delta_luma_weight_l0, 15);
     memcpy(out->delta_luma_weight_l1, in->delta_luma_weight_l1, 15);

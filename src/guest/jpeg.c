@@ -25,13 +25,11 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     }
     out->picture_width = in->picture_width;
     out->picture_height = in->picture_height;
+#define COPY(f) out->components[i].f = in->components[i].f;
     for (unsigned i = 0; i < in->num_components; i++) {
-        out->components[i].component_id = in->components[i].component_id;
-        out->components[i].h_sampling_factor = in->components[i].h_sampling_factor;
-        out->components[i].v_sampling_factor = in->components[i].v_sampling_factor;
-        out->components[i].quantiser_table_selector =
-            in->components[i].quantiser_table_selector;
+        VW_JPEG_PICTURE_COMPONENT_VA_FIELDS(COPY)
     }
+#undef COPY
     out->num_components = in->num_components;
     out->color_space = in->color_space;
     return VA_STATUS_SUCCESS;
@@ -83,16 +81,14 @@ static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_s
     out->slice_data_size = in->slice_data_size;
     out->slice_data_offset = in->slice_data_offset;
     out->slice_data_flag = in->slice_data_flag;
-    out->slice_horizontal_position = in->slice_horizontal_position;
-    out->slice_vertical_position = in->slice_vertical_position;
+#define COPY(f) out->f = in->f;
+    VW_JPEG_SLICE_VA_FIELDS(COPY)
+#undef COPY
+#define COPY(f) out->components[i].f = in->components[i].f;
     for (unsigned i = 0; i < in->num_components; i++) {
-        out->components[i].component_selector = in->components[i].component_selector;
-        out->components[i].dc_table_selector = in->components[i].dc_table_selector;
-        out->components[i].ac_table_selector = in->components[i].ac_table_selector;
+        VW_JPEG_SLICE_COMPONENT_VA_FIELDS(COPY)
     }
-    out->num_components = in->num_components;
-    out->restart_interval = in->restart_interval;
-    out->num_mcus = in->num_mcus;
+#undef COPY
     return VA_STATUS_SUCCESS;
 }
 

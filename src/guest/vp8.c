@@ -36,18 +36,10 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     out->mb_no_coeff_skip = pf->mb_no_coeff_skip;
     out->loop_filter_disable = pf->loop_filter_disable;
 
-#define COPY(f)                                                       \
-    do {                                                              \
-        static_assert(sizeof(out->f) == sizeof(in->f), #f " size");   \
-        memcpy(out->f, in->f, sizeof(out->f));                        \
-    } while (0)
-    COPY(mb_segment_tree_probs);
-    COPY(loop_filter_level);
-    COPY(loop_filter_deltas_ref_frame);
-    COPY(loop_filter_deltas_mode);
-    COPY(y_mode_probs);
-    COPY(uv_mode_probs);
-    COPY(mv_probs);
+#define COPY(f)                                                                 \
+    static_assert(sizeof(out->f) == sizeof(in->f), #f " of the same shape");     \
+    memcpy(out->f, in->f, sizeof(out->f));
+    VW_VP8_PICTURE_VA_ARRAYS(COPY)
 #undef COPY
     out->prob_skip_false = in->prob_skip_false;
     out->prob_intra = in->prob_intra;

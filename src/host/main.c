@@ -131,6 +131,9 @@ static void usage(FILE *f)
             "  --gpu-context-per-worker\n"
             "                       instead, a CUDA context in each worker (about 590\n"
             "                       MiB of GPU memory a client; docs/security.md)\n"
+            "  --vaapi-device PATH  the DRM render node of the vaapi engine (default: the\n"
+            "                       first /dev/dri/renderD* whose VA driver starts;\n"
+            "                       LIBVA_DRIVER_NAME picks the driver, as in libva)\n"
             "  --worker-timeout S   kill a worker that leaves the supervisor's ping\n"
             "                       unanswered for S seconds (default 30; 0: never)\n"
             "  --qos CLASS:KEY=VALUE[,KEY=VALUE...]\n"
@@ -221,7 +224,7 @@ static int parse_options(int argc, char **argv, struct options *o)
            OPT_VSOCK_ALLOW, OPT_MAX_PER_CLIENT, OPT_HELLO_TIMEOUT, OPT_MESSAGE_TIMEOUT,
            OPT_IDLE_TIMEOUT, OPT_MAX_SESSION_MEMORY, OPT_MAX_SESSION_GPU_MEMORY,
            OPT_MAX_CLIENT_MEMORY, OPT_MAX_CLIENT_GPU_MEMORY, OPT_WORKER_USER,
-           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_GPU_CONTEXT_PER_WORKER, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS, OPT_SOCKET_GROUP, OPT_SOCKET_MODE, OPT_CONFIG, OPT_WORKER_REGION };
+           OPT_WORKER_TIMEOUT, OPT_WORKER, OPT_WORKER_SLOT, OPT_WORKER_GPU, OPT_GPU_PROCESS, OPT_GPU_CONTEXT_PER_WORKER, OPT_QOS, OPT_ENGINE_SLOTS, OPT_ADMIN, OPT_METRICS, OPT_SOCKET_GROUP, OPT_SOCKET_MODE, OPT_CONFIG, OPT_WORKER_REGION, OPT_VAAPI_DEVICE };
     static const struct option options[] = {
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"engine", required_argument, NULL, OPT_ENGINE},
@@ -252,6 +255,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"socket-group", required_argument, NULL, OPT_SOCKET_GROUP},
         {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
         {"config", required_argument, NULL, OPT_CONFIG},
+        {"vaapi-device", required_argument, NULL, OPT_VAAPI_DEVICE},
         /* Internal: how the supervisor starts a worker (worker_pool.c). */
         {"worker", required_argument, NULL, OPT_WORKER},
         {"worker-slot", required_argument, NULL, OPT_WORKER_SLOT},
@@ -423,6 +427,13 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_CONFIG:
             o->config_path = optarg;
+            break;
+        case OPT_VAAPI_DEVICE:
+            /* The engine reads it in the workers, which inherit it. */
+            if (setenv("VIVAC_VAAPI_DEVICE", optarg, 1) != 0) {
+                fprintf(stderr, "vivacd: --vaapi-device: %s\n", strerror(errno));
+                return 2;
+            }
             break;
         case OPT_GPU_PROCESS:
             o->gpu_process = o->gpu_process_given = true;

@@ -30,7 +30,7 @@
  *             not permitted)"; "caps none (bounding set kept: ...)")
  *   lock:    "landlock ABI 7 (3 paths, 1 missing; not on the 4 threads
  *             started before), seccomp 117 calls (sw)"
- *            ("landlock: not applied (kernel has none)"; "(gpu)")
+ *            ("landlock: not applied (kernel has none)"; "(gpu)"; "(sw, drm)")
  * Landlock before ABI 8 restricts only the calling thread and the threads
  * it starts later: threads the engine started before the lock are outside
  * it (the report counts them). seccomp covers every thread. They return 0 or -errno: a failure of a
@@ -79,6 +79,13 @@ struct vh_sandbox_config {
     /* Without gpu: AF_UNIX socketpair too (a GPU process's client opens
      * more connections to it: nvdec's remote lanes). */
     bool socket_pairs;
+    /* Without gpu: the worker drives a DRM render node through the host's
+     * VA driver (the vaapi engine): besides the sw list, the DRM ('d') and
+     * dma-buf ('b') ioctls, AF_UNIX socket and connect (a VA driver that
+     * talks to a daemon of its own, as vivac's does), and /dev/dri read,
+     * written and ioctl'd in Landlock. Still no other ioctl, no PROT_EXEC
+     * mapping, no other socket family. */
+    bool drm;
 };
 
 /* Step 1 (see above). report: the line of what was applied (always
@@ -93,7 +100,8 @@ int vh_sandbox_lock(const struct vh_sandbox_config *cfg, char *report, size_t si
  * its outcome to result ("open /etc/shadow: refused (Permission denied)" or
  * "... SUCCEEDED"). what: "open:PATH" (open read-only), "write:PATH" (create
  * the file), "exec:PATH" (execve), "socket" (AF_INET stream), "ptrace"
- * (attach to the parent), "fork". A call the filter refuses kills the
+ * (attach to the parent), "fork", "ioctl" (a terminal request: neither the
+ * sw list's nor a DRM one). A call the filter refuses kills the
  * process with SIGSYS before this returns. Returns 1 if the escape
  * succeeded, 0 if it was refused, -EINVAL for an unknown what. */
 int vh_sandbox_test_escape(const char *what, char *result, size_t size);

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -77,6 +78,13 @@ int vh_sandbox_test_escape(const char *what, char *result, size_t size)
         if (pid > 0)
             waitpid(pid, NULL, 0);
         return outcome(result, size, "fork", pid > 0, err);
+    }
+    if (strcmp(what, "ioctl") == 0) {
+        /* A terminal request ('T'), neither the sw list's two nor a DRM or
+         * dma-buf one (the drm flavour's). */
+        struct winsize ws;
+        int rc = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws);
+        return outcome(result, size, "ioctl(TIOCGWINSZ)", rc == 0 || errno != ENOSYS, errno);
     }
     snprintf(result, size, "%s: unknown escape", what);
     return -EINVAL;

@@ -179,6 +179,12 @@ void vh_sandbox_landlock(const struct vh_sandbox_config *cfg, struct vh_sandbox_
         err = add_paths(ruleset, gpu_read_paths, FS_READ_FILE | FS_READ_DIR, h, &rules, &missing);
     if (!err && cfg->gpu)
         err = add_gpu_devices(ruleset, h, &rules, &missing);
+    /* A VA driver may open its render node again (or its card node for
+     * display-less work): the DRM devices only, no creation or removal. */
+    static const char *const drm_paths[] = {"/dev/dri", NULL};
+    if (!err && cfg->drm && !cfg->gpu)
+        err = add_paths(ruleset, drm_paths, FS_READ_FILE | FS_WRITE_FILE | FS_IOCTL_DEV | FS_READ_DIR,
+                        h, &rules, &missing);
     if (err) {
         vh_sandbox_report_add(r, "landlock ABI %ld: not applied (rule: %s)", abi, strerror(-err));
         close(ruleset);

@@ -23,7 +23,10 @@
  *   mapping names), PR_GET_NO_NEW_PRIVS, PR_CAPBSET_READ only.
  * - without cfg->gpu: ioctl TCGETS (isatty) and FIONREAD only; mmap and
  *   mprotect without PROT_EXEC (no code can be made after the lock);
- *   socketpair of AF_UNIX where cfg->socket_pairs (a GPU process's client).
+ *   socketpair of AF_UNIX where cfg->socket_pairs (a GPU process's client);
+ *   where cfg->drm (the vaapi engine's VA driver on a render node) also the
+ *   DRM and dma-buf ioctls (by their type byte, 'd' and 'b'), and socket
+ *   of AF_UNIX with connect.
  * - with cfg->gpu (libcuda): every ioctl, PROT_EXEC mappings, AF_UNIX
  *   sockets (socket, socketpair, connect), pipes, mlock, NUMA policy,
  *   scheduling and priority settings, timerfds, flock, mkdir/rename/symlink
@@ -250,8 +253,16 @@ static int allow(scmp_filter_ctx ctx, int nr, unsigned count, const struct scmp_
     return rc < 0 ? rc : 1;
 }
 
-static int add_rules(scmp_filter_ctx ctx, bool gpu, bool socket_pairs, unsigned *calls)
+/* _IOC_TYPE of the ioctl requests a VA driver sends its render node: DRM
+ * (drm.h's DRM_IOCTL_BASE, the drivers' own requests included) and
+ * dma-buf (DMA_BUF_BASE: a mapped buffer's cache sync). */
+#define IOCTL_TYPE_MASK 0xff00u
+#define IOCTL_TYPE_DRM ((unsigned)'d' << 8)
+#define IOCTL_TYPE_DMA_BUF ((unsigned)'b' << 8)
+
+static int add_rules(scmp_filter_ctx ctx, const struct vh_sandbox_config *cfg, unsigned *calls)
 {
+    const bool gpu = cfg->gpu;
     int rc;
 #define ADD(nr, count, cmp)                                                                       \
     do {                                                                                          \
@@ -290,10 +301,21 @@ static int add_rules(scmp_filter_ctx ctx, bool gpu, bool socket_pairs, unsigned 
         ADD(SCMP_SYS(mmap), 1, &no_exec);
         ADD(SCMP_SYS(mprotect), 1, &no_exec);
         *calls += 3;
-        if (socket_pairs) {
+        if (cfg->socket_pairs) {
             struct scmp_arg_cmp unix_only = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
             ADD(SCMP_SYS(socketpair), 1, &unix_only);
             *calls += 1;
+        }
+        if (cfg->drm) {
+            struct scmp_arg_cmp types[] = {
+                SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK, IOCTL_TYPE_DRM),
+                SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK, IOCTL_TYPE_DMA_BUF)};
+            for (size_t i = 0; i < 2; i++)
+                ADD(SCMP_SYS(ioctl), 1, &types[i]);
+            struct scmp_arg_cmp unix_only = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+            ADD(SCMP_SYS(socket), 1, &unix_only);
+            ADD(SCMP_SYS(connect), 0, NULL);
+            *calls += 2;
         }
     }
 
@@ -357,13 +379,16 @@ int vh_sandbox_seccomp(const struct vh_sandbox_config *cfg, struct vh_sandbox_re
     if ((err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0 ||
         (err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
         goto fail;
-    if ((err = add_rules(ctx, cfg->gpu, cfg->socket_pairs, &calls)) < 0)
+    if ((err = add_rules(ctx, cfg, &calls)) < 0)
         goto fail;
     if ((err = seccomp_load(ctx)) < 0)
         goto fail;
     seccomp_release(ctx);
     vh_sandbox_report_add(r, "seccomp %u calls (%s)", calls,
-                          cfg->gpu ? "gpu" : cfg->socket_pairs ? "sw, socketpair" : "sw");
+                          cfg->gpu           ? "gpu"
+                          : cfg->drm         ? "sw, drm"
+                          : cfg->socket_pairs ? "sw, socketpair"
+                                              : "sw");
     return 0;
 fail:
     /* libseccomp returns a positive thread id when TSYNC found a thread it

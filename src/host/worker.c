@@ -418,8 +418,11 @@ int vh_worker_run(const struct vh_worker_config *config)
         return 1; /* the supervisor died before prctl */
     const char *const write_paths[] = {config->record_dir, NULL};
     /* A worker with a GPU process never touches the GPU: it gets the
-     * sandbox of a CPU engine. */
-    bool gpu = strcmp(config->engine_name, "sw") != 0 && config->gpu_fd < 0;
+     * sandbox of a CPU engine. The vaapi engine's VA driver drives a DRM
+     * render node: the CPU sandbox and the DRM calls (sandbox.h, drm), not
+     * the NVIDIA driver's list. */
+    bool vaapi = strcmp(config->engine_name, "vaapi") == 0;
+    bool gpu = strcmp(config->engine_name, "sw") != 0 && !vaapi && config->gpu_fd < 0;
     struct vh_sandbox_config sandbox = {
         .user = config->sandbox_user,
         .write_paths = config->record_dir ? write_paths : NULL,
@@ -430,6 +433,7 @@ int vh_worker_run(const struct vh_worker_config *config)
         .max_open_files = gpu ? 4096u : 0u,
         .gpu = gpu,
         .socket_pairs = config->gpu_fd >= 0,
+        .drm = vaapi,
     };
     char report[512];
     /* Namespaces and the privilege drop while single-threaded (an engine

@@ -9,7 +9,8 @@ hostile=${1:?usage: hostile.sh HOSTILE_CLIENT CLIP}
 clip=${2:?usage: hostile.sh HOSTILE_CLIENT CLIP}
 need ffmpeg
 ensure_display
-start_daemon --engine sw
+# sw, or the vaapi chain (VIVAC_E2E_VAAPI_CHAIN: e2e_hostile_vaapi_chain).
+start_test_daemon
 use_vivac_driver
 
 sw_framemd5 "$clip" >"$e2e_tmp/ref.md5"

@@ -72,17 +72,27 @@ record_trace() {
 }
 
 # start_daemon [vivacd args...]: runs a private daemon, exports VIVAC_SOCKET.
+# VIVACD_ENV (optional): "NAME=VALUE ..." the daemon and its workers run
+# with besides (vaapi_chain.sh: the VA driver of the vaapi engine).
 start_daemon() {
     export VIVAC_SOCKET=$e2e_tmp/vivacd.sock
-    "$VIVACD" --socket "$VIVAC_SOCKET" "$@" 2>"$e2e_tmp/vivacd.log" &
+    local daemon_env=()
+    [ -n "${VIVACD_ENV:-}" ] && read -ra daemon_env <<<"$VIVACD_ENV"
+    env "${daemon_env[@]}" "$VIVACD" --socket "$VIVAC_SOCKET" "$@" 2>"$e2e_tmp/vivacd.log" &
     VIVACD_PID=$!
     e2e_pids+=($VIVACD_PID)
+    wait_socket "$VIVAC_SOCKET" "$VIVACD_PID" "$e2e_tmp/vivacd.log"
+}
+
+# wait_socket SOCKET PID LOG: waits up to 5 s for the daemon PID to create
+# SOCKET; fails (showing LOG) if it dies first or never does.
+wait_socket() {
     for _ in $(seq 100); do
-        [ -S "$VIVAC_SOCKET" ] && return
-        kill -0 "$VIVACD_PID" 2>/dev/null || { cat "$e2e_tmp/vivacd.log"; echo "vivacd died"; exit 1; }
+        [ -S "$1" ] && return
+        kill -0 "$2" 2>/dev/null || { cat "$3"; echo "vivacd died"; exit 1; }
         sleep 0.05
     done
-    echo "vivacd did not create $VIVAC_SOCKET"; exit 1
+    echo "vivacd did not create $1"; exit 1
 }
 
 # Stops the daemon with SIGTERM and fails the test unless it exits cleanly
@@ -198,6 +208,125 @@ sw_replay_md5() {
     grep '^stream 0 frame ' "$e2e_tmp/sw.txt" | awk '{print $5}' >"$e2e_tmp/sw.md5"
     n=$(wc -l <"$e2e_tmp/sw.md5")
     [ "$n" -gt 0 ] || { cat "$e2e_tmp/sw.txt"; echo "FAIL: sw decoded no picture"; exit 1; }
+}
+
+# corrupt_clip IN OUT: IN with 200 bytes flipped after the first 2000 (the
+# parameter sets stay intact), for decode errors on the host.
+corrupt_clip() {
+    python3 - "$1" "$2" <<'PY'
+import random, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+rng = random.Random(1)
+for _ in range(200):
+    data[rng.randrange(2000, len(data))] ^= 0xff
+open(sys.argv[2], "wb").write(data)
+PY
+}
+
+# expect_decode_error CLIP: ffmpeg through vivac (vivac_framemd5) on CLIP
+# corrupted (corrupt_clip) must fail at vaSyncSurface with a decode error;
+# its messages stay in $e2e_tmp/ffmpeg.log.
+expect_decode_error() {
+    corrupt_clip "$1" "$e2e_tmp/corrupt.264"
+    if vivac_framemd5 "$e2e_tmp/corrupt.264" >/dev/null 2>"$e2e_tmp/ffmpeg.log"; then
+        echo "FAIL: ffmpeg reported no error for a corrupted clip"; exit 1
+    fi
+    grep -E "Failed to sync surface .*decoding error" "$e2e_tmp/ffmpeg.log" ||
+        { cat "$e2e_tmp/ffmpeg.log"; echo "FAIL: no vaSyncSurface decode error reached ffmpeg"; exit 1; }
+}
+
+# wait_log REGEX FILE: waits up to 5 s for a line of FILE (a daemon's log)
+# to match REGEX (grep -E); fails if none does.
+wait_log() {
+    for _ in $(seq 100); do
+        grep -Eq "$1" "$2" && return
+        sleep 0.05
+    done
+    return 1
+}
+
+# start_chain_inner PRELOAD: the inner daemon of a vaapi chain
+# (vaapi_chain.sh): vivacd --engine sw on $e2e_tmp/inner/vivacd.sock, which
+# the outer daemon's workers (an unprivileged user when started as root)
+# may reach; sets inner_pid, and VIVACD_ENV for the outer daemon (then
+# start_daemon --engine vaapi --vaapi-device /dev/null): vivac's own driver
+# as its VA driver, talking to the inner daemon, on /dev/null passed off as
+# a render node by PRELOAD (fake_render_node.c).
+start_chain_inner() {
+    local inner=$e2e_tmp/inner
+    chmod 0711 "$e2e_tmp"
+    mkdir -p -m 0711 "$inner"
+    rm -f "$inner/vivacd.sock"
+    # Its own directory: its admin socket lies beside its socket.
+    "$VIVACD" --socket "$inner/vivacd.sock" --socket-mode 0666 --engine sw 2>"$e2e_tmp/inner.log" &
+    inner_pid=$!
+    e2e_pids+=($inner_pid)
+    wait_socket "$inner/vivacd.sock" "$inner_pid" "$e2e_tmp/inner.log"
+    # Under a sanitizer build the runtimes come first (the preload library
+    # is instrumented too).
+    VIVACD_ENV="LD_PRELOAD=${VIVAC_CLIENT_PRELOAD:+$VIVAC_CLIENT_PRELOAD:}$1"
+    VIVACD_ENV+=" LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH=$DRIVER_DIR"
+    VIVACD_ENV+=" VIVAC_SOCKET=$inner/vivacd.sock"
+}
+
+# start_test_daemon [vivacd args...]: start_daemon on the engine the test
+# runs against: sw, or where VIVAC_E2E_VAAPI_CHAIN names the
+# fake_render_node library, the vaapi engine of a chain (start_chain_inner),
+# so that one suite runs against both (e2e_hostile_vaapi_chain).
+start_test_daemon() {
+    if [ -n "${VIVAC_E2E_VAAPI_CHAIN:-}" ]; then
+        start_chain_inner "$VIVAC_E2E_VAAPI_CHAIN"
+        start_daemon --engine vaapi --vaapi-device /dev/null "$@"
+        unset VIVACD_ENV
+    else
+        start_daemon --engine sw "$@"
+    fi
+}
+
+# try_escape ESCAPE [vivacd args...] (a test build: -Dtest_hooks): starts a
+# daemon whose workers try ESCAPE right after locking their sandbox
+# (VIVAC_TEST_ESCAPE, src/host/sandbox_escape.c), starts one worker, and
+# sets $outcome to how the attempt ended: "refused", "sigsys" or
+# "SUCCEEDED" (or "daemon-died", "nothing").
+try_escape() {
+    local escape=$1; shift
+    VIVAC_TEST_ESCAPE=$escape start_daemon "$@"
+    "$VIVAC" info --socket "$VIVAC_SOCKET" >/dev/null 2>&1 || true
+    outcome=""
+    for _ in $(seq 100); do
+        if grep -q "test escape .*: SUCCEEDED" "$e2e_tmp/vivacd.log"; then outcome=SUCCEEDED
+        elif grep -q "test escape .*: refused" "$e2e_tmp/vivacd.log"; then outcome=refused
+        elif grep -q "killed by signal 31" "$e2e_tmp/vivacd.log" &&
+             grep -q "the sandbox refused system call" "$e2e_tmp/vivacd.log"; then outcome=sigsys
+        fi
+        [ -n "$outcome" ] && break
+        sleep 0.05
+    done
+    daemon_alive || { echo "FAIL: $escape: the daemon died" >&2; outcome=daemon-died; }
+    outcome=${outcome:-nothing}
+}
+
+# escape_suite "ESCAPE..." [vivacd args...]: try_escape for each, each on a
+# daemon of its own; prints "ok"/"not ok" lines and fails (status 1) if one
+# was not refused, or a write: escape left its file. The daemon must still
+# serve after it: the next client gets a fresh worker, which tries again.
+escape_suite() {
+    local escapes=$1 escape detail bad=0; shift
+    for escape in $escapes; do
+        try_escape "$escape" "$@"
+        detail=$(grep -o "test escape [^:]*:.*\(refused\|SUCCEEDED\).*\|the sandbox refused system call.*" \
+                 "$e2e_tmp/vivacd.log" | head -1)
+        case $outcome in
+        refused|sigsys) echo "ok - $escape: $outcome ($detail)" ;;
+        *) echo "not ok - $escape: $outcome ($detail)"; tail -5 "$e2e_tmp/vivacd.log"; bad=1 ;;
+        esac
+        if [ "${escape%%:*}" = write ] && [ -e "${escape#write:}" ]; then
+            echo "not ok - $escape: a file was created"; bad=1; rm -f "${escape#write:}"
+        fi
+        stop_daemon
+        : >"$e2e_tmp/vivacd.log"
+    done
+    return $bad
 }
 
 # The codec name of a clip's video stream (ffprobe's: h264, av1, ...).

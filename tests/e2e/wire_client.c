@@ -141,6 +141,30 @@ bool daemon_serves(void)
     return st == VW_OK;
 }
 
+bool daemon_lists(uint32_t profile, uint32_t rt_formats)
+{
+    struct client c;
+    if (!session(&c, 0))
+        return false;
+    bool found = false;
+    struct vw_caps_reply r;
+    if (request(&c, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, NULL, 0) == VW_OK &&
+        c.body_len >= sizeof(r)) {
+        memcpy(&r, c.body, sizeof(r));
+        for (uint32_t i = 0; i < r.count && !found; i++) {
+            struct vw_cap cap;
+            size_t at = sizeof(r) + (size_t)i * sizeof(cap);
+            if (at + sizeof(cap) > c.body_len)
+                break;
+            memcpy(&cap, c.body + at, sizeof(cap));
+            found = cap.profile == profile && cap.entrypoint == VW_ENTRYPOINT_DECODE &&
+                    (cap.rt_formats & rt_formats) == rt_formats;
+        }
+    }
+    client_close(&c);
+    return found;
+}
+
 int create_surface(struct client *c, uint32_t id, uint32_t w, uint32_t h)
 {
     struct vw_create_surface cs = {.surface_id = id, .width = w, .height = h,

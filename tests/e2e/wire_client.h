@@ -55,6 +55,10 @@ bool expect_error_then_close(struct client *c, int32_t status);
 bool closed(struct client *c);
 /* A new session answers QUERY_CAPS. */
 bool daemon_serves(void);
+/* The daemon's engine decodes `profile` in every chroma format of
+ * `rt_formats` (VW_RT_* bits; 0: in any): cases that need a profile or
+ * format skip where the engine lists none (the vaapi engine). */
+bool daemon_lists(uint32_t profile, uint32_t rt_formats);
 
 int create_surface(struct client *c, uint32_t id, uint32_t w, uint32_t h);  /* NV12 */
 int destroy_surface(struct client *c, uint32_t id);

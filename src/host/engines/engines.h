@@ -10,6 +10,9 @@ extern const struct vh_engine_ops vh_engine_nvdec;
 /* Software decode on libavcodec (src/host/engines/sw/). */
 extern const struct vh_engine_ops vh_engine_sw;
 
+/* The host's own VA-API driver on a DRM render node (src/host/engines/vaapi/). */
+extern const struct vh_engine_ops vh_engine_vaapi;
+
 /* nvdec for the profiles it has, sw for the rest: what `auto` picks where
  * nvdec starts (src/host/engines/multi/). */
 extern const struct vh_engine_ops vh_engine_nvdec_sw;
