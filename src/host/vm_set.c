@@ -312,9 +312,11 @@ static int plan_make(struct vh_vm_set *s, const struct vh_config *c, struct plan
 }
 
 /* A VM kept where it is: its file's QoS and access apply live. True if
- * anything changed. */
+ * anything changed. A group and mode that could not be set (the socket
+ * re-owned by libvirt, or gone) are said in `unapplied` (its first), not
+ * only logged: the reload's reply must not claim them. */
 static bool update_kept(const struct entry *old, const struct vh_vm_conf *conf,
-                        struct vh_sched *sched)
+                        struct vh_sched *sched, char *unapplied, size_t unapplied_size)
 {
     bool changed = false;
     if (!same_policy(&old->conf.qos, &conf->qos)) {
@@ -327,6 +329,9 @@ static bool update_kept(const struct entry *old, const struct vh_vm_conf *conf,
         vc_log(err ? VC_LOG_WARN : VC_LOG_INFO, "VM %s: control socket %s: group and mode set "
                "again%s%s", conf->spec.name, conf->spec.control, err ? ": " : "",
                err ? strerror(-err) : "");
+        if (err && !unapplied[0])
+            snprintf(unapplied, unapplied_size, "VM %s: control socket %s: group and mode "
+                     "not set: %s", conf->spec.name, conf->spec.control, strerror(-err));
         changed = true;
     }
     return changed;
@@ -354,15 +359,18 @@ int vh_vm_set_reload(struct vh_vm_set *s, struct vh_sched *sched, struct vh_pool
         one_line(summary);
         return err;
     }
-    /* Commit: nothing fails from here. */
+    /* Commit: nothing fails from here (but a socket's group and mode may
+     * not be set: said in the reply). */
     unsigned added = 0, changed = 0, removed = 0, kept = 0;
+    char unapplied[512] = "";
     for (unsigned k = 0; k < s->n; k++) {
         struct entry *old = &s->e[k];
         unsigned i = 0;
         while (i < c.num_vms && strcmp(c.vms[i].spec.name, old->conf.spec.name) != 0)
             i++;
         if (i < c.num_vms && !p.made[i]) {
-            update_kept(old, &c.vms[i], sched) ? changed++ : kept++;
+            update_kept(old, &c.vms[i], sched, unapplied, sizeof(unapplied)) ? changed++
+                                                                               : kept++;
             p.next[i] = *old;
             p.next[i].conf = c.vms[i];
             continue;
@@ -412,7 +420,8 @@ int vh_vm_set_reload(struct vh_vm_set *s, struct vh_sched *sched, struct vh_pool
     p.next = NULL;
     plan_free(&p, 0, s, false);
     vh_config_clear(&c);
-    snprintf(summary, summary_size, "%u added, %u removed, %u changed, %u unchanged", added,
-             removed, changed, kept);
+    snprintf(summary, summary_size, "%u added, %u removed, %u changed, %u unchanged%s%s",
+             added, removed, changed, kept, unapplied[0] ? "; warning: " : "", unapplied);
+    one_line(summary);
     return 0;
 }

@@ -58,8 +58,9 @@ struct vh_vm *vh_vm_set_vm(const struct vh_vm_set *set, unsigned i);
 const char *vh_vm_set_region(const struct vh_vm_set *set, const char *name);
 
 /* Reads the files again and applies the difference (above). 0 with what
- * changed in summary, or -errno with "FILE:LINE: reason" in summary and
- * nothing changed. sched may be NULL (scheduling off). */
+ * changed in summary (and "; warning: ..." where a kept VM's socket group
+ * and mode could not be set), or -errno with "FILE:LINE: reason" in
+ * summary and nothing changed. sched may be NULL (scheduling off). */
 int vh_vm_set_reload(struct vh_vm_set *set, struct vh_sched *sched, struct vh_pool *pool,
                      char *summary, size_t summary_size);
 
