@@ -467,6 +467,18 @@ struct vw_h264_iq_matrix {
 };
 static_assert(sizeof(struct vw_h264_iq_matrix) == 224, "wire size");
 
+/* VASliceParameterBufferH264's fields that the wire carries under the
+ * same names, one value each (the guest and the vaapi engine copy them with
+ * this list, in opposite directions). */
+#define VW_H264_SLICE_VA_SCALARS(X) \
+    X(slice_data_bit_offset) X(first_mb_in_slice) X(slice_type) \
+    X(direct_spatial_mv_pred_flag) X(num_ref_idx_l0_active_minus1) \
+    X(num_ref_idx_l1_active_minus1) X(cabac_init_idc) X(slice_qp_delta) \
+    X(disable_deblocking_filter_idc) X(slice_alpha_c0_offset_div2) \
+    X(slice_beta_offset_div2) X(luma_log2_weight_denom) X(chroma_log2_weight_denom) \
+    X(luma_weight_l0_flag) X(chroma_weight_l0_flag) X(luma_weight_l1_flag) \
+    X(chroma_weight_l1_flag)
+
 struct vw_h264_slice {
     uint32_t slice_data_size;     /* bytes of this slice's NAL in the data blob */
     uint32_t slice_data_offset;   /* offset of the NAL (header byte or start code) */
@@ -620,6 +632,15 @@ static_assert(sizeof(struct vw_vp8_picture) == 104, "wire size");
 /* The arrays of vw_vp8_picture of the same name and shape in
  * VAPictureParameterBufferVP8, copied whole both ways (the guest's packer,
  * the host's vaapi engine): X(field) for each. */
+/* VAPictureParameterBufferVP8's pic_fields.bits and its probabilities
+ * that the wire carries under the same names (guest and vaapi engine
+ * copy them with these lists, in opposite directions). */
+#define VW_VP8_PICTURE_VA_FLAGS(X) \
+    X(key_frame) X(version) X(segmentation_enabled) X(update_mb_segmentation_map) \
+    X(update_segment_feature_data) X(filter_type) X(sharpness_level) \
+    X(loop_filter_adj_enable) X(mode_ref_lf_delta_update) X(sign_bias_golden) \
+    X(sign_bias_alternate) X(mb_no_coeff_skip) X(loop_filter_disable)
+#define VW_VP8_PICTURE_VA_PROBS(X) X(prob_skip_false) X(prob_intra) X(prob_last) X(prob_gf)
 #define VW_VP8_PICTURE_VA_ARRAYS(X) \
     X(mb_segment_tree_probs) X(loop_filter_level) X(loop_filter_deltas_ref_frame) \
     X(loop_filter_deltas_mode) X(y_mode_probs) X(uv_mode_probs) X(mv_probs)

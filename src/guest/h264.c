@@ -140,23 +140,9 @@ static VAStatus pack_slice(struct vg_driver *drv, const void *va_in, size_t va_s
     out->slice_data_size = in->slice_data_size;
     out->slice_data_offset = in->slice_data_offset;
     out->slice_data_flag = in->slice_data_flag;
-    out->slice_data_bit_offset = in->slice_data_bit_offset;
-    out->first_mb_in_slice = in->first_mb_in_slice;
-    out->slice_type = in->slice_type;
-    out->direct_spatial_mv_pred_flag = in->direct_spatial_mv_pred_flag;
-    out->num_ref_idx_l0_active_minus1 = in->num_ref_idx_l0_active_minus1;
-    out->num_ref_idx_l1_active_minus1 = in->num_ref_idx_l1_active_minus1;
-    out->cabac_init_idc = in->cabac_init_idc;
-    out->slice_qp_delta = in->slice_qp_delta;
-    out->disable_deblocking_filter_idc = in->disable_deblocking_filter_idc;
-    out->slice_alpha_c0_offset_div2 = in->slice_alpha_c0_offset_div2;
-    out->slice_beta_offset_div2 = in->slice_beta_offset_div2;
-    out->luma_log2_weight_denom = in->luma_log2_weight_denom;
-    out->chroma_log2_weight_denom = in->chroma_log2_weight_denom;
-    out->luma_weight_l0_flag = in->luma_weight_l0_flag;
-    out->chroma_weight_l0_flag = in->chroma_weight_l0_flag;
-    out->luma_weight_l1_flag = in->luma_weight_l1_flag;
-    out->chroma_weight_l1_flag = in->chroma_weight_l1_flag;
+#define SCALAR(f) out->f = in->f;
+    VW_H264_SLICE_VA_SCALARS(SCALAR)
+#undef SCALAR
 
     if (in->slice_type > 9 || in->num_ref_idx_l0_active_minus1 > 31 ||
         in->num_ref_idx_l1_active_minus1 > 31 || in->cabac_init_idc > 2 ||

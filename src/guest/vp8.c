@@ -22,29 +22,18 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     out->out_of_loop_frame = vg_codec_ref_id(drv, in->out_of_loop_frame);
 
     const __typeof__(in->pic_fields.bits) *pf = &in->pic_fields.bits;
-    out->key_frame = pf->key_frame;
-    out->version = pf->version;
-    out->segmentation_enabled = pf->segmentation_enabled;
-    out->update_mb_segmentation_map = pf->update_mb_segmentation_map;
-    out->update_segment_feature_data = pf->update_segment_feature_data;
-    out->filter_type = pf->filter_type;
-    out->sharpness_level = pf->sharpness_level;
-    out->loop_filter_adj_enable = pf->loop_filter_adj_enable;
-    out->mode_ref_lf_delta_update = pf->mode_ref_lf_delta_update;
-    out->sign_bias_golden = pf->sign_bias_golden;
-    out->sign_bias_alternate = pf->sign_bias_alternate;
-    out->mb_no_coeff_skip = pf->mb_no_coeff_skip;
-    out->loop_filter_disable = pf->loop_filter_disable;
+#define FLAG(f) out->f = pf->f;
+    VW_VP8_PICTURE_VA_FLAGS(FLAG)
+#undef FLAG
 
 #define COPY(f)                                                                 \
     static_assert(sizeof(out->f) == sizeof(in->f), #f " of the same shape");     \
     memcpy(out->f, in->f, sizeof(out->f));
     VW_VP8_PICTURE_VA_ARRAYS(COPY)
 #undef COPY
-    out->prob_skip_false = in->prob_skip_false;
-    out->prob_intra = in->prob_intra;
-    out->prob_last = in->prob_last;
-    out->prob_gf = in->prob_gf;
+#define PROB(f) out->f = in->f;
+    VW_VP8_PICTURE_VA_PROBS(PROB)
+#undef PROB
     out->bool_coder_range = in->bool_coder_ctx.range;
     out->bool_coder_value = in->bool_coder_ctx.value;
     out->bool_coder_count = in->bool_coder_ctx.count;

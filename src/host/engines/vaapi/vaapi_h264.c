@@ -104,17 +104,9 @@ static int slice_params(const struct vh_picture *pic, const struct vh_slice *sli
     const struct vw_h264_slice *in = slice->h264;
     VASliceParameterBufferH264 *out = params;
     memset(out, 0, sizeof(*out));
-    out->slice_data_bit_offset = in->slice_data_bit_offset;
-    out->first_mb_in_slice = in->first_mb_in_slice;
-    out->slice_type = in->slice_type;
-    out->direct_spatial_mv_pred_flag = in->direct_spatial_mv_pred_flag;
-    out->num_ref_idx_l0_active_minus1 = in->num_ref_idx_l0_active_minus1;
-    out->num_ref_idx_l1_active_minus1 = in->num_ref_idx_l1_active_minus1;
-    out->cabac_init_idc = in->cabac_init_idc;
-    out->slice_qp_delta = in->slice_qp_delta;
-    out->disable_deblocking_filter_idc = in->disable_deblocking_filter_idc;
-    out->slice_alpha_c0_offset_div2 = in->slice_alpha_c0_offset_div2;
-    out->slice_beta_offset_div2 = in->slice_beta_offset_div2;
+#define SCALAR(f) out->f = in->f;
+    VW_H264_SLICE_VA_SCALARS(SCALAR)
+#undef SCALAR
     for (int i = 0; i < 32; i++) {
         const struct vw_h264_ref *l0 = &in->ref_pic_list0[i], *l1 = &in->ref_pic_list1[i];
         out->RefPicList0[i] = invalid_picture();
@@ -131,12 +123,6 @@ static int slice_params(const struct vh_picture *pic, const struct vh_slice *sli
             out->RefPicList1[i] = va_picture(l1, s);
         }
     }
-    out->luma_log2_weight_denom = in->luma_log2_weight_denom;
-    out->chroma_log2_weight_denom = in->chroma_log2_weight_denom;
-    out->luma_weight_l0_flag = in->luma_weight_l0_flag;
-    out->chroma_weight_l0_flag = in->chroma_weight_l0_flag;
-    out->luma_weight_l1_flag = in->luma_weight_l1_flag;
-    out->chroma_weight_l1_flag = in->chroma_weight_l1_flag;
     static_assert(sizeof(out->luma_weight_l0) == sizeof(in->luma_weight_l0) &&
                       sizeof(out->chroma_weight_l0) == sizeof(in->chroma_weight_l0) &&
                       sizeof(out->chroma_offset_l1) == sizeof(in->chroma_offset_l1),

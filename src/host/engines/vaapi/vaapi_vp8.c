@@ -26,29 +26,18 @@ static void picture_params(const struct vh_picture *pic, void *params)
     out->out_of_loop_frame = VA_INVALID_SURFACE;
 
     __typeof__(out->pic_fields.bits) *pf = &out->pic_fields.bits;
-    pf->key_frame = in->key_frame;
-    pf->version = in->version;
-    pf->segmentation_enabled = in->segmentation_enabled;
-    pf->update_mb_segmentation_map = in->update_mb_segmentation_map;
-    pf->update_segment_feature_data = in->update_segment_feature_data;
-    pf->filter_type = in->filter_type;
-    pf->sharpness_level = in->sharpness_level;
-    pf->loop_filter_adj_enable = in->loop_filter_adj_enable;
-    pf->mode_ref_lf_delta_update = in->mode_ref_lf_delta_update;
-    pf->sign_bias_golden = in->sign_bias_golden;
-    pf->sign_bias_alternate = in->sign_bias_alternate;
-    pf->mb_no_coeff_skip = in->mb_no_coeff_skip;
-    pf->loop_filter_disable = in->loop_filter_disable;
+#define FLAG(f) pf->f = in->f;
+    VW_VP8_PICTURE_VA_FLAGS(FLAG)
+#undef FLAG
 
 #define COPY(f)                                                                 \
     static_assert(sizeof(out->f) == sizeof(in->f), #f " of the same shape");     \
     memcpy(out->f, in->f, sizeof(out->f));
     VW_VP8_PICTURE_VA_ARRAYS(COPY)
 #undef COPY
-    out->prob_skip_false = in->prob_skip_false;
-    out->prob_intra = in->prob_intra;
-    out->prob_last = in->prob_last;
-    out->prob_gf = in->prob_gf;
+#define PROB(f) out->f = in->f;
+    VW_VP8_PICTURE_VA_PROBS(PROB)
+#undef PROB
     out->bool_coder_ctx.range = in->bool_coder_range;
     out->bool_coder_ctx.value = in->bool_coder_value;
     out->bool_coder_ctx.count = in->bool_coder_count;
