@@ -4,7 +4,8 @@
 # compilers of ours):
 #   bench/gpu_bundle.sh [DIR]      (default gpu, ignored by git)
 #   DIR/bin      vivacd, vivac, nvdec_native of a release build without the
-#                sw engine and the encoder (the GPU machine has no FFmpeg)
+#                sw engine, the vaapi engine and the encoder (the GPU machine
+#                has no FFmpeg, nor libva)
 #   DIR/clips    the test corpus (tests/corpus/make_corpus.sh) and the 1080p60
 #                benchmark clip (bench/make_clips.sh)
 #   DIR/traces   one trace and its sw MD5s a clip (bench/record_traces.sh;
@@ -22,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mkdir -p "${1:-gpu}" && cd "${1:-gpu}" && pwd)
 [ -f build-gpu/build.ninja ] ||
-    meson setup build-gpu -Dengine_sw=disabled -Dencoder=disabled --buildtype=release >/dev/null
+    meson setup build-gpu -Dengine_sw=disabled -Dengine_vaapi=disabled -Dencoder=disabled --buildtype=release >/dev/null
 ninja -C build-gpu src/host/vivacd tools/vivac bench/nvdec_native >/dev/null
 mkdir -p "$dir/bin" "$dir/clips" "$dir/traces" "$dir/bench"
 cp build-gpu/src/host/vivacd build-gpu/tools/vivac build-gpu/bench/nvdec_native "$dir/bin/"
