@@ -18,6 +18,12 @@
 #                the default) and the isolation benchmark, the GPU process
 #                against a context per worker in the same rounds: run it there
 #                as root from the repository root with OUT set.
+#   DIR/sw.tar.xz  with SW=1 only: vivacd-sw (nvdec and sw, for
+#                `gpu_correctness.sh` with ENGINE=auto) and lib/, the Debian
+#                libraries it loads beyond the C runtime (libavcodec's
+#                closure, ~39 MiB packed: carry it without DIR/clips, the
+#                device's limit being 64 MiB). There: tar xJf DIR/sw.tar.xz
+#                -C /tmp/sw; VIVACD=/tmp/sw/vivacd-sw LD_LIBRARY_PATH=/tmp/sw/lib
 # Needs ./build (scripts/setup.sh) for the traces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,4 +71,18 @@ ALT_ARGS=--gpu-context-per-worker STREAMS=${STREAMS:-"16 64"} CLIENTS=${CLIENTS:
     REPS=${REPS:-2} timeout 420 "$g/bench/isolation_bench.sh" "$g/bin" "$g/traces"
 RUN
 chmod +x "$dir/run.sh"
+if [ "${SW:-0}" = 1 ]; then
+    [ -f build-gpusw/build.ninja ] ||
+        meson setup build-gpusw -Dengine_vaapi=disabled -Dencoder=disabled --buildtype=release >/dev/null
+    ninja -C build-gpusw src/host/vivacd >/dev/null
+    sw=$(mktemp -d)
+    mkdir "$sw/lib"
+    cp build-gpusw/src/host/vivacd "$sw/vivacd-sw"
+    # The GPU machine's own C and C++ runtimes are newer than Debian 12's.
+    ldd build-gpusw/src/host/vivacd | awk '$3 ~ /^\// { print $3 }' |
+        grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux-x86-64|libstdc\+\+|libgcc_s)\.so' |
+        while read -r lib; do cp -L "$lib" "$sw/lib/"; done
+    tar cJf "$dir/sw.tar.xz" -C "$sw" vivacd-sw lib
+    rm -rf "$sw"
+fi
 du -sh "$dir"
