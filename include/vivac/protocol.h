@@ -772,6 +772,20 @@ struct vw_mpeg4_picture {
     int16_t TRD;                  /* ticks between the two references */
 };
 static_assert(sizeof(struct vw_mpeg4_picture) == 52, "wire size");
+/* The fields of vw_mpeg4_picture of the same name in
+ * VAPictureParameterBufferMPEG4, copied one to one both ways (the guest's
+ * packer, the host's vaapi engine): outside its bitfields, then the bits of
+ * its vol_fields and vop_fields. X(field) for each. */
+#define VW_MPEG4_PICTURE_VA_FIELDS(X) \
+    X(vop_width) X(vop_height) X(no_of_sprite_warping_points) X(quant_precision) \
+    X(vop_fcode_forward) X(vop_fcode_backward) X(vop_time_increment_resolution) X(TRB) X(TRD)
+#define VW_MPEG4_VOL_VA_BITS(X) \
+    X(short_video_header) X(chroma_format) X(interlaced) X(obmc_disable) X(sprite_enable) \
+    X(sprite_warping_accuracy) X(quant_type) X(quarter_sample) X(data_partitioned) \
+    X(reversible_vlc) X(resync_marker_disable)
+#define VW_MPEG4_VOP_VA_BITS(X) \
+    X(vop_coding_type) X(backward_reference_vop_coding_type) X(vop_rounding_type) \
+    X(intra_dc_vlc_thr) X(top_field_first) X(alternate_vertical_scan_flag)
 
 /* Matrices in zig-zag scan order, as VA and the VOL header have them. A load
  * flag of 0: the matrix last loaded (the default before any) stays. */

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/pixel_format.h"
 #include "host/codecs/mpeg2_headers.h"
+#include "host/codecs/mpeg4_headers.h"
 #include "host/engines/vaapi/vaapi_internal.h"
 
 /* The wire profiles the engine has code for, their VA profile, and what
@@ -38,6 +39,10 @@ static const struct {
     {VW_PROFILE_HEVC_MAIN10, VAProfileHEVCMain10, VW_RT_YUV420_10, VW_MAX_WIDTH, VW_MAX_HEIGHT},
     {VW_PROFILE_JPEG_BASELINE, VAProfileJPEGBaseline, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444,
      VW_MAX_WIDTH, VW_MAX_HEIGHT},
+    {VW_PROFILE_MPEG4_SIMPLE, VAProfileMPEG4Simple, VW_RT_YUV420, VH_MPEG4_MAX_WIDTH,
+     VH_MPEG4_MAX_HEIGHT},
+    {VW_PROFILE_MPEG4_ADVANCED_SIMPLE, VAProfileMPEG4AdvancedSimple, VW_RT_YUV420,
+     VH_MPEG4_MAX_WIDTH, VH_MPEG4_MAX_HEIGHT},
 };
 
 #define NUM_PROFILES (sizeof(vaapi_profiles) / sizeof(vaapi_profiles[0]))

@@ -23,6 +23,8 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
         return &vaapi_hevc_class;
     case VW_CODEC_JPEG:
         return &vaapi_jpeg_class;
+    case VW_CODEC_MPEG4:
+        return &vaapi_mpeg4_class;
     default:
         return NULL;
     }
@@ -134,6 +136,7 @@ STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP9);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP8);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferHEVC);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferJPEGBaseline);
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferMPEG4);
 
 /* The picture's buffers in the order they are rendered; *n of them made
  * (destroyed by the caller, also after a failure). */

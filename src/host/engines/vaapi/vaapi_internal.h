@@ -52,6 +52,12 @@ static inline VASurfaceID vaapi_surface_id(const struct vh_surface *s)
     return ((const struct vaapi_surface *)s->engine_data)->id;
 }
 
+/* A resolved reference (vh_picture.refs) as VA names it: NULL is none. */
+static inline VASurfaceID vaapi_ref_id(const struct vh_surface *s)
+{
+    return s ? vaapi_surface_id(s) : VA_INVALID_SURFACE;
+}
+
 /* vaapi_display.c: opens a VA display on `path`, or when path is NULL or
  * empty on the first /dev/dri/renderD* whose driver initialises (libva
  * picks the driver, LIBVA_DRIVER_NAME first). */
@@ -120,6 +126,7 @@ extern const struct vaapi_codec_class vaapi_vp9_class;
 extern const struct vaapi_codec_class vaapi_vp8_class;
 extern const struct vaapi_codec_class vaapi_hevc_class;
 extern const struct vaapi_codec_class vaapi_jpeg_class;
+extern const struct vaapi_codec_class vaapi_mpeg4_class;
 
 /* vaapi_codec.c */
 int vaapi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
