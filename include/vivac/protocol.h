@@ -1032,6 +1032,20 @@ struct vw_hevc_range_extension {
     uint8_t reserved[4];
 };
 static_assert(sizeof(struct vw_hevc_range_extension) == 32, "wire size");
+/* Its fields of the same name in VAPictureParameterBufferHEVCRext, copied
+ * one to one both ways: the bits of range_extension_pic_fields, then the
+ * others (the two qp offset lists besides). X(field) for each. */
+#define VW_HEVC_RANGE_EXTENSION_VA_BITS(X) \
+    X(transform_skip_rotation_enabled_flag) X(transform_skip_context_enabled_flag) \
+    X(implicit_rdpcm_enabled_flag) X(explicit_rdpcm_enabled_flag) \
+    X(extended_precision_processing_flag) X(intra_smoothing_disabled_flag) \
+    X(high_precision_offsets_enabled_flag) X(persistent_rice_adaptation_enabled_flag) \
+    X(cabac_bypass_alignment_enabled_flag) X(cross_component_prediction_enabled_flag) \
+    X(chroma_qp_offset_list_enabled_flag)
+#define VW_HEVC_RANGE_EXTENSION_VA_FIELDS(X) \
+    X(diff_cu_chroma_qp_offset_depth) X(chroma_qp_offset_list_len_minus1) \
+    X(log2_sao_offset_scale_luma) X(log2_sao_offset_scale_chroma) \
+    X(log2_max_transform_skip_block_size_minus2)
 
 struct vw_hevc_picture {
     struct vw_hevc_ref curr_pic;

@@ -20,7 +20,9 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
     case VW_CODEC_VP8:
         return &vaapi_vp8_class;
     case VW_CODEC_HEVC:
-        return &vaapi_hevc_class;
+        return vw_profile == VW_PROFILE_HEVC_MAIN || vw_profile == VW_PROFILE_HEVC_MAIN10
+                   ? &vaapi_hevc_class
+                   : &vaapi_hevc_rext_class;
     case VW_CODEC_JPEG:
         return &vaapi_jpeg_class;
     case VW_CODEC_MPEG4:

@@ -23,7 +23,7 @@
 
 /* The caps the engine found on the host driver: at most one per profile of
  * vaapi_profiles. */
-#define VAAPI_MAX_CAPS 16
+#define VAAPI_MAX_CAPS 24
 
 struct vaapi_engine {
     struct vh_engine base;
@@ -125,6 +125,7 @@ extern const struct vaapi_codec_class vaapi_mpeg2_class;
 extern const struct vaapi_codec_class vaapi_vp9_class;
 extern const struct vaapi_codec_class vaapi_vp8_class;
 extern const struct vaapi_codec_class vaapi_hevc_class;
+extern const struct vaapi_codec_class vaapi_hevc_rext_class;
 extern const struct vaapi_codec_class vaapi_jpeg_class;
 extern const struct vaapi_codec_class vaapi_mpeg4_class;
 
