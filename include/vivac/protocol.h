@@ -969,6 +969,49 @@ struct vw_av1_picture {
     struct vw_av1_global_motion wm[7];
 };
 static_assert(sizeof(struct vw_av1_picture) == 912, "wire size");
+/* The fields of vw_av1_picture (and its film grain) of the same name in
+ * VADecPictureParameterBufferAV1 (and VAFilmGrainStructAV1), copied one to
+ * one both ways (the guest's packer, the host's vaapi engine): outside the
+ * bitfields, then the bits of each VA bitfield. X(field) for each;
+ * ..._ARRAYS: arrays of the same shape, copied whole. */
+#define VW_AV1_PICTURE_VA_FIELDS(X) \
+    X(profile) X(order_hint_bits_minus_1) X(bit_depth_idx) X(matrix_coefficients) \
+    X(frame_width_minus1) X(frame_height_minus1) X(primary_ref_frame) X(order_hint) \
+    X(tile_cols) X(tile_rows) X(context_update_tile_id) X(anchor_frames_num) \
+    X(superres_scale_denominator) X(interp_filter) X(filter_level_u) X(filter_level_v) \
+    X(base_qindex) X(y_dc_delta_q) X(u_dc_delta_q) X(u_ac_delta_q) X(v_dc_delta_q) \
+    X(v_ac_delta_q) X(cdef_damping_minus_3) X(cdef_bits)
+#define VW_AV1_PICTURE_VA_ARRAYS(X) \
+    X(ref_frame_idx) X(filter_level) X(ref_deltas) X(mode_deltas) X(cdef_y_strengths) \
+    X(cdef_uv_strengths)
+#define VW_AV1_SEQ_INFO_VA_BITS(X) \
+    X(still_picture) X(use_128x128_superblock) X(enable_filter_intra) \
+    X(enable_intra_edge_filter) X(enable_interintra_compound) X(enable_masked_compound) \
+    X(enable_dual_filter) X(enable_order_hint) X(enable_jnt_comp) X(enable_cdef) \
+    X(mono_chrome) X(color_range) X(subsampling_x) X(subsampling_y) \
+    X(film_grain_params_present)
+#define VW_AV1_PIC_INFO_VA_BITS(X) \
+    X(frame_type) X(show_frame) X(showable_frame) X(error_resilient_mode) \
+    X(disable_cdf_update) X(allow_screen_content_tools) X(force_integer_mv) X(allow_intrabc) \
+    X(use_superres) X(allow_high_precision_mv) X(is_motion_mode_switchable) \
+    X(use_ref_frame_mvs) X(disable_frame_end_update_cdf) X(uniform_tile_spacing_flag) \
+    X(allow_warped_motion) X(large_scale_tile)
+#define VW_AV1_LOOP_FILTER_VA_BITS(X) \
+    X(sharpness_level) X(mode_ref_delta_enabled) X(mode_ref_delta_update)
+#define VW_AV1_QMATRIX_VA_BITS(X) X(using_qmatrix) X(qm_y) X(qm_u) X(qm_v)
+#define VW_AV1_MODE_CONTROL_VA_BITS(X) \
+    X(delta_q_present_flag) X(log2_delta_q_res) X(delta_lf_present_flag) \
+    X(log2_delta_lf_res) X(delta_lf_multi) X(tx_mode) X(reference_select) \
+    X(reduced_tx_set_used) X(skip_mode_present)
+#define VW_AV1_FILM_GRAIN_VA_FIELDS(X) \
+    X(grain_seed) X(num_y_points) X(num_cb_points) X(num_cr_points) X(cb_mult) \
+    X(cb_luma_mult) X(cb_offset) X(cr_mult) X(cr_luma_mult) X(cr_offset)
+#define VW_AV1_FILM_GRAIN_VA_ARRAYS(X) \
+    X(point_y_value) X(point_y_scaling) X(point_cb_value) X(point_cb_scaling) \
+    X(point_cr_value) X(point_cr_scaling) X(ar_coeffs_y) X(ar_coeffs_cb) X(ar_coeffs_cr)
+#define VW_AV1_FILM_GRAIN_VA_BITS(X) \
+    X(apply_grain) X(chroma_scaling_from_luma) X(grain_scaling_minus_8) X(ar_coeff_lag) \
+    X(ar_coeff_shift_minus_6) X(grain_scale_shift) X(overlap_flag) X(clip_to_restricted_range)
 
 struct vw_av1_slice {
     uint32_t slice_data_size;     /* the tile's bytes */

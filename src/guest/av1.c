@@ -8,125 +8,45 @@
 #include "guest/codec.h"
 #include "guest/surface.h"
 
+/* Arrays of the same name and shape on both sides. */
+#define COPY_ARRAY(x)                                                   \
+    static_assert(sizeof(out->x) == sizeof(in->x), #x "'s shape");    \
+    memcpy(out->x, in->x, sizeof(out->x));
+
 static void pack_film_grain(const VAFilmGrainStructAV1 *in, struct vw_av1_film_grain *out)
 {
-    const __typeof__(in->film_grain_info_fields.bits) *f = &in->film_grain_info_fields.bits;
-    out->apply_grain = f->apply_grain;
-    out->chroma_scaling_from_luma = f->chroma_scaling_from_luma;
-    out->grain_scaling_minus_8 = f->grain_scaling_minus_8;
-    out->ar_coeff_lag = f->ar_coeff_lag;
-    out->ar_coeff_shift_minus_6 = f->ar_coeff_shift_minus_6;
-    out->grain_scale_shift = f->grain_scale_shift;
-    out->overlap_flag = f->overlap_flag;
-    out->clip_to_restricted_range = f->clip_to_restricted_range;
-    out->grain_seed = in->grain_seed;
-    out->num_y_points = in->num_y_points;
-    out->num_cb_points = in->num_cb_points;
-    out->num_cr_points = in->num_cr_points;
-    static_assert(sizeof(out->point_y_value) == sizeof(in->point_y_value), "");
-    static_assert(sizeof(out->point_cb_value) == sizeof(in->point_cb_value), "");
-    static_assert(sizeof(out->ar_coeffs_y) == sizeof(in->ar_coeffs_y), "");
-    static_assert(sizeof(out->ar_coeffs_cb) == sizeof(in->ar_coeffs_cb), "");
-    memcpy(out->point_y_value, in->point_y_value, sizeof(out->point_y_value));
-    memcpy(out->point_y_scaling, in->point_y_scaling, sizeof(out->point_y_scaling));
-    memcpy(out->point_cb_value, in->point_cb_value, sizeof(out->point_cb_value));
-    memcpy(out->point_cb_scaling, in->point_cb_scaling, sizeof(out->point_cb_scaling));
-    memcpy(out->point_cr_value, in->point_cr_value, sizeof(out->point_cr_value));
-    memcpy(out->point_cr_scaling, in->point_cr_scaling, sizeof(out->point_cr_scaling));
-    memcpy(out->ar_coeffs_y, in->ar_coeffs_y, sizeof(out->ar_coeffs_y));
-    memcpy(out->ar_coeffs_cb, in->ar_coeffs_cb, sizeof(out->ar_coeffs_cb));
-    memcpy(out->ar_coeffs_cr, in->ar_coeffs_cr, sizeof(out->ar_coeffs_cr));
-    out->cb_mult = in->cb_mult;
-    out->cb_luma_mult = in->cb_luma_mult;
-    out->cb_offset = in->cb_offset;
-    out->cr_mult = in->cr_mult;
-    out->cr_luma_mult = in->cr_luma_mult;
-    out->cr_offset = in->cr_offset;
+#define BIT(x) out->x = in->film_grain_info_fields.bits.x;
+    VW_AV1_FILM_GRAIN_VA_BITS(BIT)
+#undef BIT
+#define COPY(x) out->x = in->x;
+    VW_AV1_FILM_GRAIN_VA_FIELDS(COPY)
+#undef COPY
+    VW_AV1_FILM_GRAIN_VA_ARRAYS(COPY_ARRAY)
 }
 
-static void pack_sequence(const VADecPictureParameterBufferAV1 *in, struct vw_av1_picture *out)
+/* Everything but the surfaces, the tiles' sizes, segmentation, film grain
+ * and global motion. */
+static void pack_fields(const VADecPictureParameterBufferAV1 *in, struct vw_av1_picture *out)
 {
-    const __typeof__(in->seq_info_fields.fields) *s = &in->seq_info_fields.fields;
-    out->profile = in->profile;
-    out->order_hint_bits_minus_1 = in->order_hint_bits_minus_1;
-    out->bit_depth_idx = in->bit_depth_idx;
-    out->matrix_coefficients = in->matrix_coefficients;
-    out->still_picture = s->still_picture;
-    out->use_128x128_superblock = s->use_128x128_superblock;
-    out->enable_filter_intra = s->enable_filter_intra;
-    out->enable_intra_edge_filter = s->enable_intra_edge_filter;
-    out->enable_interintra_compound = s->enable_interintra_compound;
-    out->enable_masked_compound = s->enable_masked_compound;
-    out->enable_dual_filter = s->enable_dual_filter;
-    out->enable_order_hint = s->enable_order_hint;
-    out->enable_jnt_comp = s->enable_jnt_comp;
-    out->enable_cdef = s->enable_cdef;
-    out->mono_chrome = s->mono_chrome;
-    out->color_range = s->color_range;
-    out->subsampling_x = s->subsampling_x;
-    out->subsampling_y = s->subsampling_y;
-    out->film_grain_params_present = s->film_grain_params_present;
-}
-
-static void pack_frame_flags(const VADecPictureParameterBufferAV1 *in, struct vw_av1_picture *out)
-{
-    const __typeof__(in->pic_info_fields.bits) *f = &in->pic_info_fields.bits;
-    out->frame_type = f->frame_type;
-    out->show_frame = f->show_frame;
-    out->showable_frame = f->showable_frame;
-    out->error_resilient_mode = f->error_resilient_mode;
-    out->disable_cdf_update = f->disable_cdf_update;
-    out->allow_screen_content_tools = f->allow_screen_content_tools;
-    out->force_integer_mv = f->force_integer_mv;
-    out->allow_intrabc = f->allow_intrabc;
-    out->use_superres = f->use_superres;
-    out->allow_high_precision_mv = f->allow_high_precision_mv;
-    out->is_motion_mode_switchable = f->is_motion_mode_switchable;
-    out->use_ref_frame_mvs = f->use_ref_frame_mvs;
-    out->disable_frame_end_update_cdf = f->disable_frame_end_update_cdf;
-    out->uniform_tile_spacing_flag = f->uniform_tile_spacing_flag;
-    out->allow_warped_motion = f->allow_warped_motion;
-    out->large_scale_tile = f->large_scale_tile;
-}
-
-static void pack_tools(const VADecPictureParameterBufferAV1 *in, struct vw_av1_picture *out)
-{
-    out->superres_scale_denominator = in->superres_scale_denominator;
-    out->interp_filter = in->interp_filter;
-    out->filter_level[0] = in->filter_level[0];
-    out->filter_level[1] = in->filter_level[1];
-    out->filter_level_u = in->filter_level_u;
-    out->filter_level_v = in->filter_level_v;
-    out->sharpness_level = in->loop_filter_info_fields.bits.sharpness_level;
-    out->mode_ref_delta_enabled = in->loop_filter_info_fields.bits.mode_ref_delta_enabled;
-    out->mode_ref_delta_update = in->loop_filter_info_fields.bits.mode_ref_delta_update;
-    memcpy(out->ref_deltas, in->ref_deltas, sizeof(out->ref_deltas));
-    memcpy(out->mode_deltas, in->mode_deltas, sizeof(out->mode_deltas));
-    out->base_qindex = in->base_qindex;
-    out->y_dc_delta_q = in->y_dc_delta_q;
-    out->u_dc_delta_q = in->u_dc_delta_q;
-    out->u_ac_delta_q = in->u_ac_delta_q;
-    out->v_dc_delta_q = in->v_dc_delta_q;
-    out->v_ac_delta_q = in->v_ac_delta_q;
-    const __typeof__(in->qmatrix_fields.bits) *q = &in->qmatrix_fields.bits;
-    out->using_qmatrix = q->using_qmatrix;
-    out->qm_y = q->qm_y;
-    out->qm_u = q->qm_u;
-    out->qm_v = q->qm_v;
-    const __typeof__(in->mode_control_fields.bits) *m = &in->mode_control_fields.bits;
-    out->delta_q_present_flag = m->delta_q_present_flag;
-    out->log2_delta_q_res = m->log2_delta_q_res;
-    out->delta_lf_present_flag = m->delta_lf_present_flag;
-    out->log2_delta_lf_res = m->log2_delta_lf_res;
-    out->delta_lf_multi = m->delta_lf_multi;
-    out->tx_mode = m->tx_mode;
-    out->reference_select = m->reference_select;
-    out->reduced_tx_set_used = m->reduced_tx_set_used;
-    out->skip_mode_present = m->skip_mode_present;
-    out->cdef_damping_minus_3 = in->cdef_damping_minus_3;
-    out->cdef_bits = in->cdef_bits;
-    memcpy(out->cdef_y_strengths, in->cdef_y_strengths, sizeof(out->cdef_y_strengths));
-    memcpy(out->cdef_uv_strengths, in->cdef_uv_strengths, sizeof(out->cdef_uv_strengths));
+#define COPY(x) out->x = in->x;
+    VW_AV1_PICTURE_VA_FIELDS(COPY)
+#undef COPY
+    VW_AV1_PICTURE_VA_ARRAYS(COPY_ARRAY)
+#define BIT(x) out->x = in->seq_info_fields.fields.x;
+    VW_AV1_SEQ_INFO_VA_BITS(BIT)
+#undef BIT
+#define BIT(x) out->x = in->pic_info_fields.bits.x;
+    VW_AV1_PIC_INFO_VA_BITS(BIT)
+#undef BIT
+#define BIT(x) out->x = in->loop_filter_info_fields.bits.x;
+    VW_AV1_LOOP_FILTER_VA_BITS(BIT)
+#undef BIT
+#define BIT(x) out->x = in->qmatrix_fields.bits.x;
+    VW_AV1_QMATRIX_VA_BITS(BIT)
+#undef BIT
+#define BIT(x) out->x = in->mode_control_fields.bits.x;
+    VW_AV1_MODE_CONTROL_VA_BITS(BIT)
+#undef BIT
     const __typeof__(in->loop_restoration_fields.bits) *lr = &in->loop_restoration_fields.bits;
     out->lr_type[0] = lr->yframe_restoration_type;
     out->lr_type[1] = lr->cbframe_restoration_type;
@@ -141,25 +61,14 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     const VADecPictureParameterBufferAV1 *in = va_in;
     struct vw_av1_picture *out = wire;
     memset(out, 0, sizeof(*out));
-    pack_sequence(in, out);
-    pack_frame_flags(in, out);
-    pack_tools(in, out);
-    out->frame_width_minus1 = in->frame_width_minus1;
-    out->frame_height_minus1 = in->frame_height_minus1;
+    pack_fields(in, out);
     for (int i = 0; i < 8; i++)
         out->ref_frame_map[i] = vg_codec_ref_id(drv, in->ref_frame_map[i]);
-    memcpy(out->ref_frame_idx, in->ref_frame_idx, sizeof(out->ref_frame_idx));
-    out->primary_ref_frame = in->primary_ref_frame;
-    out->order_hint = in->order_hint;
-    out->tile_cols = in->tile_cols;
-    out->tile_rows = in->tile_rows;
     /* VA has 63 entries: the last tile's size is what the others leave. */
     for (int i = 0; i < 63; i++) {
         out->width_in_sbs_minus_1[i] = in->width_in_sbs_minus_1[i];
         out->height_in_sbs_minus_1[i] = in->height_in_sbs_minus_1[i];
     }
-    out->context_update_tile_id = in->context_update_tile_id;
-    out->anchor_frames_num = in->anchor_frames_num;
 
     const VASegmentationStructAV1 *seg = &in->seg_info;
     out->seg.enabled = seg->segment_info_fields.bits.enabled;
