@@ -95,11 +95,11 @@ if [ "$mode" = caps ]; then
     "$VIVAC" info --socket "$VIVAC_SOCKET" | awk '$2 == "decode" {print $6}' | sort -u >"$e2e_tmp/engines"
     # The engine's profiles, exactly as the host driver (vivac's, on the
     # inner daemon) lists them, and nothing else.
-    grep -E "^(H264|MPEG2|MPEG4|VP9|VP8|HEVC|JPEG)" "$e2e_tmp/inner.caps" >"$e2e_tmp/want.caps" || true
+    grep -E "^(H264|MPEG2|MPEG4|VP9|VP8|HEVC|JPEG|AV1)" "$e2e_tmp/inner.caps" >"$e2e_tmp/want.caps" || true
     if ! cmp -s "$e2e_tmp/want.caps" "$e2e_tmp/outer.caps" || [ "$(cat "$e2e_tmp/engines")" != vaapi ]; then
         diff "$e2e_tmp/want.caps" "$e2e_tmp/outer.caps" || true
         cat "$e2e_tmp/engines"
-        echo "FAIL: the outer daemon's decode caps are not the host driver's for H.264, HEVC, MPEG-2, MPEG-4 Part 2, VP9, VP8, JPEG"
+        echo "FAIL: the outer daemon's decode caps are not the host driver's for H.264, HEVC, MPEG-2, MPEG-4 Part 2, VP9, VP8, JPEG, AV1"
         exit 1
     fi
     cat "$e2e_tmp/outer.caps"

@@ -1,7 +1,7 @@
 /*
  * The vaapi engine's codecs (src/host/engines/vaapi/vaapi_<codec>.c:
  * H.264, HEVC and its range extension, MPEG-2, MPEG-4 Part 2, VP9, VP8,
- * JPEG) turn the wire structs back into
+ * JPEG, AV1) turn the wire structs back into
  * VA's: guest surface ids become the host driver's through the picture's
  * resolved references, an H.264 reference list entry is found among the
  * reference frames (or is the target, a second field's reference to its
@@ -454,6 +454,77 @@ static void test_mpeg4(void)
     CHECK_EQ(sp->quant_scale, 31);
 }
 
+/* AV1: the reference slots and the display surface (the target itself
+ * without film grain), the tile sizes, and a field of each kind. */
+static void test_av1(void)
+{
+    static struct vw_av1_picture wp;
+    memset(&wp, 0, sizeof(wp));
+    wp.frame_width_minus1 = 351;
+    wp.tile_cols = 2;
+    wp.width_in_sbs_minus_1[0] = 2;
+    wp.height_in_sbs_minus_1[62] = 7;
+    wp.enable_cdef = 1;
+    wp.frame_type = VW_AV1_INTER_FRAME;
+    wp.sharpness_level = 5;
+    wp.qm_v = 9;
+    wp.tx_mode = 2;
+    wp.lr_type[2] = 3;
+    wp.cdef_uv_strengths[7] = 13;
+    wp.seg.enabled = 1;
+    wp.seg.feature_data[7][7] = -63;
+    wp.film_grain.apply_grain = 1;
+    wp.film_grain.grain_seed = 4321;
+    wp.film_grain.ar_coeffs_cr[24] = -100;
+    wp.wm[6].wmtype = 2;
+    wp.wm[6].wmmat[5] = -70000;
+    struct vw_av1_slice ws = {.tile_row = 0, .tile_column = 1};
+    static const uint8_t tile[] = {0x10, 0x20};
+    struct vh_slice slice = {.av1 = &ws, .data = tile, .size = sizeof(tile)};
+    struct vh_picture pic = {.codec = VW_CODEC_AV1, .av1 = &wp, .num_slices = 1,
+                             .slices = &slice, .target = &surfaces[0]};
+    pic.refs[3] = &surfaces[2];
+
+    _Alignas(16) uint8_t buf[VAAPI_PARAMS_MAX];
+    const struct vaapi_codec_class *cls = &vaapi_av1_class;
+    cls->picture(&pic, buf);
+    const VADecPictureParameterBufferAV1 *pp = (const void *)buf;
+    CHECK_EQ(pp->current_frame, 100);
+    CHECK_EQ(pp->current_display_picture, 100);
+    CHECK(cls->second_output(&pic) == NULL);
+    CHECK_EQ(pp->ref_frame_map[3], 102);
+    CHECK_EQ(pp->ref_frame_map[0], VA_INVALID_SURFACE);
+    CHECK_EQ(pp->frame_width_minus1, 351);
+    CHECK_EQ(pp->tile_cols, 2);
+    CHECK_EQ(pp->width_in_sbs_minus_1[0], 2);
+    CHECK_EQ(pp->height_in_sbs_minus_1[62], 7);
+    CHECK_EQ(pp->seq_info_fields.fields.enable_cdef, 1);
+    CHECK_EQ(pp->pic_info_fields.bits.frame_type, VW_AV1_INTER_FRAME);
+    CHECK_EQ(pp->loop_filter_info_fields.bits.sharpness_level, 5);
+    CHECK_EQ(pp->qmatrix_fields.bits.qm_v, 9);
+    CHECK_EQ(pp->mode_control_fields.bits.tx_mode, 2);
+    CHECK_EQ(pp->loop_restoration_fields.bits.crframe_restoration_type, 3);
+    CHECK_EQ(pp->cdef_uv_strengths[7], 13);
+    CHECK_EQ(pp->seg_info.segment_info_fields.bits.enabled, 1);
+    CHECK_EQ(pp->seg_info.feature_data[7][7], -63);
+    CHECK_EQ(pp->film_grain_info.film_grain_info_fields.bits.apply_grain, 1);
+    CHECK_EQ(pp->film_grain_info.grain_seed, 4321);
+    CHECK_EQ(pp->film_grain_info.ar_coeffs_cr[24], -100);
+    CHECK_EQ(pp->wm[6].wmtype, 2);
+    CHECK_EQ(pp->wm[6].wmmat[5], -70000);
+    /* With film grain the display surface is another one, written too. */
+    pic.refs[8] = &surfaces[3];
+    cls->picture(&pic, buf);
+    CHECK_EQ(pp->current_display_picture, 103);
+    CHECK(cls->second_output(&pic) == &surfaces[3]);
+
+    struct vh_error err = {0};
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    const VASliceParameterBufferAV1 *sp = (const void *)buf;
+    CHECK_EQ(sp->tile_column, 1);
+    CHECK_EQ(sp->tile_row, 0);
+}
+
 static void test_jpeg(void)
 {
     struct vw_jpeg_picture wp = {.picture_width = 350, .picture_height = 198,
@@ -517,6 +588,7 @@ int main(void)
     test_hevc();
     test_hevc_rext();
     test_mpeg4();
+    test_av1();
     test_jpeg();
     return check_finish("test_vaapi_params");
 }

@@ -27,6 +27,8 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
         return &vaapi_jpeg_class;
     case VW_CODEC_MPEG4:
         return &vaapi_mpeg4_class;
+    case VW_CODEC_AV1:
+        return &vaapi_av1_class;
     default:
         return NULL;
     }
@@ -139,6 +141,7 @@ STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP8);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferHEVC);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferJPEGBaseline);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferMPEG4);
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferAV1);
 
 /* The picture's buffers in the order they are rendered; *n of them made
  * (destroyed by the caller, also after a failure). */
@@ -196,8 +199,15 @@ int vaapi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
         rc = vaapi_error(err, st, VW_ERR_DECODE, "vaEndPicture");
     if (rc == VW_OK && (st = vaSyncSurface(c->display, target)) != VA_STATUS_SUCCESS)
         rc = vaapi_error(err, st, VW_ERR_DECODE, "vaSyncSurface");
-    if (rc == VW_OK)
+    struct vh_surface *second = c->cls->second_output ? c->cls->second_output(pic) : NULL;
+    if (rc == VW_OK && second &&
+        (st = vaSyncSurface(c->display, vaapi_surface_id(second))) != VA_STATUS_SUCCESS)
+        rc = vaapi_error(err, st, VW_ERR_DECODE, "vaSyncSurface");
+    if (rc == VW_OK) {
         ((struct vaapi_surface *)pic->target->engine_data)->written = true;
+        if (second)
+            ((struct vaapi_surface *)second->engine_data)->written = true;
+    }
 out:
     for (uint32_t i = 0; i < n; i++)
         vaDestroyBuffer(c->display, bufs[i]);

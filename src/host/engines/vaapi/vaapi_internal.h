@@ -118,6 +118,9 @@ struct vaapi_codec_class {
      * slice_data_size, slice_data_offset, slice_data_flag). */
     int (*slice)(const struct vh_picture *pic, const struct vh_slice *slice, void *out,
                  struct vh_error *err);
+    /* Optional: a second surface the picture writes (AV1's film grain
+     * output), NULL where there is none. */
+    struct vh_surface *(*second_output)(const struct vh_picture *pic);
 };
 
 extern const struct vaapi_codec_class vaapi_h264_class;
@@ -128,6 +131,7 @@ extern const struct vaapi_codec_class vaapi_hevc_class;
 extern const struct vaapi_codec_class vaapi_hevc_rext_class;
 extern const struct vaapi_codec_class vaapi_jpeg_class;
 extern const struct vaapi_codec_class vaapi_mpeg4_class;
+extern const struct vaapi_codec_class vaapi_av1_class;
 
 /* vaapi_codec.c */
 int vaapi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
