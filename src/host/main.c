@@ -55,8 +55,9 @@ static void usage(FILE *f)
             "                       in it (default: vivacd's own group)\n"
             "  --socket-mode MODE   their mode, octal (default: sockets as the umask\n"
             "                       leaves them, region files 0660)\n"
-            "  --engine NAME        decode engine: auto (default: the first engine that\n"
-            "                       starts on this machine), or one of:",
+            "  --engine NAME        decode engine: auto (default: every engine that starts\n"
+            "                       on this machine, each profile on the first that has it:\n"
+            "                       nvdec, then vaapi, then sw), or one of:",
             VIVAC_DEFAULT_CONFIG, VIVAC_DEFAULT_SOCKET);
     for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++)
         fprintf(f, " %s", (*e)->name);
