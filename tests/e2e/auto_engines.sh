@@ -11,7 +11,10 @@
 #          H.264 on nvdec.
 # For each CLIP PROFILE ENGINE PIX_FMT RANGE REF_OPTS: `vivac info` lists
 # PROFILE on ENGINE, and ffmpeg's decode of CLIP through the outer daemon is
-# bit-exact with ffmpeg's own (REF_OPTS, RANGE: decode_clip.sh's). After
+# bit-exact with ffmpeg's own (REF_OPTS, RANGE: decode_clip.sh's). ENGINE
+# "LISTED>TO": listed on LISTED, which refuses the stream at its first
+# picture, and the log shows it moved to TO (the next engine that has the
+# profile). After
 # them the inner daemon has decoded exactly the pictures of the clips on
 # vaapi (its sessions' frame counts): all of a vaapi clip went to the host
 # driver, none of another's.
@@ -64,8 +67,10 @@ while [ $# -ge 6 ]; do
     clip=$1 profile=$2 engine=$3 pix_fmt=$4 range=$5 ref_opts=$6
     shift 6
     name=$(basename "$clip")
-    grep -Eq "^  $profile +decode .* $engine " "$e2e_tmp/info.txt" ||
-        { cat "$e2e_tmp/info.txt"; echo "FAIL: vivac info: $profile is not on $engine"; exit 1; }
+    listed=${engine%%>*} engine=${engine##*>}
+    grep -Eq "^  $profile +decode .* $listed " "$e2e_tmp/info.txt" ||
+        { cat "$e2e_tmp/info.txt"; echo "FAIL: vivac info: $profile is not on $listed"; exit 1; }
+    moves=$(grep -cF "$want: stream moves to " "$log" || true)
     sw_framemd5 "$clip" "$pix_fmt" "$range" "$ref_opts" >"$e2e_tmp/ref.md5"
     vivac_framemd5 "$clip" "$pix_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log" ||
         { cat "$e2e_tmp/ffmpeg.log"; tail -30 "$log"; echo "FAIL: ffmpeg through $want failed on $name"; exit 1; }
@@ -73,8 +78,14 @@ while [ $# -ge 6 ]; do
     [ "$n" -gt 0 ] && cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" ||
         { diff "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" | head; tail -30 "$log"
           echo "FAIL: $name through $want differs from ffmpeg's decode"; exit 1; }
+    if [ "$listed" != "$engine" ]; then
+        [ "$(grep -cF "$want: stream moves to $engine: $listed: " "$log" || true)" -gt "$moves" ] ||
+            { tail -30 "$log"; echo "FAIL: $name did not move from $listed to $engine"; exit 1; }
+    fi
     [ "$engine" = vaapi ] && on_vaapi=$((on_vaapi + n))
-    echo "# $name: $profile on $engine, $n frames bit-exact ($pix_fmt)"
+    via=""
+    [ "$listed" != "$engine" ] && via=" (refused by $listed)"
+    echo "# $name: $profile on $engine$via, $n frames bit-exact ($pix_fmt)"
 done
 unset LD_PRELOAD
 stop_daemon
