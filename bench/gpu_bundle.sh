@@ -4,7 +4,8 @@
 # compilers of ours):
 #   bench/gpu_bundle.sh [DIR]      (default gpu, ignored by git)
 #   DIR/bin      vivacd, vivac, nvdec_native of a release build without the
-#                sw engine and the encoder (the GPU machine has no FFmpeg)
+#                sw engine, the vaapi engine and the encoder (the GPU machine
+#                has no FFmpeg, nor libva)
 #   DIR/clips    the test corpus (tests/corpus/make_corpus.sh) and the 1080p60
 #                benchmark clip (bench/make_clips.sh)
 #   DIR/traces   one trace and its sw MD5s a clip (bench/record_traces.sh;
@@ -17,12 +18,18 @@
 #                the default) and the isolation benchmark, the GPU process
 #                against a context per worker in the same rounds: run it there
 #                as root from the repository root with OUT set.
+#   DIR/sw.tar.xz  with SW=1 only: vivacd-sw (nvdec and sw, for
+#                `gpu_correctness.sh` with ENGINE=auto) and lib/, the Debian
+#                libraries it loads beyond the C runtime (libavcodec's
+#                closure, ~39 MiB packed: carry it without DIR/clips, the
+#                device's limit being 64 MiB). There: tar xJf DIR/sw.tar.xz
+#                -C /tmp/sw; VIVACD=/tmp/sw/vivacd-sw LD_LIBRARY_PATH=/tmp/sw/lib
 # Needs ./build (scripts/setup.sh) for the traces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mkdir -p "${1:-gpu}" && cd "${1:-gpu}" && pwd)
 [ -f build-gpu/build.ninja ] ||
-    meson setup build-gpu -Dengine_sw=disabled -Dencoder=disabled --buildtype=release >/dev/null
+    meson setup build-gpu -Dengine_sw=disabled -Dengine_vaapi=disabled -Dencoder=disabled --buildtype=release >/dev/null
 ninja -C build-gpu src/host/vivacd tools/vivac bench/nvdec_native >/dev/null
 mkdir -p "$dir/bin" "$dir/clips" "$dir/traces" "$dir/bench"
 cp build-gpu/src/host/vivacd build-gpu/tools/vivac build-gpu/bench/nvdec_native "$dir/bin/"
@@ -64,4 +71,18 @@ ALT_ARGS=--gpu-context-per-worker STREAMS=${STREAMS:-"16 64"} CLIENTS=${CLIENTS:
     REPS=${REPS:-2} timeout 420 "$g/bench/isolation_bench.sh" "$g/bin" "$g/traces"
 RUN
 chmod +x "$dir/run.sh"
+if [ "${SW:-0}" = 1 ]; then
+    [ -f build-gpusw/build.ninja ] ||
+        meson setup build-gpusw -Dengine_vaapi=disabled -Dencoder=disabled --buildtype=release >/dev/null
+    ninja -C build-gpusw src/host/vivacd >/dev/null
+    sw=$(mktemp -d)
+    mkdir "$sw/lib"
+    cp build-gpusw/src/host/vivacd "$sw/vivacd-sw"
+    # The GPU machine's own C and C++ runtimes are newer than Debian 12's.
+    ldd build-gpusw/src/host/vivacd | awk '$3 ~ /^\// { print $3 }' |
+        grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux-x86-64|libstdc\+\+|libgcc_s)\.so' |
+        while read -r lib; do cp -L "$lib" "$sw/lib/"; done
+    tar cJf "$dir/sw.tar.xz" -C "$sw" vivacd-sw lib
+    rm -rf "$sw"
+fi
 du -sh "$dir"

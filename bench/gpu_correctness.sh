@@ -10,6 +10,9 @@
 # 63-69 dB, a wrong decode far less).
 # Prints one line per trace and "N passed, N failed"; logs under $OUT.
 # VIVACD_ARGS: more options for vivacd (e.g. --gpu-context-per-worker).
+# ENGINE (default nvdec): auto runs nvdec with sw beside it (a vivacd built
+# with the sw engine: VIVACD=PATH), so what the GPU lacks or refuses is
+# decoded on the CPU; `vivac info` then shows which engine serves what.
 set -uo pipefail
 bin=$(cd "${1:?usage: gpu_correctness.sh BINDIR TRACEDIR}" && pwd)
 traces=$(cd "${2:?usage: gpu_correctness.sh BINDIR TRACEDIR}" && pwd)
@@ -17,10 +20,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 res=${OUT:-$PWD}/correctness
 mkdir -p "$res"
 sock=/tmp/vivac-gpu-$$.sock
-"$bin/vivacd" --engine nvdec --socket "$sock" --log-level info ${VIVACD_ARGS:-} >"$res/vivacd.log" 2>&1 &
+engine=${ENGINE:-nvdec}
+"${VIVACD:-$bin/vivacd}" --engine "$engine" --socket "$sock" --log-level info ${VIVACD_ARGS:-} >"$res/vivacd.log" 2>&1 &
 dpid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || { cat "$res/vivacd.log"; echo "vivacd --engine nvdec did not start"; exit 1; }
+[ -S "$sock" ] || { cat "$res/vivacd.log"; echo "vivacd --engine $engine did not start"; exit 1; }
+"$bin/vivac" info --socket "$sock" >"$res/info.txt" 2>&1
 passed=0 failed=0
 for t in "$traces"/*.vtrace; do
     name=$(basename "$t" .vtrace)

@@ -772,6 +772,20 @@ struct vw_mpeg4_picture {
     int16_t TRD;                  /* ticks between the two references */
 };
 static_assert(sizeof(struct vw_mpeg4_picture) == 52, "wire size");
+/* The fields of vw_mpeg4_picture of the same name in
+ * VAPictureParameterBufferMPEG4, copied one to one both ways (the guest's
+ * packer, the host's vaapi engine): outside its bitfields, then the bits of
+ * its vol_fields and vop_fields. X(field) for each. */
+#define VW_MPEG4_PICTURE_VA_FIELDS(X) \
+    X(vop_width) X(vop_height) X(no_of_sprite_warping_points) X(quant_precision) \
+    X(vop_fcode_forward) X(vop_fcode_backward) X(vop_time_increment_resolution) X(TRB) X(TRD)
+#define VW_MPEG4_VOL_VA_BITS(X) \
+    X(short_video_header) X(chroma_format) X(interlaced) X(obmc_disable) X(sprite_enable) \
+    X(sprite_warping_accuracy) X(quant_type) X(quarter_sample) X(data_partitioned) \
+    X(reversible_vlc) X(resync_marker_disable)
+#define VW_MPEG4_VOP_VA_BITS(X) \
+    X(vop_coding_type) X(backward_reference_vop_coding_type) X(vop_rounding_type) \
+    X(intra_dc_vlc_thr) X(top_field_first) X(alternate_vertical_scan_flag)
 
 /* Matrices in zig-zag scan order, as VA and the VOL header have them. A load
  * flag of 0: the matrix last loaded (the default before any) stays. */
@@ -1018,6 +1032,20 @@ struct vw_hevc_range_extension {
     uint8_t reserved[4];
 };
 static_assert(sizeof(struct vw_hevc_range_extension) == 32, "wire size");
+/* Its fields of the same name in VAPictureParameterBufferHEVCRext, copied
+ * one to one both ways: the bits of range_extension_pic_fields, then the
+ * others (the two qp offset lists besides). X(field) for each. */
+#define VW_HEVC_RANGE_EXTENSION_VA_BITS(X) \
+    X(transform_skip_rotation_enabled_flag) X(transform_skip_context_enabled_flag) \
+    X(implicit_rdpcm_enabled_flag) X(explicit_rdpcm_enabled_flag) \
+    X(extended_precision_processing_flag) X(intra_smoothing_disabled_flag) \
+    X(high_precision_offsets_enabled_flag) X(persistent_rice_adaptation_enabled_flag) \
+    X(cabac_bypass_alignment_enabled_flag) X(cross_component_prediction_enabled_flag) \
+    X(chroma_qp_offset_list_enabled_flag)
+#define VW_HEVC_RANGE_EXTENSION_VA_FIELDS(X) \
+    X(diff_cu_chroma_qp_offset_depth) X(chroma_qp_offset_list_len_minus1) \
+    X(log2_sao_offset_scale_luma) X(log2_sao_offset_scale_chroma) \
+    X(log2_max_transform_skip_block_size_minus2)
 
 struct vw_hevc_picture {
     struct vw_hevc_ref curr_pic;

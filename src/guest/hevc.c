@@ -60,25 +60,11 @@ static VAStatus pack_ref(struct vg_driver *drv, const VAPictureHEVC *in, struct 
 static void pack_range_extension(const VAPictureParameterBufferHEVCRext *in,
                                  struct vw_hevc_range_extension *out)
 {
-    const __typeof__(in->range_extension_pic_fields.bits) *f =
-        &in->range_extension_pic_fields.bits;
-    out->transform_skip_rotation_enabled_flag = f->transform_skip_rotation_enabled_flag;
-    out->transform_skip_context_enabled_flag = f->transform_skip_context_enabled_flag;
-    out->implicit_rdpcm_enabled_flag = f->implicit_rdpcm_enabled_flag;
-    out->explicit_rdpcm_enabled_flag = f->explicit_rdpcm_enabled_flag;
-    out->extended_precision_processing_flag = f->extended_precision_processing_flag;
-    out->intra_smoothing_disabled_flag = f->intra_smoothing_disabled_flag;
-    out->high_precision_offsets_enabled_flag = f->high_precision_offsets_enabled_flag;
-    out->persistent_rice_adaptation_enabled_flag = f->persistent_rice_adaptation_enabled_flag;
-    out->cabac_bypass_alignment_enabled_flag = f->cabac_bypass_alignment_enabled_flag;
-    out->cross_component_prediction_enabled_flag = f->cross_component_prediction_enabled_flag;
-    out->chroma_qp_offset_list_enabled_flag = f->chroma_qp_offset_list_enabled_flag;
-#define COPY(x) out->x = in->x
-    COPY(diff_cu_chroma_qp_offset_depth);
-    COPY(chroma_qp_offset_list_len_minus1);
-    COPY(log2_sao_offset_scale_luma);
-    COPY(log2_sao_offset_scale_chroma);
-    COPY(log2_max_transform_skip_block_size_minus2);
+#define BIT(x) out->x = in->range_extension_pic_fields.bits.x;
+    VW_HEVC_RANGE_EXTENSION_VA_BITS(BIT)
+#undef BIT
+#define COPY(x) out->x = in->x;
+    VW_HEVC_RANGE_EXTENSION_VA_FIELDS(COPY)
 #undef COPY
     static_assert(sizeof(out->cb_qp_offset_list) == sizeof(in->cb_qp_offset_list) &&
                   sizeof(out->cr_qp_offset_list) == sizeof(in->cr_qp_offset_list), "qp lists");

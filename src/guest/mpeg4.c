@@ -15,41 +15,22 @@ static VAStatus pack_picture(struct vg_driver *drv, VASurfaceID target, const vo
     const VAPictureParameterBufferMPEG4 *in = va_in;
     struct vw_mpeg4_picture *out = wire;
     memset(out, 0, sizeof(*out));
-    out->vop_width = in->vop_width;
-    out->vop_height = in->vop_height;
+#define COPY(x) out->x = in->x;
+    VW_MPEG4_PICTURE_VA_FIELDS(COPY)
+#undef COPY
+#define VOL(x) out->x = in->vol_fields.bits.x;
+    VW_MPEG4_VOL_VA_BITS(VOL)
+#undef VOL
+#define VOP(x) out->x = in->vop_fields.bits.x;
+    VW_MPEG4_VOP_VA_BITS(VOP)
+#undef VOP
     out->forward_reference_picture = vg_codec_ref_id(drv, in->forward_reference_picture);
     out->backward_reference_picture = vg_codec_ref_id(drv, in->backward_reference_picture);
-    const __typeof__(in->vol_fields.bits) *vol = &in->vol_fields.bits;
-    out->short_video_header = vol->short_video_header;
-    out->chroma_format = vol->chroma_format;
-    out->interlaced = vol->interlaced;
-    out->obmc_disable = vol->obmc_disable;
-    out->sprite_enable = vol->sprite_enable;
-    out->sprite_warping_accuracy = vol->sprite_warping_accuracy;
-    out->quant_type = vol->quant_type;
-    out->quarter_sample = vol->quarter_sample;
-    out->data_partitioned = vol->data_partitioned;
-    out->reversible_vlc = vol->reversible_vlc;
-    out->resync_marker_disable = vol->resync_marker_disable;
-    out->no_of_sprite_warping_points = in->no_of_sprite_warping_points;
     static_assert(sizeof(out->sprite_trajectory_du) == sizeof(in->sprite_trajectory_du) &&
                       sizeof(out->sprite_trajectory_dv) == sizeof(in->sprite_trajectory_dv),
                   "trajectory size");
     memcpy(out->sprite_trajectory_du, in->sprite_trajectory_du, sizeof(out->sprite_trajectory_du));
     memcpy(out->sprite_trajectory_dv, in->sprite_trajectory_dv, sizeof(out->sprite_trajectory_dv));
-    out->quant_precision = in->quant_precision;
-    const __typeof__(in->vop_fields.bits) *vop = &in->vop_fields.bits;
-    out->vop_coding_type = vop->vop_coding_type;
-    out->backward_reference_vop_coding_type = vop->backward_reference_vop_coding_type;
-    out->vop_rounding_type = vop->vop_rounding_type;
-    out->intra_dc_vlc_thr = vop->intra_dc_vlc_thr;
-    out->top_field_first = vop->top_field_first;
-    out->alternate_vertical_scan_flag = vop->alternate_vertical_scan_flag;
-    out->vop_fcode_forward = in->vop_fcode_forward;
-    out->vop_fcode_backward = in->vop_fcode_backward;
-    out->vop_time_increment_resolution = in->vop_time_increment_resolution;
-    out->TRB = in->TRB;
-    out->TRD = in->TRD;
     return VA_STATUS_SUCCESS;
 }
 

@@ -18,6 +18,9 @@
 # them the inner daemon has decoded exactly the pictures of the clips on
 # vaapi (its sessions' frame counts): all of a vaapi clip went to the host
 # driver, none of another's.
+# AUTO_HOST_ENV (optional): "NAME=VALUE ..." for the outer daemon, e.g.
+# VIVAC_MPEG4=0: its host driver (vivac's) then lists no MPEG-4 Part 2,
+# a profile the vaapi engine has but this host driver lacks.
 # Usage: auto_engines.sh vaapi|nvdec FAKE_RENDER_NODE_SO
 #        [CLIP PROFILE ENGINE PIX_FMT RANGE REF_OPTS]...
 source "$(dirname "$0")/lib.sh"
@@ -37,6 +40,7 @@ ensure_display
 
 start_chain_inner "$preload"
 [ "$mode" = nvdec ] && VIVACD_ENV+=" VIVAC_TEST_FAKE_NVDEC=352x288"
+VIVACD_ENV+=" ${AUTO_HOST_ENV:-}"
 start_daemon --engine auto --vaapi-device /dev/null
 unset VIVACD_ENV
 log=$e2e_tmp/vivacd.log

@@ -23,13 +23,7 @@ ensure_display
 start_daemon --engine sw
 use_vivac_driver
 
-# Y210: FFmpeg 5.1's swscale reads y210le but cannot write it, so the
-# download is converted to yuv422p10le (each sample shifted down 6 bits:
-# exact) and the reference decoded to yuv422p10le.
-ref_fmt=$pix_fmt got_fmt=$pix_fmt
-if [ "$pix_fmt" = y210 ]; then
-    ref_fmt=yuv422p10le got_fmt="y210,format=yuv422p10le"
-fi
+ref_got_formats "$pix_fmt"
 [ -z "$ref_opts" ] && [ "$(clip_codec "$clip")" = av1 ] && ref_opts="-c:v libdav1d"
 sw_framemd5 "$clip" "$ref_fmt" "$range" "$ref_opts" >"$e2e_tmp/ref.md5"
 if ! vivac_framemd5 "$clip" "$got_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then

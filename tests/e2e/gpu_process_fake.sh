@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU process's plumbing end to end on fake CUDA (a test build's
 # VIVAC_TEST_FAKE_NVDEC: src/host/engines/nvdec/nvdec_fake.c, whose decoder
-# writes a pattern derived from each picture's bitstream). An H.264 trace
+# writes a pattern derived from each picture's bitstream). A trace (H.264 or VP8)
 # replayed with --md5 against `vivacd --engine nvdec --gpu-context-per-worker`
 # and against `vivacd --engine nvdec` (one GPU process, the default) must give the same non-empty MD5
 # list with every reply OK (the remote path moves bitstreams and pictures
@@ -12,7 +12,8 @@
 # GPU list); a GPU process killed (SIGKILL) mid-replay makes the client fail
 # promptly, the daemon stays up, and a new client decodes every picture
 # through a fresh GPU process.
-# Usage: gpu_process_fake.sh CLIP (an H.264 clip of 352x288)
+# Usage: gpu_process_fake.sh CLIP (352x288: H.264, or VP8, whose slice
+# offsets the parser leaves unset, as NVIDIA's does)
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: gpu_process_fake.sh CLIP}
 need pgrep

@@ -2,7 +2,8 @@
 # End to end through a second VA client, bit-exact: decodes CLIP with
 # GStreamer's gstreamer-vaapi decoder (its own bitstream parser fills the VA
 # buffers, independently of FFmpeg) through the vivac driver and a private
-# vivacd (engine sw), downloads frames as GST_FORMAT and compares every
+# vivacd (engine sw, or the vaapi chain with VIVAC_E2E_VAAPI_CHAIN as
+# hostile.sh has it: e2e_gst_vaapi_chain_*), downloads frames as GST_FORMAT and compares every
 # sample with ffmpeg's software decode. It also reaches what FFmpeg 5.1's VA
 # decoder cannot: HEVC 4:4:4 (Y444, Y410).
 # Usage: gst_decode_clip.sh CLIP GST_FORMAT
@@ -35,7 +36,7 @@ esac
 case $clip in *.mjpeg) ref_fmt=${ref_fmt/yuv/yuvj} ;; esac
 
 ensure_display
-start_daemon --engine sw
+start_test_daemon
 use_vivac_driver
 # gstreamer-vaapi only loads drivers it knows unless told otherwise.
 export GST_VAAPI_ALL_DRIVERS=1 XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$e2e_tmp}
@@ -58,4 +59,6 @@ stop_daemon
 # a silent one elsewhere would make this test vacuous).
 grep -q 'closed: [1-9][0-9]* frames' "$e2e_tmp/vivacd.log" || {
     cat "$e2e_tmp/vivacd.log"; echo "FAIL: the daemon decoded nothing"; exit 1; }
+[ -z "${VIVAC_E2E_VAAPI_CHAIN:-}" ] || grep -q "ready (engine vaapi)" "$e2e_tmp/vivacd.log" || {
+    cat "$e2e_tmp/vivacd.log"; echo "FAIL: the outer daemon's engine is not vaapi"; exit 1; }
 echo "ok: $(basename "$clip"): $out through GStreamer ($format)"

@@ -157,6 +157,18 @@ sw_framemd5() {
         awk -F, '{print $NF}'
 }
 
+# ref_got_formats PIX_FMT: sets ref_fmt and got_fmt, the pixel formats a
+# reference decode and a download through vivac are hashed in. Y210: FFmpeg
+# 5.1's swscale reads y210le but cannot write it, so the download is
+# converted to yuv422p10le (each sample shifted down 6 bits: exact) and the
+# reference decoded to yuv422p10le.
+ref_got_formats() {
+    ref_fmt=$1 got_fmt=$1
+    if [ "$1" = y210 ]; then
+        ref_fmt=yuv422p10le got_fmt="y210,format=yuv422p10le"
+    fi
+}
+
 # Frame hashes of a clip decoded through vivac, downloaded as pixel format $2
 # (default nv12; p010le for 10-bit). hwaccel_output_format vaapi +
 # hwdownload makes ffmpeg fail instead of silently decoding in software.

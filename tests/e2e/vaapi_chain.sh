@@ -24,16 +24,18 @@
 #                the supervisor opens it and passes the fd, the worker
 #                (user nobody, sandboxed) decodes CLIP bit-exact on it.
 # Usage: vaapi_chain.sh decode|error|caps|inner_lost|sandbox|node_fd CLIP FAKE_RENDER_NODE_SO
-#        [PIX_FMT [RANGE]]
+#        [PIX_FMT [RANGE [REF_OPTS]]]
 # (PIX_FMT: what the frames are compared in, nv12, p010le for 10-bit,
 # yuv422p/yuv444p for JPEG's other chroma formats; RANGE "full" keeps the
-# reference in full range: JPEG, as decode_clip.sh.)
+# reference in full range: JPEG, as decode_clip.sh; REF_OPTS: the reference
+# decoder's options, MPEG-4 Part 2's "-threads 1 -idct simple".)
 source "$(dirname "$0")/lib.sh"
 mode=${1:?usage: vaapi_chain.sh decode|error|caps|inner_lost|sandbox CLIP FAKE_RENDER_NODE_SO}
 clip=${2:?missing CLIP}
 preload=${3:?missing FAKE_RENDER_NODE_SO}
 pix_fmt=${4:-nv12}
 range=${5:-}
+ref_opts=${6:-}
 need ffmpeg
 [ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
 engines=$("$VIVACD" --help 2>&1 | grep "one of:" || true)
@@ -103,11 +105,11 @@ if [ "$mode" = caps ]; then
     "$VIVAC" info --socket "$VIVAC_SOCKET" | awk '$2 == "decode" {print $6}' | sort -u >"$e2e_tmp/engines"
     # The engine's profiles, exactly as the host driver (vivac's, on the
     # inner daemon) lists them, and nothing else.
-    grep -E "^(H264|MPEG2|VP9|VP8|HEVCMain |HEVCMain10 |JPEG)" "$e2e_tmp/inner.caps" >"$e2e_tmp/want.caps" || true
+    grep -E "^(H264|MPEG2|MPEG4|VP9|VP8|HEVC|JPEG)" "$e2e_tmp/inner.caps" >"$e2e_tmp/want.caps" || true
     if ! cmp -s "$e2e_tmp/want.caps" "$e2e_tmp/outer.caps" || [ "$(cat "$e2e_tmp/engines")" != vaapi ]; then
         diff "$e2e_tmp/want.caps" "$e2e_tmp/outer.caps" || true
         cat "$e2e_tmp/engines"
-        echo "FAIL: the outer daemon's decode caps are not the host driver's for H.264, HEVC Main/Main 10, MPEG-2, VP9, VP8, JPEG"
+        echo "FAIL: the outer daemon's decode caps are not the host driver's for H.264, HEVC, MPEG-2, MPEG-4 Part 2, VP9, VP8, JPEG"
         exit 1
     fi
     cat "$e2e_tmp/outer.caps"
@@ -139,8 +141,9 @@ if [ "$mode" = node_fd ]; then
     exit 0
 fi
 if [ "$mode" = decode ]; then
-    sw_framemd5 "$clip" "$pix_fmt" "$range" >"$e2e_tmp/ref.md5"
-    if ! vivac_framemd5 "$clip" "$pix_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
+    ref_got_formats "$pix_fmt"
+    sw_framemd5 "$clip" "$ref_fmt" "$range" "$ref_opts" >"$e2e_tmp/ref.md5"
+    if ! vivac_framemd5 "$clip" "$got_fmt" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log"; then
         cat "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log" "$e2e_tmp/inner.log"
         echo "FAIL: ffmpeg through the chain failed on $name"; exit 1
     fi

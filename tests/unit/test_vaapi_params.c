@@ -1,6 +1,7 @@
 /*
  * The vaapi engine's codecs (src/host/engines/vaapi/vaapi_<codec>.c:
- * H.264, HEVC, MPEG-2, VP9, VP8, JPEG) turn the wire structs back into
+ * H.264, HEVC and its range extension, MPEG-2, MPEG-4 Part 2, VP9, VP8,
+ * JPEG) turn the wire structs back into
  * VA's: guest surface ids become the host driver's through the picture's
  * resolved references, an H.264 reference list entry is found among the
  * reference frames (or is the target, a second field's reference to its
@@ -323,6 +324,136 @@ static void test_hevc(void)
     CHECK(strstr(err.message, "range extension") != NULL);
 }
 
+/* The range extension profiles: every field in the *Extension structs
+ * (each flag alone, so that none lands in another's bit), the 16-bit
+ * offsets whole there and their low 8 bits in the base struct, and
+ * nothing refused that the base class refuses. */
+static void test_hevc_rext(void)
+{
+    static struct vw_hevc_picture wp;
+    static struct vw_hevc_slice ws;
+    memset(&wp, 0, sizeof(wp));
+    memset(&ws, 0, sizeof(ws));
+    wp.curr_pic = (struct vw_hevc_ref){.surface_id = 1, .pic_order_cnt = 8};
+    for (int i = 0; i < 15; i++)
+        wp.reference_frames[i] = (struct vw_hevc_ref){.surface_id = VW_INVALID_ID,
+                                                      .flags = VW_HEVC_PIC_INVALID};
+    wp.pic_width_in_luma_samples = 352;
+    wp.chroma_format_idc = 3;
+    struct vw_hevc_range_extension *r = &wp.range_extension;
+    r->diff_cu_chroma_qp_offset_depth = 2;
+    r->chroma_qp_offset_list_len_minus1 = 5;
+    r->log2_sao_offset_scale_luma = 3;
+    r->log2_sao_offset_scale_chroma = 4;
+    r->log2_max_transform_skip_block_size_minus2 = 1;
+    r->cb_qp_offset_list[0] = -12;
+    r->cr_qp_offset_list[5] = 9;
+    memset(ws.ref_pic_list, VW_HEVC_REF_NONE, sizeof(ws.ref_pic_list));
+    ws.luma_offset_l0[2] = 300;
+    ws.chroma_offset_l1[14][1] = -512;
+    ws.cu_chroma_qp_offset_enabled_flag = 1;
+    static const uint8_t nal[] = {0x02, 0x01, 0xd0, 0x11};
+    struct vh_slice slice = {.hevc = &ws, .data = nal, .size = sizeof(nal)};
+    struct vh_picture pic = {.codec = VW_CODEC_HEVC, .hevc = &wp, .num_slices = 1,
+                             .slices = &slice, .target = &surfaces[1]};
+
+    _Alignas(16) uint8_t buf[VAAPI_PARAMS_MAX];
+    const struct vaapi_codec_class *cls = &vaapi_hevc_rext_class;
+    CHECK_EQ(cls->picture_size, sizeof(VAPictureParameterBufferHEVCExtension));
+    CHECK_EQ(cls->slice_size, sizeof(VASliceParameterBufferHEVCExtension));
+    const VAPictureParameterBufferHEVCExtension *pe = (const void *)buf;
+    cls->picture(&pic, buf);
+    CHECK_EQ(pe->base.CurrPic.picture_id, 101);
+    CHECK_EQ(pe->base.pic_width_in_luma_samples, 352);
+    CHECK_EQ(pe->base.pic_fields.bits.chroma_format_idc, 3);
+    CHECK_EQ(pe->rext.diff_cu_chroma_qp_offset_depth, 2);
+    CHECK_EQ(pe->rext.chroma_qp_offset_list_len_minus1, 5);
+    CHECK_EQ(pe->rext.log2_sao_offset_scale_luma, 3);
+    CHECK_EQ(pe->rext.log2_sao_offset_scale_chroma, 4);
+    CHECK_EQ(pe->rext.log2_max_transform_skip_block_size_minus2, 1);
+    CHECK_EQ(pe->rext.cb_qp_offset_list[0], -12);
+    CHECK_EQ(pe->rext.cr_qp_offset_list[5], 9);
+    CHECK_EQ(pe->rext.range_extension_pic_fields.value, 0);
+    CHECK_EQ(pe->scc.screen_content_pic_fields.value, 0);
+#define ONE_FLAG(f)                                                                      \
+    r->f = 1;                                                                            \
+    cls->picture(&pic, buf);                                                             \
+    CHECK_EQ(pe->rext.range_extension_pic_fields.bits.f, 1);                             \
+    CHECK_EQ(__builtin_popcount(pe->rext.range_extension_pic_fields.value), 1);          \
+    r->f = 0;
+    VW_HEVC_RANGE_EXTENSION_VA_BITS(ONE_FLAG)
+#undef ONE_FLAG
+
+    struct vh_error err = {0};
+    r->implicit_rdpcm_enabled_flag = 1;
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    const VASliceParameterBufferHEVCExtension *se = (const void *)buf;
+    CHECK_EQ(se->rext.luma_offset_l0[2], 300);
+    CHECK_EQ(se->base.luma_offset_l0[2], 44);         /* 300's low 8 bits */
+    CHECK_EQ(se->rext.ChromaOffsetL1[14][1], -512);
+    CHECK_EQ(se->base.ChromaOffsetL1[14][1], 0);
+    CHECK_EQ(se->rext.slice_ext_flags.bits.cu_chroma_qp_offset_enabled_flag, 1);
+    CHECK_EQ(se->base.RefPicList[0][0], VW_HEVC_REF_NONE);
+}
+
+static void test_mpeg4(void)
+{
+    struct vw_mpeg4_picture wp = {.vop_width = 352, .vop_height = 288, .quant_type = 1,
+                                  .quarter_sample = 1, .interlaced = 1,
+                                  .vop_coding_type = VW_MPEG4_VOP_B,
+                                  .backward_reference_vop_coding_type = VW_MPEG4_VOP_P,
+                                  .alternate_vertical_scan_flag = 1, .vop_fcode_forward = 2,
+                                  .vop_fcode_backward = 3,
+                                  .vop_time_increment_resolution = 30000, .TRB = 2, .TRD = 3};
+    wp.sprite_trajectory_dv[2] = -5;
+    struct vw_mpeg4_slice ws = {.macroblock_offset = 5, .quant_scale = 31};
+    static const uint8_t vop[] = {0x1f, 0x00};
+    struct vh_slice slice = {.mpeg4 = &ws, .data = vop, .size = sizeof(vop)};
+    struct vh_picture pic = {.codec = VW_CODEC_MPEG4, .mpeg4 = &wp, .num_slices = 1,
+                             .slices = &slice, .target = &surfaces[3]};
+    pic.refs[0] = &surfaces[1];               /* forward; no backward */
+
+    _Alignas(16) uint8_t buf[VAAPI_PARAMS_MAX];
+    const struct vaapi_codec_class *cls = &vaapi_mpeg4_class;
+    cls->picture(&pic, buf);
+    const VAPictureParameterBufferMPEG4 *pp = (const void *)buf;
+    CHECK_EQ(pp->vop_width, 352);
+    CHECK_EQ(pp->vop_height, 288);
+    CHECK_EQ(pp->forward_reference_picture, 101);
+    CHECK_EQ(pp->backward_reference_picture, VA_INVALID_SURFACE);
+    CHECK_EQ(pp->vol_fields.bits.quant_type, 1);
+    CHECK_EQ(pp->vol_fields.bits.quarter_sample, 1);
+    CHECK_EQ(pp->vol_fields.bits.interlaced, 1);
+    CHECK_EQ(pp->vol_fields.bits.data_partitioned, 0);
+    CHECK_EQ(pp->vop_fields.bits.vop_coding_type, VW_MPEG4_VOP_B);
+    CHECK_EQ(pp->vop_fields.bits.backward_reference_vop_coding_type, VW_MPEG4_VOP_P);
+    CHECK_EQ(pp->vop_fields.bits.alternate_vertical_scan_flag, 1);
+    CHECK_EQ(pp->vop_fcode_forward, 2);
+    CHECK_EQ(pp->vop_fcode_backward, 3);
+    CHECK_EQ(pp->vop_time_increment_resolution, 30000);
+    CHECK_EQ(pp->TRB, 2);
+    CHECK_EQ(pp->TRD, 3);
+    CHECK_EQ(pp->sprite_trajectory_dv[2], -5);
+
+    /* The matrices go only where the client sent them. */
+    CHECK(!cls->iq(&pic, buf));
+    struct vw_mpeg4_iq_matrix iq = {.load_non_intra_quant_mat = 1};
+    iq.non_intra_quant_mat[63] = 40;
+    pic.mpeg4_iq = &iq;
+    CHECK(cls->iq(&pic, buf));
+    const VAIQMatrixBufferMPEG4 *m = (const void *)buf;
+    CHECK_EQ(m->load_intra_quant_mat, 0);
+    CHECK_EQ(m->load_non_intra_quant_mat, 1);
+    CHECK_EQ(m->non_intra_quant_mat[63], 40);
+
+    struct vh_error err = {0};
+    CHECK_EQ(cls->slice(&pic, &slice, buf, &err), VW_OK);
+    const VASliceParameterBufferMPEG4 *sp = (const void *)buf;
+    CHECK_EQ(sp->macroblock_offset, 5);
+    CHECK_EQ(sp->macroblock_number, 0);
+    CHECK_EQ(sp->quant_scale, 31);
+}
+
 static void test_jpeg(void)
 {
     struct vw_jpeg_picture wp = {.picture_width = 350, .picture_height = 198,
@@ -384,6 +515,8 @@ int main(void)
     test_vp9();
     test_vp8();
     test_hevc();
+    test_hevc_rext();
+    test_mpeg4();
     test_jpeg();
     return check_finish("test_vaapi_params");
 }

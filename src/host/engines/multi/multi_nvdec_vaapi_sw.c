@@ -1,7 +1,7 @@
 /* "nvdec+vaapi+sw": what `auto` makes where nvdec and vaapi both start (an
  * NVIDIA GPU beside an Intel or AMD one): nvdec first, then the host's VA
- * driver for what NVDEC lacks (JPEG on most NVIDIA GPUs), then sw. The GPU
- * process serves nvdec; vaapi and sw run in the worker. */
+ * driver for the profiles NVDEC lacks (HEVC Main 4:2:2 10, say), then sw.
+ * The GPU process serves nvdec; vaapi and sw run in the worker. */
 #include "host/engines/engines.h"
 #include "host/engines/multi/multi_internal.h"
 

@@ -1,7 +1,7 @@
 /* "vaapi+sw": what `auto` makes on a host without an NVIDIA GPU whose
  * render node's VA driver starts (Intel, AMD): the host driver's profiles
- * on it, sw for the others (AV1 where the driver has none, MPEG-4 Part 2,
- * which the vaapi engine does not carry). No GPU process: libva runs in
+ * on it, sw for the others (AV1, which the vaapi engine does not carry
+ * yet, and whatever the driver lacks). No GPU process: libva runs in
  * the worker. */
 #include "host/engines/engines.h"
 #include "host/engines/multi/multi_internal.h"

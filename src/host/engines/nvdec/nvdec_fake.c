@@ -283,6 +283,9 @@ FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
         p->have_sequence = true;
     }
     static const unsigned int zero_offset[1] = {0};
+    /* NVIDIA's parser leaves pSliceDataOffsets unset for VP8 (NVDEC reads
+     * none): seen on an H200 as a stale offset far beyond the picture. */
+    static const unsigned int stale_offset[1] = {3415669616u};
     CUVIDPICPARAMS pp;
     memset(&pp, 0, sizeof(pp));
     pp.PicWidthInMbs = (int)((fake_width + 15) / 16);
@@ -293,7 +296,7 @@ FAKE(f_parse, CUvideoparser parser, CUVIDSOURCEDATAPACKET *pkt)
     pp.nBitstreamDataLen = (unsigned)pkt->payload_size;
     pp.pBitstreamData = pkt->payload;
     pp.nNumSlices = 1;
-    pp.pSliceDataOffsets = zero_offset;
+    pp.pSliceDataOffsets = p->params.CodecType == cudaVideoCodec_VP8 ? stale_offset : zero_offset;
     no_references(p->params.CodecType, &pp);
     if (p->params.CodecType == cudaVideoCodec_MPEG4 && !mpeg4_params(pkt, &pp.CodecSpecific.mpeg4))
         return CUDA_ERROR_UNKNOWN;      /* no VOP: nothing to decode */

@@ -19,6 +19,7 @@ struct nvdec_dec {
     struct nvdec_engine *e;
     uint32_t id;                              /* worker-wide handle */
     bool created;
+    cudaVideoCodec codec;                     /* of the decoder created */
 };
 
 /* Memory shared with the GPU process (nvdec_remote_memory_register). */
@@ -180,6 +181,7 @@ static int remote_dec_create(struct nvdec_dec *d, const CUVIDDECODECREATEINFO *i
     };
     int rc = call(d->e, NGP_DEC_CREATE, &m, sizeof(m), err);
     d->created = rc == VW_OK;
+    d->codec = i->CodecType;
     return rc;
 }
 
@@ -215,9 +217,13 @@ static int remote_dec_decode(struct nvdec_dec *d, CUVIDPICPARAMS *pp, struct vh_
                            .params = *pp};
     m.params.pBitstreamData = NULL;
     m.params.pSliceDataOffsets = NULL;
-    /* The parser may give no offsets (one slice at 0). */
+    /* The parser may give no offsets (one slice at 0), and for the codecs
+     * whose pictures NVDEC takes whole it leaves them unset (VP8 on an
+     * H200: a stale offset, which the GPU process rightly refuses). */
     static const uint32_t zeros[NGP_MAX_SLICES];
-    const uint32_t *offsets = pp->pSliceDataOffsets ? pp->pSliceDataOffsets : zeros;
+    bool whole = d->codec == cudaVideoCodec_VP8 || d->codec == cudaVideoCodec_VP9 ||
+                 d->codec == cudaVideoCodec_AV1;
+    const uint32_t *offsets = pp->pSliceDataOffsets && !whole ? pp->pSliceDataOffsets : zeros;
     rc = nvdec_remote_call(d->e->remote, l, NGP_DECODE, &m, sizeof(m), offsets,
                            pp->nNumSlices * sizeof(uint32_t), -1, NULL, 0, err);
     nvdec_remote_lane_put(d->e->remote, l);

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/pixel_format.h"
 #include "host/codecs/mpeg2_headers.h"
+#include "host/codecs/mpeg4_headers.h"
 #include "host/engines/vaapi/vaapi_internal.h"
 
 /* The wire profiles the engine has code for, their VA profile, and what
@@ -21,6 +22,7 @@ static const struct {
     VAProfile va;
     uint32_t rt_formats;
     uint32_t max_width, max_height;
+    uint32_t default_rt;          /* 0: the lowest of the formats offered */
 } vaapi_profiles[] = {
     {VW_PROFILE_H264_CONSTRAINED_BASELINE, VAProfileH264ConstrainedBaseline, VW_RT_YUV420,
      VW_MAX_WIDTH, VW_MAX_HEIGHT},
@@ -36,8 +38,23 @@ static const struct {
     {VW_PROFILE_VP8, VAProfileVP8Version0_3, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
     {VW_PROFILE_HEVC_MAIN, VAProfileHEVCMain, VW_RT_YUV420, VW_MAX_WIDTH, VW_MAX_HEIGHT},
     {VW_PROFILE_HEVC_MAIN10, VAProfileHEVCMain10, VW_RT_YUV420_10, VW_MAX_WIDTH, VW_MAX_HEIGHT},
+    /* The range extension's surfaces default to the profile's own format,
+     * as vivac's other engines have them (Y210, 444P, Y410). */
+    {VW_PROFILE_HEVC_MAIN422_10, VAProfileHEVCMain422_10,
+     VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 | VW_RT_YUV422_10, VW_MAX_WIDTH, VW_MAX_HEIGHT,
+     VW_RT_YUV422_10},
+    {VW_PROFILE_HEVC_MAIN444, VAProfileHEVCMain444, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444,
+     VW_MAX_WIDTH, VW_MAX_HEIGHT, VW_RT_YUV444},
+    {VW_PROFILE_HEVC_MAIN444_10, VAProfileHEVCMain444_10,
+     VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 | VW_RT_YUV422_10 | VW_RT_YUV444 |
+         VW_RT_YUV444_10,
+     VW_MAX_WIDTH, VW_MAX_HEIGHT, VW_RT_YUV444_10},
     {VW_PROFILE_JPEG_BASELINE, VAProfileJPEGBaseline, VW_RT_YUV420 | VW_RT_YUV422 | VW_RT_YUV444,
      VW_MAX_WIDTH, VW_MAX_HEIGHT},
+    {VW_PROFILE_MPEG4_SIMPLE, VAProfileMPEG4Simple, VW_RT_YUV420, VH_MPEG4_MAX_WIDTH,
+     VH_MPEG4_MAX_HEIGHT},
+    {VW_PROFILE_MPEG4_ADVANCED_SIMPLE, VAProfileMPEG4AdvancedSimple, VW_RT_YUV420,
+     VH_MPEG4_MAX_WIDTH, VH_MPEG4_MAX_HEIGHT},
 };
 
 #define NUM_PROFILES (sizeof(vaapi_profiles) / sizeof(vaapi_profiles[0]))
@@ -185,8 +202,9 @@ int vaapi_caps_probe(struct vaapi_engine *e, struct vh_error *err)
         uint32_t formats = vw_rt_formats_of(rt.value) & vaapi_profiles[i].rt_formats;
         if (!formats)
             continue;
-        /* The lowest format bit: the one surfaces of this profile default to. */
-        uint32_t first = formats & (~formats + 1);
+        /* The one surfaces of this profile default to. */
+        uint32_t first = vaapi_profiles[i].default_rt & formats ? vaapi_profiles[i].default_rt
+                                                                : formats & (~formats + 1);
         struct vw_cap cap = {.profile = vaapi_profiles[i].vw,
                              .entrypoint = VW_ENTRYPOINT_DECODE,
                              .rt_formats = formats,

@@ -20,9 +20,13 @@ static const struct vaapi_codec_class *class_of(uint32_t vw_profile)
     case VW_CODEC_VP8:
         return &vaapi_vp8_class;
     case VW_CODEC_HEVC:
-        return &vaapi_hevc_class;
+        return vw_profile == VW_PROFILE_HEVC_MAIN || vw_profile == VW_PROFILE_HEVC_MAIN10
+                   ? &vaapi_hevc_class
+                   : &vaapi_hevc_rext_class;
     case VW_CODEC_JPEG:
         return &vaapi_jpeg_class;
+    case VW_CODEC_MPEG4:
+        return &vaapi_mpeg4_class;
     default:
         return NULL;
     }
@@ -134,6 +138,7 @@ STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP9);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferVP8);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferHEVC);
 STARTS_WITH_SLICE_DATA(VASliceParameterBufferJPEGBaseline);
+STARTS_WITH_SLICE_DATA(VASliceParameterBufferMPEG4);
 
 /* The picture's buffers in the order they are rendered; *n of them made
  * (destroyed by the caller, also after a failure). */

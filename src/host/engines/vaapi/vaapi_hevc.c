@@ -1,9 +1,11 @@
-/* HEVC Main and Main 10 on the host's VA driver: the wire structs back
- * into VA's base structs (src/guest/hevc.c is the other way), each slice's
- * NAL as it came (the core strips a start code). The range extension
- * profiles are not offered yet: a picture or slice that uses their fields
- * (which the base structs cannot carry) is refused, never decoded
- * without them. */
+/* HEVC on the host's VA driver: the wire structs back into VA's
+ * (src/guest/hevc.c is the other way), each slice's NAL as it came (the
+ * core strips a start code). Main and Main 10 go in the base structs, which
+ * cannot carry the range extension's fields: a picture or slice of theirs
+ * that sets one is refused, never decoded without it. The range extension
+ * profiles (Main 4:2:2 10, Main 4:4:4, Main 4:4:4 10) go in the *Extension
+ * structs, as FFmpeg sends them (screen content part zero). */
+#include <stddef.h>
 #include <string.h>
 
 #include "host/engines/vaapi/vaapi_internal.h"
@@ -84,6 +86,26 @@ static bool iq_matrix(const struct vh_picture *pic, void *params)
     return true;
 }
 
+static void picture_params_rext(const struct vh_picture *pic, void *params)
+{
+    VAPictureParameterBufferHEVCExtension *out = params;
+    memset(out, 0, sizeof(*out));
+    picture_params(pic, &out->base);
+    const struct vw_hevc_range_extension *in = &pic->hevc->range_extension;
+    VAPictureParameterBufferHEVCRext *x = &out->rext;
+#define BIT(f) x->range_extension_pic_fields.bits.f = in->f;
+    VW_HEVC_RANGE_EXTENSION_VA_BITS(BIT)
+#undef BIT
+#define COPY(f) x->f = in->f;
+    VW_HEVC_RANGE_EXTENSION_VA_FIELDS(COPY)
+#undef COPY
+    static_assert(sizeof(x->cb_qp_offset_list) == sizeof(in->cb_qp_offset_list) &&
+                      sizeof(x->cr_qp_offset_list) == sizeof(in->cr_qp_offset_list),
+                  "qp offset lists of the same shape");
+    memcpy(x->cb_qp_offset_list, in->cb_qp_offset_list, sizeof(x->cb_qp_offset_list));
+    memcpy(x->cr_qp_offset_list, in->cr_qp_offset_list, sizeof(x->cr_qp_offset_list));
+}
+
 static bool fits_int8(int v)
 {
     return v >= -128 && v <= 127;
@@ -114,20 +136,9 @@ static int copy_offsets(const struct vw_hevc_slice *in, VASliceParameterBufferHE
     return VW_OK;
 }
 
-static int slice_params(const struct vh_picture *pic, const struct vh_slice *slice, void *params,
-                        struct vh_error *err)
+/* The base struct's fields but the weighted prediction offsets. */
+static void slice_base(const struct vw_hevc_slice *in, VASliceParameterBufferHEVC *out)
 {
-    static const struct vw_hevc_range_extension none;
-    if (memcmp(&pic->hevc->range_extension, &none, sizeof(none)) != 0)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            "vaapi: HEVC range extension fields set: not supported yet");
-    const struct vw_hevc_slice *in = slice->hevc;
-    if (in->cu_chroma_qp_offset_enabled_flag)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            "vaapi: HEVC cu_chroma_qp_offset_enabled_flag (range extension): "
-                            "not supported yet");
-    VASliceParameterBufferHEVC *out = params;
-    memset(out, 0, sizeof(*out));
     out->slice_data_byte_offset = in->slice_data_byte_offset;
     out->slice_segment_address = in->slice_segment_address;
     /* Indices into ReferenceFrames, as on the wire. */
@@ -150,9 +161,63 @@ static int slice_params(const struct vh_picture *pic, const struct vh_slice *sli
            sizeof(out->delta_chroma_weight_l0));
     memcpy(out->delta_chroma_weight_l1, in->delta_chroma_weight_l1,
            sizeof(out->delta_chroma_weight_l1));
+}
+
+static int slice_params(const struct vh_picture *pic, const struct vh_slice *slice, void *params,
+                        struct vh_error *err)
+{
+    static const struct vw_hevc_range_extension none;
+    if (memcmp(&pic->hevc->range_extension, &none, sizeof(none)) != 0)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "vaapi: HEVC range extension fields set in a Main or Main 10 "
+                            "stream");
+    const struct vw_hevc_slice *in = slice->hevc;
+    if (in->cu_chroma_qp_offset_enabled_flag)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            "vaapi: HEVC cu_chroma_qp_offset_enabled_flag (range extension) in "
+                            "a Main or Main 10 stream");
+    VASliceParameterBufferHEVC *out = params;
+    memset(out, 0, sizeof(*out));
+    slice_base(in, out);
     return copy_offsets(in, out, err);
 }
 
+/* The range extension's offsets are 16 bits wide; the base struct gets
+ * their low 8 bits, as FFmpeg gives them. */
+static int slice_params_rext(const struct vh_picture *pic, const struct vh_slice *slice,
+                             void *params, struct vh_error *err)
+{
+    const struct vw_hevc_slice *in = slice->hevc;
+    VASliceParameterBufferHEVCExtension *out = params;
+    memset(out, 0, sizeof(*out));
+    slice_base(in, &out->base);
+    VASliceParameterBufferHEVCRext *x = &out->rext;
+    static_assert(sizeof(x->luma_offset_l0) == sizeof(in->luma_offset_l0) &&
+                      sizeof(x->ChromaOffsetL0) == sizeof(in->chroma_offset_l0) &&
+                      sizeof(x->luma_offset_l1) == sizeof(in->luma_offset_l1) &&
+                      sizeof(x->ChromaOffsetL1) == sizeof(in->chroma_offset_l1),
+                  "offsets of the same shape");
+    memcpy(x->luma_offset_l0, in->luma_offset_l0, sizeof(x->luma_offset_l0));
+    memcpy(x->ChromaOffsetL0, in->chroma_offset_l0, sizeof(x->ChromaOffsetL0));
+    memcpy(x->luma_offset_l1, in->luma_offset_l1, sizeof(x->luma_offset_l1));
+    memcpy(x->ChromaOffsetL1, in->chroma_offset_l1, sizeof(x->ChromaOffsetL1));
+    x->slice_ext_flags.bits.cu_chroma_qp_offset_enabled_flag =
+        in->cu_chroma_qp_offset_enabled_flag;
+    for (int i = 0; i < 15; i++) {
+        out->base.luma_offset_l0[i] = (int8_t)in->luma_offset_l0[i];
+        out->base.luma_offset_l1[i] = (int8_t)in->luma_offset_l1[i];
+        for (int j = 0; j < 2; j++) {
+            out->base.ChromaOffsetL0[i][j] = (int8_t)in->chroma_offset_l0[i][j];
+            out->base.ChromaOffsetL1[i][j] = (int8_t)in->chroma_offset_l1[i][j];
+        }
+    }
+    return VW_OK;
+}
+
+static_assert(sizeof(VAPictureParameterBufferHEVCExtension) <= VAAPI_PARAMS_MAX &&
+                  sizeof(VASliceParameterBufferHEVCExtension) <= VAAPI_PARAMS_MAX &&
+                  offsetof(VASliceParameterBufferHEVCExtension, base) == 0,
+              "VA's HEVC extension structs fit the engine's scratch, base struct first");
 static_assert(sizeof(VAPictureParameterBufferHEVC) <= VAAPI_PARAMS_MAX &&
                   sizeof(VAIQMatrixBufferHEVC) <= VAAPI_PARAMS_MAX &&
                   sizeof(VASliceParameterBufferHEVC) <= VAAPI_PARAMS_MAX,
@@ -166,4 +231,14 @@ const struct vaapi_codec_class vaapi_hevc_class = {
     .picture = picture_params,
     .iq = iq_matrix,
     .slice = slice_params,
+};
+
+const struct vaapi_codec_class vaapi_hevc_rext_class = {
+    .name = "HEVC range extension",
+    .picture_size = sizeof(VAPictureParameterBufferHEVCExtension),
+    .iq_size = sizeof(VAIQMatrixBufferHEVC),
+    .slice_size = sizeof(VASliceParameterBufferHEVCExtension),
+    .picture = picture_params_rext,
+    .iq = iq_matrix,
+    .slice = slice_params_rext,
 };

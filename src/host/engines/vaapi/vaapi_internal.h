@@ -23,7 +23,7 @@
 
 /* The caps the engine found on the host driver: at most one per profile of
  * vaapi_profiles. */
-#define VAAPI_MAX_CAPS 16
+#define VAAPI_MAX_CAPS 24
 
 struct vaapi_engine {
     struct vh_engine base;
@@ -50,6 +50,12 @@ struct vaapi_surface {
 static inline VASurfaceID vaapi_surface_id(const struct vh_surface *s)
 {
     return ((const struct vaapi_surface *)s->engine_data)->id;
+}
+
+/* A resolved reference (vh_picture.refs) as VA names it: NULL is none. */
+static inline VASurfaceID vaapi_ref_id(const struct vh_surface *s)
+{
+    return s ? vaapi_surface_id(s) : VA_INVALID_SURFACE;
 }
 
 /* vaapi_display.c: opens a VA display on the first of `passed` (render
@@ -122,7 +128,9 @@ extern const struct vaapi_codec_class vaapi_mpeg2_class;
 extern const struct vaapi_codec_class vaapi_vp9_class;
 extern const struct vaapi_codec_class vaapi_vp8_class;
 extern const struct vaapi_codec_class vaapi_hevc_class;
+extern const struct vaapi_codec_class vaapi_hevc_rext_class;
 extern const struct vaapi_codec_class vaapi_jpeg_class;
+extern const struct vaapi_codec_class vaapi_mpeg4_class;
 
 /* vaapi_codec.c */
 int vaapi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,

@@ -5,11 +5,6 @@
 
 #include "host/engines/vaapi/vaapi_internal.h"
 
-static VASurfaceID surface_or_invalid(const struct vh_surface *s)
-{
-    return s ? vaapi_surface_id(s) : VA_INVALID_SURFACE;
-}
-
 static void picture_params(const struct vh_picture *pic, void *params)
 {
     const struct vw_mpeg2_picture *in = pic->mpeg2;
@@ -19,8 +14,8 @@ static void picture_params(const struct vh_picture *pic, void *params)
     out->vertical_size = in->vertical_size;
     /* refs[0] forward, refs[1] backward (engine.h); a second field's
      * reference to its first names the target itself. */
-    out->forward_reference_picture = surface_or_invalid(pic->refs[0]);
-    out->backward_reference_picture = surface_or_invalid(pic->refs[1]);
+    out->forward_reference_picture = vaapi_ref_id(pic->refs[0]);
+    out->backward_reference_picture = vaapi_ref_id(pic->refs[1]);
     out->picture_coding_type = in->picture_coding_type;
     out->f_code = in->f_code;
     __typeof__(out->picture_coding_extension.bits) *e = &out->picture_coding_extension.bits;
