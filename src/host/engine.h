@@ -15,6 +15,7 @@
 #ifndef VIVAC_HOST_ENGINE_H
 #define VIVAC_HOST_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,9 +111,11 @@ struct vh_memory_budget;
 
 struct vh_engine_ops {
     const char *name;
-    /* A composite engine (multi/, "nvdec+sw"): the engine it serves every
-     * profile of first and whose surfaces it uses; NULL in the others. */
-    const struct vh_engine_ops *primary;
+    /* A composite engine (multi/, "nvdec+vaapi+sw"): the engines it is
+     * made of, NULL-terminated, in the order they serve a profile (each
+     * profile is the first's that has it; the first owns the surfaces);
+     * NULL in the others. */
+    const struct vh_engine_ops *const *parts;
 
     /* Returns VW_OK, or an error if the engine cannot run on this machine
      * (e.g. no GPU); the reason goes to the log. */
@@ -219,6 +222,12 @@ struct vh_engine_ops {
      * has an fd with the GPU process (images then cross once). */
     int (*create_remote)(struct vh_engine **out, int gpu_fd, struct vh_error *err);
 
+    /* A composite only: made of engines already created, `n` of them, one
+     * of each of `parts` in that order (taken: destroyed on failure). What
+     * `auto` calls once it has tried each engine alone. */
+    int (*compose)(struct vh_engine **parts, uint32_t n, struct vh_engine **out,
+                   struct vh_error *err);
+
     /* Optional: an engine made of others (multi/) passes the daemon's GPU
      * budget on to them. Use vh_engine_set_gpu_budget(). */
     void (*set_gpu_budget)(struct vh_engine *engine, struct vh_memory_budget *budget);
@@ -250,5 +259,16 @@ void vh_engine_set_gpu_budget(struct vh_engine *engine, struct vh_memory_budget 
 
 /* Finds an engine by name; NULL if unknown. */
 const struct vh_engine_ops *vh_engine_find(const char *name);
+
+/* Whether the engine `name` ("auto" counts as every engine) is or holds
+ * the engine `part` ("nvdec+vaapi+sw" holds "vaapi"). */
+bool vh_engine_includes(const char *name, const char *part);
+
+/* `auto`: each engine that is not a composite tried once, in registry
+ * order (hardware first), a failure noted in the log (info) and in
+ * `failed` ("nvdec unavailable: ...; ...", at most `size` bytes); those that start joined
+ * by the composite of exactly them, where one is built, else the first
+ * alone. VW_OK with *out set, or an error when none starts. */
+int vh_engine_create_auto(struct vh_engine **out, char *failed, size_t size);
 
 #endif /* VIVAC_HOST_ENGINE_H */

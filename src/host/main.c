@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "host/admin.h"
 #include "host/engine.h"
+#include "host/render_nodes.h"
 #include "host/memory_budget.h"
 #include "host/qos_policy.h"
 #include "host/scheduler.h"
@@ -55,8 +56,9 @@ static void usage(FILE *f)
             "                       in it (default: vivacd's own group)\n"
             "  --socket-mode MODE   their mode, octal (default: sockets as the umask\n"
             "                       leaves them, region files 0660)\n"
-            "  --engine NAME        decode engine: auto (default: the first engine that\n"
-            "                       starts on this machine), or one of:",
+            "  --engine NAME        decode engine: auto (default: every engine that starts\n"
+            "                       on this machine, each profile on the first that has it:\n"
+            "                       nvdec, then vaapi, then sw), or one of:",
             VIVAC_DEFAULT_CONFIG, VIVAC_DEFAULT_SOCKET);
     for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++)
         fprintf(f, " %s", (*e)->name);
@@ -488,9 +490,13 @@ static int worker_main(struct options *o)
     char prefix[96];
     snprintf(prefix, sizeof(prefix), "vivacd[%s]", o->worker_role);
     vc_log_set_prefix(prefix);
-    /* Nothing but stdio, the control socket, the budgets and the GPU
-     * process's connection from here on. */
-    close_range(o->worker_gpu ? VH_WORKER_GPU_FD + 1 : VH_WORKER_BUDGETS_FD + 1, ~0u, 0);
+    /* Nothing but stdio, the control socket, the budgets, the GPU
+     * process's connection and the render nodes from here on. */
+    unsigned first = o->worker_gpu ? VH_WORKER_GPU_FD + 1 : VH_WORKER_BUDGETS_FD + 1;
+    unsigned nodes = vh_render_nodes_passed();
+    if (nodes && first < VH_WORKER_RENDER_FD0)
+        close_range(first, VH_WORKER_RENDER_FD0 - 1, 0);
+    close_range(nodes ? VH_WORKER_RENDER_FD0 + nodes : first, ~0u, 0);
     /* The packages' system user where it exists (packaging/). */
     const char *user = o->worker_user ? o->worker_user : getpwnam("vivac") ? "vivac" : "nobody";
     if (strcmp(o->worker_role, "gpu") == 0) {
@@ -728,6 +734,13 @@ static int supervisor_main(int argc, char **argv, struct options *o)
         .vm_region = vm_region,
         .vm_region_opaque = config->vms,
     };
+    /* The vaapi engine's render nodes, opened here so that the workers
+     * (an unprivileged user) need no access to them. */
+    struct vh_render_nodes render_nodes = {.count = 0};
+    if (vh_engine_includes(o->engine_name, "vaapi")) {
+        vh_render_nodes_open(&render_nodes, getenv("VIVAC_VAAPI_DEVICE"));
+        pool_config.render_nodes = &render_nodes;
+    }
     struct vh_pool *pool = NULL;
     struct vh_sched *sched = NULL;
     struct vh_admin *admin = NULL;
@@ -742,6 +755,10 @@ static int supervisor_main(int argc, char **argv, struct options *o)
         goto out_pool;
     }
     config->engine_name = engine;
+    if (!vh_engine_includes(engine, "vaapi")) {
+        vh_render_nodes_close(&render_nodes);
+        pool_config.render_nodes = NULL;
+    }
     page->memory.limit = o->max_memory_given ? o->max_memory : vh_budget_default_limit();
     page->gpu.limit = o->gpu_limit_given ? o->max_gpu_memory
                                          : vh_budget_default_gpu_limit(gpu_total);
@@ -817,6 +834,7 @@ out_pool:
     vh_pool_destroy(&pool);
     vh_sched_destroy(&sched);
 out_argv:
+    vh_render_nodes_close(&render_nodes);
     free(worker_argv);
 out_page:
     munmap(page, sizeof(*page));

@@ -84,7 +84,9 @@ struct vh_sandbox_config {
      * dma-buf ('b') ioctls, AF_UNIX socket and connect (a VA driver that
      * talks to a daemon of its own, as vivac's does), and /dev/dri read,
      * written and ioctl'd in Landlock. Still no other ioctl, no PROT_EXEC
-     * mapping, no other socket family. */
+     * mapping, no other socket family. With gpu (a composite holding both
+     * nvdec and vaapi, or auto's probe): /dev/dri in Landlock beside the
+     * NVIDIA devices; gpu's system call list already has the rest. */
     bool drm;
 };
 

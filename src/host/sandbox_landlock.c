@@ -182,7 +182,7 @@ void vh_sandbox_landlock(const struct vh_sandbox_config *cfg, struct vh_sandbox_
     /* A VA driver may open its render node again (or its card node for
      * display-less work): the DRM devices only, no creation or removal. */
     static const char *const drm_paths[] = {"/dev/dri", NULL};
-    if (!err && cfg->drm && !cfg->gpu)
+    if (!err && cfg->drm)
         err = add_paths(ruleset, drm_paths, FS_READ_FILE | FS_WRITE_FILE | FS_IOCTL_DEV | FS_READ_DIR,
                         h, &rules, &missing);
     if (err) {

@@ -348,8 +348,8 @@ static bool host_gpu_device(char *path, size_t n)
     return found;
 }
 
-/* "auto": the first engine of the registry that starts on this machine (a
- * composite such as nvdec+sw before its hardware engine alone).
+/* "auto": every engine that starts on this machine, joined
+ * (vh_engine_create_auto: nvdec, then vaapi, then sw, per profile).
  * With a GPU process (gpu_fd >= 0): the named engine's half that sends its
  * GPU work there. */
 static int create_engine(const char *name, int gpu_fd, struct vh_engine **out)
@@ -381,29 +381,15 @@ static int create_engine(const char *name, int gpu_fd, struct vh_engine **out)
         }
         return 0;
     }
-    char failed[512] = "";
-    size_t used = 0;
-    for (const struct vh_engine_ops *const *e = vh_engine_registry; *e; e++) {
-        memset(&err, 0, sizeof(err));
-        if ((*e)->create(out, &err) == VW_OK) {
-            /* The registry is hardware first: one failed before this one. */
-            char device[64];
-            if (failed[0] && host_gpu_device(device, sizeof(device)))
-                vc_warn("engine auto: falling back to %s although this host has a GPU (%s): %s",
-                        (*e)->name, device, failed);
-            return 0;
-        }
-        /* A composite fails where its primary does, tried next: said once. */
-        if ((*e)->primary) {
-            vc_debug("engine %s unavailable: %s", (*e)->name, err.message);
-            continue;
-        }
-        vc_info("engine %s unavailable: %s", (*e)->name, err.message);
-        if (used < sizeof(failed)) {
-            int k = snprintf(failed + used, sizeof(failed) - used, "%s%s unavailable: %s",
-                             used ? "; " : "", (*e)->name, err.message);
-            used += k > 0 ? (size_t)k : 0;
-        }
+    char failed[512];
+    if (vh_engine_create_auto(out, failed, sizeof(failed)) == VW_OK) {
+        /* Hardware is tried first: sw alone where some failed. */
+        char device[64];
+        if (failed[0] && strcmp((*out)->ops->name, "sw") == 0 &&
+            host_gpu_device(device, sizeof(device)))
+            vc_warn("engine auto: falling back to %s although this host has a GPU (%s): %s",
+                    (*out)->ops->name, device, failed);
+        return 0;
     }
     vc_error("no engine can start on this machine");
     return -ENODEV;
@@ -420,9 +406,10 @@ int vh_worker_run(const struct vh_worker_config *config)
     /* A worker with a GPU process never touches the GPU: it gets the
      * sandbox of a CPU engine. The vaapi engine's VA driver drives a DRM
      * render node: the CPU sandbox and the DRM calls (sandbox.h, drm), not
-     * the NVIDIA driver's list. */
-    bool vaapi = strcmp(config->engine_name, "vaapi") == 0;
-    bool gpu = strcmp(config->engine_name, "sw") != 0 && !vaapi && config->gpu_fd < 0;
+     * the NVIDIA driver's list. A composite (or auto) that holds both gets
+     * both. */
+    bool vaapi = vh_engine_includes(config->engine_name, "vaapi");
+    bool gpu = vh_engine_includes(config->engine_name, "nvdec") && config->gpu_fd < 0;
     struct vh_sandbox_config sandbox = {
         .user = config->sandbox_user,
         .write_paths = config->record_dir ? write_paths : NULL,

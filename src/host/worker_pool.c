@@ -93,6 +93,25 @@ static bool is_client(const char *role)
     return strcmp(role, "probe") != 0 && strcmp(role, GPU_ROLE) != 0;
 }
 
+/* The render nodes (worker_pool.h) for every worker but the GPU process,
+ * as fds VH_WORKER_RENDER_FD0..: each duplicated above every target fd
+ * first (into hi[], closed by the caller) so that no dup2 of the spawn
+ * overwrites a source still to come. 0 or -errno. */
+static int add_render_nodes(const struct vh_pool *p, const char *role,
+                            posix_spawn_file_actions_t *fa, int hi[VH_RENDER_NODES_MAX])
+{
+    const struct vh_render_nodes *nodes = p->config.render_nodes;
+    if (!nodes || strcmp(role, GPU_ROLE) == 0)
+        return 0;
+    for (unsigned i = 0; i < nodes->count && i < VH_RENDER_NODES_MAX; i++) {
+        hi[i] = fcntl(nodes->fds[i], F_DUPFD_CLOEXEC, VH_WORKER_RENDER_FD0 + VH_RENDER_NODES_MAX);
+        if (hi[i] < 0)
+            return -errno;
+        posix_spawn_file_actions_adddup2(fa, hi[i], VH_WORKER_RENDER_FD0 + (int)i);
+    }
+    return 0;
+}
+
 void vh_pool_class_of(const char *role, char *name, size_t size)
 {
     if (strncmp(role, "vm:", 3) == 0)
@@ -338,6 +357,9 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
     close(pair[1]);
     if (gpu_pair[1] >= 0)
         close(gpu_pair[1]);
+    int hi_render[VH_RENDER_NODES_MAX];
+    for (unsigned i = 0; i < VH_RENDER_NODES_MAX; i++)
+        hi_render[i] = -1;
     char slot_text[16];
     snprintf(slot_text, sizeof(slot_text), "%u", slot);
     char **argv = calloc(p->argc + 8, sizeof(*argv));
@@ -362,6 +384,8 @@ static int spawn(struct vh_pool *p, const char *role, struct worker **out)
         argv[at++] = "--worker-region";
         argv[at] = (char *)region;
     }
+    if ((err = add_render_nodes(p, role, &fa, hi_render)) != 0)
+        goto out;
     err = -posix_spawn(&w->pid, "/proc/self/exe", &fa, NULL, argv, environ);
 out:
     posix_spawn_file_actions_destroy(&fa);
@@ -372,6 +396,9 @@ out:
         close(hi_budgets);
     if (hi_gpu >= 0)
         close(hi_gpu);
+    for (unsigned i = 0; i < VH_RENDER_NODES_MAX; i++)
+        if (hi_render[i] >= 0)
+            close(hi_render[i]);
     if (err) {
         close(pair[0]);
         free(w);

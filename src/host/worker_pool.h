@@ -20,6 +20,7 @@
 
 #include "host/memory_budget.h"
 #include "host/scheduler.h"
+#include "host/render_nodes.h"
 #include "host/worker_control.h"
 
 struct vh_pool_config {
@@ -47,6 +48,10 @@ struct vh_pool_config {
      * name is served (the worker is then not started). NULL: no VMs. */
     const char *(*vm_region)(void *opaque, const char *name);
     void *vm_region_opaque;
+    /* Render nodes the supervisor opened for the vaapi engine (not owned;
+     * NULL: none): every worker but the GPU process gets them as fds
+     * VH_WORKER_RENDER_FD0.. (render_nodes.h). */
+    const struct vh_render_nodes *render_nodes;
 };
 
 /* The scheduler class of a client role: the VM's name for "vm:NAME",

@@ -37,7 +37,7 @@ for mode in gpu-process gpu-context-per-worker; do
     args=(--engine auto)
     [ "$mode" = gpu-context-per-worker ] && args+=(--gpu-context-per-worker)
     start_daemon "${args[@]}"
-    grep -q 'info: engine nvdec+sw: nvdec, with sw for .*AV1' "$e2e_tmp/vivacd.log" ||
+    grep -q 'info: engine nvdec+sw: nvdec for .*; sw for .*AV1' "$e2e_tmp/vivacd.log" ||
         { cat "$e2e_tmp/vivacd.log"; echo "FAIL ($mode): auto did not log nvdec+sw with sw for AV1"; exit 1; }
     "$VIVAC" info --socket "$VIVAC_SOCKET" >"$e2e_tmp/info.txt"
     grep -q '^  engine: *nvdec+sw$' "$e2e_tmp/info.txt" &&

@@ -19,7 +19,11 @@
 #   sandbox CLIP (a test build): the outer worker's sandbox is the sw list
 #                plus the DRM calls (sandbox.h, drm) and refuses every
 #                escape, as sandbox.sh's workers do (CLIP unused).
-# Usage: vaapi_chain.sh decode|error|caps|inner_lost|sandbox CLIP FAKE_RENDER_NODE_SO
+#   node_fd CLIP (as root): the render node is one only root may open
+#                (a copy of /dev/null's node, mode 0600, outside /dev/dri):
+#                the supervisor opens it and passes the fd, the worker
+#                (user nobody, sandboxed) decodes CLIP bit-exact on it.
+# Usage: vaapi_chain.sh decode|error|caps|inner_lost|sandbox|node_fd CLIP FAKE_RENDER_NODE_SO
 #        [PIX_FMT [RANGE [REF_OPTS]]]
 # (PIX_FMT: what the frames are compared in, nv12, p010le for 10-bit,
 # yuv422p/yuv444p for JPEG's other chroma formats; RANGE "full" keeps the
@@ -59,6 +63,12 @@ if [ "$mode" = sandbox ]; then
     exit 0
 fi
 
+if [ "$mode" = node_fd ]; then
+    [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (the worker then runs as another user)"; exit $SKIP; }
+    node=$e2e_tmp/renderD128
+    mknod -m 0600 "$node" c 1 3 2>/dev/null || { echo "SKIP: cannot make a device node here"; exit $SKIP; }
+    outer_args=(--engine vaapi --vaapi-device "$node")
+fi
 start_daemon "${outer_args[@]}"
 unset VIVACD_ENV
 use_vivac_driver
@@ -116,6 +126,20 @@ served_by_vaapi() {
 }
 
 name=$(basename "$clip")
+if [ "$mode" = node_fd ]; then
+    sw_framemd5 "$clip" >"$e2e_tmp/ref.md5"
+    vivac_framemd5 "$clip" >"$e2e_tmp/got.md5" 2>"$e2e_tmp/ffmpeg.log" ||
+        { cat "$e2e_tmp/ffmpeg.log" "$e2e_tmp/vivacd.log"; echo "FAIL: ffmpeg through the chain failed on $name"; exit 1; }
+    [ -s "$e2e_tmp/ref.md5" ] && cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" ||
+        { tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: $name through the chain differs from ffmpeg's decode"; exit 1; }
+    grep -Eq "uid:0\]: info: sandbox prepared: .*user nobody" "$e2e_tmp/vivacd.log" &&
+        grep -q "uid:0\]: info: vaapi: $node: opened by vivacd's supervisor (fd 6)" "$e2e_tmp/vivacd.log" &&
+        grep -q "ready (engine vaapi)" "$e2e_tmp/vivacd.log" ||
+        { cat "$e2e_tmp/vivacd.log"; echo "FAIL: the worker (nobody) is not on the supervisor's fd of $node"; exit 1; }
+    stop_daemon
+    echo "ok: $name bit-exact on a render node only root opens, through the fd the supervisor passed"
+    exit 0
+fi
 if [ "$mode" = decode ]; then
     ref_got_formats "$pix_fmt"
     sw_framemd5 "$clip" "$ref_fmt" "$range" "$ref_opts" >"$e2e_tmp/ref.md5"

@@ -103,19 +103,19 @@ static void check_surfaces(struct vh_engine *e)
     free(out);
 
     /* Shadows: one per surface, same id and format, gone with it. */
-    struct vh_surface *sa = multi_shadow_get(m, &a, &err);
+    struct vh_surface *sa = multi_shadow_get(m, 1, &a, &err);
     CHECK(sa && sa->id == 1 && sa->width == 64 && sa->pixel_format == VW_FOURCC_NV12);
-    CHECK(multi_shadow_get(m, &a, &err) == sa);
-    struct vh_surface *sb = multi_shadow_get(m, &b, &err);
+    CHECK(multi_shadow_get(m, 1, &a, &err) == sa);
+    struct vh_surface *sb = multi_shadow_get(m, 1, &b, &err);
     CHECK(sb && sb != sa);
     CHECK_EQ(m->num_shadows, 2);
     e->ops->surface_fini(e, &a);
     CHECK_EQ(m->num_shadows, 1);
-    CHECK(multi_shadow_get(m, &b, &err) == sb);
+    CHECK(multi_shadow_get(m, 1, &b, &err) == sb);
     e->ops->surface_fini(e, &b);
     CHECK_EQ(m->num_shadows, 0);
     /* One left for destroy to free (the leak checker's part). */
-    multi_shadow_get(m, &b, &err);
+    multi_shadow_get(m, 1, &b, &err);
     CHECK_EQ(m->num_shadows, 1);
 }
 
@@ -123,8 +123,26 @@ int main(void)
 {
     setenv("VIVAC_TEST_FAKE_NVDEC", "352x288", 1);
     const struct vh_engine_ops *ops = vh_engine_find("nvdec+sw");
-    CHECK(ops == &vh_engine_nvdec_sw && ops->primary == &vh_engine_nvdec);
-    CHECK(vh_engine_registry[0] == ops);   /* `auto` tries it first */
+    CHECK(ops == &vh_engine_nvdec_sw && ops->parts && ops->parts[0] == &vh_engine_nvdec &&
+          ops->parts[1] == &vh_engine_sw && !ops->parts[2] && ops->compose);
+    /* Where vaapi is built: its composites, in `auto`'s order of parts. */
+    const struct vh_engine_ops *three = vh_engine_find("nvdec+vaapi+sw");
+    if (three) {
+        CHECK(three->parts[0] == &vh_engine_nvdec && three->parts[2] == &vh_engine_sw &&
+              strcmp(three->parts[1]->name, "vaapi") == 0 && !three->parts[3]);
+        CHECK(three->gpu_server_create && three->create_remote && three->compose);
+        const struct vh_engine_ops *vs = vh_engine_find("vaapi+sw");
+        CHECK(vs && vs->parts[0] == three->parts[1] && vs->parts[1] == &vh_engine_sw &&
+              !vs->parts[2] && !vs->gpu_server_create);
+        CHECK(vh_engine_includes("nvdec+vaapi+sw", "vaapi"));
+        CHECK(vh_engine_includes("nvdec+vaapi+sw", "nvdec"));
+        CHECK(!vh_engine_includes("vaapi+sw", "nvdec"));
+    }
+    /* The sandbox's question: does the worker's engine drive NVIDIA's
+     * devices, a render node? `auto` may do either. */
+    CHECK(vh_engine_includes("nvdec+sw", "nvdec") && !vh_engine_includes("nvdec+sw", "vaapi"));
+    CHECK(vh_engine_includes("auto", "nvdec") && vh_engine_includes("auto", "vaapi"));
+    CHECK(!vh_engine_includes("sw", "nvdec") && !vh_engine_includes("no-such", "sw"));
     struct vh_engine *e = NULL;
     struct vh_error err = {0};
     CHECK_EQ(ops->create(&e, &err), VW_OK);

@@ -13,8 +13,10 @@ extern const struct vh_engine_ops vh_engine_sw;
 /* The host's own VA-API driver on a DRM render node (src/host/engines/vaapi/). */
 extern const struct vh_engine_ops vh_engine_vaapi;
 
-/* nvdec for the profiles it has, sw for the rest: what `auto` picks where
- * nvdec starts (src/host/engines/multi/). */
+/* Composites (src/host/engines/multi/): each profile on the first of their
+ * parts that has it; what `auto` makes of the engines that start. */
+extern const struct vh_engine_ops vh_engine_nvdec_vaapi_sw;
 extern const struct vh_engine_ops vh_engine_nvdec_sw;
+extern const struct vh_engine_ops vh_engine_vaapi_sw;
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "host/engine.h"
 #include "host/engines/engines.h"
 
@@ -22,6 +23,80 @@ const struct vh_engine_ops *vh_engine_find(const char *name)
         if (strcmp(vh_engine_registry[i]->name, name) == 0)
             return vh_engine_registry[i];
     return NULL;
+}
+
+bool vh_engine_includes(const char *name, const char *part)
+{
+    if (!name || !part)
+        return false;
+    if (strcmp(name, "auto") == 0 || strcmp(name, part) == 0)
+        return true;
+    const struct vh_engine_ops *ops = vh_engine_find(name);
+    for (size_t i = 0; ops && ops->parts && ops->parts[i]; i++)
+        if (strcmp(ops->parts[i]->name, part) == 0)
+            return true;
+    return false;
+}
+
+/* The composite made of exactly `parts` (n of them, in registry order). */
+static const struct vh_engine_ops *composite_of(struct vh_engine *const *parts, uint32_t n)
+{
+    for (size_t i = 0; vh_engine_registry[i]; i++) {
+        const struct vh_engine_ops *c = vh_engine_registry[i];
+        uint32_t k = 0;
+        while (c->parts && k < n && c->parts[k] == parts[k]->ops)
+            k++;
+        if (c->parts && k == n && !c->parts[n])
+            return c;
+    }
+    return NULL;
+}
+
+/* Composites are left out of the trial: their parts are tried alone, each
+ * once, and joined after. */
+int vh_engine_create_auto(struct vh_engine **out, char *failed, size_t size)
+{
+    enum { MAX_PARTS = 8 };
+    struct vh_engine *started[MAX_PARTS];
+    uint32_t n = 0;
+    size_t used = 0;
+    *out = NULL;
+    if (size)
+        failed[0] = '\0';
+    for (size_t i = 0; vh_engine_registry[i] && n < MAX_PARTS; i++) {
+        const struct vh_engine_ops *ops = vh_engine_registry[i];
+        if (ops->parts)
+            continue;
+        struct vh_error err = {0};
+        if (ops->create(&started[n], &err) == VW_OK) {
+            n++;
+            continue;
+        }
+        vc_info("engine %s unavailable: %s", ops->name, err.message);
+        if (used < size) {
+            int k = snprintf(failed + used, size - used, "%s%s unavailable: %s",
+                             used ? "; " : "", ops->name, err.message);
+            used += k > 0 ? (size_t)k : 0;
+        }
+    }
+    if (n == 0)
+        return VW_ERR_INTERNAL;
+    const struct vh_engine_ops *composite = n > 1 ? composite_of(started, n) : NULL;
+    if (!composite) {
+        /* None built of these (a build without sw): the first alone. */
+        for (uint32_t i = 1; i < n; i++) {
+            vc_info("engine auto: %s not used (no composite of %s and it)",
+                    started[i]->ops->name, started[0]->ops->name);
+            started[i]->ops->destroy(&started[i]);
+        }
+        *out = started[0];
+        return VW_OK;
+    }
+    struct vh_error err = {0};
+    int st = composite->compose(started, n, out, &err);
+    if (st != VW_OK)
+        vc_error("engine auto: %s: %s", composite->name, err.message);
+    return st;
 }
 
 void vh_engine_set_gpu_budget(struct vh_engine *engine, struct vh_memory_budget *budget)

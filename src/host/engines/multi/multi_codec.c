@@ -1,9 +1,11 @@
-/* Codecs of the composite engine: on the primary when it has the profile,
- * else on the fallback engine, which decodes into shadow surfaces
- * (multi_shadow.c) whose pictures are then uploaded into the primary's
- * surfaces (the session's surfaces are the primary's). A stream the
- * primary refuses at its first picture, for what only pictures tell (nvdec:
- * MPEG-4 data partitioning or interlace), moves to the fallback. */
+/* Codecs of the composite engine: on the first part that has the profile.
+ * A codec of a later part decodes into that part's shadow surfaces
+ * (multi_shadow.c), whose pictures are then read back and written into
+ * part 0's surfaces (the session's): any pair of engines works, as every
+ * engine reads and writes its surfaces in the wire's image layouts. A
+ * stream a part refuses at its first picture, for what only pictures tell
+ * (nvdec: MPEG-4 data partitioning or interlace), moves to the next part
+ * that has the profile. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +17,16 @@ struct multi_codec {
     struct vh_codec base;
     struct vh_codec_desc desc;
     struct vh_codec *inner;
-    bool on_fallback;
+    uint32_t part;                            /* the part `inner` is on */
     bool decoded;                             /* a picture went through */
     uint8_t *upload;                          /* one picture, tightly packed */
     size_t upload_size;
 };
+
+static struct vh_engine *part_engine(struct multi_codec *c)
+{
+    return multi_engine_of(c->base.engine)->parts[c->part].engine;
+}
 
 int multi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
                        struct vh_codec **out, struct vh_error *err)
@@ -31,8 +38,12 @@ int multi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *des
         return vh_error_set(err, VW_ERR_NO_MEMORY, "%s: out of memory", engine->ops->name);
     c->base.engine = engine;
     c->desc = *desc;
-    c->on_fallback = !multi_primary_has(m, desc->profile, desc->entrypoint);
-    struct vh_engine *inner = c->on_fallback ? m->fallback : m->primary;
+    /* A profile none offers (the session checks the caps first): the last
+     * part says why. */
+    c->part = multi_part_serving(m, desc->profile, desc->entrypoint);
+    if (c->part >= m->num_parts)
+        c->part = m->num_parts - 1;
+    struct vh_engine *inner = part_engine(c);
     int st = inner->ops->codec_create(inner, desc, &c->inner, err);
     if (st != VW_OK) {
         free(c);
@@ -47,15 +58,13 @@ void multi_codec_destroy(struct vh_codec **codec)
     if (!codec || !*codec)
         return;
     struct multi_codec *c = (struct multi_codec *)*codec;
-    struct multi_engine *m = multi_engine_of(c->base.engine);
-    struct vh_engine *inner = c->on_fallback ? m->fallback : m->primary;
-    inner->ops->codec_destroy(&c->inner);
+    part_engine(c)->ops->codec_destroy(&c->inner);
     free(c->upload);
     free(c);
     *codec = NULL;
 }
 
-/* Copies the shadow's picture into the primary's surface `owner`. */
+/* Copies the shadow's picture into part 0's surface `owner`. */
 static int upload(struct multi_codec *c, struct vh_surface *owner, struct vh_surface *shadow,
                   struct vh_error *err)
 {
@@ -76,14 +85,14 @@ static int upload(struct multi_codec *c, struct vh_surface *owner, struct vh_sur
         c->upload_size = (size_t)bytes;
     }
     struct vh_rect rect = {0, 0, owner->width, owner->height};
-    int st = m->fallback->ops->surface_read(m->fallback, shadow, &rect, &layout, c->upload, err);
+    struct vh_engine *from = part_engine(c), *to = m->parts[0].engine;
+    int st = from->ops->surface_read(from, shadow, &rect, &layout, c->upload, err);
     if (st != VW_OK)
         return st;
-    return m->primary->ops->surface_write(m->primary, owner, &rect, 0, 0, &layout, c->upload,
-                                          err);
+    return to->ops->surface_write(to, owner, &rect, 0, 0, &layout, c->upload, err);
 }
 
-/* AV1 with film grain: the fallback also writes the grain-applied picture
+/* AV1 with film grain: the decoder also writes the grain-applied picture
  * to refs[8] (the display surface) when it names another surface. */
 static struct vh_surface *grain_surface(const struct vh_picture *pic)
 {
@@ -92,45 +101,48 @@ static struct vh_surface *grain_surface(const struct vh_picture *pic)
     return pic->refs[8] && pic->refs[8] != pic->target ? pic->refs[8] : NULL;
 }
 
-/* The primary refused the stream's first picture as unsupported: its codec
- * is swapped for one on the fallback, if the fallback makes one. Nothing
- * was decoded, so nothing is lost; the GPU memory charged for the primary's
- * codec stays charged until the codec goes (the budget errs on the safe
- * side). */
-static bool move_to_fallback(struct multi_codec *c, const struct vh_error *refusal)
+/* The codec's part refused the stream's first picture as unsupported: its
+ * codec is swapped for one on the next part that has the profile, if that
+ * part makes one. Nothing was decoded, so nothing is lost; the GPU memory
+ * charged for a part 0 codec stays charged until the codec goes (the
+ * budget errs on the safe side). */
+static bool move_on(struct multi_codec *c, const struct vh_error *refusal)
 {
     struct multi_engine *m = multi_engine_of(c->base.engine);
+    uint32_t next = multi_part_next(m, c->part, c->desc.profile, c->desc.entrypoint);
+    if (next >= m->num_parts)
+        return false;
+    struct vh_engine *from = part_engine(c), *to = m->parts[next].engine;
     struct vh_codec *moved = NULL;
     struct vh_error err = {0};
-    if (m->fallback->ops->codec_create(m->fallback, &c->desc, &moved, &err) != VW_OK) {
+    if (to->ops->codec_create(to, &c->desc, &moved, &err) != VW_OK) {
         vc_debug("%s: %s refused a stream and %s cannot take it: %s", m->base.ops->name,
-                 m->primary->ops->name, m->fallback->ops->name, err.message);
+                 from->ops->name, to->ops->name, err.message);
         return false;
     }
-    vc_info("%s: stream moves to %s: %s", m->base.ops->name, m->fallback->ops->name,
-            refusal->message);
-    m->primary->ops->codec_destroy(&c->inner);
+    vc_info("%s: stream moves to %s: %s", m->base.ops->name, to->ops->name, refusal->message);
+    from->ops->codec_destroy(&c->inner);
     c->inner = moved;
-    c->on_fallback = true;
+    c->part = next;
     return true;
 }
 
-static int decode_on_fallback(struct multi_codec *c, const struct vh_picture *pic,
-                              struct vh_error *err)
+static int decode_on_shadows(struct multi_codec *c, const struct vh_picture *pic,
+                             struct vh_error *err)
 {
     struct multi_engine *m = multi_engine_of(c->base.engine);
     struct vh_picture shadowed = *pic;
-    shadowed.target = multi_shadow_get(m, pic->target, err);
+    shadowed.target = multi_shadow_get(m, c->part, pic->target, err);
     if (!shadowed.target)
         return err->status;
     for (size_t i = 0; i < sizeof(pic->refs) / sizeof(pic->refs[0]); i++) {
         if (!pic->refs[i])
             continue;
-        shadowed.refs[i] = multi_shadow_get(m, pic->refs[i], err);
+        shadowed.refs[i] = multi_shadow_get(m, c->part, pic->refs[i], err);
         if (!shadowed.refs[i])
             return err->status;
     }
-    int st = m->fallback->ops->decode(c->inner, &shadowed, err);
+    int st = part_engine(c)->ops->decode(c->inner, &shadowed, err);
     if (st != VW_OK)
         return st;
     struct vh_surface *grain = grain_surface(pic);
@@ -139,18 +151,22 @@ static int decode_on_fallback(struct multi_codec *c, const struct vh_picture *pi
     return upload(c, pic->target, shadowed.target, err);
 }
 
+static int decode_on_part(struct multi_codec *c, const struct vh_picture *pic,
+                          struct vh_error *err)
+{
+    if (c->part == 0)
+        return part_engine(c)->ops->decode(c->inner, pic, err);
+    return decode_on_shadows(c, pic, err);
+}
+
 int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
 {
     struct multi_codec *c = (struct multi_codec *)codec;
-    struct multi_engine *m = multi_engine_of(codec->engine);
-    if (!c->on_fallback) {
-        int st = m->primary->ops->decode(c->inner, pic, err);
-        if (st == VW_ERR_UNSUPPORTED_STREAM && !c->decoded && move_to_fallback(c, err)) {
-            memset(err, 0, sizeof(*err));
-            return decode_on_fallback(c, pic, err);
-        }
-        c->decoded |= st == VW_OK;
-        return st;
+    int st = decode_on_part(c, pic, err);
+    while (st == VW_ERR_UNSUPPORTED_STREAM && !c->decoded && move_on(c, err)) {
+        memset(err, 0, sizeof(*err));
+        st = decode_on_part(c, pic, err);
     }
-    return decode_on_fallback(c, pic, err);
+    c->decoded |= st == VW_OK;
+    return st;
 }

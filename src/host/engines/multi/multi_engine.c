@@ -1,24 +1,41 @@
-/* The composite engine "<hw>+sw" that `auto` picks where a hardware engine
- * starts: the hardware engine (the primary) serves every profile it has,
- * the sw engine (the fallback) the others, e.g. AV1 on an H100/H200, whose
- * NVDEC has none. Surfaces, GPU memory and the GPU process are the
- * primary's; a fallback codec decodes into host-memory shadows of them and
- * uploads each picture (multi_codec.c). `--engine nvdec` stays nvdec alone. */
+/* The composite engines that `auto` makes of the engines that start
+ * ("nvdec+vaapi+sw", "vaapi+sw", "nvdec+sw"): each profile is served by
+ * the first part that has it, e.g. AV1 by sw beside an H100's NVDEC, which
+ * has none. Surfaces, GPU memory and the GPU process are part 0's; a codec
+ * of a later part decodes into that part's shadows of them and uploads
+ * each picture (multi_codec.c). `--engine nvdec` stays nvdec alone. The
+ * vtables are in multi_<parts>.c, each built where its parts are. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "common/pixel_format.h"
-#include "host/engines/engines.h"
 #include "host/engines/multi/multi_internal.h"
 
-bool multi_primary_has(const struct multi_engine *m, uint32_t profile, uint32_t entrypoint)
+static bool part_has(const struct multi_part *p, uint32_t profile, uint32_t entrypoint)
 {
-    for (uint32_t i = 0; i < m->num_primary_caps; i++)
-        if (m->primary_caps[i].profile == profile && m->primary_caps[i].entrypoint == entrypoint)
+    for (uint32_t i = 0; i < p->num_caps; i++)
+        if (p->caps[i].profile == profile && p->caps[i].entrypoint == entrypoint)
             return true;
     return false;
+}
+
+uint32_t multi_part_serving(const struct multi_engine *m, uint32_t profile, uint32_t entrypoint)
+{
+    for (uint32_t i = 0; i < m->num_caps; i++)
+        if (m->caps[i].profile == profile && m->caps[i].entrypoint == entrypoint)
+            return m->cap_part[i];
+    return m->num_parts;
+}
+
+uint32_t multi_part_next(const struct multi_engine *m, uint32_t after, uint32_t profile,
+                         uint32_t entrypoint)
+{
+    uint32_t i = after + 1;
+    while (i < m->num_parts && !part_has(&m->parts[i], profile, entrypoint))
+        i++;
+    return i < m->num_parts ? i : m->num_parts;
 }
 
 static const char *codec_name(uint32_t profile)
@@ -36,7 +53,7 @@ static const char *codec_name(uint32_t profile)
     }
 }
 
-/* A fallback cap cut to what the primary's surfaces hold; false if nothing
+/* A later part's cap cut to what part 0's surfaces hold; false if nothing
  * is left of it. */
 static bool restrict_cap(const struct multi_engine *m, struct vw_cap *cap)
 {
@@ -53,53 +70,65 @@ static bool restrict_cap(const struct multi_engine *m, struct vw_cap *cap)
     return cap->min_width <= cap->max_width && cap->min_height <= cap->max_height;
 }
 
-static int multi_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t max,
-                            uint32_t *count)
+/* The composite's caps: part 0's, then each later part's for what no
+ * earlier part offers (each keeps its own engine_name: `vivac info` shows
+ * it per profile). */
+static void merge_caps(struct multi_engine *m)
+{
+    for (uint32_t p = 0; p < m->num_parts; p++)
+        for (uint32_t i = 0; i < m->parts[p].num_caps && m->num_caps < MULTI_MAX_CAPS; i++) {
+            struct vw_cap cap = m->parts[p].caps[i];
+            if (multi_part_serving(m, cap.profile, cap.entrypoint) < m->num_parts ||
+                (p > 0 && !restrict_cap(m, &cap)))
+                continue;
+            m->cap_part[m->num_caps] = (uint8_t)p;
+            m->caps[m->num_caps++] = cap;
+        }
+}
+
+int multi_query_caps(struct vh_engine *engine, struct vw_cap *caps, uint32_t max,
+                     uint32_t *count)
 {
     struct multi_engine *m = multi_engine_of(engine);
-    uint32_t n = 0;
-    for (; n < m->num_primary_caps && n < max; n++)
-        caps[n] = m->primary_caps[n];
-    struct vw_cap extra[MULTI_MAX_CAPS];
-    uint32_t num_extra = 0;
-    int st = m->fallback->ops->query_caps(m->fallback, extra, MULTI_MAX_CAPS, &num_extra);
-    if (st != VW_OK)
-        return st;
-    for (uint32_t i = 0; i < num_extra && n < max; i++)
-        if (!multi_primary_has(m, extra[i].profile, extra[i].entrypoint) &&
-            restrict_cap(m, &extra[i]))
-            caps[n++] = extra[i];
+    uint32_t n = m->num_caps < max ? m->num_caps : max;
+    memcpy(caps, m->caps, n * sizeof(*caps));
     *count = n;
     return VW_OK;
 }
 
-/* "engine nvdec+sw: nvdec, with sw for AV1 (profile 17), ...": which engine
- * serves what (vivac info shows it per profile too: caps carry it). */
+/* "engine vaapi+sw: vaapi for H.264 (profile 5), ...; sw for AV1 (profile
+ * 17), ...": which part serves what (vivac info shows it per profile). */
 static void log_split(const struct multi_engine *m)
 {
-    struct vw_cap extra[MULTI_MAX_CAPS];
-    uint32_t num_extra = 0;
-    if (m->fallback->ops->query_caps(m->fallback, extra, MULTI_MAX_CAPS, &num_extra) != VW_OK)
-        return;
-    char list[512] = "";
+    char list[1024] = "";
     size_t used = 0;
-    for (uint32_t i = 0; i < num_extra && used < sizeof(list); i++) {
-        if (multi_primary_has(m, extra[i].profile, extra[i].entrypoint) ||
-            !restrict_cap(m, &extra[i]))
-            continue;
-        int k = snprintf(list + used, sizeof(list) - used, "%s%s (profile %u)", used ? ", " : "",
-                         codec_name(extra[i].profile), extra[i].profile);
+    for (uint32_t p = 0; p < m->num_parts && used < sizeof(list); p++) {
+        int k = snprintf(list + used, sizeof(list) - used, "%s%s for ", p ? "; " : "",
+                         m->parts[p].engine->ops->name);
         used += k > 0 ? (size_t)k : 0;
+        uint32_t listed = 0;
+        for (uint32_t i = 0; i < m->num_caps && used < sizeof(list); i++) {
+            if (m->cap_part[i] != p || m->caps[i].entrypoint != VW_ENTRYPOINT_DECODE)
+                continue;
+            k = snprintf(list + used, sizeof(list) - used, "%s%s (profile %u)",
+                         listed++ ? ", " : "", codec_name(m->caps[i].profile),
+                         m->caps[i].profile);
+            used += k > 0 ? (size_t)k : 0;
+        }
+        if (!listed && used < sizeof(list)) {
+            k = snprintf(list + used, sizeof(list) - used, "nothing");
+            used += k > 0 ? (size_t)k : 0;
+        }
     }
-    vc_info("engine %s: %s, with %s for %s", m->base.ops->name, m->primary->ops->name,
-            m->fallback->ops->name, used ? list : "nothing (the primary has every profile)");
+    vc_info("engine %s: %s", m->base.ops->name, list);
 }
 
-/* Which chroma formats the primary's surfaces hold: one small surface of
- * each made and freed (nvdec's are allocated on first use, remote ones a
- * round trip to the GPU process), and the largest size of its caps. */
+/* Which chroma formats part 0's surfaces hold: one small surface of each
+ * made and freed (nvdec's are allocated on first use, remote ones a round
+ * trip to the GPU process), and the largest size of its caps. */
 static void probe_surfaces(struct multi_engine *m)
 {
+    struct vh_engine *owner = m->parts[0].engine;
     for (uint32_t bit = 1; bit && bit <= VW_RT_YUV444_10; bit <<= 1) {
         const struct vc_pixel_format *pf = vc_pixel_format_of_rt(bit);
         if (!pf)
@@ -108,207 +137,187 @@ static void probe_surfaces(struct multi_engine *m)
                                    .rt_format = bit, .pixel_format = pf->fourcc,
                                    .state = VW_SURFACE_READY};
         struct vh_error err = {0};
-        if (m->primary->ops->surface_init(m->primary, &probe, &err) != VW_OK)
+        if (owner->ops->surface_init(owner, &probe, &err) != VW_OK)
             continue;
-        m->primary->ops->surface_fini(m->primary, &probe);
+        owner->ops->surface_fini(owner, &probe);
         m->surface_rt_formats |= bit;
     }
-    for (uint32_t i = 0; i < m->num_primary_caps; i++) {
-        if (m->primary_caps[i].max_width > m->max_width)
-            m->max_width = m->primary_caps[i].max_width;
-        if (m->primary_caps[i].max_height > m->max_height)
-            m->max_height = m->primary_caps[i].max_height;
+    const struct multi_part *p0 = &m->parts[0];
+    for (uint32_t i = 0; i < p0->num_caps; i++) {
+        if (p0->caps[i].max_width > m->max_width)
+            m->max_width = p0->caps[i].max_width;
+        if (p0->caps[i].max_height > m->max_height)
+            m->max_height = p0->caps[i].max_height;
     }
 }
 
-int multi_create_parts(const struct vh_engine_ops *ops, struct vh_engine *primary,
-                       struct vh_engine **out, struct vh_error *err)
+int multi_compose(const struct vh_engine_ops *ops, struct vh_engine **parts, uint32_t n,
+                  struct vh_engine **out, struct vh_error *err)
 {
     *out = NULL;
-    struct multi_engine *m = calloc(1, sizeof(*m));
+    struct multi_engine *m = n <= MULTI_MAX_PARTS ? calloc(1, sizeof(*m)) : NULL;
     if (!m) {
-        primary->ops->destroy(&primary);
+        for (uint32_t i = 0; i < n; i++)
+            parts[i]->ops->destroy(&parts[i]);
         return vh_error_set(err, VW_ERR_NO_MEMORY, "%s: out of memory", ops->name);
     }
     m->base.ops = ops;
-    m->primary = primary;
     pthread_mutex_init(&m->lock, NULL);
-    int st = primary->ops->query_caps(primary, m->primary_caps, MULTI_MAX_CAPS,
-                                      &m->num_primary_caps);
-    if (st != VW_OK) {
-        vh_error_set(err, st, "%s: the caps of %s", ops->name, primary->ops->name);
-        goto fail;
+    for (uint32_t i = 0; i < n; i++)
+        m->parts[i].engine = parts[i];
+    m->num_parts = n;
+    for (uint32_t i = 0; i < n; i++) {
+        struct multi_part *p = &m->parts[i];
+        int st = p->engine->ops->query_caps(p->engine, p->caps, MULTI_MAX_CAPS, &p->num_caps);
+        if (st != VW_OK) {
+            vh_error_set(err, st, "%s: the caps of %s", ops->name, p->engine->ops->name);
+            multi_destroy((struct vh_engine **)&m);
+            return st;
+        }
     }
     probe_surfaces(m);
-    st = vh_engine_sw.create(&m->fallback, err);
-    if (st != VW_OK)
-        goto fail;
+    merge_caps(m);
     log_split(m);
     *out = &m->base;
     return VW_OK;
-fail:
-    ops->destroy((struct vh_engine **)&m);
-    return st;
 }
 
-static void multi_destroy(struct vh_engine **engine)
+/* Each part made by `make` (create, or create_remote for part 0 where
+ * gpu_fd >= 0), then composed; a part that fails undoes the others. */
+static int create_parts(const struct vh_engine_ops *ops, int gpu_fd, struct vh_engine **out,
+                        struct vh_error *err)
+{
+    struct vh_engine *parts[MULTI_MAX_PARTS] = {0};
+    uint32_t n = 0;
+    *out = NULL;
+    for (; n < MULTI_MAX_PARTS && ops->parts[n]; n++) {
+        const struct vh_engine_ops *part = ops->parts[n];
+        int st = n == 0 && gpu_fd >= 0 ? part->create_remote(&parts[n], gpu_fd, err)
+                                       : part->create(&parts[n], err);
+        if (st != VW_OK) {
+            while (n > 0) {
+                n--;
+                parts[n]->ops->destroy(&parts[n]);
+            }
+            return st;
+        }
+    }
+    return multi_compose(ops, parts, n, out, err);
+}
+
+int multi_create(const struct vh_engine_ops *ops, struct vh_engine **out, struct vh_error *err)
+{
+    return create_parts(ops, -1, out, err);
+}
+
+int multi_create_remote(const struct vh_engine_ops *ops, int gpu_fd, struct vh_engine **out,
+                        struct vh_error *err)
+{
+    return create_parts(ops, gpu_fd, out, err);
+}
+
+void multi_destroy(struct vh_engine **engine)
 {
     if (!engine || !*engine)
         return;
     struct multi_engine *m = multi_engine_of(*engine);
-    if (m->fallback)
-        multi_shadow_drop_all(m);
-    if (m->fallback)
-        m->fallback->ops->destroy(&m->fallback);
-    if (m->primary)
-        m->primary->ops->destroy(&m->primary);
+    multi_shadow_drop_all(m);
+    for (uint32_t i = m->num_parts; i-- > 0;)
+        m->parts[i].engine->ops->destroy(&m->parts[i].engine);
     pthread_mutex_destroy(&m->lock);
     free(m);
     *engine = NULL;
 }
 
-static int multi_surface_init(struct vh_engine *engine, struct vh_surface *surface,
-                              struct vh_error *err)
+/* Surfaces, host memory and GPU memory: part 0's. */
+static struct vh_engine *owner_of(struct vh_engine *engine)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    return m->primary->ops->surface_init(m->primary, surface, err);
+    return multi_engine_of(engine)->parts[0].engine;
 }
 
-static void multi_surface_fini(struct vh_engine *engine, struct vh_surface *surface)
+int multi_surface_init(struct vh_engine *engine, struct vh_surface *surface,
+                       struct vh_error *err)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    multi_shadow_drop(m, surface);
-    m->primary->ops->surface_fini(m->primary, surface);
+    struct vh_engine *owner = owner_of(engine);
+    return owner->ops->surface_init(owner, surface, err);
 }
 
-static int multi_surface_read(struct vh_engine *engine, struct vh_surface *surface,
-                              const struct vh_rect *rect, const struct vw_image_layout *layout,
-                              uint8_t *dst, struct vh_error *err)
+void multi_surface_fini(struct vh_engine *engine, struct vh_surface *surface)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    return m->primary->ops->surface_read(m->primary, surface, rect, layout, dst, err);
+    struct vh_engine *owner = owner_of(engine);
+    multi_shadow_drop(multi_engine_of(engine), surface);
+    owner->ops->surface_fini(owner, surface);
 }
 
-static int multi_surface_write(struct vh_engine *engine, struct vh_surface *surface,
-                               const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
-                               const struct vw_image_layout *layout, const uint8_t *data,
-                               struct vh_error *err)
+int multi_surface_read(struct vh_engine *engine, struct vh_surface *surface,
+                       const struct vh_rect *rect, const struct vw_image_layout *layout,
+                       uint8_t *dst, struct vh_error *err)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    return m->primary->ops->surface_write(m->primary, surface, src, dst_x, dst_y, layout, data,
-                                          err);
+    struct vh_engine *owner = owner_of(engine);
+    return owner->ops->surface_read(owner, surface, rect, layout, dst, err);
 }
 
-static int multi_host_memory_register(struct vh_engine *engine, void *base, size_t size, int fd,
-                                      void **handle)
+int multi_surface_write(struct vh_engine *engine, struct vh_surface *surface,
+                        const struct vh_rect *src, uint32_t dst_x, uint32_t dst_y,
+                        const struct vw_image_layout *layout, const uint8_t *data,
+                        struct vh_error *err)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    if (!m->primary->ops->host_memory_register)
+    struct vh_engine *owner = owner_of(engine);
+    return owner->ops->surface_write(owner, surface, src, dst_x, dst_y, layout, data, err);
+}
+
+int multi_host_memory_register(struct vh_engine *engine, void *base, size_t size, int fd,
+                               void **handle)
+{
+    struct vh_engine *owner = owner_of(engine);
+    if (!owner->ops->host_memory_register)
         return -1;
-    return m->primary->ops->host_memory_register(m->primary, base, size, fd, handle);
+    return owner->ops->host_memory_register(owner, base, size, fd, handle);
 }
 
-static void multi_host_memory_unregister(struct vh_engine *engine, void *handle)
+void multi_host_memory_unregister(struct vh_engine *engine, void *handle)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    if (m->primary->ops->host_memory_unregister)
-        m->primary->ops->host_memory_unregister(m->primary, handle);
+    struct vh_engine *owner = owner_of(engine);
+    if (owner->ops->host_memory_unregister)
+        owner->ops->host_memory_unregister(owner, handle);
 }
 
-/* A fallback codec keeps nothing on the GPU. */
-static uint64_t multi_codec_gpu_bytes(struct vh_engine *engine, const struct vh_codec_desc *desc)
+/* A codec of a later part charges nothing: of the engines `auto` joins,
+ * only the first (nvdec) counts GPU memory; vaapi's is the host driver's
+ * and sw has none. */
+uint64_t multi_codec_gpu_bytes(struct vh_engine *engine, const struct vh_codec_desc *desc)
 {
     struct multi_engine *m = multi_engine_of(engine);
-    if (!m->primary->ops->codec_gpu_bytes || !multi_primary_has(m, desc->profile,
-                                                                desc->entrypoint))
+    struct vh_engine *owner = owner_of(engine);
+    if (!owner->ops->codec_gpu_bytes ||
+        multi_part_serving(m, desc->profile, desc->entrypoint) != 0)
         return 0;
-    return m->primary->ops->codec_gpu_bytes(m->primary, desc);
+    return owner->ops->codec_gpu_bytes(owner, desc);
 }
 
-static uint64_t multi_surface_gpu_bytes(struct vh_engine *engine,
-                                        const struct vh_surface *surface)
+uint64_t multi_surface_gpu_bytes(struct vh_engine *engine, const struct vh_surface *surface)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    return m->primary->ops->surface_gpu_bytes
-               ? m->primary->ops->surface_gpu_bytes(m->primary, surface) : 0;
+    struct vh_engine *owner = owner_of(engine);
+    return owner->ops->surface_gpu_bytes ? owner->ops->surface_gpu_bytes(owner, surface) : 0;
 }
 
-static uint64_t multi_gpu_memory_total(struct vh_engine *engine)
+uint64_t multi_gpu_memory_total(struct vh_engine *engine)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    return m->primary->ops->gpu_memory_total ? m->primary->ops->gpu_memory_total(m->primary)
-                                             : 0;
+    struct vh_engine *owner = owner_of(engine);
+    return owner->ops->gpu_memory_total ? owner->ops->gpu_memory_total(owner) : 0;
 }
 
-static void multi_gpu_trim(struct vh_engine *engine)
+void multi_gpu_trim(struct vh_engine *engine)
 {
-    struct multi_engine *m = multi_engine_of(engine);
-    if (m->primary->ops->gpu_trim)
-        m->primary->ops->gpu_trim(m->primary);
+    struct vh_engine *owner = owner_of(engine);
+    if (owner->ops->gpu_trim)
+        owner->ops->gpu_trim(owner);
 }
 
-static void multi_set_gpu_budget(struct vh_engine *engine, struct vh_memory_budget *budget)
+void multi_set_gpu_budget(struct vh_engine *engine, struct vh_memory_budget *budget)
 {
     struct multi_engine *m = multi_engine_of(engine);
     engine->gpu_budget = budget;
-    vh_engine_set_gpu_budget(m->primary, budget);
+    for (uint32_t i = 0; i < m->num_parts; i++)
+        vh_engine_set_gpu_budget(m->parts[i].engine, budget);
 }
-
-/* The composite's operations, whatever its primary. */
-#define MULTI_COMMON_OPS                                                                         \
-    .destroy = multi_destroy, .query_caps = multi_query_caps,                                  \
-    .surface_init = multi_surface_init, .surface_fini = multi_surface_fini,                    \
-    .codec_create = multi_codec_create, .codec_destroy = multi_codec_destroy,                  \
-    .decode = multi_decode, .surface_read = multi_surface_read,                                \
-    .surface_write = multi_surface_write,                                                      \
-    .host_memory_register = multi_host_memory_register,                                        \
-    .host_memory_unregister = multi_host_memory_unregister,                                    \
-    .codec_gpu_bytes = multi_codec_gpu_bytes, .surface_gpu_bytes = multi_surface_gpu_bytes,    \
-    .gpu_memory_total = multi_gpu_memory_total, .gpu_trim = multi_gpu_trim,                    \
-    .set_gpu_budget = multi_set_gpu_budget
-
-/* nvdec+sw. The GPU process serves the primary alone: its operations are
- * nvdec's. */
-static int nvdec_sw_create(struct vh_engine **out, struct vh_error *err)
-{
-    struct vh_engine *primary = NULL;
-    *out = NULL;
-    int st = vh_engine_nvdec.create(&primary, err);
-    return st != VW_OK ? st : multi_create_parts(&vh_engine_nvdec_sw, primary, out, err);
-}
-
-static int nvdec_sw_create_remote(struct vh_engine **out, int gpu_fd, struct vh_error *err)
-{
-    struct vh_engine *primary = NULL;
-    *out = NULL;
-    int st = vh_engine_nvdec.create_remote(&primary, gpu_fd, err);
-    return st != VW_OK ? st : multi_create_parts(&vh_engine_nvdec_sw, primary, out, err);
-}
-
-static int nvdec_sw_gpu_server_create(struct vh_gpu_server **out, uint64_t *gpu_total,
-                                      struct vh_error *err)
-{
-    return vh_engine_nvdec.gpu_server_create(out, gpu_total, err);
-}
-
-static int nvdec_sw_gpu_server_attach(struct vh_gpu_server *server, uint32_t worker_id,
-                                      uint64_t gpu_limit, int fd, struct vh_error *err)
-{
-    return vh_engine_nvdec.gpu_server_attach(server, worker_id, gpu_limit, fd, err);
-}
-
-static void nvdec_sw_gpu_server_destroy(struct vh_gpu_server **server)
-{
-    vh_engine_nvdec.gpu_server_destroy(server);
-}
-
-const struct vh_engine_ops vh_engine_nvdec_sw = {
-    .name = "nvdec+sw",
-    .primary = &vh_engine_nvdec,
-    .create = nvdec_sw_create,
-    .create_remote = nvdec_sw_create_remote,
-    .gpu_server_create = nvdec_sw_gpu_server_create,
-    .gpu_server_attach = nvdec_sw_gpu_server_attach,
-    .gpu_server_destroy = nvdec_sw_gpu_server_destroy,
-    MULTI_COMMON_OPS,
-};

@@ -22,13 +22,10 @@ static void va_message(void *context, const char *message)
     vc_debug("libva: %.*s", (int)(n && message[n - 1] == '\n' ? n - 1 : n), message);
 }
 
-/* Opens `path` and initialises libva on it. On failure err says why and
- * nothing is kept. */
-static int open_one(struct vaapi_engine *e, const char *path, struct vh_error *err)
+/* Initialises libva on `fd` (taken: closed on failure), the node `path`.
+ * On failure err says why and nothing is kept. */
+static int open_fd(struct vaapi_engine *e, int fd, const char *path, struct vh_error *err)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        return vh_error_set(err, VW_ERR_INTERNAL, "vaapi: %s: %s", path, strerror(errno));
     VADisplay display = vaGetDisplayDRM(fd);
     if (!display) {
         close(fd);
@@ -51,9 +48,59 @@ static int open_one(struct vaapi_engine *e, const char *path, struct vh_error *e
     return VW_OK;
 }
 
-int vaapi_display_open(struct vaapi_engine *e, const char *path, struct vh_error *err)
+/* Opens `path` and initialises libva on it. */
+static int open_one(struct vaapi_engine *e, const char *path, struct vh_error *err)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return vh_error_set(err, VW_ERR_INTERNAL, "vaapi: %s: %s", path, strerror(errno));
+    return open_fd(e, fd, path, err);
+}
+
+/* The render nodes vivacd's supervisor opened for its workers
+ * (src/host/render_nodes.h): "FD=PATH;FD=PATH...", tried in order, each fd
+ * duplicated (the worker keeps the one it inherited for engines made
+ * later). false when there are none: the engine opens nodes itself. */
+static bool open_passed(struct vaapi_engine *e, const char *list, struct vh_error *err)
+{
+    if (!list || !*list)
+        return false;
+    vh_error_set(err, VW_ERR_INTERNAL, "vaapi: no render node from vivacd (VIVAC_VAAPI_FDS)");
+    char tried[VW_MESSAGE_TEXT_MAX] = "";
+    const char *at = list;
+    while (*at) {
+        size_t len = strcspn(at, ";");
+        char entry[128] = "";
+        if (len < sizeof(entry))
+            memcpy(entry, at, len);
+        at += len + (at[len] == ';');
+        char *eq = strchr(entry, '=');
+        char *end = NULL;
+        long passed = eq ? strtol(entry, &end, 10) : -1;
+        if (!eq || end != eq || passed < 3 || passed > 1023)
+            continue;
+        int fd = fcntl((int)passed, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0) {
+            vh_error_set(err, VW_ERR_INTERNAL, "vaapi: %s (fd %ld from vivacd): %s", eq + 1,
+                         passed, strerror(errno));
+        } else if (open_fd(e, fd, eq + 1, err) == VW_OK) {
+            vc_info("vaapi: %s: opened by vivacd's supervisor (fd %ld)", eq + 1, passed);
+            return true;
+        }
+        vc_info("%s", err->message);
+        snprintf(tried, sizeof(tried), "%s", err->message);
+    }
+    if (tried[0])
+        vh_error_set(err, VW_ERR_INTERNAL, "%s (the last render node from vivacd)", tried);
+    return true;
+}
+
+int vaapi_display_open(struct vaapi_engine *e, const char *path, const char *passed,
+                       struct vh_error *err)
 {
     e->fd = -1;
+    if (open_passed(e, passed, err))
+        return e->display ? VW_OK : err->status;
     if (path && *path)
         return open_one(e, path, err);
     /* The first render node whose driver starts, in name order (renderD128

@@ -13,8 +13,9 @@ static int vaapi_create(struct vh_engine **out, struct vh_error *err)
     if (!e)
         return vh_error_set(err, VW_ERR_NO_MEMORY, "vaapi: out of memory");
     e->base.ops = &vh_engine_vaapi;
-    /* vivacd --vaapi-device sets it for the workers (main.c). */
-    int rc = vaapi_display_open(e, getenv("VIVAC_VAAPI_DEVICE"), err);
+    /* vivacd --vaapi-device sets it for the workers (main.c), and its
+     * supervisor passes the nodes it opened (render_nodes.c). */
+    int rc = vaapi_display_open(e, getenv("VIVAC_VAAPI_DEVICE"), getenv("VIVAC_VAAPI_FDS"), err);
     if (rc != VW_OK)
         goto err_display;
     if ((rc = vaapi_caps_probe(e, err)) != VW_OK)

@@ -58,10 +58,13 @@ static inline VASurfaceID vaapi_ref_id(const struct vh_surface *s)
     return s ? vaapi_surface_id(s) : VA_INVALID_SURFACE;
 }
 
-/* vaapi_display.c: opens a VA display on `path`, or when path is NULL or
+/* vaapi_display.c: opens a VA display on the first of `passed` (render
+ * nodes the supervisor opened: VIVAC_VAAPI_FDS, render_nodes.h) whose
+ * driver initialises; without those on `path`, or when path is NULL or
  * empty on the first /dev/dri/renderD* whose driver initialises (libva
  * picks the driver, LIBVA_DRIVER_NAME first). */
-int vaapi_display_open(struct vaapi_engine *e, const char *path, struct vh_error *err);
+int vaapi_display_open(struct vaapi_engine *e, const char *path, const char *passed,
+                       struct vh_error *err);
 void vaapi_display_close(struct vaapi_engine *e);
 
 /* vaapi_status.c: a failed VA call as a vh_error: the status that fits
