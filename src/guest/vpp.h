@@ -1,0 +1,39 @@
+/*
+ * Video processing contexts (VAProfileNone / VAEntrypointVideoProc; the
+ * daemon's VIDEOPROC codecs, protocol 1.4).  vaRenderPicture of a
+ * VAProcPipelineParameterBuffer turns it into one vw_process (regions
+ * defaulted to whole surfaces, VA's colour standards and ranges, the
+ * scaling quality of filter_flags); vaEndPicture posts BEGIN_FRAME (the
+ * output surface), PROCESS and END_FRAME without waiting, as a decode.
+ * No filter is offered yet: a pipeline with filters is refused.
+ */
+#ifndef VIVAC_GUEST_VPP_H
+#define VIVAC_GUEST_VPP_H
+
+#include <stdbool.h>
+
+#include "guest/buffer.h"
+#include "guest/context.h"
+#include "guest/surface.h"
+
+#include <va/va_backend_vpp.h>
+
+/* A VideoProc context's picture state. */
+struct vg_proc {
+    bool have_job;
+    struct vw_process job;
+};
+
+/* Translates one pipeline buffer for the output surface `target`
+ * (VA_STATUS_SUCCESS or why not). Pure: tests/unit/test_guest_vpp.c. */
+VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
+                           const struct vg_surface *source, const struct vg_surface *target,
+                           struct vw_process *job);
+
+VAStatus vg_proc_render(struct vg_driver *drv, struct vg_context *c, const struct vg_buffer *b);
+VAStatus vg_proc_end_picture(struct vg_driver *drv, VAContextID id, struct vg_context *c);
+
+/* Fills ctx->vtable_vpp. */
+void vg_vpp_fill_vtable(struct VADriverVTableVPP *vt);
+
+#endif

@@ -1,0 +1,78 @@
+/* PROCESS's checks (validate_process.h): every field of the job, so that
+ * engines take regions and enums as given. */
+#include "host/validate_process.h"
+
+#include <stdbool.h>
+
+#include "common/pixel_format.h"
+
+#define W "PROCESS"
+
+static int check_rect(const char *name, const struct vw_rect *r, const struct vh_surface *s,
+                      struct vh_error *err)
+{
+    if (r->width == 0 || r->height == 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": %s region %ux%u is empty", name,
+                            r->width, r->height);
+    if ((uint64_t)r->x + r->width > s->width || (uint64_t)r->y + r->height > s->height)
+        return vh_error_set(err, VW_ERR_OUT_OF_BOUNDS,
+                            W ": %s region %ux%u at (%u,%u) outside surface %u (%ux%u)", name,
+                            r->width, r->height, r->x, r->y, s->id, s->width, s->height);
+    const struct vc_pixel_format *pf = vc_pixel_format_get(s->pixel_format);
+    uint32_t ax = pf ? vc_pixel_format_align_x(pf) : 2, ay = pf ? vc_pixel_format_align_y(pf) : 2;
+    if (r->x % ax || r->width % ax || r->y % ay || r->height % ay)
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": %s region %ux%u at (%u,%u) not aligned to %ux%u (surface %u's "
+                            "chroma)", name, r->width, r->height, r->x, r->y, ax, ay, s->id);
+    return VW_OK;
+}
+
+static bool ratio_ok(uint32_t a, uint32_t b)
+{
+    return (uint64_t)a <= (uint64_t)b * VH_PROCESS_MAX_RATIO &&
+           (uint64_t)b <= (uint64_t)a * VH_PROCESS_MAX_RATIO;
+}
+
+int vh_process_check(const struct vw_process *p, const struct vh_surface *source,
+                     const struct vh_surface *output, uint32_t rt_formats,
+                     struct vh_error *err)
+{
+    if (p->flags != 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": flags 0x%x must be 0", p->flags);
+    for (unsigned i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
+        if (p->reserved[i] != 0)
+            return vh_error_set(err, VW_ERR_MALFORMED, W ": reserved[%u] is not 0", i);
+    if (p->filters != 0)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            W ": filters 0x%x: no filter is supported", p->filters);
+    if (p->scaling > VW_SCALING_HQ)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": scaling %u unknown", p->scaling);
+    if (p->source_standard > VW_COLOR_BT2020 || p->output_standard > VW_COLOR_BT2020)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": colour standard %u/%u unknown",
+                            p->source_standard, p->output_standard);
+    if (p->source_range > VW_RANGE_FULL || p->output_range > VW_RANGE_FULL)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": colour range %u/%u unknown",
+                            p->source_range, p->output_range);
+    if (p->rotation != 0 || p->mirror != 0)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            W ": rotation %u / mirror %u: not supported", p->rotation, p->mirror);
+    if (source == output)
+        return vh_error_set(err, VW_ERR_STATE, W ": surface %u is both source and output",
+                            source->id);
+    if (!(source->rt_format & rt_formats) || !(output->rt_format & rt_formats))
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            W ": surfaces %u (rt_format 0x%x) -> %u (0x%x): processing takes "
+                            "0x%x", source->id, source->rt_format, output->id, output->rt_format,
+                            rt_formats);
+    int st = check_rect("source", &p->source, source, err);
+    if (st == VW_OK)
+        st = check_rect("output", &p->output, output, err);
+    if (st != VW_OK)
+        return st;
+    if (!ratio_ok(p->source.width, p->output.width) || !ratio_ok(p->source.height, p->output.height))
+        return vh_error_set(err, VW_ERR_RESOLUTION,
+                            W ": %ux%u -> %ux%u scales more than %ux either way",
+                            p->source.width, p->source.height, p->output.width, p->output.height,
+                            VH_PROCESS_MAX_RATIO);
+    return VW_OK;
+}
