@@ -425,7 +425,7 @@ static int check_caps(struct vh_session *s, const struct vw_create_codec *cc, st
                             "CREATE_CODEC: engine %s has no video processing (VIDEOPROC)%s",
                             s->engine->ops->name,
                             s->client_minor < 4 ? " for clients older than protocol 1.4" : "");
-    if (!profile || !vw_codec_of_profile(cc->profile))
+    if (!profile || (!vw_codec_of_profile(cc->profile) && cc->entrypoint != VW_ENTRYPOINT_VIDEOPROC))
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE,
                             "CREATE_CODEC: profile %u not supported by engine %s", cc->profile,
                             s->engine->ops->name);

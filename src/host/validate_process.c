@@ -4,27 +4,16 @@
 
 #include <stdbool.h>
 
-#include "common/pixel_format.h"
+#include "host/image_check.h"
 
 #define W "PROCESS"
 
+/* The image rectangles' rule (image_check.c): inside, non-empty, whole
+ * chroma samples. */
 static int check_rect(const char *name, const struct vw_rect *r, const struct vh_surface *s,
                       struct vh_error *err)
 {
-    if (r->width == 0 || r->height == 0)
-        return vh_error_set(err, VW_ERR_MALFORMED, W ": %s region %ux%u is empty", name,
-                            r->width, r->height);
-    if ((uint64_t)r->x + r->width > s->width || (uint64_t)r->y + r->height > s->height)
-        return vh_error_set(err, VW_ERR_OUT_OF_BOUNDS,
-                            W ": %s region %ux%u at (%u,%u) outside surface %u (%ux%u)", name,
-                            r->width, r->height, r->x, r->y, s->id, s->width, s->height);
-    const struct vc_pixel_format *pf = vc_pixel_format_get(s->pixel_format);
-    uint32_t ax = pf ? vc_pixel_format_align_x(pf) : 2, ay = pf ? vc_pixel_format_align_y(pf) : 2;
-    if (r->x % ax || r->width % ax || r->y % ay || r->height % ay)
-        return vh_error_set(err, VW_ERR_MALFORMED,
-                            W ": %s region %ux%u at (%u,%u) not aligned to %ux%u (surface %u's "
-                            "chroma)", name, r->width, r->height, r->x, r->y, ax, ay, s->id);
-    return VW_OK;
+    return vh_image_check_rect(name, s, r->x, r->y, r->width, r->height, err);
 }
 
 static bool ratio_ok(uint32_t a, uint32_t b)
@@ -64,9 +53,9 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
                             W ": surfaces %u (rt_format 0x%x) -> %u (0x%x): processing takes "
                             "0x%x", source->id, source->rt_format, output->id, output->rt_format,
                             rt_formats);
-    int st = check_rect("source", &p->source, source, err);
+    int st = check_rect(W ": source region", &p->source, source, err);
     if (st == VW_OK)
-        st = check_rect("output", &p->output, output, err);
+        st = check_rect(W ": output region", &p->output, output, err);
     if (st != VW_OK)
         return st;
     if (!ratio_ok(p->source.width, p->output.width) || !ratio_ok(p->source.height, p->output.height))
