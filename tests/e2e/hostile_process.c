@@ -7,7 +7,6 @@
  * fails with it, and the daemon keeps serving and processing. Prints
  * "ok - ..." / "not ok - ..." lines; exit status 1 on any failure.
  * Usage: hostile_process SOCKET */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,24 +108,9 @@ static const struct bad_case bad_cases[] = {
 
 static void case_caps(void)
 {
-    struct client c;
-    bool listed = false;
-    if (session(&c, 0) && request(&c, VW_OP_QUERY_CAPS, NULL, 0, NULL, 0, NULL, 0) == VW_OK) {
-        struct vw_caps_reply r;
-        memcpy(&r, c.body, sizeof(r));
-        for (uint32_t i = 0; i < r.count && !listed; i++) {
-            struct vw_cap cap;
-            size_t at = sizeof(r) + (size_t)i * sizeof(cap);
-            if (at + sizeof(cap) > c.body_len)
-                break;
-            memcpy(&cap, c.body + at, sizeof(cap));
-            listed = cap.profile == VW_PROFILE_NONE && cap.entrypoint == VW_ENTRYPOINT_VIDEOPROC &&
-                     (cap.rt_formats & (VW_RT_YUV420 | VW_RT_YUV420_10)) ==
-                         (VW_RT_YUV420 | VW_RT_YUV420_10);
-        }
-    }
-    result(listed, "QUERY_CAPS lists VIDEOPROC (profile NONE, NV12 and P010)");
-    client_close(&c);
+    result(daemon_lists_cap(VW_PROFILE_NONE, VW_ENTRYPOINT_VIDEOPROC,
+                            VW_RT_YUV420 | VW_RT_YUV420_10),
+           "QUERY_CAPS lists VIDEOPROC (profile NONE, NV12 and P010)");
 }
 
 static void case_old_client(void)
@@ -267,16 +251,9 @@ static void case_leave(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: hostile_process SOCKET\n");
-        return 2;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    socket_path = argv[1];
-    if (!daemon_serves()) {
-        printf("not ok - daemon at %s answers HELLO + QUERY_CAPS\n", socket_path);
-        return 1;
-    }
+    int rc = hostile_start(argc == 2, argv, "hostile_process SOCKET");
+    if (rc)
+        return rc;
     case_caps();
     case_old_client();
     case_create();
@@ -291,7 +268,5 @@ int main(int argc, char **argv)
     case_good(&c); /* the codec still processes after every refusal */
     client_close(&c);
     case_leave();
-    result(daemon_serves(), "the daemon still serves");
-    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
-    return failures ? 1 : 0;
+    return hostile_finish();
 }
