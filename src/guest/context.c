@@ -399,6 +399,13 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         st = VA_STATUS_ERROR_INVALID_CONFIG;
         goto out;
     }
+    /* A VideoProc context's size means nothing (each job's regions are
+     * its surfaces'): GStreamer creates it 0x0; the daemon is told the
+     * smallest. */
+    if (cfg->entrypoint == VAEntrypointVideoProc && picture_width == 0 && picture_height == 0) {
+        picture_width = (int)cfg->cap.min_width;
+        picture_height = (int)cfg->cap.min_height;
+    }
     if (picture_width <= 0 || picture_height <= 0 ||
         (uint32_t)picture_width < cfg->cap.min_width || (uint32_t)picture_width > cfg->cap.max_width ||
         (uint32_t)picture_height < cfg->cap.min_height || (uint32_t)picture_height > cfg->cap.max_height) {
