@@ -25,7 +25,7 @@ struct vg_proc {
 };
 
 /* Translates one pipeline buffer for the output surface `target`
- * (VA_STATUS_SUCCESS or why not). Pure: tests/unit/test_guest_vpp.c. */
+ * (VA_STATUS_SUCCESS or why not). Pure: tests/unit/test_vpp_params.c. */
 VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
                            const struct vg_surface *source, const struct vg_surface *target,
                            struct vw_process *job);
