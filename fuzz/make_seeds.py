@@ -145,9 +145,10 @@ def create_proc_codec(cid, w=W, h=H):
 
 
 def process(cid, src, sx=0, sy=0, sw=W, sh=H, ox=0, oy=0, ow=W // 2, oh=H // 2, scaling=2,
-            std=(0, 0), rng=(0, 0), rot=0, filters=0, flags=0):
+            std=(0, 0), rng=(0, 0), rot=0, filters=0, flags=0, deint=0, field=0):
     return struct.pack("<2I4I4I9I5I", cid, src, sx, sy, sw, sh, ox, oy, ow, oh, scaling,
-                       std[0], rng[0], std[1], rng[1], rot, 0, filters, flags, 0, 0, 0, 0, 0)
+                       std[0], rng[0], std[1], rng[1], rot, 0, filters, flags, deint, field,
+                       0, 0, 0)
 
 
 def sequence(rc=CQP, bps=0, maxbps=0, depth=8, cabac=1, t8x8=1, crop_right=0, crop_bottom=0,
@@ -258,6 +259,9 @@ def seeds():
         .msg(OP["BEGIN_FRAME"], pair(1, 1))
         .msg(OP["PROCESS"], process(1, 3, ow=W, oh=H, scaling=1))
         .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process(1, 1, sy=4, sh=H - 8, filters=1, deint=1, field=1))
+        .msg(OP["END_FRAME"], pair(1))
         .msg(OP["SYNC_SURFACE"], pair(1))
         .msg(OP["GET_IMAGE"], get_image(2, w=W // 2, h=H // 2)))
     s["34_process_errors"] = (
@@ -276,6 +280,8 @@ def seeds():
         .msg(OP["END_FRAME"], pair(1))
         .msg(OP["BEGIN_FRAME"], pair(1, 2))
         .msg(OP["PROCESS"], process(1, 1, filters=1 << 31, rot=1))
+        .msg(OP["PROCESS"], process(1, 1, filters=1, deint=1, sy=2, sh=H - 4))
+        .msg(OP["PROCESS"], process(1, 1, filters=1, deint=2, field=3))
         .msg(OP["DECODE_BITSTREAM"], decode(1, 2, SLICE))
         .msg(OP["END_FRAME"], pair(1))
         .msg(OP["BEGIN_FRAME"], pair(2, 1))

@@ -1478,6 +1478,16 @@ enum vw_color_range {
     VW_RANGE_FULL = 2,            /* 0-255 */
 };
 
+/* Filters of a job (vw_process.filters). */
+#define VW_FILTER_DEINTERLACE 0x1u /* vw_process.deinterlace, .field */
+
+enum vw_deinterlace {
+    /* One field (vw_process.field) of the source region, its lines
+     * interpolated to the output region's height by the scaling filter:
+     * the engine's scaler run on the field's lines. */
+    VW_DEINTERLACE_BOB = 1,
+};
+
 /* A rectangle in pixels of a surface; width and height >= 1. */
 struct vw_rect {
     uint32_t x, y, width, height;
@@ -1487,8 +1497,9 @@ static_assert(sizeof(struct vw_rect) == 16, "wire size");
 /* PROCESS payload: one job between BEGIN_FRAME (the output surface) and
  * END_FRAME of a VIDEOPROC codec. `source` lies inside the source surface,
  * `output` inside the output surface, both aligned to their formats'
- * chroma subsampling (even for NV12 and P010); the source is not the
- * output surface. */
+ * chroma subsampling (even for NV12 and P010; with DEINTERLACE the
+ * source's y and height are multiples of 4: whole 4:2:0 field lines); the
+ * source is not the output surface. */
 struct vw_process {
     uint32_t codec_id;
     uint32_t source_id;           /* the surface read */
@@ -1501,9 +1512,11 @@ struct vw_process {
     uint32_t output_range;        /* enum vw_color_range */
     uint32_t rotation;            /* degrees clockwise / 90: 0 only (no engine rotates yet) */
     uint32_t mirror;              /* 0 only (no engine mirrors yet) */
-    uint32_t filters;             /* VW_FILTER_* bits: none defined yet, must be 0 */
+    uint32_t filters;             /* VW_FILTER_* bits */
     uint32_t flags;               /* must be 0 */
-    uint32_t reserved[5];         /* must be 0 */
+    uint32_t deinterlace;         /* DEINTERLACE: enum vw_deinterlace; else 0 */
+    uint32_t field;               /* DEINTERLACE: the field shown, 0 top, 1 bottom; else 0 */
+    uint32_t reserved[3];         /* must be 0 */
 };
 static_assert(sizeof(struct vw_process) == 96, "wire size");
 

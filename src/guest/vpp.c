@@ -16,6 +16,33 @@ static uint32_t pixel_formats[] = {VA_FOURCC_NV12, VA_FOURCC_P010};
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The pipeline's filters: a deinterlacing one at most (*deint, NULL if
+ * none); any other is refused. Called with the driver locked. */
+static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, uint32_t n,
+                                const VAProcFilterParameterBufferDeinterlacing **deint)
+{
+    *deint = NULL;
+    if (n && !ids)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct vg_buffer *f = vg_buffer_get(drv, ids[i]);
+        if (!f || f->type != VAProcFilterParameterBufferType)
+            return VA_STATUS_ERROR_INVALID_BUFFER;
+        VAProcFilterParameterBufferBase base;
+        if (f->size < sizeof(base))
+            return VA_STATUS_ERROR_INVALID_BUFFER;
+        memcpy(&base, f->data, sizeof(base));
+        if (base.type != VAProcFilterDeinterlacing || *deint ||
+            f->size < sizeof(VAProcFilterParameterBufferDeinterlacing)) {
+            vc_warn("VideoProc: filter type %d not offered (deinterlacing only, once)",
+                    base.type);
+            return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+        }
+        *deint = (const VAProcFilterParameterBufferDeinterlacing *)f->data;
+    }
+    return VA_STATUS_SUCCESS;
+}
+
 VAStatus vg_proc_render(struct vg_driver *drv, struct vg_context *c, const struct vg_buffer *b)
 {
     if (b->type != VAProcPipelineParameterBufferType)
@@ -28,7 +55,10 @@ VAStatus vg_proc_render(struct vg_driver *drv, struct vg_context *c, const struc
     const struct vg_surface *dst = vg_surface_get(drv, c->target);
     if (!src || !dst)
         return VA_STATUS_ERROR_INVALID_SURFACE;
-    VAStatus st = vg_proc_translate(&pp, src, dst, &c->proc->job);
+    const VAProcFilterParameterBufferDeinterlacing *deint;
+    VAStatus st = resolve_filters(drv, pp.filters, pp.num_filters, &deint);
+    if (!st)
+        st = vg_proc_translate(&pp, deint, src, dst, &c->proc->job);
     if (st)
         return st;
     c->proc->job.source_id = pp.surface;
@@ -71,7 +101,13 @@ static VAStatus query_filters(VADriverContextP ctx, VAContextID context, VAProcF
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     if (!proc_context_cap(ctx, context))
         return VA_STATUS_ERROR_INVALID_CONTEXT;
-    *num_filters = 0; /* scaling and CSC are the pipeline's own, not filters */
+    /* Scaling and CSC are the pipeline's own, not filters. */
+    if (*num_filters < 1) {
+        *num_filters = 1;
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
+    filters[0] = VAProcFilterDeinterlacing;
+    *num_filters = 1;
     return VA_STATUS_SUCCESS;
 }
 
@@ -82,8 +118,18 @@ static VAStatus query_filter_caps(VADriverContextP ctx, VAContextID context, VAP
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     if (!proc_context_cap(ctx, context))
         return VA_STATUS_ERROR_INVALID_CONTEXT;
-    *num_filter_caps = 0;
-    return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+    if (type != VAProcFilterDeinterlacing) {
+        *num_filter_caps = 0;
+        return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+    }
+    if (*num_filter_caps < 1) {
+        *num_filter_caps = 1;
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
+    VAProcFilterCapDeinterlacing *caps = filter_caps;
+    caps[0] = (VAProcFilterCapDeinterlacing){.type = VAProcDeinterlacingBob};
+    *num_filter_caps = 1;
+    return VA_STATUS_SUCCESS;
 }
 
 static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, VABufferID *filters,
@@ -94,8 +140,12 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
     const struct vw_cap *cap = proc_context_cap(ctx, context);
     if (!cap)
         return VA_STATUS_ERROR_INVALID_CONTEXT;
-    if (num_filters)
-        return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+    struct vg_driver *drv = vg_lock(ctx);
+    const VAProcFilterParameterBufferDeinterlacing *deint;
+    VAStatus st = resolve_filters(drv, filters, num_filters, &deint);
+    vg_unlock(drv);
+    if (st)
+        return st;
     /* The lists are the driver's (as VA drivers do): the caller's pointers
      * are replaced, never written through. */
     memset(caps, 0, sizeof(*caps));

@@ -5,7 +5,8 @@
  * defaulted to whole surfaces, VA's colour standards and ranges, the
  * scaling quality of filter_flags); vaEndPicture posts BEGIN_FRAME (the
  * output surface), PROCESS and END_FRAME without waiting, as a decode.
- * No filter is offered yet: a pipeline with filters is refused.
+ * One filter is offered, deinterlacing (bob); a pipeline with others is
+ * refused.
  */
 #ifndef VIVAC_GUEST_VPP_H
 #define VIVAC_GUEST_VPP_H
@@ -25,8 +26,11 @@ struct vg_proc {
 };
 
 /* Translates one pipeline buffer for the output surface `target`
- * (VA_STATUS_SUCCESS or why not). Pure: tests/unit/test_vpp_params.c. */
+ * (VA_STATUS_SUCCESS or why not); `deint`: its one filter, a
+ * deinterlacing one, or NULL when it has none. Pure:
+ * tests/unit/test_vpp_params.c. */
 VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
+                           const VAProcFilterParameterBufferDeinterlacing *deint,
                            const struct vg_surface *source, const struct vg_surface *target,
                            struct vw_process *job);
 

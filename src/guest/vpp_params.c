@@ -41,6 +41,7 @@ static bool region_to_vw(const VARectangle *r, uint32_t w, uint32_t h, struct vw
 }
 
 VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
+                           const VAProcFilterParameterBufferDeinterlacing *deint,
                            const struct vg_surface *source, const struct vg_surface *target,
                            struct vw_process *job)
 {
@@ -79,9 +80,22 @@ VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
                   VA_SOURCE_RANGE_FULL == VW_RANGE_FULL, "VA's range values are the wire's");
     job->source_range = in_range;
     job->output_range = out_range;
-    if (pp->num_filters != 0) {
-        vc_warn("VideoProc: %u filter(s) asked for; none is offered", pp->num_filters);
+    if (pp->num_filters != (deint ? 1u : 0u)) {
+        vc_warn("VideoProc: %u filter(s) asked for; deinterlacing alone is offered",
+                pp->num_filters);
         return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+    }
+    if (deint) {
+        if (deint->algorithm != VAProcDeinterlacingBob) {
+            vc_warn("VideoProc: deinterlacing algorithm %d not offered (bob only)",
+                    deint->algorithm);
+            return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+        }
+        /* Bob shows one field; which comes first matters only to
+         * algorithms with references. */
+        job->filters = VW_FILTER_DEINTERLACE;
+        job->deinterlace = VW_DEINTERLACE_BOB;
+        job->field = (deint->flags & VA_DEINTERLACING_BOTTOM_FIELD) ? 1 : 0;
     }
     if (pp->rotation_state != VA_ROTATION_NONE || pp->mirror_state != VA_MIRROR_NONE ||
         (pp->blend_state && pp->blend_state->flags) || pp->num_additional_outputs) {

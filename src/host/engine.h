@@ -114,6 +114,9 @@ struct vh_process {
     uint32_t scaling;                         /* enum vw_scaling */
     uint32_t source_standard, source_range;   /* enum vw_color_standard / vw_color_range */
     uint32_t output_standard, output_range;
+    /* deinterlace: 0 none, else enum vw_deinterlace; field: 0 top, 1
+     * bottom, the field of the source region shown. */
+    uint32_t deinterlace, field;
 };
 
 struct vh_engine;

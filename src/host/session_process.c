@@ -105,6 +105,8 @@ int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struc
         .scaling = p->scaling,
         .source_standard = p->source_standard, .source_range = p->source_range,
         .output_standard = p->output_standard, .output_range = p->output_range,
+        .deinterlace = (p->filters & VW_FILTER_DEINTERLACE) ? p->deinterlace : 0,
+        .field = p->field,
     };
     /* Cost: the larger side's 16x16 blocks. */
     uint64_t in = (uint64_t)p->source.width * p->source.height;

@@ -31,9 +31,22 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
     for (unsigned i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
         if (p->reserved[i] != 0)
             return vh_error_set(err, VW_ERR_MALFORMED, W ": reserved[%u] is not 0", i);
-    if (p->filters != 0)
+    if (p->filters & ~VW_FILTER_DEINTERLACE)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            W ": filters 0x%x: no filter is supported", p->filters);
+                            W ": filters 0x%x: unknown filter bits 0x%x", p->filters,
+                            p->filters & ~VW_FILTER_DEINTERLACE);
+    bool deint = p->filters & VW_FILTER_DEINTERLACE;
+    if (!deint && (p->deinterlace != 0 || p->field != 0))
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": deinterlace %u / field %u without the DEINTERLACE filter",
+                            p->deinterlace, p->field);
+    if (deint && p->deinterlace != VW_DEINTERLACE_BOB)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            W ": deinterlace %u: only bob (%u) is supported", p->deinterlace,
+                            VW_DEINTERLACE_BOB);
+    if (deint && p->field > 1)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": field %u is not 0 (top) or 1 (bottom)",
+                            p->field);
     if (p->scaling > VW_SCALING_HQ)
         return vh_error_set(err, VW_ERR_MALFORMED, W ": scaling %u unknown", p->scaling);
     if (p->source_standard > VW_COLOR_BT2020 || p->output_standard > VW_COLOR_BT2020)
@@ -58,6 +71,11 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
         st = check_rect(W ": output region", &p->output, output, err);
     if (st != VW_OK)
         return st;
+    /* A field's 4:2:0 chroma lines are every other chroma line. */
+    if (deint && (p->source.y % 4 || p->source.height % 4))
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": a deinterlaced source region's y %u and height %u must be "
+                            "multiples of 4", p->source.y, p->source.height);
     if (!ratio_ok(p->source.width, p->output.width) || !ratio_ok(p->source.height, p->output.height))
         return vh_error_set(err, VW_ERR_RESOLUTION,
                             W ": %ux%u -> %ux%u scales more than %ux either way",

@@ -68,14 +68,18 @@ static void out_huge(struct vw_process *p) { p->output.width = 0xfffffffeu; p->o
 static void src_empty(struct vw_process *p) { p->source.height = 0; }
 static void out_odd(struct vw_process *p) { p->output.x = 1; p->output.width = 30; }
 static void filter_unknown(struct vw_process *p) { p->filters = 0x80000000u; }
-static void filter_any(struct vw_process *p) { p->filters = 1; }
+static void filter_any(struct vw_process *p) { p->filters = 2; }
+static void deint_unknown(struct vw_process *p) { p->filters = 1; p->deinterlace = 9; }
+static void deint_field(struct vw_process *p) { p->filters = 1; p->deinterlace = 1; p->field = 7; }
+static void deint_lines(struct vw_process *p) { p->filters = 1; p->deinterlace = 1; p->source.y = 2; p->source.height = 60; }
+static void deint_alone(struct vw_process *p) { p->field = 1; }
 static void scaling_unknown(struct vw_process *p) { p->scaling = 7; }
 static void standard_unknown(struct vw_process *p) { p->output_standard = 9; }
 static void range_unknown(struct vw_process *p) { p->source_range = 3; }
 static void rotated(struct vw_process *p) { p->rotation = 1; }
 static void mirrored(struct vw_process *p) { p->mirror = 1; }
 static void flagged(struct vw_process *p) { p->flags = 1; }
-static void reserved(struct vw_process *p) { p->reserved[4] = 1; }
+static void reserved(struct vw_process *p) { p->reserved[2] = 1; }
 static void no_source(struct vw_process *p) { p->source_id = 999; }
 static void invalid_source(struct vw_process *p) { p->source_id = VW_INVALID_ID; }
 static void self(struct vw_process *p) { p->source_id = OUT; p->source = p->output; }
@@ -91,14 +95,18 @@ static const struct bad_case bad_cases[] = {
     {"empty source region", src_empty, VW_ERR_MALFORMED},
     {"output region at an odd x", out_odd, VW_ERR_MALFORMED},
     {"unknown filter bit", filter_unknown, VW_ERR_UNSUPPORTED_STREAM},
-    {"a filter (none offered)", filter_any, VW_ERR_UNSUPPORTED_STREAM},
+    {"filter bit 0x2 (none defined)", filter_any, VW_ERR_UNSUPPORTED_STREAM},
+    {"deinterlace algorithm 9", deint_unknown, VW_ERR_UNSUPPORTED_STREAM},
+    {"deinterlace field 7", deint_field, VW_ERR_MALFORMED},
+    {"deinterlaced region at y 2", deint_lines, VW_ERR_MALFORMED},
+    {"a field without the DEINTERLACE filter", deint_alone, VW_ERR_MALFORMED},
     {"unknown scaling mode", scaling_unknown, VW_ERR_MALFORMED},
     {"unknown colour standard", standard_unknown, VW_ERR_MALFORMED},
     {"unknown colour range", range_unknown, VW_ERR_MALFORMED},
     {"rotation", rotated, VW_ERR_UNSUPPORTED_STREAM},
     {"mirroring", mirrored, VW_ERR_UNSUPPORTED_STREAM},
     {"flags", flagged, VW_ERR_MALFORMED},
-    {"reserved[4]", reserved, VW_ERR_MALFORMED},
+    {"reserved[2]", reserved, VW_ERR_MALFORMED},
     {"unknown source surface", no_source, VW_ERR_INVALID_ID},
     {"source VW_INVALID_ID", invalid_source, VW_ERR_INVALID_ID},
     {"source is the output", self, VW_ERR_STATE},

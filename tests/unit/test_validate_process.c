@@ -105,12 +105,33 @@ static void test_fields(void)
     p.mirror = 2;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
     p = good();
-    p.filters = 1;
+    p.filters = VW_FILTER_DEINTERLACE << 1;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p = good();
+    p.filters = VW_FILTER_DEINTERLACE;
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    p.field = 1;
+    CHECK_EQ(run(&p), VW_OK);
+    p.field = 2;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p.field = 0;
+    p.deinterlace = VW_DEINTERLACE_BOB + 1;
+    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    p.source = (struct vw_rect){0, 2, 1920, 1076}; /* y not a multiple of 4 */
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p.source = (struct vw_rect){0, 4, 1920, 1074}; /* height not a multiple of 4 */
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.field = 1; /* without the filter */
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     p = good();
     p.flags = 0x80000000u;
     CHECK_EQ(run(&p), VW_ERR_MALFORMED);
-    for (unsigned i = 0; i < 5; i++) {
+    for (unsigned i = 0; i < 3; i++) {
         p = good();
         p.reserved[i] = 1;
         CHECK_EQ(run(&p), VW_ERR_MALFORMED);

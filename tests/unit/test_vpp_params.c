@@ -13,10 +13,17 @@
 static const struct vg_surface source = {.width = 1920, .height = 1080, .fourcc = VA_FOURCC_NV12};
 static const struct vg_surface target = {.width = 1280, .height = 720, .fourcc = VA_FOURCC_P010};
 
-static VAStatus run(const VAProcPipelineParameterBuffer *pp, struct vw_process *job)
+static VAStatus run_deint(const VAProcPipelineParameterBuffer *pp,
+                          const VAProcFilterParameterBufferDeinterlacing *deint,
+                          struct vw_process *job)
 {
     memset(job, 0xa5, sizeof(*job)); /* every field is written */
-    return vg_proc_translate(pp, &source, &target, job);
+    return vg_proc_translate(pp, deint, &source, &target, job);
+}
+
+static VAStatus run(const VAProcPipelineParameterBuffer *pp, struct vw_process *job)
+{
+    return run_deint(pp, NULL, job);
 }
 
 static void test_defaults(void)
@@ -32,7 +39,8 @@ static void test_defaults(void)
     CHECK_EQ(job.source_standard, VW_COLOR_UNSPECIFIED);
     CHECK_EQ(job.source_range, VW_RANGE_UNSPECIFIED);
     CHECK(job.rotation == 0 && job.mirror == 0 && job.filters == 0 && job.flags == 0);
-    for (unsigned i = 0; i < 5; i++)
+    CHECK(job.deinterlace == 0 && job.field == 0);
+    for (unsigned i = 0; i < 3; i++)
         CHECK_EQ(job.reserved[i], 0);
 }
 
@@ -63,6 +71,29 @@ static void test_mapping(void)
     CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
     CHECK_EQ(job.scaling, VW_SCALING_FAST);
     CHECK_EQ(job.source_standard, VW_COLOR_BT709);
+}
+
+static void test_deinterlace(void)
+{
+    VABufferID id = 3;
+    VAProcPipelineParameterBuffer pp = {.filters = &id, .num_filters = 1};
+    VAProcFilterParameterBufferDeinterlacing d = {.type = VAProcFilterDeinterlacing,
+                                                  .algorithm = VAProcDeinterlacingBob};
+    struct vw_process job;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK(job.filters == VW_FILTER_DEINTERLACE && job.deinterlace == VW_DEINTERLACE_BOB &&
+          job.field == 0);
+    d.flags = VA_DEINTERLACING_BOTTOM_FIELD_FIRST; /* order alone: still the top field */
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK_EQ(job.field, 0);
+    d.flags = VA_DEINTERLACING_BOTTOM_FIELD_FIRST | VA_DEINTERLACING_BOTTOM_FIELD;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK_EQ(job.field, 1);
+    d.algorithm = VAProcDeinterlacingMotionAdaptive;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
+    d.algorithm = VAProcDeinterlacingBob;
+    pp.num_filters = 2; /* a second filter beside it */
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
 }
 
 static void test_refusals(void)
@@ -99,6 +130,7 @@ int main(void)
 {
     test_defaults();
     test_mapping();
+    test_deinterlace();
     test_refusals();
     return check_finish("test_vpp_params");
 }

@@ -115,7 +115,11 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
         return st;
     enum AVPixelFormat sf = plain_yuv(src->format), df = dst->format;
     int flags = sws_flags_of(job->scaling);
-    p->sws = sws_getCachedContext(p->sws, (int)in->width, (int)in->height, sf, (int)o->width,
+    /* Bob: the field's lines are every other line of each plane (4:2:0
+     * chroma lines alternate fields too), scaled as a picture of half the
+     * height: what FFmpeg's `field` then `scale` filters do. */
+    int in_h = job->deinterlace ? (int)in->height / 2 : (int)in->height;
+    p->sws = sws_getCachedContext(p->sws, (int)in->width, in_h, sf, (int)o->width,
                                   (int)o->height, df, flags, NULL, NULL, NULL);
     if (!p->sws) {
         av_frame_free(&dst);
@@ -135,9 +139,15 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
         sws_setColorspaceDetails(p->sws, m, 0, m, 0, 0, 1 << 16, 1 << 16);
     }
     uint8_t *sp[4], *dp[4];
+    int src_linesize[4];
     region_planes(src, sf, in->x, in->y, sp);
     region_planes(dst, df, o->x, o->y, dp);
-    int h = sws_scale(p->sws, (const uint8_t *const *)sp, src->linesize, 0, (int)in->height, dp,
+    for (unsigned c = 0; c < 4; c++) {
+        src_linesize[c] = job->deinterlace ? 2 * src->linesize[c] : src->linesize[c];
+        if (job->deinterlace && sp[c] && job->field)
+            sp[c] += src->linesize[c];
+    }
+    int h = sws_scale(p->sws, (const uint8_t *const *)sp, src_linesize, 0, in_h, dp,
                       dst->linesize);
     if (h != (int)o->height) {
         av_frame_free(&dst);
