@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the handcrafted seed corpus of fuzz_session into fuzz/corpus/.
 
-Seeds 22_* to 25_* are encode sessions (protocol 1.3: HELLO minor 3).
+Seeds 22_* to 25_* are encode sessions (protocol 1.3: HELLO minor 3);
+33_* and 34_* video processing (protocol 1.4: PROCESS).
 
 Each seed is a stream of vivac wire messages (vw_header + payload, see
 include/vivac/protocol.h) as fuzz/fuzz_session.c reads it; the pseudo-opcode
@@ -27,7 +28,7 @@ import sys
 OP = dict(HELLO=1, QUERY_CAPS=2, CREATE_CODEC=3, DESTROY_CODEC=4, CREATE_SURFACE=5,
           DESTROY_SURFACE=6, BEGIN_FRAME=7, DECODE_BITSTREAM=8, END_FRAME=9,
           SYNC_SURFACE=10, QUERY_SURFACE=11, GET_IMAGE=12, PUT_IMAGE=13,
-          QUERY_ENCODE_CAPS=15, ENCODE_BITSTREAM=16)
+          QUERY_ENCODE_CAPS=15, ENCODE_BITSTREAM=16, PROCESS=17)
 FUZZ_OP_ARENA_WRITE = 0xF0000001
 MAGIC = 0x43564956
 NV12 = int.from_bytes(b"NV12", "little")
@@ -137,6 +138,19 @@ def put_image_p010(sid, data, w=W, h=H):
         struct.pack("<IIQQ", LOC_INLINE, 0, 0, len(data)) + data
 
 
+# ---- video processing (protocol 1.4) ----
+
+def create_proc_codec(cid, w=W, h=H):
+    return struct.pack("<8I", cid, 0, 3, 1, w, h, 0, 0)
+
+
+def process(cid, src, sx=0, sy=0, sw=W, sh=H, ox=0, oy=0, ow=W // 2, oh=H // 2, scaling=2,
+            std=(0, 0), rng=(0, 0), rot=0, filters=0, flags=0, deint=0, field=0):
+    return struct.pack("<2I4I4I9I5I", cid, src, sx, sy, sw, sh, ox, oy, ow, oh, scaling,
+                       std[0], rng[0], std[1], rng[1], rot, 0, filters, flags, deint, field,
+                       0, 0, 0)
+
+
 def sequence(rc=CQP, bps=0, maxbps=0, depth=8, cabac=1, t8x8=1, crop_right=0, crop_bottom=0,
              fps=(30, 1)):
     return (struct.pack("<10I", rc, bps, maxbps, 0, 0, fps[0], fps[1], 0, 0, 1) +
@@ -229,6 +243,57 @@ def seeds():
                                .msg(OP["END_FRAME"], pair(1))
                                .msg(OP["SYNC_SURFACE"], pair(1))
                                .msg(OP["DESTROY_CODEC"], pair(1)))
+    s["33_process_scale_csc"] = (
+        Stream().msg(OP["HELLO"], hello(minor=4)).msg(OP["QUERY_CAPS"])
+        .msg(OP["CREATE_SURFACE"], create_surface(1))
+        .msg(OP["CREATE_SURFACE"], create_surface(2, W // 2, H // 2))
+        .msg(OP["CREATE_SURFACE"], create_surface_p010(3, W * 2, H * 2))
+        .msg(OP["CREATE_CODEC"], create_proc_codec(1, W // 2, H // 2))
+        .msg(OP["PUT_IMAGE"], put_image(1, pattern(nv12)))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process(1, 1))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 3))
+        .msg(OP["PROCESS"], process(1, 1, 8, 8, 32, 32, 2, 4, 100, 60, 0, (2, 1), (1, 2)))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 1))
+        .msg(OP["PROCESS"], process(1, 3, ow=W, oh=H, scaling=1))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process(1, 1, sy=4, sh=H - 8, filters=1, deint=1, field=1))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["SYNC_SURFACE"], pair(1))
+        .msg(OP["GET_IMAGE"], get_image(2, w=W // 2, h=H // 2)))
+    s["34_process_errors"] = (
+        Stream().msg(OP["HELLO"], hello(minor=4))
+        .msg(OP["CREATE_SURFACE"], create_surface(1))
+        .msg(OP["CREATE_SURFACE"], create_surface(2, W // 2, H // 2))
+        .msg(OP["CREATE_CODEC"], create_proc_codec(1, W // 2, H // 2))
+        .msg(OP["CREATE_CODEC"], create_codec(2))
+        .msg(OP["PROCESS"], process(1, 1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process(1, 1, sx=40))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process(1, 1, sx=0xFFFFFFFE, sw=4))
+        .msg(OP["PROCESS"], process(1, 2))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process(1, 1, filters=1 << 31, rot=1))
+        .msg(OP["PROCESS"], process(1, 1, filters=1, deint=1, sy=2, sh=H - 4))
+        .msg(OP["PROCESS"], process(1, 1, filters=1, deint=2, field=3))
+        .msg(OP["DECODE_BITSTREAM"], decode(1, 2, SLICE))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(2, 1))
+        .msg(OP["PROCESS"], process(2, 2))
+        .msg(OP["END_FRAME"], pair(2))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process(1, 1, ow=2, oh=2))
+        .msg(OP["PROCESS"], process(1, 1)[:60])
+        .msg(OP["DESTROY_SURFACE"], pair(1))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process(1, 99)))
     cbr = sequence(CBR, 500000, cabac=0, t8x8=0, crop_right=2, crop_bottom=4)
     cbr2 = sequence(CBR, 200000, cabac=0, t8x8=0, crop_right=2, crop_bottom=4)
     s["23_encode_hevc_cbr_rate_change"] = (

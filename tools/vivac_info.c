@@ -58,6 +58,7 @@ static const char *profile_name(uint32_t p)
     case VW_PROFILE_HEVC_MAIN422_10: return "HEVCMain422_10";
     case VW_PROFILE_HEVC_MAIN444: return "HEVCMain444";
     case VW_PROFILE_HEVC_MAIN444_10: return "HEVCMain444_10";
+    case VW_PROFILE_NONE: return "None";
     default: return "unknown";
     }
 }
@@ -260,7 +261,9 @@ int vivac_cmd_info(int argc, char **argv)
         snprintf(maxsz, sizeof(maxsz), "%ux%u", cap.max_width, cap.max_height);
         printf("  %-26s %-10s %-6s %-11s %-11s %-8s %s\n", profile_name(cap.profile),
                cap.entrypoint == VW_ENTRYPOINT_DECODE   ? "decode"
-               : cap.entrypoint == VW_ENTRYPOINT_ENCODE ? "encode" : "unknown", fourcc, minsz,
+               : cap.entrypoint == VW_ENTRYPOINT_ENCODE    ? "encode"
+               : cap.entrypoint == VW_ENTRYPOINT_VIDEOPROC ? "videoproc"
+                                                           : "unknown", fourcc, minsz,
                maxsz, eng, formats);
     }
     if (cr.count == 0)

@@ -24,7 +24,7 @@
 
 #define VW_MAGIC 0x43564956u /* "VIVC" */
 #define VW_VERSION_MAJOR 1u
-#define VW_VERSION_MINOR 3u
+#define VW_VERSION_MINOR 4u
 
 /* Hard limits of the wire format (the daemon may enforce lower ones). */
 #define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
@@ -52,6 +52,7 @@ enum vw_opcode {
     VW_OP_ERROR = 14,             /* server -> client only, request_id 0: session lost */
     VW_OP_QUERY_ENCODE_CAPS = 15, /* 1.3 */
     VW_OP_ENCODE_BITSTREAM = 16,  /* 1.3 */
+    VW_OP_PROCESS = 17,           /* 1.4: one video processing job */
     VW_OP_COUNT_
 };
 
@@ -200,6 +201,7 @@ enum vw_profile {
 enum vw_entrypoint {
     VW_ENTRYPOINT_DECODE = 1,     /* VAEntrypointVLD */
     VW_ENTRYPOINT_ENCODE = 2,     /* VAEntrypointEncSlice (1.3) */
+    VW_ENTRYPOINT_VIDEOPROC = 3,  /* VAEntrypointVideoProc, profile NONE (1.4) */
 };
 
 enum vw_codec {
@@ -1514,5 +1516,79 @@ struct vw_encode_result {
     uint32_t reserved;
 };
 static_assert(sizeof(struct vw_encode_result) == 24, "wire size");
+
+/* ---- video processing (1.4) -------------------------------------------------
+ * A codec created with profile NONE and VW_ENTRYPOINT_VIDEOPROC processes
+ * pictures: BEGIN_FRAME names the output surface, PROCESS carries the job
+ * (one per frame), END_FRAME runs it; the output surface's state and status
+ * are the job's, as after a decode. The capability (a vw_cap with profile
+ * NONE, entrypoint VIDEOPROC, listed only to 1.4 clients and only by
+ * engines that process) gives the formats of input and output surfaces
+ * (rt_formats) and the largest surface either may be. Pixels of the output
+ * surface outside `output` are black. */
+
+/* Scaling quality (VA's filter_flags VA_FILTER_SCALING_*); each engine
+ * documents its filter for each (docs/codecs.md, Video processing). */
+enum vw_scaling {
+    VW_SCALING_DEFAULT = 0,
+    VW_SCALING_FAST = 1,
+    VW_SCALING_HQ = 2,
+};
+
+/* Colour matrices (VAProcColorStandard*) a surface's samples are in. */
+enum vw_color_standard {
+    VW_COLOR_UNSPECIFIED = 0,     /* the engine's default: BT.601 below 720 lines, else BT.709 */
+    VW_COLOR_BT601 = 1,           /* also SMPTE 170M, BT.470 BG */
+    VW_COLOR_BT709 = 2,
+    VW_COLOR_BT2020 = 3,
+};
+
+enum vw_color_range {
+    VW_RANGE_UNSPECIFIED = 0,     /* limited */
+    VW_RANGE_LIMITED = 1,         /* 16-235 (8 bits) */
+    VW_RANGE_FULL = 2,            /* 0-255 */
+};
+
+/* Filters of a job (vw_process.filters). */
+#define VW_FILTER_DEINTERLACE 0x1u /* vw_process.deinterlace, .field */
+
+enum vw_deinterlace {
+    /* One field (vw_process.field) of the source region, its lines
+     * interpolated to the output region's height by the scaling filter:
+     * the engine's scaler run on the field's lines. */
+    VW_DEINTERLACE_BOB = 1,
+};
+
+/* A rectangle in pixels of a surface; width and height >= 1. */
+struct vw_rect {
+    uint32_t x, y, width, height;
+};
+static_assert(sizeof(struct vw_rect) == 16, "wire size");
+
+/* PROCESS payload: one job between BEGIN_FRAME (the output surface) and
+ * END_FRAME of a VIDEOPROC codec. `source` lies inside the source surface,
+ * `output` inside the output surface, both aligned to their formats'
+ * chroma subsampling (even for NV12 and P010; with DEINTERLACE the
+ * source's y and height are multiples of 4: whole 4:2:0 field lines); the
+ * source is not the output surface. */
+struct vw_process {
+    uint32_t codec_id;
+    uint32_t source_id;           /* the surface read */
+    struct vw_rect source;        /* region of the source surface read */
+    struct vw_rect output;        /* region of the output surface written */
+    uint32_t scaling;             /* enum vw_scaling */
+    uint32_t source_standard;     /* enum vw_color_standard */
+    uint32_t source_range;        /* enum vw_color_range */
+    uint32_t output_standard;     /* enum vw_color_standard */
+    uint32_t output_range;        /* enum vw_color_range */
+    uint32_t rotation;            /* degrees clockwise / 90: 0 only (no engine rotates yet) */
+    uint32_t mirror;              /* 0 only (no engine mirrors yet) */
+    uint32_t filters;             /* VW_FILTER_* bits */
+    uint32_t flags;               /* must be 0 */
+    uint32_t deinterlace;         /* DEINTERLACE: enum vw_deinterlace; else 0 */
+    uint32_t field;               /* DEINTERLACE: the field shown, 0 top, 1 bottom; else 0 */
+    uint32_t reserved[3];         /* must be 0 */
+};
+static_assert(sizeof(struct vw_process) == 96, "wire size");
 
 #endif /* VIVAC_PROTOCOL_H */

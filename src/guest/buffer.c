@@ -18,8 +18,8 @@ struct vg_buffer *vg_buffer_get(struct vg_driver *drv, VABufferID id)
     return vg_table_get(&drv->buffers, id);
 }
 
-/* Whether a buffer of this type belongs to a decode (false: to an encode)
- * context; -1 for types neither takes. */
+/* Whether a buffer of this type belongs to a decode (1), an encode (0) or
+ * a VideoProc (2) context; -1 for types none takes. */
 static int buffer_kind(VABufferType type)
 {
     switch (type) {
@@ -40,6 +40,11 @@ static int buffer_kind(VABufferType type)
     case VAEncPackedHeaderParameterBufferType:
     case VAEncPackedHeaderDataBufferType:
         return 0;
+    /* Filter parameters are refused by vaRenderPicture's pipeline (none
+     * is offered), with a reason. */
+    case VAProcPipelineParameterBufferType:
+    case VAProcFilterParameterBufferType:
+        return 2;
     default:
         return -1;
     }
@@ -100,7 +105,7 @@ VAStatus vg_CreateBuffer(VADriverContextP ctx, VAContextID context, VABufferType
         st = VA_STATUS_ERROR_INVALID_CONTEXT;
         goto out;
     }
-    if ((kind == 0) != vg_context_is_encode(c)) {
+    if (kind != (vg_context_is_encode(c) ? 0 : c->proc ? 2 : 1)) {
         st = VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
         goto out;
     }

@@ -21,8 +21,19 @@ static bool encode_profile(uint32_t profile)
     }
 }
 
-static bool cap_usable(const struct vw_cap *c, bool encode_ok)
+/* The VIDEOPROC capability (1.4): profile NONE, NV12 at least. */
+static bool proc_cap_usable(const struct vw_cap *c)
 {
+    return c->profile == VW_PROFILE_NONE && c->entrypoint == VW_ENTRYPOINT_VIDEOPROC &&
+           (c->rt_formats & VW_RT_YUV420) && c->min_width != 0 && c->min_height != 0 &&
+           c->min_width <= c->max_width && c->min_height <= c->max_height &&
+           c->max_width <= VW_MAX_WIDTH && c->max_height <= VW_MAX_HEIGHT;
+}
+
+static bool cap_usable(const struct vw_cap *c, bool encode_ok, bool proc_ok)
+{
+    if (proc_ok && c->entrypoint == VW_ENTRYPOINT_VIDEOPROC)
+        return proc_cap_usable(c);
     if (c->profile == VW_PROFILE_NONE || c->profile >= VW_PROFILE_COUNT_)
         return false;
     if (c->entrypoint != VW_ENTRYPOINT_DECODE &&
@@ -128,6 +139,8 @@ int vg_query_caps(struct vg_conn *conn, struct vg_caps *out)
      * would be nonsense to us. */
     bool encode_ok = conn->hello.version_major == VW_VERSION_MAJOR &&
                      conn->hello.version_minor >= 3;
+    bool proc_ok = conn->hello.version_major == VW_VERSION_MAJOR &&
+                   conn->hello.version_minor >= 4;
     uint8_t *list;
     uint32_t n;
     int err = query_list(conn, VW_OP_QUERY_CAPS, sizeof(struct vw_cap), &list, &n);
@@ -138,7 +151,7 @@ int vg_query_caps(struct vg_conn *conn, struct vg_caps *out)
         struct vw_cap c;
         memcpy(&c, list + (size_t)i * sizeof(c), sizeof(c));
         c.engine_name[sizeof(c.engine_name) - 1] = '\0';
-        if (!cap_usable(&c, encode_ok)) {
+        if (!cap_usable(&c, encode_ok, proc_ok)) {
             vc_debug("ignoring capability %u (profile %u, entrypoint %u)", i, c.profile, c.entrypoint);
             continue;
         }

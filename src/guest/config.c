@@ -93,6 +93,8 @@ static uint32_t entrypoint_to_vw(VAEntrypoint entrypoint)
         return VW_ENTRYPOINT_DECODE;
     case VAEntrypointEncSlice:
         return VW_ENTRYPOINT_ENCODE;
+    case VAEntrypointVideoProc:
+        return VW_ENTRYPOINT_VIDEOPROC;
     default:
         return 0;
     }
@@ -104,6 +106,11 @@ const struct vw_cap *vg_find_cap(const struct vg_driver *drv, uint32_t vw_profil
         if (drv->caps[i].profile == vw_profile && drv->caps[i].entrypoint == vw_entrypoint)
             return &drv->caps[i];
     return NULL;
+}
+
+static const struct vw_cap *proc_cap(const struct vg_driver *drv)
+{
+    return vg_find_cap(drv, VW_PROFILE_NONE, VW_ENTRYPOINT_VIDEOPROC);
 }
 
 static bool profile_supported(const struct vg_driver *drv, uint32_t vw_profile)
@@ -138,6 +145,12 @@ static VAStatus lookup(const struct vg_driver *drv, VAProfile profile, VAEntrypo
 {
     uint32_t vwp = vg_profile_to_vw(profile);
     *enc = NULL;
+    if (profile == VAProfileNone) { /* video processing only */
+        *cap = entrypoint == VAEntrypointVideoProc ? proc_cap(drv) : NULL;
+        if (!proc_cap(drv))
+            return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
+        return *cap ? VA_STATUS_SUCCESS : VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT;
+    }
     if (!profile_supported(drv, vwp))
         return VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
     uint32_t vwe = entrypoint_to_vw(entrypoint);
@@ -195,6 +208,8 @@ VAStatus vg_QueryConfigProfiles(VADriverContextP ctx, VAProfile *profile_list, i
         if (profile_supported(drv, profile_map[i].vw) && listed(profile_map[i].va) &&
             n < VG_MAX_PROFILES)
             profile_list[n++] = profile_map[i].va;
+    if (proc_cap(drv) && n < VG_MAX_PROFILES)
+        profile_list[n++] = VAProfileNone;
     *num_profiles = n;
     vg_unlock(drv);
     return VA_STATUS_SUCCESS;
@@ -208,7 +223,10 @@ VAStatus vg_QueryConfigEntrypoints(VADriverContextP ctx, VAProfile profile,
     struct vg_driver *drv = vg_lock(ctx);
     VAStatus st = VA_STATUS_SUCCESS;
     uint32_t vwp = vg_profile_to_vw(profile);
-    if (!profile_supported(drv, vwp)) {
+    if (profile == VAProfileNone && proc_cap(drv)) {
+        entrypoint_list[0] = VAEntrypointVideoProc;
+        *num_entrypoints = 1;
+    } else if (!profile_supported(drv, vwp)) {
         st = VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
     } else {
         int n = 0;
@@ -231,6 +249,7 @@ VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntry
     const struct vw_cap *cap;
     const struct vw_encode_cap *enc;
     VAStatus st = lookup(drv, profile, entrypoint, &cap, &enc);
+    bool proc = entrypoint == VAEntrypointVideoProc;
     if (st == VA_STATUS_SUCCESS) {
         for (int i = 0; i < num_attribs; i++) {
             VAConfigAttrib *a = &attrib_list[i];
@@ -239,10 +258,10 @@ VAStatus vg_GetConfigAttributes(VADriverContextP ctx, VAProfile profile, VAEntry
                 a->value = va_rt_formats(cap);
                 break;
             case VAConfigAttribDecSliceMode:
-                a->value = enc ? VA_ATTRIB_NOT_SUPPORTED : VA_DEC_SLICE_MODE_NORMAL;
+                a->value = enc || proc ? VA_ATTRIB_NOT_SUPPORTED : VA_DEC_SLICE_MODE_NORMAL;
                 break;
             case VAConfigAttribDecProcessing:
-                a->value = enc ? VA_ATTRIB_NOT_SUPPORTED : VA_DEC_PROCESSING_NONE;
+                a->value = enc || proc ? VA_ATTRIB_NOT_SUPPORTED : VA_DEC_PROCESSING_NONE;
                 break;
             case VAConfigAttribMaxPictureWidth:
                 a->value = cap->max_width;
@@ -376,6 +395,8 @@ VAStatus vg_QueryConfigAttributes(VADriverContextP ctx, VAConfigID config_id, VA
             attrib_list[2] = (VAConfigAttrib){.type = VAConfigAttribEncPackedHeaders,
                                               .value = VA_ENC_PACKED_HEADER_NONE};
             *num_attribs = 3;
+        } else if (cfg->entrypoint == VAEntrypointVideoProc) {
+            *num_attribs = 1;
         } else {
             attrib_list[1] = (VAConfigAttrib){.type = VAConfigAttribDecSliceMode,
                                               .value = VA_DEC_SLICE_MODE_NORMAL};

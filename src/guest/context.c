@@ -12,6 +12,7 @@
 #include "guest/encode.h"
 #include "guest/session.h"
 #include "guest/surface.h"
+#include "guest/vpp.h"
 
 /* ---- picture state -------------------------------------------------------- */
 
@@ -27,6 +28,8 @@ static void reset_picture(struct vg_context *c)
     c->have_last_data = false;
     if (c->enc)
         vg_enc_params_new_picture(c->enc);
+    if (c->proc)
+        c->proc->have_job = false;
 }
 
 static void free_context(struct vg_context *c)
@@ -40,6 +43,7 @@ static void free_context(struct vg_context *c)
     free(c->slice_sizes);
     free(c->blob);
     free(c->enc);
+    free(c->proc);
     free(c);
 }
 
@@ -345,27 +349,11 @@ static VAStatus end_picture(struct vg_driver *drv, VAContextID id, struct vg_con
     uint32_t second = c->codec->second_output
                           ? c->codec->second_output(msg + sizeof(struct vw_decode_bitstream))
                           : VW_INVALID_ID;
-    struct vw_begin_frame begin = {.codec_id = id, .surface_id = c->target};
-    struct vw_end_frame end = {.codec_id = id};
-    uint32_t end_request;
-    int err = vg_conn_post(&drv->conn, VW_OP_BEGIN_FRAME, &begin, sizeof(begin), NULL, 0,
-                           vg_surface_frame_begin_cb, drv, c->target, VG_NO_REGION, NULL);
-    if (!err)
-        err = vg_conn_post(&drv->conn, VW_OP_DECODE_BITSTREAM, msg, msg_len, inline_data,
-                           inline_len, vg_surface_frame_step_cb, drv, c->target, region, NULL);
-    else if (region != VG_NO_REGION)
-        vg_conn_free(&drv->conn, region);
-    if (!err)
-        err = vg_conn_post(&drv->conn, VW_OP_END_FRAME, &end, sizeof(end),
-                           NULL, 0, vg_surface_frame_end_cb, drv, c->target, VG_NO_REGION,
-                           &end_request);
+    int err = vg_surface_post_frame(drv, id, c->target, VW_OP_DECODE_BITSTREAM, msg, msg_len,
+                                    inline_data, inline_len, region);
     free(msg);
     if (err)
         return vg_status_from_errno(err);
-    s->encoding = false;
-    s->frames_in_flight++;
-    s->last_request = end_request;
-    s->output_of = VA_INVALID_SURFACE;
     struct vg_surface *out = second != c->target ? vg_surface_get(drv, second) : NULL;
     if (out)
         out->output_of = c->target;
@@ -411,6 +399,13 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         st = VA_STATUS_ERROR_INVALID_CONFIG;
         goto out;
     }
+    /* A VideoProc context's size means nothing (each job's regions are
+     * its surfaces'): GStreamer creates it 0x0; the daemon is told the
+     * smallest. */
+    if (cfg->entrypoint == VAEntrypointVideoProc && picture_width == 0 && picture_height == 0) {
+        picture_width = (int)cfg->cap.min_width;
+        picture_height = (int)cfg->cap.min_height;
+    }
     if (picture_width <= 0 || picture_height <= 0 ||
         (uint32_t)picture_width < cfg->cap.min_width || (uint32_t)picture_width > cfg->cap.max_width ||
         (uint32_t)picture_height < cfg->cap.min_height || (uint32_t)picture_height > cfg->cap.max_height) {
@@ -425,8 +420,9 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
             goto out;
         }
     }
-    const struct vg_codec *codec = vg_codec_for_profile(cfg->vw_profile);
-    if (!codec) {
+    bool proc = cfg->entrypoint == VAEntrypointVideoProc;
+    const struct vg_codec *codec = proc ? NULL : vg_codec_for_profile(cfg->vw_profile);
+    if (!codec && !proc) {
         st = VA_STATUS_ERROR_UNSUPPORTED_PROFILE;
         goto out;
     }
@@ -437,7 +433,12 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
         goto out;
     }
     c = calloc(1, sizeof(*c));
-    if (!c ||
+    if (c && proc) {
+        if (!(c->proc = calloc(1, sizeof(*c->proc)))) {
+            st = VA_STATUS_ERROR_ALLOCATION_FAILED;
+            goto err_free;
+        }
+    } else if (!c ||
         !(c->picture = malloc(max_size(codec->va_picture_size, codec->va_picture_ext_size))) ||
         !(c->iq = malloc(codec->va_iq_size ? codec->va_iq_size : 1)) ||
         !(c->prob = malloc(codec->va_prob_size ? codec->va_prob_size : 1))) {
@@ -469,7 +470,8 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
     }
     struct vw_create_codec req = {.codec_id = id, .profile = cfg->vw_profile,
                                   .entrypoint = encode ? VW_ENTRYPOINT_ENCODE
-                                                      : VW_ENTRYPOINT_DECODE,
+                                                : proc ? VW_ENTRYPOINT_VIDEOPROC
+                                                       : VW_ENTRYPOINT_DECODE,
                                   .rt_format = context_rt_format(drv, cfg, render_targets,
                                                                  num_render_targets),
                                   .width = c->width, .height = c->height};
@@ -477,8 +479,9 @@ VAStatus vg_CreateContext(VADriverContextP ctx, VAConfigID config_id, int pictur
     err = vg_conn_call(&drv->conn, VW_OP_CREATE_CODEC, &req, sizeof(req), NULL, 0, &res);
     if (err || res.status != VW_OK) {
         if (!err)
-            vc_error("vivacd cannot create a %s %s %ux%u: %s: %s", codec->name,
-                     encode ? "encoder" : "decoder", c->width, c->height,
+            vc_error("vivacd cannot create a %s %s %ux%u: %s: %s",
+                     codec ? codec->name : "video", encode ? "encoder"
+                                                   : proc ? "processor" : "decoder", c->width, c->height,
                      vw_status_name(res.status), res.message);
         st = err ? vg_status_from_errno(err) : vg_status_from_vw(res.status);
         vg_table_remove(&drv->contexts, id);
@@ -558,6 +561,10 @@ VAStatus vg_RenderPicture(VADriverContextP ctx, VAContextID context, VABufferID 
             st = vg_encode_render(drv, c, b);
             continue;
         }
+        if (c->proc) {
+            st = vg_proc_render(drv, c, b);
+            continue;
+        }
         size_t n = sizeof(render_table) / sizeof(render_table[0]);
         render_fn fn = (unsigned)b->type < n ? render_table[b->type] : NULL;
         st = fn ? fn(c, b) : VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
@@ -578,6 +585,7 @@ VAStatus vg_EndPicture(VADriverContextP ctx, VAContextID context)
         st = VA_STATUS_ERROR_OPERATION_FAILED;
     } else {
         st = vg_context_is_encode(c) ? vg_encode_end_picture(drv, context, c)
+             : c->proc               ? vg_proc_end_picture(drv, context, c)
                                      : end_picture(drv, context, c);
         reset_picture(c);
     }

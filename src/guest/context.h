@@ -16,6 +16,7 @@
 #include "guest/driver.h"
 
 struct vg_enc_params;
+struct vg_proc;
 
 struct vg_context {
     VAConfigID config;
@@ -51,6 +52,8 @@ struct vg_context {
 
     /* Encode contexts (encode.h) only; NULL for decode. */
     struct vg_enc_params *enc;
+    /* VideoProc contexts (vpp.h) only; NULL otherwise (codec NULL too). */
+    struct vg_proc *proc;
 };
 
 static inline bool vg_context_is_encode(const struct vg_context *c)

@@ -20,6 +20,7 @@
 #include "guest/session.h"
 #include "guest/surface.h"
 #include "guest/unsupported.h"
+#include "guest/vpp.h"
 #include "vivac_config.h"
 
 #define VG_DEFAULT_ARENA_MB 64u
@@ -276,6 +277,8 @@ VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
     ctx->max_display_attributes = VG_MAX_DISPLAY_ATTRIBUTES;
     ctx->str_vendor = drv->vendor;
     fill_vtable(ctx->vtable);
+    if (ctx->vtable_vpp)
+        vg_vpp_fill_vtable(ctx->vtable_vpp);
     vc_info("%s: %u capabilities (%u encode)", drv->vendor, drv->num_caps, drv->num_enc_caps);
     return VA_STATUS_SUCCESS;
 

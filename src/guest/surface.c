@@ -58,6 +58,33 @@ void vg_surface_frame_end_cb(void *user, uint32_t tag, struct vg_reply *r)
         s->frames_in_flight--;
 }
 
+int vg_surface_post_frame(struct vg_driver *drv, uint32_t codec_id, VASurfaceID target,
+                          uint32_t op, const void *msg, size_t msg_len, const void *data,
+                          size_t data_len, uint64_t region)
+{
+    struct vg_surface *s = vg_surface_get(drv, target);
+    struct vw_begin_frame begin = {.codec_id = codec_id, .surface_id = target};
+    struct vw_end_frame end = {.codec_id = codec_id};
+    uint32_t end_request;
+    int err = vg_conn_post(&drv->conn, VW_OP_BEGIN_FRAME, &begin, sizeof(begin), NULL, 0,
+                           vg_surface_frame_begin_cb, drv, target, VG_NO_REGION, NULL);
+    if (!err)
+        err = vg_conn_post(&drv->conn, op, msg, msg_len, data, data_len,
+                           vg_surface_frame_step_cb, drv, target, region, NULL);
+    else if (region != VG_NO_REGION)
+        vg_conn_free(&drv->conn, region);
+    if (!err)
+        err = vg_conn_post(&drv->conn, VW_OP_END_FRAME, &end, sizeof(end), NULL, 0,
+                           vg_surface_frame_end_cb, drv, target, VG_NO_REGION, &end_request);
+    if (err)
+        return err;
+    s->encoding = false;
+    s->frames_in_flight++;
+    s->last_request = end_request;
+    s->output_of = VA_INVALID_SURFACE;
+    return 0;
+}
+
 static void create_cb(void *user, uint32_t tag, struct vg_reply *r)
 {
     struct vg_surface *s = vg_surface_get(user, tag);

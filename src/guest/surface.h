@@ -36,6 +36,14 @@ struct vg_surface *vg_surface_get(struct vg_driver *drv, VASurfaceID id);
 void vg_surface_frame_begin_cb(void *user, uint32_t tag, struct vg_reply *r);
 void vg_surface_frame_step_cb(void *user, uint32_t tag, struct vg_reply *r);
 void vg_surface_frame_end_cb(void *user, uint32_t tag, struct vg_reply *r);
+/* Posts a frame written into surface `target` (which exists) without
+ * waiting: BEGIN_FRAME, the frame's request `op` (msg, then data inline;
+ * `region`: the arena region it names, freed with its reply or here if
+ * it cannot be posted, VG_NO_REGION: none) and END_FRAME, and counts the
+ * frame in flight. 0 or -errno. */
+int vg_surface_post_frame(struct vg_driver *drv, uint32_t codec_id, VASurfaceID target,
+                          uint32_t op, const void *msg, size_t msg_len, const void *data,
+                          size_t data_len, uint64_t region);
 /* Callback for fire-and-forget requests: logs a failure (tag unused). */
 void vg_log_failure_cb(void *user, uint32_t tag, struct vg_reply *r);
 /* Waits until no decode work on the surface is in flight. */

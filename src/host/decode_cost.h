@@ -19,6 +19,8 @@
  * fast presets takes several times a decode of the same picture). */
 #define VH_COST_ENCODE_CODEC(codec) ((codec) + 8u)
 #define VH_COST_ENCODE_BLOCKS 4u
+/* A video processing job (PROCESS, 1.4) is learned as this codec. */
+#define VH_COST_PROCESS 15u
 
 struct vh_cost_model {
     double ns_per_block[VH_COST_CODECS]; /* moving average, 0: none yet */

@@ -104,6 +104,22 @@ struct vh_rect {
     uint32_t x, y, width, height;
 };
 
+/* One video processing job (PROCESS, protocol 1.4), checked by the core
+ * (validate_process.c): regions inside their surfaces and aligned to their
+ * formats, known enums, source != output. */
+struct vh_process {
+    struct vh_surface *source;
+    struct vh_surface *output;
+    struct vh_rect source_rect;
+    struct vh_rect output_rect;
+    uint32_t scaling;                         /* enum vw_scaling */
+    uint32_t source_standard, source_range;   /* enum vw_color_standard / vw_color_range */
+    uint32_t output_standard, output_range;
+    /* deinterlace: 0 none, else enum vw_deinterlace; field: 0 top, 1
+     * bottom, the field of the source region shown. */
+    uint32_t deinterlace, field;
+};
+
 struct vh_engine;
 struct vh_codec;
 struct vh_gpu_server;
@@ -138,6 +154,13 @@ struct vh_engine_ops {
      * returns VW_OK the target's pixels are final. */
     int (*decode)(struct vh_codec *codec, const struct vh_picture *pic,
                   struct vh_error *err);
+
+    /* Optional (NULL: the engine has no video processing, and the daemon
+     * lists no VIDEOPROC capability for it). Runs one job with a codec made
+     * by codec_create from a VIDEOPROC description (profile NONE); when it
+     * returns VW_OK the output's pixels are final. */
+    int (*process)(struct vh_codec *codec, const struct vh_process *job,
+                   struct vh_error *err);
 
     /* Copies `rect` of the surface to dst with the given layout (offsets and
      * pitches relative to dst; the core has checked that the layout fits in

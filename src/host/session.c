@@ -167,8 +167,11 @@ static uint64_t codec_reserve_bytes(const struct vh_session *s, const struct vw_
             largest = picture;
     }
     const struct vh_codec_rules *rules = vh_codec_rules_get(vw_codec_of_profile(cc->profile));
+    /* Processing keeps no pictures of its own beyond its output and a
+     * private copy of a source: 2. */
     uint32_t pictures = rules && cc->entrypoint == VW_ENTRYPOINT_DECODE ? rules->max_pictures
-                                                                         : 16 + 2;
+                        : cc->entrypoint == VW_ENTRYPOINT_VIDEOPROC ? 2
+                                                                    : 16 + 2;
     return pictures * largest;
 }
 
@@ -341,6 +344,8 @@ static int handle_hello(struct vh_session *s, const struct vh_request *req, stru
     s->client_minor = h.version_minor;
     if (h.version_minor >= 3)
         vh_session_add_encode_caps(s);
+    if (h.version_minor >= 4)
+        vh_session_add_process_caps(s);
 
     uint64_t arena_size = 0;
     struct vw_hello_arena where = {0};
@@ -414,7 +419,13 @@ static int check_caps(struct vh_session *s, const struct vw_create_codec *cc, st
             cc->height >= cap->min_height && cc->height <= cap->max_height)
             return VW_OK;
     }
-    if (!profile || !vw_codec_of_profile(cc->profile))
+    if (cc->entrypoint == VW_ENTRYPOINT_VIDEOPROC && cc->profile == VW_PROFILE_NONE && !format &&
+        !entrypoint)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
+                            "CREATE_CODEC: engine %s has no video processing (VIDEOPROC)%s",
+                            s->engine->ops->name,
+                            s->client_minor < 4 ? " for clients older than protocol 1.4" : "");
+    if (!profile || (!vw_codec_of_profile(cc->profile) && cc->entrypoint != VW_ENTRYPOINT_VIDEOPROC))
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE,
                             "CREATE_CODEC: profile %u not supported by engine %s", cc->profile,
                             s->engine->ops->name);
@@ -469,7 +480,7 @@ static int handle_create_codec(struct vh_session *s, const struct vh_request *re
     bool encode = cc.entrypoint == VW_ENTRYPOINT_ENCODE;
     /* An encoder keeps its pictures in host memory (the reserve above
      * counts them); the engine's GPU estimate is for its decoders. */
-    uint64_t gpu = s->engine->ops->codec_gpu_bytes && !encode
+    uint64_t gpu = s->engine->ops->codec_gpu_bytes && cc.entrypoint == VW_ENTRYPOINT_DECODE
                        ? s->engine->ops->codec_gpu_bytes(s->engine, &desc) : 0;
     if (gpu_charge(s, "CREATE_CODEC", gpu, &rep->err) != VW_OK)
         return rep->err.status;
@@ -724,6 +735,7 @@ static const vh_handler_fn handlers[VW_OP_COUNT_] = {
     [VW_OP_PUT_IMAGE] = vh_handle_put_image,
     [VW_OP_QUERY_ENCODE_CAPS] = vh_handle_query_encode_caps,
     [VW_OP_ENCODE_BITSTREAM] = vh_handle_encode_bitstream,
+    [VW_OP_PROCESS] = vh_handle_process,
     /* VW_OP_ERROR is server -> client only: unknown as a request. */
 };
 

@@ -350,6 +350,9 @@ int vh_handle_decode_bitstream(struct vh_session *s, const struct vh_request *re
     if (codec->enc)
         return vh_error_set(&rep->err, VW_ERR_STATE,
                             "DECODE_BITSTREAM: codec %u encodes (ENCODE_BITSTREAM)", codec->id);
+    if (vh_codec_processes(codec))
+        return vh_error_set(&rep->err, VW_ERR_STATE,
+                            "DECODE_BITSTREAM: codec %u processes (PROCESS)", codec->id);
     if (!codec->frame)
         return vh_error_set(&rep->err, VW_ERR_STATE,
                             "DECODE_BITSTREAM: codec %u has no frame in progress (BEGIN_FRAME)",
@@ -530,6 +533,8 @@ int vh_handle_end_frame(struct vh_session *s, const struct vh_request *req, stru
         st = vh_error_set(&rep->err, VW_ERR_MALFORMED, "END_FRAME: reserved is not 0");
     else if (codec->enc)
         st = vh_encode_end_frame(s, codec, rep);
+    else if (vh_codec_processes(codec))
+        st = vh_process_end_frame(s, codec, &rep->err);
     else
         st = end_frame(s, codec, &rep->err);
     rep->err.status = st;

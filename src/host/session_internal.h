@@ -116,6 +116,9 @@ struct vh_frame {
     /* Encode codecs: the picture's ENCODE_BITSTREAM, checked. */
     bool have_encode;
     struct vw_encode_bitstream encode;
+    /* VIDEOPROC codecs: the frame's PROCESS job, checked. */
+    bool have_process;
+    struct vw_process process;
 };
 
 struct vh_codec_obj {
@@ -243,6 +246,18 @@ void vh_encode_codec_free(struct vh_codec_obj *c);
 /* END_FRAME of an encode codec: encodes the open frame, fills rep's body
  * (and tail: inline coded bytes). */
 int vh_encode_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh_reply *rep);
+
+/* Video processing (session_process.c). */
+static inline bool vh_codec_processes(const struct vh_codec_obj *c)
+{
+    return c->desc.entrypoint == VW_ENTRYPOINT_VIDEOPROC;
+}
+int vh_handle_process(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep);
+/* Lists the VIDEOPROC capability for a 1.4 client of an engine that
+ * processes (at HELLO). */
+void vh_session_add_process_caps(struct vh_session *s);
+/* END_FRAME of a VIDEOPROC codec: runs the open frame's job. */
+int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh_error *err);
 
 /* Runs fn behind the session's gate (the supervisor's scheduler), as one
  * picture of `cost_codec` (decode_cost.h) with `blocks` 16x16 blocks. */

@@ -201,6 +201,7 @@ const char *vw_opcode_name(uint32_t opcode)
         [VW_OP_ERROR] = "ERROR",
         [VW_OP_QUERY_ENCODE_CAPS] = "QUERY_ENCODE_CAPS",
         [VW_OP_ENCODE_BITSTREAM] = "ENCODE_BITSTREAM",
+        [VW_OP_PROCESS] = "PROCESS",
     };
     uint32_t op = opcode & ~VW_REPLY_BIT;
     if (op >= VW_OP_COUNT_ || !names[op])

@@ -17,7 +17,6 @@
  *   nogpu        an engine without a GPU (sw) under --max-gpu-memory 1:
  *                codecs and surfaces are made as ever (nothing is charged).
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,16 +293,9 @@ static void case_nogpu(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: gpu_hostile_client SOCKET hostile N | budget | nogpu\n");
-        return 2;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    socket_path = argv[1];
-    if (!daemon_serves()) {
-        printf("not ok - daemon at %s answers HELLO + QUERY_CAPS\n", socket_path);
-        return 1;
-    }
+    int rc = hostile_start(argc >= 3, argv, "gpu_hostile_client SOCKET hostile N | budget | nogpu");
+    if (rc)
+        return rc;
     if (!strcmp(argv[2], "hostile"))
         case_hostile(argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 4);
     else if (!strcmp(argv[2], "budget"))

@@ -5,7 +5,6 @@
  * exit status 1 if any case failed.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -824,19 +823,13 @@ static void case_client_budget(uint32_t mib)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 && !(argc == 4 && (!strcmp(argv[2], "--budget") ||
-                                     !strcmp(argv[2], "--session-budget") ||
-                                     !strcmp(argv[2], "--client-budget")))) {
-        fprintf(stderr, "usage: hostile_client SOCKET [--budget MIB | --session-budget MIB | "
-                        "--client-budget MIB]\n");
-        return 2;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    socket_path = argv[1];
-    if (!daemon_serves()) {
-        printf("not ok - daemon at %s answers HELLO + QUERY_CAPS\n", socket_path);
-        return 1;
-    }
+    bool args_ok = argc == 2 || (argc == 4 && (!strcmp(argv[2], "--budget") ||
+                                                !strcmp(argv[2], "--session-budget") ||
+                                                !strcmp(argv[2], "--client-budget")));
+    int rc = hostile_start(args_ok, argv, "hostile_client SOCKET [--budget MIB | "
+                                          "--session-budget MIB | --client-budget MIB]");
+    if (rc)
+        return rc;
     if (argc == 4) {
         /* Only one budget: the daemon runs with --max-memory MIB or
          * --max-session-memory MIB. */

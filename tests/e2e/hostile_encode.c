@@ -5,7 +5,6 @@
  * that leave mid-picture. Each case gets its status and the daemon keeps
  * serving. Prints "ok - ..." / "not ok - ..." lines; exit status 1 on any
  * failure. Usage: hostile_encode SOCKET */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -407,16 +406,9 @@ static void case_leave(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: hostile_encode SOCKET\n");
-        return 2;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    socket_path = argv[1];
-    if (!daemon_serves()) {
-        printf("not ok - daemon at %s answers HELLO + QUERY_CAPS\n", socket_path);
-        return 1;
-    }
+    int rc = hostile_start(argc == 2, argv, "hostile_encode SOCKET");
+    if (rc)
+        return rc;
     case_caps();
     case_old_client();
     case_create();
@@ -425,7 +417,5 @@ int main(int argc, char **argv)
     case_limit();
     case_sequence();
     case_leave();
-    result(daemon_serves(), "the daemon still serves");
-    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
-    return failures ? 1 : 0;
+    return hostile_finish();
 }

@@ -29,6 +29,9 @@ grep -q '^  engine: *nvdec$' "$e2e_tmp/info_nvdec.txt" ||
     { cat "$e2e_tmp/info_nvdec.txt"; echo "FAIL: --engine nvdec is not nvdec alone"; exit 1; }
 grep -q '^  AV1Profile0 ' "$e2e_tmp/info_nvdec.txt" &&
     { cat "$e2e_tmp/info_nvdec.txt"; echo "FAIL: --engine nvdec offers AV1 (the fake has none)"; exit 1; }
+# Neither nvdec nor nvdec+sw processes video (docs/codecs.md).
+grep -q ' videoproc ' "$e2e_tmp/info_nvdec.txt" &&
+    { cat "$e2e_tmp/info_nvdec.txt"; echo "FAIL: --engine nvdec offers VideoProc"; exit 1; }
 sw_framemd5 "$h264" >"$e2e_tmp/h264_sw.md5"
 cmp -s "$e2e_tmp/nvdec.md5" "$e2e_tmp/h264_sw.md5" &&
     { echo "FAIL: the fake's pictures equal a real decode: the test could not tell"; exit 1; }
@@ -48,6 +51,9 @@ for mode in gpu-process gpu-context-per-worker; do
     # no 10-bit ones on the fake (no cuMemsetD16Async).
     if grep -E ' decode .* (YUV422|YUV420_10)' "$e2e_tmp/info.txt"; then
         echo "FAIL ($mode): formats offered that nvdec's surfaces cannot hold"; exit 1
+    fi
+    if grep ' videoproc ' "$e2e_tmp/info.txt"; then
+        echo "FAIL ($mode): nvdec+sw offers VideoProc"; exit 1
     fi
 
     replay_md5 "auto_$mode"

@@ -14,6 +14,9 @@ grep -q "^vivac " "$e2e_tmp/run.txt" || { echo "FAIL: LIBVA_DRIVER_NAME not expo
 for p in H264ConstrainedBaseline H264Main H264High; do
     grep -q "$p" "$e2e_tmp/run.txt" || { echo "FAIL: info does not list $p"; exit 1; }
 done
+# sw processes video (VAProfileNone / VAEntrypointVideoProc), NV12 and P010.
+grep -Eq '^  None +videoproc +NV12 .* sw +YUV420\+YUV420_10$' "$e2e_tmp/run.txt" ||
+    { echo "FAIL: info does not list sw's video processing"; exit 1; }
 sock=$(awk 'NR==1 {print $2}' "$e2e_tmp/run.txt")
 [ ! -e "$sock" ] || { echo "FAIL: private socket $sock left behind"; exit 1; }
 

@@ -2,6 +2,7 @@
 #include "wire_client.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +142,7 @@ bool daemon_serves(void)
     return st == VW_OK;
 }
 
-bool daemon_lists(uint32_t profile, uint32_t rt_formats)
+bool daemon_lists_cap(uint32_t profile, uint32_t entrypoint, uint32_t rt_formats)
 {
     struct client c;
     if (!session(&c, 0))
@@ -157,12 +158,39 @@ bool daemon_lists(uint32_t profile, uint32_t rt_formats)
             if (at + sizeof(cap) > c.body_len)
                 break;
             memcpy(&cap, c.body + at, sizeof(cap));
-            found = cap.profile == profile && cap.entrypoint == VW_ENTRYPOINT_DECODE &&
+            found = cap.profile == profile && cap.entrypoint == entrypoint &&
                     (cap.rt_formats & rt_formats) == rt_formats;
         }
     }
     client_close(&c);
     return found;
+}
+
+bool daemon_lists(uint32_t profile, uint32_t rt_formats)
+{
+    return daemon_lists_cap(profile, VW_ENTRYPOINT_DECODE, rt_formats);
+}
+
+int hostile_start(bool args_ok, char **argv, const char *usage)
+{
+    if (!args_ok) {
+        fprintf(stderr, "usage: %s\n", usage);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    socket_path = argv[1];
+    if (!daemon_serves()) {
+        printf("not ok - daemon at %s answers HELLO + QUERY_CAPS\n", socket_path);
+        return 1;
+    }
+    return 0;
+}
+
+int hostile_finish(void)
+{
+    result(daemon_serves(), "the daemon still serves");
+    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+    return failures ? 1 : 0;
 }
 
 int create_surface(struct client *c, uint32_t id, uint32_t w, uint32_t h)

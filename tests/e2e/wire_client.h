@@ -59,6 +59,15 @@ bool daemon_serves(void);
  * `rt_formats` (VW_RT_* bits; 0: in any): cases that need a profile or
  * format skip where the engine lists none (the vaapi engine). */
 bool daemon_lists(uint32_t profile, uint32_t rt_formats);
+/* The same for any entrypoint (VIDEOPROC: profile NONE). */
+bool daemon_lists_cap(uint32_t profile, uint32_t entrypoint, uint32_t rt_formats);
+
+/* A hostile client's main: prints `usage` unless args_ok, takes SOCKET from
+ * argv[1], ignores SIGPIPE and checks the daemon serves; 0, or main's exit
+ * status. hostile_finish: "the daemon still serves", the PASS/FAIL line,
+ * main's exit status. */
+int hostile_start(bool args_ok, char **argv, const char *usage);
+int hostile_finish(void);
 
 int create_surface(struct client *c, uint32_t id, uint32_t w, uint32_t h);  /* NV12 */
 int destroy_surface(struct client *c, uint32_t id);

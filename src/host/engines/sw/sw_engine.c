@@ -165,6 +165,9 @@ static int sw_codec_create(struct vh_engine *engine, const struct vh_codec_desc 
                            struct vh_codec **out, struct vh_error *err)
 {
     *out = NULL;
+    /* The core checked the description against the VIDEOPROC capability. */
+    if (desc->entrypoint == VW_ENTRYPOINT_VIDEOPROC && desc->profile == VW_PROFILE_NONE)
+        return sw_process_codec_create(engine, desc, out, err);
     size_t p = 0;
     while (p < SW_NUM_PROFILES && sw_profiles[p].profile != desc->profile)
         p++;
@@ -230,6 +233,7 @@ const struct vh_engine_ops vh_engine_sw = {
     .codec_create = sw_codec_create,
     .codec_destroy = sw_codec_destroy,
     .decode = sw_decode,
+    .process = sw_process,
     .surface_read = sw_surface_read,
     .surface_write = sw_surface_write,
 };

@@ -93,6 +93,21 @@ int64_t sw_max_pixels(enum AVCodecID id, uint32_t width, uint32_t height);
 int sw_surface_set_frame(struct vh_surface *surface, const AVFrame *frame,
                          const struct sw_shape *shape, struct vh_error *err);
 
+/* sw_surface.c, for processing: the surface's frame, made private (black
+ * where never written) if it does not cover `rect`; the frame is planar
+ * YUV the surface can hold (yuvj formats included). */
+int sw_surface_source(struct vh_surface *surface, const struct vh_rect *rect,
+                      const AVFrame **out, struct vh_error *err);
+/* A new frame of the surface's size in its native planar format (yuv420p
+ * for NV12, yuv420p10le for P010...), black if asked. */
+int sw_surface_new_frame(struct vh_surface *surface, bool black, AVFrame **out,
+                         struct vh_error *err);
+
+/* sw_process.c: the VIDEOPROC codec and its jobs (libswscale). */
+int sw_process_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                            struct vh_codec **out, struct vh_error *err);
+int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err);
+
 /* Base of every sw codec instance: the codec's own destroy/decode. */
 struct sw_codec {
     struct vh_codec base;

@@ -445,6 +445,48 @@ err_alloc:
                         surface->width, surface->height);
 }
 
+int sw_surface_source(struct vh_surface *surface, const struct vh_rect *rect,
+                      const AVFrame **out, struct vh_error *err)
+{
+    struct sw_surface *s = sw_surface_get(surface);
+    AVFrame *f = s->frame;
+    /* Never written, or a smaller picture than the region: a private
+     * frame with black where nothing was decoded. */
+    if (!f->buf[0] || (uint64_t)rect->x + rect->width > (uint64_t)f->width ||
+        (uint64_t)rect->y + rect->height > (uint64_t)f->height) {
+        int st = make_private(surface, err);
+        if (st != VW_OK)
+            return st;
+    } else if (!frame_check(surface, f, err)) {
+        return err->status;
+    }
+    *out = s->frame;
+    return VW_OK;
+}
+
+int sw_surface_new_frame(struct vh_surface *surface, bool black, AVFrame **out,
+                         struct vh_error *err)
+{
+    const struct vc_pixel_format *pf = sw_surface_get(surface)->format;
+    const struct frame_format *ff = frame_format_native(pf);
+    AVFrame *n = av_frame_alloc();
+    if (!n)
+        goto err;
+    n->format = ff->av;
+    n->width = (int)surface->width;
+    n->height = (int)surface->height;
+    if (av_frame_get_buffer(n, 0) < 0)
+        goto err;
+    if (black)
+        fill_black(n, pf, ff);
+    *out = n;
+    return VW_OK;
+err:
+    av_frame_free(&n);
+    return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory for a %ux%u picture",
+                        surface->width, surface->height);
+}
+
 /* One row of component c into a frame row (`dst`, `dst_bytes` a sample):
  * `w` samples of the image row `row` from sample `x` on, scaled down
  * `down` bits to the frame's depth. */

@@ -1,0 +1,176 @@
+#include "guest/vpp.h"
+
+#include <string.h>
+
+#include "common/log.h"
+#include "guest/config.h"
+#include "guest/surface.h"
+
+/* What the pipeline takes (vaQueryVideoProcPipelineCaps): the daemon's
+ * VIDEOPROC capability refuses the rest. */
+static VAProcColorStandardType color_standards[] = {
+    VAProcColorStandardBT601, VAProcColorStandardBT709, VAProcColorStandardBT470BG,
+    VAProcColorStandardSMPTE170M, VAProcColorStandardBT2020,
+};
+static uint32_t pixel_formats[] = {VA_FOURCC_NV12, VA_FOURCC_P010};
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The pipeline's filters: a deinterlacing one at most (*deint, NULL if
+ * none); any other is refused. Called with the driver locked. */
+static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, uint32_t n,
+                                const VAProcFilterParameterBufferDeinterlacing **deint)
+{
+    *deint = NULL;
+    if (n && !ids)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct vg_buffer *f = vg_buffer_get(drv, ids[i]);
+        if (!f || f->type != VAProcFilterParameterBufferType)
+            return VA_STATUS_ERROR_INVALID_BUFFER;
+        VAProcFilterParameterBufferBase base;
+        if (f->size < sizeof(base))
+            return VA_STATUS_ERROR_INVALID_BUFFER;
+        memcpy(&base, f->data, sizeof(base));
+        if (base.type != VAProcFilterDeinterlacing || *deint ||
+            f->size < sizeof(VAProcFilterParameterBufferDeinterlacing)) {
+            vc_warn("VideoProc: filter type %d not offered (deinterlacing only, once)",
+                    base.type);
+            return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+        }
+        *deint = (const VAProcFilterParameterBufferDeinterlacing *)f->data;
+    }
+    return VA_STATUS_SUCCESS;
+}
+
+VAStatus vg_proc_render(struct vg_driver *drv, struct vg_context *c, const struct vg_buffer *b)
+{
+    if (b->type != VAProcPipelineParameterBufferType)
+        return VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
+    VAProcPipelineParameterBuffer pp;
+    if (b->size < sizeof(pp))
+        return VA_STATUS_ERROR_INVALID_BUFFER;
+    memcpy(&pp, b->data, sizeof(pp));
+    const struct vg_surface *src = vg_surface_get(drv, pp.surface);
+    const struct vg_surface *dst = vg_surface_get(drv, c->target);
+    if (!src || !dst)
+        return VA_STATUS_ERROR_INVALID_SURFACE;
+    const VAProcFilterParameterBufferDeinterlacing *deint;
+    VAStatus st = resolve_filters(drv, pp.filters, pp.num_filters, &deint);
+    if (!st)
+        st = vg_proc_translate(&pp, deint, src, dst, &c->proc->job);
+    if (st)
+        return st;
+    c->proc->job.source_id = pp.surface;
+    c->proc->have_job = true;
+    return VA_STATUS_SUCCESS;
+}
+
+VAStatus vg_proc_end_picture(struct vg_driver *drv, VAContextID id, struct vg_context *c)
+{
+    if (!vg_surface_get(drv, c->target))
+        return VA_STATUS_ERROR_INVALID_SURFACE;
+    if (!c->proc->have_job) {
+        vc_warn("vaEndPicture of a VideoProc context without a pipeline buffer");
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
+    c->proc->job.codec_id = id;
+    int err = vg_surface_post_frame(drv, id, c->target, VW_OP_PROCESS, &c->proc->job,
+                                    sizeof(c->proc->job), NULL, 0, VG_NO_REGION);
+    return err ? vg_status_from_errno(err) : VA_STATUS_SUCCESS;
+}
+
+/* ---- capability queries ---------------------------------------------------- */
+
+/* The VideoProc capability if `id` is a VideoProc context, else NULL. */
+static const struct vw_cap *proc_context_cap(VADriverContextP ctx, VAContextID id)
+{
+    struct vg_driver *drv = vg_lock(ctx);
+    struct vg_context *c = vg_table_get(&drv->contexts, id);
+    const struct vw_cap *cap = c && c->proc
+                                   ? vg_find_cap(drv, VW_PROFILE_NONE, VW_ENTRYPOINT_VIDEOPROC)
+                                   : NULL;
+    vg_unlock(drv);
+    return cap;
+}
+
+static VAStatus query_filters(VADriverContextP ctx, VAContextID context, VAProcFilterType *filters,
+                              unsigned int *num_filters)
+{
+    if (!filters || !num_filters)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    if (!proc_context_cap(ctx, context))
+        return VA_STATUS_ERROR_INVALID_CONTEXT;
+    /* Scaling and CSC are the pipeline's own, not filters. */
+    if (*num_filters < 1) {
+        *num_filters = 1;
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
+    filters[0] = VAProcFilterDeinterlacing;
+    *num_filters = 1;
+    return VA_STATUS_SUCCESS;
+}
+
+static VAStatus query_filter_caps(VADriverContextP ctx, VAContextID context, VAProcFilterType type,
+                                  void *filter_caps, unsigned int *num_filter_caps)
+{
+    if (!filter_caps || !num_filter_caps)
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    if (!proc_context_cap(ctx, context))
+        return VA_STATUS_ERROR_INVALID_CONTEXT;
+    if (type != VAProcFilterDeinterlacing) {
+        *num_filter_caps = 0;
+        return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+    }
+    if (*num_filter_caps < 1) {
+        *num_filter_caps = 1;
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
+    VAProcFilterCapDeinterlacing *caps = filter_caps;
+    caps[0] = (VAProcFilterCapDeinterlacing){.type = VAProcDeinterlacingBob};
+    *num_filter_caps = 1;
+    return VA_STATUS_SUCCESS;
+}
+
+static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, VABufferID *filters,
+                                    unsigned int num_filters, VAProcPipelineCaps *caps)
+{
+    if (!caps || (num_filters && !filters))
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    const struct vw_cap *cap = proc_context_cap(ctx, context);
+    if (!cap)
+        return VA_STATUS_ERROR_INVALID_CONTEXT;
+    struct vg_driver *drv = vg_lock(ctx);
+    const VAProcFilterParameterBufferDeinterlacing *deint;
+    VAStatus st = resolve_filters(drv, filters, num_filters, &deint);
+    vg_unlock(drv);
+    if (st)
+        return st;
+    /* The lists are the driver's (as VA drivers do): the caller's pointers
+     * are replaced, never written through. */
+    memset(caps, 0, sizeof(*caps));
+    caps->filter_flags = VA_FILTER_SCALING_FAST | VA_FILTER_SCALING_HQ;
+    caps->input_color_standards = color_standards;
+    caps->num_input_color_standards = LEN(color_standards);
+    caps->output_color_standards = color_standards;
+    caps->num_output_color_standards = LEN(color_standards);
+    caps->rotation_flags = 1u << VA_ROTATION_NONE;
+    caps->mirror_flags = 0;
+    caps->input_pixel_format = pixel_formats;
+    caps->num_input_pixel_formats = LEN(pixel_formats);
+    caps->output_pixel_format = pixel_formats;
+    caps->num_output_pixel_formats = LEN(pixel_formats);
+    caps->min_input_width = caps->min_output_width = cap->min_width;
+    caps->min_input_height = caps->min_output_height = cap->min_height;
+    caps->max_input_width = caps->max_output_width = cap->max_width;
+    caps->max_input_height = caps->max_output_height = cap->max_height;
+    return VA_STATUS_SUCCESS;
+}
+
+void vg_vpp_fill_vtable(struct VADriverVTableVPP *vt)
+{
+    vt->version = VA_DRIVER_VTABLE_VPP_VERSION;
+    vt->vaQueryVideoProcFilters = query_filters;
+    vt->vaQueryVideoProcFilterCaps = query_filter_caps;
+    vt->vaQueryVideoProcPipelineCaps = query_pipeline_caps;
+}

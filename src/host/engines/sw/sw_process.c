@@ -1,0 +1,160 @@
+/* Video processing on the CPU: one libswscale pass per job, from the source
+ * region of the source surface's frame into the output region of a new
+ * frame that becomes the output surface's. The scaling quality picks
+ * swscale's filter (docs/codecs.md, Video processing): a job gives what
+ * FFmpeg's software `scale` filter gives with the same flags, sample for
+ * sample. */
+#include <stdlib.h>
+
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "host/engines/sw/sw_internal.h"
+
+struct sw_proc {
+    struct sw_codec base;
+    struct SwsContext *sws;       /* the last job's, reused while it fits */
+};
+
+/* enum vw_scaling -> swscale's filter. */
+static int sws_flags_of(uint32_t scaling)
+{
+    switch (scaling) {
+    case VW_SCALING_FAST:
+        return SWS_FAST_BILINEAR;
+    case VW_SCALING_HQ:
+        return SWS_LANCZOS;
+    default:
+        return SWS_BICUBIC;
+    }
+}
+
+/* The yuv format of the same layout as a yuvj one: the samples are taken
+ * as they are, the range is the job's. */
+static enum AVPixelFormat plain_yuv(enum AVPixelFormat f)
+{
+    switch (f) {
+    case AV_PIX_FMT_YUVJ420P:
+        return AV_PIX_FMT_YUV420P;
+    case AV_PIX_FMT_YUVJ422P:
+        return AV_PIX_FMT_YUV422P;
+    case AV_PIX_FMT_YUVJ444P:
+        return AV_PIX_FMT_YUV444P;
+    default:
+        return f;
+    }
+}
+
+static int sws_colorspace(uint32_t standard)
+{
+    switch (standard) {
+    case VW_COLOR_BT601:
+        return SWS_CS_ITU601;
+    case VW_COLOR_BT2020:
+        return SWS_CS_BT2020;
+    default:
+        return SWS_CS_ITU709;
+    }
+}
+
+/* Pointers to the region (x, y) of a planar frame of format `f`. */
+static void region_planes(const AVFrame *frame, enum AVPixelFormat f, uint32_t x, uint32_t y,
+                          uint8_t *planes[4])
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f);
+    unsigned bytes = (unsigned)((d->comp[0].depth + 7) / 8);
+    for (unsigned c = 0; c < 4; c++) {
+        if (!frame->data[c]) {
+            planes[c] = NULL;
+            continue;
+        }
+        uint32_t px = c ? x >> d->log2_chroma_w : x, py = c ? y >> d->log2_chroma_h : y;
+        planes[c] = frame->data[c] + (size_t)py * (size_t)frame->linesize[c] + (size_t)px * bytes;
+    }
+}
+
+static void proc_destroy(struct vh_codec **codec)
+{
+    struct sw_proc *p = (struct sw_proc *)*codec;
+    sws_freeContext(p->sws);
+    free(p);
+    *codec = NULL;
+}
+
+static int proc_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err)
+{
+    return vh_error_set(err, VW_ERR_STATE, "sw: a VIDEOPROC codec decodes nothing");
+}
+
+int sw_process_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
+                            struct vh_codec **out, struct vh_error *err)
+{
+    struct sw_proc *p = calloc(1, sizeof(*p));
+    if (!p)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    p->base.base.engine = engine;
+    p->base.destroy = proc_destroy;
+    p->base.decode = proc_decode;
+    *out = &p->base.base;
+    return VW_OK;
+}
+
+int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err)
+{
+    struct sw_proc *p = (struct sw_proc *)codec;
+    const AVFrame *src;
+    int st = sw_surface_source(job->source, &job->source_rect, &src, err);
+    if (st != VW_OK)
+        return st;
+    const struct vh_rect *in = &job->source_rect, *o = &job->output_rect;
+    bool whole = o->x == 0 && o->y == 0 && o->width == job->output->width &&
+                 o->height == job->output->height;
+    AVFrame *dst;
+    st = sw_surface_new_frame(job->output, !whole, &dst, err);
+    if (st != VW_OK)
+        return st;
+    enum AVPixelFormat sf = plain_yuv(src->format), df = dst->format;
+    int flags = sws_flags_of(job->scaling);
+    /* Bob: the field's lines are every other line of each plane (4:2:0
+     * chroma lines alternate fields too), scaled as a picture of half the
+     * height: what FFmpeg's `field` then `scale` filters do. */
+    int in_h = job->deinterlace ? (int)in->height / 2 : (int)in->height;
+    p->sws = sws_getCachedContext(p->sws, (int)in->width, in_h, sf, (int)o->width,
+                                  (int)o->height, df, flags, NULL, NULL, NULL);
+    if (!p->sws) {
+        av_frame_free(&dst);
+        return vh_error_set(err, VW_ERR_INTERNAL, "sw: libswscale refused %ux%u %s -> %ux%u %s",
+                            in->width, in->height, av_get_pix_fmt_name(sf), o->width, o->height,
+                            av_get_pix_fmt_name(df));
+    }
+    /* Ranges and matrices: swscale converts the range between YUV
+     * formats; the matrix matters only where the range changes. */
+    int src_full = job->source_range == VW_RANGE_FULL, dst_full = job->output_range == VW_RANGE_FULL;
+    if (src_full != dst_full) {
+        const int *src_m = sws_getCoefficients(sws_colorspace(job->source_standard));
+        const int *dst_m = sws_getCoefficients(sws_colorspace(job->output_standard));
+        sws_setColorspaceDetails(p->sws, src_m, src_full, dst_m, dst_full, 0, 1 << 16, 1 << 16);
+    } else {
+        const int *m = sws_getCoefficients(SWS_CS_DEFAULT);
+        sws_setColorspaceDetails(p->sws, m, 0, m, 0, 0, 1 << 16, 1 << 16);
+    }
+    uint8_t *sp[4], *dp[4];
+    int src_linesize[4];
+    region_planes(src, sf, in->x, in->y, sp);
+    region_planes(dst, df, o->x, o->y, dp);
+    for (unsigned c = 0; c < 4; c++) {
+        src_linesize[c] = job->deinterlace ? 2 * src->linesize[c] : src->linesize[c];
+        if (job->deinterlace && sp[c] && job->field)
+            sp[c] += src->linesize[c];
+    }
+    int h = sws_scale(p->sws, (const uint8_t *const *)sp, src_linesize, 0, in_h, dp,
+                      dst->linesize);
+    if (h != (int)o->height) {
+        av_frame_free(&dst);
+        return vh_error_set(err, VW_ERR_INTERNAL, "sw: libswscale wrote %d of %u rows", h,
+                            o->height);
+    }
+    st = sw_surface_set_frame(job->output, dst, NULL, err);
+    av_frame_free(&dst);
+    return st;
+}

@@ -1,0 +1,120 @@
+/* Video processing (protocol 1.4): the VIDEOPROC capability, PROCESS
+ * (checked by validate_process.c, kept in the open frame) and END_FRAME of
+ * a VIDEOPROC codec (the engine's process behind the scheduler's gate). */
+#include <string.h>
+
+#include "common/cursor.h"
+#include "host/decode_cost.h"
+#include "host/session_internal.h"
+#include "host/validate_process.h"
+
+/* Formats processed: those both sides of a job may be (NV12, P010). */
+#define PROC_RT_FORMATS (VW_RT_YUV420 | VW_RT_YUV420_10)
+#define PROC_MIN_SIZE 2u
+
+void vh_session_add_process_caps(struct vh_session *s)
+{
+    if (!s->engine->ops->process || s->num_caps >= VH_MAX_CAPS)
+        return;
+    /* Any surface the engine's decoders may write can be processed. */
+    uint32_t w = 0, h = 0;
+    for (uint32_t i = 0; i < s->num_caps; i++) {
+        w = s->caps[i].max_width > w ? s->caps[i].max_width : w;
+        h = s->caps[i].max_height > h ? s->caps[i].max_height : h;
+    }
+    if (w < PROC_MIN_SIZE || h < PROC_MIN_SIZE)
+        return;
+    struct vw_cap *cap = &s->caps[s->num_caps++];
+    *cap = (struct vw_cap){.profile = VW_PROFILE_NONE, .entrypoint = VW_ENTRYPOINT_VIDEOPROC,
+                           .rt_formats = PROC_RT_FORMATS, .pixel_format = VW_FOURCC_NV12,
+                           .min_width = PROC_MIN_SIZE, .min_height = PROC_MIN_SIZE,
+                           .max_width = w, .max_height = h};
+    strncpy(cap->engine_name, s->engine->ops->name, sizeof(cap->engine_name) - 1);
+}
+
+int vh_handle_process(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
+{
+    const char *W = "PROCESS";
+    struct vw_process p;
+    struct vc_cursor c = vc_cursor_make(req->payload, req->size);
+    if (!vc_cursor_copy(&c, &p, sizeof(p)) || !vc_cursor_done(&c))
+        return vh_expect_size(rep, W, req->size, sizeof(p));
+    struct vh_codec_obj *codec = vh_session_codec(s, p.codec_id);
+    if (!codec)
+        return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no codec %u", W, p.codec_id);
+    if (!vh_codec_processes(codec))
+        return vh_error_set(&rep->err, VW_ERR_STATE, "%s: codec %u was created with entrypoint "
+                            "%u, not VIDEOPROC", W, codec->id, codec->desc.entrypoint);
+    struct vh_frame *f = codec->frame;
+    if (!f)
+        return vh_error_set(&rep->err, VW_ERR_STATE,
+                            "%s: codec %u has no frame in progress (BEGIN_FRAME)", W, codec->id);
+    int st;
+    struct vh_surface_obj *src = vh_session_surface(s, p.source_id);
+    if (f->have_process)
+        st = vh_error_set(&rep->err, VW_ERR_STATE, "%s: codec %u's frame already has its job",
+                          W, codec->id);
+    else if (!src)
+        st = vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no source surface %u", W,
+                          p.source_id);
+    else
+        st = vh_process_check(&p, &src->surface, &f->target->surface, PROC_RT_FORMATS,
+                              &rep->err);
+    if (st != VW_OK) {
+        if (f->error.status == VW_OK)
+            f->error = rep->err;
+        return st;
+    }
+    f->process = p;
+    f->have_process = true;
+    return VW_OK;
+}
+
+struct process_job {
+    struct vh_codec_obj *codec;
+    const struct vh_process *job;
+};
+
+static int run_process(void *arg, struct vh_error *err)
+{
+    struct process_job *pj = arg;
+    struct vh_codec *ec = pj->codec->engine_codec;
+    return ec->engine->ops->process(ec, pj->job, err);
+}
+
+int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struct vh_error *err)
+{
+    struct vh_frame *f = codec->frame;
+    if (f->error.status != VW_OK) {
+        *err = f->error;
+        return err->status;
+    }
+    if (!f->have_process)
+        return vh_error_set(err, VW_ERR_STATE, "END_FRAME: frame of codec %u has no PROCESS",
+                            codec->id);
+    const struct vw_process *p = &f->process;
+    /* The source may have been destroyed since PROCESS. */
+    struct vh_surface_obj *src = vh_session_surface(s, p->source_id);
+    if (!src)
+        return vh_error_set(err, VW_ERR_INVALID_ID, "END_FRAME: no source surface %u",
+                            p->source_id);
+    struct vh_process job = {
+        .source = &src->surface, .output = &f->target->surface,
+        .source_rect = {p->source.x, p->source.y, p->source.width, p->source.height},
+        .output_rect = {p->output.x, p->output.y, p->output.width, p->output.height},
+        .scaling = p->scaling,
+        .source_standard = p->source_standard, .source_range = p->source_range,
+        .output_standard = p->output_standard, .output_range = p->output_range,
+        .deinterlace = (p->filters & VW_FILTER_DEINTERLACE) ? p->deinterlace : 0,
+        .field = p->field,
+    };
+    /* Cost: the larger side's 16x16 blocks. */
+    uint64_t in = (uint64_t)p->source.width * p->source.height;
+    uint64_t out = (uint64_t)p->output.width * p->output.height;
+    uint32_t blocks = (uint32_t)(((in > out ? in : out) + 255) / 256);
+    struct process_job pj = {codec, &job};
+    int st = vh_session_gated(s, VH_COST_PROCESS, blocks, run_process, &pj, err);
+    if (st != VW_OK && err->status != st)
+        vh_error_set(err, st, "END_FRAME: engine processing failed");
+    return st;
+}

@@ -1,0 +1,85 @@
+/* PROCESS's checks (validate_process.h): every field of the job, so that
+ * engines take regions and enums as given. */
+#include "host/validate_process.h"
+
+#include <stdbool.h>
+
+#include "host/image_check.h"
+
+#define W "PROCESS"
+
+/* The image rectangles' rule (image_check.c): inside, non-empty, whole
+ * chroma samples. */
+static int check_rect(const char *name, const struct vw_rect *r, const struct vh_surface *s,
+                      struct vh_error *err)
+{
+    return vh_image_check_rect(name, s, r->x, r->y, r->width, r->height, err);
+}
+
+static bool ratio_ok(uint32_t a, uint32_t b)
+{
+    return (uint64_t)a <= (uint64_t)b * VH_PROCESS_MAX_RATIO &&
+           (uint64_t)b <= (uint64_t)a * VH_PROCESS_MAX_RATIO;
+}
+
+int vh_process_check(const struct vw_process *p, const struct vh_surface *source,
+                     const struct vh_surface *output, uint32_t rt_formats,
+                     struct vh_error *err)
+{
+    if (p->flags != 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": flags 0x%x must be 0", p->flags);
+    for (unsigned i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
+        if (p->reserved[i] != 0)
+            return vh_error_set(err, VW_ERR_MALFORMED, W ": reserved[%u] is not 0", i);
+    if (p->filters & ~VW_FILTER_DEINTERLACE)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            W ": filters 0x%x: unknown filter bits 0x%x", p->filters,
+                            p->filters & ~VW_FILTER_DEINTERLACE);
+    bool deint = p->filters & VW_FILTER_DEINTERLACE;
+    if (!deint && (p->deinterlace != 0 || p->field != 0))
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": deinterlace %u / field %u without the DEINTERLACE filter",
+                            p->deinterlace, p->field);
+    if (deint && p->deinterlace != VW_DEINTERLACE_BOB)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            W ": deinterlace %u: only bob (%u) is supported", p->deinterlace,
+                            VW_DEINTERLACE_BOB);
+    if (deint && p->field > 1)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": field %u is not 0 (top) or 1 (bottom)",
+                            p->field);
+    if (p->scaling > VW_SCALING_HQ)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": scaling %u unknown", p->scaling);
+    if (p->source_standard > VW_COLOR_BT2020 || p->output_standard > VW_COLOR_BT2020)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": colour standard %u/%u unknown",
+                            p->source_standard, p->output_standard);
+    if (p->source_range > VW_RANGE_FULL || p->output_range > VW_RANGE_FULL)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": colour range %u/%u unknown",
+                            p->source_range, p->output_range);
+    if (p->rotation != 0 || p->mirror != 0)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
+                            W ": rotation %u / mirror %u: not supported", p->rotation, p->mirror);
+    if (source == output)
+        return vh_error_set(err, VW_ERR_STATE, W ": surface %u is both source and output",
+                            source->id);
+    if (!(source->rt_format & rt_formats) || !(output->rt_format & rt_formats))
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            W ": surfaces %u (rt_format 0x%x) -> %u (0x%x): processing takes "
+                            "0x%x", source->id, source->rt_format, output->id, output->rt_format,
+                            rt_formats);
+    int st = check_rect(W ": source region", &p->source, source, err);
+    if (st == VW_OK)
+        st = check_rect(W ": output region", &p->output, output, err);
+    if (st != VW_OK)
+        return st;
+    /* A field's 4:2:0 chroma lines are every other chroma line. */
+    if (deint && (p->source.y % 4 || p->source.height % 4))
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": a deinterlaced source region's y %u and height %u must be "
+                            "multiples of 4", p->source.y, p->source.height);
+    if (!ratio_ok(p->source.width, p->output.width) || !ratio_ok(p->source.height, p->output.height))
+        return vh_error_set(err, VW_ERR_RESOLUTION,
+                            W ": %ux%u -> %ux%u scales more than %ux either way",
+                            p->source.width, p->source.height, p->output.width, p->output.height,
+                            VH_PROCESS_MAX_RATIO);
+    return VW_OK;
+}

@@ -1,0 +1,24 @@
+/*
+ * Checks of one PROCESS job (protocol 1.4) against its surfaces and the
+ * VIDEOPROC capability. Pure: no session, no engine
+ * (tests/unit/test_validate_process.c).
+ */
+#ifndef VIVAC_HOST_VALIDATE_PROCESS_H
+#define VIVAC_HOST_VALIDATE_PROCESS_H
+
+#include <stdint.h>
+
+#include "host/engine.h"
+#include "vivac/protocol.h"
+
+/* Largest ratio between a region's source and output size, either way, in
+ * each direction (what VA drivers commonly allow). */
+#define VH_PROCESS_MAX_RATIO 16u
+
+/* VW_OK, or the status of the first problem found, err naming the field.
+ * `rt_formats`: the VW_RT_* formats the capability processes. */
+int vh_process_check(const struct vw_process *p, const struct vh_surface *source,
+                     const struct vh_surface *output, uint32_t rt_formats,
+                     struct vh_error *err);
+
+#endif

@@ -1,0 +1,280 @@
+/* Hostile and edge cases of protocol 1.4's video processing (PROCESS)
+ * against a live vivacd (sw engine): every bad field of vw_process
+ * (regions outside or across their surfaces, sizes that overflow, unknown
+ * enums and filter bits, reserved fields), wrong or destroyed surfaces,
+ * PROCESS on the wrong codec or at the wrong time, a 1.3 client, clients
+ * that leave mid-job. Each case gets its status, the frame's END_FRAME
+ * fails with it, and the daemon keeps serving and processing. Prints
+ * "ok - ..." / "not ok - ..." lines; exit status 1 on any failure.
+ * Usage: hostile_process SOCKET */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire_client.h"
+
+#define PROC 1u       /* the VIDEOPROC codec */
+#define DEC 2u        /* an H.264 decode codec */
+#define SRC 1u        /* 64x64 NV12 */
+#define OUT 2u        /* 32x32 NV12 */
+#define SRC422 3u     /* 64x64 422H */
+
+static int create_proc(struct client *c, uint32_t id, uint32_t profile)
+{
+    struct vw_create_codec cc = {.codec_id = id, .profile = profile,
+                                 .entrypoint = VW_ENTRYPOINT_VIDEOPROC,
+                                 .rt_format = VW_RT_YUV420, .width = 32, .height = 32};
+    return REQ1(c, VW_OP_CREATE_CODEC, cc);
+}
+
+static bool setup(struct client *c)
+{
+    struct vw_create_codec dec = {.codec_id = DEC, .profile = VW_PROFILE_H264_HIGH,
+                                  .entrypoint = VW_ENTRYPOINT_DECODE,
+                                  .rt_format = VW_RT_YUV420, .width = 64, .height = 64};
+    struct vw_create_surface s422 = {.surface_id = SRC422, .width = 64, .height = 64,
+                                     .rt_format = VW_RT_YUV422,
+                                     .pixel_format = VW_FOURCC_422H};
+    return session(c, 0) && create_proc(c, PROC, VW_PROFILE_NONE) == VW_OK &&
+           REQ1(c, VW_OP_CREATE_CODEC, dec) == VW_OK && create_surface(c, SRC, 64, 64) == VW_OK &&
+           create_surface(c, OUT, 32, 32) == VW_OK && REQ1(c, VW_OP_CREATE_SURFACE, s422) == VW_OK;
+}
+
+static struct vw_process good(void)
+{
+    return (struct vw_process){.codec_id = PROC, .source_id = SRC,
+                               .source = {0, 0, 64, 64}, .output = {0, 0, 32, 32},
+                               .scaling = VW_SCALING_HQ};
+}
+
+/* BEGIN_FRAME, PROCESS p, END_FRAME: PROCESS's status and END_FRAME's. */
+static void job(struct client *c, const struct vw_process *p, int *process, int *end)
+{
+    begin_frame(c, PROC, OUT);
+    *process = request(c, VW_OP_PROCESS, p, sizeof(*p), NULL, 0, NULL, 0);
+    *end = end_frame(c, PROC);
+}
+
+struct bad_case {
+    const char *name;
+    void (*edit)(struct vw_process *p);
+    int status;
+};
+
+static void src_outside(struct vw_process *p) { p->source.x = 40; p->source.width = 32; }
+static void out_outside(struct vw_process *p) { p->output.y = 2; }
+static void src_overflow(struct vw_process *p) { p->source.x = 0xfffffffeu; p->source.width = 4; }
+static void out_huge(struct vw_process *p) { p->output.width = 0xfffffffeu; p->output.height = 8192; }
+static void src_empty(struct vw_process *p) { p->source.height = 0; }
+static void out_odd(struct vw_process *p) { p->output.x = 1; p->output.width = 30; }
+static void filter_unknown(struct vw_process *p) { p->filters = 0x80000000u; }
+static void filter_any(struct vw_process *p) { p->filters = 2; }
+static void deint_unknown(struct vw_process *p) { p->filters = 1; p->deinterlace = 9; }
+static void deint_field(struct vw_process *p) { p->filters = 1; p->deinterlace = 1; p->field = 7; }
+static void deint_lines(struct vw_process *p) { p->filters = 1; p->deinterlace = 1; p->source.y = 2; p->source.height = 60; }
+static void deint_alone(struct vw_process *p) { p->field = 1; }
+static void scaling_unknown(struct vw_process *p) { p->scaling = 7; }
+static void standard_unknown(struct vw_process *p) { p->output_standard = 9; }
+static void range_unknown(struct vw_process *p) { p->source_range = 3; }
+static void rotated(struct vw_process *p) { p->rotation = 1; }
+static void mirrored(struct vw_process *p) { p->mirror = 1; }
+static void flagged(struct vw_process *p) { p->flags = 1; }
+static void reserved(struct vw_process *p) { p->reserved[2] = 1; }
+static void no_source(struct vw_process *p) { p->source_id = 999; }
+static void invalid_source(struct vw_process *p) { p->source_id = VW_INVALID_ID; }
+static void self(struct vw_process *p) { p->source_id = OUT; p->source = p->output; }
+static void ratio(struct vw_process *p) { p->output = (struct vw_rect){0, 0, 2, 2}; }
+static void format_422(struct vw_process *p) { p->source_id = SRC422; }
+static void wrong_codec(struct vw_process *p) { p->codec_id = 77; }
+
+static const struct bad_case bad_cases[] = {
+    {"source region outside its surface", src_outside, VW_ERR_MALFORMED},
+    {"output region outside its surface", out_outside, VW_ERR_MALFORMED},
+    {"source x + width overflows 32 bits", src_overflow, VW_ERR_MALFORMED},
+    {"output region of 4G x 8192", out_huge, VW_ERR_MALFORMED},
+    {"empty source region", src_empty, VW_ERR_MALFORMED},
+    {"output region at an odd x", out_odd, VW_ERR_MALFORMED},
+    {"unknown filter bit", filter_unknown, VW_ERR_UNSUPPORTED_STREAM},
+    {"filter bit 0x2 (none defined)", filter_any, VW_ERR_UNSUPPORTED_STREAM},
+    {"deinterlace algorithm 9", deint_unknown, VW_ERR_UNSUPPORTED_STREAM},
+    {"deinterlace field 7", deint_field, VW_ERR_MALFORMED},
+    {"deinterlaced region at y 2", deint_lines, VW_ERR_MALFORMED},
+    {"a field without the DEINTERLACE filter", deint_alone, VW_ERR_MALFORMED},
+    {"unknown scaling mode", scaling_unknown, VW_ERR_MALFORMED},
+    {"unknown colour standard", standard_unknown, VW_ERR_MALFORMED},
+    {"unknown colour range", range_unknown, VW_ERR_MALFORMED},
+    {"rotation", rotated, VW_ERR_UNSUPPORTED_STREAM},
+    {"mirroring", mirrored, VW_ERR_UNSUPPORTED_STREAM},
+    {"flags", flagged, VW_ERR_MALFORMED},
+    {"reserved[2]", reserved, VW_ERR_MALFORMED},
+    {"unknown source surface", no_source, VW_ERR_INVALID_ID},
+    {"source VW_INVALID_ID", invalid_source, VW_ERR_INVALID_ID},
+    {"source is the output", self, VW_ERR_STATE},
+    {"64x64 -> 2x2 (over 16x)", ratio, VW_ERR_RESOLUTION},
+    {"a 4:2:2 source", format_422, VW_ERR_UNSUPPORTED_FORMAT},
+};
+
+static void case_caps(void)
+{
+    result(daemon_lists_cap(VW_PROFILE_NONE, VW_ENTRYPOINT_VIDEOPROC,
+                            VW_RT_YUV420 | VW_RT_YUV420_10),
+           "QUERY_CAPS lists VIDEOPROC (profile NONE, NV12 and P010)");
+}
+
+static void case_old_client(void)
+{
+    struct client c;
+    if (!client_open(&c)) {
+        result(false, "1.3 client: connect");
+        return;
+    }
+    struct vw_hello h = {.magic = VW_MAGIC, .version_major = 1, .version_minor = 3};
+    int st = REQ1(&c, VW_OP_HELLO, h);
+    int cc = create_proc(&c, PROC, VW_PROFILE_NONE);
+    result(st == VW_OK && cc == VW_ERR_UNSUPPORTED_ENTRYPOINT && strstr(c.message, "1.4"),
+           "1.3 client: VIDEOPROC codec -> UNSUPPORTED_ENTRYPOINT (%d: %s)", cc, c.message);
+    client_close(&c);
+}
+
+static void case_create(void)
+{
+    struct client c;
+    if (!session(&c, 0)) {
+        result(false, "create: session");
+        return;
+    }
+    int h264 = create_proc(&c, 5, VW_PROFILE_H264_HIGH);
+    result(h264 == VW_ERR_UNSUPPORTED_ENTRYPOINT, "VIDEOPROC with profile H.264 High -> "
+           "UNSUPPORTED_ENTRYPOINT (%d)", h264);
+    struct vw_create_codec big = {.codec_id = 6, .profile = VW_PROFILE_NONE,
+                                  .entrypoint = VW_ENTRYPOINT_VIDEOPROC,
+                                  .rt_format = VW_RT_YUV420, .width = 100000, .height = 32};
+    int st = REQ1(&c, VW_OP_CREATE_CODEC, big);
+    result(st == VW_ERR_RESOLUTION, "VIDEOPROC codec 100000x32 -> RESOLUTION (%d)", st);
+    big.width = 32;
+    big.rt_format = VW_RT_YUV444;
+    st = REQ1(&c, VW_OP_CREATE_CODEC, big);
+    result(st == VW_ERR_UNSUPPORTED_FORMAT, "VIDEOPROC codec for 4:4:4 -> UNSUPPORTED_FORMAT "
+           "(%d)", st);
+    client_close(&c);
+}
+
+static void case_good(struct client *c)
+{
+    struct vw_process p = good();
+    int ps, es;
+    job(c, &p, &ps, &es);
+    struct vw_surface_ref ref = {.surface_id = OUT};
+    int sync = REQ1(c, VW_OP_SYNC_SURFACE, ref);
+    result(ps == VW_OK && es == VW_OK && sync == VW_OK,
+           "a good job: PROCESS %d, END_FRAME %d, SYNC %d", ps, es, sync);
+}
+
+static void case_bad_fields(struct client *c)
+{
+    for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+        struct vw_process p = good();
+        bad_cases[i].edit(&p);
+        int ps, es;
+        job(c, &p, &ps, &es);
+        struct vw_surface_ref ref = {.surface_id = OUT};
+        int sync = REQ1(c, VW_OP_SYNC_SURFACE, ref);
+        result(ps == bad_cases[i].status && es == bad_cases[i].status && sync == es,
+               "%s -> %s (PROCESS %d, END_FRAME %d, SYNC %d: %s)", bad_cases[i].name,
+               vw_status_name(bad_cases[i].status), ps, es, sync, c->message);
+    }
+    /* PROCESS naming another codec than the frame's. */
+    struct vw_process p = good();
+    wrong_codec(&p);
+    begin_frame(c, PROC, OUT);
+    int st = REQ1(c, VW_OP_PROCESS, p);
+    int es = end_frame(c, PROC);
+    result(st == VW_ERR_INVALID_ID && es == VW_ERR_STATE,
+           "PROCESS for unknown codec 77 -> INVALID_ID (%d); the frame has no job: END_FRAME "
+           "-> STATE (%d)", st, es);
+}
+
+static void case_wrong_place(struct client *c)
+{
+    struct vw_process p = good();
+    int st = REQ1(c, VW_OP_PROCESS, p);
+    result(st == VW_ERR_STATE, "PROCESS without BEGIN_FRAME -> STATE (%d)", st);
+
+    begin_frame(c, PROC, OUT);
+    int first = REQ1(c, VW_OP_PROCESS, p);
+    int second = REQ1(c, VW_OP_PROCESS, p);
+    int es = end_frame(c, PROC);
+    result(first == VW_OK && second == VW_ERR_STATE && es == VW_ERR_STATE,
+           "a second PROCESS in one frame -> STATE (%d), END_FRAME -> STATE (%d)", second, es);
+
+    begin_frame(c, PROC, OUT);
+    es = end_frame(c, PROC);
+    result(es == VW_ERR_STATE, "END_FRAME without PROCESS -> STATE (%d)", es);
+
+    struct vw_process on_dec = good();
+    on_dec.codec_id = DEC;
+    begin_frame(c, DEC, OUT);
+    st = REQ1(c, VW_OP_PROCESS, on_dec);
+    end_frame(c, DEC);
+    result(st == VW_ERR_STATE, "PROCESS on a decode codec -> STATE (%d)", st);
+
+    begin_frame(c, PROC, OUT);
+    struct vw_decode_bitstream db = {.codec_id = PROC, .codec = VW_CODEC_H264};
+    st = REQ1(c, VW_OP_DECODE_BITSTREAM, db);
+    end_frame(c, PROC);
+    result(st == VW_ERR_STATE, "DECODE_BITSTREAM on a VIDEOPROC codec -> STATE (%d)", st);
+
+    begin_frame(c, PROC, OUT);
+    st = request(c, VW_OP_PROCESS, &p, sizeof(p) - 4, NULL, 0, NULL, 0);
+    int longer = request(c, VW_OP_PROCESS, &p, sizeof(p), &p, 4, NULL, 0);
+    end_frame(c, PROC);
+    result(st == VW_ERR_MALFORMED && longer == VW_ERR_MALFORMED,
+           "PROCESS of %zu and %zu bytes -> MALFORMED (%d, %d)", sizeof(p) - 4, sizeof(p) + 4,
+           st, longer);
+
+    /* The source destroyed between PROCESS and END_FRAME. */
+    create_surface(c, 9, 64, 64);
+    p.source_id = 9;
+    begin_frame(c, PROC, OUT);
+    int ps = REQ1(c, VW_OP_PROCESS, p);
+    int ds = destroy_surface(c, 9);
+    es = end_frame(c, PROC);
+    result(ps == VW_OK && ds == VW_OK && es == VW_ERR_INVALID_ID,
+           "source destroyed before END_FRAME -> INVALID_ID (%d: %s)", es, c->message);
+}
+
+static void case_leave(void)
+{
+    struct client c;
+    if (!setup(&c)) {
+        result(false, "leave: setup");
+        return;
+    }
+    struct vw_process p = good();
+    begin_frame(&c, PROC, OUT);
+    REQ1(&c, VW_OP_PROCESS, p);
+    client_close(&c); /* mid-job: the daemon frees the frame, codec and surfaces */
+    result(daemon_serves(), "a client leaving between PROCESS and END_FRAME");
+}
+
+int main(int argc, char **argv)
+{
+    int rc = hostile_start(argc == 2, argv, "hostile_process SOCKET");
+    if (rc)
+        return rc;
+    case_caps();
+    case_old_client();
+    case_create();
+    struct client c;
+    if (!setup(&c)) {
+        result(false, "setup: session, codecs, surfaces");
+        return 1;
+    }
+    case_good(&c);
+    case_bad_fields(&c);
+    case_wrong_place(&c);
+    case_good(&c); /* the codec still processes after every refusal */
+    client_close(&c);
+    case_leave();
+    return hostile_finish();
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# End to end, bit-exact: an FFmpeg VAAPI filter through the vivac driver and
+# a private vivacd (engine sw, VAEntrypointVideoProc) against FFmpeg's
+# software filters that the sw engine's processing is defined as
+# (docs/codecs.md, Video processing), on the same decoded frames: every
+# output frame's MD5 equal, and the daemon counted a processing job for
+# each besides the decodes.
+# Usage: vpp_compare.sh CLIP VAAPI_FILTER REF_FILTER [FORMAT]
+#   VAAPI_FILTER: e.g. scale_vaapi=w=320:h=180:mode=hq, deinterlace_vaapi=mode=bob
+#   REF_FILTER: e.g. scale=320:180:flags=lanczos, separatefields,scale=w=iw:h=ih*2:flags=bicubic
+#   FORMAT: the output surfaces' format, nv12 (default) or p010.
+source "$(dirname "$0")/lib.sh"
+clip=${1:?usage}; vaapi_vf=${2:?usage}; ref_vf=${3:?usage}; format=${4:-nv12}
+need ffmpeg
+[ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
+ensure_display
+start_daemon --engine sw
+use_vivac_driver
+
+# Compared as planar yuv420p / yuv420p10le: NV12 -> yuv420p and P010 ->
+# yuv420p10le are exact repacks, and the reference's last swscale pass
+# writes the planar format directly (writing NV12 itself rounds otherwise).
+planar=yuv420p down=nv12
+[ "$format" = p010 ] && planar=yuv420p10le down=p010le
+md5s() { grep -v '^#' | awk -F, '{print $NF}'; }
+
+ffmpeg -nostdin -v error -i "$clip" -vf "$ref_vf,format=$planar" \
+    -pix_fmt "$planar" -f framemd5 - | md5s >"$e2e_tmp/ref.md5"
+if ! ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
+    -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
+    -vf "$vaapi_vf,hwdownload,format=$down" \
+    -pix_fmt "$planar" -f framemd5 - 2>"$e2e_tmp/ffmpeg.log" | md5s >"$e2e_tmp/got.md5"; then
+    cat "$e2e_tmp/ffmpeg.log"; tail -20 "$e2e_tmp/vivacd.log"
+    echo "FAIL: $vaapi_vf through vivac failed on $(basename "$clip")"; exit 1
+fi
+ref_n=$(wc -l <"$e2e_tmp/ref.md5"); got_n=$(wc -l <"$e2e_tmp/got.md5")
+if [ "$ref_n" -eq 0 ] || ! cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5"; then
+    diff "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" | head -10 || true
+    head -20 "$e2e_tmp/ffmpeg.log"; tail -20 "$e2e_tmp/vivacd.log"
+    echo "FAIL: $(basename "$clip"): $vaapi_vf: $got_n frames through vivac, $ref_n from $ref_vf, hashes differ"
+    exit 1
+fi
+# The frames went through the daemon's processing, not a decode alone: one
+# job per output frame besides a decode per frame shown (more with VP9's
+# hidden frames).
+stop_daemon
+shown=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
+        -of csv=p=0 "$clip")
+frames=$(sed -n 's/.*session [0-9]* closed: \([0-9]*\) frames, 0 errors.*/\1/p' "$e2e_tmp/vivacd.log" |
+    sort -n | tail -1)
+[ "${frames:-0}" -ge $((ref_n + shown)) ] || {
+    grep closed "$e2e_tmp/vivacd.log"; echo "FAIL: want >= $((ref_n + shown)) frames (decode + process)"; exit 1; }
+echo "ok: $(basename "$clip"): $vaapi_vf == $ref_vf ($format): $ref_n frames bit-exact"

@@ -1,0 +1,160 @@
+/*
+ * PROCESS's checks (validate_process.c) at their edges: a good job passes;
+ * regions pass at the surface's edge and fail one step past it; scale
+ * ratios pass at 16x and fail past it, both ways; each enum passes at its
+ * last value and fails at the next; formats. The e2e test hostile_process
+ * sends the same through the wire.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "host/validate_process.h"
+
+#define RT (VW_RT_YUV420 | VW_RT_YUV420_10)
+
+static struct vh_surface src = {.id = 1, .width = 1920, .height = 1080,
+                                .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
+static struct vh_surface out = {.id = 2, .width = 1280, .height = 720,
+                                .rt_format = VW_RT_YUV420_10, .pixel_format = VW_FOURCC_P010};
+
+static struct vw_process good(void)
+{
+    return (struct vw_process){.codec_id = 5, .source_id = 1, .source = {0, 0, 1920, 1080},
+                               .output = {0, 0, 1280, 720}, .scaling = VW_SCALING_HQ};
+}
+
+static int run_on(const struct vw_process *p, const struct vh_surface *s,
+                  const struct vh_surface *o)
+{
+    struct vh_error err = {0};
+    int st = vh_process_check(p, s, o, RT, &err);
+    if (st != VW_OK) /* every refusal names what it refused */
+        CHECK(strstr(err.message, "PROCESS: ") == err.message);
+    return st;
+}
+
+static int run(const struct vw_process *p)
+{
+    return run_on(p, &src, &out);
+}
+
+static void test_regions(void)
+{
+    struct vw_process p = good();
+    CHECK_EQ(run(&p), VW_OK);
+    p.source = (struct vw_rect){1918, 1078, 2, 2}; /* the last 2x2, scaled 16x up */
+    p.output = (struct vw_rect){0, 0, 32, 32};
+    CHECK_EQ(run(&p), VW_OK);
+    p.source.x = 1920;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.output.width = 1282;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.source.x = 0xfffffffeu; /* x + width wraps in 32 bits */
+    p.source.width = 4;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.output.height = 0;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.source.y = 1;
+    p.source.height = 1078;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED); /* splits a 4:2:0 chroma row */
+    p = good();
+    p.output = (struct vw_rect){2, 4, 200, 120};
+    CHECK_EQ(run(&p), VW_OK);
+}
+
+static void test_ratios(void)
+{
+    struct vw_process p = good();
+    p.source = (struct vw_rect){0, 0, 1280, 720};
+    p.output = (struct vw_rect){0, 0, 80, 46}; /* 16x across, 15.6x down */
+    CHECK_EQ(run(&p), VW_OK);
+    p.output.width = 78;
+    CHECK_EQ(run(&p), VW_ERR_RESOLUTION);
+    p.source = (struct vw_rect){0, 0, 64, 64};
+    p.output = (struct vw_rect){0, 0, 1024, 720}; /* 16x up */
+    CHECK_EQ(run(&p), VW_OK);
+    p.output.width = 1026;
+    CHECK_EQ(run(&p), VW_ERR_RESOLUTION);
+}
+
+static void test_fields(void)
+{
+    struct vw_process p = good();
+    p.scaling = VW_SCALING_HQ;
+    CHECK_EQ(run(&p), VW_OK);
+    p.scaling = VW_SCALING_HQ + 1;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.source_standard = p.output_standard = VW_COLOR_BT2020;
+    p.source_range = VW_RANGE_FULL;
+    p.output_range = VW_RANGE_LIMITED;
+    CHECK_EQ(run(&p), VW_OK);
+    p.output_standard = VW_COLOR_BT2020 + 1;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.output_range = VW_RANGE_FULL + 1;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.rotation = 1;
+    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p = good();
+    p.mirror = 2;
+    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p = good();
+    p.filters = VW_FILTER_DEINTERLACE << 1;
+    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p = good();
+    p.filters = VW_FILTER_DEINTERLACE;
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    p.field = 1;
+    CHECK_EQ(run(&p), VW_OK);
+    p.field = 2;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p.field = 0;
+    p.deinterlace = VW_DEINTERLACE_BOB + 1;
+    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    p.source = (struct vw_rect){0, 2, 1920, 1076}; /* y not a multiple of 4 */
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p.source = (struct vw_rect){0, 4, 1920, 1074}; /* height not a multiple of 4 */
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.field = 1; /* without the filter */
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.flags = 0x80000000u;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    for (unsigned i = 0; i < 3; i++) {
+        p = good();
+        p.reserved[i] = 1;
+        CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    }
+}
+
+static void test_surfaces(void)
+{
+    struct vw_process p = good();
+    p.output = p.source;
+    CHECK_EQ(run_on(&p, &src, &src), VW_ERR_STATE);
+    struct vh_surface s422 = {.id = 3, .width = 1920, .height = 1080,
+                              .rt_format = VW_RT_YUV422, .pixel_format = VW_FOURCC_422H};
+    CHECK_EQ(run_on(&p, &s422, &out), VW_ERR_UNSUPPORTED_FORMAT);
+    p = good();
+    CHECK_EQ(run_on(&p, &src, &s422), VW_ERR_UNSUPPORTED_FORMAT);
+}
+
+int main(void)
+{
+    test_regions();
+    test_ratios();
+    test_fields();
+    test_surfaces();
+    return check_finish("test_validate_process");
+}

@@ -1,0 +1,136 @@
+/*
+ * The guest's VAProcPipelineParameterBuffer -> vw_process (vpp_params.c):
+ * regions default to whole surfaces, VA's scaling modes, colour standards
+ * and ranges map to the wire's, and what vivac does not offer (filters,
+ * rotation, mirroring, blending, extra outputs, anamorphic scaling,
+ * explicit colour, negative regions) is refused with VA's status.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "guest/vpp.h"
+
+static const struct vg_surface source = {.width = 1920, .height = 1080, .fourcc = VA_FOURCC_NV12};
+static const struct vg_surface target = {.width = 1280, .height = 720, .fourcc = VA_FOURCC_P010};
+
+static VAStatus run_deint(const VAProcPipelineParameterBuffer *pp,
+                          const VAProcFilterParameterBufferDeinterlacing *deint,
+                          struct vw_process *job)
+{
+    memset(job, 0xa5, sizeof(*job)); /* every field is written */
+    return vg_proc_translate(pp, deint, &source, &target, job);
+}
+
+static VAStatus run(const VAProcPipelineParameterBuffer *pp, struct vw_process *job)
+{
+    return run_deint(pp, NULL, job);
+}
+
+static void test_defaults(void)
+{
+    VAProcPipelineParameterBuffer pp = {0};
+    struct vw_process job;
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK(job.source.x == 0 && job.source.y == 0 && job.source.width == 1920 &&
+          job.source.height == 1080);
+    CHECK(job.output.x == 0 && job.output.y == 0 && job.output.width == 1280 &&
+          job.output.height == 720);
+    CHECK_EQ(job.scaling, VW_SCALING_DEFAULT);
+    CHECK_EQ(job.source_standard, VW_COLOR_UNSPECIFIED);
+    CHECK_EQ(job.source_range, VW_RANGE_UNSPECIFIED);
+    CHECK(job.rotation == 0 && job.mirror == 0 && job.filters == 0 && job.flags == 0);
+    CHECK(job.deinterlace == 0 && job.field == 0);
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(job.reserved[i], 0);
+}
+
+static void test_mapping(void)
+{
+    VARectangle in = {.x = 8, .y = 4, .width = 640, .height = 360};
+    VARectangle outr = {.x = 2, .y = 2, .width = 320, .height = 180};
+    VAProcPipelineParameterBuffer pp = {
+        .surface_region = &in, .output_region = &outr,
+        .surface_color_standard = VAProcColorStandardSMPTE170M,
+        .output_color_standard = VAProcColorStandardBT2020,
+        .filter_flags = VA_FILTER_SCALING_HQ | VA_FRAME_PICTURE,
+    };
+    pp.input_color_properties.color_range = VA_SOURCE_RANGE_FULL;
+    pp.output_color_properties.color_range = VA_SOURCE_RANGE_REDUCED;
+    struct vw_process job;
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK(job.source.x == 8 && job.source.y == 4 && job.source.width == 640 &&
+          job.source.height == 360);
+    CHECK(job.output.x == 2 && job.output.width == 320 && job.output.height == 180);
+    CHECK_EQ(job.scaling, VW_SCALING_HQ);
+    CHECK_EQ(job.source_standard, VW_COLOR_BT601);
+    CHECK_EQ(job.output_standard, VW_COLOR_BT2020);
+    CHECK_EQ(job.source_range, VW_RANGE_FULL);
+    CHECK_EQ(job.output_range, VW_RANGE_LIMITED);
+    pp.filter_flags = VA_FILTER_SCALING_FAST;
+    pp.surface_color_standard = VAProcColorStandardBT709;
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK_EQ(job.scaling, VW_SCALING_FAST);
+    CHECK_EQ(job.source_standard, VW_COLOR_BT709);
+}
+
+static void test_deinterlace(void)
+{
+    VABufferID id = 3;
+    VAProcPipelineParameterBuffer pp = {.filters = &id, .num_filters = 1};
+    VAProcFilterParameterBufferDeinterlacing d = {.type = VAProcFilterDeinterlacing,
+                                                  .algorithm = VAProcDeinterlacingBob};
+    struct vw_process job;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK(job.filters == VW_FILTER_DEINTERLACE && job.deinterlace == VW_DEINTERLACE_BOB &&
+          job.field == 0);
+    d.flags = VA_DEINTERLACING_BOTTOM_FIELD_FIRST; /* order alone: still the top field */
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK_EQ(job.field, 0);
+    d.flags = VA_DEINTERLACING_BOTTOM_FIELD_FIRST | VA_DEINTERLACING_BOTTOM_FIELD;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK_EQ(job.field, 1);
+    d.algorithm = VAProcDeinterlacingMotionAdaptive;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
+    d.algorithm = VAProcDeinterlacingBob;
+    pp.num_filters = 2; /* a second filter beside it */
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
+}
+
+static void test_refusals(void)
+{
+    struct vw_process job;
+    VAProcPipelineParameterBuffer pp = {.filter_flags = VA_FILTER_SCALING_NL_ANAMORPHIC};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    pp = (VAProcPipelineParameterBuffer){.surface_color_standard = VAProcColorStandardExplicit};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    VABufferID filter = 7;
+    pp = (VAProcPipelineParameterBuffer){.filters = &filter, .num_filters = 1};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
+    pp = (VAProcPipelineParameterBuffer){.rotation_state = VA_ROTATION_90};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    pp = (VAProcPipelineParameterBuffer){.mirror_state = VA_MIRROR_HORIZONTAL};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    VABlendState blend = {.flags = VA_BLEND_GLOBAL_ALPHA, .global_alpha = 0.5f};
+    pp = (VAProcPipelineParameterBuffer){.blend_state = &blend};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    pp = (VAProcPipelineParameterBuffer){.num_additional_outputs = 1};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    VARectangle neg = {.x = -2, .y = 0, .width = 16, .height = 16};
+    pp = (VAProcPipelineParameterBuffer){.surface_region = &neg};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    VARectangle empty = {.x = 0, .y = 0, .width = 0, .height = 16};
+    pp = (VAProcPipelineParameterBuffer){.output_region = &empty};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    pp = (VAProcPipelineParameterBuffer){0};
+    pp.input_color_properties.color_range = 3;
+    CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+}
+
+int main(void)
+{
+    test_defaults();
+    test_mapping();
+    test_deinterlace();
+    test_refusals();
+    return check_finish("test_vpp_params");
+}
