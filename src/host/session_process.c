@@ -16,17 +16,20 @@ void vh_session_add_process_caps(struct vh_session *s)
 {
     if (!s->engine->ops->process || s->num_caps >= VH_MAX_CAPS)
         return;
-    /* Any surface the engine's decoders may write can be processed. */
-    uint32_t w = 0, h = 0;
+    /* Any surface the engine's decoders may write can be processed (in the
+     * formats they write: a composite's surfaces may hold fewer). */
+    uint32_t w = 0, h = 0, rt_formats = 0;
     for (uint32_t i = 0; i < s->num_caps; i++) {
         w = s->caps[i].max_width > w ? s->caps[i].max_width : w;
         h = s->caps[i].max_height > h ? s->caps[i].max_height : h;
+        rt_formats |= s->caps[i].rt_formats;
     }
-    if (w < PROC_MIN_SIZE || h < PROC_MIN_SIZE)
+    rt_formats &= PROC_RT_FORMATS;
+    if (w < PROC_MIN_SIZE || h < PROC_MIN_SIZE || !(rt_formats & VW_RT_YUV420))
         return;
     struct vw_cap *cap = &s->caps[s->num_caps++];
     *cap = (struct vw_cap){.profile = VW_PROFILE_NONE, .entrypoint = VW_ENTRYPOINT_VIDEOPROC,
-                           .rt_formats = PROC_RT_FORMATS, .pixel_format = VW_FOURCC_NV12,
+                           .rt_formats = rt_formats, .pixel_format = VW_FOURCC_NV12,
                            .min_width = PROC_MIN_SIZE, .min_height = PROC_MIN_SIZE,
                            .max_width = w, .max_height = h};
     strncpy(cap->engine_name, s->engine->ops->name, sizeof(cap->engine_name) - 1);

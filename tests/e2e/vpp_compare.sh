@@ -9,13 +9,27 @@
 #   VAAPI_FILTER: e.g. scale_vaapi=w=320:h=180:mode=hq, deinterlace_vaapi=mode=bob
 #   REF_FILTER: e.g. scale=320:180:flags=lanczos, separatefields,scale=w=iw:h=ih*2:flags=bicubic
 #   FORMAT: the output surfaces' format, nv12 (default) or p010.
+# VIVAC_E2E_VPP_FAKE_NVDEC=1 (a test build with nvdec; skips elsewhere):
+# `--engine auto` on fake CUDA, nvdec+sw, whose sw part processes through
+# its shadows of nvdec's surfaces; the fake decodes no real picture, so the
+# reference filters the decoded frames as downloaded through vivac.
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage}; vaapi_vf=${2:?usage}; ref_vf=${3:?usage}; format=${4:-nv12}
 need ffmpeg
 [ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
 ensure_display
-start_daemon --engine sw
+engine=sw
+if [ -n "${VIVAC_E2E_VPP_FAKE_NVDEC:-}" ]; then
+    grep -qa "VIVAC_TEST_FAKE_NVDEC" "$VIVACD" ||
+        { echo "SKIP: vivacd built without -Dtest_hooks or without the nvdec engine"; exit $SKIP; }
+    export VIVAC_TEST_FAKE_NVDEC=352x288
+    engine=nvdec+sw
+fi
+start_daemon --engine "${engine/nvdec+sw/auto}"
 use_vivac_driver
+"$VIVAC" info --socket "$VIVAC_SOCKET" >"$e2e_tmp/info.txt"
+grep -Eq "^  None +videoproc .* ${engine//+/\\+} " "$e2e_tmp/info.txt" ||
+    { cat "$e2e_tmp/info.txt"; echo "FAIL: vivac info lists no video processing on $engine"; exit 1; }
 
 # Compared as planar yuv420p / yuv420p10le: NV12 -> yuv420p and P010 ->
 # yuv420p10le are exact repacks, and the reference's last swscale pass
@@ -24,8 +38,15 @@ planar=yuv420p down=nv12
 [ "$format" = p010 ] && planar=yuv420p10le down=p010le
 md5s() { grep -v '^#' | awk -F, '{print $NF}'; }
 
-ffmpeg -nostdin -v error -i "$clip" -vf "$ref_vf,format=$planar" \
-    -pix_fmt "$planar" -f framemd5 - | md5s >"$e2e_tmp/ref.md5"
+if [ "$engine" = sw ]; then
+    ffmpeg -nostdin -v error -i "$clip" -vf "$ref_vf,format=$planar" \
+        -pix_fmt "$planar" -f framemd5 - | md5s >"$e2e_tmp/ref.md5"
+else
+    ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
+        -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
+        -vf "hwdownload,format=nv12,$ref_vf,format=$planar" \
+        -pix_fmt "$planar" -f framemd5 - | md5s >"$e2e_tmp/ref.md5"
+fi
 if ! ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
     -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
     -vf "$vaapi_vf,hwdownload,format=$down" \

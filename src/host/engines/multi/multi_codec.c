@@ -5,7 +5,9 @@
  * engine reads and writes its surfaces in the wire's image layouts. A
  * stream a part refuses at its first picture, for what only pictures tell
  * (nvdec: MPEG-4 data partitioning or interlace), moves to the next part
- * that has the profile. */
+ * that has the profile. Video processing runs on the first part that has
+ * it (sw), on shadows too: the source is copied from part 0's surface to
+ * the shadow first, the output back after. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +43,10 @@ int multi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *des
     /* A profile none offers (the session checks the caps first): the last
      * part says why. */
     c->part = multi_part_serving(m, desc->profile, desc->entrypoint);
+    if (desc->entrypoint == VW_ENTRYPOINT_VIDEOPROC)
+        for (c->part = 0; c->part < m->num_parts - 1; c->part++)
+            if (m->parts[c->part].engine->ops->process)
+                break;
     if (c->part >= m->num_parts)
         c->part = m->num_parts - 1;
     struct vh_engine *inner = part_engine(c);
@@ -64,18 +70,19 @@ void multi_codec_destroy(struct vh_codec **codec)
     *codec = NULL;
 }
 
-/* Copies the shadow's picture into part 0's surface `owner`. */
-static int upload(struct multi_codec *c, struct vh_surface *owner, struct vh_surface *shadow,
-                  struct vh_error *err)
+/* Copies the whole picture of surface `src` on engine `from` into `dst` on
+ * engine `to` (one of them part 0's surface, the other its shadow). */
+static int copy_picture(struct multi_codec *c, struct vh_engine *from, struct vh_surface *src,
+                        struct vh_engine *to, struct vh_surface *dst, struct vh_error *err)
 {
     struct multi_engine *m = multi_engine_of(c->base.engine);
-    const struct vc_pixel_format *pf = vc_pixel_format_get(owner->pixel_format);
+    const struct vc_pixel_format *pf = vc_pixel_format_get(dst->pixel_format);
     if (!pf)
         return vh_error_set(err, VW_ERR_INTERNAL, "%s: surface %u: unknown format 0x%08x",
-                            m->base.ops->name, owner->id, owner->pixel_format);
-    struct vw_image_layout layout = {.pixel_format = owner->pixel_format,
+                            m->base.ops->name, dst->id, dst->pixel_format);
+    struct vw_image_layout layout = {.pixel_format = dst->pixel_format,
                                      .num_planes = pf->num_planes};
-    uint64_t bytes = vc_pixel_format_tight_layout(pf, owner->width, owner->height,
+    uint64_t bytes = vc_pixel_format_tight_layout(pf, dst->width, dst->height,
                                                   layout.pitches, layout.offsets);
     if (bytes > c->upload_size) {
         uint8_t *grown = realloc(c->upload, (size_t)bytes);
@@ -84,12 +91,19 @@ static int upload(struct multi_codec *c, struct vh_surface *owner, struct vh_sur
         c->upload = grown;
         c->upload_size = (size_t)bytes;
     }
-    struct vh_rect rect = {0, 0, owner->width, owner->height};
-    struct vh_engine *from = part_engine(c), *to = m->parts[0].engine;
-    int st = from->ops->surface_read(from, shadow, &rect, &layout, c->upload, err);
+    struct vh_rect rect = {0, 0, dst->width, dst->height};
+    int st = from->ops->surface_read(from, src, &rect, &layout, c->upload, err);
     if (st != VW_OK)
         return st;
-    return to->ops->surface_write(to, owner, &rect, 0, 0, &layout, c->upload, err);
+    return to->ops->surface_write(to, dst, &rect, 0, 0, &layout, c->upload, err);
+}
+
+/* Copies the shadow's picture into part 0's surface `owner`. */
+static int upload(struct multi_codec *c, struct vh_surface *owner, struct vh_surface *shadow,
+                  struct vh_error *err)
+{
+    struct multi_engine *m = multi_engine_of(c->base.engine);
+    return copy_picture(c, part_engine(c), shadow, m->parts[0].engine, owner, err);
 }
 
 /* AV1 with film grain: the decoder also writes the grain-applied picture
@@ -168,5 +182,31 @@ int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
         st = decode_on_part(c, pic, err);
     }
     c->decoded |= st == VW_OK;
+    return st;
+}
+
+int multi_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err)
+{
+    struct multi_codec *c = (struct multi_codec *)codec;
+    struct multi_engine *m = multi_engine_of(c->base.engine);
+    struct vh_engine *part = part_engine(c);
+    if (!part->ops->process)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT, "%s: no video processing",
+                            m->base.ops->name);
+    if (c->part == 0)
+        return part->ops->process(c->inner, job, err);
+    struct vh_process shadowed = *job;
+    shadowed.source = multi_shadow_get(m, c->part, job->source, err);
+    if (!shadowed.source)
+        return err->status;
+    shadowed.output = multi_shadow_get(m, c->part, job->output, err);
+    if (!shadowed.output)
+        return err->status;
+    /* Part 0's surface holds the picture, whoever decoded it. */
+    int st = copy_picture(c, m->parts[0].engine, job->source, part, shadowed.source, err);
+    if (st == VW_OK)
+        st = part->ops->process(c->inner, &shadowed, err);
+    if (st == VW_OK)
+        st = upload(c, job->output, shadowed.output, err);
     return st;
 }

@@ -88,6 +88,8 @@ int multi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *des
                        struct vh_codec **out, struct vh_error *err);
 void multi_codec_destroy(struct vh_codec **codec);
 int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh_error *err);
+/* Video processing on the first part that has it (sw), through shadows. */
+int multi_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err);
 
 /* multi_engine.c: the operations every composite shares. */
 void multi_destroy(struct vh_engine **engine);
@@ -117,7 +119,8 @@ void multi_set_gpu_budget(struct vh_engine *engine, struct vh_memory_budget *bud
     .destroy = multi_destroy, .query_caps = multi_query_caps,                                  \
     .surface_init = multi_surface_init, .surface_fini = multi_surface_fini,                    \
     .codec_create = multi_codec_create, .codec_destroy = multi_codec_destroy,                  \
-    .decode = multi_decode, .surface_read = multi_surface_read,                                \
+    .decode = multi_decode, .process = multi_process,                                          \
+    .surface_read = multi_surface_read,                                                        \
     .surface_write = multi_surface_write,                                                      \
     .host_memory_register = multi_host_memory_register,                                        \
     .host_memory_unregister = multi_host_memory_unregister,                                    \
