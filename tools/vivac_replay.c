@@ -554,8 +554,9 @@ static int hello(struct stream *s)
 static bool is_frame_request(uint32_t opcode)
 {
     switch (opcode) {
-    case VW_OP_BEGIN_FRAME: case VW_OP_DECODE_BITSTREAM: case VW_OP_END_FRAME:
-    case VW_OP_SYNC_SURFACE: case VW_OP_QUERY_SURFACE: case VW_OP_GET_IMAGE:
+    case VW_OP_BEGIN_FRAME: case VW_OP_DECODE_BITSTREAM: case VW_OP_PROCESS:
+    case VW_OP_END_FRAME: case VW_OP_SYNC_SURFACE: case VW_OP_QUERY_SURFACE:
+    case VW_OP_GET_IMAGE:
         return true;
     default:
         return false;
