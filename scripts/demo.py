@@ -158,7 +158,7 @@ def main():
         print(f"  client CPU per frame, vivac / software: "
               f"{statistics.median(hw_cpu) / statistics.median(sw_cpu):.2f}")
         if engine == "sw":
-            print("  (engine sw decodes on the host CPU; on an NVIDIA host `auto` picks nvdec, with sw for what the GPU lacks)")
+            print("  (engine sw decodes on the host CPU; `auto` picks nvdec on an NVIDIA host, vaapi on an Intel or AMD one, with sw for what the GPU lacks)")
         return 0 if exact else 1
     finally:
         for p in reversed(procs):
