@@ -20,11 +20,12 @@
 #define VIVAC_PROTOCOL_H
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VW_MAGIC 0x43564956u /* "VIVC" */
 #define VW_VERSION_MAJOR 1u
-#define VW_VERSION_MINOR 4u
+#define VW_VERSION_MINOR 5u
 
 /* Hard limits of the wire format (the daemon may enforce lower ones). */
 #define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
@@ -1551,6 +1552,18 @@ enum vw_color_range {
 
 /* Filters of a job (vw_process.filters). */
 #define VW_FILTER_DEINTERLACE 0x1u /* vw_process.deinterlace, .field */
+#define VW_FILTER_PROCAMP 0x2u     /* 1.5: vw_process.brightness .. saturation */
+#define VW_FILTERS_KNOWN (VW_FILTER_DEINTERLACE | VW_FILTER_PROCAMP)
+
+/* ProcAmp's ranges (VA's VAProcFilterColorBalance values x 1000; VA's
+ * conventional ranges, which FFmpeg's procamp_vaapi maps its options to). */
+#define VW_PROCAMP_BRIGHTNESS_MIN (-100000)
+#define VW_PROCAMP_BRIGHTNESS_MAX 100000
+#define VW_PROCAMP_CONTRAST_MAX 10000     /* min 0, identity 1000 */
+#define VW_PROCAMP_HUE_MIN (-180000)
+#define VW_PROCAMP_HUE_MAX 180000
+#define VW_PROCAMP_SATURATION_MAX 10000   /* min 0, identity 1000 */
+#define VW_PROCAMP_ONE 1000               /* the wire's unit: 1/1000 */
 
 enum vw_deinterlace {
     /* One field (vw_process.field) of the source region, its lines
@@ -1588,7 +1601,16 @@ struct vw_process {
     uint32_t deinterlace;         /* DEINTERLACE: enum vw_deinterlace; else 0 */
     uint32_t field;               /* DEINTERLACE: the field shown, 0 top, 1 bottom; else 0 */
     uint32_t reserved[3];         /* must be 0 */
+    /* 1.5. A PROCESS payload of VW_PROCESS_SIZE_V14 bytes (a 1.4 client's)
+     * ends here: the fields below read as 0. */
+    int32_t brightness;           /* PROCAMP: VA's value x 1000, -100000..100000 (identity 0); else 0 */
+    int32_t contrast;             /* PROCAMP: x 1000, 0..10000 (identity 1000); else 0 */
+    int32_t hue;                  /* PROCAMP: degrees x 1000, -180000..180000 (identity 0); else 0 */
+    int32_t saturation;           /* PROCAMP: x 1000, 0..10000 (identity 1000); else 0 */
+    uint32_t reserved2[4];        /* must be 0 */
 };
-static_assert(sizeof(struct vw_process) == 96, "wire size");
+static_assert(sizeof(struct vw_process) == 128, "wire size");
+#define VW_PROCESS_SIZE_V14 96u   /* the 1.4 struct: up to reserved[] */
+static_assert(offsetof(struct vw_process, brightness) == VW_PROCESS_SIZE_V14, "1.4 prefix");
 
 #endif /* VIVAC_PROTOCOL_H */

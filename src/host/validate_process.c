@@ -22,6 +22,32 @@ static bool ratio_ok(uint32_t a, uint32_t b)
            (uint64_t)b <= (uint64_t)a * VH_PROCESS_MAX_RATIO;
 }
 
+static bool in(int32_t v, int32_t lo, int32_t hi)
+{
+    return v >= lo && v <= hi;
+}
+
+/* ProcAmp's values inside VA's ranges with the filter, all 0 without. */
+static int check_procamp(const struct vw_process *p, struct vh_error *err)
+{
+    if (!(p->filters & VW_FILTER_PROCAMP)) {
+        if (p->brightness || p->contrast || p->hue || p->saturation)
+            return vh_error_set(err, VW_ERR_MALFORMED,
+                                W ": brightness/contrast/hue/saturation without the PROCAMP "
+                                "filter");
+        return VW_OK;
+    }
+    if (!in(p->brightness, VW_PROCAMP_BRIGHTNESS_MIN, VW_PROCAMP_BRIGHTNESS_MAX) ||
+        !in(p->contrast, 0, VW_PROCAMP_CONTRAST_MAX) ||
+        !in(p->hue, VW_PROCAMP_HUE_MIN, VW_PROCAMP_HUE_MAX) ||
+        !in(p->saturation, 0, VW_PROCAMP_SATURATION_MAX))
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": ProcAmp brightness %d contrast %d hue %d saturation %d "
+                            "(x1000) outside -100..100, 0..10, -180..180, 0..10",
+                            p->brightness, p->contrast, p->hue, p->saturation);
+    return VW_OK;
+}
+
 int vh_process_check(const struct vw_process *p, const struct vh_surface *source,
                      const struct vh_surface *output, uint32_t rt_formats,
                      struct vh_error *err)
@@ -31,10 +57,16 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
     for (unsigned i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
         if (p->reserved[i] != 0)
             return vh_error_set(err, VW_ERR_MALFORMED, W ": reserved[%u] is not 0", i);
-    if (p->filters & ~VW_FILTER_DEINTERLACE)
+    for (unsigned i = 0; i < sizeof(p->reserved2) / sizeof(p->reserved2[0]); i++)
+        if (p->reserved2[i] != 0)
+            return vh_error_set(err, VW_ERR_MALFORMED, W ": reserved2[%u] is not 0", i);
+    if (p->filters & ~VW_FILTERS_KNOWN)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
                             W ": filters 0x%x: unknown filter bits 0x%x", p->filters,
-                            p->filters & ~VW_FILTER_DEINTERLACE);
+                            p->filters & ~VW_FILTERS_KNOWN);
+    int st = check_procamp(p, err);
+    if (st != VW_OK)
+        return st;
     bool deint = p->filters & VW_FILTER_DEINTERLACE;
     if (!deint && (p->deinterlace != 0 || p->field != 0))
         return vh_error_set(err, VW_ERR_MALFORMED,
@@ -66,7 +98,12 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
                             W ": surfaces %u (rt_format 0x%x) -> %u (0x%x): processing takes "
                             "0x%x", source->id, source->rt_format, output->id, output->rt_format,
                             rt_formats);
-    int st = check_rect(W ": source region", &p->source, source, err);
+    /* ProcAmp is defined on 8-bit pictures (docs/codecs.md). */
+    if ((p->filters & VW_FILTER_PROCAMP) && output->rt_format != VW_RT_YUV420)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            W ": ProcAmp writes 8-bit 4:2:0 (NV12) only, not rt_format 0x%x",
+                            output->rt_format);
+    st = check_rect(W ": source region", &p->source, source, err);
     if (st == VW_OK)
         st = check_rect(W ": output region", &p->output, output, err);
     if (st != VW_OK)

@@ -2,7 +2,7 @@
  * PROCESS's checks (validate_process.c) at their edges: a good job passes;
  * regions pass at the surface's edge and fail one step past it; scale
  * ratios pass at 16x and fail past it, both ways; each enum passes at its
- * last value and fails at the next; formats. The e2e test hostile_process
+ * last value and fails at the next; ProcAmp's ranges; formats. The e2e test hostile_process
  * sends the same through the wire.
  */
 #include <string.h>
@@ -105,7 +105,7 @@ static void test_fields(void)
     p.mirror = 2;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
     p = good();
-    p.filters = VW_FILTER_DEINTERLACE << 1;
+    p.filters = VW_FILTER_PROCAMP << 1;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
     p = good();
     p.filters = VW_FILTER_DEINTERLACE;
@@ -136,6 +136,48 @@ static void test_fields(void)
         p.reserved[i] = 1;
         CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     }
+    for (unsigned i = 0; i < 4; i++) {
+        p = good();
+        p.reserved2[i] = 1;
+        CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    }
+}
+
+/* ProcAmp: each value passes at its range's ends and fails one step past
+ * them; values without the filter; 8-bit output only. */
+static void test_procamp(void)
+{
+    struct vh_surface out8 = out;
+    out8.rt_format = VW_RT_YUV420;
+    out8.pixel_format = VW_FOURCC_NV12;
+    struct vw_process p = good();
+    p.filters = VW_FILTER_PROCAMP;
+    p.contrast = p.saturation = VW_PROCAMP_ONE;
+    CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+    CHECK_EQ(run_on(&p, &src, &out), VW_ERR_UNSUPPORTED_FORMAT); /* P010 out */
+    const struct vw_process base = p;
+    int32_t *field[4] = {&p.brightness, &p.contrast, &p.hue, &p.saturation};
+    const int32_t lo[4] = {VW_PROCAMP_BRIGHTNESS_MIN, 0, VW_PROCAMP_HUE_MIN, 0};
+    const int32_t hi[4] = {VW_PROCAMP_BRIGHTNESS_MAX, VW_PROCAMP_CONTRAST_MAX,
+                           VW_PROCAMP_HUE_MAX, VW_PROCAMP_SATURATION_MAX};
+    for (unsigned i = 0; i < 4; i++) {
+        p = base;
+        *field[i] = lo[i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+        *field[i] = lo[i] - 1;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        *field[i] = hi[i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+        *field[i] = hi[i] + 1;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        *field[i] = INT32_MIN;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        p = good();
+        *field[i] = 1; /* without the filter */
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        *field[i] = 0;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+    }
 }
 
 static void test_surfaces(void)
@@ -155,6 +197,7 @@ int main(void)
     test_regions();
     test_ratios();
     test_fields();
+    test_procamp();
     test_surfaces();
     return check_finish("test_validate_process");
 }

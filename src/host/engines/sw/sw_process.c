@@ -154,6 +154,13 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: libswscale wrote %d of %u rows", h,
                             o->height);
     }
+    if (job->procamp) {
+        st = sw_procamp(dst, o, job, err);
+        if (st != VW_OK) {
+            av_frame_free(&dst);
+            return st;
+        }
+    }
     st = sw_surface_set_frame(job->output, dst, NULL, err);
     av_frame_free(&dst);
     return st;
