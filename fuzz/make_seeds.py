@@ -3,7 +3,8 @@
 
 Seeds 22_* to 25_* are encode sessions (protocol 1.3: HELLO minor 3);
 33_* and 34_* video processing (protocol 1.4: PROCESS, the 96-byte 1.4
-struct); 35_* ProcAmp (protocol 1.5: the 128-byte struct).
+struct); 35_* ProcAmp, denoise and sharpening (protocol 1.5: the 128-byte
+struct).
 
 Each seed is a stream of vivac wire messages (vw_header + payload, see
 include/vivac/protocol.h) as fuzz/fuzz_session.c reads it; the pseudo-opcode
@@ -152,12 +153,14 @@ def process(cid, src, sx=0, sy=0, sw=W, sh=H, ox=0, oy=0, ow=W // 2, oh=H // 2, 
                        0, 0, 0)
 
 
-def process15(cid, src, procamp=None, reserved2=(0, 0, 0, 0), **kw):
-    """The 1.5 struct: 1.4's then brightness, contrast, hue, saturation (x 1000)
-    and 4 reserved words; procamp=None: no PROCAMP filter."""
-    if procamp is not None:
-        kw["filters"] = kw.get("filters", 0) | 2
-    return process(cid, src, **kw) + struct.pack("<4i4I", *(procamp or (0, 0, 0, 0)), *reserved2)
+def process15(cid, src, procamp=None, denoise=None, sharpen=None, reserved2=(0, 0), **kw):
+    """The 1.5 struct: 1.4's then brightness, contrast, hue, saturation,
+    denoise, sharpen (x 1000) and 2 reserved words; None: that filter off."""
+    bits = (2 if procamp is not None else 0) | (4 if denoise is not None else 0) | \
+        (8 if sharpen is not None else 0)
+    kw["filters"] = kw.get("filters", 0) | bits
+    return process(cid, src, **kw) + struct.pack("<4i2I2I", *(procamp or (0, 0, 0, 0)),
+                                                 denoise or 0, sharpen or 0, *reserved2)
 
 
 def sequence(rc=CQP, bps=0, maxbps=0, depth=8, cabac=1, t8x8=1, crop_right=0, crop_bottom=0,
@@ -323,10 +326,18 @@ def seeds():
         .msg(OP["PROCESS"], process15(1, 1, (100001, 1000, 0, 1000)))
         .msg(OP["PROCESS"], process15(1, 1, (0, -1, 0, 1000)))
         .msg(OP["PROCESS"], process15(1, 1, (0, 1000, -2147483648, 1000)))
-        .msg(OP["PROCESS"], process15(1, 1, None, reserved2=(0, 0, 0, 1)))
+        .msg(OP["PROCESS"], process15(1, 1, None, reserved2=(0, 1)))
+        .msg(OP["PROCESS"], process15(1, 1, denoise=64001))
+        .msg(OP["PROCESS"], process15(1, 1, sharpen=0xFFFFFFFF))
         .msg(OP["END_FRAME"], pair(1))
         .msg(OP["BEGIN_FRAME"], pair(1, 3))
         .msg(OP["PROCESS"], process15(1, 1, (0, 1000, 90000, 1000), ow=W, oh=H))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, denoise=24000, sharpen=40000))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, denoise=24000, sharpen=40000))
         .msg(OP["END_FRAME"], pair(1))
         .msg(OP["BEGIN_FRAME"], pair(1, 2))
         .msg(OP["PROCESS"], process15(1, 1)[:100])

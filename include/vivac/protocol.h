@@ -1553,7 +1553,10 @@ enum vw_color_range {
 /* Filters of a job (vw_process.filters). */
 #define VW_FILTER_DEINTERLACE 0x1u /* vw_process.deinterlace, .field */
 #define VW_FILTER_PROCAMP 0x2u     /* 1.5: vw_process.brightness .. saturation */
-#define VW_FILTERS_KNOWN (VW_FILTER_DEINTERLACE | VW_FILTER_PROCAMP)
+#define VW_FILTER_DENOISE 0x4u     /* 1.5: vw_process.denoise */
+#define VW_FILTER_SHARPEN 0x8u     /* 1.5: vw_process.sharpen */
+#define VW_FILTERS_KNOWN \
+    (VW_FILTER_DEINTERLACE | VW_FILTER_PROCAMP | VW_FILTER_DENOISE | VW_FILTER_SHARPEN)
 
 /* ProcAmp's ranges (VA's VAProcFilterColorBalance values x 1000; VA's
  * conventional ranges, which FFmpeg's procamp_vaapi maps its options to). */
@@ -1564,6 +1567,11 @@ enum vw_color_range {
 #define VW_PROCAMP_HUE_MAX 180000
 #define VW_PROCAMP_SATURATION_MAX 10000   /* min 0, identity 1000 */
 #define VW_PROCAMP_ONE 1000               /* the wire's unit: 1/1000 */
+/* Denoise (VAProcFilterNoiseReduction) and sharpening
+ * (VAProcFilterSharpening): VA's value 0..64 x 1000, FFmpeg's
+ * denoise_vaapi / sharpness_vaapi range; 0 is the identity. */
+#define VW_DENOISE_MAX 64000
+#define VW_SHARPEN_MAX 64000
 
 enum vw_deinterlace {
     /* One field (vw_process.field) of the source region, its lines
@@ -1607,7 +1615,9 @@ struct vw_process {
     int32_t contrast;             /* PROCAMP: x 1000, 0..10000 (identity 1000); else 0 */
     int32_t hue;                  /* PROCAMP: degrees x 1000, -180000..180000 (identity 0); else 0 */
     int32_t saturation;           /* PROCAMP: x 1000, 0..10000 (identity 1000); else 0 */
-    uint32_t reserved2[4];        /* must be 0 */
+    uint32_t denoise;             /* DENOISE: x 1000, 0..VW_DENOISE_MAX; else 0 */
+    uint32_t sharpen;             /* SHARPEN: x 1000, 0..VW_SHARPEN_MAX; else 0 */
+    uint32_t reserved2[2];        /* must be 0 */
 };
 static_assert(sizeof(struct vw_process) == 128, "wire size");
 #define VW_PROCESS_SIZE_V14 96u   /* the 1.4 struct: up to reserved[] */

@@ -16,14 +16,15 @@ static uint32_t pixel_formats[] = {VA_FOURCC_NV12, VA_FOURCC_P010};
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ProcAmp needs a 1.5 daemon (the wire's ProcAmp fields). */
-static bool daemon_has_procamp(const struct vg_driver *drv)
+/* ProcAmp, denoise and sharpening need a 1.5 daemon (the wire's fields
+ * for them). */
+static bool daemon_has_filters15(const struct vg_driver *drv)
 {
     return drv->conn.hello.version_minor >= 5;
 }
 
-/* The pipeline's filters: one deinterlacing and one colour balance buffer
- * at most; any other is refused. Called with the driver locked. */
+/* The pipeline's filters: one buffer of each type offered at most; any
+ * other is refused. Called with the driver locked. */
 static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, uint32_t n,
                                 struct vg_proc_filters *out)
 {
@@ -42,7 +43,7 @@ static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, ui
             f->size >= sizeof(VAProcFilterParameterBufferDeinterlacing)) {
             out->deint = (const VAProcFilterParameterBufferDeinterlacing *)f->data;
         } else if (base.type == VAProcFilterColorBalance && !out->balance &&
-                   daemon_has_procamp(drv) &&
+                   daemon_has_filters15(drv) &&
                    f->size == sizeof(VAProcFilterParameterBufferColorBalance)) {
             /* An array of num_elements attributes (FFmpeg's procamp_vaapi
              * sends the four in one buffer). */
@@ -52,9 +53,18 @@ static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, ui
                     return VA_STATUS_ERROR_INVALID_BUFFER;
             out->balance = b;
             out->num_balance = f->num_elements;
+        } else if ((base.type == VAProcFilterNoiseReduction ||
+                    base.type == VAProcFilterSharpening) &&
+                   daemon_has_filters15(drv) && f->num_elements == 1 &&
+                   f->size == sizeof(VAProcFilterParameterBuffer)) {
+            const VAProcFilterParameterBuffer **slot =
+                base.type == VAProcFilterNoiseReduction ? &out->denoise : &out->sharpen;
+            if (*slot)
+                return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+            *slot = (const VAProcFilterParameterBuffer *)f->data;
         } else {
-            vc_warn("VideoProc: filter type %d not offered (deinterlacing and colour balance "
-                    "with a 1.5 daemon, once each)", base.type);
+            vc_warn("VideoProc: filter type %d not offered (deinterlacing; colour balance, "
+                    "noise reduction and sharpening with a 1.5 daemon; once each)", base.type);
             return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
         }
     }
@@ -95,7 +105,7 @@ VAStatus vg_proc_end_picture(struct vg_driver *drv, VAContextID id, struct vg_co
     c->proc->job.codec_id = id;
     /* A 1.4 daemon takes the struct's 1.4 part (nothing after it is set:
      * resolve_filters offers it no ProcAmp). */
-    size_t size = daemon_has_procamp(drv) ? sizeof(c->proc->job) : VW_PROCESS_SIZE_V14;
+    size_t size = daemon_has_filters15(drv) ? sizeof(c->proc->job) : VW_PROCESS_SIZE_V14;
     int err = vg_surface_post_frame(drv, id, c->target, VW_OP_PROCESS, &c->proc->job, size,
                                     NULL, 0, VG_NO_REGION);
     return err ? vg_status_from_errno(err) : VA_STATUS_SUCCESS;
@@ -124,15 +134,17 @@ static VAStatus query_filters(VADriverContextP ctx, VAContextID context, VAProcF
         return VA_STATUS_ERROR_INVALID_CONTEXT;
     /* Scaling and CSC are the pipeline's own, not filters. */
     struct vg_driver *drv = vg_lock(ctx);
-    unsigned n = daemon_has_procamp(drv) ? 2 : 1;
+    static const VAProcFilterType offered[] = {VAProcFilterDeinterlacing,
+                                               VAProcFilterColorBalance,
+                                               VAProcFilterNoiseReduction,
+                                               VAProcFilterSharpening};
+    unsigned n = daemon_has_filters15(drv) ? LEN(offered) : 1;
     vg_unlock(drv);
     if (*num_filters < n) {
         *num_filters = n;
         return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
     }
-    filters[0] = VAProcFilterDeinterlacing;
-    if (n > 1)
-        filters[1] = VAProcFilterColorBalance;
+    memcpy(filters, offered, n * sizeof(offered[0]));
     *num_filters = n;
     return VA_STATUS_SUCCESS;
 }
@@ -157,6 +169,21 @@ static VAStatus balance_caps(void *filter_caps, unsigned int *num_filter_caps)
     return VA_STATUS_SUCCESS;
 }
 
+/* Noise reduction and sharpening: 0..64, FFmpeg's denoise_vaapi and
+ * sharpness_vaapi range (its map() is then the identity); 32 is the
+ * libavfilter filter's own default strength (docs/codecs.md). */
+static VAStatus level_caps(void *filter_caps, unsigned int *num_filter_caps)
+{
+    if (*num_filter_caps < 1) {
+        *num_filter_caps = 1;
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
+    VAProcFilterCap *cap = filter_caps;
+    *cap = (VAProcFilterCap){.range = {0.0f, 64.0f, 32.0f, 1.0f}};
+    *num_filter_caps = 1;
+    return VA_STATUS_SUCCESS;
+}
+
 static VAStatus query_filter_caps(VADriverContextP ctx, VAContextID context, VAProcFilterType type,
                                   void *filter_caps, unsigned int *num_filter_caps)
 {
@@ -165,10 +192,12 @@ static VAStatus query_filter_caps(VADriverContextP ctx, VAContextID context, VAP
     if (!proc_context_cap(ctx, context))
         return VA_STATUS_ERROR_INVALID_CONTEXT;
     struct vg_driver *drv = vg_lock(ctx);
-    bool procamp = daemon_has_procamp(drv);
+    bool procamp = daemon_has_filters15(drv);
     vg_unlock(drv);
     if (type == VAProcFilterColorBalance && procamp)
         return balance_caps(filter_caps, num_filter_caps);
+    if ((type == VAProcFilterNoiseReduction || type == VAProcFilterSharpening) && procamp)
+        return level_caps(filter_caps, num_filter_caps);
     if (type != VAProcFilterDeinterlacing) {
         *num_filter_caps = 0;
         return VA_STATUS_ERROR_UNSUPPORTED_FILTER;

@@ -6,7 +6,8 @@
  * scaling quality of filter_flags); vaEndPicture posts BEGIN_FRAME (the
  * output surface), PROCESS and END_FRAME without waiting, as a decode.
  * Filters offered: deinterlacing (bob) and, with a 1.5 daemon, ProcAmp
- * (colour balance); a pipeline with others is refused.
+ * (colour balance), noise reduction and sharpening; a pipeline with others
+ * is refused.
  */
 #ifndef VIVAC_GUEST_VPP_H
 #define VIVAC_GUEST_VPP_H
@@ -30,6 +31,8 @@ struct vg_proc_filters {
     const VAProcFilterParameterBufferDeinterlacing *deint;    /* NULL: none */
     const VAProcFilterParameterBufferColorBalance *balance;   /* NULL: none */
     uint32_t num_balance;                                     /* elements of balance */
+    const VAProcFilterParameterBuffer *denoise;               /* NULL: none */
+    const VAProcFilterParameterBuffer *sharpen;               /* NULL: none */
 };
 
 /* Translates one pipeline buffer for the output surface `target`

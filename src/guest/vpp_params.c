@@ -93,6 +93,21 @@ static VAStatus balance_to_vw(const VAProcFilterParameterBufferColorBalance *b, 
     return VA_STATUS_SUCCESS;
 }
 
+/* Noise reduction or sharpening: VA's 0..64 (FFmpeg's denoise_vaapi and
+ * sharpness_vaapi range, what the caps list) x 1000 under its bit. */
+static VAStatus level_to_vw(const VAProcFilterParameterBuffer *f, uint32_t bit, uint32_t *out,
+                            struct vw_process *job)
+{
+    int32_t v;
+    if (!milli(f->value, 0.0f, 64.0f, &v)) {
+        vc_warn("VideoProc: filter %d value %g outside 0..64", f->type, (double)f->value);
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
+    job->filters |= bit;
+    *out = (uint32_t)v;
+    return VA_STATUS_SUCCESS;
+}
+
 VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
                            const struct vg_proc_filters *filters,
                            const struct vg_surface *source, const struct vg_surface *target,
@@ -137,16 +152,21 @@ VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
                   VA_SOURCE_RANGE_FULL == VW_RANGE_FULL, "VA's range values are the wire's");
     job->source_range = in_range;
     job->output_range = out_range;
-    if (pp->num_filters != (deint ? 1u : 0u) + (filters->balance ? 1u : 0u)) {
-        vc_warn("VideoProc: %u filter(s) asked for; deinterlacing and colour balance are "
-                "offered", pp->num_filters);
+    if (pp->num_filters != (deint ? 1u : 0u) + (filters->balance ? 1u : 0u) +
+                               (filters->denoise ? 1u : 0u) + (filters->sharpen ? 1u : 0u)) {
+        vc_warn("VideoProc: %u filter(s) asked for; deinterlacing, colour balance, noise "
+                "reduction and sharpening are offered", pp->num_filters);
         return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
     }
-    if (filters->balance) {
-        VAStatus st = balance_to_vw(filters->balance, filters->num_balance, job);
-        if (st)
-            return st;
-    }
+    VAStatus st = VA_STATUS_SUCCESS;
+    if (filters->balance)
+        st = balance_to_vw(filters->balance, filters->num_balance, job);
+    if (!st && filters->denoise)
+        st = level_to_vw(filters->denoise, VW_FILTER_DENOISE, &job->denoise, job);
+    if (!st && filters->sharpen)
+        st = level_to_vw(filters->sharpen, VW_FILTER_SHARPEN, &job->sharpen, job);
+    if (st)
+        return st;
     if (deint) {
         if (deint->algorithm != VAProcDeinterlacingBob) {
             vc_warn("VideoProc: deinterlacing algorithm %d not offered (bob only)",

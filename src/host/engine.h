@@ -118,11 +118,13 @@ struct vh_process {
     /* deinterlace: 0 none, else enum vw_deinterlace; field: 0 top, 1
      * bottom, the field of the source region shown. */
     uint32_t deinterlace, field;
-    /* ProcAmp (protocol 1.5), applied to the output region after scaling:
-     * procamp false, or VA's values x 1000 inside VA's ranges
-     * (VW_PROCAMP_*), output 8-bit 4:2:0. */
+    /* Filters of protocol 1.5, applied to the output region after
+     * scaling (output 8-bit 4:2:0 when any is on): ProcAmp (procamp false,
+     * or VA's values x 1000 inside VA's ranges, VW_PROCAMP_*); denoise and
+     * sharpen VA's 0..64 x 1000, 0 off. */
     bool procamp;
     int32_t brightness, contrast, hue, saturation;
+    uint32_t denoise, sharpen;
 };
 
 struct vh_engine;

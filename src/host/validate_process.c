@@ -7,6 +7,7 @@
 #include "host/image_check.h"
 
 #define W "PROCESS"
+#define VW_FILTERS_8BIT (VW_FILTER_PROCAMP | VW_FILTER_DENOISE | VW_FILTER_SHARPEN)
 
 /* The image rectangles' rule (image_check.c): inside, non-empty, whole
  * chroma samples. */
@@ -48,6 +49,18 @@ static int check_procamp(const struct vw_process *p, struct vh_error *err)
     return VW_OK;
 }
 
+/* Denoise's or sharpening's value: at most `max` with its filter bit, 0
+ * without. */
+static int check_level(const char *name, uint32_t v, bool on, uint32_t max,
+                       struct vh_error *err)
+{
+    if (!on && v != 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": %s %u without its filter bit", name, v);
+    if (v > max)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": %s %u (x1000) over %u", name, v, max);
+    return VW_OK;
+}
+
 int vh_process_check(const struct vw_process *p, const struct vh_surface *source,
                      const struct vh_surface *output, uint32_t rt_formats,
                      struct vh_error *err)
@@ -65,6 +78,12 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
                             W ": filters 0x%x: unknown filter bits 0x%x", p->filters,
                             p->filters & ~VW_FILTERS_KNOWN);
     int st = check_procamp(p, err);
+    if (st == VW_OK)
+        st = check_level("denoise", p->denoise, p->filters & VW_FILTER_DENOISE, VW_DENOISE_MAX,
+                         err);
+    if (st == VW_OK)
+        st = check_level("sharpen", p->sharpen, p->filters & VW_FILTER_SHARPEN, VW_SHARPEN_MAX,
+                         err);
     if (st != VW_OK)
         return st;
     bool deint = p->filters & VW_FILTER_DEINTERLACE;
@@ -98,11 +117,12 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
                             W ": surfaces %u (rt_format 0x%x) -> %u (0x%x): processing takes "
                             "0x%x", source->id, source->rt_format, output->id, output->rt_format,
                             rt_formats);
-    /* ProcAmp is defined on 8-bit pictures (docs/codecs.md). */
-    if ((p->filters & VW_FILTER_PROCAMP) && output->rt_format != VW_RT_YUV420)
+    /* The libavfilter filters are defined on 8-bit pictures
+     * (docs/codecs.md). */
+    if ((p->filters & VW_FILTERS_8BIT) && output->rt_format != VW_RT_YUV420)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
-                            W ": ProcAmp writes 8-bit 4:2:0 (NV12) only, not rt_format 0x%x",
-                            output->rt_format);
+                            W ": ProcAmp, denoise and sharpening write 8-bit 4:2:0 (NV12) only, "
+                            "not rt_format 0x%x", output->rt_format);
     st = check_rect(W ": source region", &p->source, source, err);
     if (st == VW_OK)
         st = check_rect(W ": output region", &p->output, output, err);

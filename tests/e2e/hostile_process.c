@@ -1,8 +1,8 @@
 /* Hostile and edge cases of protocol 1.4/1.5's video processing (PROCESS)
  * against a live vivacd (sw engine): every bad field of vw_process
  * (regions outside or across their surfaces, sizes that overflow, unknown
- * enums and filter bits, reserved fields, ProcAmp values outside VA's
- * ranges or without the filter), a 1.4 client's 96-byte job, wrong or
+ * enums and filter bits, reserved fields, ProcAmp, denoise and sharpening
+ * values outside VA's ranges or without their filter bits), a 1.4 client's 96-byte job, wrong or
  * destroyed surfaces,
  * PROCESS on the wrong codec or at the wrong time, a 1.3 client, clients
  * that leave mid-job. Each case gets its status, the frame's END_FRAME
@@ -70,7 +70,7 @@ static void out_huge(struct vw_process *p) { p->output.width = 0xfffffffeu; p->o
 static void src_empty(struct vw_process *p) { p->source.height = 0; }
 static void out_odd(struct vw_process *p) { p->output.x = 1; p->output.width = 30; }
 static void filter_unknown(struct vw_process *p) { p->filters = 0x80000000u; }
-static void filter_any(struct vw_process *p) { p->filters = VW_FILTER_PROCAMP << 1; }
+static void filter_any(struct vw_process *p) { p->filters = VW_FILTER_SHARPEN << 1; }
 static void procamp(struct vw_process *p)
 {
     p->filters = VW_FILTER_PROCAMP;
@@ -83,7 +83,11 @@ static void hue_high(struct vw_process *p) { procamp(p); p->hue = VW_PROCAMP_HUE
 static void hue_low(struct vw_process *p) { procamp(p); p->hue = VW_PROCAMP_HUE_MIN - 1; }
 static void sat_high(struct vw_process *p) { procamp(p); p->saturation = VW_PROCAMP_SATURATION_MAX + 1; }
 static void procamp_alone(struct vw_process *p) { p->contrast = VW_PROCAMP_ONE; }
-static void reserved2(struct vw_process *p) { p->reserved2[3] = 1; }
+static void reserved2(struct vw_process *p) { p->reserved2[1] = 1; }
+static void denoise_high(struct vw_process *p) { p->filters = VW_FILTER_DENOISE; p->denoise = VW_DENOISE_MAX + 1; }
+static void sharpen_huge(struct vw_process *p) { p->filters = VW_FILTER_SHARPEN; p->sharpen = UINT32_MAX; }
+static void denoise_alone(struct vw_process *p) { p->denoise = 1000; }
+static void sharpen_under_dn(struct vw_process *p) { p->filters = VW_FILTER_DENOISE; p->sharpen = 1000; }
 static void deint_unknown(struct vw_process *p) { p->filters = 1; p->deinterlace = 9; }
 static void deint_field(struct vw_process *p) { p->filters = 1; p->deinterlace = 1; p->field = 7; }
 static void deint_lines(struct vw_process *p) { p->filters = 1; p->deinterlace = 1; p->source.y = 2; p->source.height = 60; }
@@ -110,7 +114,11 @@ static const struct bad_case bad_cases[] = {
     {"empty source region", src_empty, VW_ERR_MALFORMED},
     {"output region at an odd x", out_odd, VW_ERR_MALFORMED},
     {"unknown filter bit", filter_unknown, VW_ERR_UNSUPPORTED_STREAM},
-    {"filter bit 0x4 (none defined)", filter_any, VW_ERR_UNSUPPORTED_STREAM},
+    {"filter bit 0x10 (none defined)", filter_any, VW_ERR_UNSUPPORTED_STREAM},
+    {"denoise 64.001", denoise_high, VW_ERR_MALFORMED},
+    {"sharpen 0xffffffff", sharpen_huge, VW_ERR_MALFORMED},
+    {"a denoise level without the DENOISE filter", denoise_alone, VW_ERR_MALFORMED},
+    {"a sharpen level under the DENOISE bit", sharpen_under_dn, VW_ERR_MALFORMED},
     {"ProcAmp brightness 100.001", bright_high, VW_ERR_MALFORMED},
     {"ProcAmp brightness INT32_MIN", bright_min, VW_ERR_MALFORMED},
     {"ProcAmp contrast -0.001", contrast_neg, VW_ERR_MALFORMED},
@@ -118,7 +126,7 @@ static const struct bad_case bad_cases[] = {
     {"ProcAmp hue -180.001", hue_low, VW_ERR_MALFORMED},
     {"ProcAmp saturation 10.001", sat_high, VW_ERR_MALFORMED},
     {"a contrast without the PROCAMP filter", procamp_alone, VW_ERR_MALFORMED},
-    {"reserved2[3]", reserved2, VW_ERR_MALFORMED},
+    {"reserved2[1]", reserved2, VW_ERR_MALFORMED},
     {"deinterlace algorithm 9", deint_unknown, VW_ERR_UNSUPPORTED_STREAM},
     {"deinterlace field 7", deint_field, VW_ERR_MALFORMED},
     {"deinterlaced region at y 2", deint_lines, VW_ERR_MALFORMED},
@@ -210,6 +218,10 @@ static void case_procamp_and_v14(struct client *c)
     p.hue = VW_PROCAMP_HUE_MAX;
     p.saturation = 0;
     served(c, &p, "a ProcAmp job at its ranges' ends");
+    p.filters |= VW_FILTER_DENOISE | VW_FILTER_SHARPEN;
+    p.denoise = VW_DENOISE_MAX;
+    p.sharpen = VW_SHARPEN_MAX;
+    served(c, &p, "ProcAmp, denoise 64 and sharpening 64 in one job");
     p = good();
     begin_frame(c, PROC, OUT);
     int ps = request(c, VW_OP_PROCESS, &p, VW_PROCESS_SIZE_V14, NULL, 0, NULL, 0);

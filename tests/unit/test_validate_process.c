@@ -2,7 +2,8 @@
  * PROCESS's checks (validate_process.c) at their edges: a good job passes;
  * regions pass at the surface's edge and fail one step past it; scale
  * ratios pass at 16x and fail past it, both ways; each enum passes at its
- * last value and fails at the next; ProcAmp's ranges; formats. The e2e test hostile_process
+ * last value and fails at the next; ProcAmp's, denoise's and
+ * sharpening's ranges; formats. The e2e test hostile_process
  * sends the same through the wire.
  */
 #include <string.h>
@@ -105,7 +106,7 @@ static void test_fields(void)
     p.mirror = 2;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
     p = good();
-    p.filters = VW_FILTER_PROCAMP << 1;
+    p.filters = VW_FILTER_SHARPEN << 1;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
     p = good();
     p.filters = VW_FILTER_DEINTERLACE;
@@ -136,7 +137,7 @@ static void test_fields(void)
         p.reserved[i] = 1;
         CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     }
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < 2; i++) {
         p = good();
         p.reserved2[i] = 1;
         CHECK_EQ(run(&p), VW_ERR_MALFORMED);
@@ -180,6 +181,35 @@ static void test_procamp(void)
     }
 }
 
+/* Denoise and sharpening: 0..64 (x 1000) under their bits, 0 without,
+ * 8-bit output only. */
+static void test_levels(void)
+{
+    struct vh_surface out8 = out;
+    out8.rt_format = VW_RT_YUV420;
+    out8.pixel_format = VW_FOURCC_NV12;
+    const uint32_t bit[2] = {VW_FILTER_DENOISE, VW_FILTER_SHARPEN};
+    const uint32_t max[2] = {VW_DENOISE_MAX, VW_SHARPEN_MAX};
+    for (unsigned i = 0; i < 2; i++) {
+        struct vw_process p = good();
+        uint32_t *v = i ? &p.sharpen : &p.denoise;
+        p.filters = bit[i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+        CHECK_EQ(run_on(&p, &src, &out), VW_ERR_UNSUPPORTED_FORMAT);
+        *v = max[i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+        *v = max[i] + 1;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        *v = UINT32_MAX;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        p.filters = 0;
+        *v = 1;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED); /* without its bit */
+        p.filters = bit[1 - i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED); /* under the other's bit */
+    }
+}
+
 static void test_surfaces(void)
 {
     struct vw_process p = good();
@@ -198,6 +228,7 @@ int main(void)
     test_ratios();
     test_fields();
     test_procamp();
+    test_levels();
     test_surfaces();
     return check_finish("test_validate_process");
 }

@@ -45,7 +45,8 @@ static void test_defaults(void)
     for (unsigned i = 0; i < 3; i++)
         CHECK_EQ(job.reserved[i], 0);
     CHECK(job.brightness == 0 && job.contrast == 0 && job.hue == 0 && job.saturation == 0);
-    for (unsigned i = 0; i < 4; i++)
+    CHECK(job.denoise == 0 && job.sharpen == 0);
+    for (unsigned i = 0; i < 2; i++)
         CHECK_EQ(job.reserved2[i], 0);
 }
 
@@ -162,6 +163,38 @@ static void test_procamp(void)
     CHECK_EQ(run_balance(twice, 2, NULL, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
 }
 
+static VAStatus run_levels(const VAProcFilterParameterBuffer *dn,
+                           const VAProcFilterParameterBuffer *sh, struct vw_process *job)
+{
+    VABufferID ids[2] = {3, 4};
+    VAProcPipelineParameterBuffer pp = {.filters = ids, .num_filters = (dn ? 1 : 0) + (sh ? 1 : 0)};
+    struct vg_proc_filters f = {.denoise = dn, .sharpen = sh};
+    memset(job, 0xa5, sizeof(*job));
+    return vg_proc_translate(&pp, &f, &source, &target, job);
+}
+
+/* Noise reduction and sharpening: VA's 0..64 x 1000 under their bits. */
+static void test_levels(void)
+{
+    VAProcFilterParameterBuffer dn = {VAProcFilterNoiseReduction, 24.0f};
+    VAProcFilterParameterBuffer sh = {VAProcFilterSharpening, 64.0f};
+    struct vw_process job;
+    CHECK_EQ(run_levels(&dn, NULL, &job), VA_STATUS_SUCCESS);
+    CHECK(job.filters == VW_FILTER_DENOISE && job.denoise == 24000 && job.sharpen == 0);
+    CHECK_EQ(run_levels(NULL, &sh, &job), VA_STATUS_SUCCESS);
+    CHECK(job.filters == VW_FILTER_SHARPEN && job.sharpen == 64000 && job.denoise == 0);
+    dn.value = 0.5f;
+    CHECK_EQ(run_levels(&dn, &sh, &job), VA_STATUS_SUCCESS);
+    CHECK(job.filters == (VW_FILTER_DENOISE | VW_FILTER_SHARPEN) && job.denoise == 500 &&
+          job.sharpen == 64000);
+    const float bad[] = {-0.5f, 64.01f, NAN, 1e30f};
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        dn.value = sh.value = bad[i];
+        CHECK_EQ(run_levels(&dn, NULL, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+        CHECK_EQ(run_levels(NULL, &sh, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    }
+}
+
 static void test_refusals(void)
 {
     struct vw_process job;
@@ -198,6 +231,7 @@ int main(void)
     test_mapping();
     test_deinterlace();
     test_procamp();
+    test_levels();
     test_refusals();
     return check_finish("test_vpp_params");
 }

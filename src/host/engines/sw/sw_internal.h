@@ -108,10 +108,14 @@ int sw_process_codec_create(struct vh_engine *engine, const struct vh_codec_desc
                             struct vh_codec **out, struct vh_error *err);
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err);
 
-/* sw_procamp.c: ProcAmp (libavfilter's eq and hue) in place on the region
- * `r` of a yuv420p frame, with the job's values. */
-int sw_procamp(AVFrame *frame, const struct vh_rect *r, const struct vh_process *job,
-               struct vh_error *err);
+/* sw_vf.c: the job's libavfilter filters (denoise, sharpening, ProcAmp)
+ * in place on the region `r` of a yuv420p frame; nothing when the job has
+ * none. *vf: the codec's graph (NULL at first), kept while the chain and
+ * size stay; sw_vf_destroy frees it (accepts NULL / *NULL). */
+struct sw_vf;
+int sw_vf_apply(struct sw_vf **vf, AVFrame *frame, const struct vh_rect *r,
+                const struct vh_process *job, struct vh_error *err);
+void sw_vf_destroy(struct sw_vf **vf);
 
 /* Base of every sw codec instance: the codec's own destroy/decode. */
 struct sw_codec {

@@ -1,6 +1,7 @@
 /* Video processing on the CPU: one libswscale pass per job, from the source
  * region of the source surface's frame into the output region of a new
- * frame that becomes the output surface's. The scaling quality picks
+ * frame that becomes the output surface's, then the job's libavfilter
+ * filters on that region (sw_vf.c). The scaling quality picks
  * swscale's filter (docs/codecs.md, Video processing): a job gives what
  * FFmpeg's software `scale` filter gives with the same flags, sample for
  * sample. */
@@ -14,6 +15,7 @@
 struct sw_proc {
     struct sw_codec base;
     struct SwsContext *sws;       /* the last job's, reused while it fits */
+    struct sw_vf *vf;             /* the filters' graph (sw_vf.c) */
 };
 
 /* enum vw_scaling -> swscale's filter. */
@@ -77,6 +79,7 @@ static void proc_destroy(struct vh_codec **codec)
 {
     struct sw_proc *p = (struct sw_proc *)*codec;
     sws_freeContext(p->sws);
+    sw_vf_destroy(&p->vf);
     free(p);
     *codec = NULL;
 }
@@ -154,12 +157,10 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: libswscale wrote %d of %u rows", h,
                             o->height);
     }
-    if (job->procamp) {
-        st = sw_procamp(dst, o, job, err);
-        if (st != VW_OK) {
-            av_frame_free(&dst);
-            return st;
-        }
+    st = sw_vf_apply(&p->vf, dst, o, job, err);
+    if (st != VW_OK) {
+        av_frame_free(&dst);
+        return st;
     }
     st = sw_surface_set_frame(job->output, dst, NULL, err);
     av_frame_free(&dst);
