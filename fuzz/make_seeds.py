@@ -3,8 +3,8 @@
 
 Seeds 22_* to 25_* are encode sessions (protocol 1.3: HELLO minor 3);
 33_* and 34_* video processing (protocol 1.4: PROCESS, the 96-byte 1.4
-struct); 35_* ProcAmp, denoise and sharpening (protocol 1.5: the 128-byte
-struct).
+struct); 35_* ProcAmp, denoise, sharpening, rotation and mirroring (protocol 1.5:
+the 128-byte struct).
 
 Each seed is a stream of vivac wire messages (vw_header + payload, see
 include/vivac/protocol.h) as fuzz/fuzz_session.c reads it; the pseudo-opcode
@@ -147,9 +147,9 @@ def create_proc_codec(cid, w=W, h=H):
 
 
 def process(cid, src, sx=0, sy=0, sw=W, sh=H, ox=0, oy=0, ow=W // 2, oh=H // 2, scaling=2,
-            std=(0, 0), rng=(0, 0), rot=0, filters=0, flags=0, deint=0, field=0):
+            std=(0, 0), rng=(0, 0), rot=0, filters=0, flags=0, deint=0, field=0, mirror=0):
     return struct.pack("<2I4I4I9I5I", cid, src, sx, sy, sw, sh, ox, oy, ow, oh, scaling,
-                       std[0], rng[0], std[1], rng[1], rot, 0, filters, flags, deint, field,
+                       std[0], rng[0], std[1], rng[1], rot, mirror, filters, flags, deint, field,
                        0, 0, 0)
 
 
@@ -338,6 +338,17 @@ def seeds():
         .msg(OP["END_FRAME"], pair(1))
         .msg(OP["BEGIN_FRAME"], pair(1, 2))
         .msg(OP["PROCESS"], process15(1, 1, denoise=24000, sharpen=40000))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 3))
+        .msg(OP["PROCESS"], process15(1, 1, rot=1, mirror=2, ow=W, oh=H))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, (0, 1000, 0, 1000), sharpen=1000, rot=3, mirror=1,
+                                      sx=0, sy=0, sw=W, sh=2, ow=2, oh=W // 2))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, rot=4))
+        .msg(OP["PROCESS"], process15(1, 1, mirror=4))
         .msg(OP["END_FRAME"], pair(1))
         .msg(OP["BEGIN_FRAME"], pair(1, 2))
         .msg(OP["PROCESS"], process15(1, 1)[:100])

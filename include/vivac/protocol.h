@@ -1580,6 +1580,14 @@ enum vw_deinterlace {
     VW_DEINTERLACE_BOB = 1,
 };
 
+/* Rotation and mirroring (1.5; VA's rotation_state / mirror_state): the
+ * job's picture, scaled to the output region's size before the turn
+ * (width and height swapped for 90 and 270), is turned clockwise by
+ * vw_process.rotation x 90 degrees, then mirrored. */
+#define VW_ROTATION_MAX 3u
+#define VW_MIRROR_HORIZONTAL 0x1u /* left <-> right (VA_MIRROR_HORIZONTAL) */
+#define VW_MIRROR_VERTICAL 0x2u   /* top <-> bottom (VA_MIRROR_VERTICAL) */
+
 /* A rectangle in pixels of a surface; width and height >= 1. */
 struct vw_rect {
     uint32_t x, y, width, height;
@@ -1602,8 +1610,8 @@ struct vw_process {
     uint32_t source_range;        /* enum vw_color_range */
     uint32_t output_standard;     /* enum vw_color_standard */
     uint32_t output_range;        /* enum vw_color_range */
-    uint32_t rotation;            /* degrees clockwise / 90: 0 only (no engine rotates yet) */
-    uint32_t mirror;              /* 0 only (no engine mirrors yet) */
+    uint32_t rotation;            /* 1.5: degrees clockwise / 90, 0..3 (1.4: 0) */
+    uint32_t mirror;              /* 1.5: VW_MIRROR_* bits, after the rotation (1.4: 0) */
     uint32_t filters;             /* VW_FILTER_* bits */
     uint32_t flags;               /* must be 0 */
     uint32_t deinterlace;         /* DEINTERLACE: enum vw_deinterlace; else 0 */

@@ -87,6 +87,10 @@ VAStatus vg_proc_render(struct vg_driver *drv, struct vg_context *c, const struc
     VAStatus st = resolve_filters(drv, pp.filters, pp.num_filters, &filters);
     if (!st)
         st = vg_proc_translate(&pp, &filters, src, dst, &c->proc->job);
+    if (!st && !daemon_has_filters15(drv) && (c->proc->job.rotation || c->proc->job.mirror)) {
+        vc_warn("VideoProc: rotation and mirroring need a vivacd speaking protocol 1.5");
+        st = VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
     if (st)
         return st;
     c->proc->job.source_id = pp.surface;
@@ -223,6 +227,7 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
     struct vg_driver *drv = vg_lock(ctx);
     struct vg_proc_filters found;
     VAStatus st = resolve_filters(drv, filters, num_filters, &found);
+    bool turns = daemon_has_filters15(drv);
     vg_unlock(drv);
     if (st)
         return st;
@@ -236,6 +241,11 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
     caps->num_output_color_standards = LEN(color_standards);
     caps->rotation_flags = 1u << VA_ROTATION_NONE;
     caps->mirror_flags = 0;
+    if (turns) {
+        caps->rotation_flags |= (1u << VA_ROTATION_90) | (1u << VA_ROTATION_180) |
+                                (1u << VA_ROTATION_270);
+        caps->mirror_flags = VA_MIRROR_HORIZONTAL | VA_MIRROR_VERTICAL;
+    }
     caps->input_pixel_format = pixel_formats;
     caps->num_input_pixel_formats = LEN(pixel_formats);
     caps->output_pixel_format = pixel_formats;

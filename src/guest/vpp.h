@@ -6,8 +6,8 @@
  * scaling quality of filter_flags); vaEndPicture posts BEGIN_FRAME (the
  * output surface), PROCESS and END_FRAME without waiting, as a decode.
  * Filters offered: deinterlacing (bob) and, with a 1.5 daemon, ProcAmp
- * (colour balance), noise reduction and sharpening; a pipeline with others
- * is refused.
+ * (colour balance), noise reduction and sharpening, and rotation and
+ * mirroring; a pipeline with others is refused.
  */
 #ifndef VIVAC_GUEST_VPP_H
 #define VIVAC_GUEST_VPP_H

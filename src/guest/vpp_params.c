@@ -179,10 +179,20 @@ VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
         job->deinterlace = VW_DEINTERLACE_BOB;
         job->field = (deint->flags & VA_DEINTERLACING_BOTTOM_FIELD) ? 1 : 0;
     }
-    if (pp->rotation_state != VA_ROTATION_NONE || pp->mirror_state != VA_MIRROR_NONE ||
-        (pp->blend_state && pp->blend_state->flags) || pp->num_additional_outputs) {
-        vc_warn("VideoProc: rotation, mirroring, blending and extra outputs are not offered");
+    if ((pp->blend_state && pp->blend_state->flags) || pp->num_additional_outputs) {
+        vc_warn("VideoProc: blending and extra outputs are not offered");
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     }
+    static_assert(VA_ROTATION_270 == VW_ROTATION_MAX && VA_MIRROR_HORIZONTAL ==
+                  VW_MIRROR_HORIZONTAL && VA_MIRROR_VERTICAL == VW_MIRROR_VERTICAL,
+                  "VA's rotation and mirror values are the wire's");
+    if (pp->rotation_state > VA_ROTATION_270 ||
+        (pp->mirror_state & ~(uint32_t)(VA_MIRROR_HORIZONTAL | VA_MIRROR_VERTICAL))) {
+        vc_warn("VideoProc: rotation %u / mirror 0x%x unknown", pp->rotation_state,
+                pp->mirror_state);
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
+    job->rotation = pp->rotation_state;
+    job->mirror = pp->mirror_state;
     return VA_STATUS_SUCCESS;
 }

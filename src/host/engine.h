@@ -125,6 +125,11 @@ struct vh_process {
     bool procamp;
     int32_t brightness, contrast, hue, saturation;
     uint32_t denoise, sharpen;
+    /* Rotation (clockwise x 90, 0..3) then mirroring (VW_MIRROR_* bits),
+     * 1.5: the picture is scaled to the output region's size before the
+     * turn, its width and height swapped for rotation 1 and 3, and
+     * filtered before it. */
+    uint32_t rotation, mirror;
 };
 
 struct vh_engine;

@@ -119,6 +119,7 @@ int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struc
         .brightness = p->brightness, .contrast = p->contrast,
         .hue = p->hue, .saturation = p->saturation,
         .denoise = p->denoise, .sharpen = p->sharpen,
+        .rotation = p->rotation, .mirror = p->mirror,
     };
     /* Cost: the larger side's 16x16 blocks. */
     uint64_t in = (uint64_t)p->source.width * p->source.height;

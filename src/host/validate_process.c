@@ -106,9 +106,11 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
     if (p->source_range > VW_RANGE_FULL || p->output_range > VW_RANGE_FULL)
         return vh_error_set(err, VW_ERR_MALFORMED, W ": colour range %u/%u unknown",
                             p->source_range, p->output_range);
-    if (p->rotation != 0 || p->mirror != 0)
-        return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            W ": rotation %u / mirror %u: not supported", p->rotation, p->mirror);
+    if (p->rotation > VW_ROTATION_MAX ||
+        (p->mirror & ~(VW_MIRROR_HORIZONTAL | VW_MIRROR_VERTICAL)))
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": rotation %u (0..3) / mirror 0x%x (bits 0x1, 0x2) unknown",
+                            p->rotation, p->mirror);
     if (source == output)
         return vh_error_set(err, VW_ERR_STATE, W ": surface %u is both source and output",
                             source->id);
@@ -133,7 +135,11 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
         return vh_error_set(err, VW_ERR_MALFORMED,
                             W ": a deinterlaced source region's y %u and height %u must be "
                             "multiples of 4", p->source.y, p->source.height);
-    if (!ratio_ok(p->source.width, p->output.width) || !ratio_ok(p->source.height, p->output.height))
+    /* The source is scaled to the output's size before the turn. */
+    bool swap = p->rotation & 1;
+    uint32_t ow = swap ? p->output.height : p->output.width;
+    uint32_t oh = swap ? p->output.width : p->output.height;
+    if (!ratio_ok(p->source.width, ow) || !ratio_ok(p->source.height, oh))
         return vh_error_set(err, VW_ERR_RESOLUTION,
                             W ": %ux%u -> %ux%u scales more than %ux either way",
                             p->source.width, p->source.height, p->output.width, p->output.height,

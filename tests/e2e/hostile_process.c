@@ -95,8 +95,13 @@ static void deint_alone(struct vw_process *p) { p->field = 1; }
 static void scaling_unknown(struct vw_process *p) { p->scaling = 7; }
 static void standard_unknown(struct vw_process *p) { p->output_standard = 9; }
 static void range_unknown(struct vw_process *p) { p->source_range = 3; }
-static void rotated(struct vw_process *p) { p->rotation = 1; }
-static void mirrored(struct vw_process *p) { p->mirror = 1; }
+static void rotated(struct vw_process *p) { p->rotation = 4; }
+static void mirrored(struct vw_process *p) { p->mirror = 4; }
+static void thin(struct vw_process *p)
+{
+    p->source = (struct vw_rect){0, 0, 64, 2};
+    p->output = (struct vw_rect){0, 0, 2, 32};
+}
 static void flagged(struct vw_process *p) { p->flags = 1; }
 static void reserved(struct vw_process *p) { p->reserved[2] = 1; }
 static void no_source(struct vw_process *p) { p->source_id = 999; }
@@ -134,8 +139,9 @@ static const struct bad_case bad_cases[] = {
     {"unknown scaling mode", scaling_unknown, VW_ERR_MALFORMED},
     {"unknown colour standard", standard_unknown, VW_ERR_MALFORMED},
     {"unknown colour range", range_unknown, VW_ERR_MALFORMED},
-    {"rotation", rotated, VW_ERR_UNSUPPORTED_STREAM},
-    {"mirroring", mirrored, VW_ERR_UNSUPPORTED_STREAM},
+    {"rotation 4", rotated, VW_ERR_MALFORMED},
+    {"mirror bit 0x4", mirrored, VW_ERR_MALFORMED},
+    {"64x2 into 2x32 unturned (32x)", thin, VW_ERR_RESOLUTION},
     {"flags", flagged, VW_ERR_MALFORMED},
     {"reserved[2]", reserved, VW_ERR_MALFORMED},
     {"unknown source surface", no_source, VW_ERR_INVALID_ID},
@@ -222,6 +228,13 @@ static void case_procamp_and_v14(struct client *c)
     p.denoise = VW_DENOISE_MAX;
     p.sharpen = VW_SHARPEN_MAX;
     served(c, &p, "ProcAmp, denoise 64 and sharpening 64 in one job");
+    p.rotation = 3;
+    p.mirror = VW_MIRROR_HORIZONTAL | VW_MIRROR_VERTICAL;
+    served(c, &p, "the same turned by 270 degrees and mirrored both ways");
+    p = good();
+    thin(&p);
+    p.rotation = 1;
+    served(c, &p, "64x2 into 2x32 turned by 90 degrees");
     p = good();
     begin_frame(c, PROC, OUT);
     int ps = request(c, VW_OP_PROCESS, &p, VW_PROCESS_SIZE_V14, NULL, 0, NULL, 0);

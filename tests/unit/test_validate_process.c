@@ -18,6 +18,9 @@ static struct vh_surface src = {.id = 1, .width = 1920, .height = 1080,
 static struct vh_surface out = {.id = 2, .width = 1280, .height = 720,
                                 .rt_format = VW_RT_YUV420_10, .pixel_format = VW_FOURCC_P010};
 
+static struct vh_surface src_big = {.id = 4, .width = 1920, .height = 1920,
+                                    .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
+
 static struct vw_process good(void)
 {
     return (struct vw_process){.codec_id = 5, .source_id = 1, .source = {0, 0, 1920, 1080},
@@ -69,6 +72,15 @@ static void test_regions(void)
 
 static void test_ratios(void)
 {
+    /* With a quarter turn the source is scaled to the output's size
+     * turned: 1920x1080 -> 120x68 is within 16x, turned it is not. */
+    struct vw_process t = good();
+    t.output = (struct vw_rect){0, 0, 120, 68};
+    CHECK_EQ(run(&t), VW_OK);
+    t.rotation = 1;
+    CHECK_EQ(run(&t), VW_ERR_RESOLUTION);
+    t.output = (struct vw_rect){0, 0, 68, 120};
+    CHECK_EQ(run(&t), VW_OK);
     struct vw_process p = good();
     p.source = (struct vw_rect){0, 0, 1280, 720};
     p.output = (struct vw_rect){0, 0, 80, 46}; /* 16x across, 15.6x down */
@@ -100,11 +112,16 @@ static void test_fields(void)
     p.output_range = VW_RANGE_FULL + 1;
     CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     p = good();
-    p.rotation = 1;
-    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p.rotation = VW_ROTATION_MAX;
+    p.output = (struct vw_rect){0, 0, 720, 1280}; /* turned */
+    CHECK_EQ(run_on(&p, &src, &src_big), VW_OK);
+    p.rotation = VW_ROTATION_MAX + 1;
+    CHECK_EQ(run_on(&p, &src, &src_big), VW_ERR_MALFORMED);
     p = good();
-    p.mirror = 2;
-    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p.mirror = VW_MIRROR_HORIZONTAL | VW_MIRROR_VERTICAL;
+    CHECK_EQ(run(&p), VW_OK);
+    p.mirror = 4;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     p = good();
     p.filters = VW_FILTER_SHARPEN << 1;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);

@@ -2,7 +2,7 @@
  * The guest's VAProcPipelineParameterBuffer -> vw_process (vpp_params.c):
  * regions default to whole surfaces, VA's scaling modes, colour standards
  * and ranges map to the wire's, and what vivac does not offer (filters,
- * rotation, mirroring, blending, extra outputs, anamorphic scaling,
+ * unknown rotations and mirrorings, blending, extra outputs, anamorphic scaling,
  * explicit colour, negative regions) is refused with VA's status.
  */
 #include <math.h>
@@ -195,6 +195,23 @@ static void test_levels(void)
     }
 }
 
+/* Rotation and mirroring: VA's values are the wire's. */
+static void test_turns(void)
+{
+    struct vw_process job;
+    VAProcPipelineParameterBuffer pp = {.rotation_state = VA_ROTATION_90};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK(job.rotation == 1 && job.mirror == 0);
+    pp.rotation_state = VA_ROTATION_270;
+    pp.mirror_state = VA_MIRROR_VERTICAL;
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK(job.rotation == 3 && job.mirror == VW_MIRROR_VERTICAL);
+    pp.rotation_state = VA_ROTATION_180;
+    pp.mirror_state = VA_MIRROR_HORIZONTAL;
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK(job.rotation == 2 && job.mirror == VW_MIRROR_HORIZONTAL);
+}
+
 static void test_refusals(void)
 {
     struct vw_process job;
@@ -205,9 +222,9 @@ static void test_refusals(void)
     VABufferID filter = 7;
     pp = (VAProcPipelineParameterBuffer){.filters = &filter, .num_filters = 1};
     CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
-    pp = (VAProcPipelineParameterBuffer){.rotation_state = VA_ROTATION_90};
+    pp = (VAProcPipelineParameterBuffer){.rotation_state = VA_ROTATION_270 + 1};
     CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
-    pp = (VAProcPipelineParameterBuffer){.mirror_state = VA_MIRROR_HORIZONTAL};
+    pp = (VAProcPipelineParameterBuffer){.mirror_state = 4};
     CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
     VABlendState blend = {.flags = VA_BLEND_GLOBAL_ALPHA, .global_alpha = 0.5f};
     pp = (VAProcPipelineParameterBuffer){.blend_state = &blend};
@@ -232,6 +249,7 @@ int main(void)
     test_deinterlace();
     test_procamp();
     test_levels();
+    test_turns();
     test_refusals();
     return check_finish("test_vpp_params");
 }

@@ -1,6 +1,7 @@
 /* The VideoProc filters on the CPU: libavfilter's hqdn3d (denoise),
- * unsharp (sharpening), eq and hue (ProcAmp), run in that order on the
- * output region of a job, so that a job equals FFmpeg's software filter
+ * unsharp (sharpening), eq and hue (ProcAmp), then transpose, hflip and
+ * vflip (rotation, mirroring), run in that order on the scaled picture of
+ * a job into its output region, so that a job equals FFmpeg's software filter
  * chain on the same picture, sample for sample (docs/codecs.md, Video
  * processing, gives the chain for each VA value). A codec keeps its graph
  * while the chain and the region's size stay the same: hqdn3d's temporal
@@ -22,13 +23,15 @@
 struct sw_vf {
     AVFilterGraph *graph;
     AVFilterContext *src, *sink;
-    int width, height;
+    int width, height, format;
     char chain[CHAIN_MAX];
 };
 
 /* Appends "," (after the first) and one filter's description. */
 static void add(char *buf, size_t size, const char *fmt, double a, double b)
 {
+    if (!fmt)
+        return;
     size_t n = strlen(buf);
     if (n && n + 1 < size)
         buf[n++] = ',';
@@ -56,6 +59,14 @@ static void chain_of(const struct vh_process *job, char *buf, size_t size)
         add(buf, size, "hue=h=%.17g:s=%.17g", job->hue / (double)VW_PROCAMP_ONE,
             job->saturation / (double)VW_PROCAMP_ONE);
     }
+    /* VA turns clockwise, then mirrors; each step moves samples only. */
+    static const char *const turn[4] = {NULL, "transpose=dir=clock", "hflip,vflip",
+                                        "transpose=dir=cclock"};
+    add(buf, size, turn[job->rotation & 3], 0, 0);
+    if (job->mirror & VW_MIRROR_HORIZONTAL)
+        add(buf, size, "hflip", 0, 0);
+    if (job->mirror & VW_MIRROR_VERTICAL)
+        add(buf, size, "vflip", 0, 0);
 }
 
 void sw_vf_destroy(struct sw_vf **vf)
@@ -67,13 +78,14 @@ void sw_vf_destroy(struct sw_vf **vf)
     *vf = NULL;
 }
 
-/* buffer -> chain -> buffersink, yuv420p in and out, no conversion
- * filter inserted and no threads. */
+/* buffer -> chain -> buffersink in the frame's format, no conversion
+ * filter inserted (a filter without the format fails the graph) and no
+ * threads. */
 static int build_graph(struct sw_vf *vf)
 {
     char args[128];
     snprintf(args, sizeof(args), "video_size=%dx%d:pix_fmt=%d:time_base=1/25:pixel_aspect=1/1",
-             vf->width, vf->height, (int)AV_PIX_FMT_YUV420P);
+             vf->width, vf->height, vf->format);
     AVFilterGraph *g = vf->graph = avfilter_graph_alloc();
     if (!g)
         return AVERROR(ENOMEM);
@@ -105,10 +117,12 @@ static int build_graph(struct sw_vf *vf)
 }
 
 /* The codec's graph for this chain and size: kept, or made anew. */
-static int graph_for(struct sw_vf **vfp, const char *chain, int w, int h, struct vh_error *err)
+static int graph_for(struct sw_vf **vfp, const char *chain, int w, int h, int format,
+                     struct vh_error *err)
 {
     struct sw_vf *vf = *vfp;
-    if (vf && vf->width == w && vf->height == h && !strcmp(vf->chain, chain))
+    if (vf && vf->width == w && vf->height == h && vf->format == format &&
+        !strcmp(vf->chain, chain))
         return VW_OK;
     sw_vf_destroy(vfp);
     vf = *vfp = calloc(1, sizeof(*vf));
@@ -116,6 +130,7 @@ static int graph_for(struct sw_vf **vfp, const char *chain, int w, int h, struct
         return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
     vf->width = w;
     vf->height = h;
+    vf->format = format;
     snprintf(vf->chain, sizeof(vf->chain), "%s", chain);
     int r = build_graph(vf);
     if (r < 0) {
@@ -126,48 +141,58 @@ static int graph_for(struct sw_vf **vfp, const char *chain, int w, int h, struct
     return VW_OK;
 }
 
-int sw_vf_apply(struct sw_vf **vfp, AVFrame *frame, const struct vh_rect *r,
-                const struct vh_process *job, struct vh_error *err)
+/* Points f's planes at the region r of frame (a 4:2:0 planar one). */
+static void region_of(AVFrame *f, const AVFrame *frame, const struct vh_rect *r)
+{
+    unsigned bytes = frame->format == AV_PIX_FMT_YUV420P ? 1u : 2u;
+    f->format = frame->format;
+    f->width = (int)r->width;
+    f->height = (int)r->height;
+    for (unsigned c = 0; c < 3; c++) {
+        uint32_t x = c ? r->x / 2 : r->x, y = c ? r->y / 2 : r->y;
+        f->data[c] = frame->data[c] + (size_t)y * (size_t)frame->linesize[c] + (size_t)x * bytes;
+        f->linesize[c] = frame->linesize[c];
+    }
+}
+
+int sw_vf_apply(struct sw_vf **vfp, AVFrame *in_frame, const struct vh_rect *in_rect,
+                AVFrame *out_frame, const struct vh_rect *out_rect, const struct vh_process *job,
+                struct vh_error *err)
 {
     char chain[CHAIN_MAX];
     chain_of(job, chain, sizeof(chain));
     if (!chain[0])
         return VW_OK;
-    if (frame->format != AV_PIX_FMT_YUV420P)
+    if (in_frame->format != AV_PIX_FMT_YUV420P && in_frame->format != AV_PIX_FMT_YUV420P10LE)
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: filters on a frame of format %d",
-                            frame->format);
-    int st = graph_for(vfp, chain, (int)r->width, (int)r->height, err);
+                            in_frame->format);
+    int st = graph_for(vfp, chain, (int)in_rect->width, (int)in_rect->height, in_frame->format,
+                       err);
     if (st != VW_OK)
         return st;
     struct sw_vf *vf = *vfp;
-    AVFrame *in = av_frame_alloc(), *out = av_frame_alloc();
-    if (!in || !out) {
+    AVFrame *in = av_frame_alloc(), *out = av_frame_alloc(), *dst = av_frame_alloc();
+    if (!in || !out || !dst) {
         st = vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
         goto done;
     }
     /* The region, borrowed: buffersrc copies a frame it cannot reference. */
-    in->format = AV_PIX_FMT_YUV420P;
-    in->width = (int)r->width;
-    in->height = (int)r->height;
-    for (unsigned c = 0; c < 3; c++) {
-        uint32_t x = c ? r->x / 2 : r->x, y = c ? r->y / 2 : r->y;
-        in->data[c] = frame->data[c] + (size_t)y * (size_t)frame->linesize[c] + x;
-        in->linesize[c] = frame->linesize[c];
-    }
+    region_of(in, in_frame, in_rect);
+    region_of(dst, out_frame, out_rect);
     int rv = av_buffersrc_add_frame_flags(vf->src, in, AV_BUFFERSRC_FLAG_KEEP_REF);
     if (rv >= 0)
         rv = av_buffersink_get_frame(vf->sink, out);
-    if (rv < 0 || out->width != in->width || out->height != in->height ||
-        out->format != AV_PIX_FMT_YUV420P) {
+    if (rv < 0 || out->width != dst->width || out->height != dst->height ||
+        out->format != dst->format) {
         st = vh_error_set(err, VW_ERR_INTERNAL, "sw: libavfilter '%s' gave no picture: %s",
                           chain, av_err2str(rv < 0 ? rv : AVERROR_BUG));
         sw_vf_destroy(vfp); /* its state is unknown now */
         goto done;
     }
-    uint8_t *dst[4] = {in->data[0], in->data[1], in->data[2], NULL};
-    av_image_copy(dst, in->linesize, (const uint8_t **)out->data, out->linesize,
-                  AV_PIX_FMT_YUV420P, in->width, in->height);
+    av_image_copy(dst->data, dst->linesize, (const uint8_t **)out->data, out->linesize,
+                  (enum AVPixelFormat)dst->format, dst->width, dst->height);
 done:
+    av_frame_free(&dst); /* borrowed planes: nothing of its own to free */
     av_frame_free(&out);
     av_frame_free(&in);
     return st;
