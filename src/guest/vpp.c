@@ -16,8 +16,8 @@ static uint32_t pixel_formats[] = {VA_FOURCC_NV12, VA_FOURCC_P010};
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ProcAmp, denoise and sharpening need a 1.5 daemon (the wire's fields
- * for them). */
+/* ProcAmp, denoise, sharpening, rotation and mirroring need a 1.5 daemon
+ * (the wire's fields for them). */
 static bool daemon_has_filters15(const struct vg_driver *drv)
 {
     return drv->conn.hello.version_minor >= 5;
@@ -108,7 +108,7 @@ VAStatus vg_proc_end_picture(struct vg_driver *drv, VAContextID id, struct vg_co
     }
     c->proc->job.codec_id = id;
     /* A 1.4 daemon takes the struct's 1.4 part (nothing after it is set:
-     * resolve_filters offers it no ProcAmp). */
+     * resolve_filters offers it none of 1.5's filters). */
     size_t size = daemon_has_filters15(drv) ? sizeof(c->proc->job) : VW_PROCESS_SIZE_V14;
     int err = vg_surface_post_frame(drv, id, c->target, VW_OP_PROCESS, &c->proc->job, size,
                                     NULL, 0, VG_NO_REGION);
