@@ -2,7 +2,9 @@
 """Writes the handcrafted seed corpus of fuzz_session into fuzz/corpus/.
 
 Seeds 22_* to 25_* are encode sessions (protocol 1.3: HELLO minor 3);
-33_* and 34_* video processing (protocol 1.4: PROCESS).
+33_* and 34_* video processing (protocol 1.4: PROCESS, the 96-byte 1.4
+struct); 35_* ProcAmp, denoise, sharpening, rotation and mirroring (protocol 1.5:
+the 128-byte struct).
 
 Each seed is a stream of vivac wire messages (vw_header + payload, see
 include/vivac/protocol.h) as fuzz/fuzz_session.c reads it; the pseudo-opcode
@@ -145,10 +147,20 @@ def create_proc_codec(cid, w=W, h=H):
 
 
 def process(cid, src, sx=0, sy=0, sw=W, sh=H, ox=0, oy=0, ow=W // 2, oh=H // 2, scaling=2,
-            std=(0, 0), rng=(0, 0), rot=0, filters=0, flags=0, deint=0, field=0):
+            std=(0, 0), rng=(0, 0), rot=0, filters=0, flags=0, deint=0, field=0, mirror=0):
     return struct.pack("<2I4I4I9I5I", cid, src, sx, sy, sw, sh, ox, oy, ow, oh, scaling,
-                       std[0], rng[0], std[1], rng[1], rot, 0, filters, flags, deint, field,
+                       std[0], rng[0], std[1], rng[1], rot, mirror, filters, flags, deint, field,
                        0, 0, 0)
+
+
+def process15(cid, src, procamp=None, denoise=None, sharpen=None, reserved2=(0, 0), **kw):
+    """The 1.5 struct: 1.4's then brightness, contrast, hue, saturation,
+    denoise, sharpen (x 1000) and 2 reserved words; None: that filter off."""
+    bits = (2 if procamp is not None else 0) | (4 if denoise is not None else 0) | \
+        (8 if sharpen is not None else 0)
+    kw["filters"] = kw.get("filters", 0) | bits
+    return process(cid, src, **kw) + struct.pack("<4i2I2I", *(procamp or (0, 0, 0, 0)),
+                                                 denoise or 0, sharpen or 0, *reserved2)
 
 
 def sequence(rc=CQP, bps=0, maxbps=0, depth=8, cabac=1, t8x8=1, crop_right=0, crop_bottom=0,
@@ -294,6 +306,53 @@ def seeds():
         .msg(OP["END_FRAME"], pair(1))
         .msg(OP["BEGIN_FRAME"], pair(1, 2))
         .msg(OP["PROCESS"], process(1, 99)))
+    s["35_process_procamp"] = (
+        Stream().msg(OP["HELLO"], hello(minor=5))
+        .msg(OP["CREATE_SURFACE"], create_surface(1))
+        .msg(OP["CREATE_SURFACE"], create_surface(2, W // 2, H // 2))
+        .msg(OP["CREATE_SURFACE"], create_surface_p010(3, W, H))
+        .msg(OP["CREATE_CODEC"], create_proc_codec(1, W // 2, H // 2))
+        .msg(OP["PUT_IMAGE"], put_image(1, pattern(nv12)))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, (20000, 1300, -30500, 1700)))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, (-100000, 10000, 180000, 0), sy=4, sh=H - 8,
+                                      filters=1, deint=1, field=1))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["SYNC_SURFACE"], pair(2))
+        .msg(OP["GET_IMAGE"], get_image(2, w=W // 2, h=H // 2))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, (100001, 1000, 0, 1000)))
+        .msg(OP["PROCESS"], process15(1, 1, (0, -1, 0, 1000)))
+        .msg(OP["PROCESS"], process15(1, 1, (0, 1000, -2147483648, 1000)))
+        .msg(OP["PROCESS"], process15(1, 1, None, reserved2=(0, 1)))
+        .msg(OP["PROCESS"], process15(1, 1, denoise=64001))
+        .msg(OP["PROCESS"], process15(1, 1, sharpen=0xFFFFFFFF))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 3))
+        .msg(OP["PROCESS"], process15(1, 1, (0, 1000, 90000, 1000), ow=W, oh=H))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, denoise=24000, sharpen=40000))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, denoise=24000, sharpen=40000))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 3))
+        .msg(OP["PROCESS"], process15(1, 1, rot=1, mirror=2, ow=W, oh=H))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, (0, 1000, 0, 1000), sharpen=1000, rot=3, mirror=1,
+                                      sx=0, sy=0, sw=W, sh=2, ow=2, oh=W // 2))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, rot=4))
+        .msg(OP["PROCESS"], process15(1, 1, mirror=4))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1)[:100])
+        .msg(OP["END_FRAME"], pair(1)))
     cbr = sequence(CBR, 500000, cabac=0, t8x8=0, crop_right=2, crop_bottom=4)
     cbr2 = sequence(CBR, 200000, cabac=0, t8x8=0, crop_right=2, crop_bottom=4)
     s["23_encode_hevc_cbr_rate_change"] = (

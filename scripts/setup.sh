@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
     build-essential meson ninja-build pkg-config clang
-    libva-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libdrm-dev libffmpeg-nvenc-dev libssl-dev libseccomp-dev
+    libva-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev libdrm-dev libffmpeg-nvenc-dev libssl-dev libseccomp-dev
     libdav1d-dev   # AV1 decode on the sw engine (docs/codecs.md)
     libx11-dev ffmpeg x264 vainfo mpv xvfb x11-utils libclang-rt-14-dev python3
     gstreamer1.0-tools gstreamer1.0-vaapi gstreamer1.0-plugins-bad   # tests/e2e/gst_decode_clip.sh

@@ -20,11 +20,12 @@
 #define VIVAC_PROTOCOL_H
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VW_MAGIC 0x43564956u /* "VIVC" */
 #define VW_VERSION_MAJOR 1u
-#define VW_VERSION_MINOR 4u
+#define VW_VERSION_MINOR 5u
 
 /* Hard limits of the wire format (the daemon may enforce lower ones). */
 #define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
@@ -1551,6 +1552,26 @@ enum vw_color_range {
 
 /* Filters of a job (vw_process.filters). */
 #define VW_FILTER_DEINTERLACE 0x1u /* vw_process.deinterlace, .field */
+#define VW_FILTER_PROCAMP 0x2u     /* 1.5: vw_process.brightness .. saturation */
+#define VW_FILTER_DENOISE 0x4u     /* 1.5: vw_process.denoise */
+#define VW_FILTER_SHARPEN 0x8u     /* 1.5: vw_process.sharpen */
+#define VW_FILTERS_KNOWN \
+    (VW_FILTER_DEINTERLACE | VW_FILTER_PROCAMP | VW_FILTER_DENOISE | VW_FILTER_SHARPEN)
+
+/* ProcAmp's ranges (VA's VAProcFilterColorBalance values x 1000; VA's
+ * conventional ranges, which FFmpeg's procamp_vaapi maps its options to). */
+#define VW_PROCAMP_BRIGHTNESS_MIN (-100000)
+#define VW_PROCAMP_BRIGHTNESS_MAX 100000
+#define VW_PROCAMP_CONTRAST_MAX 10000     /* min 0, identity 1000 */
+#define VW_PROCAMP_HUE_MIN (-180000)
+#define VW_PROCAMP_HUE_MAX 180000
+#define VW_PROCAMP_SATURATION_MAX 10000   /* min 0, identity 1000 */
+#define VW_PROCAMP_ONE 1000               /* the wire's unit: 1/1000 */
+/* Denoise (VAProcFilterNoiseReduction) and sharpening
+ * (VAProcFilterSharpening): VA's value 0..64 x 1000, FFmpeg's
+ * denoise_vaapi / sharpness_vaapi range; 0 is the identity. */
+#define VW_DENOISE_MAX 64000
+#define VW_SHARPEN_MAX 64000
 
 enum vw_deinterlace {
     /* One field (vw_process.field) of the source region, its lines
@@ -1558,6 +1579,14 @@ enum vw_deinterlace {
      * the engine's scaler run on the field's lines. */
     VW_DEINTERLACE_BOB = 1,
 };
+
+/* Rotation and mirroring (1.5; VA's rotation_state / mirror_state): the
+ * job's picture, scaled to the output region's size before the turn
+ * (width and height swapped for 90 and 270), is turned clockwise by
+ * vw_process.rotation x 90 degrees, then mirrored. */
+#define VW_ROTATION_MAX 3u
+#define VW_MIRROR_HORIZONTAL 0x1u /* left <-> right (VA_MIRROR_HORIZONTAL) */
+#define VW_MIRROR_VERTICAL 0x2u   /* top <-> bottom (VA_MIRROR_VERTICAL) */
 
 /* A rectangle in pixels of a surface; width and height >= 1. */
 struct vw_rect {
@@ -1581,14 +1610,25 @@ struct vw_process {
     uint32_t source_range;        /* enum vw_color_range */
     uint32_t output_standard;     /* enum vw_color_standard */
     uint32_t output_range;        /* enum vw_color_range */
-    uint32_t rotation;            /* degrees clockwise / 90: 0 only (no engine rotates yet) */
-    uint32_t mirror;              /* 0 only (no engine mirrors yet) */
+    uint32_t rotation;            /* 1.5: degrees clockwise / 90, 0..3 (1.4: 0) */
+    uint32_t mirror;              /* 1.5: VW_MIRROR_* bits, after the rotation (1.4: 0) */
     uint32_t filters;             /* VW_FILTER_* bits */
     uint32_t flags;               /* must be 0 */
     uint32_t deinterlace;         /* DEINTERLACE: enum vw_deinterlace; else 0 */
     uint32_t field;               /* DEINTERLACE: the field shown, 0 top, 1 bottom; else 0 */
     uint32_t reserved[3];         /* must be 0 */
+    /* 1.5. A PROCESS payload of VW_PROCESS_SIZE_V14 bytes (a 1.4 client's)
+     * ends here: the fields below read as 0. */
+    int32_t brightness;           /* PROCAMP: VA's value x 1000, -100000..100000 (identity 0); else 0 */
+    int32_t contrast;             /* PROCAMP: x 1000, 0..10000 (identity 1000); else 0 */
+    int32_t hue;                  /* PROCAMP: degrees x 1000, -180000..180000 (identity 0); else 0 */
+    int32_t saturation;           /* PROCAMP: x 1000, 0..10000 (identity 1000); else 0 */
+    uint32_t denoise;             /* DENOISE: x 1000, 0..VW_DENOISE_MAX; else 0 */
+    uint32_t sharpen;             /* SHARPEN: x 1000, 0..VW_SHARPEN_MAX; else 0 */
+    uint32_t reserved2[2];        /* must be 0 */
 };
-static_assert(sizeof(struct vw_process) == 96, "wire size");
+static_assert(sizeof(struct vw_process) == 128, "wire size");
+#define VW_PROCESS_SIZE_V14 96u   /* the 1.4 struct: up to reserved[] */
+static_assert(offsetof(struct vw_process, brightness) == VW_PROCESS_SIZE_V14, "1.4 prefix");
 
 #endif /* VIVAC_PROTOCOL_H */

@@ -16,12 +16,19 @@ static uint32_t pixel_formats[] = {VA_FOURCC_NV12, VA_FOURCC_P010};
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The pipeline's filters: a deinterlacing one at most (*deint, NULL if
- * none); any other is refused. Called with the driver locked. */
-static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, uint32_t n,
-                                const VAProcFilterParameterBufferDeinterlacing **deint)
+/* ProcAmp, denoise, sharpening, rotation and mirroring need a 1.5 daemon
+ * (the wire's fields for them). */
+static bool daemon_has_filters15(const struct vg_driver *drv)
 {
-    *deint = NULL;
+    return drv->conn.hello.version_minor >= 5;
+}
+
+/* The pipeline's filters: one buffer of each type offered at most; any
+ * other is refused. Called with the driver locked. */
+static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, uint32_t n,
+                                struct vg_proc_filters *out)
+{
+    memset(out, 0, sizeof(*out));
     if (n && !ids)
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     for (uint32_t i = 0; i < n; i++) {
@@ -29,16 +36,37 @@ static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, ui
         if (!f || f->type != VAProcFilterParameterBufferType)
             return VA_STATUS_ERROR_INVALID_BUFFER;
         VAProcFilterParameterBufferBase base;
-        if (f->size < sizeof(base))
+        if (f->size < sizeof(base) || f->num_elements == 0)
             return VA_STATUS_ERROR_INVALID_BUFFER;
         memcpy(&base, f->data, sizeof(base));
-        if (base.type != VAProcFilterDeinterlacing || *deint ||
-            f->size < sizeof(VAProcFilterParameterBufferDeinterlacing)) {
-            vc_warn("VideoProc: filter type %d not offered (deinterlacing only, once)",
-                    base.type);
+        if (base.type == VAProcFilterDeinterlacing && !out->deint &&
+            f->size >= sizeof(VAProcFilterParameterBufferDeinterlacing)) {
+            out->deint = (const VAProcFilterParameterBufferDeinterlacing *)f->data;
+        } else if (base.type == VAProcFilterColorBalance && !out->balance &&
+                   daemon_has_filters15(drv) &&
+                   f->size == sizeof(VAProcFilterParameterBufferColorBalance)) {
+            /* An array of num_elements attributes (FFmpeg's procamp_vaapi
+             * sends the four in one buffer). */
+            const VAProcFilterParameterBufferColorBalance *b = (const void *)f->data;
+            for (uint32_t e = 0; e < f->num_elements; e++)
+                if (b[e].type != VAProcFilterColorBalance)
+                    return VA_STATUS_ERROR_INVALID_BUFFER;
+            out->balance = b;
+            out->num_balance = f->num_elements;
+        } else if ((base.type == VAProcFilterNoiseReduction ||
+                    base.type == VAProcFilterSharpening) &&
+                   daemon_has_filters15(drv) && f->num_elements == 1 &&
+                   f->size == sizeof(VAProcFilterParameterBuffer)) {
+            const VAProcFilterParameterBuffer **slot =
+                base.type == VAProcFilterNoiseReduction ? &out->denoise : &out->sharpen;
+            if (*slot)
+                return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+            *slot = (const VAProcFilterParameterBuffer *)f->data;
+        } else {
+            vc_warn("VideoProc: filter type %d not offered (deinterlacing; colour balance, "
+                    "noise reduction and sharpening with a 1.5 daemon; once each)", base.type);
             return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
         }
-        *deint = (const VAProcFilterParameterBufferDeinterlacing *)f->data;
     }
     return VA_STATUS_SUCCESS;
 }
@@ -55,10 +83,14 @@ VAStatus vg_proc_render(struct vg_driver *drv, struct vg_context *c, const struc
     const struct vg_surface *dst = vg_surface_get(drv, c->target);
     if (!src || !dst)
         return VA_STATUS_ERROR_INVALID_SURFACE;
-    const VAProcFilterParameterBufferDeinterlacing *deint;
-    VAStatus st = resolve_filters(drv, pp.filters, pp.num_filters, &deint);
+    struct vg_proc_filters filters;
+    VAStatus st = resolve_filters(drv, pp.filters, pp.num_filters, &filters);
     if (!st)
-        st = vg_proc_translate(&pp, deint, src, dst, &c->proc->job);
+        st = vg_proc_translate(&pp, &filters, src, dst, &c->proc->job);
+    if (!st && !daemon_has_filters15(drv) && (c->proc->job.rotation || c->proc->job.mirror)) {
+        vc_warn("VideoProc: rotation and mirroring need a vivacd speaking protocol 1.5");
+        st = VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
     if (st)
         return st;
     c->proc->job.source_id = pp.surface;
@@ -75,8 +107,11 @@ VAStatus vg_proc_end_picture(struct vg_driver *drv, VAContextID id, struct vg_co
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     }
     c->proc->job.codec_id = id;
-    int err = vg_surface_post_frame(drv, id, c->target, VW_OP_PROCESS, &c->proc->job,
-                                    sizeof(c->proc->job), NULL, 0, VG_NO_REGION);
+    /* A 1.4 daemon takes the struct's 1.4 part (nothing after it is set:
+     * resolve_filters offers it none of 1.5's filters). */
+    size_t size = daemon_has_filters15(drv) ? sizeof(c->proc->job) : VW_PROCESS_SIZE_V14;
+    int err = vg_surface_post_frame(drv, id, c->target, VW_OP_PROCESS, &c->proc->job, size,
+                                    NULL, 0, VG_NO_REGION);
     return err ? vg_status_from_errno(err) : VA_STATUS_SUCCESS;
 }
 
@@ -102,12 +137,54 @@ static VAStatus query_filters(VADriverContextP ctx, VAContextID context, VAProcF
     if (!proc_context_cap(ctx, context))
         return VA_STATUS_ERROR_INVALID_CONTEXT;
     /* Scaling and CSC are the pipeline's own, not filters. */
-    if (*num_filters < 1) {
-        *num_filters = 1;
+    struct vg_driver *drv = vg_lock(ctx);
+    static const VAProcFilterType offered[] = {VAProcFilterDeinterlacing,
+                                               VAProcFilterColorBalance,
+                                               VAProcFilterNoiseReduction,
+                                               VAProcFilterSharpening};
+    unsigned n = daemon_has_filters15(drv) ? LEN(offered) : 1;
+    vg_unlock(drv);
+    if (*num_filters < n) {
+        *num_filters = n;
         return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
     }
-    filters[0] = VAProcFilterDeinterlacing;
-    *num_filters = 1;
+    memcpy(filters, offered, n * sizeof(offered[0]));
+    *num_filters = n;
+    return VA_STATUS_SUCCESS;
+}
+
+/* ProcAmp's ranges: VA's conventional ones, which the wire carries x
+ * 1000. Listed in VAProcColorBalanceType's order from hue (FFmpeg's
+ * procamp_vaapi indexes the caps by attribute - 1). */
+static VAStatus balance_caps(void *filter_caps, unsigned int *num_filter_caps)
+{
+    static const VAProcFilterCapColorBalance caps[] = {
+        {VAProcColorBalanceHue, {-180.0f, 180.0f, 0.0f, 0.001f}},
+        {VAProcColorBalanceSaturation, {0.0f, 10.0f, 1.0f, 0.001f}},
+        {VAProcColorBalanceBrightness, {-100.0f, 100.0f, 0.0f, 0.001f}},
+        {VAProcColorBalanceContrast, {0.0f, 10.0f, 1.0f, 0.001f}},
+    };
+    if (*num_filter_caps < LEN(caps)) {
+        *num_filter_caps = LEN(caps);
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
+    memcpy(filter_caps, caps, sizeof(caps));
+    *num_filter_caps = LEN(caps);
+    return VA_STATUS_SUCCESS;
+}
+
+/* Noise reduction and sharpening: 0..64, FFmpeg's denoise_vaapi and
+ * sharpness_vaapi range (its map() is then the identity); 32 is the
+ * libavfilter filter's own default strength (docs/codecs.md). */
+static VAStatus level_caps(void *filter_caps, unsigned int *num_filter_caps)
+{
+    if (*num_filter_caps < 1) {
+        *num_filter_caps = 1;
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
+    VAProcFilterCap *cap = filter_caps;
+    *cap = (VAProcFilterCap){.range = {0.0f, 64.0f, 32.0f, 1.0f}};
+    *num_filter_caps = 1;
     return VA_STATUS_SUCCESS;
 }
 
@@ -118,6 +195,13 @@ static VAStatus query_filter_caps(VADriverContextP ctx, VAContextID context, VAP
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     if (!proc_context_cap(ctx, context))
         return VA_STATUS_ERROR_INVALID_CONTEXT;
+    struct vg_driver *drv = vg_lock(ctx);
+    bool procamp = daemon_has_filters15(drv);
+    vg_unlock(drv);
+    if (type == VAProcFilterColorBalance && procamp)
+        return balance_caps(filter_caps, num_filter_caps);
+    if ((type == VAProcFilterNoiseReduction || type == VAProcFilterSharpening) && procamp)
+        return level_caps(filter_caps, num_filter_caps);
     if (type != VAProcFilterDeinterlacing) {
         *num_filter_caps = 0;
         return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
@@ -141,8 +225,9 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
     if (!cap)
         return VA_STATUS_ERROR_INVALID_CONTEXT;
     struct vg_driver *drv = vg_lock(ctx);
-    const VAProcFilterParameterBufferDeinterlacing *deint;
-    VAStatus st = resolve_filters(drv, filters, num_filters, &deint);
+    struct vg_proc_filters found;
+    VAStatus st = resolve_filters(drv, filters, num_filters, &found);
+    bool turns = daemon_has_filters15(drv);
     vg_unlock(drv);
     if (st)
         return st;
@@ -156,6 +241,11 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
     caps->num_output_color_standards = LEN(color_standards);
     caps->rotation_flags = 1u << VA_ROTATION_NONE;
     caps->mirror_flags = 0;
+    if (turns) {
+        caps->rotation_flags |= (1u << VA_ROTATION_90) | (1u << VA_ROTATION_180) |
+                                (1u << VA_ROTATION_270);
+        caps->mirror_flags = VA_MIRROR_HORIZONTAL | VA_MIRROR_VERTICAL;
+    }
     caps->input_pixel_format = pixel_formats;
     caps->num_input_pixel_formats = LEN(pixel_formats);
     caps->output_pixel_format = pixel_formats;

@@ -5,8 +5,9 @@
  * defaulted to whole surfaces, VA's colour standards and ranges, the
  * scaling quality of filter_flags); vaEndPicture posts BEGIN_FRAME (the
  * output surface), PROCESS and END_FRAME without waiting, as a decode.
- * One filter is offered, deinterlacing (bob); a pipeline with others is
- * refused.
+ * Filters offered: deinterlacing (bob) and, with a 1.5 daemon, ProcAmp
+ * (colour balance), noise reduction and sharpening, and rotation and
+ * mirroring; a pipeline with others is refused.
  */
 #ifndef VIVAC_GUEST_VPP_H
 #define VIVAC_GUEST_VPP_H
@@ -25,12 +26,20 @@ struct vg_proc {
     struct vw_process job;
 };
 
+/* A pipeline's filter buffers, found by type (at most one of each). */
+struct vg_proc_filters {
+    const VAProcFilterParameterBufferDeinterlacing *deint;    /* NULL: none */
+    const VAProcFilterParameterBufferColorBalance *balance;   /* NULL: none */
+    uint32_t num_balance;                                     /* elements of balance */
+    const VAProcFilterParameterBuffer *denoise;               /* NULL: none */
+    const VAProcFilterParameterBuffer *sharpen;               /* NULL: none */
+};
+
 /* Translates one pipeline buffer for the output surface `target`
- * (VA_STATUS_SUCCESS or why not); `deint`: its one filter, a
- * deinterlacing one, or NULL when it has none. Pure:
+ * (VA_STATUS_SUCCESS or why not) with its filters (NULL: none). Pure:
  * tests/unit/test_vpp_params.c. */
 VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
-                           const VAProcFilterParameterBufferDeinterlacing *deint,
+                           const struct vg_proc_filters *filters,
                            const struct vg_surface *source, const struct vg_surface *target,
                            struct vw_process *job);
 

@@ -40,11 +40,83 @@ static bool region_to_vw(const VARectangle *r, uint32_t w, uint32_t h, struct vw
     return true;
 }
 
+/* VA's value in [lo, hi] as the wire's x 1000; false outside (NaN too). */
+static bool milli(float v, float lo, float hi, int32_t *out)
+{
+    if (!(v >= lo && v <= hi))
+        return false;
+    double m = (double)v * VW_PROCAMP_ONE; /* nearest, half away from 0 */
+    *out = (int32_t)(m < 0 ? m - 0.5 : m + 0.5);
+    return true;
+}
+
+/* ProcAmp: each attribute at most once, in VA's conventional ranges
+ * (what vaQueryVideoProcFilterCaps says); those not given keep their
+ * identity value. */
+static VAStatus balance_to_vw(const VAProcFilterParameterBufferColorBalance *b, uint32_t n,
+                              struct vw_process *job)
+{
+    job->filters |= VW_FILTER_PROCAMP;
+    job->contrast = job->saturation = VW_PROCAMP_ONE;
+    unsigned seen = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bool ok;
+        if (b[i].attrib <= VAProcColorBalanceNone || b[i].attrib > VAProcColorBalanceContrast) {
+            vc_warn("VideoProc: colour balance attribute %d not offered", b[i].attrib);
+            return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+        }
+        if (seen & (1u << b[i].attrib)) {
+            vc_warn("VideoProc: colour balance attribute %d given twice", b[i].attrib);
+            return VA_STATUS_ERROR_INVALID_PARAMETER;
+        }
+        seen |= 1u << b[i].attrib;
+        switch (b[i].attrib) {
+        case VAProcColorBalanceHue:
+            ok = milli(b[i].value, -180.0f, 180.0f, &job->hue);
+            break;
+        case VAProcColorBalanceSaturation:
+            ok = milli(b[i].value, 0.0f, 10.0f, &job->saturation);
+            break;
+        case VAProcColorBalanceBrightness:
+            ok = milli(b[i].value, -100.0f, 100.0f, &job->brightness);
+            break;
+        default: /* contrast */
+            ok = milli(b[i].value, 0.0f, 10.0f, &job->contrast);
+            break;
+        }
+        if (!ok) {
+            vc_warn("VideoProc: colour balance attribute %d value %g outside its range",
+                    b[i].attrib, (double)b[i].value);
+            return VA_STATUS_ERROR_INVALID_PARAMETER;
+        }
+    }
+    return VA_STATUS_SUCCESS;
+}
+
+/* Noise reduction or sharpening: VA's 0..64 (FFmpeg's denoise_vaapi and
+ * sharpness_vaapi range, what the caps list) x 1000 under its bit. */
+static VAStatus level_to_vw(const VAProcFilterParameterBuffer *f, uint32_t bit, uint32_t *out,
+                            struct vw_process *job)
+{
+    int32_t v;
+    if (!milli(f->value, 0.0f, 64.0f, &v)) {
+        vc_warn("VideoProc: filter %d value %g outside 0..64", f->type, (double)f->value);
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
+    job->filters |= bit;
+    *out = (uint32_t)v;
+    return VA_STATUS_SUCCESS;
+}
+
 VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
-                           const VAProcFilterParameterBufferDeinterlacing *deint,
+                           const struct vg_proc_filters *filters,
                            const struct vg_surface *source, const struct vg_surface *target,
                            struct vw_process *job)
 {
+    static const struct vg_proc_filters none;
+    if (!filters)
+        filters = &none;
+    const VAProcFilterParameterBufferDeinterlacing *deint = filters->deint;
     memset(job, 0, sizeof(*job));
     if (!region_to_vw(pp->surface_region, source->width, source->height, &job->source) ||
         !region_to_vw(pp->output_region, target->width, target->height, &job->output)) {
@@ -80,11 +152,21 @@ VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
                   VA_SOURCE_RANGE_FULL == VW_RANGE_FULL, "VA's range values are the wire's");
     job->source_range = in_range;
     job->output_range = out_range;
-    if (pp->num_filters != (deint ? 1u : 0u)) {
-        vc_warn("VideoProc: %u filter(s) asked for; deinterlacing alone is offered",
-                pp->num_filters);
+    if (pp->num_filters != (deint ? 1u : 0u) + (filters->balance ? 1u : 0u) +
+                               (filters->denoise ? 1u : 0u) + (filters->sharpen ? 1u : 0u)) {
+        vc_warn("VideoProc: %u filter(s) asked for; deinterlacing, colour balance, noise "
+                "reduction and sharpening are offered", pp->num_filters);
         return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
     }
+    VAStatus st = VA_STATUS_SUCCESS;
+    if (filters->balance)
+        st = balance_to_vw(filters->balance, filters->num_balance, job);
+    if (!st && filters->denoise)
+        st = level_to_vw(filters->denoise, VW_FILTER_DENOISE, &job->denoise, job);
+    if (!st && filters->sharpen)
+        st = level_to_vw(filters->sharpen, VW_FILTER_SHARPEN, &job->sharpen, job);
+    if (st)
+        return st;
     if (deint) {
         if (deint->algorithm != VAProcDeinterlacingBob) {
             vc_warn("VideoProc: deinterlacing algorithm %d not offered (bob only)",
@@ -93,14 +175,24 @@ VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
         }
         /* Bob shows one field; which comes first matters only to
          * algorithms with references. */
-        job->filters = VW_FILTER_DEINTERLACE;
+        job->filters |= VW_FILTER_DEINTERLACE;
         job->deinterlace = VW_DEINTERLACE_BOB;
         job->field = (deint->flags & VA_DEINTERLACING_BOTTOM_FIELD) ? 1 : 0;
     }
-    if (pp->rotation_state != VA_ROTATION_NONE || pp->mirror_state != VA_MIRROR_NONE ||
-        (pp->blend_state && pp->blend_state->flags) || pp->num_additional_outputs) {
-        vc_warn("VideoProc: rotation, mirroring, blending and extra outputs are not offered");
+    if ((pp->blend_state && pp->blend_state->flags) || pp->num_additional_outputs) {
+        vc_warn("VideoProc: blending and extra outputs are not offered");
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     }
+    static_assert(VA_ROTATION_270 == VW_ROTATION_MAX && VA_MIRROR_HORIZONTAL ==
+                  VW_MIRROR_HORIZONTAL && VA_MIRROR_VERTICAL == VW_MIRROR_VERTICAL,
+                  "VA's rotation and mirror values are the wire's");
+    if (pp->rotation_state > VA_ROTATION_270 ||
+        (pp->mirror_state & ~(uint32_t)(VA_MIRROR_HORIZONTAL | VA_MIRROR_VERTICAL))) {
+        vc_warn("VideoProc: rotation %u / mirror 0x%x unknown", pp->rotation_state,
+                pp->mirror_state);
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
+    job->rotation = pp->rotation_state;
+    job->mirror = pp->mirror_state;
     return VA_STATUS_SUCCESS;
 }

@@ -118,6 +118,18 @@ struct vh_process {
     /* deinterlace: 0 none, else enum vw_deinterlace; field: 0 top, 1
      * bottom, the field of the source region shown. */
     uint32_t deinterlace, field;
+    /* Filters of protocol 1.5, applied to the output region after
+     * scaling (output 8-bit 4:2:0 when any is on): ProcAmp (procamp false,
+     * or VA's values x 1000 inside VA's ranges, VW_PROCAMP_*); denoise and
+     * sharpen VA's 0..64 x 1000, 0 off. */
+    bool procamp;
+    int32_t brightness, contrast, hue, saturation;
+    uint32_t denoise, sharpen;
+    /* Rotation (clockwise x 90, 0..3) then mirroring (VW_MIRROR_* bits),
+     * 1.5: the picture is scaled to the output region's size before the
+     * turn, its width and height swapped for rotation 1 and 3, and
+     * filtered before it. */
+    uint32_t rotation, mirror;
 };
 
 struct vh_engine;

@@ -38,10 +38,15 @@ void vh_session_add_process_caps(struct vh_session *s)
 int vh_handle_process(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
 {
     const char *W = "PROCESS";
-    struct vw_process p;
+    /* A 1.4 client's job is the struct's first VW_PROCESS_SIZE_V14 bytes:
+     * the 1.5 fields read as 0 (no ProcAmp). */
+    struct vw_process p = {0};
+    size_t size = req->size == VW_PROCESS_SIZE_V14 ? VW_PROCESS_SIZE_V14 : sizeof(p);
     struct vc_cursor c = vc_cursor_make(req->payload, req->size);
-    if (!vc_cursor_copy(&c, &p, sizeof(p)) || !vc_cursor_done(&c))
-        return vh_expect_size(rep, W, req->size, sizeof(p));
+    if (!vc_cursor_copy(&c, &p, size) || !vc_cursor_done(&c))
+        return vh_error_set(&rep->err, VW_ERR_MALFORMED,
+                            "%s: payload is %zu bytes, expected %zu (1.5) or %u (1.4)", W,
+                            req->size, sizeof(p), VW_PROCESS_SIZE_V14);
     struct vh_codec_obj *codec = vh_session_codec(s, p.codec_id);
     if (!codec)
         return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no codec %u", W, p.codec_id);
@@ -110,6 +115,11 @@ int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struc
         .output_standard = p->output_standard, .output_range = p->output_range,
         .deinterlace = (p->filters & VW_FILTER_DEINTERLACE) ? p->deinterlace : 0,
         .field = p->field,
+        .procamp = (p->filters & VW_FILTER_PROCAMP) != 0,
+        .brightness = p->brightness, .contrast = p->contrast,
+        .hue = p->hue, .saturation = p->saturation,
+        .denoise = p->denoise, .sharpen = p->sharpen,
+        .rotation = p->rotation, .mirror = p->mirror,
     };
     /* Cost: the larger side's 16x16 blocks. */
     uint64_t in = (uint64_t)p->source.width * p->source.height;

@@ -1,7 +1,9 @@
-/* Hostile and edge cases of protocol 1.4's video processing (PROCESS)
+/* Hostile and edge cases of protocol 1.4/1.5's video processing (PROCESS)
  * against a live vivacd (sw engine): every bad field of vw_process
  * (regions outside or across their surfaces, sizes that overflow, unknown
- * enums and filter bits, reserved fields), wrong or destroyed surfaces,
+ * enums and filter bits, reserved fields, ProcAmp, denoise and sharpening
+ * values outside VA's ranges or without their filter bits), a 1.4 client's 96-byte job, wrong or
+ * destroyed surfaces,
  * PROCESS on the wrong codec or at the wrong time, a 1.3 client, clients
  * that leave mid-job. Each case gets its status, the frame's END_FRAME
  * fails with it, and the daemon keeps serving and processing. Prints
@@ -68,7 +70,24 @@ static void out_huge(struct vw_process *p) { p->output.width = 0xfffffffeu; p->o
 static void src_empty(struct vw_process *p) { p->source.height = 0; }
 static void out_odd(struct vw_process *p) { p->output.x = 1; p->output.width = 30; }
 static void filter_unknown(struct vw_process *p) { p->filters = 0x80000000u; }
-static void filter_any(struct vw_process *p) { p->filters = 2; }
+static void filter_any(struct vw_process *p) { p->filters = VW_FILTER_SHARPEN << 1; }
+static void procamp(struct vw_process *p)
+{
+    p->filters = VW_FILTER_PROCAMP;
+    p->contrast = p->saturation = VW_PROCAMP_ONE;
+}
+static void bright_high(struct vw_process *p) { procamp(p); p->brightness = VW_PROCAMP_BRIGHTNESS_MAX + 1; }
+static void bright_min(struct vw_process *p) { procamp(p); p->brightness = INT32_MIN; }
+static void contrast_neg(struct vw_process *p) { procamp(p); p->contrast = -1; }
+static void hue_high(struct vw_process *p) { procamp(p); p->hue = VW_PROCAMP_HUE_MAX + 1; }
+static void hue_low(struct vw_process *p) { procamp(p); p->hue = VW_PROCAMP_HUE_MIN - 1; }
+static void sat_high(struct vw_process *p) { procamp(p); p->saturation = VW_PROCAMP_SATURATION_MAX + 1; }
+static void procamp_alone(struct vw_process *p) { p->contrast = VW_PROCAMP_ONE; }
+static void reserved2(struct vw_process *p) { p->reserved2[1] = 1; }
+static void denoise_high(struct vw_process *p) { p->filters = VW_FILTER_DENOISE; p->denoise = VW_DENOISE_MAX + 1; }
+static void sharpen_huge(struct vw_process *p) { p->filters = VW_FILTER_SHARPEN; p->sharpen = UINT32_MAX; }
+static void denoise_alone(struct vw_process *p) { p->denoise = 1000; }
+static void sharpen_under_dn(struct vw_process *p) { p->filters = VW_FILTER_DENOISE; p->sharpen = 1000; }
 static void deint_unknown(struct vw_process *p) { p->filters = 1; p->deinterlace = 9; }
 static void deint_field(struct vw_process *p) { p->filters = 1; p->deinterlace = 1; p->field = 7; }
 static void deint_lines(struct vw_process *p) { p->filters = 1; p->deinterlace = 1; p->source.y = 2; p->source.height = 60; }
@@ -76,8 +95,13 @@ static void deint_alone(struct vw_process *p) { p->field = 1; }
 static void scaling_unknown(struct vw_process *p) { p->scaling = 7; }
 static void standard_unknown(struct vw_process *p) { p->output_standard = 9; }
 static void range_unknown(struct vw_process *p) { p->source_range = 3; }
-static void rotated(struct vw_process *p) { p->rotation = 1; }
-static void mirrored(struct vw_process *p) { p->mirror = 1; }
+static void rotated(struct vw_process *p) { p->rotation = 4; }
+static void mirrored(struct vw_process *p) { p->mirror = 4; }
+static void thin(struct vw_process *p)
+{
+    p->source = (struct vw_rect){0, 0, 64, 2};
+    p->output = (struct vw_rect){0, 0, 2, 32};
+}
 static void flagged(struct vw_process *p) { p->flags = 1; }
 static void reserved(struct vw_process *p) { p->reserved[2] = 1; }
 static void no_source(struct vw_process *p) { p->source_id = 999; }
@@ -95,7 +119,19 @@ static const struct bad_case bad_cases[] = {
     {"empty source region", src_empty, VW_ERR_MALFORMED},
     {"output region at an odd x", out_odd, VW_ERR_MALFORMED},
     {"unknown filter bit", filter_unknown, VW_ERR_UNSUPPORTED_STREAM},
-    {"filter bit 0x2 (none defined)", filter_any, VW_ERR_UNSUPPORTED_STREAM},
+    {"filter bit 0x10 (none defined)", filter_any, VW_ERR_UNSUPPORTED_STREAM},
+    {"denoise 64.001", denoise_high, VW_ERR_MALFORMED},
+    {"sharpen 0xffffffff", sharpen_huge, VW_ERR_MALFORMED},
+    {"a denoise level without the DENOISE filter", denoise_alone, VW_ERR_MALFORMED},
+    {"a sharpen level under the DENOISE bit", sharpen_under_dn, VW_ERR_MALFORMED},
+    {"ProcAmp brightness 100.001", bright_high, VW_ERR_MALFORMED},
+    {"ProcAmp brightness INT32_MIN", bright_min, VW_ERR_MALFORMED},
+    {"ProcAmp contrast -0.001", contrast_neg, VW_ERR_MALFORMED},
+    {"ProcAmp hue 180.001", hue_high, VW_ERR_MALFORMED},
+    {"ProcAmp hue -180.001", hue_low, VW_ERR_MALFORMED},
+    {"ProcAmp saturation 10.001", sat_high, VW_ERR_MALFORMED},
+    {"a contrast without the PROCAMP filter", procamp_alone, VW_ERR_MALFORMED},
+    {"reserved2[1]", reserved2, VW_ERR_MALFORMED},
     {"deinterlace algorithm 9", deint_unknown, VW_ERR_UNSUPPORTED_STREAM},
     {"deinterlace field 7", deint_field, VW_ERR_MALFORMED},
     {"deinterlaced region at y 2", deint_lines, VW_ERR_MALFORMED},
@@ -103,8 +139,9 @@ static const struct bad_case bad_cases[] = {
     {"unknown scaling mode", scaling_unknown, VW_ERR_MALFORMED},
     {"unknown colour standard", standard_unknown, VW_ERR_MALFORMED},
     {"unknown colour range", range_unknown, VW_ERR_MALFORMED},
-    {"rotation", rotated, VW_ERR_UNSUPPORTED_STREAM},
-    {"mirroring", mirrored, VW_ERR_UNSUPPORTED_STREAM},
+    {"rotation 4", rotated, VW_ERR_MALFORMED},
+    {"mirror bit 0x4", mirrored, VW_ERR_MALFORMED},
+    {"64x2 into 2x32 unturned (32x)", thin, VW_ERR_RESOLUTION},
     {"flags", flagged, VW_ERR_MALFORMED},
     {"reserved[2]", reserved, VW_ERR_MALFORMED},
     {"unknown source surface", no_source, VW_ERR_INVALID_ID},
@@ -159,15 +196,58 @@ static void case_create(void)
     client_close(&c);
 }
 
+/* Job p served: PROCESS, END_FRAME and SYNC_SURFACE all OK. */
+static void served(struct client *c, const struct vw_process *p, const char *what)
+{
+    int ps, es;
+    job(c, p, &ps, &es);
+    struct vw_surface_ref ref = {.surface_id = OUT};
+    int sync = REQ1(c, VW_OP_SYNC_SURFACE, ref);
+    result(ps == VW_OK && es == VW_OK && sync == VW_OK, "%s: PROCESS %d, END_FRAME %d, SYNC %d",
+           what, ps, es, sync);
+}
+
 static void case_good(struct client *c)
 {
     struct vw_process p = good();
-    int ps, es;
-    job(c, &p, &ps, &es);
-    struct vw_surface_ref ref = {.surface_id = OUT};
-    int sync = REQ1(c, VW_OP_SYNC_SURFACE, ref);
-    result(ps == VW_OK && es == VW_OK && sync == VW_OK,
-           "a good job: PROCESS %d, END_FRAME %d, SYNC %d", ps, es, sync);
+    served(c, &p, "a good job");
+}
+
+/* A ProcAmp job at its ranges' ends, and a 1.4 client's job (the struct's
+ * first 96 bytes, no ProcAmp) are served. */
+static void case_procamp_and_v14(struct client *c)
+{
+    struct vw_process p = good();
+    procamp(&p);
+    p.brightness = VW_PROCAMP_BRIGHTNESS_MIN;
+    p.contrast = VW_PROCAMP_CONTRAST_MAX;
+    p.hue = VW_PROCAMP_HUE_MAX;
+    p.saturation = 0;
+    served(c, &p, "a ProcAmp job at its ranges' ends");
+    p.filters |= VW_FILTER_DENOISE | VW_FILTER_SHARPEN;
+    p.denoise = VW_DENOISE_MAX;
+    p.sharpen = VW_SHARPEN_MAX;
+    served(c, &p, "ProcAmp, denoise 64 and sharpening 64 in one job");
+    p.rotation = 3;
+    p.mirror = VW_MIRROR_HORIZONTAL | VW_MIRROR_VERTICAL;
+    served(c, &p, "the same turned by 270 degrees and mirrored both ways");
+    p = good();
+    thin(&p);
+    p.rotation = 1;
+    served(c, &p, "64x2 into 2x32 turned by 90 degrees");
+    p = good();
+    begin_frame(c, PROC, OUT);
+    int ps = request(c, VW_OP_PROCESS, &p, VW_PROCESS_SIZE_V14, NULL, 0, NULL, 0);
+    int es = end_frame(c, PROC);
+    result(ps == VW_OK && es == VW_OK, "a 1.4 job of %u bytes: PROCESS %d, END_FRAME %d",
+           VW_PROCESS_SIZE_V14, ps, es);
+    begin_frame(c, PROC, OUT);
+    ps = request(c, VW_OP_PROCESS, &p, VW_PROCESS_SIZE_V14 + 4, NULL, 0, NULL, 0);
+    es = end_frame(c, PROC);
+    result(ps == VW_ERR_MALFORMED && es == VW_ERR_STATE,
+           "PROCESS of %u bytes (neither 1.4's nor 1.5's) -> MALFORMED (%d); END_FRAME "
+           "without a job -> STATE (%d)",
+           VW_PROCESS_SIZE_V14 + 4, ps, es);
 }
 
 static void case_bad_fields(struct client *c)
@@ -271,6 +351,7 @@ int main(int argc, char **argv)
         return 1;
     }
     case_good(&c);
+    case_procamp_and_v14(&c);
     case_bad_fields(&c);
     case_wrong_place(&c);
     case_good(&c); /* the codec still processes after every refusal */

@@ -2,7 +2,8 @@
  * PROCESS's checks (validate_process.c) at their edges: a good job passes;
  * regions pass at the surface's edge and fail one step past it; scale
  * ratios pass at 16x and fail past it, both ways; each enum passes at its
- * last value and fails at the next; formats. The e2e test hostile_process
+ * last value and fails at the next; ProcAmp's, denoise's and
+ * sharpening's ranges; formats. The e2e test hostile_process
  * sends the same through the wire.
  */
 #include <string.h>
@@ -16,6 +17,9 @@ static struct vh_surface src = {.id = 1, .width = 1920, .height = 1080,
                                 .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
 static struct vh_surface out = {.id = 2, .width = 1280, .height = 720,
                                 .rt_format = VW_RT_YUV420_10, .pixel_format = VW_FOURCC_P010};
+
+static struct vh_surface src_big = {.id = 4, .width = 1920, .height = 1920,
+                                    .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
 
 static struct vw_process good(void)
 {
@@ -68,6 +72,15 @@ static void test_regions(void)
 
 static void test_ratios(void)
 {
+    /* With a quarter turn the source is scaled to the output's size
+     * turned: 1920x1080 -> 120x68 is within 16x, turned it is not. */
+    struct vw_process t = good();
+    t.output = (struct vw_rect){0, 0, 120, 68};
+    CHECK_EQ(run(&t), VW_OK);
+    t.rotation = 1;
+    CHECK_EQ(run(&t), VW_ERR_RESOLUTION);
+    t.output = (struct vw_rect){0, 0, 68, 120};
+    CHECK_EQ(run(&t), VW_OK);
     struct vw_process p = good();
     p.source = (struct vw_rect){0, 0, 1280, 720};
     p.output = (struct vw_rect){0, 0, 80, 46}; /* 16x across, 15.6x down */
@@ -99,13 +112,18 @@ static void test_fields(void)
     p.output_range = VW_RANGE_FULL + 1;
     CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     p = good();
-    p.rotation = 1;
-    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p.rotation = VW_ROTATION_MAX;
+    p.output = (struct vw_rect){0, 0, 720, 1280}; /* turned */
+    CHECK_EQ(run_on(&p, &src, &src_big), VW_OK);
+    p.rotation = VW_ROTATION_MAX + 1;
+    CHECK_EQ(run_on(&p, &src, &src_big), VW_ERR_MALFORMED);
     p = good();
-    p.mirror = 2;
-    CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
+    p.mirror = VW_MIRROR_HORIZONTAL | VW_MIRROR_VERTICAL;
+    CHECK_EQ(run(&p), VW_OK);
+    p.mirror = 4;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     p = good();
-    p.filters = VW_FILTER_DEINTERLACE << 1;
+    p.filters = VW_FILTER_SHARPEN << 1;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
     p = good();
     p.filters = VW_FILTER_DEINTERLACE;
@@ -136,6 +154,77 @@ static void test_fields(void)
         p.reserved[i] = 1;
         CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     }
+    for (unsigned i = 0; i < 2; i++) {
+        p = good();
+        p.reserved2[i] = 1;
+        CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    }
+}
+
+/* ProcAmp: each value passes at its range's ends and fails one step past
+ * them; values without the filter; 8-bit output only. */
+static void test_procamp(void)
+{
+    struct vh_surface out8 = out;
+    out8.rt_format = VW_RT_YUV420;
+    out8.pixel_format = VW_FOURCC_NV12;
+    struct vw_process p = good();
+    p.filters = VW_FILTER_PROCAMP;
+    p.contrast = p.saturation = VW_PROCAMP_ONE;
+    CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+    CHECK_EQ(run_on(&p, &src, &out), VW_ERR_UNSUPPORTED_FORMAT); /* P010 out */
+    const struct vw_process base = p;
+    int32_t *field[4] = {&p.brightness, &p.contrast, &p.hue, &p.saturation};
+    const int32_t lo[4] = {VW_PROCAMP_BRIGHTNESS_MIN, 0, VW_PROCAMP_HUE_MIN, 0};
+    const int32_t hi[4] = {VW_PROCAMP_BRIGHTNESS_MAX, VW_PROCAMP_CONTRAST_MAX,
+                           VW_PROCAMP_HUE_MAX, VW_PROCAMP_SATURATION_MAX};
+    for (unsigned i = 0; i < 4; i++) {
+        p = base;
+        *field[i] = lo[i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+        *field[i] = lo[i] - 1;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        *field[i] = hi[i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+        *field[i] = hi[i] + 1;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        *field[i] = INT32_MIN;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        p = good();
+        *field[i] = 1; /* without the filter */
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        *field[i] = 0;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+    }
+}
+
+/* Denoise and sharpening: 0..64 (x 1000) under their bits, 0 without,
+ * 8-bit output only. */
+static void test_levels(void)
+{
+    struct vh_surface out8 = out;
+    out8.rt_format = VW_RT_YUV420;
+    out8.pixel_format = VW_FOURCC_NV12;
+    const uint32_t bit[2] = {VW_FILTER_DENOISE, VW_FILTER_SHARPEN};
+    const uint32_t max[2] = {VW_DENOISE_MAX, VW_SHARPEN_MAX};
+    for (unsigned i = 0; i < 2; i++) {
+        struct vw_process p = good();
+        uint32_t *v = i ? &p.sharpen : &p.denoise;
+        p.filters = bit[i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+        CHECK_EQ(run_on(&p, &src, &out), VW_ERR_UNSUPPORTED_FORMAT);
+        *v = max[i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_OK);
+        *v = max[i] + 1;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        *v = UINT32_MAX;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED);
+        p.filters = 0;
+        *v = 1;
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED); /* without its bit */
+        p.filters = bit[1 - i];
+        CHECK_EQ(run_on(&p, &src, &out8), VW_ERR_MALFORMED); /* under the other's bit */
+    }
 }
 
 static void test_surfaces(void)
@@ -155,6 +244,8 @@ int main(void)
     test_regions();
     test_ratios();
     test_fields();
+    test_procamp();
+    test_levels();
     test_surfaces();
     return check_finish("test_validate_process");
 }

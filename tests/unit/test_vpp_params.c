@@ -2,9 +2,10 @@
  * The guest's VAProcPipelineParameterBuffer -> vw_process (vpp_params.c):
  * regions default to whole surfaces, VA's scaling modes, colour standards
  * and ranges map to the wire's, and what vivac does not offer (filters,
- * rotation, mirroring, blending, extra outputs, anamorphic scaling,
+ * unknown rotations and mirrorings, blending, extra outputs, anamorphic scaling,
  * explicit colour, negative regions) is refused with VA's status.
  */
+#include <math.h>
 #include <string.h>
 
 #include "check.h"
@@ -18,7 +19,8 @@ static VAStatus run_deint(const VAProcPipelineParameterBuffer *pp,
                           struct vw_process *job)
 {
     memset(job, 0xa5, sizeof(*job)); /* every field is written */
-    return vg_proc_translate(pp, deint, &source, &target, job);
+    struct vg_proc_filters f = {.deint = deint};
+    return vg_proc_translate(pp, &f, &source, &target, job);
 }
 
 static VAStatus run(const VAProcPipelineParameterBuffer *pp, struct vw_process *job)
@@ -42,6 +44,10 @@ static void test_defaults(void)
     CHECK(job.deinterlace == 0 && job.field == 0);
     for (unsigned i = 0; i < 3; i++)
         CHECK_EQ(job.reserved[i], 0);
+    CHECK(job.brightness == 0 && job.contrast == 0 && job.hue == 0 && job.saturation == 0);
+    CHECK(job.denoise == 0 && job.sharpen == 0);
+    for (unsigned i = 0; i < 2; i++)
+        CHECK_EQ(job.reserved2[i], 0);
 }
 
 static void test_mapping(void)
@@ -96,6 +102,116 @@ static void test_deinterlace(void)
     CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
 }
 
+static VAStatus run_balance(const VAProcFilterParameterBufferColorBalance *b, uint32_t n,
+                            const VAProcFilterParameterBufferDeinterlacing *deint,
+                            struct vw_process *job)
+{
+    VABufferID ids[2] = {3, 4};
+    VAProcPipelineParameterBuffer pp = {.filters = ids, .num_filters = deint ? 2 : 1};
+    struct vg_proc_filters f = {.deint = deint, .balance = b, .num_balance = n};
+    memset(job, 0xa5, sizeof(*job));
+    return vg_proc_translate(&pp, &f, &source, &target, job);
+}
+
+/* ProcAmp: VA's values x 1000, identities for attributes not given, VA's
+ * ranges (what vaQueryVideoProcFilterCaps lists) and nothing else. */
+static void test_procamp(void)
+{
+    VAProcFilterParameterBufferColorBalance b[4] = {
+        {VAProcFilterColorBalance, VAProcColorBalanceBrightness, 20.0f},
+        {VAProcFilterColorBalance, VAProcColorBalanceContrast, 1.5f},
+        {VAProcFilterColorBalance, VAProcColorBalanceHue, -30.25f},
+        {VAProcFilterColorBalance, VAProcColorBalanceSaturation, 0.0f},
+    };
+    struct vw_process job;
+    CHECK_EQ(run_balance(b, 4, NULL, &job), VA_STATUS_SUCCESS);
+    CHECK_EQ(job.filters, VW_FILTER_PROCAMP);
+    CHECK(job.brightness == 20000 && job.contrast == 1500 && job.hue == -30250 &&
+          job.saturation == 0);
+    CHECK(job.deinterlace == 0 && job.field == 0 && job.reserved2[0] == 0);
+    CHECK_EQ(run_balance(&b[2], 1, NULL, &job), VA_STATUS_SUCCESS); /* hue alone */
+    CHECK(job.brightness == 0 && job.contrast == 1000 && job.hue == -30250 &&
+          job.saturation == 1000);
+    VAProcFilterParameterBufferDeinterlacing d = {.type = VAProcFilterDeinterlacing,
+                                                  .algorithm = VAProcDeinterlacingBob};
+    CHECK_EQ(run_balance(b, 4, &d, &job), VA_STATUS_SUCCESS);
+    CHECK_EQ(job.filters, VW_FILTER_PROCAMP | VW_FILTER_DEINTERLACE);
+    b[0].value = 100.0f;
+    b[1].value = 10.0f;
+    b[2].value = 180.0f;
+    b[3].value = 10.0f;
+    CHECK_EQ(run_balance(b, 4, NULL, &job), VA_STATUS_SUCCESS); /* the ranges' ends */
+    CHECK(job.brightness == 100000 && job.contrast == 10000 && job.hue == 180000 &&
+          job.saturation == 10000);
+    const float bad[4][2] = {{-100.5f, 101.0f}, {-0.01f, 10.5f}, {-181.0f, 180.5f},
+                             {-1.0f, 10.01f}};
+    for (unsigned i = 0; i < 4; i++)
+        for (unsigned k = 0; k < 2; k++) {
+            VAProcFilterParameterBufferColorBalance c = b[i];
+            c.value = bad[i][k];
+            CHECK_EQ(run_balance(&c, 1, NULL, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+        }
+    VAProcFilterParameterBufferColorBalance c = b[0];
+    c.value = NAN;
+    CHECK_EQ(run_balance(&c, 1, NULL, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    c.attrib = VAProcColorBalanceAutoSaturation;
+    c.value = 1.0f;
+    CHECK_EQ(run_balance(&c, 1, NULL, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
+    c.attrib = VAProcColorBalanceNone;
+    CHECK_EQ(run_balance(&c, 1, NULL, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
+    VAProcFilterParameterBufferColorBalance twice[2] = {b[1], b[1]};
+    CHECK_EQ(run_balance(twice, 2, NULL, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+}
+
+static VAStatus run_levels(const VAProcFilterParameterBuffer *dn,
+                           const VAProcFilterParameterBuffer *sh, struct vw_process *job)
+{
+    VABufferID ids[2] = {3, 4};
+    VAProcPipelineParameterBuffer pp = {.filters = ids, .num_filters = (dn ? 1 : 0) + (sh ? 1 : 0)};
+    struct vg_proc_filters f = {.denoise = dn, .sharpen = sh};
+    memset(job, 0xa5, sizeof(*job));
+    return vg_proc_translate(&pp, &f, &source, &target, job);
+}
+
+/* Noise reduction and sharpening: VA's 0..64 x 1000 under their bits. */
+static void test_levels(void)
+{
+    VAProcFilterParameterBuffer dn = {VAProcFilterNoiseReduction, 24.0f};
+    VAProcFilterParameterBuffer sh = {VAProcFilterSharpening, 64.0f};
+    struct vw_process job;
+    CHECK_EQ(run_levels(&dn, NULL, &job), VA_STATUS_SUCCESS);
+    CHECK(job.filters == VW_FILTER_DENOISE && job.denoise == 24000 && job.sharpen == 0);
+    CHECK_EQ(run_levels(NULL, &sh, &job), VA_STATUS_SUCCESS);
+    CHECK(job.filters == VW_FILTER_SHARPEN && job.sharpen == 64000 && job.denoise == 0);
+    dn.value = 0.5f;
+    CHECK_EQ(run_levels(&dn, &sh, &job), VA_STATUS_SUCCESS);
+    CHECK(job.filters == (VW_FILTER_DENOISE | VW_FILTER_SHARPEN) && job.denoise == 500 &&
+          job.sharpen == 64000);
+    const float bad[] = {-0.5f, 64.01f, NAN, 1e30f};
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        dn.value = sh.value = bad[i];
+        CHECK_EQ(run_levels(&dn, NULL, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+        CHECK_EQ(run_levels(NULL, &sh, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    }
+}
+
+/* Rotation and mirroring: VA's values are the wire's. */
+static void test_turns(void)
+{
+    struct vw_process job;
+    VAProcPipelineParameterBuffer pp = {.rotation_state = VA_ROTATION_90};
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK(job.rotation == 1 && job.mirror == 0);
+    pp.rotation_state = VA_ROTATION_270;
+    pp.mirror_state = VA_MIRROR_VERTICAL;
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK(job.rotation == 3 && job.mirror == VW_MIRROR_VERTICAL);
+    pp.rotation_state = VA_ROTATION_180;
+    pp.mirror_state = VA_MIRROR_HORIZONTAL;
+    CHECK_EQ(run(&pp, &job), VA_STATUS_SUCCESS);
+    CHECK(job.rotation == 2 && job.mirror == VW_MIRROR_HORIZONTAL);
+}
+
 static void test_refusals(void)
 {
     struct vw_process job;
@@ -106,9 +222,9 @@ static void test_refusals(void)
     VABufferID filter = 7;
     pp = (VAProcPipelineParameterBuffer){.filters = &filter, .num_filters = 1};
     CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
-    pp = (VAProcPipelineParameterBuffer){.rotation_state = VA_ROTATION_90};
+    pp = (VAProcPipelineParameterBuffer){.rotation_state = VA_ROTATION_270 + 1};
     CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
-    pp = (VAProcPipelineParameterBuffer){.mirror_state = VA_MIRROR_HORIZONTAL};
+    pp = (VAProcPipelineParameterBuffer){.mirror_state = 4};
     CHECK_EQ(run(&pp, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
     VABlendState blend = {.flags = VA_BLEND_GLOBAL_ALPHA, .global_alpha = 0.5f};
     pp = (VAProcPipelineParameterBuffer){.blend_state = &blend};
@@ -131,6 +247,9 @@ int main(void)
     test_defaults();
     test_mapping();
     test_deinterlace();
+    test_procamp();
+    test_levels();
+    test_turns();
     test_refusals();
     return check_finish("test_vpp_params");
 }

@@ -108,6 +108,19 @@ int sw_process_codec_create(struct vh_engine *engine, const struct vh_codec_desc
                             struct vh_codec **out, struct vh_error *err);
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err);
 
+/* sw_vf.c: the job's libavfilter filters (denoise, sharpening, ProcAmp)
+ * and turn (rotation, mirroring) from the region in_rect of a 4:2:0 planar
+ * frame into the region out_rect of another (the same frame and region
+ * when the job has no turn, out_rect's size turned otherwise); nothing
+ * when the job has none of them. *vf: the codec's graph (NULL at first),
+ * kept while the chain, size and format stay; sw_vf_destroy frees it
+ * (accepts NULL / *NULL). */
+struct sw_vf;
+int sw_vf_apply(struct sw_vf **vf, AVFrame *in_frame, const struct vh_rect *in_rect,
+                AVFrame *out_frame, const struct vh_rect *out_rect, const struct vh_process *job,
+                struct vh_error *err);
+void sw_vf_destroy(struct sw_vf **vf);
+
 /* Base of every sw codec instance: the codec's own destroy/decode. */
 struct sw_codec {
     struct vh_codec base;

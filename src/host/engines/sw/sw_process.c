@@ -1,6 +1,7 @@
 /* Video processing on the CPU: one libswscale pass per job, from the source
  * region of the source surface's frame into the output region of a new
- * frame that becomes the output surface's. The scaling quality picks
+ * frame that becomes the output surface's, then the job's libavfilter
+ * filters and turn (rotation, mirroring) on that region (sw_vf.c). The scaling quality picks
  * swscale's filter (docs/codecs.md, Video processing): a job gives what
  * FFmpeg's software `scale` filter gives with the same flags, sample for
  * sample. */
@@ -14,6 +15,7 @@
 struct sw_proc {
     struct sw_codec base;
     struct SwsContext *sws;       /* the last job's, reused while it fits */
+    struct sw_vf *vf;             /* the filters' graph (sw_vf.c) */
 };
 
 /* enum vw_scaling -> swscale's filter. */
@@ -77,6 +79,7 @@ static void proc_destroy(struct vh_codec **codec)
 {
     struct sw_proc *p = (struct sw_proc *)*codec;
     sws_freeContext(p->sws);
+    sw_vf_destroy(&p->vf);
     free(p);
     *codec = NULL;
 }
@@ -99,6 +102,40 @@ int sw_process_codec_create(struct vh_engine *engine, const struct vh_codec_desc
     return VW_OK;
 }
 
+/* The frame swscale writes: the output frame's region, or with a turn
+ * (rotation, mirroring) a frame of its own of the turned size, which the
+ * filters (sw_vf.c) then turn into the output region. */
+static int scaled_frame(const struct vh_process *job, AVFrame *dst, AVFrame **mid,
+                        struct vh_rect *mid_rect, struct vh_error *err)
+{
+    const struct vh_rect *o = &job->output_rect;
+    if (!job->rotation && !job->mirror) {
+        *mid = dst;
+        *mid_rect = *o;
+        return VW_OK;
+    }
+    bool swap = job->rotation & 1;
+    *mid_rect = (struct vh_rect){0, 0, swap ? o->height : o->width, swap ? o->width : o->height};
+    AVFrame *m = *mid = av_frame_alloc();
+    if (!m)
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    m->format = dst->format;
+    m->width = (int)mid_rect->width;
+    m->height = (int)mid_rect->height;
+    if (av_frame_get_buffer(m, 0) < 0) {
+        av_frame_free(mid);
+        return vh_error_set(err, VW_ERR_NO_MEMORY, "sw: out of memory");
+    }
+    return VW_OK;
+}
+
+static void free_frames(AVFrame **dst, AVFrame **mid)
+{
+    if (*mid != *dst)
+        av_frame_free(mid);
+    av_frame_free(dst);
+}
+
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err)
 {
     struct sw_proc *p = (struct sw_proc *)codec;
@@ -109,22 +146,28 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
     const struct vh_rect *in = &job->source_rect, *o = &job->output_rect;
     bool whole = o->x == 0 && o->y == 0 && o->width == job->output->width &&
                  o->height == job->output->height;
-    AVFrame *dst;
+    AVFrame *dst, *mid;
+    struct vh_rect m;
     st = sw_surface_new_frame(job->output, !whole, &dst, err);
     if (st != VW_OK)
         return st;
+    st = scaled_frame(job, dst, &mid, &m, err);
+    if (st != VW_OK) {
+        av_frame_free(&dst);
+        return st;
+    }
     enum AVPixelFormat sf = plain_yuv(src->format), df = dst->format;
     int flags = sws_flags_of(job->scaling);
     /* Bob: the field's lines are every other line of each plane (4:2:0
      * chroma lines alternate fields too), scaled as a picture of half the
      * height: what FFmpeg's `field` then `scale` filters do. */
     int in_h = job->deinterlace ? (int)in->height / 2 : (int)in->height;
-    p->sws = sws_getCachedContext(p->sws, (int)in->width, in_h, sf, (int)o->width,
-                                  (int)o->height, df, flags, NULL, NULL, NULL);
+    p->sws = sws_getCachedContext(p->sws, (int)in->width, in_h, sf, (int)m.width,
+                                  (int)m.height, df, flags, NULL, NULL, NULL);
     if (!p->sws) {
-        av_frame_free(&dst);
+        free_frames(&dst, &mid);
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: libswscale refused %ux%u %s -> %ux%u %s",
-                            in->width, in->height, av_get_pix_fmt_name(sf), o->width, o->height,
+                            in->width, in->height, av_get_pix_fmt_name(sf), m.width, m.height,
                             av_get_pix_fmt_name(df));
     }
     /* Ranges and matrices: swscale converts the range between YUV
@@ -135,26 +178,28 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
         const int *dst_m = sws_getCoefficients(sws_colorspace(job->output_standard));
         sws_setColorspaceDetails(p->sws, src_m, src_full, dst_m, dst_full, 0, 1 << 16, 1 << 16);
     } else {
-        const int *m = sws_getCoefficients(SWS_CS_DEFAULT);
-        sws_setColorspaceDetails(p->sws, m, 0, m, 0, 0, 1 << 16, 1 << 16);
+        const int *cm = sws_getCoefficients(SWS_CS_DEFAULT);
+        sws_setColorspaceDetails(p->sws, cm, 0, cm, 0, 0, 1 << 16, 1 << 16);
     }
     uint8_t *sp[4], *dp[4];
     int src_linesize[4];
     region_planes(src, sf, in->x, in->y, sp);
-    region_planes(dst, df, o->x, o->y, dp);
+    region_planes(mid, df, m.x, m.y, dp);
     for (unsigned c = 0; c < 4; c++) {
         src_linesize[c] = job->deinterlace ? 2 * src->linesize[c] : src->linesize[c];
         if (job->deinterlace && sp[c] && job->field)
             sp[c] += src->linesize[c];
     }
     int h = sws_scale(p->sws, (const uint8_t *const *)sp, src_linesize, 0, in_h, dp,
-                      dst->linesize);
-    if (h != (int)o->height) {
-        av_frame_free(&dst);
+                      mid->linesize);
+    if (h != (int)m.height) {
+        free_frames(&dst, &mid);
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: libswscale wrote %d of %u rows", h,
-                            o->height);
+                            m.height);
     }
-    st = sw_surface_set_frame(job->output, dst, NULL, err);
-    av_frame_free(&dst);
+    st = sw_vf_apply(&p->vf, mid, &m, dst, o, job, err);
+    if (st == VW_OK)
+        st = sw_surface_set_frame(job->output, dst, NULL, err);
+    free_frames(&dst, &mid);
     return st;
 }
