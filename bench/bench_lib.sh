@@ -35,3 +35,16 @@ cpu_now() {
     for p in $(pgrep -P "$1"); do t=$(ticks "$p"); w=$((w + ${t% *})); done
     echo "$own $((reaped + w))"
 }
+
+# clip_frames CLIP: its frames as ffmpeg decodes them
+clip_frames() {
+    ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
+        -of csv=p=0 "$1"
+}
+
+# ticks_per_frame U0 S0 U1 S1 N: ms per frame of the CPU ticks (utime,
+# stime) between two readings, over N frames
+ticks_per_frame() {
+    awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v hz="$(getconf CLK_TCK)" -v n="$5" \
+        'BEGIN { printf "%.2f\n", 1000 * ((c + d) - (a + b)) / hz / n }'
+}

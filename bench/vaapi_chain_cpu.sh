@@ -22,14 +22,11 @@ fi
 preload=$VIVAC_BUILD/tests/e2e/libfake_render_node.so
 [ -s "$preload" ] || { echo "missing $preload (build the tests)"; exit 1; }
 reps=${REPS:-3}
-hz=$(getconf CLK_TCK)
-frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
-         -of csv=p=0 "$clip")
+frames=$(clip_frames "$clip")
 ensure_display
 
 # ms per frame of the ticks between two cpu_now readings (both fields).
-per_frame() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v hz="$hz" -v n="$frames" \
-    'BEGIN { printf "%.2f\n", 1000 * ((c + d) - (a + b)) / hz / n }'; }
+per_frame() { ticks_per_frame "$1" "$2" "$3" "$4" "$frames"; }
 
 decode() {
     use_vivac_driver

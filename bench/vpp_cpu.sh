@@ -23,13 +23,10 @@ if [ -z "$clip" ]; then
     [ "$w" -gt 1280 ] && clip=$VIVAC_BUILD/bench-clips/h264_2160p30.264
 fi
 reps=${REPS:-3}
-hz=$(getconf CLK_TCK)
-frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
-         -of csv=p=0 "$clip")
+frames=$(clip_frames "$clip")
 ensure_display
 
-per_frame() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v hz="$hz" -v n="$frames" \
-    'BEGIN { printf "%.2f\n", 1000 * ((c + d) - (a + b)) / hz / n }'; }
+per_frame() { ticks_per_frame "$1" "$2" "$3" "$4" "$frames"; }
 
 # run NAME VF: one pass, CPU ms/frame to NAME.ms, bytes/frame to NAME.bytes
 run() {
