@@ -1,6 +1,7 @@
 /* `vivac info`: HELLO + QUERY_CAPS against a running vivacd, printed like
  * vainfo but for the host side. */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,18 @@ static int transact(struct vt_channel *ch, uint32_t opcode, uint32_t id, const v
     if (st->message_len > hdr->length - sizeof(*st))
         return -EPROTO;
     return 0;
+}
+
+/* What vivac's driver offers VA clients on a daemon with VideoProc: the
+ * filters of the protocol version both speak (src/guest/vpp.c decides so
+ * too; every engine that processes serves all of its version's). */
+static void print_videoproc_filters(uint32_t minor)
+{
+    printf("\n  video processing: scaling (VA default: bicubic, fast: fast_bilinear, hq: "
+           "lanczos), NV12 <-> P010, deinterlacing (bob)%s\n",
+           minor >= 5 ? ", ProcAmp (brightness, contrast, hue, saturation), denoise, "
+                        "sharpening, rotation, mirroring"
+                      : "");
 }
 
 static const char *profile_name(uint32_t p)
@@ -250,9 +263,11 @@ int vivac_cmd_info(int argc, char **argv)
     }
     printf("\n  %-26s %-10s %-6s %-11s %-11s %-8s %s\n", "profile", "entrypoint", "pixel",
            "min size", "max size", "engine", "formats");
+    bool videoproc = false;
     for (uint32_t i = 0; i < cr.count; i++) {
         struct vw_cap cap;
         vc_cursor_copy(&c, &cap, sizeof(cap));
+        videoproc |= cap.entrypoint == VW_ENTRYPOINT_VIDEOPROC;
         char formats[96], fourcc[5], eng[17], minsz[24], maxsz[24];
         format_names(cap.rt_formats, formats, sizeof(formats));
         fourcc_name(cap.pixel_format, fourcc);
@@ -268,6 +283,8 @@ int vivac_cmd_info(int argc, char **argv)
     }
     if (cr.count == 0)
         printf("  (no capabilities)\n");
+    if (videoproc)
+        print_videoproc_filters(hr.version_minor);
     /* A daemon older than 1.3 has no encode and no QUERY_ENCODE_CAPS. */
     rc = hr.version_major == VW_VERSION_MAJOR && hr.version_minor >= 3
              ? print_encode_caps(ch, &buf)

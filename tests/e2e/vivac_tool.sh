@@ -17,6 +17,8 @@ done
 # sw processes video (VAProfileNone / VAEntrypointVideoProc), NV12 and P010.
 grep -Eq '^  None +videoproc +NV12 .* sw +YUV420\+YUV420_10$' "$e2e_tmp/run.txt" ||
     { echo "FAIL: info does not list sw's video processing"; exit 1; }
+grep -Eq '^  video processing: scaling .*deinterlacing \(bob\), ProcAmp .*, rotation, mirroring$' \
+    "$e2e_tmp/run.txt" || { echo "FAIL: info does not list the video processing filters"; exit 1; }
 sock=$(awk 'NR==1 {print $2}' "$e2e_tmp/run.txt")
 [ ! -e "$sock" ] || { echo "FAIL: private socket $sock left behind"; exit 1; }
 
