@@ -37,6 +37,16 @@ g=$work/root-vivac-va-driver
 [ -n "$(find "$g" -name vivac_drv_video.so)" ] || fail "vivac-va-driver: no driver"
 [ -n "$(find "$g" -name 90-vivac.rules)" ] || fail "vivac-va-driver: no udev rule"
 [ -z "$(find "$g" -name vivacd)" ] || fail "vivac-va-driver ships vivacd"
+# VA clients select the driver with no setting of their own: graphical
+# sessions (environment.d) and login shells (profile.d), GStreamer too.
+grep -qx 'LIBVA_DRIVER_NAME=vivac' "$g/usr/lib/environment.d/60-vivac.conf" ||
+    fail "vivac-va-driver: no environment.d selection of the driver"
+grep -qx 'GST_VAAPI_ALL_DRIVERS=1' "$g/usr/lib/environment.d/60-vivac.conf" ||
+    fail "vivac-va-driver: gstreamer-vaapi not told to load vivac's driver"
+[ "$(env -i sh -c ". '$g/etc/profile.d/vivac.sh'; echo \$LIBVA_DRIVER_NAME \$GST_VAAPI_ALL_DRIVERS")" = "vivac 1" ] ||
+    fail "vivac-va-driver: profile.d does not select the driver"
+[ "$(env -i LIBVA_DRIVER_NAME=iHD sh -c ". '$g/etc/profile.d/vivac.sh'; echo \$LIBVA_DRIVER_NAME")" = iHD ] ||
+    fail "vivac-va-driver: profile.d overrides the user's LIBVA_DRIVER_NAME"
 # Its rule applies at install, and an install without udev (a container)
 # still succeeds.
 grep -q 'udevadm trigger' "$work/ctl-vivac-va-driver/postinst" ||
