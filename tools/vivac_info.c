@@ -86,6 +86,7 @@ static void format_names(uint32_t rt, char *out, size_t size)
         {VW_RT_YUV420, "YUV420"},       {VW_RT_YUV420_10, "YUV420_10"},
         {VW_RT_YUV422, "YUV422"},       {VW_RT_YUV422_10, "YUV422_10"},
         {VW_RT_YUV444, "YUV444"},       {VW_RT_YUV444_10, "YUV444_10"},
+        {VW_RT_RGB32, "RGB32"},
     };
     uint32_t known = 0;
     *out = '\0';

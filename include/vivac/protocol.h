@@ -25,7 +25,7 @@
 
 #define VW_MAGIC 0x43564956u /* "VIVC" */
 #define VW_VERSION_MAJOR 1u
-#define VW_VERSION_MINOR 5u
+#define VW_VERSION_MINOR 6u
 
 /* Hard limits of the wire format (the daemon may enforce lower ones). */
 #define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
@@ -259,7 +259,11 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
 #define VW_RT_YUV444 0x8u          /* 8-bit 4:4:4, surfaces 444P (protocol 1.2) */
 #define VW_RT_YUV422_10 0x10u      /* 10-bit 4:2:2, surfaces Y210 (protocol 1.2) */
 #define VW_RT_YUV444_10 0x20u      /* 10-bit 4:4:4, surfaces Y410 (protocol 1.2) */
-#define VW_RT_ALL_ 0x3fu
+/* 8-bit RGB, 4 bytes a pixel, surfaces BGRA, RGBA, BGRX or RGBX (protocol
+ * 1.6): outputs of video processing only, offered where the VIDEOPROC
+ * capability lists it; never a decode target nor a processing source. */
+#define VW_RT_RGB32 0x40u
+#define VW_RT_ALL_ 0x7fu
 
 /* Pixel formats are FOURCC codes, same values as VA_FOURCC. */
 #define VW_FOURCC(a, b, c, d) \
@@ -282,6 +286,12 @@ static inline uint32_t vw_codec_of_profile(uint32_t profile)
 /* YUY2: one plane of Y0 Cb Y1 Cr bytes (two pixels). An image format only
  * (1.2): YUV422 surfaces are 422H; GET/PUT_IMAGE repack between them. */
 #define VW_FOURCC_YUY2 VW_FOURCC('Y', 'U', 'Y', '2')
+/* RGB32 (1.6): one plane of 4-byte pixels, bytes in the order the name
+ * gives (BGRA: B, G, R, A); X bytes are written 0xff and ignored on input. */
+#define VW_FOURCC_BGRA VW_FOURCC('B', 'G', 'R', 'A')
+#define VW_FOURCC_RGBA VW_FOURCC('R', 'G', 'B', 'A')
+#define VW_FOURCC_BGRX VW_FOURCC('B', 'G', 'R', 'X')
+#define VW_FOURCC_RGBX VW_FOURCC('R', 'G', 'B', 'X')
 
 /* QUERY_CAPS has an empty request; its reply body is vw_caps_reply followed
  * by `count` vw_cap entries, then the status message. */

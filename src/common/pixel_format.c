@@ -18,6 +18,12 @@ static const struct vc_pixel_format formats[] = {
     /* Image formats only: after the surface format of their chroma format,
      * so vc_pixel_format_of_rt() never gives them. Y0 Cb Y1 Cr bytes. */
     {VW_FOURCC_YUY2, VW_RT_YUV422, "YUY2", 1, 8, 1, 1, 0, {{0, 0, 2, 0}, {0, 1, 4, 0}, {0, 3, 4, 0}}},
+    /* RGB32: components R, G, B as bytes of a little-endian 32-bit word,
+     * alpha or X in bits 24-31. BGRA first: the RGB32 surface format. */
+    {VW_FOURCC_BGRA, VW_RT_RGB32, "BGRA", 1, 8, 4, 0, 0, {{0, 0, 4, 16}, {0, 0, 4, 8}, {0, 0, 4, 0}}},
+    {VW_FOURCC_RGBA, VW_RT_RGB32, "RGBA", 1, 8, 4, 0, 0, {{0, 0, 4, 0}, {0, 0, 4, 8}, {0, 0, 4, 16}}},
+    {VW_FOURCC_BGRX, VW_RT_RGB32, "BGRX", 1, 8, 4, 0, 0, {{0, 0, 4, 16}, {0, 0, 4, 8}, {0, 0, 4, 0}}},
+    {VW_FOURCC_RGBX, VW_RT_RGB32, "RGBX", 1, 8, 4, 0, 0, {{0, 0, 4, 0}, {0, 0, 4, 8}, {0, 0, 4, 16}}},
 };
 
 const struct vc_pixel_format *vc_pixel_format_get(uint32_t fourcc)
@@ -44,7 +50,15 @@ uint32_t vc_fourcc_of_rt_format(uint32_t rt_format)
 
 bool vc_pixel_format_repackable(const struct vc_pixel_format *a, const struct vc_pixel_format *b)
 {
+    /* RGB surfaces are read and written in their own byte order only. */
+    if (a && b && vc_pixel_format_is_rgb(a))
+        return a == b;
     return a && b && a->rt_format == b->rt_format;
+}
+
+bool vc_pixel_format_is_rgb(const struct vc_pixel_format *f)
+{
+    return f->rt_format == VW_RT_RGB32;
 }
 
 unsigned vc_pixel_format_chroma_idc(const struct vc_pixel_format *f)
@@ -122,6 +136,11 @@ void vc_row_init_packed(const struct vc_pixel_format *f, uint8_t *row, uint32_t 
 {
     if (f->container != 4)
         return;
+    if (vc_pixel_format_is_rgb(f)) {
+        for (uint32_t i = 0; i < pixels; i++)
+            row[4 * i + 3] = 0xff; /* opaque alpha, or X */
+        return;
+    }
     for (uint32_t i = 0; i < pixels; i++) {
         row[4 * i] = row[4 * i + 1] = row[4 * i + 2] = 0;
         row[4 * i + 3] = 0xc0; /* alpha 3 in bits 30-31 */

@@ -49,6 +49,9 @@ const struct vc_pixel_format *vc_pixel_format_of_rt(uint32_t rt_format);
  * (422H and YUY2). */
 bool vc_pixel_format_repackable(const struct vc_pixel_format *a, const struct vc_pixel_format *b);
 
+/* Whether the format is RGB (VW_RT_RGB32: components R, G, B; black 0). */
+bool vc_pixel_format_is_rgb(const struct vc_pixel_format *f);
+
 /* The surface FOURCC of a chroma format; 0 if unknown. */
 uint32_t vc_fourcc_of_rt_format(uint32_t rt_format);
 
@@ -137,6 +140,8 @@ void vc_row_init_packed(const struct vc_pixel_format *f, uint8_t *row, uint32_t 
 /* The value of "black" (video range) for component c at the format's depth. */
 static inline uint32_t vc_black(const struct vc_pixel_format *f, unsigned c)
 {
+    if (f->rt_format == VW_RT_RGB32)
+        return 0;
     return (c == 0 ? 16u : 128u) << (f->depth - 8);
 }
 

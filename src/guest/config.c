@@ -11,7 +11,9 @@
 static_assert(VW_FOURCC_NV12 == VA_FOURCC_NV12 && VW_FOURCC_P010 == VA_FOURCC_P010 &&
               VW_FOURCC_422H == VA_FOURCC_422H && VW_FOURCC_444P == VA_FOURCC_444P &&
               VW_FOURCC_Y210 == VA_FOURCC_Y210 && VW_FOURCC_Y410 == VA_FOURCC_Y410 &&
-              VW_FOURCC_YUY2 == VA_FOURCC_YUY2,
+              VW_FOURCC_YUY2 == VA_FOURCC_YUY2 && VW_FOURCC_BGRA == VA_FOURCC_BGRA &&
+              VW_FOURCC_RGBA == VA_FOURCC_RGBA && VW_FOURCC_BGRX == VA_FOURCC_BGRX &&
+              VW_FOURCC_RGBX == VA_FOURCC_RGBX,
               "wire FOURCCs are VA's");
 
 static const struct {
@@ -52,6 +54,8 @@ static const struct {
     {VA_RT_FORMAT_YUV422_10, VW_RT_YUV422_10},
     {VA_RT_FORMAT_YUV444, VW_RT_YUV444},
     {VA_RT_FORMAT_YUV444_10, VW_RT_YUV444_10},
+    /* Video processing outputs only (1.6), where the VIDEOPROC cap lists it. */
+    {VA_RT_FORMAT_RGB32, VW_RT_RGB32},
 };
 
 #define RT_MAP_LEN (sizeof(rt_map) / sizeof(rt_map[0]))
@@ -420,7 +424,7 @@ VAStatus vg_QuerySurfaceAttributes(VADriverContextP ctx, VAConfigID config,
         st = VA_STATUS_ERROR_INVALID_CONFIG;
         goto out;
     }
-    VASurfaceAttrib attrs[RT_MAP_LEN + 6];
+    VASurfaceAttrib attrs[RT_MAP_LEN + 9];
     unsigned n = 0;
 #define ATTR(t, f, v)                                                                   \
     attrs[n++] = (VASurfaceAttrib){.type = (t), .flags = (f),                           \
@@ -439,6 +443,11 @@ VAStatus vg_QuerySurfaceAttributes(VADriverContextP ctx, VAConfigID config,
             continue;
         if (vw_rt == VW_RT_YUV422)
             ATTR(VASurfaceAttribPixelFormat, flags, VA_FOURCC_YUY2);
+        if (vw_rt == VW_RT_RGB32) {   /* BGRA below, the other byte orders here */
+            ATTR(VASurfaceAttribPixelFormat, flags, VA_FOURCC_RGBA);
+            ATTR(VASurfaceAttribPixelFormat, flags, VA_FOURCC_BGRX);
+            ATTR(VASurfaceAttribPixelFormat, flags, VA_FOURCC_RGBX);
+        }
         ATTR(VASurfaceAttribPixelFormat, flags, vc_fourcc_of_rt_format(vw_rt));
     }
     ATTR(VASurfaceAttribMinWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->cap.min_width);

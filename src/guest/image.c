@@ -20,6 +20,17 @@ static const VAImageFormat image_formats[VG_MAX_IMAGE_FORMATS] = {
     /* YUV422 surfaces are 422H; YUY2 images of them are repacked by the
      * daemon (GStreamer's vaapi decoders ask 4:2:2 pictures as YUY2). */
     {.fourcc = VA_FOURCC_YUY2, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 16},
+    /* RGB32 (video processing outputs): masks of the little-endian pixel. */
+    {.fourcc = VA_FOURCC_BGRA, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 32, .depth = 32,
+     .red_mask = 0x00ff0000, .green_mask = 0x0000ff00, .blue_mask = 0x000000ff,
+     .alpha_mask = 0xff000000},
+    {.fourcc = VA_FOURCC_RGBA, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 32, .depth = 32,
+     .red_mask = 0x000000ff, .green_mask = 0x0000ff00, .blue_mask = 0x00ff0000,
+     .alpha_mask = 0xff000000},
+    {.fourcc = VA_FOURCC_BGRX, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 32, .depth = 24,
+     .red_mask = 0x00ff0000, .green_mask = 0x0000ff00, .blue_mask = 0x000000ff},
+    {.fourcc = VA_FOURCC_RGBX, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 32, .depth = 24,
+     .red_mask = 0x000000ff, .green_mask = 0x0000ff00, .blue_mask = 0x00ff0000},
 };
 
 static const VAImageFormat *find_format(uint32_t fourcc)

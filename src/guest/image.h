@@ -18,7 +18,7 @@
 
 #include "guest/driver.h"
 
-#define VG_MAX_IMAGE_FORMATS 7
+#define VG_MAX_IMAGE_FORMATS 11
 
 struct vg_image {
     VAImage va;

@@ -181,6 +181,9 @@ static VAStatus create_surfaces(struct vg_driver *drv, unsigned format, unsigned
     if (st)
         return st;
     uint32_t vw_rt = vc_pixel_format_get(fourcc)->rt_format;
+    /* RGB FOURCCs for VA_RT_FORMAT_RGB32 only, and it for them only. */
+    if ((vw_rt == VW_RT_RGB32) != (format == VA_RT_FORMAT_RGB32))
+        return VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
     bool listed = false;
     for (uint32_t i = 0; i < drv->num_caps; i++)
         listed |= (drv->caps[i].rt_formats & vw_rt) != 0;

@@ -12,7 +12,10 @@ static VAProcColorStandardType color_standards[] = {
     VAProcColorStandardBT601, VAProcColorStandardBT709, VAProcColorStandardBT470BG,
     VAProcColorStandardSMPTE170M, VAProcColorStandardBT2020,
 };
-static uint32_t pixel_formats[] = {VA_FOURCC_NV12, VA_FOURCC_P010};
+/* Inputs are the first two; RGB outputs where the VIDEOPROC cap lists RGB32. */
+static uint32_t pixel_formats[] = {VA_FOURCC_NV12, VA_FOURCC_P010, VA_FOURCC_BGRA,
+                                   VA_FOURCC_RGBA, VA_FOURCC_BGRX, VA_FOURCC_RGBX};
+#define NUM_INPUT_FORMATS 2u
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -247,9 +250,10 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
         caps->mirror_flags = VA_MIRROR_HORIZONTAL | VA_MIRROR_VERTICAL;
     }
     caps->input_pixel_format = pixel_formats;
-    caps->num_input_pixel_formats = LEN(pixel_formats);
+    caps->num_input_pixel_formats = NUM_INPUT_FORMATS;
     caps->output_pixel_format = pixel_formats;
-    caps->num_output_pixel_formats = LEN(pixel_formats);
+    caps->num_output_pixel_formats =
+        (cap->rt_formats & VW_RT_RGB32) ? LEN(pixel_formats) : NUM_INPUT_FORMATS;
     caps->min_input_width = caps->min_output_width = cap->min_width;
     caps->min_input_height = caps->min_output_height = cap->min_height;
     caps->max_input_width = caps->max_output_width = cap->max_width;

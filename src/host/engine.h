@@ -173,6 +173,9 @@ struct vh_engine_ops {
      * returns VW_OK the output's pixels are final. */
     int (*process)(struct vh_codec *codec, const struct vh_process *job,
                    struct vh_error *err);
+    /* VW_RT_* that process writes besides the formats it reads (VW_RT_RGB32:
+     * RGB outputs); the VIDEOPROC capability lists them. */
+    uint32_t process_outputs;
 
     /* Copies `rect` of the surface to dst with the given layout (offsets and
      * pitches relative to dst; the core has checked that the layout fits in

@@ -163,6 +163,8 @@ static uint64_t codec_reserve_bytes(const struct vh_session *s, const struct vw_
             continue;
         uint64_t chroma = (w >> pf->log2_chroma_w) * (h >> pf->log2_chroma_h);
         uint64_t picture = (w * h + 2 * chroma) * (pf->depth > 8 ? 2u : 1u);
+        if (vc_pixel_format_is_rgb(pf))
+            picture = w * h * 4;  /* packed, 4 bytes a pixel */
         if (picture > largest)
             largest = picture;
     }
@@ -587,7 +589,7 @@ static int handle_create_surface(struct vh_session *s, const struct vh_request *
     if (!pf)
         return vh_error_set(&rep->err, VW_ERR_UNSUPPORTED_FORMAT,
                             "CREATE_SURFACE: rt_format 0x%x not supported (one of YUV420, "
-                            "YUV420_10, YUV422, YUV444, YUV422_10, YUV444_10)",
+                            "YUV420_10, YUV422, YUV444, YUV422_10, YUV444_10, RGB32)",
                             cs.rt_format);
     /* The chroma format's FOURCC, or another of the same chroma format and
      * depth (YUY2 for YUV422). */

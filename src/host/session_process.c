@@ -27,6 +27,7 @@ void vh_session_add_process_caps(struct vh_session *s)
     rt_formats &= PROC_RT_FORMATS;
     if (w < PROC_MIN_SIZE || h < PROC_MIN_SIZE || !(rt_formats & VW_RT_YUV420))
         return;
+    rt_formats |= s->engine->ops->process_outputs & VW_RT_RGB32;
     struct vw_cap *cap = &s->caps[s->num_caps++];
     *cap = (struct vw_cap){.profile = VW_PROFILE_NONE, .entrypoint = VW_ENTRYPOINT_VIDEOPROC,
                            .rt_formats = rt_formats, .pixel_format = VW_FOURCC_NV12,
@@ -66,8 +67,8 @@ int vh_handle_process(struct vh_session *s, const struct vh_request *req, struct
         st = vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no source surface %u", W,
                           p.source_id);
     else
-        st = vh_process_check(&p, &src->surface, &f->target->surface, PROC_RT_FORMATS,
-                              &rep->err);
+        st = vh_process_check(&p, &src->surface, &f->target->surface,
+                              PROC_RT_FORMATS | VW_RT_RGB32, &rep->err);
     if (st != VW_OK) {
         if (f->error.status == VW_OK)
             f->error = rep->err;

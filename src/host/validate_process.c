@@ -114,6 +114,10 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
     if (source == output)
         return vh_error_set(err, VW_ERR_STATE, W ": surface %u is both source and output",
                             source->id);
+    if (source->rt_format == VW_RT_RGB32)
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            W ": source surface %u is RGB: RGB surfaces are processing "
+                            "outputs only", source->id);
     if (!(source->rt_format & rt_formats) || !(output->rt_format & rt_formats))
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             W ": surfaces %u (rt_format 0x%x) -> %u (0x%x): processing takes "
@@ -125,6 +129,13 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             W ": ProcAmp, denoise and sharpening write 8-bit 4:2:0 (NV12) only, "
                             "not rt_format 0x%x", output->rt_format);
+    /* RGB outputs are for display: scaling, deinterlacing and the
+     * conversion only (the turn and filters run on YUV frames). */
+    if (output->rt_format == VW_RT_RGB32 &&
+        ((p->filters & ~VW_FILTER_DEINTERLACE) || p->rotation || p->mirror))
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            W ": RGB output surface %u takes no ProcAmp, denoise, sharpening "
+                            "(filters 0x%x), rotation or mirroring", output->id, p->filters);
     st = check_rect(W ": source region", &p->source, source, err);
     if (st == VW_OK)
         st = check_rect(W ": output region", &p->output, output, err);

@@ -4,7 +4,8 @@
  * enums and filter bits, reserved fields, ProcAmp, denoise and sharpening
  * values outside VA's ranges or without their filter bits), a 1.4 client's 96-byte job, wrong or
  * destroyed surfaces,
- * PROCESS on the wrong codec or at the wrong time, a 1.3 client, clients
+ * PROCESS on the wrong codec or at the wrong time, RGB surfaces (1.6:
+ * outputs only, never a decode target, a source, or filtered), a 1.3 client, clients
  * that leave mid-job. Each case gets its status, the frame's END_FRAME
  * fails with it, and the daemon keeps serving and processing. Prints
  * "ok - ..." / "not ok - ..." lines; exit status 1 on any failure.
@@ -154,8 +155,64 @@ static const struct bad_case bad_cases[] = {
 static void case_caps(void)
 {
     result(daemon_lists_cap(VW_PROFILE_NONE, VW_ENTRYPOINT_VIDEOPROC,
-                            VW_RT_YUV420 | VW_RT_YUV420_10),
-           "QUERY_CAPS lists VIDEOPROC (profile NONE, NV12 and P010)");
+                            VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_RGB32),
+           "QUERY_CAPS lists VIDEOPROC (profile NONE, NV12, P010 and RGB32 outputs)");
+}
+
+#define RGB_OUT 20u   /* 32x32 BGRA */
+#define RGB_SRC 21u   /* 64x64 RGBA */
+
+/* RGB32 surfaces: made in the four byte orders (not in a YUV FOURCC),
+ * written by processing, refused as a decode target, a processing source,
+ * or an output of filters or a turn. */
+static void case_rgb(struct client *c)
+{
+    struct vw_create_surface cs = {.surface_id = RGB_OUT, .width = 32, .height = 32,
+                                   .rt_format = VW_RT_RGB32, .pixel_format = VW_FOURCC_BGRA};
+    int out = REQ1(c, VW_OP_CREATE_SURFACE, cs);
+    cs = (struct vw_create_surface){.surface_id = RGB_SRC, .width = 64, .height = 64,
+                                    .rt_format = VW_RT_RGB32, .pixel_format = VW_FOURCC_RGBA};
+    int src = REQ1(c, VW_OP_CREATE_SURFACE, cs);
+    cs.surface_id = 22;
+    cs.pixel_format = VW_FOURCC_NV12;
+    int nv12 = REQ1(c, VW_OP_CREATE_SURFACE, cs);
+    result(out == VW_OK && src == VW_OK && nv12 == VW_ERR_UNSUPPORTED_FORMAT,
+           "RGB32 surfaces: BGRA, RGBA made; RGB32 as NV12 -> UNSUPPORTED_FORMAT (%d)", nv12);
+
+    struct vw_process p = good();
+    int ps, es;
+    begin_frame(c, PROC, RGB_OUT);
+    ps = REQ1(c, VW_OP_PROCESS, p);
+    es = end_frame(c, PROC);
+    struct vw_surface_ref ref = {.surface_id = RGB_OUT};
+    int sync = REQ1(c, VW_OP_SYNC_SURFACE, ref);
+    result(ps == VW_OK && es == VW_OK && sync == VW_OK,
+           "NV12 -> BGRA job: PROCESS %d, END_FRAME %d, SYNC %d", ps, es, sync);
+
+    int bf = begin_frame(c, DEC, RGB_OUT);
+    bool said = strstr(c->message, "rt_format 0x40") != NULL;
+    result(bf == VW_ERR_UNSUPPORTED_FORMAT && said,
+           "decode into an RGB surface -> UNSUPPORTED_FORMAT (%d: %s)", bf, c->message);
+    end_frame(c, DEC);
+
+    struct vw_process bad[3] = {good(), good(), good()};
+    bad[0].source_id = RGB_SRC;
+    bad[1].filters = VW_FILTER_PROCAMP;
+    bad[1].contrast = VW_PROCAMP_ONE;
+    bad[1].saturation = VW_PROCAMP_ONE;
+    bad[2].rotation = 2;
+    const char *what[3] = {"an RGB source", "ProcAmp into RGB", "rotation into RGB"};
+    for (int i = 0; i < 3; i++) {
+        begin_frame(c, PROC, RGB_OUT);
+        ps = REQ1(c, VW_OP_PROCESS, bad[i]);
+        es = end_frame(c, PROC);
+        result(ps == VW_ERR_UNSUPPORTED_FORMAT && es == ps &&
+                   (strstr(c->message, "RGB") || strstr(c->message, "0x40")),
+               "%s -> UNSUPPORTED_FORMAT (PROCESS %d, END_FRAME %d: %s)", what[i], ps, es,
+               c->message);
+    }
+    destroy_surface(c, RGB_OUT);
+    destroy_surface(c, RGB_SRC);
 }
 
 static void case_old_client(void)
@@ -354,6 +411,7 @@ int main(int argc, char **argv)
     case_procamp_and_v14(&c);
     case_bad_fields(&c);
     case_wrong_place(&c);
+    case_rgb(&c);
     case_good(&c); /* the codec still processes after every refusal */
     client_close(&c);
     case_leave();

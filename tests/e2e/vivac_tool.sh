@@ -14,8 +14,9 @@ grep -q "^vivac " "$e2e_tmp/run.txt" || { echo "FAIL: LIBVA_DRIVER_NAME not expo
 for p in H264ConstrainedBaseline H264Main H264High; do
     grep -q "$p" "$e2e_tmp/run.txt" || { echo "FAIL: info does not list $p"; exit 1; }
 done
-# sw processes video (VAProfileNone / VAEntrypointVideoProc), NV12 and P010.
-grep -Eq '^  None +videoproc +NV12 .* sw +YUV420\+YUV420_10$' "$e2e_tmp/run.txt" ||
+# sw processes video (VAProfileNone / VAEntrypointVideoProc), NV12 and P010,
+# and writes RGB (1.6).
+grep -Eq '^  None +videoproc +NV12 .* sw +YUV420\+YUV420_10\+RGB32$' "$e2e_tmp/run.txt" ||
     { echo "FAIL: info does not list sw's video processing"; exit 1; }
 grep -Eq '^  video processing: scaling .*deinterlacing \(bob\), ProcAmp .*, rotation, mirroring$' \
     "$e2e_tmp/run.txt" || { echo "FAIL: info does not list the video processing filters"; exit 1; }

@@ -8,7 +8,9 @@
 # Usage: vpp_compare.sh CLIP VAAPI_FILTER REF_FILTER [FORMAT]
 #   VAAPI_FILTER: e.g. scale_vaapi=w=320:h=180:mode=hq, deinterlace_vaapi=mode=bob
 #   REF_FILTER: e.g. scale=320:180:flags=lanczos, separatefields,scale=w=iw:h=ih*2:flags=bicubic
-#   FORMAT: the output surfaces' format, nv12 (default) or p010.
+#   FORMAT: the output surfaces' format, nv12 (default), p010, or an RGB
+#   one (bgra, rgba, bgr0, rgb0: VA's BGRA, RGBA, BGRX, RGBX), compared as
+#   itself: the reference's `scale` writes it in its one swscale pass.
 # VIVAC_E2E_VPP_FAKE_NVDEC=1 (a test build with nvdec; skips elsewhere):
 # `--engine auto` on fake CUDA, nvdec+sw, whose sw part processes through
 # its shadows of nvdec's surfaces; the fake decodes no real picture, so the
@@ -35,7 +37,10 @@ grep -Eq "^  None +videoproc .* ${engine//+/\\+} " "$e2e_tmp/info.txt" ||
 # yuv420p10le are exact repacks, and the reference's last swscale pass
 # writes the planar format directly (writing NV12 itself rounds otherwise).
 planar=yuv420p down=nv12
-[ "$format" = p010 ] && planar=yuv420p10le down=p010le
+case "$format" in
+    p010) planar=yuv420p10le down=p010le ;;
+    bgra|rgba|bgr0|rgb0) planar=$format down=$format ;;
+esac
 md5s() { grep -v '^#' | awk -F, '{print $NF}'; }
 
 if [ "$engine" = sw ]; then

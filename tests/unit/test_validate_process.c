@@ -3,7 +3,7 @@
  * regions pass at the surface's edge and fail one step past it; scale
  * ratios pass at 16x and fail past it, both ways; each enum passes at its
  * last value and fails at the next; ProcAmp's, denoise's and
- * sharpening's ranges; formats. The e2e test hostile_process
+ * sharpening's ranges; formats (RGB32: outputs only, unfiltered). The e2e test hostile_process
  * sends the same through the wire.
  */
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "check.h"
 #include "host/validate_process.h"
 
-#define RT (VW_RT_YUV420 | VW_RT_YUV420_10)
+#define RT (VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_RGB32)
 
 static struct vh_surface src = {.id = 1, .width = 1920, .height = 1080,
                                 .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
@@ -239,8 +239,36 @@ static void test_surfaces(void)
     CHECK_EQ(run_on(&p, &src, &s422), VW_ERR_UNSUPPORTED_FORMAT);
 }
 
+/* RGB32 surfaces are outputs of scaling, deinterlacing and conversion
+ * only: never a source, never filtered or turned into. */
+static void test_rgb(void)
+{
+    struct vh_surface rgb = {.id = 3, .width = 1280, .height = 720,
+                             .rt_format = VW_RT_RGB32, .pixel_format = VW_FOURCC_BGRA};
+    struct vw_process p = good();
+    CHECK_EQ(run_on(&p, &src, &rgb), VW_OK);
+    p.filters = VW_FILTER_DEINTERLACE;
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    CHECK_EQ(run_on(&p, &src, &rgb), VW_OK);
+    p = good();
+    p.source = (struct vw_rect){0, 0, 1280, 720};
+    p.output = (struct vw_rect){0, 0, 1920, 1080};
+    CHECK_EQ(run_on(&p, &rgb, &src), VW_ERR_UNSUPPORTED_FORMAT);
+    p = good();
+    p.filters = VW_FILTER_PROCAMP;
+    p.contrast = p.saturation = VW_PROCAMP_ONE;
+    CHECK_EQ(run_on(&p, &src, &rgb), VW_ERR_UNSUPPORTED_FORMAT);
+    p = good();
+    p.mirror = VW_MIRROR_HORIZONTAL;
+    CHECK_EQ(run_on(&p, &src, &rgb), VW_ERR_UNSUPPORTED_FORMAT);
+    p.mirror = 0;
+    p.rotation = 2;
+    CHECK_EQ(run_on(&p, &src, &rgb), VW_ERR_UNSUPPORTED_FORMAT);
+}
+
 int main(void)
 {
+    test_rgb();
     test_regions();
     test_ratios();
     test_fields();

@@ -47,8 +47,12 @@ static enum AVPixelFormat plain_yuv(enum AVPixelFormat f)
     }
 }
 
-static int sws_colorspace(uint32_t standard)
+/* UNSPECIFIED is what the protocol says: BT.601 for pictures of fewer than
+ * 720 lines, else BT.709. */
+static int sws_colorspace(uint32_t standard, uint32_t lines)
 {
+    if (standard == VW_COLOR_UNSPECIFIED)
+        standard = lines < 720 ? VW_COLOR_BT601 : VW_COLOR_BT709;
     switch (standard) {
     case VW_COLOR_BT601:
         return SWS_CS_ITU601;
@@ -59,17 +63,23 @@ static int sws_colorspace(uint32_t standard)
     }
 }
 
-/* Pointers to the region (x, y) of a planar frame of format `f`. */
+/* Pointers to the region (x, y) of a frame of format `f` (planar YUV or
+ * packed RGB). */
 static void region_planes(const AVFrame *frame, enum AVPixelFormat f, uint32_t x, uint32_t y,
                           uint8_t *planes[4])
 {
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f);
-    unsigned bytes = (unsigned)((d->comp[0].depth + 7) / 8);
     for (unsigned c = 0; c < 4; c++) {
         if (!frame->data[c]) {
             planes[c] = NULL;
             continue;
         }
+        /* Bytes a pixel of plane c: the step of a component in it (planar
+         * YUV: 1 or 2; packed RGB: 4 in plane 0). */
+        unsigned bytes = 1;
+        for (unsigned k = 0; k < d->nb_components; k++)
+            if (d->comp[k].plane == (int)c)
+                bytes = (unsigned)d->comp[k].step;
         uint32_t px = c ? x >> d->log2_chroma_w : x, py = c ? y >> d->log2_chroma_h : y;
         planes[c] = frame->data[c] + (size_t)py * (size_t)frame->linesize[c] + (size_t)px * bytes;
     }
@@ -157,6 +167,7 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
         return st;
     }
     enum AVPixelFormat sf = plain_yuv(src->format), df = dst->format;
+    bool rgb = av_pix_fmt_desc_get(df)->flags & AV_PIX_FMT_FLAG_RGB;
     int flags = sws_flags_of(job->scaling);
     /* Bob: the field's lines are every other line of each plane (4:2:0
      * chroma lines alternate fields too), scaled as a picture of half the
@@ -171,11 +182,15 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
                             av_get_pix_fmt_name(df));
     }
     /* Ranges and matrices: swscale converts the range between YUV
-     * formats; the matrix matters only where the range changes. */
+     * formats; the matrix matters only where the range changes, or to RGB
+     * (always full range): the source's matrix and range, what FFmpeg's
+     * `scale` gives with in_color_matrix and in_range set to them. */
     int src_full = job->source_range == VW_RANGE_FULL, dst_full = job->output_range == VW_RANGE_FULL;
-    if (src_full != dst_full) {
-        const int *src_m = sws_getCoefficients(sws_colorspace(job->source_standard));
-        const int *dst_m = sws_getCoefficients(sws_colorspace(job->output_standard));
+    if (src_full != dst_full || rgb) {
+        const int *src_m =
+            sws_getCoefficients(sws_colorspace(job->source_standard, job->source->height));
+        const int *dst_m =
+            sws_getCoefficients(sws_colorspace(job->output_standard, job->output->height));
         sws_setColorspaceDetails(p->sws, src_m, src_full, dst_m, dst_full, 0, 1 << 16, 1 << 16);
     } else {
         const int *cm = sws_getCoefficients(SWS_CS_DEFAULT);

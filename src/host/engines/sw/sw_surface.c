@@ -1,6 +1,8 @@
 /* Surfaces: an AVFrame reference each, read (GET_IMAGE) and written
  * (PUT_IMAGE) in the surface's FOURCC layout as common/pixel_format.c
- * describes it: NV12, P010, 422H, 444P, Y210, Y410. */
+ * describes it: NV12, P010, 422H, 444P, Y210, Y410, and the RGB32 outputs
+ * of video processing (BGRA, RGBA, BGRX, RGBX), whose frames are packed in
+ * the FOURCC's own byte order. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +21,16 @@
  * i of the frame is component i (Y, Cb, Cr). Decoders give the yuvj
  * formats for full-range streams (JPEG, some H.264): the same layout, and a
  * VA surface holds the samples as decoded. For each chroma format and
- * depth the first entry is the one private frames are made in. */
+ * depth the first entry is the one private frames are made in. RGB
+ * surfaces hold libswscale's packed RGB of their FOURCC's byte order
+ * (swscale writes it directly: a planar RGB frame repacked on read
+ * rounds differently from what FFmpeg's software filters give). */
 struct frame_format {
     enum AVPixelFormat av;
     uint8_t depth;
     uint8_t log2_chroma_w;
     uint8_t log2_chroma_h;
+    uint32_t rgb_fourcc;          /* the RGB32 surface FOURCC it is; 0: planar YUV */
 };
 
 static const struct frame_format frame_formats[] = {
@@ -33,6 +39,8 @@ static const struct frame_format frame_formats[] = {
     {AV_PIX_FMT_YUV444P, 8, 0, 0},      {AV_PIX_FMT_YUVJ444P, 8, 0, 0},
     {AV_PIX_FMT_YUV420P10LE, 10, 1, 1}, {AV_PIX_FMT_YUV422P10LE, 10, 1, 0},
     {AV_PIX_FMT_YUV444P10LE, 10, 0, 0},
+    {AV_PIX_FMT_BGRA, 8, 0, 0, VW_FOURCC_BGRA}, {AV_PIX_FMT_RGBA, 8, 0, 0, VW_FOURCC_RGBA},
+    {AV_PIX_FMT_BGR0, 8, 0, 0, VW_FOURCC_BGRX}, {AV_PIX_FMT_RGB0, 8, 0, 0, VW_FOURCC_RGBX},
 };
 
 #define NUM_FRAME_FORMATS (sizeof(frame_formats) / sizeof(frame_formats[0]))
@@ -48,8 +56,9 @@ static const struct frame_format *frame_format_of(int av)
 /* The format a private frame of a surface of format `pf` is made in. */
 static const struct frame_format *frame_format_native(const struct vc_pixel_format *pf)
 {
+    uint32_t rgb = vc_pixel_format_is_rgb(pf) ? pf->fourcc : 0;
     for (size_t i = 0; i < NUM_FRAME_FORMATS; i++)
-        if (frame_formats[i].depth == pf->depth &&
+        if (frame_formats[i].rgb_fourcc == rgb && frame_formats[i].depth == pf->depth &&
             frame_formats[i].log2_chroma_w == pf->log2_chroma_w &&
             frame_formats[i].log2_chroma_h == pf->log2_chroma_h)
             return &frame_formats[i];
@@ -80,6 +89,11 @@ static const struct frame_format *frame_check(struct vh_surface *surface, const 
         vh_error_set(err, VW_ERR_INTERNAL,
                      "sw: surface %u (%s) given a %s picture, not planar YUV 4:2:0/4:2:2/4:4:4 "
                      "of 8 or 10 bits", surface->id, pf->name, av_name ? av_name : "?");
+        return NULL;
+    }
+    if (ff->rgb_fourcc != (vc_pixel_format_is_rgb(pf) ? pf->fourcc : 0)) {
+        vh_error_set(err, VW_ERR_INTERNAL, "sw: surface %u (%s) given a %s picture",
+                     surface->id, pf->name, av_name);
         return NULL;
     }
     if (ff->log2_chroma_w != pf->log2_chroma_w || ff->log2_chroma_h != pf->log2_chroma_h) {
@@ -122,7 +136,7 @@ int sw_surface_init(struct vh_engine *engine, struct vh_surface *surface,
     if (!pf || pf->rt_format != surface->rt_format)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "sw: surface format 0x%x/0x%08x not supported (a VW_RT_* format with "
-                            "its FOURCC: NV12, P010, 422H, 444P, Y210, Y410)",
+                            "its FOURCC: NV12, P010, 422H, 444P, Y210, Y410, BGRA/RGBA/BGRX/RGBX)",
                             surface->rt_format, surface->pixel_format);
     uint32_t max_w, max_h;
     sw_max_size(&max_w, &max_h);
@@ -317,6 +331,32 @@ static void read_chroma_row(const struct vc_pixel_format *pf, uint8_t *row, cons
     }
 }
 
+/* Opaque black RGB32 pixels. */
+static void rgb_black(uint8_t *d, uint32_t pixels)
+{
+    for (uint32_t i = 0; i < pixels; i++) {
+        d[4 * i] = d[4 * i + 1] = d[4 * i + 2] = 0;
+        d[4 * i + 3] = 0xff;
+    }
+}
+
+/* GET_IMAGE of an RGB surface: the frame (if `have`) is packed in the
+ * image's byte order; rows are copied, the part it does not cover black. */
+static void rgb_read(const AVFrame *f, bool have, const struct vh_rect *rect,
+                     const struct vw_image_layout *layout, uint8_t *dst)
+{
+    for (uint32_t r = 0; r < rect->height; r++) {
+        uint8_t *row = dst + layout->offsets[0] + (size_t)r * layout->pitches[0];
+        uint32_t y = rect->y + r, n = 0;
+        if (have && y < (uint32_t)f->height && rect->x < (uint32_t)f->width) {
+            n = min_u32(rect->width, (uint32_t)f->width - rect->x);
+            memcpy(row, f->data[0] + (size_t)y * f->linesize[0] + (size_t)rect->x * 4,
+                   (size_t)n * 4);
+        }
+        rgb_black(row + (size_t)n * 4, rect->width - n);
+    }
+}
+
 int sw_surface_read(struct vh_engine *engine, struct vh_surface *surface,
                     const struct vh_rect *rect, const struct vw_image_layout *layout,
                     uint8_t *dst, struct vh_error *err)
@@ -336,6 +376,10 @@ int sw_surface_read(struct vh_engine *engine, struct vh_surface *surface,
     const struct frame_format *ff = NULL;
     if (f->buf[0] && !(ff = frame_check(surface, f, err)))
         return err->status;
+    if (vc_pixel_format_is_rgb(pf)) {
+        rgb_read(f, ff != NULL, rect, layout, dst);
+        return VW_OK;
+    }
     const unsigned src_bytes = ff ? sample_bytes(ff) : 1;
     const unsigned up = ff ? pf->depth - ff->depth : 0;
     const bool pair = chroma_interleaved(pf);
@@ -380,6 +424,11 @@ int sw_surface_read(struct vh_engine *engine, struct vh_surface *surface,
 static void fill_black(AVFrame *f, const struct vc_pixel_format *pf,
                        const struct frame_format *ff)
 {
+    if (ff->rgb_fourcc) {
+        for (int r = 0; r < f->height; r++)
+            rgb_black(f->data[0] + (size_t)r * (size_t)f->linesize[0], (uint32_t)f->width);
+        return;
+    }
     for (unsigned c = 0; c < 3; c++) {
         uint32_t cw, ch;
         vc_component_size(pf, c, (uint32_t)f->width, (uint32_t)f->height, &cw, &ch);
@@ -427,7 +476,10 @@ static int make_private(struct vh_surface *surface, struct vh_error *err)
     if (av_frame_get_buffer(n, 0) < 0)
         goto err_buffer;
     fill_black(n, pf, ff);
-    for (unsigned c = 0; have && c < 3; c++) {
+    if (have && ff->rgb_fourcc)
+        av_image_copy_plane(n->data[0], n->linesize[0], old->data[0], old->linesize[0],
+                            old->width * 4, old->height);
+    for (unsigned c = 0; have && !ff->rgb_fourcc && c < 3; c++) {
         uint32_t cw, ch;
         vc_component_size(pf, c, (uint32_t)old->width, (uint32_t)old->height, &cw, &ch);
         av_image_copy_plane(n->data[c], n->linesize[c], old->data[c], old->linesize[c],
@@ -575,6 +627,14 @@ int sw_surface_write(struct vh_engine *engine, struct vh_surface *surface,
 
     AVFrame *f = s->frame;
     const struct frame_format *ff = frame_format_of(f->format);
+    if (ff->rgb_fourcc) {
+        for (uint32_t r = 0; r < src->height; r++)
+            memcpy(f->data[0] + (size_t)(dst_y + r) * f->linesize[0] + (size_t)dst_x * 4,
+                   data + layout->offsets[0] + (size_t)(src->y + r) * layout->pitches[0] +
+                       (size_t)src->x * 4,
+                   (size_t)src->width * 4);
+        return VW_OK;
+    }
     const unsigned dst_bytes = sample_bytes(ff), down = pf->depth - ff->depth;
     const bool pair = chroma_interleaved(pf);
     for (unsigned c = 0; c < 3; c++) {
