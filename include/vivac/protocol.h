@@ -25,7 +25,7 @@
 
 #define VW_MAGIC 0x43564956u /* "VIVC" */
 #define VW_VERSION_MAJOR 1u
-#define VW_VERSION_MINOR 6u
+#define VW_VERSION_MINOR 7u
 
 /* Hard limits of the wire format (the daemon may enforce lower ones). */
 #define VW_MAX_MESSAGE (64u << 20)  /* header.length upper bound */
@@ -1588,7 +1588,25 @@ enum vw_deinterlace {
      * interpolated to the output region's height by the scaling filter:
      * the engine's scaler run on the field's lines. */
     VW_DEINTERLACE_BOB = 1,
+    /* 1.7: motion adaptive (VA's VAProcDeinterlacingMotionAdaptive): the
+     * field vw_process.field of the source kept, the other field's lines
+     * interpolated from the source and the pictures before and after it
+     * (vw_process.past_ids[0], future_ids[0]; the source itself where
+     * none is given), as each engine documents (docs/codecs.md). */
+    VW_DEINTERLACE_MOTION_ADAPTIVE = 2,
 };
+
+/* vw_process.field_order (1.7): which field of the source comes first in
+ * time (VA's VA_DEINTERLACING_BOTTOM_FIELD_FIRST); with
+ * vw_process.field it says whether the job shows the frame's first or
+ * second field. */
+#define VW_FIELD_ORDER_TOP_FIRST 0u
+#define VW_FIELD_ORDER_BOTTOM_FIRST 1u
+
+/* References of a job each way (1.7): VA's forward references are the
+ * pictures before the source in display order (past), backward ones those
+ * after it (future). */
+#define VW_PROCESS_MAX_REFS 4u
 
 /* Rotation and mirroring (1.5; VA's rotation_state / mirror_state): the
  * job's picture, scaled to the output region's size before the turn
@@ -1636,9 +1654,21 @@ struct vw_process {
     uint32_t denoise;             /* DENOISE: x 1000, 0..VW_DENOISE_MAX; else 0 */
     uint32_t sharpen;             /* SHARPEN: x 1000, 0..VW_SHARPEN_MAX; else 0 */
     uint32_t reserved2[2];        /* must be 0 */
+    /* 1.7. A PROCESS payload of VW_PROCESS_SIZE_V15 bytes (a 1.5 or 1.6
+     * client's) ends here: the fields below read as 0 (no references). */
+    uint32_t field_order;         /* DEINTERLACE: VW_FIELD_ORDER_*; else 0 */
+    uint32_t num_past;            /* entries of past_ids, 0..VW_PROCESS_MAX_REFS */
+    uint32_t num_future;          /* entries of future_ids, 0..VW_PROCESS_MAX_REFS */
+    uint32_t reserved3;           /* must be 0 */
+    /* Surfaces of the same size and format as the source, [0] the nearest
+     * in time; entries past num_* are 0. Only MOTION_ADAPTIVE takes any. */
+    uint32_t past_ids[VW_PROCESS_MAX_REFS];   /* VA's forward_references */
+    uint32_t future_ids[VW_PROCESS_MAX_REFS]; /* VA's backward_references */
 };
-static_assert(sizeof(struct vw_process) == 128, "wire size");
+static_assert(sizeof(struct vw_process) == 176, "wire size");
 #define VW_PROCESS_SIZE_V14 96u   /* the 1.4 struct: up to reserved[] */
 static_assert(offsetof(struct vw_process, brightness) == VW_PROCESS_SIZE_V14, "1.4 prefix");
+#define VW_PROCESS_SIZE_V15 128u  /* the 1.5 and 1.6 struct: up to reserved2[] */
+static_assert(offsetof(struct vw_process, field_order) == VW_PROCESS_SIZE_V15, "1.5 prefix");
 
 #endif /* VIVAC_PROTOCOL_H */

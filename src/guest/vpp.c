@@ -26,6 +26,13 @@ static bool daemon_has_filters15(const struct vg_driver *drv)
     return drv->conn.hello.version_minor >= 5;
 }
 
+/* Motion-adaptive deinterlacing needs a 1.7 daemon (the wire's
+ * references). */
+static bool daemon_has_refs17(const struct vg_driver *drv)
+{
+    return drv->conn.hello.version_minor >= 7;
+}
+
 /* The pipeline's filters: one buffer of each type offered at most; any
  * other is refused. Called with the driver locked. */
 static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, uint32_t n,
@@ -74,6 +81,19 @@ static VAStatus resolve_filters(struct vg_driver *drv, const VABufferID *ids, ui
     return VA_STATUS_SUCCESS;
 }
 
+/* The references are surfaces of this driver. Called with it locked. */
+static VAStatus check_refs(struct vg_driver *drv, const struct vw_process *job)
+{
+    for (uint32_t i = 0; i < job->num_past + job->num_future; i++) {
+        uint32_t id = i < job->num_past ? job->past_ids[i] : job->future_ids[i - job->num_past];
+        if (!vg_surface_get(drv, id)) {
+            vc_warn("VideoProc: reference surface %u unknown", id);
+            return VA_STATUS_ERROR_INVALID_SURFACE;
+        }
+    }
+    return VA_STATUS_SUCCESS;
+}
+
 VAStatus vg_proc_render(struct vg_driver *drv, struct vg_context *c, const struct vg_buffer *b)
 {
     if (b->type != VAProcPipelineParameterBufferType)
@@ -94,6 +114,13 @@ VAStatus vg_proc_render(struct vg_driver *drv, struct vg_context *c, const struc
         vc_warn("VideoProc: rotation and mirroring need a vivacd speaking protocol 1.5");
         st = VA_STATUS_ERROR_INVALID_PARAMETER;
     }
+    if (!st && !daemon_has_refs17(drv) &&
+        c->proc->job.deinterlace == VW_DEINTERLACE_MOTION_ADAPTIVE) {
+        vc_warn("VideoProc: motion-adaptive deinterlacing needs a vivacd speaking protocol 1.7");
+        st = VA_STATUS_ERROR_UNSUPPORTED_FILTER;
+    }
+    if (!st)
+        st = check_refs(drv, &c->proc->job);
     if (st)
         return st;
     c->proc->job.source_id = pp.surface;
@@ -110,9 +137,13 @@ VAStatus vg_proc_end_picture(struct vg_driver *drv, VAContextID id, struct vg_co
         return VA_STATUS_ERROR_INVALID_PARAMETER;
     }
     c->proc->job.codec_id = id;
-    /* A 1.4 daemon takes the struct's 1.4 part (nothing after it is set:
-     * resolve_filters offers it none of 1.5's filters). */
-    size_t size = daemon_has_filters15(drv) ? sizeof(c->proc->job) : VW_PROCESS_SIZE_V14;
+    /* A 1.4 daemon takes the struct's 1.4 part, a 1.5 or 1.6 one its 1.5
+     * part (nothing after them matters: vg_proc_render refuses to them what
+     * they lack; field_order alone is cut, which only 1.7's algorithm
+     * reads). */
+    size_t size = daemon_has_refs17(drv)       ? sizeof(c->proc->job)
+                  : daemon_has_filters15(drv) ? VW_PROCESS_SIZE_V15
+                                              : VW_PROCESS_SIZE_V14;
     int err = vg_surface_post_frame(drv, id, c->target, VW_OP_PROCESS, &c->proc->job, size,
                                     NULL, 0, VG_NO_REGION);
     return err ? vg_status_from_errno(err) : VA_STATUS_SUCCESS;
@@ -213,9 +244,20 @@ static VAStatus query_filter_caps(VADriverContextP ctx, VAContextID context, VAP
         *num_filter_caps = 1;
         return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
     }
+    /* Motion adaptive with a 1.7 daemon, listed last: FFmpeg's
+     * deinterlace_vaapi picks the highest algorithm by default. */
+    drv = vg_lock(ctx);
+    unsigned n = daemon_has_refs17(drv) ? 2 : 1;
+    vg_unlock(drv);
+    if (*num_filter_caps < n) {
+        *num_filter_caps = n;
+        return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+    }
     VAProcFilterCapDeinterlacing *caps = filter_caps;
     caps[0] = (VAProcFilterCapDeinterlacing){.type = VAProcDeinterlacingBob};
-    *num_filter_caps = 1;
+    if (n > 1)
+        caps[1] = (VAProcFilterCapDeinterlacing){.type = VAProcDeinterlacingMotionAdaptive};
+    *num_filter_caps = n;
     return VA_STATUS_SUCCESS;
 }
 
@@ -231,6 +273,7 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
     struct vg_proc_filters found;
     VAStatus st = resolve_filters(drv, filters, num_filters, &found);
     bool turns = daemon_has_filters15(drv);
+    bool refs = daemon_has_refs17(drv);
     vg_unlock(drv);
     if (st)
         return st;
@@ -258,6 +301,10 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
     caps->min_input_height = caps->min_output_height = cap->min_height;
     caps->max_input_width = caps->max_output_width = cap->max_width;
     caps->max_input_height = caps->max_output_height = cap->max_height;
+    /* Motion adaptive reads the pictures just before and after the source
+     * (FFmpeg's deinterlace_vaapi queues that many and passes them). */
+    if (refs && found.deint && found.deint->algorithm == VAProcDeinterlacingMotionAdaptive)
+        caps->num_forward_references = caps->num_backward_references = 1;
     return VA_STATUS_SUCCESS;
 }
 

@@ -108,6 +108,30 @@ static VAStatus level_to_vw(const VAProcFilterParameterBuffer *f, uint32_t bit, 
     return VA_STATUS_SUCCESS;
 }
 
+/* VA's references, nearest first: forward ones are the pictures before
+ * the source (past), backward ones those after it (future). The wire
+ * carries the nearest VW_PROCESS_MAX_REFS each way (motion adaptive reads
+ * one each way; vaQueryVideoProcPipelineCaps asks for that). */
+static VAStatus refs_to_vw(const VAProcPipelineParameterBuffer *pp, struct vw_process *job)
+{
+    if ((pp->num_forward_references && !pp->forward_references) ||
+        (pp->num_backward_references && !pp->backward_references)) {
+        vc_warn("VideoProc: references counted but not given");
+        return VA_STATUS_ERROR_INVALID_PARAMETER;
+    }
+    job->num_past = pp->num_forward_references < VW_PROCESS_MAX_REFS
+                        ? pp->num_forward_references
+                        : VW_PROCESS_MAX_REFS;
+    job->num_future = pp->num_backward_references < VW_PROCESS_MAX_REFS
+                          ? pp->num_backward_references
+                          : VW_PROCESS_MAX_REFS;
+    for (uint32_t i = 0; i < job->num_past; i++)
+        job->past_ids[i] = pp->forward_references[i];
+    for (uint32_t i = 0; i < job->num_future; i++)
+        job->future_ids[i] = pp->backward_references[i];
+    return VA_STATUS_SUCCESS;
+}
+
 VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
                            const struct vg_proc_filters *filters,
                            const struct vg_surface *source, const struct vg_surface *target,
@@ -168,16 +192,26 @@ VAStatus vg_proc_translate(const VAProcPipelineParameterBuffer *pp,
     if (st)
         return st;
     if (deint) {
-        if (deint->algorithm != VAProcDeinterlacingBob) {
-            vc_warn("VideoProc: deinterlacing algorithm %d not offered (bob only)",
+        if (deint->algorithm != VAProcDeinterlacingBob &&
+            deint->algorithm != VAProcDeinterlacingMotionAdaptive) {
+            vc_warn("VideoProc: deinterlacing algorithm %d not offered (bob, motion adaptive)",
                     deint->algorithm);
             return VA_STATUS_ERROR_UNSUPPORTED_FILTER;
         }
         /* Bob shows one field; which comes first matters only to
          * algorithms with references. */
         job->filters |= VW_FILTER_DEINTERLACE;
-        job->deinterlace = VW_DEINTERLACE_BOB;
         job->field = (deint->flags & VA_DEINTERLACING_BOTTOM_FIELD) ? 1 : 0;
+        job->field_order = (deint->flags & VA_DEINTERLACING_BOTTOM_FIELD_FIRST)
+                               ? VW_FIELD_ORDER_BOTTOM_FIRST
+                               : VW_FIELD_ORDER_TOP_FIRST;
+        job->deinterlace = VW_DEINTERLACE_BOB;
+        if (deint->algorithm == VAProcDeinterlacingMotionAdaptive) {
+            job->deinterlace = VW_DEINTERLACE_MOTION_ADAPTIVE;
+            st = refs_to_vw(pp, job);
+            if (st)
+                return st;
+        }
     }
     if ((pp->blend_state && pp->blend_state->flags) || pp->num_additional_outputs) {
         vc_warn("VideoProc: blending and extra outputs are not offered");

@@ -116,8 +116,14 @@ struct vh_process {
     uint32_t source_standard, source_range;   /* enum vw_color_standard / vw_color_range */
     uint32_t output_standard, output_range;
     /* deinterlace: 0 none, else enum vw_deinterlace; field: 0 top, 1
-     * bottom, the field of the source region shown. */
+     * bottom, the field of the source region shown; bottom_first: the
+     * source's bottom field comes first in time (1.7). */
     uint32_t deinterlace, field;
+    bool bottom_first;
+    /* Motion adaptive (1.7): the pictures just before and after the source
+     * in display order, of its size and format; NULL where the client gave
+     * none (the source stands in). Never the output. */
+    struct vh_surface *past, *future;
     /* Filters of protocol 1.5, applied to the output region after
      * scaling (output 8-bit 4:2:0 when any is on): ProcAmp (procamp false,
      * or VA's values x 1000 inside VA's ranges, VW_PROCAMP_*); denoise and

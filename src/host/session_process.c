@@ -36,18 +36,49 @@ void vh_session_add_process_caps(struct vh_session *s)
     strncpy(cap->engine_name, s->engine->ops->name, sizeof(cap->engine_name) - 1);
 }
 
+/* The job's reference surfaces, past then future, NULL where the session
+ * has none of that id (counts checked first). */
+static int find_refs(struct vh_session *s, const struct vw_process *p,
+                     struct vh_surface *refs[2 * VW_PROCESS_MAX_REFS])
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->num_past && i < VW_PROCESS_MAX_REFS; i++, n++) {
+        struct vh_surface_obj *o = vh_session_surface(s, p->past_ids[i]);
+        refs[n] = o ? &o->surface : NULL;
+    }
+    for (uint32_t i = 0; i < p->num_future && i < VW_PROCESS_MAX_REFS; i++, n++) {
+        struct vh_surface_obj *o = vh_session_surface(s, p->future_ids[i]);
+        refs[n] = o ? &o->surface : NULL;
+    }
+    return (int)n;
+}
+
+static int check_refs(struct vh_session *s, const struct vw_process *p,
+                      const struct vh_surface *source, const struct vh_surface *output,
+                      struct vh_error *err)
+{
+    struct vh_surface *refs[2 * VW_PROCESS_MAX_REFS];
+    find_refs(s, p, refs);
+    return vh_process_check_refs(p, (const struct vh_surface *const *)refs, source, output,
+                                 err);
+}
+
 int vh_handle_process(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
 {
     const char *W = "PROCESS";
-    /* A 1.4 client's job is the struct's first VW_PROCESS_SIZE_V14 bytes:
-     * the 1.5 fields read as 0 (no ProcAmp). */
+    /* A 1.4 client's job is the struct's first VW_PROCESS_SIZE_V14 bytes
+     * (the 1.5 fields read as 0: no ProcAmp), a 1.5 or 1.6 client's its
+     * first VW_PROCESS_SIZE_V15 (no references). */
     struct vw_process p = {0};
-    size_t size = req->size == VW_PROCESS_SIZE_V14 ? VW_PROCESS_SIZE_V14 : sizeof(p);
+    size_t size = req->size == VW_PROCESS_SIZE_V14 || req->size == VW_PROCESS_SIZE_V15
+                      ? req->size
+                      : sizeof(p);
     struct vc_cursor c = vc_cursor_make(req->payload, req->size);
     if (!vc_cursor_copy(&c, &p, size) || !vc_cursor_done(&c))
         return vh_error_set(&rep->err, VW_ERR_MALFORMED,
-                            "%s: payload is %zu bytes, expected %zu (1.5) or %u (1.4)", W,
-                            req->size, sizeof(p), VW_PROCESS_SIZE_V14);
+                            "%s: payload is %zu bytes, expected %zu (1.7), %u (1.5) or %u "
+                            "(1.4)", W, req->size, sizeof(p), VW_PROCESS_SIZE_V15,
+                            VW_PROCESS_SIZE_V14);
     struct vh_codec_obj *codec = vh_session_codec(s, p.codec_id);
     if (!codec)
         return vh_error_set(&rep->err, VW_ERR_INVALID_ID, "%s: no codec %u", W, p.codec_id);
@@ -69,6 +100,8 @@ int vh_handle_process(struct vh_session *s, const struct vh_request *req, struct
     else
         st = vh_process_check(&p, &src->surface, &f->target->surface,
                               PROC_RT_FORMATS | VW_RT_RGB32, &rep->err);
+    if (st == VW_OK)
+        st = check_refs(s, &p, &src->surface, &f->target->surface, &rep->err);
     if (st != VW_OK) {
         if (f->error.status == VW_OK)
             f->error = rep->err;
@@ -107,6 +140,12 @@ int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struc
     if (!src)
         return vh_error_set(err, VW_ERR_INVALID_ID, "END_FRAME: no source surface %u",
                             p->source_id);
+    /* So may the references; checked again for it. */
+    int st = check_refs(s, p, &src->surface, &f->target->surface, err);
+    if (st != VW_OK)
+        return st;
+    struct vh_surface *refs[2 * VW_PROCESS_MAX_REFS];
+    find_refs(s, p, refs);
     struct vh_process job = {
         .source = &src->surface, .output = &f->target->surface,
         .source_rect = {p->source.x, p->source.y, p->source.width, p->source.height},
@@ -116,6 +155,10 @@ int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struc
         .output_standard = p->output_standard, .output_range = p->output_range,
         .deinterlace = (p->filters & VW_FILTER_DEINTERLACE) ? p->deinterlace : 0,
         .field = p->field,
+        .bottom_first = p->field_order == VW_FIELD_ORDER_BOTTOM_FIRST,
+        /* Motion adaptive reads the nearest picture each way. */
+        .past = p->num_past ? refs[0] : NULL,
+        .future = p->num_future ? refs[p->num_past] : NULL,
         .procamp = (p->filters & VW_FILTER_PROCAMP) != 0,
         .brightness = p->brightness, .contrast = p->contrast,
         .hue = p->hue, .saturation = p->saturation,
@@ -127,7 +170,7 @@ int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struc
     uint64_t out = (uint64_t)p->output.width * p->output.height;
     uint32_t blocks = (uint32_t)(((in > out ? in : out) + 255) / 256);
     struct process_job pj = {codec, &job};
-    int st = vh_session_gated(s, VH_COST_PROCESS, blocks, run_process, &pj, err);
+    st = vh_session_gated(s, VH_COST_PROCESS, blocks, run_process, &pj, err);
     if (st != VW_OK && err->status != st)
         vh_error_set(err, st, "END_FRAME: engine processing failed");
     return st;

@@ -73,6 +73,8 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
     for (unsigned i = 0; i < sizeof(p->reserved2) / sizeof(p->reserved2[0]); i++)
         if (p->reserved2[i] != 0)
             return vh_error_set(err, VW_ERR_MALFORMED, W ": reserved2[%u] is not 0", i);
+    if (p->reserved3 != 0)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": reserved3 is not 0");
     if (p->filters & ~VW_FILTERS_KNOWN)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
                             W ": filters 0x%x: unknown filter bits 0x%x", p->filters,
@@ -91,13 +93,19 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
         return vh_error_set(err, VW_ERR_MALFORMED,
                             W ": deinterlace %u / field %u without the DEINTERLACE filter",
                             p->deinterlace, p->field);
-    if (deint && p->deinterlace != VW_DEINTERLACE_BOB)
+    if (!deint && p->field_order != 0)
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": field_order %u without the DEINTERLACE filter", p->field_order);
+    if (deint && p->deinterlace != VW_DEINTERLACE_BOB &&
+        p->deinterlace != VW_DEINTERLACE_MOTION_ADAPTIVE)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_STREAM,
-                            W ": deinterlace %u: only bob (%u) is supported", p->deinterlace,
-                            VW_DEINTERLACE_BOB);
-    if (deint && p->field > 1)
-        return vh_error_set(err, VW_ERR_MALFORMED, W ": field %u is not 0 (top) or 1 (bottom)",
-                            p->field);
+                            W ": deinterlace %u: bob (%u) and motion adaptive (%u) are "
+                            "supported", p->deinterlace, VW_DEINTERLACE_BOB,
+                            VW_DEINTERLACE_MOTION_ADAPTIVE);
+    if (deint && (p->field > 1 || p->field_order > VW_FIELD_ORDER_BOTTOM_FIRST))
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": field %u / field_order %u is not 0 (top) or 1 (bottom)",
+                            p->field, p->field_order);
     if (p->scaling > VW_SCALING_HQ)
         return vh_error_set(err, VW_ERR_MALFORMED, W ": scaling %u unknown", p->scaling);
     if (p->source_standard > VW_COLOR_BT2020 || p->output_standard > VW_COLOR_BT2020)
@@ -141,10 +149,13 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
         st = check_rect(W ": output region", &p->output, output, err);
     if (st != VW_OK)
         return st;
-    /* A field's 4:2:0 chroma lines are every other chroma line. */
-    if (deint && (p->source.y % 4 || p->source.height % 4))
+    /* Bob's field is every other line of each plane, so its 4:2:0 chroma
+     * lines are every other chroma line. (Motion adaptive filters whole
+     * planes: any even region.) */
+    if (deint && p->deinterlace == VW_DEINTERLACE_BOB &&
+        (p->source.y % 4 || p->source.height % 4))
         return vh_error_set(err, VW_ERR_MALFORMED,
-                            W ": a deinterlaced source region's y %u and height %u must be "
+                            W ": a bob-deinterlaced source region's y %u and height %u must be "
                             "multiples of 4", p->source.y, p->source.height);
     /* The source is scaled to the output's size before the turn. */
     bool swap = p->rotation & 1;
@@ -155,5 +166,64 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
                             W ": %ux%u -> %ux%u scales more than %ux either way",
                             p->source.width, p->source.height, p->output.width, p->output.height,
                             VH_PROCESS_MAX_RATIO);
+    return VW_OK;
+}
+
+/* Entries of `ids` past `n` are 0. */
+static int check_ref_list(const char *name, const uint32_t *ids, uint32_t n,
+                          struct vh_error *err)
+{
+    if (n > VW_PROCESS_MAX_REFS)
+        return vh_error_set(err, VW_ERR_MALFORMED, W ": num_%s %u over %u", name, n,
+                            VW_PROCESS_MAX_REFS);
+    for (uint32_t i = n; i < VW_PROCESS_MAX_REFS; i++)
+        if (ids[i] != 0)
+            return vh_error_set(err, VW_ERR_MALFORMED,
+                                W ": %s_ids[%u] is %u past num_%s %u (must be 0)", name, i,
+                                ids[i], name, n);
+    return VW_OK;
+}
+
+int vh_process_check_refs(const struct vw_process *p, const struct vh_surface *const *refs,
+                          const struct vh_surface *source, const struct vh_surface *output,
+                          struct vh_error *err)
+{
+    int st = check_ref_list("past", p->past_ids, p->num_past, err);
+    if (st == VW_OK)
+        st = check_ref_list("future", p->future_ids, p->num_future, err);
+    if (st != VW_OK)
+        return st;
+    uint32_t n = p->num_past + p->num_future;
+    bool takes = (p->filters & VW_FILTER_DEINTERLACE) &&
+                 p->deinterlace == VW_DEINTERLACE_MOTION_ADAPTIVE;
+    if (n && !takes)
+        return vh_error_set(err, VW_ERR_MALFORMED,
+                            W ": %u past / %u future references: only motion-adaptive "
+                            "deinterlacing takes references", p->num_past, p->num_future);
+    for (uint32_t i = 0; i < n; i++) {
+        bool past = i < p->num_past;
+        const char *name = past ? "past" : "future";
+        uint32_t k = past ? i : i - p->num_past;
+        uint32_t id = past ? p->past_ids[k] : p->future_ids[k];
+        const struct vh_surface *r = refs[i];
+        if (!r)
+            return vh_error_set(err, VW_ERR_INVALID_ID, W ": no %s reference surface %u "
+                                "(%s_ids[%u])", name, id, name, k);
+        if (r == output)
+            return vh_error_set(err, VW_ERR_STATE,
+                                W ": surface %u is both a %s reference and the output", id,
+                                name);
+        if (r->rt_format != source->rt_format || r->pixel_format != source->pixel_format)
+            return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                                W ": %s reference %u (rt_format 0x%x, fourcc 0x%08x) is not "
+                                "in the source %u's format (0x%x, 0x%08x)", name, id,
+                                r->rt_format, r->pixel_format, source->id, source->rt_format,
+                                source->pixel_format);
+        if (r->width != source->width || r->height != source->height)
+            return vh_error_set(err, VW_ERR_RESOLUTION,
+                                W ": %s reference %u is %ux%u, the source %u is %ux%u", name,
+                                id, r->width, r->height, source->id, source->width,
+                                source->height);
+    }
     return VW_OK;
 }

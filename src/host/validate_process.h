@@ -21,4 +21,13 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
                      const struct vh_surface *output, uint32_t rt_formats,
                      struct vh_error *err);
 
+/* The references of a job (1.7), after vh_process_check: `refs` holds the
+ * surfaces of past_ids[0..num_past) then future_ids[0..num_future), NULL
+ * where the session has no such surface. VW_OK, or the first problem:
+ * references only with motion-adaptive deinterlacing, each an existing
+ * surface of the source's size and format that is not the output. */
+int vh_process_check_refs(const struct vw_process *p, const struct vh_surface *const *refs,
+                          const struct vh_surface *source, const struct vh_surface *output,
+                          struct vh_error *err);
+
 #endif

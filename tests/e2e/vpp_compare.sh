@@ -5,18 +5,24 @@
 # (docs/codecs.md, Video processing), on the same decoded frames: every
 # output frame's MD5 equal, and the daemon counted a processing job for
 # each besides the decodes.
-# Usage: vpp_compare.sh CLIP VAAPI_FILTER REF_FILTER [FORMAT]
+# Usage: vpp_compare.sh CLIP VAAPI_FILTER REF_FILTER [FORMAT [TRIM]]
 #   VAAPI_FILTER: e.g. scale_vaapi=w=320:h=180:mode=hq, deinterlace_vaapi=mode=bob
 #   REF_FILTER: e.g. scale=320:180:flags=lanczos, separatefields,scale=w=iw:h=ih*2:flags=bicubic
 #   FORMAT: the output surfaces' format, nv12 (default), p010, or an RGB
 #   one (bgra, rgba, bgr0, rgb0: VA's BGRA, RGBA, BGRX, RGBX), compared as
 #   itself: the reference's `scale` writes it in its one swscale pass.
+#   TRIM: HEAD:TAIL reference frames that VAAPI_FILTER does not output,
+#   left out of the comparison (default 0:0). FFmpeg's deinterlace_vaapi
+#   with references (motion adaptive: one picture before and after) shows
+#   no picture for the first and last input frame; the software filter
+#   shows them with the picture itself standing in for the one missing.
 # VIVAC_E2E_VPP_FAKE_NVDEC=1 (a test build with nvdec; skips elsewhere):
 # `--engine auto` on fake CUDA, nvdec+sw, whose sw part processes through
 # its shadows of nvdec's surfaces; the fake decodes no real picture, so the
 # reference filters the decoded frames as downloaded through vivac.
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage}; vaapi_vf=${2:?usage}; ref_vf=${3:?usage}; format=${4:-nv12}
+trim=${5:-0:0}; trim_head=${trim%%:*}; trim_tail=${trim##*:}
 need ffmpeg
 [ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
 ensure_display
@@ -42,15 +48,19 @@ case "$format" in
     bgra|rgba|bgr0|rgb0) planar=$format down=$format ;;
 esac
 md5s() { grep -v '^#' | awk -F, '{print $NF}'; }
+# The reference's frames less TRIM's (none left: an empty list, a failure).
+trimmed() {
+    awk -v h="$trim_head" -v t="$trim_tail" '{l[NR] = $0} END {for (i = h + 1; i <= NR - t; i++) print l[i]}'
+}
 
 if [ "$engine" = sw ]; then
     ffmpeg -nostdin -v error -i "$clip" -vf "$ref_vf,format=$planar" \
-        -pix_fmt "$planar" -f framemd5 - | md5s >"$e2e_tmp/ref.md5"
+        -pix_fmt "$planar" -f framemd5 - | md5s | trimmed >"$e2e_tmp/ref.md5"
 else
     ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
         -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
         -vf "hwdownload,format=nv12,$ref_vf,format=$planar" \
-        -pix_fmt "$planar" -f framemd5 - | md5s >"$e2e_tmp/ref.md5"
+        -pix_fmt "$planar" -f framemd5 - | md5s | trimmed >"$e2e_tmp/ref.md5"
 fi
 if ! ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
     -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \

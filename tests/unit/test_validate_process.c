@@ -3,7 +3,8 @@
  * regions pass at the surface's edge and fail one step past it; scale
  * ratios pass at 16x and fail past it, both ways; each enum passes at its
  * last value and fails at the next; ProcAmp's, denoise's and
- * sharpening's ranges; formats (RGB32: outputs only, unfiltered). The e2e test hostile_process
+ * sharpening's ranges; formats (RGB32: outputs only, unfiltered); the
+ * references of motion-adaptive deinterlacing (1.7). The e2e test hostile_process
  * sends the same through the wire.
  */
 #include <string.h>
@@ -133,12 +134,27 @@ static void test_fields(void)
     p.field = 2;
     CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     p.field = 0;
-    p.deinterlace = VW_DEINTERLACE_BOB + 1;
+    p.deinterlace = VW_DEINTERLACE_MOTION_ADAPTIVE + 1;
     CHECK_EQ(run(&p), VW_ERR_UNSUPPORTED_STREAM);
     p.deinterlace = VW_DEINTERLACE_BOB;
     p.source = (struct vw_rect){0, 2, 1920, 1076}; /* y not a multiple of 4 */
     CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     p.source = (struct vw_rect){0, 4, 1920, 1074}; /* height not a multiple of 4 */
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    /* Motion adaptive filters whole planes: any even region. */
+    p.deinterlace = VW_DEINTERLACE_MOTION_ADAPTIVE;
+    CHECK_EQ(run(&p), VW_OK);
+    p.source = (struct vw_rect){0, 2, 1920, 1076};
+    CHECK_EQ(run(&p), VW_OK);
+    p.field_order = VW_FIELD_ORDER_BOTTOM_FIRST;
+    CHECK_EQ(run(&p), VW_OK);
+    p.field_order = 2;
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.field_order = VW_FIELD_ORDER_BOTTOM_FIRST; /* without the filter */
+    CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p = good();
+    p.reserved3 = 1;
     CHECK_EQ(run(&p), VW_ERR_MALFORMED);
     p = good();
     p.field = 1; /* without the filter */
@@ -266,8 +282,79 @@ static void test_rgb(void)
     CHECK_EQ(run_on(&p, &src, &rgb), VW_ERR_UNSUPPORTED_FORMAT);
 }
 
+/* References (1.7): counted, existing, of the source's size and format,
+ * not the output, and only for motion adaptive. */
+static int run_refs(const struct vw_process *p, const struct vh_surface *const *refs)
+{
+    struct vh_error err = {0};
+    int st = vh_process_check(p, &src, &out, RT, &err);
+    if (st == VW_OK)
+        st = vh_process_check_refs(p, refs, &src, &out, &err);
+    if (st != VW_OK)
+        CHECK(strstr(err.message, "PROCESS: ") == err.message);
+    return st;
+}
+
+static void test_refs(void)
+{
+    static const struct vh_surface prev = {.id = 7, .width = 1920, .height = 1080,
+                                           .rt_format = VW_RT_YUV420,
+                                           .pixel_format = VW_FOURCC_NV12};
+    static const struct vh_surface small = {.id = 8, .width = 1920, .height = 1088,
+                                            .rt_format = VW_RT_YUV420,
+                                            .pixel_format = VW_FOURCC_NV12};
+    static const struct vh_surface ten = {.id = 9, .width = 1920, .height = 1080,
+                                          .rt_format = VW_RT_YUV420_10,
+                                          .pixel_format = VW_FOURCC_P010};
+    const struct vh_surface *refs[2 * VW_PROCESS_MAX_REFS] = {&prev, &src, &prev, &prev,
+                                                              &prev, &prev, &prev, &prev};
+    struct vw_process p = good();
+    p.filters = VW_FILTER_DEINTERLACE;
+    p.deinterlace = VW_DEINTERLACE_MOTION_ADAPTIVE;
+    CHECK_EQ(run_refs(&p, refs), VW_OK); /* none: the source stands in */
+    p.num_past = p.num_future = 1;
+    p.past_ids[0] = 7;
+    p.future_ids[0] = 1; /* the source itself may be one */
+    CHECK_EQ(run_refs(&p, refs), VW_OK);
+    p.num_past = p.num_future = VW_PROCESS_MAX_REFS;
+    for (unsigned i = 0; i < VW_PROCESS_MAX_REFS; i++)
+        p.past_ids[i] = p.future_ids[i] = 7;
+    CHECK_EQ(run_refs(&p, refs), VW_OK);
+    p.num_past = VW_PROCESS_MAX_REFS + 1;
+    CHECK_EQ(run_refs(&p, refs), VW_ERR_MALFORMED);
+    p.num_past = VW_PROCESS_MAX_REFS;
+    p.num_future = VW_PROCESS_MAX_REFS + 1;
+    CHECK_EQ(run_refs(&p, refs), VW_ERR_MALFORMED);
+    p.num_future = 0xffffffffu;
+    CHECK_EQ(run_refs(&p, refs), VW_ERR_MALFORMED);
+    /* Entries past the counts are 0. */
+    p.num_past = p.num_future = 1;
+    CHECK_EQ(run_refs(&p, refs), VW_ERR_MALFORMED);
+    memset(p.past_ids, 0, sizeof(p.past_ids));
+    memset(p.future_ids, 0, sizeof(p.future_ids));
+    p.past_ids[0] = p.future_ids[0] = 7;
+    CHECK_EQ(run_refs(&p, refs), VW_OK);
+    p.future_ids[VW_PROCESS_MAX_REFS - 1] = 7;
+    CHECK_EQ(run_refs(&p, refs), VW_ERR_MALFORMED);
+    p.future_ids[VW_PROCESS_MAX_REFS - 1] = 0;
+    /* Unknown, the output, another size or format. */
+    const struct vh_surface *bad[2][2] = {{&prev, NULL}, {&out, &prev}};
+    CHECK_EQ(run_refs(&p, bad[0]), VW_ERR_INVALID_ID);
+    CHECK_EQ(run_refs(&p, bad[1]), VW_ERR_STATE);
+    const struct vh_surface *sized[2] = {&small, &prev}, *tenbit[2] = {&prev, &ten};
+    CHECK_EQ(run_refs(&p, sized), VW_ERR_RESOLUTION);
+    CHECK_EQ(run_refs(&p, tenbit), VW_ERR_UNSUPPORTED_FORMAT);
+    /* Only motion adaptive takes references. */
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    CHECK_EQ(run_refs(&p, refs), VW_ERR_MALFORMED);
+    p.filters = 0;
+    p.deinterlace = 0;
+    CHECK_EQ(run_refs(&p, refs), VW_ERR_MALFORMED);
+}
+
 int main(void)
 {
+    test_refs();
     test_rgb();
     test_regions();
     test_ratios();

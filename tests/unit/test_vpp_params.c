@@ -95,7 +95,33 @@ static void test_deinterlace(void)
     d.flags = VA_DEINTERLACING_BOTTOM_FIELD_FIRST | VA_DEINTERLACING_BOTTOM_FIELD;
     CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
     CHECK_EQ(job.field, 1);
+    CHECK_EQ(job.field_order, VW_FIELD_ORDER_BOTTOM_FIRST);
+    /* Bob sends no references even when given them. */
+    VASurfaceID past[5] = {21, 22, 23, 24, 25}, future[2] = {31, 32};
+    pp.forward_references = past;
+    pp.num_forward_references = 1;
+    pp.backward_references = future;
+    pp.num_backward_references = 1;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK(job.num_past == 0 && job.num_future == 0 && job.past_ids[0] == 0);
+    /* Motion adaptive: VA's forward references are the past ones. */
     d.algorithm = VAProcDeinterlacingMotionAdaptive;
+    d.flags = VA_DEINTERLACING_BOTTOM_FIELD;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK(job.deinterlace == VW_DEINTERLACE_MOTION_ADAPTIVE && job.field == 1 &&
+          job.field_order == VW_FIELD_ORDER_TOP_FIRST);
+    CHECK(job.num_past == 1 && job.past_ids[0] == 21 && job.past_ids[1] == 0);
+    CHECK(job.num_future == 1 && job.future_ids[0] == 31 && job.future_ids[1] == 0);
+    /* More than the wire carries: the nearest VW_PROCESS_MAX_REFS. */
+    pp.num_forward_references = 5;
+    pp.num_backward_references = 0;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK(job.num_past == VW_PROCESS_MAX_REFS && job.past_ids[3] == 24 && job.num_future == 0);
+    pp.num_backward_references = 1;
+    pp.backward_references = NULL; /* counted, not given */
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
+    pp.backward_references = future;
+    d.algorithm = VAProcDeinterlacingMotionCompensated;
     CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_ERROR_UNSUPPORTED_FILTER);
     d.algorithm = VAProcDeinterlacingBob;
     pp.num_filters = 2; /* a second filter beside it */

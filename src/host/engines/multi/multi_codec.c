@@ -202,8 +202,19 @@ int multi_process(struct vh_codec *codec, const struct vh_process *job, struct v
     shadowed.output = multi_shadow_get(m, c->part, job->output, err);
     if (!shadowed.output)
         return err->status;
-    /* Part 0's surface holds the picture, whoever decoded it. */
+    /* Part 0's surface holds the picture, whoever decoded it; so do the
+     * references'. */
     int st = copy_picture(c, m->parts[0].engine, job->source, part, shadowed.source, err);
+    struct vh_surface *const refs[2] = {job->past, job->future};
+    struct vh_surface **shadow_refs[2] = {&shadowed.past, &shadowed.future};
+    for (unsigned i = 0; i < 2 && st == VW_OK; i++) {
+        if (!refs[i])
+            continue;
+        *shadow_refs[i] = multi_shadow_get(m, c->part, refs[i], err);
+        st = *shadow_refs[i] ? copy_picture(c, m->parts[0].engine, refs[i], part,
+                                            *shadow_refs[i], err)
+                             : err->status;
+    }
     if (st == VW_OK)
         st = part->ops->process(c->inner, &shadowed, err);
     if (st == VW_OK)

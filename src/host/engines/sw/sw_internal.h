@@ -108,6 +108,13 @@ int sw_process_codec_create(struct vh_engine *engine, const struct vh_codec_desc
                             struct vh_codec **out, struct vh_error *err);
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err);
 
+/* sw_deint.c: the job's source region deinterlaced motion-adaptively
+ * (bwdif, from the job's past and future references) into a new frame of
+ * the region's size in the source's planar format (*out; the caller
+ * frees it). `src` is the source's frame covering the region. */
+int sw_deint_motion_adaptive(const struct vh_process *job, const AVFrame *src, AVFrame **out,
+                             struct vh_error *err);
+
 /* sw_vf.c: the job's libavfilter filters (denoise, sharpening, ProcAmp)
  * and turn (rotation, mirroring) from the region in_rect of a 4:2:0 planar
  * frame into the region out_rect of another (the same frame and region
@@ -120,6 +127,15 @@ int sw_vf_apply(struct sw_vf **vf, AVFrame *in_frame, const struct vh_rect *in_r
                 AVFrame *out_frame, const struct vh_rect *out_rect, const struct vh_process *job,
                 struct vh_error *err);
 void sw_vf_destroy(struct sw_vf **vf);
+/* buffer (frames of width x height in `format`, time base 1/time_base_den)
+ * -> chain -> buffersink, no conversion filter inserted (a filter without
+ * the format fails the graph) and no threads; the caller frees *graph
+ * (set even on failure). A negative AVERROR on failure. */
+struct AVFilterGraph;
+struct AVFilterContext;
+int sw_vf_graph_create(const char *chain, int width, int height, int format, int time_base_den,
+                       struct AVFilterGraph **graph, struct AVFilterContext **src,
+                       struct AVFilterContext **sink);
 
 /* Base of every sw codec instance: the codec's own destroy/decode. */
 struct sw_codec {

@@ -153,17 +153,33 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
     int st = sw_surface_source(job->source, &job->source_rect, &src, err);
     if (st != VW_OK)
         return st;
+    /* Motion adaptive: the source region deinterlaced (sw_deint.c) is the
+     * picture scaled. */
+    AVFrame *deint = NULL;
+    struct vh_rect whole_deint;
     const struct vh_rect *in = &job->source_rect, *o = &job->output_rect;
+    if (job->deinterlace == VW_DEINTERLACE_MOTION_ADAPTIVE) {
+        st = sw_deint_motion_adaptive(job, src, &deint, err);
+        if (st != VW_OK)
+            return st;
+        src = deint;
+        whole_deint = (struct vh_rect){0, 0, in->width, in->height};
+        in = &whole_deint;
+    }
+    bool bob = job->deinterlace == VW_DEINTERLACE_BOB;
     bool whole = o->x == 0 && o->y == 0 && o->width == job->output->width &&
                  o->height == job->output->height;
     AVFrame *dst, *mid;
     struct vh_rect m;
     st = sw_surface_new_frame(job->output, !whole, &dst, err);
-    if (st != VW_OK)
+    if (st != VW_OK) {
+        av_frame_free(&deint);
         return st;
+    }
     st = scaled_frame(job, dst, &mid, &m, err);
     if (st != VW_OK) {
         av_frame_free(&dst);
+        av_frame_free(&deint);
         return st;
     }
     enum AVPixelFormat sf = plain_yuv(src->format), df = dst->format;
@@ -172,11 +188,12 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
     /* Bob: the field's lines are every other line of each plane (4:2:0
      * chroma lines alternate fields too), scaled as a picture of half the
      * height: what FFmpeg's `field` then `scale` filters do. */
-    int in_h = job->deinterlace ? (int)in->height / 2 : (int)in->height;
+    int in_h = bob ? (int)in->height / 2 : (int)in->height;
     p->sws = sws_getCachedContext(p->sws, (int)in->width, in_h, sf, (int)m.width,
                                   (int)m.height, df, flags, NULL, NULL, NULL);
     if (!p->sws) {
         free_frames(&dst, &mid);
+        av_frame_free(&deint);
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: libswscale refused %ux%u %s -> %ux%u %s",
                             in->width, in->height, av_get_pix_fmt_name(sf), m.width, m.height,
                             av_get_pix_fmt_name(df));
@@ -201,12 +218,13 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
     region_planes(src, sf, in->x, in->y, sp);
     region_planes(mid, df, m.x, m.y, dp);
     for (unsigned c = 0; c < 4; c++) {
-        src_linesize[c] = job->deinterlace ? 2 * src->linesize[c] : src->linesize[c];
-        if (job->deinterlace && sp[c] && job->field)
+        src_linesize[c] = bob ? 2 * src->linesize[c] : src->linesize[c];
+        if (bob && sp[c] && job->field)
             sp[c] += src->linesize[c];
     }
     int h = sws_scale(p->sws, (const uint8_t *const *)sp, src_linesize, 0, in_h, dp,
                       mid->linesize);
+    av_frame_free(&deint);
     if (h != (int)m.height) {
         free_frames(&dst, &mid);
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: libswscale wrote %d of %u rows", h,

@@ -78,24 +78,22 @@ void sw_vf_destroy(struct sw_vf **vf)
     *vf = NULL;
 }
 
-/* buffer -> chain -> buffersink in the frame's format, no conversion
- * filter inserted (a filter without the format fails the graph) and no
- * threads. */
-static int build_graph(struct sw_vf *vf)
+int sw_vf_graph_create(const char *chain, int width, int height, int format, int time_base_den,
+                       AVFilterGraph **graph, AVFilterContext **src, AVFilterContext **sink)
 {
     char args[128];
-    snprintf(args, sizeof(args), "video_size=%dx%d:pix_fmt=%d:time_base=1/25:pixel_aspect=1/1",
-             vf->width, vf->height, vf->format);
-    AVFilterGraph *g = vf->graph = avfilter_graph_alloc();
+    snprintf(args, sizeof(args), "video_size=%dx%d:pix_fmt=%d:time_base=1/%d:pixel_aspect=1/1",
+             width, height, format, time_base_den);
+    AVFilterGraph *g = *graph = avfilter_graph_alloc();
     if (!g)
         return AVERROR(ENOMEM);
     g->nb_threads = 1;
     avfilter_graph_set_auto_convert(g, AVFILTER_AUTO_CONVERT_NONE);
-    int r = avfilter_graph_create_filter(&vf->src, avfilter_get_by_name("buffer"), "in", args,
-                                         NULL, g);
+    int r = avfilter_graph_create_filter(src, avfilter_get_by_name("buffer"), "in", args, NULL,
+                                         g);
     if (r >= 0)
-        r = avfilter_graph_create_filter(&vf->sink, avfilter_get_by_name("buffersink"), "out",
-                                         NULL, NULL, g);
+        r = avfilter_graph_create_filter(sink, avfilter_get_by_name("buffersink"), "out", NULL,
+                                         NULL, g);
     if (r < 0)
         return r;
     AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
@@ -105,10 +103,10 @@ static int build_graph(struct sw_vf *vf)
         return AVERROR(ENOMEM);
     }
     outputs->name = av_strdup("in");
-    outputs->filter_ctx = vf->src;
+    outputs->filter_ctx = *src;
     inputs->name = av_strdup("out");
-    inputs->filter_ctx = vf->sink;
-    r = avfilter_graph_parse_ptr(g, vf->chain, &inputs, &outputs, NULL);
+    inputs->filter_ctx = *sink;
+    r = avfilter_graph_parse_ptr(g, chain, &inputs, &outputs, NULL);
     avfilter_inout_free(&outputs);
     avfilter_inout_free(&inputs);
     if (r >= 0)
@@ -132,7 +130,7 @@ static int graph_for(struct sw_vf **vfp, const char *chain, int w, int h, int fo
     vf->height = h;
     vf->format = format;
     snprintf(vf->chain, sizeof(vf->chain), "%s", chain);
-    int r = build_graph(vf);
+    int r = sw_vf_graph_create(vf->chain, w, h, format, 25, &vf->graph, &vf->src, &vf->sink);
     if (r < 0) {
         sw_vf_destroy(vfp);
         return vh_error_set(err, VW_ERR_INTERNAL, "sw: libavfilter refused '%s': %s", chain,
