@@ -4,7 +4,8 @@
 Seeds 22_* to 25_* are encode sessions (protocol 1.3: HELLO minor 3);
 33_* and 34_* video processing (protocol 1.4: PROCESS, the 96-byte 1.4
 struct); 35_* ProcAmp, denoise, sharpening, rotation and mirroring (protocol 1.5:
-the 128-byte struct).
+the 128-byte struct); 36_* motion-adaptive deinterlacing with references
+(protocol 1.7: the 176-byte struct).
 
 Each seed is a stream of vivac wire messages (vw_header + payload, see
 include/vivac/protocol.h) as fuzz/fuzz_session.c reads it; the pseudo-opcode
@@ -161,6 +162,16 @@ def process15(cid, src, procamp=None, denoise=None, sharpen=None, reserved2=(0, 
     kw["filters"] = kw.get("filters", 0) | bits
     return process(cid, src, **kw) + struct.pack("<4i2I2I", *(procamp or (0, 0, 0, 0)),
                                                  denoise or 0, sharpen or 0, *reserved2)
+
+
+def process17(cid, src, order=0, past=(), future=(), counts=None, reserved3=0, **kw):
+    """The 1.7 struct: 1.5's then field_order, num_past, num_future, a
+    reserved word, 4 past and 4 future surface ids (0 past the counts
+    unless given longer); counts: (num_past, num_future) overriding the
+    lists' lengths."""
+    n = counts or (len(past), len(future))
+    ids = list(past) + [0] * (4 - len(past)) + list(future) + [0] * (4 - len(future))
+    return process15(cid, src, **kw) + struct.pack("<4I8I", order, n[0], n[1], reserved3, *ids)
 
 
 def sequence(rc=CQP, bps=0, maxbps=0, depth=8, cabac=1, t8x8=1, crop_right=0, crop_bottom=0,
@@ -352,6 +363,51 @@ def seeds():
         .msg(OP["END_FRAME"], pair(1))
         .msg(OP["BEGIN_FRAME"], pair(1, 2))
         .msg(OP["PROCESS"], process15(1, 1)[:100])
+        .msg(OP["END_FRAME"], pair(1)))
+    adaptive = dict(filters=1, deint=2)
+    s["36_process_adaptive"] = (
+        Stream().msg(OP["HELLO"], hello(minor=7))
+        .msg(OP["CREATE_SURFACE"], create_surface(1))
+        .msg(OP["CREATE_SURFACE"], create_surface(2, W // 2, H // 2))
+        .msg(OP["CREATE_SURFACE"], create_surface(3))
+        .msg(OP["CREATE_SURFACE"], create_surface(4))
+        .msg(OP["CREATE_SURFACE"], create_surface(5, W, H // 2))
+        .msg(OP["CREATE_CODEC"], create_proc_codec(1, W // 2, H // 2))
+        .msg(OP["PUT_IMAGE"], put_image(1, pattern(nv12)))
+        .msg(OP["PUT_IMAGE"], put_image(3, pattern(nv12, 3)))
+        .msg(OP["PUT_IMAGE"], put_image(4, pattern(nv12, 7)))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process17(1, 1, past=(3,), future=(4,), **adaptive))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process17(1, 1, 1, past=(3, 3, 3, 3), future=(4,), field=1,
+                                      sy=2, sh=H - 4, **adaptive))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["SYNC_SURFACE"], pair(2))
+        .msg(OP["GET_IMAGE"], get_image(2, w=W // 2, h=H // 2))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process17(1, 1, future=(1,), sw=6, sh=8, ow=6, oh=8, **adaptive))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process17(1, 1, past=(3,), counts=(5, 0), **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1, past=(3,), future=(4,), counts=(1, 0xFFFFFFFF),
+                                      **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1, past=(3,), counts=(0, 0), **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1, past=(99,), **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1, past=(2,), **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1, future=(5,), **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1, past=(3,), filters=1, deint=1))
+        .msg(OP["PROCESS"], process17(1, 1, 2, **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1, reserved3=1, **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1, sh=6, oh=6, **adaptive))
+        .msg(OP["PROCESS"], process17(1, 1)[:150])
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process17(1, 1, past=(3,), future=(4,), **adaptive))
+        .msg(OP["DESTROY_SURFACE"], pair(4))
+        .msg(OP["END_FRAME"], pair(1))
+        .msg(OP["BEGIN_FRAME"], pair(1, 2))
+        .msg(OP["PROCESS"], process15(1, 1, filters=1, deint=2))
         .msg(OP["END_FRAME"], pair(1)))
     cbr = sequence(CBR, 500000, cabac=0, t8x8=0, crop_right=2, crop_bottom=4)
     cbr2 = sequence(CBR, 200000, cabac=0, t8x8=0, crop_right=2, crop_bottom=4)

@@ -157,6 +157,15 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
         return vh_error_set(err, VW_ERR_MALFORMED,
                             W ": a bob-deinterlaced source region's y %u and height %u must be "
                             "multiples of 4", p->source.y, p->source.height);
+    /* bwdif's planes have 3 columns and 4 lines at least: 4:2:0 chroma's
+     * make that 6x8 pixels. */
+    if (deint && p->deinterlace == VW_DEINTERLACE_MOTION_ADAPTIVE &&
+        (p->source.width < VH_PROCESS_ADAPTIVE_MIN_WIDTH ||
+         p->source.height < VH_PROCESS_ADAPTIVE_MIN_HEIGHT))
+        return vh_error_set(err, VW_ERR_RESOLUTION,
+                            W ": a motion-adaptive source region of %ux%u: %ux%u at least",
+                            p->source.width, p->source.height, VH_PROCESS_ADAPTIVE_MIN_WIDTH,
+                            VH_PROCESS_ADAPTIVE_MIN_HEIGHT);
     /* The source is scaled to the output's size before the turn. */
     bool swap = p->rotation & 1;
     uint32_t ow = swap ? p->output.height : p->output.width;

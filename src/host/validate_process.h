@@ -14,6 +14,10 @@
 /* Largest ratio between a region's source and output size, either way, in
  * each direction (what VA drivers commonly allow). */
 #define VH_PROCESS_MAX_RATIO 16u
+/* The smallest source region of motion-adaptive deinterlacing (the sw
+ * engine's bwdif on 4:2:0: chroma planes of 3 columns and 4 lines). */
+#define VH_PROCESS_ADAPTIVE_MIN_WIDTH 6u
+#define VH_PROCESS_ADAPTIVE_MIN_HEIGHT 8u
 
 /* VW_OK, or the status of the first problem found, err naming the field.
  * `rt_formats`: the VW_RT_* formats the capability processes. */

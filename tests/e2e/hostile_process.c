@@ -1,9 +1,11 @@
-/* Hostile and edge cases of protocol 1.4/1.5's video processing (PROCESS)
+/* Hostile and edge cases of protocol 1.4-1.7's video processing (PROCESS)
  * against a live vivacd (sw engine): every bad field of vw_process
  * (regions outside or across their surfaces, sizes that overflow, unknown
  * enums and filter bits, reserved fields, ProcAmp, denoise and sharpening
  * values outside VA's ranges or without their filter bits), a 1.4 client's 96-byte job, wrong or
- * destroyed surfaces,
+ * destroyed surfaces, motion adaptive's references (1.7: counts, stray
+ * ids, unknown, the output, another size or format, with bob) and a 1.5
+ * client's 128-byte job,
  * PROCESS on the wrong codec or at the wrong time, RGB surfaces (1.6:
  * outputs only, never a decode target, a source, or filtered), a 1.3 client, clients
  * that leave mid-job. Each case gets its status, the frame's END_FRAME
@@ -21,6 +23,8 @@
 #define SRC 1u        /* 64x64 NV12 */
 #define OUT 2u        /* 32x32 NV12 */
 #define SRC422 3u     /* 64x64 422H */
+#define REF 4u        /* 64x64 NV12: a reference (1.7) */
+#define REF_SHORT 5u  /* 64x32 NV12 */
 
 static int create_proc(struct client *c, uint32_t id, uint32_t profile)
 {
@@ -40,7 +44,8 @@ static bool setup(struct client *c)
                                      .pixel_format = VW_FOURCC_422H};
     return session(c, 0) && create_proc(c, PROC, VW_PROFILE_NONE) == VW_OK &&
            REQ1(c, VW_OP_CREATE_CODEC, dec) == VW_OK && create_surface(c, SRC, 64, 64) == VW_OK &&
-           create_surface(c, OUT, 32, 32) == VW_OK && REQ1(c, VW_OP_CREATE_SURFACE, s422) == VW_OK;
+           create_surface(c, OUT, 32, 32) == VW_OK && REQ1(c, VW_OP_CREATE_SURFACE, s422) == VW_OK &&
+           create_surface(c, REF, 64, 64) == VW_OK && create_surface(c, REF_SHORT, 64, 32) == VW_OK;
 }
 
 static struct vw_process good(void)
@@ -111,6 +116,33 @@ static void self(struct vw_process *p) { p->source_id = OUT; p->source = p->outp
 static void ratio(struct vw_process *p) { p->output = (struct vw_rect){0, 0, 2, 2}; }
 static void format_422(struct vw_process *p) { p->source_id = SRC422; }
 static void wrong_codec(struct vw_process *p) { p->codec_id = 77; }
+/* Motion adaptive (1.7) with one reference each way, then one field bad. */
+static void adaptive(struct vw_process *p)
+{
+    p->filters = VW_FILTER_DEINTERLACE;
+    p->deinterlace = VW_DEINTERLACE_MOTION_ADAPTIVE;
+    p->num_past = p->num_future = 1;
+    p->past_ids[0] = p->future_ids[0] = REF;
+}
+static void refs_many(struct vw_process *p) { adaptive(p); p->num_past = VW_PROCESS_MAX_REFS + 1; }
+static void refs_huge(struct vw_process *p) { adaptive(p); p->num_future = UINT32_MAX; }
+static void refs_stray(struct vw_process *p) { adaptive(p); p->past_ids[VW_PROCESS_MAX_REFS - 1] = REF; }
+static void ref_unknown(struct vw_process *p) { adaptive(p); p->future_ids[0] = 999; }
+static void ref_invalid(struct vw_process *p) { adaptive(p); p->past_ids[0] = VW_INVALID_ID; }
+static void ref_output(struct vw_process *p) { adaptive(p); p->past_ids[0] = OUT; }
+static void ref_short(struct vw_process *p) { adaptive(p); p->future_ids[0] = REF_SHORT; }
+static void ref_422(struct vw_process *p) { adaptive(p); p->past_ids[0] = SRC422; }
+static void refs_bob(struct vw_process *p) { adaptive(p); p->deinterlace = VW_DEINTERLACE_BOB; }
+static void refs_alone(struct vw_process *p) { adaptive(p); p->filters = 0; p->deinterlace = 0; }
+static void order_bad(struct vw_process *p) { adaptive(p); p->field_order = 2; }
+static void order_alone(struct vw_process *p) { p->field_order = VW_FIELD_ORDER_BOTTOM_FIRST; }
+static void reserved3(struct vw_process *p) { adaptive(p); p->reserved3 = 1; }
+static void adaptive_thin(struct vw_process *p)
+{
+    adaptive(p);
+    p->source = (struct vw_rect){0, 0, 64, 6};
+    p->output = (struct vw_rect){0, 0, 32, 6};
+}
 
 static const struct bad_case bad_cases[] = {
     {"source region outside its surface", src_outside, VW_ERR_MALFORMED},
@@ -150,6 +182,20 @@ static const struct bad_case bad_cases[] = {
     {"source is the output", self, VW_ERR_STATE},
     {"64x64 -> 2x2 (over 16x)", ratio, VW_ERR_RESOLUTION},
     {"a 4:2:2 source", format_422, VW_ERR_UNSUPPORTED_FORMAT},
+    {"5 past references", refs_many, VW_ERR_MALFORMED},
+    {"0xffffffff future references", refs_huge, VW_ERR_MALFORMED},
+    {"a past reference id past num_past", refs_stray, VW_ERR_MALFORMED},
+    {"unknown future reference", ref_unknown, VW_ERR_INVALID_ID},
+    {"past reference VW_INVALID_ID", ref_invalid, VW_ERR_INVALID_ID},
+    {"the output as a past reference", ref_output, VW_ERR_STATE},
+    {"a 64x32 future reference of a 64x64 source", ref_short, VW_ERR_RESOLUTION},
+    {"a 4:2:2 past reference", ref_422, VW_ERR_UNSUPPORTED_FORMAT},
+    {"references with bob", refs_bob, VW_ERR_MALFORMED},
+    {"references without deinterlacing", refs_alone, VW_ERR_MALFORMED},
+    {"field_order 2", order_bad, VW_ERR_MALFORMED},
+    {"a field_order without the DEINTERLACE filter", order_alone, VW_ERR_MALFORMED},
+    {"reserved3", reserved3, VW_ERR_MALFORMED},
+    {"a motion-adaptive source of 64x6", adaptive_thin, VW_ERR_RESOLUTION},
 };
 
 static void case_caps(void)
@@ -307,6 +353,53 @@ static void case_procamp_and_v14(struct client *c)
            VW_PROCESS_SIZE_V14 + 4, ps, es);
 }
 
+/* Motion adaptive (1.7): with references each way, both fields, either
+ * order; with none (the source stands in); the source as its own
+ * reference; and a 1.5/1.6 client's 128-byte job are served. A reference
+ * destroyed between PROCESS and END_FRAME fails the frame. */
+static void case_adaptive(struct client *c)
+{
+    struct vw_process p = good();
+    adaptive(&p);
+    served(c, &p, "motion adaptive, top field, references each way");
+    p.field = 1;
+    p.field_order = VW_FIELD_ORDER_BOTTOM_FIRST;
+    p.num_past = VW_PROCESS_MAX_REFS;
+    for (unsigned i = 0; i < VW_PROCESS_MAX_REFS; i++)
+        p.past_ids[i] = REF;
+    served(c, &p, "motion adaptive, bottom field first, 4 past references");
+    p = good();
+    adaptive(&p);
+    p.past_ids[0] = SRC;
+    p.num_future = 0;
+    p.future_ids[0] = 0;
+    p.source = (struct vw_rect){0, 2, 64, 30}; /* any even region */
+    served(c, &p, "motion adaptive, the source as past reference, no future one, y 2");
+    p.source = (struct vw_rect){58, 56, 6, 8}; /* the smallest, at the corner */
+    p.output = (struct vw_rect){0, 0, 6, 8};
+    served(c, &p, "motion adaptive on the last 6x8");
+    p = good();
+    p.filters = VW_FILTER_DEINTERLACE;
+    p.deinterlace = VW_DEINTERLACE_BOB;
+    begin_frame(c, PROC, OUT);
+    int ps = request(c, VW_OP_PROCESS, &p, VW_PROCESS_SIZE_V15, NULL, 0, NULL, 0);
+    int es = end_frame(c, PROC);
+    result(ps == VW_OK && es == VW_OK, "a 1.5 job of %u bytes: PROCESS %d, END_FRAME %d",
+           VW_PROCESS_SIZE_V15, ps, es);
+
+    create_surface(c, 9, 64, 64);
+    p = good();
+    adaptive(&p);
+    p.future_ids[0] = 9;
+    begin_frame(c, PROC, OUT);
+    ps = REQ1(c, VW_OP_PROCESS, p);
+    int ds = destroy_surface(c, 9);
+    es = end_frame(c, PROC);
+    result(ps == VW_OK && ds == VW_OK && es == VW_ERR_INVALID_ID && strstr(c->message, "future"),
+           "future reference destroyed before END_FRAME -> INVALID_ID (%d: %s)", es,
+           c->message);
+}
+
 static void case_bad_fields(struct client *c)
 {
     for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
@@ -409,6 +502,7 @@ int main(int argc, char **argv)
     }
     case_good(&c);
     case_procamp_and_v14(&c);
+    case_adaptive(&c);
     case_bad_fields(&c);
     case_wrong_place(&c);
     case_rgb(&c);

@@ -150,6 +150,14 @@ static void test_fields(void)
     CHECK_EQ(run(&p), VW_OK);
     p.field_order = 2;
     CHECK_EQ(run(&p), VW_ERR_MALFORMED);
+    p.field_order = 0;
+    p.source = (struct vw_rect){1914, 1072, 6, 8}; /* bwdif's least, at the corner */
+    p.output = (struct vw_rect){0, 0, 6, 8};
+    CHECK_EQ(run(&p), VW_OK);
+    p.source.height = 6;
+    CHECK_EQ(run(&p), VW_ERR_RESOLUTION);
+    p.source = (struct vw_rect){0, 0, 4, 8};
+    CHECK_EQ(run(&p), VW_ERR_RESOLUTION);
     p = good();
     p.field_order = VW_FIELD_ORDER_BOTTOM_FIRST; /* without the filter */
     CHECK_EQ(run(&p), VW_ERR_MALFORMED);
