@@ -5,9 +5,10 @@
  * defaulted to whole surfaces, VA's colour standards and ranges, the
  * scaling quality of filter_flags); vaEndPicture posts BEGIN_FRAME (the
  * output surface), PROCESS and END_FRAME without waiting, as a decode.
- * Filters offered: deinterlacing (bob) and, with a 1.5 daemon, ProcAmp
- * (colour balance), noise reduction and sharpening, and rotation and
- * mirroring; a pipeline with others is refused.
+ * Filters offered: deinterlacing (bob; motion adaptive, with its forward
+ * and backward reference surfaces, with a 1.7 daemon) and, with a 1.5
+ * daemon, ProcAmp (colour balance), noise reduction and sharpening, and
+ * rotation and mirroring; a pipeline with others is refused.
  */
 #ifndef VIVAC_GUEST_VPP_H
 #define VIVAC_GUEST_VPP_H

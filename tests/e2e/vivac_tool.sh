@@ -18,7 +18,7 @@ done
 # and writes RGB (1.6).
 grep -Eq '^  None +videoproc +NV12 .* sw +YUV420\+YUV420_10\+RGB32$' "$e2e_tmp/run.txt" ||
     { echo "FAIL: info does not list sw's video processing"; exit 1; }
-grep -Eq '^  video processing: scaling .*deinterlacing \(bob\), ProcAmp .*, rotation, mirroring$' \
+grep -Eq '^  video processing: scaling .*deinterlacing \(bob, motion adaptive\), ProcAmp .*, rotation, mirroring$' \
     "$e2e_tmp/run.txt" || { echo "FAIL: info does not list the video processing filters"; exit 1; }
 sock=$(awk 'NR==1 {print $2}' "$e2e_tmp/run.txt")
 [ ! -e "$sock" ] || { echo "FAIL: private socket $sock left behind"; exit 1; }
