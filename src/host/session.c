@@ -327,6 +327,24 @@ static void copy_name(char *dst, size_t dst_size, const char *src, size_t src_si
     dst[n] = '\0';
 }
 
+
+/* The minor version HELLO's reply says. Test builds may say an older one
+ * (VIVAC_TEST_SERVER_MINOR=N, N below ours) so that e2e tests see how the
+ * guest treats an older daemon; the daemon itself serves as ever. */
+static uint16_t server_minor(void)
+{
+#ifdef VIVAC_TEST_HOOKS
+    const char *v = getenv("VIVAC_TEST_SERVER_MINOR");
+    if (v && *v) {
+        char *end;
+        unsigned long m = strtoul(v, &end, 10);
+        if (!*end && m < VW_VERSION_MINOR)
+            return (uint16_t)m;
+    }
+#endif
+    return VW_VERSION_MINOR;
+}
+
 static int handle_hello(struct vh_session *s, const struct vh_request *req, struct vh_reply *rep)
 {
     struct vw_hello h;
@@ -370,7 +388,7 @@ static int handle_hello(struct vh_session *s, const struct vh_request *req, stru
     memset(r, 0, sizeof(*r));
     r->magic = VW_MAGIC;
     r->version_major = VW_VERSION_MAJOR;
-    r->version_minor = VW_VERSION_MINOR;
+    r->version_minor = server_minor();
     r->arena_size = arena_size;
     r->max_surfaces = s->limits.max_surfaces;
     r->max_codecs = s->limits.max_codecs;

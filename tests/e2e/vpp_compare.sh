@@ -33,6 +33,12 @@ if [ -n "${VIVAC_E2E_VPP_FAKE_NVDEC:-}" ]; then
     export VIVAC_TEST_FAKE_NVDEC=352x288
     engine=nvdec+sw
 fi
+# VIVAC_TEST_SERVER_MINOR=N (test builds): the daemon's HELLO says 1.N, so
+# the driver offers what it offers an older daemon.
+if [ -n "${VIVAC_TEST_SERVER_MINOR:-}" ]; then
+    grep -qa "VIVAC_TEST_SERVER_MINOR" "$VIVACD" ||
+        { echo "SKIP: vivacd built without -Dtest_hooks"; exit $SKIP; }
+fi
 start_daemon --engine "${engine/nvdec+sw/auto}"
 use_vivac_driver
 "$VIVAC" info --socket "$VIVAC_SOCKET" >"$e2e_tmp/info.txt"
