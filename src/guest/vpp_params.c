@@ -125,10 +125,17 @@ static VAStatus refs_to_vw(const VAProcPipelineParameterBuffer *pp, struct vw_pr
     job->num_future = pp->num_backward_references < VW_PROCESS_MAX_REFS
                           ? pp->num_backward_references
                           : VW_PROCESS_MAX_REFS;
-    for (uint32_t i = 0; i < job->num_past; i++)
-        job->past_ids[i] = pp->forward_references[i];
-    for (uint32_t i = 0; i < job->num_future; i++)
-        job->future_ids[i] = pp->backward_references[i];
+    /* A list ends at VA_INVALID_SURFACE: clients pad with it where a
+     * stream has no picture yet (the daemon's source stands in). */
+    uint32_t n = 0;
+    while (n < job->num_past && pp->forward_references[n] != VA_INVALID_SURFACE) {
+        job->past_ids[n] = pp->forward_references[n];
+        n++;
+    }
+    job->num_past = n;
+    for (n = 0; n < job->num_future && pp->backward_references[n] != VA_INVALID_SURFACE; n++)
+        job->future_ids[n] = pp->backward_references[n];
+    job->num_future = n;
     return VA_STATUS_SUCCESS;
 }
 

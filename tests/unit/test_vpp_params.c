@@ -117,6 +117,13 @@ static void test_deinterlace(void)
     pp.num_backward_references = 0;
     CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
     CHECK(job.num_past == VW_PROCESS_MAX_REFS && job.past_ids[3] == 24 && job.num_future == 0);
+    past[1] = VA_INVALID_SURFACE; /* a padded list ends there */
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK(job.num_past == 1 && job.past_ids[0] == 21 && job.past_ids[1] == 0);
+    past[0] = VA_INVALID_SURFACE;
+    CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_SUCCESS);
+    CHECK(job.num_past == 0 && job.past_ids[0] == 0);
+    past[0] = 21;
     pp.num_backward_references = 1;
     pp.backward_references = NULL; /* counted, not given */
     CHECK_EQ(run_deint(&pp, &d, &job), VA_STATUS_ERROR_INVALID_PARAMETER);
