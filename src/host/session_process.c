@@ -169,6 +169,10 @@ int vh_process_end_frame(struct vh_session *s, struct vh_codec_obj *codec, struc
     uint64_t in = (uint64_t)p->source.width * p->source.height;
     uint64_t out = (uint64_t)p->output.width * p->output.height;
     uint32_t blocks = (uint32_t)(((in > out ? in : out) + 255) / 256);
+    /* Motion adaptive filters 2-3 fields a job on sw (docs/codecs.md):
+     * about 3 bob jobs' time at 1080 lines. */
+    if (job.deinterlace == VW_DEINTERLACE_MOTION_ADAPTIVE)
+        blocks *= 3;
     struct process_job pj = {codec, &job};
     st = vh_session_gated(s, VH_COST_PROCESS, blocks, run_process, &pj, err);
     if (st != VW_OK && err->status != st)

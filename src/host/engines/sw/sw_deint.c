@@ -46,25 +46,41 @@ static enum AVPixelFormat plain(enum AVPixelFormat f)
     return f == AV_PIX_FMT_YUVJ420P ? AV_PIX_FMT_YUV420P : f;
 }
 
-/* Points f's planes at the region r of frame (planar 4:2:0), borrowed:
- * buffersrc copies a frame it cannot reference. */
-static void region_of(AVFrame *f, const AVFrame *frame, const struct vh_rect *r, int64_t pts,
-                      bool bottom_first)
+/* f: the region r of frame (planar 4:2:0), a new reference to its buffers
+ * cropped (no copy), or where it has none its planes borrowed (buffersrc
+ * then copies them). */
+static int region_of(AVFrame *f, const AVFrame *frame, const struct vh_rect *r, int64_t pts,
+                     bool bottom_first)
 {
-    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(frame->format);
-    unsigned bytes = (unsigned)d->comp[0].step;
+    if (frame->buf[0]) {
+        int rv = av_frame_ref(f, frame);
+        if (rv < 0)
+            return rv;
+        f->crop_left = r->x;
+        f->crop_top = r->y;
+        f->crop_right = (size_t)frame->width - r->x - r->width;
+        f->crop_bottom = (size_t)frame->height - r->y - r->height;
+        rv = av_frame_apply_cropping(f, AV_FRAME_CROP_UNALIGNED);
+        if (rv < 0)
+            return rv;
+    } else {
+        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(frame->format);
+        unsigned bytes = (unsigned)d->comp[0].step;
+        f->width = (int)r->width;
+        f->height = (int)r->height;
+        for (unsigned c = 0; c < 3; c++) {
+            uint32_t x = c ? r->x >> d->log2_chroma_w : r->x;
+            uint32_t y = c ? r->y >> d->log2_chroma_h : r->y;
+            f->data[c] =
+                frame->data[c] + (size_t)y * (size_t)frame->linesize[c] + (size_t)x * bytes;
+            f->linesize[c] = frame->linesize[c];
+        }
+    }
     f->format = plain(frame->format);
-    f->width = (int)r->width;
-    f->height = (int)r->height;
     f->pts = pts;
     f->interlaced_frame = 1;
     f->top_field_first = !bottom_first;
-    for (unsigned c = 0; c < 3; c++) {
-        uint32_t x = c ? r->x >> d->log2_chroma_w : r->x;
-        uint32_t y = c ? r->y >> d->log2_chroma_h : r->y;
-        f->data[c] = frame->data[c] + (size_t)y * (size_t)frame->linesize[c] + (size_t)x * bytes;
-        f->linesize[c] = frame->linesize[c];
-    }
+    return 0;
 }
 
 /* The frame of `surface` (the source's when NULL) covering rect, in the
@@ -117,8 +133,9 @@ int sw_deint_motion_adaptive(const struct vh_process *job, const AVFrame *src, A
     static const unsigned feed[4] = {0, 0, 1, 2}; /* pics[] pushed, pts 0..3 */
     for (int64_t i = 0; i < 4 && rv >= 0; i++) {
         av_frame_unref(in);
-        region_of(in, pics[feed[i]], r, i, job->bottom_first);
-        rv = av_buffersrc_add_frame_flags(d.src, in, AV_BUFFERSRC_FLAG_KEEP_REF);
+        rv = region_of(in, pics[feed[i]], r, i, job->bottom_first);
+        if (rv >= 0)
+            rv = av_buffersrc_add_frame_flags(d.src, in, AV_BUFFERSRC_FLAG_KEEP_REF);
     }
     /* Out come the past picture's pass (and passing through), then the
      * source's first field, then (asked for) its second. */
@@ -138,7 +155,7 @@ int sw_deint_motion_adaptive(const struct vh_process *job, const AVFrame *src, A
         av_frame_free(&got);
     }
     *out = got;
-    av_frame_free(&in); /* borrowed planes: nothing of its own to free */
+    av_frame_free(&in);
     avfilter_graph_free(&d.graph);
     return st;
 }
