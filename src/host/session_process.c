@@ -14,7 +14,9 @@
 
 void vh_session_add_process_caps(struct vh_session *s)
 {
-    if (!s->engine->ops->process || s->num_caps >= VH_MAX_CAPS)
+    const struct vh_engine_ops *ops = s->engine->ops;
+    if (!ops->process || (ops->process_accepts && !ops->process_accepts(s->engine, NULL)) ||
+        s->num_caps >= VH_MAX_CAPS)
         return;
     /* Any surface the engine's decoders may write can be processed (in the
      * formats they write: a composite's surfaces may hold fewer). */

@@ -12,6 +12,10 @@
  * and any loss on the way to the decoder changes the output. Nothing opens
  * a device node. It decodes every codec but JPEG (and MPEG-4 Part 2 where
  * VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without it) to 8-bit 4:2:0.
+ * Kernels (video processing) run on the CPU: the bodies of
+ * kernels/vpp_kernels.h, which the GPU runs as PTX, for every thread of
+ * the launch in turn; VIVAC_TEST_FAKE_NVDEC_NO_KERNELS=1: a module that
+ * does not load (a driver too old for the PTX).
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/engines/nvdec/kernels/vpp_kernels.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 
 #define FAKE(name, ...) static CUresult CUDAAPI name(__VA_ARGS__)
@@ -80,6 +85,50 @@ FAKE(f_copy2d, const CUDA_MEMCPY2D *c, CUstream s)
     for (size_t r = 0; r < c->Height; r++)
         memmove(dst + (c->dstY + r) * c->dstPitch + c->dstXInBytes,
                 src + (c->srcY + r) * c->srcPitch + c->srcXInBytes, c->WidthInBytes);
+    return CUDA_SUCCESS;
+}
+
+/* ---- kernels ------------------------------------------------------------------ */
+
+/* CUDA's codes the ffnvcodec headers leave out. */
+#define FAKE_INVALID_VALUE ((CUresult)1)
+#define FAKE_INVALID_IMAGE ((CUresult)200)
+#define FAKE_INVALID_HANDLE ((CUresult)400)
+#define FAKE_NOT_FOUND ((CUresult)500)
+
+static bool fake_no_kernels;
+static int fake_module;                       /* its address: the one module */
+static int fake_scale;                        /* its address: vivac_vpp_scale */
+
+FAKE(f_module_load, CUmodule *m, const void *image)
+{
+    if (fake_no_kernels || !image || !strstr(image, ".entry vivac_vpp_scale"))
+        return FAKE_INVALID_IMAGE;
+    *m = (CUmodule)&fake_module;
+    return CUDA_SUCCESS;
+}
+FAKE(f_module_unload, CUmodule m)
+{
+    return m == (CUmodule)&fake_module ? CUDA_SUCCESS : FAKE_INVALID_HANDLE;
+}
+FAKE(f_module_function, CUfunction *f, CUmodule m, const char *name)
+{
+    if (m != (CUmodule)&fake_module || strcmp(name, "vivac_vpp_scale") != 0)
+        return FAKE_NOT_FOUND;
+    *f = (CUfunction)&fake_scale;
+    return CUDA_SUCCESS;
+}
+FAKE(f_launch, CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx,
+     unsigned int by, unsigned int bz, unsigned int shared, CUstream s, void **params,
+     void **extra)
+{
+    (void)shared, (void)s, (void)extra;
+    if (f != (CUfunction)&fake_scale || gz != 1 || bz != 1 || !params)
+        return FAKE_INVALID_VALUE;
+    const struct vk_scale *a = params[0];
+    for (unsigned y = 0; y < gy * by; y++)
+        for (unsigned x = 0; x < gx * bx; x++)
+            vk_scale_at(a, x, y);
     return CUDA_SUCCESS;
 }
 
@@ -364,6 +413,8 @@ static CudaFunctions fake_cu = {
     .cuStreamCreate = f_stream_create, .cuStreamDestroy = f_stream_destroy,
     .cuStreamSynchronize = f_sync, .cuMemAllocPitch = f_alloc_pitch, .cuMemFree = f_free,
     .cuMemsetD8Async = f_memset8, .cuMemcpy2DAsync = f_copy2d,
+    .cuModuleLoadData = f_module_load, .cuModuleUnload = f_module_unload,
+    .cuModuleGetFunction = f_module_function, .cuLaunchKernel = f_launch,
 };
 static CuvidFunctions fake_cv = {
     .cuvidGetDecoderCaps = f_caps, .cuvidCreateDecoder = f_create,
@@ -385,6 +436,8 @@ bool nvdec_fake_tables(CudaFunctions **cu, CuvidFunctions **cv)
     fake_height = h;
     const char *no_mpeg4 = getenv("VIVAC_TEST_FAKE_NVDEC_NO_MPEG4");
     fake_no_mpeg4 = no_mpeg4 && strcmp(no_mpeg4, "1") == 0;
+    const char *no_kernels = getenv("VIVAC_TEST_FAKE_NVDEC_NO_KERNELS");
+    fake_no_kernels = no_kernels && strcmp(no_kernels, "1") == 0;
     if (cu)
         *cu = &fake_cu;
     *cv = &fake_cv;

@@ -160,6 +160,11 @@ struct nvdec_engine {
     nvdec_tcuMemsetD16Async *memset_d16;
     nvdec_tcuMemGetInfo *mem_get_info;
     nvdec_tcuDeviceTotalMem *device_total_mem;
+    /* Video processing on the GPU (nvdec_vpp.h): the kernels loaded
+     * (local), or the GPU process has them (remote). */
+    bool vpp;
+    CUmodule vpp_module;
+    CUfunction vpp_scale;
 
     /* Everything below under `lock` (held for list operations only, never
      * across CUDA work). */
@@ -282,6 +287,9 @@ void nvdec_host_memory_unregister(struct vh_engine *engine, void *handle);
  * it gave one. */
 int nvdec_surface_alloc(struct nvdec_engine *e, struct vh_surface *surface, CUstream stream,
                         bool clear, bool *fresh, struct vh_error *err);
+/* Context pushed. Queues a black fill of the surface's buffer on `stream`. */
+CUresult nvdec_surface_fill_black(struct nvdec_engine *e, struct vh_surface *surface,
+                                  CUstream stream);
 /* Context pushed. Copies a decoded picture in the surface's layout (NV12
  * into NV12, P016 into P010, YUV444 into 444P; plane p at src + src_pitch *
  * chroma_row * p; width in pixels) into the surface's top-left on `stream`

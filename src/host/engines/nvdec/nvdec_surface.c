@@ -341,8 +341,8 @@ void nvdec_surface_fini(struct vh_engine *engine, struct vh_surface *surface)
     surface->engine_data = NULL;
 }
 
-/* Context pushed. Queues the black fill on `stream`. */
-static CUresult fill_black(struct nvdec_engine *e, struct vh_surface *surface, CUstream stream)
+CUresult nvdec_surface_fill_black(struct nvdec_engine *e, struct vh_surface *surface,
+                                  CUstream stream)
 {
     struct nvdec_surface *s = surface->engine_data;
     CUresult r = CUDA_SUCCESS;
@@ -372,7 +372,7 @@ int nvdec_surface_alloc(struct nvdec_engine *e, struct vh_surface *surface, CUst
                               : VW_ERR_INTERNAL, "cuMemAllocPitch", err);
     }
     *fresh = true;
-    if (clear && (r = fill_black(e, surface, stream)) != CUDA_SUCCESS) {
+    if (clear && (r = nvdec_surface_fill_black(e, surface, stream)) != CUDA_SUCCESS) {
         surface_drop_buffer(e, surface, false);
         return nvdec_cu_error(e, r, VW_ERR_INTERNAL, "clearing a surface", err);
     }
@@ -401,7 +401,7 @@ int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface
     struct nvdec_surface *s = surface->engine_data;
     CUresult r = CUDA_SUCCESS;
     if (!covers)
-        r = fill_black(e, surface, stream);
+        r = nvdec_surface_fill_black(e, surface, stream);
     for (unsigned p = 0; p < s->dev->num_planes && r == CUDA_SUCCESS; p++) {
         uint64_t wb;
         uint32_t rows;
