@@ -11,7 +11,9 @@
  * derived from the bitstream's bytes, so a picture depends on its packet
  * and any loss on the way to the decoder changes the output. Nothing opens
  * a device node. It decodes every codec but JPEG (and MPEG-4 Part 2 where
- * VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without it) to 8-bit 4:2:0.
+ * VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without it; likewise H.264 with
+ * VIVAC_TEST_FAKE_NVDEC_NO_H264=1, so that `auto` decodes it on sw into
+ * the fake's surfaces, real pictures for its kernels) to 8-bit 4:2:0.
  * Kernels (video processing) run on the CPU: the bodies of
  * kernels/vpp_kernels.h, which the GPU runs as PTX, for every thread of
  * the launch in turn; VIVAC_TEST_FAKE_NVDEC_NO_KERNELS=1: a module that
@@ -30,8 +32,8 @@
 #define FAKE(name, ...) static CUresult CUDAAPI name(__VA_ARGS__)
 
 static unsigned fake_width, fake_height;
-/* VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without MPEG-4 Part 2. */
-static bool fake_no_mpeg4;
+/* VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1 / _NO_H264=1: a GPU without the codec. */
+static bool fake_no_mpeg4, fake_no_h264;
 
 FAKE(f_init, unsigned int flags) { (void)flags; return CUDA_SUCCESS; }
 FAKE(f_count, int *n) { *n = 1; return CUDA_SUCCESS; }
@@ -144,7 +146,8 @@ FAKE(f_caps, CUVIDDECODECAPS *c)
 {
     bool ok = c->eChromaFormat == cudaVideoChromaFormat_420 && c->nBitDepthMinus8 == 0 &&
               c->eCodecType != cudaVideoCodec_JPEG &&
-              !(fake_no_mpeg4 && c->eCodecType == cudaVideoCodec_MPEG4);
+              !(fake_no_mpeg4 && c->eCodecType == cudaVideoCodec_MPEG4) &&
+              !(fake_no_h264 && c->eCodecType == cudaVideoCodec_H264);
     c->bIsSupported = ok;
     c->nOutputFormatMask = ok ? 1u << cudaVideoSurfaceFormat_NV12 : 0;
     c->nMinWidth = 48;
@@ -436,6 +439,8 @@ bool nvdec_fake_tables(CudaFunctions **cu, CuvidFunctions **cv)
     fake_height = h;
     const char *no_mpeg4 = getenv("VIVAC_TEST_FAKE_NVDEC_NO_MPEG4");
     fake_no_mpeg4 = no_mpeg4 && strcmp(no_mpeg4, "1") == 0;
+    const char *no_h264 = getenv("VIVAC_TEST_FAKE_NVDEC_NO_H264");
+    fake_no_h264 = no_h264 && strcmp(no_h264, "1") == 0;
     const char *no_kernels = getenv("VIVAC_TEST_FAKE_NVDEC_NO_KERNELS");
     fake_no_kernels = no_kernels && strcmp(no_kernels, "1") == 0;
     if (cu)
