@@ -5,6 +5,8 @@ over all its samples (peak 255 or 1023) and the largest difference of any
 sample.
 
 usage: psnr_y4m.py GOT.y4m REF.y4m MIN_PSNR MAX_DIFF
+       psnr_y4m.py --raw W H BYTES GOT.raw REF.raw MIN_PSNR MAX_DIFF
+(--raw: frames of W x H pixels of BYTES 8-bit samples each, e.g. 4 for RGB32)
 Prints "N frames WxH: PSNR min X dB (mean Y), largest difference D" and
 exits 0 when both have the same frames, every frame's PSNR >= MIN_PSNR and
 D <= MAX_DIFF, else 1."""
@@ -44,11 +46,23 @@ def read_y4m(path):
     return w, h, wide, frames
 
 
+def read_raw(path, w, h, size):
+    with open(path, "rb") as f:
+        data = f.read()
+    return w, h, False, [data[i:i + size] for i in range(0, len(data) - size + 1, size)]
+
+
 def main():
-    got_path, ref_path = sys.argv[1], sys.argv[2]
-    min_psnr, max_diff = float(sys.argv[3]), int(sys.argv[4])
-    gw, gh, gwide, got = read_y4m(got_path)
-    rw, rh, rwide, ref = read_y4m(ref_path)
+    args = sys.argv[1:]
+    if args[0] == "--raw":
+        w, h, size = int(args[1]), int(args[2]), int(args[1]) * int(args[2]) * int(args[3])
+        args = args[4:]
+        gw, gh, gwide, got = read_raw(args[0], w, h, size)
+        rw, rh, rwide, ref = read_raw(args[1], w, h, size)
+    else:
+        gw, gh, gwide, got = read_y4m(args[0])
+        rw, rh, rwide, ref = read_y4m(args[1])
+    min_psnr, max_diff = float(args[2]), int(args[3])
     if (gw, gh, gwide, len(got)) != (rw, rh, rwide, len(ref)) or not got:
         print("videos differ: %dx%d %s-bit, %d frames, against %dx%d %s-bit, %d frames"
               % (gw, gh, 16 if gwide else 8, len(got), rw, rh, 16 if rwide else 8, len(ref)))

@@ -446,6 +446,8 @@ int main(void)
     CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) != VW_OK);
     malformed = pr, malformed.field = 3;
     CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) == VW_ERR_MALFORMED);
+    malformed = pr, malformed.standard = VW_COLOR_BT709;    /* a matrix for a YUV output */
+    CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) == VW_ERR_MALFORMED);
     malformed = pr, malformed.reserved = 1;
     CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) == VW_ERR_MALFORMED);
     CHECK(call(b.fd, NGP_PROCESS, &pr, sizeof(pr), -1, NULL, 0) == VW_ERR_INVALID_ID);

@@ -201,6 +201,18 @@ int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
     return st;
 }
 
+uint32_t multi_process_outputs(struct vh_engine *engine)
+{
+    struct multi_engine *m = multi_engine_of(engine);
+    uint32_t outputs = 0;
+    for (uint32_t i = 0; i < m->num_parts; i++) {
+        struct vh_engine *e = m->parts[i].engine;
+        if (part_processes(m, i, NULL) && e->ops->process_outputs)
+            outputs |= e->ops->process_outputs(e);
+    }
+    return outputs & m->surface_rt_formats & VW_RT_RGB32;
+}
+
 int multi_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err)
 {
     struct multi_codec *c = (struct multi_codec *)codec;

@@ -342,6 +342,7 @@ static void load_optional(struct nvdec_engine *e)
     if (!e->mem_host_register || !e->mem_host_unregister)
         e->mem_host_register = NULL, e->mem_host_unregister = NULL;
     e->memset_d16 = (nvdec_tcuMemsetD16Async *)dlsym(e->cu->lib, "cuMemsetD16Async");
+    e->memset_d32 = (nvdec_tcuMemsetD32Async *)dlsym(e->cu->lib, "cuMemsetD32Async");
     e->mem_get_info = (nvdec_tcuMemGetInfo *)dlsym(e->cu->lib, "cuMemGetInfo_v2");
     e->device_total_mem = (nvdec_tcuDeviceTotalMem *)dlsym(e->cu->lib, "cuDeviceTotalMem_v2");
 }
@@ -628,6 +629,7 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .decode = nvdec_codec_decode,
     .process = nvdec_vpp_process,
     .process_accepts = nvdec_vpp_accepts,
+    .process_outputs = nvdec_vpp_outputs,
     .surface_read = op_surface_read,
     .surface_write = op_surface_write,
     .host_memory_register = op_host_memory_register,

@@ -68,6 +68,14 @@ FAKE(f_alloc_pitch, CUdeviceptr *p, size_t *pitch, size_t w, size_t h, unsigned 
     return CUDA_SUCCESS;
 }
 FAKE(f_free, CUdeviceptr p) { free((void *)(uintptr_t)p); return CUDA_SUCCESS; }
+FAKE(f_memset32, CUdeviceptr d, unsigned int v, size_t n, CUstream s)
+{
+    (void)s;
+    uint8_t *p = (uint8_t *)(uintptr_t)d;
+    for (size_t i = 0; i < n; i++)
+        memcpy(p + 4 * i, &v, 4);             /* the host's order: little-endian, as CUDA's */
+    return CUDA_SUCCESS;
+}
 FAKE(f_memset8, CUdeviceptr d, unsigned char v, size_t n, CUstream s)
 {
     (void)s;
@@ -100,11 +108,12 @@ FAKE(f_copy2d, const CUDA_MEMCPY2D *c, CUstream s)
 
 static bool fake_no_kernels;
 static int fake_module;                       /* its address: the one module */
-static int fake_scale;                        /* its address: vivac_vpp_scale */
+static int fake_scale, fake_rgb;              /* their addresses: vivac_vpp_scale, _rgb */
 
 FAKE(f_module_load, CUmodule *m, const void *image)
 {
-    if (fake_no_kernels || !image || !strstr(image, ".entry vivac_vpp_scale"))
+    if (fake_no_kernels || !image || !strstr(image, ".entry vivac_vpp_scale") ||
+        !strstr(image, ".entry vivac_vpp_rgb"))
         return FAKE_INVALID_IMAGE;
     *m = (CUmodule)&fake_module;
     return CUDA_SUCCESS;
@@ -115,9 +124,14 @@ FAKE(f_module_unload, CUmodule m)
 }
 FAKE(f_module_function, CUfunction *f, CUmodule m, const char *name)
 {
-    if (m != (CUmodule)&fake_module || strcmp(name, "vivac_vpp_scale") != 0)
+    if (m != (CUmodule)&fake_module)
+        return FAKE_INVALID_HANDLE;
+    if (strcmp(name, "vivac_vpp_scale") == 0)
+        *f = (CUfunction)&fake_scale;
+    else if (strcmp(name, "vivac_vpp_rgb") == 0)
+        *f = (CUfunction)&fake_rgb;
+    else
         return FAKE_NOT_FOUND;
-    *f = (CUfunction)&fake_scale;
     return CUDA_SUCCESS;
 }
 FAKE(f_launch, CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx,
@@ -125,12 +139,16 @@ FAKE(f_launch, CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, 
      void **extra)
 {
     (void)shared, (void)s, (void)extra;
-    if (f != (CUfunction)&fake_scale || gz != 1 || bz != 1 || !params)
+    if ((f != (CUfunction)&fake_scale && f != (CUfunction)&fake_rgb) || gz != 1 || bz != 1 ||
+        !params)
         return FAKE_INVALID_VALUE;
-    const struct vk_scale *a = params[0];
     for (unsigned y = 0; y < gy * by; y++)
-        for (unsigned x = 0; x < gx * bx; x++)
-            vk_scale_at(a, x, y);
+        for (unsigned x = 0; x < gx * bx; x++) {
+            if (f == (CUfunction)&fake_scale)
+                vk_scale_at(params[0], x, y);
+            else
+                vk_rgb_at(params[0], x, y);
+        }
     return CUDA_SUCCESS;
 }
 
@@ -406,6 +424,7 @@ void nvdec_fake_optional(struct nvdec_engine *e)
 {
     e->mem_host_register = f_host_register;
     e->mem_host_unregister = f_host_unregister;
+    e->memset_d32 = f_memset32;
 }
 
 static CudaFunctions fake_cu = {

@@ -113,6 +113,7 @@ static_assert(sizeof(struct ngp_hello_reply) == 96 + 24 * NGP_NUM_KINDS * NGP_NU
               "wire size");
 #define NGP_HAS_D16 1u                        /* P010/Y410 surfaces */
 #define NGP_HAS_VPP 2u                        /* PROCESS: the kernels loaded */
+#define NGP_HAS_RGB 4u                        /* RGB32 surfaces, PROCESS writes them */
 
 /* SHARE_MEMORY: a sealed memfd of the worker's (a session's arena or image
  * buffer) that surface reads and writes may name instead of the staging
@@ -215,8 +216,10 @@ struct ngp_process {
     uint32_t source, output;                  /* surface handles, different */
     uint32_t src[4], dst[4];                  /* regions: x, y, width, height */
     uint32_t field;                           /* 0 frame, 1 top, 2 bottom */
+    uint32_t standard;                        /* RGB outputs: VW_COLOR_BT601..BT2020 */
+    uint32_t full_range;                      /* RGB outputs: 0 or 1 */
     uint32_t reserved;
 };
-static_assert(sizeof(struct ngp_process) == 48, "wire size");
+static_assert(sizeof(struct ngp_process) == 56, "wire size");
 
 #endif

@@ -313,7 +313,8 @@ static int process(struct req *r, const struct ngp_process *m)
     pthread_mutex_lock(&second->lock);
     struct nvdec_vpp_job job = {
         .src = {m->src[0], m->src[1], m->src[2], m->src[3]},
-        .dst = {m->dst[0], m->dst[1], m->dst[2], m->dst[3]}, .field = m->field};
+        .dst = {m->dst[0], m->dst[1], m->dst[2], m->dst[3]}, .field = m->field,
+        .standard = m->standard, .full_range = m->full_range};
     rc = nvdec_vpp_check(&src->surface, &dst->surface, &job, &r->err);
     if (!rc)
         rc = r->e->dev->process(&r->e->base, &src->surface, &dst->surface, &job, &r->err);
@@ -370,7 +371,8 @@ static int hello(struct req *r, const struct ngp_hello *m, struct ngp_hello_repl
     *out = (struct ngp_hello_reply){
         .version = NGP_VERSION,
         .num_engines = e->num_engines,
-        .flags = (e->memset_d16 ? NGP_HAS_D16 : 0) | (e->vpp ? NGP_HAS_VPP : 0),
+        .flags = (e->memset_d16 ? NGP_HAS_D16 : 0) | (e->vpp ? NGP_HAS_VPP : 0) |
+                 (e->rgb ? NGP_HAS_RGB : 0),
         .total_mem = e->base.ops->gpu_memory_total((struct vh_engine *)&e->base),
         .gpu_limit = r->w->budget.limit,
     };

@@ -365,6 +365,7 @@ static int remote_process(struct vh_engine *engine, struct vh_surface *src, stru
     const struct remote_surface *s = src->engine_data, *d = dst->engine_data;
     struct ngp_process m = {
         .source = s->handle, .output = d->handle, .field = job->field,
+        .standard = job->standard, .full_range = job->full_range,
         .src = {job->src.x, job->src.y, job->src.width, job->src.height},
         .dst = {job->dst.x, job->dst.y, job->dst.width, job->dst.height}};
     return call(nvdec_engine_get(engine), NGP_PROCESS, &m, sizeof(m), err);
@@ -425,6 +426,7 @@ int nvdec_create_remote(struct vh_engine **out, int gpu_fd, struct vh_error *err
     e->num_engines = hr.num_engines;
     e->remote_total_mem = hr.total_mem;
     e->vpp = hr.flags & NGP_HAS_VPP;
+    e->rgb = hr.flags & NGP_HAS_RGB;
     for (unsigned k = 0; k < NGP_NUM_KINDS; k++)
         for (unsigned o = 0; o < NGP_NUM_OUTPUTS; o++) {
             const struct ngp_caps *c = &hr.caps[k][o];

@@ -146,6 +146,11 @@ static void free_frames(AVFrame **dst, AVFrame **mid)
     av_frame_free(dst);
 }
 
+uint32_t sw_process_outputs(struct vh_engine *engine)
+{
+    return VW_RT_RGB32;
+}
+
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err)
 {
     struct sw_proc *p = (struct sw_proc *)codec;

@@ -20,3 +20,8 @@ VK_GLOBAL void vivac_vpp_scale(struct vk_scale a)
 {
     vk_scale_at(&a, vk_thread_x(), vk_thread_y());
 }
+
+VK_GLOBAL void vivac_vpp_rgb(struct vk_rgb a)
+{
+    vk_rgb_at(&a, vk_thread_x(), vk_thread_y());
+}
