@@ -31,22 +31,7 @@ check() {
     LD_PRELOAD= ffmpeg -nostdin -v error -f rawvideo -pix_fmt nv12 -s ${w}x$h -i "$e2e_tmp/pic.nv12" \
         -vf "format=yuv420p,$ref_vf,format=bgr0" -f rawvideo -pix_fmt bgr0 -y "$e2e_tmp/ref.raw"
     # shellcheck disable=SC2086
-    LD_PRELOAD= python3 - "$e2e_tmp/got.raw" "$e2e_tmp/ref.raw" $pix $vis <<'PY' ||
-import sys
-got, ref = (open(p, "rb").read() for p in sys.argv[1:3])
-pw, ph, vx, vy, vw, vh = map(int, sys.argv[3:9])
-want = bytearray(pw * ph * 4)  # the black pixmap
-assert len(ref) == vw * vh * 4, "reference size"
-for y in range(vh):
-    at = ((vy + y) * pw + vx) * 4
-    want[at:at + vw * 4] = ref[y * vw * 4:(y + 1) * vw * 4]
-if len(got) != len(want):
-    sys.exit(f"got {len(got)} bytes, want {len(want)}")
-diffs = [abs(got[i] - want[i]) for i in range(len(want)) if i % 4 != 3]
-bad = sum(1 for d in diffs if d)
-print(f"# {bad} of {len(diffs)} samples differ, largest {max(diffs)}")
-sys.exit(1 if bad else 0)
-PY
+    LD_PRELOAD= "$(dirname "$0")/compare_bgrx.py" "$e2e_tmp/got.raw" "$e2e_tmp/ref.raw" $pix $vis ||
         { echo "FAIL: $name: the pixmap differs from $ref_vf at $vis"; exit 1; }
     echo "ok - $name"
 }
