@@ -5,6 +5,7 @@
 #include "guest/put_surface.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include <va/va_backend.h>
@@ -161,8 +162,11 @@ VAStatus vg_PutSurface(VADriverContextP ctx, VASurfaceID surface, void *draw_to,
     (void)cliprects;
     (void)number_cliprects;
     if ((ctx->display_type & VA_DISPLAY_MAJOR_MASK) != VA_DISPLAY_X11) {
-        vc_warn("vaPutSurface draws on X11 displays only (this one is of type 0x%lx): read "
-                "frames back with vaGetImage / vaDeriveImage instead", (unsigned long)ctx->display_type);
+        static atomic_bool warned; /* once: a player asks for every frame */
+        if (!atomic_exchange(&warned, true))
+            vc_warn("vaPutSurface draws on X11 displays only (this one is of type 0x%lx): read "
+                    "frames back with vaGetImage / vaDeriveImage instead",
+                    (unsigned long)ctx->display_type);
         return VA_STATUS_ERROR_UNIMPLEMENTED;
     }
     if (!draw_to)

@@ -10,6 +10,7 @@
 #include <X11/Xutil.h>
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <va/va.h>
@@ -82,18 +83,20 @@ int vg_x11_target_get(void *display, unsigned long drawable, struct vg_x11_targe
         return -EINVAL;
     Screen *scr = screen_of_root(dpy, root);
     const Visual *v = scr ? DefaultVisualOfScreen(scr) : NULL;
-    if (!v || v->class != TrueColor || (depth != 24 && depth != 32) ||
-        v->green_mask != 0xff00) {
-        vc_warn("vaPutSurface: drawable of depth %u on a visual vivac cannot draw "
-                "(TrueColor, 8 bits a channel, depth 24 or 32 only)", depth);
+    bool ok = v && v->class == TrueColor && (depth == 24 || depth == 32) &&
+              v->green_mask == 0xff00;
+    if (ok && v->red_mask == 0xff0000 && v->blue_mask == 0xff)
+        out->fourcc = VA_FOURCC_BGRX; /* little-endian B, G, R, X */
+    else if (ok && v->red_mask == 0xff && v->blue_mask == 0xff0000)
+        out->fourcc = VA_FOURCC_RGBX;
+    else {
+        /* Once: a player asks again for every frame. */
+        static atomic_bool warned;
+        if (!atomic_exchange(&warned, true))
+            vc_warn("vaPutSurface: drawable of depth %u on a visual vivac cannot draw "
+                    "(TrueColor, 8 bits a channel, depth 24 or 32 only)", depth);
         return -ENOTSUP;
     }
-    if (v->red_mask == 0xff0000 && v->blue_mask == 0xff)
-        out->fourcc = VA_FOURCC_BGRX; /* little-endian B, G, R, X */
-    else if (v->red_mask == 0xff && v->blue_mask == 0xff0000)
-        out->fourcc = VA_FOURCC_RGBX;
-    else
-        return -ENOTSUP;
     out->width = w;
     out->height = h;
     out->depth = depth;
