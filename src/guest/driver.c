@@ -17,6 +17,7 @@
 #include "guest/config.h"
 #include "guest/context.h"
 #include "guest/image.h"
+#include "guest/put_surface.h"
 #include "guest/session.h"
 #include "guest/surface.h"
 #include "guest/unsupported.h"
@@ -158,6 +159,8 @@ static void free_driver(struct vg_driver *drv)
         free(vg_table_remove(&drv->configs, id));
     vg_table_finish(&drv->configs);
     vg_conn_close(&drv->conn);
+    vg_put_surface_free(drv);
+    pthread_mutex_destroy(&drv->present_lock);
     pthread_mutex_destroy(&drv->lock);
     free(drv);
 }
@@ -211,6 +214,7 @@ static void fill_vtable(struct VADriverVTable *vt)
     vt->vaGetImage = vg_GetImage;
     vt->vaPutImage = vg_PutImage;
     vg_unsupported_fill_vtable(vt);
+    vt->vaPutSurface = vg_PutSurface;
 }
 
 __attribute__((visibility("default"))) VAStatus __vaDriverInit_1_0(VADriverContextP ctx);
@@ -224,6 +228,11 @@ VAStatus __vaDriverInit_1_0(VADriverContextP ctx)
     if (!drv)
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
     if (pthread_mutex_init(&drv->lock, NULL)) {
+        free(drv);
+        return VA_STATUS_ERROR_ALLOCATION_FAILED;
+    }
+    if (pthread_mutex_init(&drv->present_lock, NULL)) {
+        pthread_mutex_destroy(&drv->lock);
         free(drv);
         return VA_STATUS_ERROR_ALLOCATION_FAILED;
     }

@@ -44,6 +44,10 @@ struct vg_driver {
     struct vg_table images;       /* struct vg_image */
     uint32_t num_surfaces;
     char vendor[160];
+    /* vaPutSurface's pipeline (put_surface.c), made at its first call;
+     * present_lock orders those calls and is taken before `lock`. */
+    pthread_mutex_t present_lock;
+    struct vg_present *present;
 };
 
 /* Takes the driver lock and returns the driver. */

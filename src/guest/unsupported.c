@@ -76,17 +76,6 @@ static VAStatus set_display_attributes(VADriverContextP ctx, VADisplayAttribute 
     return VA_STATUS_ERROR_UNIMPLEMENTED;
 }
 
-/* Presenting needs a window system on the host side; read frames back with
- * vaGetImage / vaDeriveImage instead. */
-static VAStatus put_surface(VADriverContextP ctx, VASurfaceID surface, void *draw, short srcx,
-                            short srcy, unsigned short srcw, unsigned short srch, short destx,
-                            short desty, unsigned short destw, unsigned short desth,
-                            VARectangle *cliprects, unsigned int number_cliprects,
-                            unsigned int flags)
-{
-    return VA_STATUS_ERROR_UNIMPLEMENTED;
-}
-
 static VAStatus lock_surface(VADriverContextP ctx, VASurfaceID surface, unsigned int *fourcc,
                              unsigned int *luma_stride, unsigned int *chroma_u_stride,
                              unsigned int *chroma_v_stride, unsigned int *luma_offset,
@@ -114,7 +103,6 @@ void vg_unsupported_fill_vtable(struct VADriverVTable *vt)
     vt->vaQueryDisplayAttributes = query_display_attributes;
     vt->vaGetDisplayAttributes = get_display_attributes;
     vt->vaSetDisplayAttributes = set_display_attributes;
-    vt->vaPutSurface = put_surface;
     vt->vaLockSurface = lock_surface;
     vt->vaUnlockSurface = unlock_surface;
 }

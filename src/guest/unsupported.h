@@ -1,5 +1,5 @@
 /* Entry points for what vivac does not offer (subpictures, display
- * attributes, presentation, surface locking): each gives the VA status code
+ * attributes, surface locking; presentation: put_surface.h): each gives the VA status code
  * that says so, never a fake success. */
 #ifndef VIVAC_GUEST_UNSUPPORTED_H
 #define VIVAC_GUEST_UNSUPPORTED_H

@@ -179,9 +179,14 @@ struct vh_engine_ops {
      * returns VW_OK the output's pixels are final. */
     int (*process)(struct vh_codec *codec, const struct vh_process *job,
                    struct vh_error *err);
-    /* VW_RT_* that process writes besides the formats it reads (VW_RT_RGB32:
-     * RGB outputs); the VIDEOPROC capability lists them. */
-    uint32_t process_outputs;
+    /* Optional: VW_RT_* that process writes besides the formats it reads
+     * (VW_RT_RGB32: RGB outputs); the VIDEOPROC capability lists them. */
+    uint32_t (*process_outputs)(struct vh_engine *engine);
+    /* Optional (NULL: process runs every checked job). Whether process
+     * runs `job`; job NULL: whether the engine processes at all (nvdec:
+     * its kernels loaded). A composite hands a job its first part refuses
+     * to the next part that runs it. */
+    bool (*process_accepts)(struct vh_engine *engine, const struct vh_process *job);
 
     /* Copies `rect` of the surface to dst with the given layout (offsets and
      * pitches relative to dst; the core has checked that the layout fits in

@@ -14,7 +14,9 @@
 
 void vh_session_add_process_caps(struct vh_session *s)
 {
-    if (!s->engine->ops->process || s->num_caps >= VH_MAX_CAPS)
+    const struct vh_engine_ops *ops = s->engine->ops;
+    if (!ops->process || (ops->process_accepts && !ops->process_accepts(s->engine, NULL)) ||
+        s->num_caps >= VH_MAX_CAPS)
         return;
     /* Any surface the engine's decoders may write can be processed (in the
      * formats they write: a composite's surfaces may hold fewer). */
@@ -27,7 +29,8 @@ void vh_session_add_process_caps(struct vh_session *s)
     rt_formats &= PROC_RT_FORMATS;
     if (w < PROC_MIN_SIZE || h < PROC_MIN_SIZE || !(rt_formats & VW_RT_YUV420))
         return;
-    rt_formats |= s->engine->ops->process_outputs & VW_RT_RGB32;
+    if (ops->process_outputs)
+        rt_formats |= ops->process_outputs(s->engine) & VW_RT_RGB32;
     struct vw_cap *cap = &s->caps[s->num_caps++];
     *cap = (struct vw_cap){.profile = VW_PROFILE_NONE, .entrypoint = VW_ENTRYPOINT_VIDEOPROC,
                            .rt_formats = rt_formats, .pixel_format = VW_FOURCC_NV12,

@@ -43,6 +43,16 @@ clip open_gop              352 288 60 null -- --profile high --open-gop --keyint
 clip intra_refresh         352 288 50 null -- --profile main --intra-refresh \
     --keyint 20 --bframes 0
 
+# Smooth colours, no sharp edges: where converters that differ only in
+# how they site and interpolate chroma agree (nvdec's RGB kernel against
+# swscale's, e2e_vpp_nvdec_sw_gpu_rgb_*).
+if [ ! -s "$out/smooth_gradients.264" ]; then
+    ffmpeg -v error -f lavfi -i "gradients=s=640x360:c0=red:c1=blue:c2=green:c3=yellow:nb_colors=4:speed=0.1:rate=25:seed=1" \
+        -frames:v 20 -pix_fmt yuv420p -f yuv4mpegpipe - |
+        x264 --quiet --demuxer y4m --profile high --qp 12 --bframes 2 -o "$out/smooth_gradients.264.tmp" - 2>/dev/null
+    mv "$out/smooth_gradients.264.tmp" "$out/smooth_gradients.264"
+fi
+
 # vpx NAME.ivf W H FRAMES -- ffmpeg encoder options (two passes when the
 # options contain -auto-alt-ref: libvpx makes hidden alt-ref frames only
 # with first-pass statistics). AV1 clips are made with it too.

@@ -20,6 +20,12 @@
 # `--engine auto` on fake CUDA, nvdec+sw, whose sw part processes through
 # its shadows of nvdec's surfaces; the fake decodes no real picture, so the
 # reference filters the decoded frames as downloaded through vivac.
+# VIVAC_E2E_VPP_ON=PART: the daemon must say the jobs ran on that part of
+# the composite (nvdec: the GPU's kernels; sw).
+# VIVAC_E2E_VPP_TOLERANCE="MIN_PSNR MAX_DIFF": where the processing is not
+# defined as the reference (nvdec's bilinear kernels against swscale's
+# bilinear), every frame's PSNR and the largest sample difference instead
+# of MD5s (tests/e2e/psnr_y4m.py; RGB formats: every byte, X included).
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage}; vaapi_vf=${2:?usage}; ref_vf=${3:?usage}; format=${4:-nv12}
 trim=${5:-0:0}; trim_head=${trim%%:*}; trim_tail=${trim##*:}
@@ -59,24 +65,63 @@ trimmed() {
     awk -v h="$trim_head" -v t="$trim_tail" '{l[NR] = $0} END {for (i = h + 1; i <= NR - t; i++) print l[i]}'
 }
 
+# OUT: framemd5 (MD5s, one a line) or yuv4mpegpipe (the frames themselves).
+# (RGB: nut, whose frames are then unpacked as they are).
+out=framemd5
+if [ -n "${VIVAC_E2E_VPP_TOLERANCE:-}" ]; then
+    out=yuv4mpegpipe; [ "$planar" = "$format" ] && out=nut
+fi
+# keep FILE [trimmed]: the reference's MD5s are trimmed (TRIM).
+keep() {
+    case $out in
+        framemd5) if [ "${2:-}" = trimmed ]; then md5s | trimmed >"$1.md5"; else md5s >"$1.md5"; fi ;;
+        yuv4mpegpipe) cat >"$1.y4m" ;;
+        *) cat >"$1.nut" ;;
+    esac
+}
+[ "$out" = framemd5 ] || [ "$trim" = 0:0 ] ||
+    { echo "FAIL: TRIM $trim needs MD5s, not VIVAC_E2E_VPP_TOLERANCE"; exit 1; }
 if [ "$engine" = sw ]; then
     ffmpeg -nostdin -v error -i "$clip" -vf "$ref_vf,format=$planar" \
-        -pix_fmt "$planar" -f framemd5 - | md5s | trimmed >"$e2e_tmp/ref.md5"
+        -pix_fmt "$planar" -strict -1 -f $out - | keep "$e2e_tmp/ref" trimmed
 else
     ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
         -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
         -vf "hwdownload,format=nv12,$ref_vf,format=$planar" \
-        -pix_fmt "$planar" -f framemd5 - | md5s | trimmed >"$e2e_tmp/ref.md5"
+        -pix_fmt "$planar" -strict -1 -f $out - | keep "$e2e_tmp/ref" trimmed
 fi
 if ! ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
     -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
     -vf "$vaapi_vf,hwdownload,format=$down" \
-    -pix_fmt "$planar" -f framemd5 - 2>"$e2e_tmp/ffmpeg.log" | md5s >"$e2e_tmp/got.md5"; then
+    -pix_fmt "$planar" -strict -1 -f $out - 2>"$e2e_tmp/ffmpeg.log" | keep "$e2e_tmp/got"; then
     cat "$e2e_tmp/ffmpeg.log"; tail -20 "$e2e_tmp/vivacd.log"
     echo "FAIL: $vaapi_vf through vivac failed on $(basename "$clip")"; exit 1
 fi
-ref_n=$(wc -l <"$e2e_tmp/ref.md5"); got_n=$(wc -l <"$e2e_tmp/got.md5")
-if [ "$ref_n" -eq 0 ] || ! cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5"; then
+if [ -n "${VIVAC_E2E_VPP_ON:-}" ]; then
+    grep -q "info: $engine: video processing on $VIVAC_E2E_VPP_ON\$" "$e2e_tmp/vivacd.log" || {
+        grep "video processing" "$e2e_tmp/vivacd.log"
+        echo "FAIL: the jobs did not run on $VIVAC_E2E_VPP_ON"; exit 1; }
+fi
+if [ $out != framemd5 ]; then
+    read -r min_psnr max_diff <<<"$VIVAC_E2E_VPP_TOLERANCE"
+    files=("$e2e_tmp/got.y4m" "$e2e_tmp/ref.y4m")
+    if [ $out = nut ]; then
+        read -r w h < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height \
+                        -of csv=s=x:p=0 "$e2e_tmp/ref.nut" | tr x ' ')
+        for f in got ref; do
+            ffmpeg -nostdin -v error -i "$e2e_tmp/$f.nut" -f rawvideo -pix_fmt "$planar" "$e2e_tmp/$f.raw"
+        done
+        files=(--raw "$w" "$h" 4 "$e2e_tmp/got.raw" "$e2e_tmp/ref.raw")
+    fi
+    if ! said=$(python3 "$(dirname "$0")/psnr_y4m.py" "${files[@]}" "$min_psnr" "$max_diff"); then
+        echo "$said"
+        echo "FAIL: $(basename "$clip"): $vaapi_vf against $ref_vf: a frame below $min_psnr dB or a difference above $max_diff"
+        exit 1
+    fi
+    echo "$said"
+    ref_n=${said%% *}
+elif ref_n=$(wc -l <"$e2e_tmp/ref.md5"); got_n=$(wc -l <"$e2e_tmp/got.md5");
+     [ "$ref_n" -eq 0 ] || ! cmp -s "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5"; then
     diff "$e2e_tmp/ref.md5" "$e2e_tmp/got.md5" | head -10 || true
     head -20 "$e2e_tmp/ffmpeg.log"; tail -20 "$e2e_tmp/vivacd.log"
     echo "FAIL: $(basename "$clip"): $vaapi_vf: $got_n frames through vivac, $ref_n from $ref_vf, hashes differ"
@@ -92,4 +137,8 @@ frames=$(sed -n 's/.*session [0-9]* closed: \([0-9]*\) frames, 0 errors.*/\1/p' 
     sort -n | tail -1)
 [ "${frames:-0}" -ge $((ref_n + shown)) ] || {
     grep closed "$e2e_tmp/vivacd.log"; echo "FAIL: want >= $((ref_n + shown)) frames (decode + process)"; exit 1; }
-echo "ok: $(basename "$clip"): $vaapi_vf == $ref_vf ($format): $ref_n frames bit-exact"
+if [ $out != framemd5 ]; then
+    echo "ok: $(basename "$clip"): $vaapi_vf ~ $ref_vf ($format): $ref_n frames within $VIVAC_E2E_VPP_TOLERANCE"
+else
+    echo "ok: $(basename "$clip"): $vaapi_vf == $ref_vf ($format): $ref_n frames bit-exact"
+fi

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "host/engines/nvdec/kernels/vpp_kernels.h"
 #include "host/engines/nvdec/nvdec_gpu_proto.h"
 #include "host/engines/nvdec/nvdec_gpu_server.h"
 #include "host/engines/nvdec/nvdec_remote.h"
@@ -149,6 +150,26 @@ FAKE(f_host_unregister, void *p)
     return CUDA_SUCCESS;
 }
 
+/* Kernels: a module that loads, launches counted with their arguments. */
+static atomic_int n_launch;
+static struct vk_scale last_launch;
+static int module, function;
+FAKE(f_module_load, CUmodule *m, const void *image) { *m = (CUmodule)&module; return CUDA_SUCCESS; }
+FAKE(f_module_unload, CUmodule m) { return CUDA_SUCCESS; }
+FAKE(f_module_function, CUfunction *f, CUmodule m, const char *name)
+{
+    *f = (CUfunction)&function;
+    return CUDA_SUCCESS;
+}
+FAKE(f_launch, CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx,
+     unsigned int by, unsigned int bz, unsigned int shared, CUstream s, void **params,
+     void **extra)
+{
+    last_launch = *(const struct vk_scale *)params[0];
+    atomic_fetch_add(&n_launch, 1);
+    return CUDA_SUCCESS;
+}
+
 static CudaFunctions fake_cu = {
     .cuInit = f_init, .cuDeviceGetCount = f_count, .cuDeviceGet = f_get,
     .cuDeviceGetName = f_name, .cuDevicePrimaryCtxRetain = f_retain,
@@ -157,6 +178,8 @@ static CudaFunctions fake_cu = {
     .cuStreamCreate = f_stream_create, .cuStreamDestroy = f_stream_destroy,
     .cuStreamSynchronize = f_sync, .cuMemAllocPitch = f_alloc_pitch, .cuMemFree = f_free,
     .cuMemsetD8Async = f_memset8, .cuMemcpy2DAsync = f_copy2d,
+    .cuModuleLoadData = f_module_load, .cuModuleUnload = f_module_unload,
+    .cuModuleGetFunction = f_module_function, .cuLaunchKernel = f_launch,
 };
 static CuvidFunctions fake_cv = {
     .cuvidGetDecoderCaps = f_caps, .cuvidCreateDecoder = f_create,
@@ -395,6 +418,40 @@ int main(void)
     CHECK_EQ(a.staging[0], 0x5a);
     CHECK_EQ(a.staging[64 * 48 - 1], 0x5a);
     CHECK_EQ(a.staging[64 * 48], 0);            /* nothing beyond the layout */
+
+    /* PROCESS: surface 100 scaled into 101, both planes launched; what is
+     * not this worker's, not inside the surfaces, or not 0 where it must
+     * be, launches nothing. */
+    struct ngp_surf_create sc2 = sc;
+    sc2.surface = 101, sc2.width = 640, sc2.height = 360;
+    CHECK_EQ(call(a.fd, NGP_SURF_CREATE, &sc2, sizeof(sc2), -1, NULL, 0), VW_OK);
+    struct ngp_process pr = {.source = 100, .output = 101, .src = {0, 0, 1920, 1080},
+                             .dst = {0, 0, 640, 360}, .field = 2};
+    CHECK_EQ(call(a.fd, NGP_PROCESS, &pr, sizeof(pr), -1, NULL, 0), VW_OK);
+    CHECK_EQ(atomic_load(&n_launch), 2);
+    CHECK_EQ(last_launch.comps, 2);               /* chroma last: pairs, halved */
+    CHECK_EQ(last_launch.dst.width, 320);
+    CHECK_EQ(last_launch.src.height, 540);
+    CHECK_EQ(last_launch.field, 2);
+    struct ngp_process wrong = pr;
+    wrong.output = 100;
+    CHECK(call(a.fd, NGP_PROCESS, &wrong, sizeof(wrong), -1, NULL, 0) == VW_ERR_MALFORMED);
+    struct ngp_process malformed;
+    malformed = pr;
+    malformed.dst[2] = 642;
+    CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) != VW_OK);
+    malformed = pr, malformed.src[1] = 1;                     /* splits a chroma sample */
+    CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) != VW_OK);
+    malformed = pr, malformed.src[0] = 0xfffffff0u;           /* wraps */
+    CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) != VW_OK);
+    malformed = pr, malformed.field = 3;
+    CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) == VW_ERR_MALFORMED);
+    malformed = pr, malformed.standard = VW_COLOR_BT709;    /* a matrix for a YUV output */
+    CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) == VW_ERR_MALFORMED);
+    malformed = pr, malformed.reserved = 1;
+    CHECK(call(a.fd, NGP_PROCESS, &malformed, sizeof(malformed), -1, NULL, 0) == VW_ERR_MALFORMED);
+    CHECK(call(b.fd, NGP_PROCESS, &pr, sizeof(pr), -1, NULL, 0) == VW_ERR_INVALID_ID);
+    CHECK_EQ(atomic_load(&n_launch), 2);
 
     /* Unknown ids and another worker's objects reach no fake. */
     int decodes = atomic_load(&n_decode), maps = atomic_load(&n_map);

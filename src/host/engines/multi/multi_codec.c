@@ -5,9 +5,10 @@
  * engine reads and writes its surfaces in the wire's image layouts. A
  * stream a part refuses at its first picture, for what only pictures tell
  * (nvdec: MPEG-4 data partitioning or interlace), moves to the next part
- * that has the profile. Video processing runs on the first part that has
- * it (sw), on shadows too: the source is copied from part 0's surface to
- * the shadow first, the output back after. */
+ * that has the profile. Each video processing job runs on the first part
+ * that runs it (nvdec's kernels do scaling and bob; the rest is sw's), on
+ * shadows where that is not part 0: the source is copied from part 0's
+ * surface to the shadow first, the output back after. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,10 @@ struct multi_codec {
     struct vh_codec_desc desc;
     struct vh_codec *inner;
     uint32_t part;                            /* the part `inner` is on */
+    /* VIDEOPROC: the codecs of the other parts that ran a job, made on
+     * the first job each takes (inner is part `part`'s). */
+    struct vh_codec *proc[MULTI_MAX_PARTS];
+    bool processed_on[MULTI_MAX_PARTS];       /* a job ran there (logged once) */
     bool decoded;                             /* a picture went through */
     uint8_t *upload;                          /* one picture, tightly packed */
     size_t upload_size;
@@ -28,6 +33,13 @@ struct multi_codec {
 static struct vh_engine *part_engine(struct multi_codec *c)
 {
     return multi_engine_of(c->base.engine)->parts[c->part].engine;
+}
+
+/* Whether part i runs `job` (NULL: processes at all). */
+static bool part_processes(const struct multi_engine *m, uint32_t i, const struct vh_process *job)
+{
+    struct vh_engine *e = m->parts[i].engine;
+    return e->ops->process && (!e->ops->process_accepts || e->ops->process_accepts(e, job));
 }
 
 int multi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
@@ -45,7 +57,7 @@ int multi_codec_create(struct vh_engine *engine, const struct vh_codec_desc *des
     c->part = multi_part_serving(m, desc->profile, desc->entrypoint);
     if (desc->entrypoint == VW_ENTRYPOINT_VIDEOPROC)
         for (c->part = 0; c->part < m->num_parts - 1; c->part++)
-            if (m->parts[c->part].engine->ops->process)
+            if (part_processes(m, c->part, NULL))
                 break;
     if (c->part >= m->num_parts)
         c->part = m->num_parts - 1;
@@ -65,6 +77,10 @@ void multi_codec_destroy(struct vh_codec **codec)
         return;
     struct multi_codec *c = (struct multi_codec *)*codec;
     part_engine(c)->ops->codec_destroy(&c->inner);
+    struct multi_engine *m = multi_engine_of(c->base.engine);
+    for (uint32_t i = 0; i < m->num_parts; i++)
+        if (c->proc[i])
+            m->parts[i].engine->ops->codec_destroy(&c->proc[i]);
     free(c->upload);
     free(c);
     *codec = NULL;
@@ -185,21 +201,47 @@ int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
     return st;
 }
 
+uint32_t multi_process_outputs(struct vh_engine *engine)
+{
+    struct multi_engine *m = multi_engine_of(engine);
+    uint32_t outputs = 0;
+    for (uint32_t i = 0; i < m->num_parts; i++) {
+        struct vh_engine *e = m->parts[i].engine;
+        if (part_processes(m, i, NULL) && e->ops->process_outputs)
+            outputs |= e->ops->process_outputs(e);
+    }
+    return outputs & m->surface_rt_formats & VW_RT_RGB32;
+}
+
 int multi_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err)
 {
     struct multi_codec *c = (struct multi_codec *)codec;
     struct multi_engine *m = multi_engine_of(c->base.engine);
-    struct vh_engine *part = part_engine(c);
-    if (!part->ops->process)
+    uint32_t p = 0;
+    while (p < m->num_parts && !part_processes(m, p, job))
+        p++;
+    if (p == m->num_parts)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT, "%s: no video processing",
                             m->base.ops->name);
-    if (c->part == 0)
-        return part->ops->process(c->inner, job, err);
+    struct vh_engine *part = m->parts[p].engine;
+    struct vh_codec *inner = p == c->part ? c->inner : c->proc[p];
+    if (!inner) {
+        int st = part->ops->codec_create(part, &c->desc, &c->proc[p], err);
+        if (st != VW_OK)
+            return st;
+        inner = c->proc[p];
+    }
+    if (!c->processed_on[p]) {
+        c->processed_on[p] = true;
+        vc_info("%s: video processing on %s", m->base.ops->name, part->ops->name);
+    }
+    if (p == 0)
+        return part->ops->process(inner, job, err);
     struct vh_process shadowed = *job;
-    shadowed.source = multi_shadow_get(m, c->part, job->source, err);
+    shadowed.source = multi_shadow_get(m, p, job->source, err);
     if (!shadowed.source)
         return err->status;
-    shadowed.output = multi_shadow_get(m, c->part, job->output, err);
+    shadowed.output = multi_shadow_get(m, p, job->output, err);
     if (!shadowed.output)
         return err->status;
     /* Part 0's surface holds the picture, whoever decoded it; so do the
@@ -210,14 +252,14 @@ int multi_process(struct vh_codec *codec, const struct vh_process *job, struct v
     for (unsigned i = 0; i < 2 && st == VW_OK; i++) {
         if (!refs[i])
             continue;
-        *shadow_refs[i] = multi_shadow_get(m, c->part, refs[i], err);
+        *shadow_refs[i] = multi_shadow_get(m, p, refs[i], err);
         st = *shadow_refs[i] ? copy_picture(c, m->parts[0].engine, refs[i], part,
                                             *shadow_refs[i], err)
                              : err->status;
     }
     if (st == VW_OK)
-        st = part->ops->process(c->inner, &shadowed, err);
+        st = part->ops->process(inner, &shadowed, err);
     if (st == VW_OK)
-        st = upload(c, job->output, shadowed.output, err);
+        st = copy_picture(c, part, shadowed.output, m->parts[0].engine, job->output, err);
     return st;
 }

@@ -123,13 +123,13 @@ static void log_split(const struct multi_engine *m)
     vc_info("engine %s: %s", m->base.ops->name, list);
 }
 
-/* Which chroma formats part 0's surfaces hold: one small surface of each
+/* Which chroma formats (and RGB32) part 0's surfaces hold: one small surface of each
  * made and freed (nvdec's are allocated on first use, remote ones a round
  * trip to the GPU process), and the largest size of its caps. */
 static void probe_surfaces(struct multi_engine *m)
 {
     struct vh_engine *owner = m->parts[0].engine;
-    for (uint32_t bit = 1; bit && bit <= VW_RT_YUV444_10; bit <<= 1) {
+    for (uint32_t bit = 1; bit && bit <= VW_RT_RGB32; bit <<= 1) {
         const struct vc_pixel_format *pf = vc_pixel_format_of_rt(bit);
         if (!pf)
             continue;

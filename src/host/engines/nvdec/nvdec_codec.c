@@ -444,6 +444,8 @@ int nvdec_codec_decode(struct vh_codec *codec, const struct vh_picture *pic,
 {
     struct nvdec_codec *c = to_codec(codec);
     struct nvdec_engine *e = c->e;
+    if (!c->cls)
+        return vh_error_set(err, VW_ERR_STATE, "nvdec: a VIDEOPROC codec decodes nothing");
     size_t size = 0;
     int rc = c->cls->packet_size(c, pic, &size, err);
     if (rc)

@@ -26,6 +26,7 @@
 #include "host/engine.h"
 
 struct nvdec_engine;
+struct nvdec_vpp_job;
 
 /* One codec's decoder on the device (at most one cuvid decoder at a time,
  * none until the first sequence). Opaque: the implementation's. */
@@ -84,6 +85,11 @@ struct nvdec_device_ops {
                          const struct vw_image_layout *layout, const uint8_t *data,
                          struct vh_error *err);
     void (*gpu_trim)(struct vh_engine *engine);
+
+    /* Runs a video processing job (nvdec_vpp.h) from src into dst, both
+     * the engine's surfaces; synchronous. */
+    int (*process)(struct vh_engine *engine, struct vh_surface *src, struct vh_surface *dst,
+                   const struct nvdec_vpp_job *job, struct vh_error *err);
 };
 
 extern const struct nvdec_device_ops nvdec_device_local;

@@ -12,6 +12,7 @@
 #include "host/codecs/h264_param_sets.h"
 #include "host/engines/engines.h"
 #include "host/engines/nvdec/nvdec_internal.h"
+#include "host/engines/nvdec/nvdec_vpp.h"
 #include "host/memory_budget.h"
 
 /* Every profile the engine can serve, in query_caps order; listed only
@@ -204,6 +205,7 @@ static void release_resources(struct nvdec_engine *e)
             e->cu->cuStreamDestroy(e->streams[i]);
         e->num_streams = 0;
         nvdec_buffers_free_all(e);
+        nvdec_vpp_unload(e);
         nvdec_pop(e);
     }
 }
@@ -340,6 +342,7 @@ static void load_optional(struct nvdec_engine *e)
     if (!e->mem_host_register || !e->mem_host_unregister)
         e->mem_host_register = NULL, e->mem_host_unregister = NULL;
     e->memset_d16 = (nvdec_tcuMemsetD16Async *)dlsym(e->cu->lib, "cuMemsetD16Async");
+    e->memset_d32 = (nvdec_tcuMemsetD32Async *)dlsym(e->cu->lib, "cuMemsetD32Async");
     e->mem_get_info = (nvdec_tcuMemGetInfo *)dlsym(e->cu->lib, "cuMemGetInfo_v2");
     e->device_total_mem = (nvdec_tcuDeviceTotalMem *)dlsym(e->cu->lib, "cuDeviceTotalMem_v2");
 }
@@ -400,6 +403,8 @@ int nvdec_engine_open(struct nvdec_engine **out, CudaFunctions *cu, CuvidFunctio
     if (rc)
         goto err_ctx;
     rc = query_caps_all(e, err);
+    if (!rc)
+        nvdec_vpp_load(e);
     nvdec_pop(e);
     if (rc)
         goto err_ctx;
@@ -534,6 +539,9 @@ static int nvdec_codec_create_op(struct vh_engine *engine, const struct vh_codec
 {
     struct nvdec_engine *e = nvdec_engine_get(engine);
     *out = NULL;
+    /* The core checked the description against the VIDEOPROC capability. */
+    if (desc->entrypoint == VW_ENTRYPOINT_VIDEOPROC && desc->profile == VW_PROFILE_NONE)
+        return nvdec_vpp_codec_create(engine, out, err);
     const struct nvdec_profile *p = find_profile(e, desc->profile);
     if (!p)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_PROFILE, "nvdec: profile %u not supported",
@@ -619,6 +627,9 @@ const struct vh_engine_ops vh_engine_nvdec = {
     .codec_create = nvdec_codec_create_op,
     .codec_destroy = nvdec_codec_destroy,
     .decode = nvdec_codec_decode,
+    .process = nvdec_vpp_process,
+    .process_accepts = nvdec_vpp_accepts,
+    .process_outputs = nvdec_vpp_outputs,
     .surface_read = op_surface_read,
     .surface_write = op_surface_write,
     .host_memory_register = op_host_memory_register,

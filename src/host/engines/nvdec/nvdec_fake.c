@@ -11,7 +11,13 @@
  * derived from the bitstream's bytes, so a picture depends on its packet
  * and any loss on the way to the decoder changes the output. Nothing opens
  * a device node. It decodes every codec but JPEG (and MPEG-4 Part 2 where
- * VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without it) to 8-bit 4:2:0.
+ * VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without it; likewise H.264 with
+ * VIVAC_TEST_FAKE_NVDEC_NO_H264=1, so that `auto` decodes it on sw into
+ * the fake's surfaces, real pictures for its kernels) to 8-bit 4:2:0.
+ * Kernels (video processing) run on the CPU: the bodies of
+ * kernels/vpp_kernels.h, which the GPU runs as PTX, for every thread of
+ * the launch in turn; VIVAC_TEST_FAKE_NVDEC_NO_KERNELS=1: a module that
+ * does not load (a driver too old for the PTX).
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -20,13 +26,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/engines/nvdec/kernels/vpp_kernels.h"
 #include "host/engines/nvdec/nvdec_internal.h"
 
 #define FAKE(name, ...) static CUresult CUDAAPI name(__VA_ARGS__)
 
 static unsigned fake_width, fake_height;
-/* VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1: a GPU without MPEG-4 Part 2. */
-static bool fake_no_mpeg4;
+/* VIVAC_TEST_FAKE_NVDEC_NO_MPEG4=1 / _NO_H264=1: a GPU without the codec. */
+static bool fake_no_mpeg4, fake_no_h264;
 
 FAKE(f_init, unsigned int flags) { (void)flags; return CUDA_SUCCESS; }
 FAKE(f_count, int *n) { *n = 1; return CUDA_SUCCESS; }
@@ -61,6 +68,14 @@ FAKE(f_alloc_pitch, CUdeviceptr *p, size_t *pitch, size_t w, size_t h, unsigned 
     return CUDA_SUCCESS;
 }
 FAKE(f_free, CUdeviceptr p) { free((void *)(uintptr_t)p); return CUDA_SUCCESS; }
+FAKE(f_memset32, CUdeviceptr d, unsigned int v, size_t n, CUstream s)
+{
+    (void)s;
+    uint8_t *p = (uint8_t *)(uintptr_t)d;
+    for (size_t i = 0; i < n; i++)
+        memcpy(p + 4 * i, &v, 4);             /* the host's order: little-endian, as CUDA's */
+    return CUDA_SUCCESS;
+}
 FAKE(f_memset8, CUdeviceptr d, unsigned char v, size_t n, CUstream s)
 {
     (void)s;
@@ -83,6 +98,60 @@ FAKE(f_copy2d, const CUDA_MEMCPY2D *c, CUstream s)
     return CUDA_SUCCESS;
 }
 
+/* ---- kernels ------------------------------------------------------------------ */
+
+/* CUDA's codes the ffnvcodec headers leave out. */
+#define FAKE_INVALID_VALUE ((CUresult)1)
+#define FAKE_INVALID_IMAGE ((CUresult)200)
+#define FAKE_INVALID_HANDLE ((CUresult)400)
+#define FAKE_NOT_FOUND ((CUresult)500)
+
+static bool fake_no_kernels;
+static int fake_module;                       /* its address: the one module */
+static int fake_scale, fake_rgb;              /* their addresses: vivac_vpp_scale, _rgb */
+
+FAKE(f_module_load, CUmodule *m, const void *image)
+{
+    if (fake_no_kernels || !image || !strstr(image, ".entry vivac_vpp_scale") ||
+        !strstr(image, ".entry vivac_vpp_rgb"))
+        return FAKE_INVALID_IMAGE;
+    *m = (CUmodule)&fake_module;
+    return CUDA_SUCCESS;
+}
+FAKE(f_module_unload, CUmodule m)
+{
+    return m == (CUmodule)&fake_module ? CUDA_SUCCESS : FAKE_INVALID_HANDLE;
+}
+FAKE(f_module_function, CUfunction *f, CUmodule m, const char *name)
+{
+    if (m != (CUmodule)&fake_module)
+        return FAKE_INVALID_HANDLE;
+    if (strcmp(name, "vivac_vpp_scale") == 0)
+        *f = (CUfunction)&fake_scale;
+    else if (strcmp(name, "vivac_vpp_rgb") == 0)
+        *f = (CUfunction)&fake_rgb;
+    else
+        return FAKE_NOT_FOUND;
+    return CUDA_SUCCESS;
+}
+FAKE(f_launch, CUfunction f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx,
+     unsigned int by, unsigned int bz, unsigned int shared, CUstream s, void **params,
+     void **extra)
+{
+    (void)shared, (void)s, (void)extra;
+    if ((f != (CUfunction)&fake_scale && f != (CUfunction)&fake_rgb) || gz != 1 || bz != 1 ||
+        !params)
+        return FAKE_INVALID_VALUE;
+    for (unsigned y = 0; y < gy * by; y++)
+        for (unsigned x = 0; x < gx * bx; x++) {
+            if (f == (CUfunction)&fake_scale)
+                vk_scale_at(params[0], x, y);
+            else
+                vk_rgb_at(params[0], x, y);
+        }
+    return CUDA_SUCCESS;
+}
+
 /* ---- decoder ------------------------------------------------------------------ */
 
 struct fake_decoder {
@@ -95,7 +164,8 @@ FAKE(f_caps, CUVIDDECODECAPS *c)
 {
     bool ok = c->eChromaFormat == cudaVideoChromaFormat_420 && c->nBitDepthMinus8 == 0 &&
               c->eCodecType != cudaVideoCodec_JPEG &&
-              !(fake_no_mpeg4 && c->eCodecType == cudaVideoCodec_MPEG4);
+              !(fake_no_mpeg4 && c->eCodecType == cudaVideoCodec_MPEG4) &&
+              !(fake_no_h264 && c->eCodecType == cudaVideoCodec_H264);
     c->bIsSupported = ok;
     c->nOutputFormatMask = ok ? 1u << cudaVideoSurfaceFormat_NV12 : 0;
     c->nMinWidth = 48;
@@ -354,6 +424,7 @@ void nvdec_fake_optional(struct nvdec_engine *e)
 {
     e->mem_host_register = f_host_register;
     e->mem_host_unregister = f_host_unregister;
+    e->memset_d32 = f_memset32;
 }
 
 static CudaFunctions fake_cu = {
@@ -364,6 +435,8 @@ static CudaFunctions fake_cu = {
     .cuStreamCreate = f_stream_create, .cuStreamDestroy = f_stream_destroy,
     .cuStreamSynchronize = f_sync, .cuMemAllocPitch = f_alloc_pitch, .cuMemFree = f_free,
     .cuMemsetD8Async = f_memset8, .cuMemcpy2DAsync = f_copy2d,
+    .cuModuleLoadData = f_module_load, .cuModuleUnload = f_module_unload,
+    .cuModuleGetFunction = f_module_function, .cuLaunchKernel = f_launch,
 };
 static CuvidFunctions fake_cv = {
     .cuvidGetDecoderCaps = f_caps, .cuvidCreateDecoder = f_create,
@@ -385,6 +458,10 @@ bool nvdec_fake_tables(CudaFunctions **cu, CuvidFunctions **cv)
     fake_height = h;
     const char *no_mpeg4 = getenv("VIVAC_TEST_FAKE_NVDEC_NO_MPEG4");
     fake_no_mpeg4 = no_mpeg4 && strcmp(no_mpeg4, "1") == 0;
+    const char *no_h264 = getenv("VIVAC_TEST_FAKE_NVDEC_NO_H264");
+    fake_no_h264 = no_h264 && strcmp(no_h264, "1") == 0;
+    const char *no_kernels = getenv("VIVAC_TEST_FAKE_NVDEC_NO_KERNELS");
+    fake_no_kernels = no_kernels && strcmp(no_kernels, "1") == 0;
     if (cu)
         *cu = &fake_cu;
     *cv = &fake_cv;

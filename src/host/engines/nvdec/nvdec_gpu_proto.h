@@ -40,7 +40,7 @@
 
 #include "vivac/protocol.h"
 
-#define NGP_VERSION 3u
+#define NGP_VERSION 4u
 #define NGP_REPLY 0x80000000u
 #define NGP_MAX_MESSAGE (128u * 1024u)        /* a packet, header included */
 #define NGP_MAX_SLICES 16384u                 /* offsets in one DECODE */
@@ -67,6 +67,7 @@ enum ngp_type {
     NGP_TRIM = 13,
     NGP_SHARE_MEMORY = 14,                    /* + fd */
     NGP_UNSHARE_MEMORY = 15,
+    NGP_PROCESS = 16,                         /* version 4 */
 };
 
 struct ngp_hdr {
@@ -111,6 +112,8 @@ struct ngp_hello_reply {
 static_assert(sizeof(struct ngp_hello_reply) == 96 + 24 * NGP_NUM_KINDS * NGP_NUM_OUTPUTS,
               "wire size");
 #define NGP_HAS_D16 1u                        /* P010/Y410 surfaces */
+#define NGP_HAS_VPP 2u                        /* PROCESS: the kernels loaded */
+#define NGP_HAS_RGB 4u                        /* RGB32 surfaces, PROCESS writes them */
 
 /* SHARE_MEMORY: a sealed memfd of the worker's (a session's arena or image
  * buffer) that surface reads and writes may name instead of the staging
@@ -207,5 +210,16 @@ struct ngp_surf_io {
     struct vw_image_layout layout;
 };
 static_assert(sizeof(struct ngp_surf_io) == 48 + sizeof(struct vw_image_layout), "wire size");
+
+/* PROCESS: a video processing job (nvdec_vpp.h) between two surfaces. */
+struct ngp_process {
+    uint32_t source, output;                  /* surface handles, different */
+    uint32_t src[4], dst[4];                  /* regions: x, y, width, height */
+    uint32_t field;                           /* 0 frame, 1 top, 2 bottom */
+    uint32_t standard;                        /* RGB outputs: VW_COLOR_BT601..BT2020 */
+    uint32_t full_range;                      /* RGB outputs: 0 or 1 */
+    uint32_t reserved;
+};
+static_assert(sizeof(struct ngp_process) == 56, "wire size");
 
 #endif

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "host/engines/nvdec/nvdec_gpu_check.h"
 #include "host/engines/nvdec/nvdec_gpu_server_internal.h"
+#include "host/engines/nvdec/nvdec_vpp.h"
 #include "host/image_check.h"
 #include "host/seqpacket.h"
 
@@ -288,6 +289,42 @@ static int surf_io(struct req *r, const struct ngp_surf_io *m, bool write)
     return rc;
 }
 
+/* Both surfaces locked in handle order (lanes may name them the other way
+ * round), the job checked against them, then run. */
+static int process(struct req *r, const struct ngp_process *m)
+{
+    if (m->reserved)
+        return vh_error_set(&r->err, VW_ERR_MALFORMED, "gpu: process: reserved field not 0");
+    if (m->source == m->output)
+        return vh_error_set(&r->err, VW_ERR_MALFORMED, "gpu: process: source is the output");
+    struct ngp_object *src = ngp_object_get(r->w, m->source, NGP_OBJ_SURFACE);
+    struct ngp_object *dst = ngp_object_get(r->w, m->output, NGP_OBJ_SURFACE);
+    int rc = VW_OK;
+    if (!src || !dst) {
+        rc = vh_error_set(&r->err, VW_ERR_INVALID_ID, "gpu: no surface %u",
+                          src ? m->output : m->source);
+        ngp_object_put(r->w, src);
+        ngp_object_put(r->w, dst);
+        return rc;
+    }
+    struct ngp_object *first = m->source < m->output ? src : dst;
+    struct ngp_object *second = first == src ? dst : src;
+    pthread_mutex_lock(&first->lock);
+    pthread_mutex_lock(&second->lock);
+    struct nvdec_vpp_job job = {
+        .src = {m->src[0], m->src[1], m->src[2], m->src[3]},
+        .dst = {m->dst[0], m->dst[1], m->dst[2], m->dst[3]}, .field = m->field,
+        .standard = m->standard, .full_range = m->full_range};
+    rc = nvdec_vpp_check(&src->surface, &dst->surface, &job, &r->err);
+    if (!rc)
+        rc = r->e->dev->process(&r->e->base, &src->surface, &dst->surface, &job, &r->err);
+    pthread_mutex_unlock(&second->lock);
+    pthread_mutex_unlock(&first->lock);
+    ngp_object_put(r->w, src);
+    ngp_object_put(r->w, dst);
+    return rc;
+}
+
 /* The worker's memfd, mapped and (within the worker's share) page-locked. */
 static int share_memory(struct req *r, const struct ngp_share_memory *m, int fd)
 {
@@ -334,7 +371,8 @@ static int hello(struct req *r, const struct ngp_hello *m, struct ngp_hello_repl
     *out = (struct ngp_hello_reply){
         .version = NGP_VERSION,
         .num_engines = e->num_engines,
-        .flags = e->memset_d16 ? NGP_HAS_D16 : 0,
+        .flags = (e->memset_d16 ? NGP_HAS_D16 : 0) | (e->vpp ? NGP_HAS_VPP : 0) |
+                 (e->rgb ? NGP_HAS_RGB : 0),
         .total_mem = e->base.ops->gpu_memory_total((struct vh_engine *)&e->base),
         .gpu_limit = r->w->budget.limit,
     };
@@ -399,6 +437,7 @@ bool ngp_serve_request(struct ngp_lane *l, size_t len, int fd)
         struct ngp_surf_create surf;
         struct ngp_surf_io io;
         struct ngp_share_memory share;
+        struct ngp_process process;
     } m;
     struct ngp_hello_reply hr;
     const void *body = NULL;
@@ -481,6 +520,11 @@ bool ngp_serve_request(struct ngp_lane *l, size_t len, int fd)
         if (!body_is(&r, &m.io, sizeof(m.io)))
             goto garbage;
         rc = surf_io(&r, &m.io, h.type == NGP_SURF_WRITE);
+        break;
+    case NGP_PROCESS:
+        if (!body_is(&r, &m.process, sizeof(m.process)))
+            goto garbage;
+        rc = process(&r, &m.process);
         break;
     case NGP_TRIM:
         if (r.len != 0)

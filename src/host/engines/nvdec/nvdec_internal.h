@@ -69,6 +69,9 @@ typedef CUresult CUDAAPI nvdec_tcuMemHostUnregister(void *p);
 /* P010 black fill (NULL: no 10-bit profiles, no P010 surfaces). */
 typedef CUresult CUDAAPI nvdec_tcuMemsetD16Async(CUdeviceptr dst, unsigned short us, size_t n,
                                                  CUstream stream);
+/* Opaque black of RGB32 surfaces (NULL: no RGB32 surfaces). */
+typedef CUresult CUDAAPI nvdec_tcuMemsetD32Async(CUdeviceptr dst, unsigned int ui, size_t n,
+                                                 CUstream stream);
 #define NVDEC_CU_MEMHOSTREGISTER_PORTABLE 0x01
 /* Device memory figures (NULL when the driver lacks them). */
 typedef CUresult CUDAAPI nvdec_tcuMemGetInfo(size_t *free, size_t *total);
@@ -158,8 +161,15 @@ struct nvdec_engine {
     nvdec_tcuMemHostRegister *mem_host_register;
     nvdec_tcuMemHostUnregister *mem_host_unregister;
     nvdec_tcuMemsetD16Async *memset_d16;
+    nvdec_tcuMemsetD32Async *memset_d32;
     nvdec_tcuMemGetInfo *mem_get_info;
     nvdec_tcuDeviceTotalMem *device_total_mem;
+    /* Video processing on the GPU (nvdec_vpp.h): the kernels loaded
+     * (local), or the GPU process has them (remote). */
+    bool vpp;
+    bool rgb;                                 /* RGB32 surfaces, outputs of processing */
+    CUmodule vpp_module;
+    CUfunction vpp_scale, vpp_rgb;
 
     /* Everything below under `lock` (held for list operations only, never
      * across CUDA work). */
@@ -227,7 +237,7 @@ extern const struct nvdec_codec_class *const nvdec_classes[NVDEC_KIND_COUNT];
 /* nvdec_fake.c (test builds): where VIVAC_TEST_FAKE_NVDEC=WxH is set, the
  * CPU fakes' tables (cu may be NULL: the parser only) and true. */
 bool nvdec_fake_tables(CudaFunctions **cu, CuvidFunctions **cv);
-/* The fakes of the optional entry points (page-locking). */
+/* The fakes of the optional entry points (page-locking, the 32-bit fill). */
 void nvdec_fake_optional(struct nvdec_engine *e);
 #endif
 
@@ -282,6 +292,9 @@ void nvdec_host_memory_unregister(struct vh_engine *engine, void *handle);
  * it gave one. */
 int nvdec_surface_alloc(struct nvdec_engine *e, struct vh_surface *surface, CUstream stream,
                         bool clear, bool *fresh, struct vh_error *err);
+/* Context pushed. Queues a black fill of the surface's buffer on `stream`. */
+CUresult nvdec_surface_fill_black(struct nvdec_engine *e, struct vh_surface *surface,
+                                  CUstream stream);
 /* Context pushed. Copies a decoded picture in the surface's layout (NV12
  * into NV12, P016 into P010, YUV444 into 444P; plane p at src + src_pitch *
  * chroma_row * p; width in pixels) into the surface's top-left on `stream`

@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "host/engines/nvdec/nvdec_internal.h"
+#include "host/engines/nvdec/nvdec_vpp.h"
 
 struct nvdec_dec {
     struct nvdec_engine *e;
@@ -208,4 +209,5 @@ const struct nvdec_device_ops nvdec_device_local = {
     .surface_read = nvdec_surface_read,
     .surface_write = nvdec_surface_write,
     .gpu_trim = nvdec_gpu_trim,
+    .process = nvdec_vpp_run,
 };

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "host/engines/engines.h"
 #include "host/engines/nvdec/nvdec_remote.h"
+#include "host/engines/nvdec/nvdec_vpp.h"
 #include "host/image_check.h"
 
 struct nvdec_dec {
@@ -357,6 +358,19 @@ static void remote_gpu_trim(struct vh_engine *engine)
     call(nvdec_engine_get(engine), NGP_TRIM, NULL, 0, &err);
 }
 
+/* The GPU process checks the job again (nvdec_vpp_check). */
+static int remote_process(struct vh_engine *engine, struct vh_surface *src, struct vh_surface *dst,
+                          const struct nvdec_vpp_job *job, struct vh_error *err)
+{
+    const struct remote_surface *s = src->engine_data, *d = dst->engine_data;
+    struct ngp_process m = {
+        .source = s->handle, .output = d->handle, .field = job->field,
+        .standard = job->standard, .full_range = job->full_range,
+        .src = {job->src.x, job->src.y, job->src.width, job->src.height},
+        .dst = {job->dst.x, job->dst.y, job->dst.width, job->dst.height}};
+    return call(nvdec_engine_get(engine), NGP_PROCESS, &m, sizeof(m), err);
+}
+
 const struct nvdec_device_ops nvdec_device_remote = {
     .parse_enter = remote_parse_enter,
     .parse_leave = remote_parse_leave,
@@ -372,6 +386,7 @@ const struct nvdec_device_ops nvdec_device_remote = {
     .surface_read = remote_surface_read,
     .surface_write = remote_surface_write,
     .gpu_trim = remote_gpu_trim,
+    .process = remote_process,
 };
 
 /* ---- the worker's engine ------------------------------------------------------ */
@@ -410,6 +425,8 @@ int nvdec_create_remote(struct vh_engine **out, int gpu_fd, struct vh_error *err
     snprintf(e->device_name, sizeof(e->device_name), "%.63s", hr.device_name);
     e->num_engines = hr.num_engines;
     e->remote_total_mem = hr.total_mem;
+    e->vpp = hr.flags & NGP_HAS_VPP;
+    e->rgb = hr.flags & NGP_HAS_RGB;
     for (unsigned k = 0; k < NGP_NUM_KINDS; k++)
         for (unsigned o = 0; o < NGP_NUM_OUTPUTS; o++) {
             const struct ngp_caps *c = &hr.caps[k][o];

@@ -245,12 +245,14 @@ int nvdec_surface_init(struct vh_engine *engine, struct vh_surface *surface,
     bool ok = pf && pf->rt_format == surface->rt_format &&
               (pf->fourcc == VW_FOURCC_NV12 || pf->fourcc == VW_FOURCC_444P ||
                ((pf->fourcc == VW_FOURCC_P010 || pf->fourcc == VW_FOURCC_Y410) &&
-                e->memset_d16));
+                e->memset_d16) ||
+               (vc_pixel_format_is_rgb(pf) && e->rgb));
     if (!ok)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             "nvdec: surface format 0x%x/0x%08x not supported (YUV420/NV12, "
-                            "YUV444/444P%s)", surface->rt_format, surface->pixel_format,
-                            e->memset_d16 ? ", YUV420_10/P010, YUV444_10/Y410" : "");
+                            "YUV444/444P%s%s)", surface->rt_format, surface->pixel_format,
+                            e->memset_d16 ? ", YUV420_10/P010, YUV444_10/Y410" : "",
+                            e->rgb ? ", RGB32/BGRA, RGBA, BGRX, RGBX" : "");
     uint32_t max_w, max_h;
     surface_max_size(e, &max_w, &max_h);
     if (surface->width == 0 || surface->height == 0 || surface->width > max_w ||
@@ -341,8 +343,8 @@ void nvdec_surface_fini(struct vh_engine *engine, struct vh_surface *surface)
     surface->engine_data = NULL;
 }
 
-/* Context pushed. Queues the black fill on `stream`. */
-static CUresult fill_black(struct nvdec_engine *e, struct vh_surface *surface, CUstream stream)
+CUresult nvdec_surface_fill_black(struct nvdec_engine *e, struct vh_surface *surface,
+                                  CUstream stream)
 {
     struct nvdec_surface *s = surface->engine_data;
     CUresult r = CUDA_SUCCESS;
@@ -350,7 +352,9 @@ static CUresult fill_black(struct nvdec_engine *e, struct vh_surface *surface, C
         uint32_t end = p + 1 < s->dev->num_planes ? s->plane_row[p + 1] : s->rows;
         size_t bytes = s->pitch * (end - s->plane_row[p]);
         CUdeviceptr at = s->ptr + s->pitch * s->plane_row[p];
-        if (s->dev->container == 2)            /* pitches are even (cuMemAllocPitch) */
+        if (s->dev->container == 4)            /* RGB32: opaque black, as on sw */
+            r = e->memset_d32(at, 0xff000000u, bytes / 4, stream);
+        else if (s->dev->container == 2)       /* pitches are even (cuMemAllocPitch) */
             r = e->memset_d16(at, (unsigned short)plane_black(s->dev, p), bytes / 2, stream);
         else
             r = e->cu->cuMemsetD8Async(at, (unsigned char)plane_black(s->dev, p), bytes, stream);
@@ -372,7 +376,7 @@ int nvdec_surface_alloc(struct nvdec_engine *e, struct vh_surface *surface, CUst
                               : VW_ERR_INTERNAL, "cuMemAllocPitch", err);
     }
     *fresh = true;
-    if (clear && (r = fill_black(e, surface, stream)) != CUDA_SUCCESS) {
+    if (clear && (r = nvdec_surface_fill_black(e, surface, stream)) != CUDA_SUCCESS) {
         surface_drop_buffer(e, surface, false);
         return nvdec_cu_error(e, r, VW_ERR_INTERNAL, "clearing a surface", err);
     }
@@ -401,7 +405,7 @@ int nvdec_surface_put_picture(struct nvdec_engine *e, struct vh_surface *surface
     struct nvdec_surface *s = surface->engine_data;
     CUresult r = CUDA_SUCCESS;
     if (!covers)
-        r = fill_black(e, surface, stream);
+        r = nvdec_surface_fill_black(e, surface, stream);
     for (unsigned p = 0; p < s->dev->num_planes && r == CUDA_SUCCESS; p++) {
         uint64_t wb;
         uint32_t rows;

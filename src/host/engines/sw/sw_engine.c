@@ -234,7 +234,7 @@ const struct vh_engine_ops vh_engine_sw = {
     .codec_destroy = sw_codec_destroy,
     .decode = sw_decode,
     .process = sw_process,
-    .process_outputs = VW_RT_RGB32,
+    .process_outputs = sw_process_outputs,
     .surface_read = sw_surface_read,
     .surface_write = sw_surface_write,
 };

@@ -107,6 +107,8 @@ int sw_surface_new_frame(struct vh_surface *surface, bool black, AVFrame **out,
 int sw_process_codec_create(struct vh_engine *engine, const struct vh_codec_desc *desc,
                             struct vh_codec **out, struct vh_error *err);
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err);
+/* vh_engine_ops.process_outputs: RGB32. */
+uint32_t sw_process_outputs(struct vh_engine *engine);
 
 /* sw_deint.c: the job's source region deinterlaced motion-adaptively
  * (bwdif, from the job's past and future references) into a new frame of

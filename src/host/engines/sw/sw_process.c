@@ -146,6 +146,11 @@ static void free_frames(AVFrame **dst, AVFrame **mid)
     av_frame_free(dst);
 }
 
+uint32_t sw_process_outputs(struct vh_engine *engine)
+{
+    return VW_RT_RGB32;
+}
+
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err)
 {
     struct sw_proc *p = (struct sw_proc *)codec;
@@ -201,7 +206,10 @@ int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_e
     /* Ranges and matrices: swscale converts the range between YUV
      * formats; the matrix matters only where the range changes, or to RGB
      * (always full range): the source's matrix and range, what FFmpeg's
-     * `scale` gives with in_color_matrix and in_range set to them. */
+     * `scale` gives with in_color_matrix and in_range set to them. A yuvj
+     * source read as its yuv format with the range set here equals
+     * `scale`'s context on the yuvj format, scaled or not
+     * (e2e_vpp_rgb_*_full_range_jpeg*). */
     int src_full = job->source_range == VW_RANGE_FULL, dst_full = job->output_range == VW_RANGE_FULL;
     if (src_full != dst_full || rgb) {
         const int *src_m =
