@@ -9,7 +9,7 @@
 #    has the MD5 the fake's CPU run of the same kernels gave.
 # 2. Throughput, the GPU process: STREAMS (16) streams for DURATION (8) s,
 #    no readback, REPS (3) rounds, each round decode alone then decode +
-#    processing, for 1080p -> 720p (s1080_720) and 2160p -> 1080p
+#    processing, for 1080p -> 720p (s1080_720; BGRA: rgb1080_720) and 2160p -> 1080p
 #    (s2160_1080). A processing trace's pictures are half decodes, half
 #    processing: decodes/s is half its pictures/s.
 set -u
@@ -41,7 +41,7 @@ done
 echo "=== throughput, the GPU process, $streams streams, $duration s, no readback"
 start --gpu-process
 for r in $(seq "$reps"); do
-    for t in ${DEC_1080:-h264_1080p60} s1080_720 ${DEC_2160:-d2160} s2160_1080; do
+    for t in ${DEC_1080:-h264_1080p60} s1080_720 rgb1080_720 ${DEC_2160:-d2160} s2160_1080; do
         [ -f "$tr/$t.vtrace" ] || continue
         out=$("$bin/vivac" replay "$tr/$t.vtrace" --socket "$sock" --no-readback \
               --streams "$streams" --loop 1000 --duration "$duration" 2>&1)

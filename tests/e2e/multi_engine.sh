@@ -29,9 +29,15 @@ grep -q '^  engine: *nvdec$' "$e2e_tmp/info_nvdec.txt" ||
     { cat "$e2e_tmp/info_nvdec.txt"; echo "FAIL: --engine nvdec is not nvdec alone"; exit 1; }
 grep -q '^  AV1Profile0 ' "$e2e_tmp/info_nvdec.txt" &&
     { cat "$e2e_tmp/info_nvdec.txt"; echo "FAIL: --engine nvdec offers AV1 (the fake has none)"; exit 1; }
-# Neither nvdec nor nvdec+sw processes video (docs/codecs.md).
-grep -q ' videoproc ' "$e2e_tmp/info_nvdec.txt" &&
-    { cat "$e2e_tmp/info_nvdec.txt"; echo "FAIL: --engine nvdec offers VideoProc"; exit 1; }
+# nvdec alone processes video with its kernels (docs/codecs.md), RGB
+# outputs included; not where they do not load.
+grep -Eq '^  None +videoproc .* nvdec +.*RGB32' "$e2e_tmp/info_nvdec.txt" ||
+    { cat "$e2e_tmp/info_nvdec.txt"; echo "FAIL: --engine nvdec offers no VideoProc with RGB outputs"; exit 1; }
+VIVACD_ENV="VIVAC_TEST_FAKE_NVDEC_NO_KERNELS=1" start_daemon --engine nvdec --gpu-context-per-worker
+"$VIVAC" info --socket "$VIVAC_SOCKET" >"$e2e_tmp/info_nvdec_nok.txt"
+stop_daemon
+grep -q ' videoproc ' "$e2e_tmp/info_nvdec_nok.txt" &&
+    { cat "$e2e_tmp/info_nvdec_nok.txt"; echo "FAIL: nvdec without its kernels offers VideoProc"; exit 1; }
 sw_framemd5 "$h264" >"$e2e_tmp/h264_sw.md5"
 cmp -s "$e2e_tmp/nvdec.md5" "$e2e_tmp/h264_sw.md5" &&
     { echo "FAIL: the fake's pictures equal a real decode: the test could not tell"; exit 1; }

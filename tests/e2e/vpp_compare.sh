@@ -85,9 +85,13 @@ if [ "$engine" = sw ]; then
     ffmpeg -nostdin -v error -i "$clip" -vf "$ref_vf,format=$planar" \
         -pix_fmt "$planar" -strict -1 -f $out - | keep "$e2e_tmp/ref" trimmed
 else
+    # The decoded surfaces' format: P010 for 10-bit clips.
+    decoded=nv12
+    ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt -of csv=p=0 "$clip" |
+        grep -q '10le$' && decoded=p010le
     ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
         -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
-        -vf "hwdownload,format=nv12,$ref_vf,format=$planar" \
+        -vf "hwdownload,format=$decoded,$ref_vf,format=$planar" \
         -pix_fmt "$planar" -strict -1 -f $out - | keep "$e2e_tmp/ref" trimmed
 fi
 if ! ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \

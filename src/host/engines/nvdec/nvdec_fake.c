@@ -68,6 +68,14 @@ FAKE(f_alloc_pitch, CUdeviceptr *p, size_t *pitch, size_t w, size_t h, unsigned 
     return CUDA_SUCCESS;
 }
 FAKE(f_free, CUdeviceptr p) { free((void *)(uintptr_t)p); return CUDA_SUCCESS; }
+FAKE(f_memset16, CUdeviceptr d, unsigned short v, size_t n, CUstream s)
+{
+    (void)s;
+    uint8_t *p = (uint8_t *)(uintptr_t)d;
+    for (size_t i = 0; i < n; i++)
+        memcpy(p + 2 * i, &v, 2);
+    return CUDA_SUCCESS;
+}
 FAKE(f_memset32, CUdeviceptr d, unsigned int v, size_t n, CUstream s)
 {
     (void)s;
@@ -425,6 +433,10 @@ void nvdec_fake_optional(struct nvdec_engine *e)
     e->mem_host_register = f_host_register;
     e->mem_host_unregister = f_host_unregister;
     e->memset_d32 = f_memset32;
+    /* VIVAC_TEST_FAKE_NVDEC_D16=1: P010 (and Y410) surfaces too. */
+    const char *d16 = getenv("VIVAC_TEST_FAKE_NVDEC_D16");
+    if (d16 && strcmp(d16, "1") == 0)
+        e->memset_d16 = f_memset16;
 }
 
 static CudaFunctions fake_cu = {
