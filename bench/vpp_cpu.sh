@@ -8,6 +8,8 @@
 # stime; median of REPS runs, default 3, with min-max), the scaling's own
 # share (scale - decode), and the bytes per frame that come back to the
 # guest (framemd5's frame size: the GET_IMAGE of each frame).
+# VF=FILTER (e.g. procamp_vaapi=b=20, denoise_vaapi=denoise=24) times that
+# VAAPI filter chain in place of scale_vaapi.
 # Usage: bench/vpp_cpu.sh [CLIP W H [MODE]]  (default: make_clips.sh's
 # 1080p60 H.264 to 1280x720, hq); as root, after a build with tests, like
 # the e2e tests. bench/vpp_cpu.sh "" 1920 1080 takes the 2160p30 clip.
@@ -45,15 +47,15 @@ run() {
 
 for _ in $(seq "$reps"); do
     run decode "hwdownload,format=nv12"
-    run scale "scale_vaapi=w=$w:h=$h:mode=$mode,hwdownload,format=nv12"
+    run scale "${VF:-scale_vaapi=w=$w:h=$h:mode=$mode},hwdownload,format=nv12"
 done
 median() { sort -g "$1" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 range() { sort -g "$1" | awk '{v[NR]=$1} END {printf "%s (%s-%s)", v[int((NR+1)/2)], v[1], v[NR]}'; }
 in_size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=s=x:p=0 "$clip")
 echo "clip $(basename "$clip") ($in_size): $frames frames, median of $reps (min-max)"
 echo "daemon CPU ms/frame, decode + readback:            $(range "$e2e_tmp/decode.ms")"
-echo "daemon CPU ms/frame, decode + scale_vaapi ${w}x$h $mode: $(range "$e2e_tmp/scale.ms")"
-echo "scaling alone (difference of medians):             $(awk -v a="$(median "$e2e_tmp/decode.ms")" \
+echo "daemon CPU ms/frame, decode + ${VF:-scale_vaapi ${w}x$h $mode}: $(range "$e2e_tmp/scale.ms")"
+echo "processing alone (difference of medians):          $(awk -v a="$(median "$e2e_tmp/decode.ms")" \
     -v b="$(median "$e2e_tmp/scale.ms")" 'BEGIN { printf "%.2f", b - a }') ms/frame"
 echo "bytes/frame to the guest: $(cat "$e2e_tmp/decode.bytes") at $in_size," \
      "$(cat "$e2e_tmp/scale.bytes") at ${w}x$h"
