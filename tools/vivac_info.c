@@ -45,7 +45,8 @@ static int transact(struct vt_channel *ch, uint32_t opcode, uint32_t id, const v
 static void print_videoproc_filters(uint32_t minor)
 {
     printf("\n  video processing: scaling (VA default: bicubic, fast: fast_bilinear, hq: "
-           "lanczos), NV12 <-> P010, deinterlacing (bob%s)%s\n",
+           "lanczos), conversion between the videoproc line's formats (the filters: 4:2:0 "
+           "only), deinterlacing (bob%s)%s\n",
            minor >= 7 ? ", motion adaptive" : "",
            minor >= 5 ? ", ProcAmp (brightness, contrast, hue, saturation), denoise, "
                         "sharpening, rotation, mirroring"

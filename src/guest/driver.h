@@ -28,6 +28,10 @@ struct vg_driver {
      * capability in caps[]; none from an older daemon. */
     struct vw_encode_cap enc_caps[VG_MAX_CAPS];
     uint32_t num_enc_caps;
+    /* vaQueryVideoProcPipelineCaps's pixel formats (vpp.c): the YUV ones
+     * the VIDEOPROC cap lists (inputs and outputs), then its RGB outputs;
+     * the caller keeps the pointer, so they live here. */
+    uint32_t vpp_formats[10];
     /* The session (session.c): where vaInitialize opened it, so that a new
      * one can be opened the same way, and whether that may happen. */
     struct vt_address addr;

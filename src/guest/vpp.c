@@ -1,5 +1,6 @@
 #include "guest/vpp.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -12,12 +13,22 @@ static VAProcColorStandardType color_standards[] = {
     VAProcColorStandardBT601, VAProcColorStandardBT709, VAProcColorStandardBT470BG,
     VAProcColorStandardSMPTE170M, VAProcColorStandardBT2020,
 };
-/* Inputs are the first two; RGB outputs where the VIDEOPROC cap lists RGB32. */
-static uint32_t pixel_formats[] = {VA_FOURCC_NV12, VA_FOURCC_P010, VA_FOURCC_BGRA,
-                                   VA_FOURCC_RGBA, VA_FOURCC_BGRX, VA_FOURCC_RGBX};
-#define NUM_INPUT_FORMATS 2u
+/* The pixel formats of video processing, each listed where the VIDEOPROC
+ * cap lists its chroma format (a daemon before 4:2:2 and 4:4:4 processing
+ * lists 4:2:0 only): YUV ones are inputs and outputs, RGB ones outputs. */
+static const struct {
+    uint32_t fourcc, vw_rt;
+} vpp_formats[] = {
+    {VA_FOURCC_NV12, VW_RT_YUV420},    {VA_FOURCC_P010, VW_RT_YUV420_10},
+    {VA_FOURCC_422H, VW_RT_YUV422},    {VA_FOURCC_Y210, VW_RT_YUV422_10},
+    {VA_FOURCC_444P, VW_RT_YUV444},    {VA_FOURCC_Y410, VW_RT_YUV444_10},
+    {VA_FOURCC_BGRA, VW_RT_RGB32},     {VA_FOURCC_RGBA, VW_RT_RGB32},
+    {VA_FOURCC_BGRX, VW_RT_RGB32},     {VA_FOURCC_RGBX, VW_RT_RGB32},
+};
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
+static_assert(LEN(vpp_formats) <= LEN(((struct vg_driver *)0)->vpp_formats),
+              "vg_driver.vpp_formats cannot hold the list");
 
 /* ProcAmp, denoise, sharpening, rotation and mirroring need a 1.5 daemon
  * (the wire's fields for them). */
@@ -274,6 +285,13 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
     VAStatus st = resolve_filters(drv, filters, num_filters, &found);
     bool turns = daemon_has_filters15(drv);
     bool refs = daemon_has_refs17(drv);
+    uint32_t num_formats = 0, num_inputs = 0;
+    for (size_t i = 0; i < LEN(vpp_formats); i++) {
+        if (!(cap->rt_formats & vpp_formats[i].vw_rt))
+            continue;
+        drv->vpp_formats[num_formats++] = vpp_formats[i].fourcc;
+        num_inputs += vpp_formats[i].vw_rt != VW_RT_RGB32;
+    }
     vg_unlock(drv);
     if (st)
         return st;
@@ -292,11 +310,9 @@ static VAStatus query_pipeline_caps(VADriverContextP ctx, VAContextID context, V
                                 (1u << VA_ROTATION_270);
         caps->mirror_flags = VA_MIRROR_HORIZONTAL | VA_MIRROR_VERTICAL;
     }
-    caps->input_pixel_format = pixel_formats;
-    caps->num_input_pixel_formats = NUM_INPUT_FORMATS;
-    caps->output_pixel_format = pixel_formats;
-    caps->num_output_pixel_formats =
-        (cap->rt_formats & VW_RT_RGB32) ? LEN(pixel_formats) : NUM_INPUT_FORMATS;
+    caps->input_pixel_format = caps->output_pixel_format = drv->vpp_formats;
+    caps->num_input_pixel_formats = num_inputs;
+    caps->num_output_pixel_formats = num_formats;
     caps->min_input_width = caps->min_output_width = cap->min_width;
     caps->min_input_height = caps->min_output_height = cap->min_height;
     caps->max_input_width = caps->max_output_width = cap->max_width;

@@ -182,6 +182,10 @@ struct vh_engine_ops {
     /* Optional: VW_RT_* that process writes besides the formats it reads
      * (VW_RT_RGB32: RGB outputs); the VIDEOPROC capability lists them. */
     uint32_t (*process_outputs)(struct vh_engine *engine);
+    /* Optional (NULL: VW_RT_YUV420 | VW_RT_YUV420_10, NV12 and P010): the
+     * YUV VW_RT_* process reads and writes, any of them to any; the
+     * VIDEOPROC capability lists those the engine's surfaces hold. */
+    uint32_t (*process_formats)(struct vh_engine *engine);
     /* Optional (NULL: process runs every checked job). Whether process
      * runs `job`; job NULL: whether the engine processes at all (nvdec:
      * its kernels loaded). A composite hands a job its first part refuses
@@ -319,5 +323,12 @@ bool vh_engine_includes(const char *name, const char *part);
  * by the composite of exactly them, where one is built, else the first
  * alone. VW_OK with *out set, or an error when none starts. */
 int vh_engine_create_auto(struct vh_engine **out, char *failed, size_t size);
+
+/* The engine's process_formats, NV12 and P010 where it has none. */
+static inline uint32_t vh_engine_process_formats(struct vh_engine *engine)
+{
+    return engine->ops->process_formats ? engine->ops->process_formats(engine)
+                                        : VW_RT_YUV420 | VW_RT_YUV420_10;
+}
 
 #endif /* VIVAC_HOST_ENGINE_H */

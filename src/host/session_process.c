@@ -8,8 +8,6 @@
 #include "host/session_internal.h"
 #include "host/validate_process.h"
 
-/* Formats processed: those both sides of a job may be (NV12, P010). */
-#define PROC_RT_FORMATS (VW_RT_YUV420 | VW_RT_YUV420_10)
 #define PROC_MIN_SIZE 2u
 
 void vh_session_add_process_caps(struct vh_session *s)
@@ -26,7 +24,7 @@ void vh_session_add_process_caps(struct vh_session *s)
         h = s->caps[i].max_height > h ? s->caps[i].max_height : h;
         rt_formats |= s->caps[i].rt_formats;
     }
-    rt_formats &= PROC_RT_FORMATS;
+    rt_formats &= vh_engine_process_formats(s->engine);
     if (w < PROC_MIN_SIZE || h < PROC_MIN_SIZE || !(rt_formats & VW_RT_YUV420))
         return;
     if (ops->process_outputs)
@@ -102,7 +100,7 @@ int vh_handle_process(struct vh_session *s, const struct vh_request *req, struct
                           p.source_id);
     else
         st = vh_process_check(&p, &src->surface, &f->target->surface,
-                              PROC_RT_FORMATS | VW_RT_RGB32, &rep->err);
+                              vh_engine_process_formats(s->engine) | VW_RT_RGB32, &rep->err);
     if (st == VW_OK)
         st = check_refs(s, &p, &src->surface, &f->target->surface, &rep->err);
     if (st != VW_OK) {

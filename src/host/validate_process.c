@@ -8,6 +8,7 @@
 
 #define W "PROCESS"
 #define VW_FILTERS_8BIT (VW_FILTER_PROCAMP | VW_FILTER_DENOISE | VW_FILTER_SHARPEN)
+#define VH_PROCESS_420 (VW_RT_YUV420 | VW_RT_YUV420_10)
 
 /* The image rectangles' rule (image_check.c): inside, non-empty, whole
  * chroma samples. */
@@ -137,6 +138,17 @@ int vh_process_check(const struct vw_process *p, const struct vh_surface *source
         return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
                             W ": ProcAmp, denoise and sharpening write 8-bit 4:2:0 (NV12) only, "
                             "not rt_format 0x%x", output->rt_format);
+    /* Deinterlacing takes 4:2:0 fields (bob's chroma lines, bwdif's
+     * planes: sw_deint.c), the turn 4:2:0 outputs (sw_vf.c); other formats
+     * are scaled and converted only (docs/codecs.md). */
+    if (deint && !(source->rt_format & VH_PROCESS_420))
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            W ": deinterlacing takes 4:2:0 sources (NV12, P010) only, not "
+                            "surface %u's rt_format 0x%x", source->id, source->rt_format);
+    if ((p->rotation || p->mirror) && !(output->rt_format & (VH_PROCESS_420 | VW_RT_RGB32)))
+        return vh_error_set(err, VW_ERR_UNSUPPORTED_FORMAT,
+                            W ": rotation and mirroring write 4:2:0 outputs (NV12, P010) only, "
+                            "not surface %u's rt_format 0x%x", output->id, output->rt_format);
     /* RGB outputs are for display: scaling, deinterlacing and the
      * conversion only (the turn and filters run on YUV frames). */
     if (output->rt_format == VW_RT_RGB32 &&

@@ -114,7 +114,14 @@ static void no_source(struct vw_process *p) { p->source_id = 999; }
 static void invalid_source(struct vw_process *p) { p->source_id = VW_INVALID_ID; }
 static void self(struct vw_process *p) { p->source_id = OUT; p->source = p->output; }
 static void ratio(struct vw_process *p) { p->output = (struct vw_rect){0, 0, 2, 2}; }
-static void format_422(struct vw_process *p) { p->source_id = SRC422; }
+/* 4:2:2 is scaled and converted, not deinterlaced (bob: the other
+ * fields' checks pass). */
+static void format_422(struct vw_process *p)
+{
+    p->source_id = SRC422;
+    p->filters = VW_FILTER_DEINTERLACE;
+    p->deinterlace = VW_DEINTERLACE_BOB;
+}
 static void wrong_codec(struct vw_process *p) { p->codec_id = 77; }
 /* Motion adaptive (1.7) with one reference each way, then one field bad. */
 static void adaptive(struct vw_process *p)
@@ -181,7 +188,7 @@ static const struct bad_case bad_cases[] = {
     {"source VW_INVALID_ID", invalid_source, VW_ERR_INVALID_ID},
     {"source is the output", self, VW_ERR_STATE},
     {"64x64 -> 2x2 (over 16x)", ratio, VW_ERR_RESOLUTION},
-    {"a 4:2:2 source", format_422, VW_ERR_UNSUPPORTED_FORMAT},
+    {"a 4:2:2 source deinterlaced", format_422, VW_ERR_UNSUPPORTED_FORMAT},
     {"5 past references", refs_many, VW_ERR_MALFORMED},
     {"0xffffffff future references", refs_huge, VW_ERR_MALFORMED},
     {"a past reference id past num_past", refs_stray, VW_ERR_MALFORMED},
@@ -292,10 +299,16 @@ static void case_create(void)
     int st = REQ1(&c, VW_OP_CREATE_CODEC, big);
     result(st == VW_ERR_RESOLUTION, "VIDEOPROC codec 100000x32 -> RESOLUTION (%d)", st);
     big.width = 32;
+    /* sw processes 4:4:4 (and every YUV format); a format no capability
+     * lists is refused. */
     big.rt_format = VW_RT_YUV444;
     st = REQ1(&c, VW_OP_CREATE_CODEC, big);
-    result(st == VW_ERR_UNSUPPORTED_FORMAT, "VIDEOPROC codec for 4:4:4 -> UNSUPPORTED_FORMAT "
-           "(%d)", st);
+    result(st == VW_OK, "VIDEOPROC codec for 4:4:4 -> OK (%d)", st);
+    big.codec_id = 7;
+    big.rt_format = 1u << 30;
+    st = REQ1(&c, VW_OP_CREATE_CODEC, big);
+    result(st == VW_ERR_UNSUPPORTED_FORMAT, "VIDEOPROC codec for rt_format 0x40000000 -> "
+           "UNSUPPORTED_FORMAT (%d)", st);
     client_close(&c);
 }
 

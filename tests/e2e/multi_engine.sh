@@ -58,9 +58,13 @@ for mode in gpu-process gpu-context-per-worker; do
     if grep -E ' decode .* (YUV422|YUV420_10)' "$e2e_tmp/info.txt"; then
         echo "FAIL ($mode): formats offered that nvdec's surfaces cannot hold"; exit 1
     fi
-    # Video processing through sw's shadows (e2e_vpp_nvdec_sw_*).
+    # Video processing through sw's shadows (e2e_vpp_nvdec_sw_*), in what
+    # nvdec's surfaces hold: no 4:2:2 (sw processes it elsewhere).
     grep -Eq '^  None +videoproc +NV12 .* nvdec\+sw ' "$e2e_tmp/info.txt" ||
         { cat "$e2e_tmp/info.txt"; echo "FAIL ($mode): nvdec+sw offers no VideoProc"; exit 1; }
+    if grep -E ' videoproc .*YUV422' "$e2e_tmp/info.txt"; then
+        echo "FAIL ($mode): nvdec+sw offers processing of 4:2:2 surfaces nvdec cannot hold"; exit 1
+    fi
 
     replay_md5 "auto_$mode"
     cmp -s "$e2e_tmp/nvdec.md5" "$e2e_tmp/auto_$mode.md5" ||

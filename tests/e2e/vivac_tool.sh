@@ -14,11 +14,11 @@ grep -q "^vivac " "$e2e_tmp/run.txt" || { echo "FAIL: LIBVA_DRIVER_NAME not expo
 for p in H264ConstrainedBaseline H264Main H264High; do
     grep -q "$p" "$e2e_tmp/run.txt" || { echo "FAIL: info does not list $p"; exit 1; }
 done
-# sw processes video (VAProfileNone / VAEntrypointVideoProc), NV12 and P010,
-# and writes RGB (1.6).
-grep -Eq '^  None +videoproc +NV12 .* sw +YUV420\+YUV420_10\+RGB32$' "$e2e_tmp/run.txt" ||
+# sw processes video (VAProfileNone / VAEntrypointVideoProc) in every YUV
+# format (4:2:0, 4:2:2, 4:4:4; 8 and 10 bits), and writes RGB (1.6).
+grep -Eq '^  None +videoproc +NV12 .* sw +YUV420\+YUV420_10\+YUV422\+YUV422_10\+YUV444\+YUV444_10\+RGB32$' "$e2e_tmp/run.txt" ||
     { echo "FAIL: info does not list sw's video processing"; exit 1; }
-grep -Eq '^  video processing: scaling .*deinterlacing \(bob, motion adaptive\), ProcAmp .*, rotation, mirroring$' \
+grep -Eq "^  video processing: scaling .*, conversion between the videoproc line's formats .*deinterlacing \(bob, motion adaptive\), ProcAmp .*, rotation, mirroring$" \
     "$e2e_tmp/run.txt" || { echo "FAIL: info does not list the video processing filters"; exit 1; }
 sock=$(awk 'NR==1 {print $2}' "$e2e_tmp/run.txt")
 [ ! -e "$sock" ] || { echo "FAIL: private socket $sock left behind"; exit 1; }

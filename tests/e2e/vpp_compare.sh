@@ -8,14 +8,20 @@
 # Usage: vpp_compare.sh CLIP VAAPI_FILTER REF_FILTER [FORMAT [TRIM]]
 #   VAAPI_FILTER: e.g. scale_vaapi=w=320:h=180:mode=hq, deinterlace_vaapi=mode=bob
 #   REF_FILTER: e.g. scale=320:180:flags=lanczos, separatefields,scale=w=iw:h=ih*2:flags=bicubic
-#   FORMAT: the output surfaces' format, nv12 (default), p010, or an RGB
-#   one (bgra, rgba, bgr0, rgb0: VA's BGRA, RGBA, BGRX, RGBX), compared as
-#   itself: the reference's `scale` writes it in its one swscale pass.
+#   FORMAT: the output surfaces' format, nv12 (default), p010, yuv422p
+#   (VA's 422H), yuv444p (444P), y210 (Y210, compared as yuv422p10le), or
+#   an RGB one (bgra, rgba, bgr0, rgb0: VA's BGRA, RGBA, BGRX, RGBX),
+#   compared as itself: the reference's `scale` writes it in its one
+#   swscale pass.
 #   TRIM: HEAD:TAIL reference frames that VAAPI_FILTER does not output,
 #   left out of the comparison (default 0:0). FFmpeg's deinterlace_vaapi
 #   with references (motion adaptive: one picture before and after) shows
 #   no picture for the first and last input frame; the software filter
 #   shows them with the picture itself standing in for the one missing.
+# VIVAC_E2E_VPP_UPLOAD=SWFMT: the pictures processed are uploaded, not
+# decoded: the clip decoded by FFmpeg in software, converted to SWFMT
+# (yuv422p, yuv444p: VA's 422H, 444P) and put into surfaces of that format
+# (hwupload); the reference filters the same SWFMT frames.
 # VIVAC_E2E_VPP_FAKE_NVDEC=1 (a test build with nvdec; skips elsewhere):
 # `--engine auto` on fake CUDA, nvdec+sw, whose sw part processes through
 # its shadows of nvdec's surfaces; the fake decodes no real picture, so the
@@ -57,6 +63,8 @@ grep -Eq "^  None +videoproc .* ${engine//+/\\+} " "$e2e_tmp/info.txt" ||
 planar=yuv420p down=nv12
 case "$format" in
     p010) planar=yuv420p10le down=p010le ;;
+    yuv422p|yuv444p) planar=$format down=$format ;;
+    y210) planar=yuv422p10le down=y210le ;;
     bgra|rgba|bgr0|rgb0) planar=$format down=$format ;;
 esac
 md5s() { grep -v '^#' | awk -F, '{print $NF}'; }
@@ -81,7 +89,11 @@ keep() {
 }
 [ "$out" = framemd5 ] || [ "$trim" = 0:0 ] ||
     { echo "FAIL: TRIM $trim needs MD5s, not VIVAC_E2E_VPP_TOLERANCE"; exit 1; }
-if [ "$engine" = sw ]; then
+upload=${VIVAC_E2E_VPP_UPLOAD:-}
+if [ -n "$upload" ]; then
+    ffmpeg -nostdin -v error -i "$clip" -vf "format=$upload,$ref_vf,format=$planar" \
+        -pix_fmt "$planar" -strict -1 -f $out - | keep "$e2e_tmp/ref" trimmed
+elif [ "$engine" = sw ]; then
     ffmpeg -nostdin -v error -i "$clip" -vf "$ref_vf,format=$planar" \
         -pix_fmt "$planar" -strict -1 -f $out - | keep "$e2e_tmp/ref" trimmed
 else
@@ -94,9 +106,11 @@ else
         -vf "hwdownload,format=$decoded,$ref_vf,format=$planar" \
         -pix_fmt "$planar" -strict -1 -f $out - | keep "$e2e_tmp/ref" trimmed
 fi
-if ! ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
-    -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip" \
-    -vf "$vaapi_vf,hwdownload,format=$down" \
+input=(-hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$clip")
+feed=
+[ -z "$upload" ] || { input=(-filter_hw_device va -i "$clip"); feed="format=$upload,hwupload,"; }
+if ! ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 "${input[@]}" \
+    -vf "$feed$vaapi_vf,hwdownload,format=$down" \
     -pix_fmt "$planar" -strict -1 -f $out - 2>"$e2e_tmp/ffmpeg.log" | keep "$e2e_tmp/got"; then
     cat "$e2e_tmp/ffmpeg.log"; tail -20 "$e2e_tmp/vivacd.log"
     echo "FAIL: $vaapi_vf through vivac failed on $(basename "$clip")"; exit 1
@@ -133,9 +147,10 @@ elif ref_n=$(wc -l <"$e2e_tmp/ref.md5"); got_n=$(wc -l <"$e2e_tmp/got.md5");
 fi
 # The frames went through the daemon's processing, not a decode alone: one
 # job per output frame besides a decode per frame shown (more with VP9's
-# hidden frames).
+# hidden frames; none where the pictures are uploaded).
 stop_daemon
-shown=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
+shown=0
+[ -n "$upload" ] || shown=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
         -of csv=p=0 "$clip")
 frames=$(sed -n 's/.*session [0-9]* closed: \([0-9]*\) frames, 0 errors.*/\1/p' "$e2e_tmp/vivacd.log" |
     sort -n | tail -1)

@@ -3,7 +3,8 @@
  * regions pass at the surface's edge and fail one step past it; scale
  * ratios pass at 16x and fail past it, both ways; each enum passes at its
  * last value and fails at the next; ProcAmp's, denoise's and
- * sharpening's ranges; formats (RGB32: outputs only, unfiltered); the
+ * sharpening's ranges; formats (RGB32: outputs only, unfiltered; 4:2:2
+ * and 4:4:4 scaled and converted, not deinterlaced or turned); the
  * references of motion-adaptive deinterlacing (1.7). The e2e test hostile_process
  * sends the same through the wire.
  */
@@ -263,6 +264,70 @@ static void test_surfaces(void)
     CHECK_EQ(run_on(&p, &src, &s422), VW_ERR_UNSUPPORTED_FORMAT);
 }
 
+/* An engine that processes every YUV format (sw): any to any, regions in
+ * whole chroma samples of each; deinterlacing needs a 4:2:0 source, the
+ * 8-bit filters an NV12 output, the turn a 4:2:0 output. */
+static void test_chroma_formats(void)
+{
+    const uint32_t all = VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 | VW_RT_YUV422_10 |
+                         VW_RT_YUV444 | VW_RT_YUV444_10 | VW_RT_RGB32;
+    struct vh_surface s422 = {.id = 3, .width = 1920, .height = 1080,
+                              .rt_format = VW_RT_YUV422, .pixel_format = VW_FOURCC_422H};
+    struct vh_surface s444 = {.id = 6, .width = 1280, .height = 720,
+                              .rt_format = VW_RT_YUV444, .pixel_format = VW_FOURCC_444P};
+    struct vh_surface y210 = {.id = 7, .width = 1280, .height = 720,
+                              .rt_format = VW_RT_YUV422_10, .pixel_format = VW_FOURCC_Y210};
+    struct vh_surface y410 = {.id = 8, .width = 1280, .height = 720,
+                              .rt_format = VW_RT_YUV444_10, .pixel_format = VW_FOURCC_Y410};
+    struct vh_error err = {0};
+    struct vw_process p = good();
+    CHECK_EQ(vh_process_check(&p, &s422, &out, all, &err), VW_OK);
+    CHECK_EQ(vh_process_check(&p, &src, &s444, all, &err), VW_OK);
+    CHECK_EQ(vh_process_check(&p, &s422, &y410, all, &err), VW_OK);
+    CHECK_EQ(vh_process_check(&p, &s422, &y210, all, &err), VW_OK);
+    /* 4:2:2: odd lines are whole chroma samples, odd columns are not. */
+    p.source = (struct vw_rect){0, 1, 1920, 1079};
+    CHECK_EQ(vh_process_check(&p, &s422, &out, all, &err), VW_OK);
+    p.source = (struct vw_rect){1, 0, 1919, 1080};
+    CHECK_EQ(vh_process_check(&p, &s422, &out, all, &err), VW_ERR_MALFORMED);
+    /* 4:4:4: any pixel. */
+    p = good();
+    p.output = (struct vw_rect){1, 1, 1279, 719};
+    CHECK_EQ(vh_process_check(&p, &src, &s444, all, &err), VW_OK);
+    CHECK_EQ(vh_process_check(&p, &src, &out, all, &err), VW_ERR_MALFORMED);
+    /* ProcAmp reads any source, writes NV12 only. */
+    p = good();
+    p.filters = VW_FILTER_PROCAMP;
+    p.contrast = 1000;
+    struct vh_surface nv12 = {.id = 9, .width = 1280, .height = 720,
+                              .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
+    CHECK_EQ(vh_process_check(&p, &s422, &nv12, all, &err), VW_OK);
+    CHECK_EQ(vh_process_check(&p, &s422, &s444, all, &err), VW_ERR_UNSUPPORTED_FORMAT);
+    /* Deinterlacing: 4:2:0 sources only, whatever the output. */
+    for (uint32_t mode = VW_DEINTERLACE_BOB; mode <= VW_DEINTERLACE_MOTION_ADAPTIVE; mode++) {
+        p = good();
+        p.filters = VW_FILTER_DEINTERLACE;
+        p.deinterlace = mode;
+        CHECK_EQ(vh_process_check(&p, &src, &s444, all, &err), VW_OK);
+        err.message[0] = 0;
+        CHECK_EQ(vh_process_check(&p, &s422, &nv12, all, &err), VW_ERR_UNSUPPORTED_FORMAT);
+        CHECK(strstr(err.message, "deinterlacing takes 4:2:0") != NULL);
+    }
+    /* Rotation and mirroring: any source, 4:2:0 outputs. */
+    p = good();
+    p.output = (struct vw_rect){0, 0, 720, 1280};
+    p.rotation = 1;
+    struct vh_surface tall420 = {.id = 10, .width = 720, .height = 1280,
+                                 .rt_format = VW_RT_YUV420, .pixel_format = VW_FOURCC_NV12};
+    struct vh_surface tall444 = {.id = 11, .width = 720, .height = 1280,
+                                 .rt_format = VW_RT_YUV444, .pixel_format = VW_FOURCC_444P};
+    CHECK_EQ(vh_process_check(&p, &s422, &tall420, all, &err), VW_OK);
+    CHECK_EQ(vh_process_check(&p, &src, &tall444, all, &err), VW_ERR_UNSUPPORTED_FORMAT);
+    p = good();
+    p.mirror = VW_MIRROR_HORIZONTAL;
+    CHECK_EQ(vh_process_check(&p, &src, &y210, all, &err), VW_ERR_UNSUPPORTED_FORMAT);
+}
+
 /* RGB32 surfaces are outputs of scaling, deinterlacing and conversion
  * only: never a source, never filtered or turned into. */
 static void test_rgb(void)
@@ -370,5 +435,6 @@ int main(void)
     test_procamp();
     test_levels();
     test_surfaces();
+    test_chroma_formats();
     return check_finish("test_validate_process");
 }

@@ -263,3 +263,15 @@ int multi_process(struct vh_codec *codec, const struct vh_process *job, struct v
         st = copy_picture(c, part, shadowed.output, m->parts[0].engine, job->output, err);
     return st;
 }
+
+uint32_t multi_process_formats(struct vh_engine *engine)
+{
+    struct multi_engine *m = multi_engine_of(engine);
+    uint32_t formats = 0;
+    for (uint32_t i = 0; i < m->num_parts; i++) {
+        struct vh_engine *e = m->parts[i].engine;
+        if (part_processes(m, i, NULL))
+            formats |= vh_engine_process_formats(e);
+    }
+    return formats & m->surface_rt_formats;
+}

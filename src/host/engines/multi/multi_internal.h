@@ -92,6 +92,9 @@ int multi_decode(struct vh_codec *codec, const struct vh_picture *pic, struct vh
 int multi_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err);
 /* RGB32 where part 0 holds RGB32 surfaces and a part processes into them. */
 uint32_t multi_process_outputs(struct vh_engine *engine);
+/* The YUV formats a part processes (sw: all; nvdec: 4:2:0) where part 0
+ * holds such surfaces. */
+uint32_t multi_process_formats(struct vh_engine *engine);
 
 /* multi_engine.c: the operations every composite shares. */
 void multi_destroy(struct vh_engine **engine);
@@ -123,6 +126,7 @@ void multi_set_gpu_budget(struct vh_engine *engine, struct vh_memory_budget *bud
     .codec_create = multi_codec_create, .codec_destroy = multi_codec_destroy,                  \
     .decode = multi_decode, .process = multi_process,                                          \
     .process_outputs = multi_process_outputs,                                                  \
+    .process_formats = multi_process_formats,                                                  \
     .surface_read = multi_surface_read,                                                        \
     .surface_write = multi_surface_write,                                                      \
     .host_memory_register = multi_host_memory_register,                                        \

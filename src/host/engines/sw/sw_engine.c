@@ -235,6 +235,7 @@ const struct vh_engine_ops vh_engine_sw = {
     .decode = sw_decode,
     .process = sw_process,
     .process_outputs = sw_process_outputs,
+    .process_formats = sw_process_formats,
     .surface_read = sw_surface_read,
     .surface_write = sw_surface_write,
 };

@@ -109,6 +109,9 @@ int sw_process_codec_create(struct vh_engine *engine, const struct vh_codec_desc
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err);
 /* vh_engine_ops.process_outputs: RGB32. */
 uint32_t sw_process_outputs(struct vh_engine *engine);
+/* vh_engine_ops.process_formats: every YUV format (4:2:0, 4:2:2, 4:4:4;
+ * 8 and 10 bits). */
+uint32_t sw_process_formats(struct vh_engine *engine);
 
 /* sw_deint.c: the job's source region deinterlaced motion-adaptively
  * (bwdif, from the job's past and future references) into a new frame of

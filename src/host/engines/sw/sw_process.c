@@ -151,6 +151,12 @@ uint32_t sw_process_outputs(struct vh_engine *engine)
     return VW_RT_RGB32;
 }
 
+uint32_t sw_process_formats(struct vh_engine *engine)
+{
+    return VW_RT_YUV420 | VW_RT_YUV420_10 | VW_RT_YUV422 | VW_RT_YUV422_10 | VW_RT_YUV444 |
+           VW_RT_YUV444_10;
+}
+
 int sw_process(struct vh_codec *codec, const struct vh_process *job, struct vh_error *err)
 {
     struct sw_proc *p = (struct sw_proc *)codec;
