@@ -248,6 +248,20 @@ static void check_rext_configs(VADisplay dpy)
  * attribute), PutImage of a pattern and GetImage of the whole picture and
  * of a sub-rectangle (origin aligned to the chroma subsampling only),
  * DeriveImage's layout, contents and write-back. */
+/* The image's whole picture set to pattern(). */
+static void fill_pattern(VADisplay dpy, const struct fmt *f, VAImage *im, int w, int h)
+{
+    unsigned char *p;
+    CHECK(vaMapBuffer(dpy, im->buf, (void **)&p), VA_STATUS_SUCCESS);
+    memset(p, 0, im->data_size);
+    for (int c = 0; c < 3; c++) {
+        int sx = c ? f->sub_x : 1, sy = c ? f->sub_y : 1;
+        for (int y = 0; y < h / sy; y++) for (int x = 0; x < w / sx; x++)
+            put_sample(f, im, p, c, x, y, pattern(f, c, x, y));
+    }
+    CHECK(vaUnmapBuffer(dpy, im->buf), VA_STATUS_SUCCESS);
+}
+
 static void check_format(VADisplay dpy, const struct fmt *f)
 {
     enum { W = 64, H = 32 };
@@ -276,14 +290,7 @@ static void check_format(VADisplay dpy, const struct fmt *f)
     CHECK(vaCreateImage(dpy, &ifmt, W, H, &src), VA_STATUS_SUCCESS);
     check_layout(f, &src, W, H);
     unsigned char *ps, *pf, *pd;
-    CHECK(vaMapBuffer(dpy, src.buf, (void **)&ps), VA_STATUS_SUCCESS);
-    memset(ps, 0, src.data_size);
-    for (int c = 0; c < 3; c++) {
-        int sx = c ? f->sub_x : 1, sy = c ? f->sub_y : 1;
-        for (int y = 0; y < H / sy; y++) for (int x = 0; x < W / sx; x++)
-            put_sample(f, &src, ps, c, x, y, pattern(f, c, x, y));
-    }
-    CHECK(vaUnmapBuffer(dpy, src.buf), VA_STATUS_SUCCESS);
+    fill_pattern(dpy, f, &src, W, H);
     CHECK(vaPutImage(dpy, s, src.image_id, 0, 0, W, H, 0, 0, W, H), VA_STATUS_SUCCESS);
 
     /* Whole picture back into a second image. */
@@ -387,14 +394,7 @@ static void check_vpp_formats(VADisplay dpy)
         unsigned char *ps, *pg;
         CHECK(vaCreateImage(dpy, &ifmt, W, H, &src), VA_STATUS_SUCCESS);
         CHECK(vaCreateImage(dpy, &ifmt, W, H, &got), VA_STATUS_SUCCESS);
-        CHECK(vaMapBuffer(dpy, src.buf, (void **)&ps), VA_STATUS_SUCCESS);
-        memset(ps, 0, src.data_size);
-        for (int c = 0; c < 3; c++) {
-            int sx = c ? f->sub_x : 1, sy = c ? f->sub_y : 1;
-            for (int y = 0; y < H / sy; y++) for (int x = 0; x < W / sx; x++)
-                put_sample(f, &src, ps, c, x, y, pattern(f, c, x, y));
-        }
-        CHECK(vaUnmapBuffer(dpy, src.buf), VA_STATUS_SUCCESS);
+        fill_pattern(dpy, f, &src, W, H);
         CHECK(vaPutImage(dpy, s[0], src.image_id, 0, 0, W, H, 0, 0, W, H), VA_STATUS_SUCCESS);
         VAProcPipelineParameterBuffer pp = {.surface = s[0], .filter_flags = VA_FILTER_SCALING_DEFAULT};
         VABufferID b;
