@@ -4,7 +4,8 @@
 # BIN: vivacd and vivac (bench/gpu_bundle.sh's bin); TRACES: what
 # bench/record_vpp_traces.sh wrote (NAME.vtrace, NAME.kernels.md5), and the
 # decode-only traces DEC_1080 / DEC_2160 (default h264_1080p60, d2160).
-# 1. Correctness, the GPU process and a context per worker: every picture
+# 1. Correctness, the GPU process and a context per worker (MODES: the
+#    vivacd options of each pass): every picture
 #    of every trace (decodes and processing) replayed on `--engine nvdec`
 #    has the MD5 the fake's CPU run of the same kernels gave.
 # 2. Throughput, the GPU process: STREAMS (16) streams for DURATION (8) s,
@@ -24,7 +25,7 @@ start() {
     for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
 }
 stop() { kill -TERM "$dpid"; wait "$dpid"; }
-for mode in --gpu-process --gpu-context-per-worker; do
+for mode in ${MODES:---gpu-process --gpu-context-per-worker}; do
     echo "=== correctness $mode"
     start "$mode"
     "$bin/vivac" info --socket "$sock" | grep -E "videoproc|filters" | head -3
