@@ -100,6 +100,17 @@ double nvdec_now_ms(void)
 
 /* ---- stream pool ------------------------------------------------------------ */
 
+int nvdec_call_begin(struct nvdec_engine *e, CUstream *stream, struct vh_error *err)
+{
+    int rc = nvdec_push(e, "cuCtxPushCurrent", err);
+    if (rc)
+        return rc;
+    rc = nvdec_stream_get(e, stream, err);
+    if (rc)
+        nvdec_pop(e);
+    return rc;
+}
+
 int nvdec_stream_get(struct nvdec_engine *e, CUstream *out, struct vh_error *err)
 {
     pthread_mutex_lock(&e->lock);

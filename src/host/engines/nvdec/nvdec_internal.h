@@ -256,6 +256,9 @@ int nvdec_cu_error(struct nvdec_engine *e, CUresult r, int status, const char *w
  * put it back idle (synchronized). */
 int nvdec_stream_get(struct nvdec_engine *e, CUstream *out, struct vh_error *err);
 void nvdec_stream_put(struct nvdec_engine *e, CUstream stream);
+/* The opening of a one-call job (surface_read/write, processing): the
+ * context pushed and a pool stream taken; on failure neither. */
+int nvdec_call_begin(struct nvdec_engine *e, CUstream *stream, struct vh_error *err);
 /* Context pushed. Queues the decoder for destruction off the caller's thread,
  * charging its `bytes` to the daemon's GPU budget until then (or destroys it
  * now when the queue is full or the budget says no). */

@@ -459,15 +459,10 @@ static int read_planes(struct nvdec_engine *e, struct vh_surface *surface,
         }
         return VW_OK;
     }
-    int rc = nvdec_push(e, "cuCtxPushCurrent", err);
+    CUstream stream;
+    int rc = nvdec_call_begin(e, &stream, err);
     if (rc)
         return rc;
-    CUstream stream;
-    rc = nvdec_stream_get(e, &stream, err);
-    if (rc) {
-        nvdec_pop(e);
-        return rc;
-    }
     /* Straight into the destination: a DMA when it lies in a registered
      * (pinned) arena, staged by the driver otherwise. */
     CUresult r = CUDA_SUCCESS;
@@ -507,13 +502,10 @@ static int write_planes(struct nvdec_engine *e, struct vh_surface *surface,
 {
     struct nvdec_surface *s = surface->engine_data;
     const struct vc_pixel_format *pf = s->dev;
-    int rc = nvdec_push(e, "cuCtxPushCurrent", err);
+    CUstream stream;
+    int rc = nvdec_call_begin(e, &stream, err);
     if (rc)
         return rc;
-    CUstream stream;
-    rc = nvdec_stream_get(e, &stream, err);
-    if (rc)
-        goto out;
     bool fresh;
     CUresult r = CUDA_SUCCESS;
     rc = nvdec_surface_alloc(e, surface, stream, true, &fresh, err);
@@ -546,7 +538,6 @@ static int write_planes(struct nvdec_engine *e, struct vh_surface *surface,
     stream_release(e, stream, rs == CUDA_SUCCESS);
     if (rc == VW_OK && r != CUDA_SUCCESS)
         rc = nvdec_cu_error(e, r, VW_ERR_INTERNAL, "writing a surface", err);
-out:
     nvdec_pop(e);
     return rc;
 }

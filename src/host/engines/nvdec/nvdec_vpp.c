@@ -209,15 +209,10 @@ int nvdec_vpp_run(struct vh_engine *engine, struct vh_surface *src, struct vh_su
     if (!e->vpp)
         return vh_error_set(err, VW_ERR_UNSUPPORTED_ENTRYPOINT,
                             "nvdec: no video processing kernels on this GPU");
-    int rc = nvdec_push(e, "cuCtxPushCurrent", err);
+    CUstream stream;
+    int rc = nvdec_call_begin(e, &stream, err);
     if (rc)
         return rc;
-    CUstream stream;
-    rc = nvdec_stream_get(e, &stream, err);
-    if (rc) {
-        nvdec_pop(e);
-        return rc;
-    }
     /* A source never written is black; the output outside its region
      * turns black, as on sw (a new picture). */
     bool whole = job->dst.x == 0 && job->dst.y == 0 && job->dst.width == dst->width &&
