@@ -27,15 +27,23 @@ need() {
 
 # Gives the VA display a home: ffmpeg/vainfo/mpv use X11 when there is no
 # /dev/dri, so start a private Xvfb unless DISPLAY already works.
+# ensure_display tcp: always a private Xvfb that also listens on TCP, for
+# clients in another root (mpv_vo_vaapi.sh's guest root), which reach it as
+# 127.0.0.1:N (DISPLAY_TCP) since its socket is outside their /tmp.
 ensure_display() {
-    if [ -n "${DISPLAY:-}" ] && xdpyinfo >/dev/null 2>&1; then return; fi
+    local listen=(-nolisten tcp)
+    if [ "${1:-}" = tcp ]; then
+        listen=(-listen tcp)
+    elif [ -n "${DISPLAY:-}" ] && xdpyinfo >/dev/null 2>&1; then
+        return
+    fi
     need Xvfb
     local n
     for n in $(seq 90 140); do
         [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
-        Xvfb ":$n" -nolisten tcp -screen 0 320x240x24 >/dev/null 2>&1 &
+        Xvfb ":$n" "${listen[@]}" -screen 0 320x240x24 >/dev/null 2>&1 &
         e2e_pids+=($!)
-        export DISPLAY=":$n"
+        export DISPLAY=":$n" DISPLAY_TCP="127.0.0.1:$n"
         for _ in $(seq 50); do
             [ -e /tmp/.X11-unix/X$n ] && return
             sleep 0.1

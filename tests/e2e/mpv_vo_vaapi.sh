@@ -9,7 +9,18 @@
 # mpv 0.35 (Debian 12) cannot take --hwdec=vaapi or --vf=vavpp with this
 # VO: its preinit registers the VA device without the image format its
 # decoder and filters look it up by (fixed in mpv 0.36, "vo_vaapi: restore
-# hardware video decoding"), so those are not tested here.
+# hardware video decoding"). So:
+# VIVAC_E2E_MPV_VAVPP=1: Debian 13's mpv 0.40, run with chroot in the root
+# that guest_root.sh makes (VIVAC_E2E_GUEST_ROOT, default
+# /var/cache/vivac-tests/debian13; skips where there is none), decodes an
+# interlaced CLIP with --hwdec=vaapi onto vivac's surfaces, bobs them with
+# --vf=vavpp=deint=bob (a PROCESS job per field) and shows them with
+# vaPutSurface (another job). The window must show the last field mpv
+# shows, the top field of the last frame (mpv's vavpp drops the second
+# field of a stream's last frame), as FFmpeg's `separatefields`, `scale`
+# to twice its height and `scale` to the window make it (bicubic):
+# bit-exact; and the daemon must have run a job per field besides the
+# decodes. Without the deinterlacing (the frame shown whole) it fails.
 # VIVAC_E2E_FAKE_NVDEC=1 (a test build with nvdec; skips elsewhere): a GPU
 # host's `auto` on fake CUDA, where H.264 decodes on sw into nvdec's
 # surfaces and the drawing's processing runs on nvdec's kernels (bilinear,
@@ -19,11 +30,9 @@
 # Usage: mpv_vo_vaapi.sh CLIP
 source "$(dirname "$0")/lib.sh"
 clip=${1:?usage: mpv_vo_vaapi.sh CLIP}
-need mpv
 need ffmpeg
 need xwininfo
 [ -s "$clip" ] || { echo "missing clip $clip (run tests/corpus/make_corpus.sh)"; exit 1; }
-ensure_display
 engine=sw flags=bicubic exact=()
 if [ -n "${VIVAC_E2E_FAKE_NVDEC:-}" ]; then
     grep -qa "VIVAC_TEST_FAKE_NVDEC" "$VIVACD" ||
@@ -31,21 +40,67 @@ if [ -n "${VIVAC_E2E_FAKE_NVDEC:-}" ]; then
     export VIVAC_TEST_FAKE_NVDEC=352x288 VIVAC_TEST_FAKE_NVDEC_NO_H264=1
     engine=auto flags=bilinear exact=(--min-psnr 35)
 fi
-start_daemon --engine $engine
-use_vivac_driver
-
 # A window smaller than the picture, without the aspect kept: mpv asks for
 # the whole frame scaled to the whole window.
 w=160 h=120
-# What the window must show at the end: the last frame so scaled.
-LD_PRELOAD= ffmpeg -nostdin -v error -i "$clip" -vf "scale=$w:$h:flags=$flags,format=bgr0" \
-    -f rawvideo -pix_fmt bgr0 - | tail -c $((w * h * 4)) >"$e2e_tmp/ref.raw"
-sock=$e2e_tmp/mpv.sock
-mpv --no-config --vo=vaapi --hwdec=vaapi-copy --ao=null --untimed --keep-open=always \
-    --no-keepaspect --geometry=${w}x$h+0+0 --title=vivac-vo-vaapi --osd-level=0 \
-    --input-ipc-server="$sock" --msg-level=all=v "$clip" >"$e2e_tmp/mpv.log" 2>&1 &
+# The last picture mpv shows, as FFmpeg makes it: the last frame, or with
+# vavpp the last frame's top field bobbed (the next to last field; the bob
+# is written as swscale writes planar 4:2:0, as in vpp_compare.sh).
+ref_vf="scale=$w:$h:flags=$flags" ref_from_end=1
+mpv=(mpv) mpv_tmp=$e2e_tmp decode=vaapi-copy filters=()
+if [ -n "${VIVAC_E2E_MPV_VAVPP:-}" ]; then
+    root=${VIVAC_E2E_GUEST_ROOT:-/var/cache/vivac-tests/debian13}
+    [ -x "$root/usr/bin/mpv" ] ||
+        { echo "SKIP: no Debian 13 root with mpv at $root (tests/e2e/guest_root.sh $root)"; exit $SKIP; }
+    [ "$(id -u)" = 0 ] || { echo "SKIP: chroot needs root"; exit $SKIP; }
+    # The test's directory inside the root, so that mpv there reaches the
+    # daemon's socket, the driver and the clip; cleaned up as ever.
+    rm -rf "$e2e_tmp"
+    e2e_tmp=$(mktemp -d "$root/tmp/vivac-e2e.XXXXXX")
+    mpv_tmp=${e2e_tmp#"$root"}
+    cp "$DRIVER_DIR/vivac_drv_video.so" "$clip" "$e2e_tmp/"
+    preload=
+    # Under the sanitizers, their runtimes come along for the instrumented driver.
+    for lib in ${VIVAC_CLIENT_PRELOAD:+${VIVAC_CLIENT_PRELOAD//:/ }}; do
+        cp "$lib" "$e2e_tmp/" && preload+=${preload:+:}$mpv_tmp/$(basename "$lib")
+    done
+    ensure_display tcp
+    guest_env=(DISPLAY="$DISPLAY_TCP" LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH="$mpv_tmp"
+               VIVAC_SOCKET="$mpv_tmp/vivacd.sock" LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0)
+    into_root=(chroot "$root")
+    if [ -n "$preload" ]; then
+        # ASan's runtime needs /proc: the root gets its own, mounted in a
+        # mount namespace of mpv's alone.
+        unshare --mount-proc="$root/proc" true 2>/dev/null ||
+            { echo "SKIP: the sanitizers' runtime needs /proc in the root, and unshare cannot mount it"
+              exit $SKIP; }
+        into_root=(unshare --mount-proc="$root/proc" chroot "$root")
+    fi
+    mpv=(env LD_PRELOAD= "${into_root[@]}" env "${guest_env[@]}" mpv)
+    clip_shown=$mpv_tmp/$(basename "$clip")
+    decode=vaapi filters=(--hwdec-codecs=all --vf=vavpp=deint=bob)
+    ref_vf="separatefields,scale=w=iw:h=ih*2:flags=bicubic,format=yuv420p,$ref_vf" ref_from_end=2
+else
+    need mpv
+    ensure_display
+    clip_shown=$clip
+fi
+start_daemon --engine $engine
+use_vivac_driver
+
+# What the window must show at the end.
+LD_PRELOAD= ffmpeg -nostdin -v error -i "$clip" -vf "$ref_vf,format=bgr0" \
+    -f rawvideo -pix_fmt bgr0 "$e2e_tmp/all.raw"
+pictures=$(($(stat -c %s "$e2e_tmp/all.raw") / (w * h * 4)))
+LD_PRELOAD= dd if="$e2e_tmp/all.raw" of="$e2e_tmp/ref.raw" bs=$((w * h * 4)) skip=$((pictures - ref_from_end)) \
+    count=1 status=none
+"${mpv[@]}" --no-config --vo=vaapi --hwdec=$decode "${filters[@]}" --ao=null --untimed \
+    --keep-open=always --no-keepaspect --geometry=${w}x$h+0+0 --title=vivac-vo-vaapi \
+    --osd-level=0 --input-ipc-server="$mpv_tmp/mpv.sock" --msg-level=all=v "$clip_shown" \
+    >"$e2e_tmp/mpv.log" 2>&1 &
 mpv_pid=$!
 e2e_pids+=($mpv_pid)
+sock=$e2e_tmp/mpv.sock
 fail() { tail -30 "$e2e_tmp/mpv.log"; tail -20 "$e2e_tmp/vivacd.log"; echo "FAIL: $1"; exit 1; }
 LD_PRELOAD= "$(dirname "$0")/mpv_ipc.py" "$sock" wait-eof || fail "mpv did not play to the end"
 
@@ -69,19 +124,29 @@ rc=0
 wait "$mpv_pid" || rc=$?
 [ "$rc" -eq 0 ] || fail "mpv exited with status $rc"
 
-grep -q "Using hardware decoding (vaapi-copy)" "$e2e_tmp/mpv.log" || fail "mpv did not decode with vaapi-copy"
+grep -q "Using hardware decoding ($decode)" "$e2e_tmp/mpv.log" || fail "mpv did not decode with $decode"
 grep -q "\[vo/vaapi\] vaPutSurface() failed" "$e2e_tmp/mpv.log" && fail "vaPutSurface failed"
-frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
-         -of csv=p=0 "$clip")
-
-# One session decoded (vaapi-copy's own display), the VO's processed: a
-# job per vaPutSurface, one per frame shown at least.
+frames=$(LD_PRELOAD= ffprobe -v error -count_frames -select_streams v:0 \
+         -show_entries stream=nb_read_frames -of default=nw=1:nk=1 "$clip" | head -1)
 stop_daemon
 if [ $engine = auto ]; then
     grep -q "info: nvdec+sw: video processing on nvdec$" "$e2e_tmp/vivacd.log" ||
         { grep "video processing" "$e2e_tmp/vivacd.log"; echo "FAIL: the drawing did not run on nvdec"; exit 1; }
 fi
 counts=$(sed -n 's/.*session [0-9]* closed: \([0-9]*\) frames, 0 errors.*/\1/p' "$e2e_tmp/vivacd.log" | sort -n)
-[ "$(wc -l <<<"$counts")" -eq 2 ] && [ "$(head -1 <<<"$counts")" -ge "$frames" ] ||
-    { grep closed "$e2e_tmp/vivacd.log"; echo "FAIL: want two sessions of >= $frames frames, 0 errors"; exit 1; }
-echo "ok: mpv --vo=vaapi showed $(basename "$clip") through vivac's vaPutSurface ($frames frames; sessions: $(echo $counts))"
+if [ -n "${VIVAC_E2E_MPV_VAVPP:-}" ]; then
+    grep -q "^\[vf\] \[vavpp\] " "$e2e_tmp/mpv.log" || fail "mpv's filter chain has no vavpp"
+    # One session: mpv 0.40 decodes on the VO's display. A decode per
+    # frame, a bob job per field but the last and a vaPutSurface per
+    # field bobbed.
+    want_sessions=1 want=$((frames + 2 * (2 * frames - 1)))
+    what="vavpp=deint=bob: $((2 * frames - 1)) fields"
+else
+    # One session decoded (vaapi-copy's own display), the VO's processed:
+    # a job per vaPutSurface, one per frame shown at least.
+    want_sessions=2 want=$frames what="$frames frames"
+fi
+[ "$(wc -l <<<"$counts")" -eq $want_sessions ] && [ "$(head -1 <<<"$counts")" -ge "$want" ] ||
+    { grep closed "$e2e_tmp/vivacd.log"
+      echo "FAIL: want $want_sessions session(s) of >= $want frames, 0 errors"; exit 1; }
+echo "ok: mpv --vo=vaapi showed $(basename "$clip") through vivac's vaPutSurface ($what; sessions: $(echo $counts))"
