@@ -10,17 +10,21 @@
 # VO: its preinit registers the VA device without the image format its
 # decoder and filters look it up by (fixed in mpv 0.36, "vo_vaapi: restore
 # hardware video decoding"). So:
-# VIVAC_E2E_MPV_VAVPP=1: Debian 13's mpv 0.40, run with chroot in the root
-# that guest_root.sh makes (VIVAC_E2E_GUEST_ROOT, default
-# /var/cache/vivac-tests/debian13; skips where there is none), decodes an
-# interlaced CLIP with --hwdec=vaapi onto vivac's surfaces, bobs them with
-# --vf=vavpp=deint=bob (a PROCESS job per field) and shows them with
-# vaPutSurface (another job). The window must show the last field mpv
-# shows, the top field of the last frame (mpv's vavpp drops the second
-# field of a stream's last frame), as FFmpeg's `separatefields`, `scale`
-# to twice its height and `scale` to the window make it (bicubic):
-# bit-exact; and the daemon must have run a job per field besides the
-# decodes. Without the deinterlacing (the frame shown whole) it fails.
+# VIVAC_E2E_MPV_VAVPP=DEINT (bob or motion-adaptive): Debian 13's mpv
+# 0.40, run with chroot in the root that guest_root.sh makes
+# (VIVAC_E2E_GUEST_ROOT, default /var/cache/vivac-tests/debian13; skips
+# where there is none), decodes an interlaced top-field-first CLIP with
+# --hwdec=vaapi onto vivac's surfaces, deinterlaces them with
+# --vf=vavpp=deint=DEINT (a PROCESS job per field; motion adaptive sends
+# the neighbouring frames as references) and shows them with vaPutSurface
+# (another job). The window must show the last field mpv shows, the top
+# field of the last frame (mpv's vavpp drops the second field of a
+# stream's last frame), as FFmpeg makes it (bob: `separatefields` and
+# `scale` to twice its height, bicubic; motion adaptive: `bwdif`, a field
+# a picture), then `scale` to the window: bit-exact; and the daemon must
+# have run a job per field besides the decodes. Without the deinterlacing
+# (the frame shown whole) or, for motion adaptive, without the references,
+# it fails.
 # VIVAC_E2E_FAKE_NVDEC=1 (a test build with nvdec; skips elsewhere): a GPU
 # host's `auto` on fake CUDA, where H.264 decodes on sw into nvdec's
 # surfaces and the drawing's processing runs on nvdec's kernels (bilinear,
@@ -78,8 +82,14 @@ if [ -n "${VIVAC_E2E_MPV_VAVPP:-}" ]; then
     fi
     mpv=(env LD_PRELOAD= "${into_root[@]}" env "${guest_env[@]}" mpv)
     clip_shown=$mpv_tmp/$(basename "$clip")
-    decode=vaapi filters=(--hwdec-codecs=all --vf=vavpp=deint=bob)
-    ref_vf="separatefields,scale=w=iw:h=ih*2:flags=bicubic,format=yuv420p,$ref_vf" ref_from_end=2
+    deint=$VIVAC_E2E_MPV_VAVPP
+    decode=vaapi filters=(--hwdec-codecs=all --vf=vavpp=deint=$deint)
+    case $deint in
+        bob) deint_vf="separatefields,scale=w=iw:h=ih*2:flags=bicubic" ;;
+        motion-adaptive) deint_vf="bwdif=mode=send_field:parity=tff:deint=all" ;;
+        *) echo "FAIL: VIVAC_E2E_MPV_VAVPP=$deint: bob or motion-adaptive"; exit 1 ;;
+    esac
+    ref_vf="$deint_vf,format=yuv420p,$ref_vf" ref_from_end=2
 else
     need mpv
     ensure_display
@@ -140,7 +150,7 @@ if [ -n "${VIVAC_E2E_MPV_VAVPP:-}" ]; then
     # frame, a bob job per field but the last and a vaPutSurface per
     # field bobbed.
     want_sessions=1 want=$((frames + 2 * (2 * frames - 1)))
-    what="vavpp=deint=bob: $((2 * frames - 1)) fields"
+    what="vavpp=deint=$deint: $((2 * frames - 1)) fields"
 else
     # One session decoded (vaapi-copy's own display), the VO's processed:
     # a job per vaPutSurface, one per frame shown at least.
