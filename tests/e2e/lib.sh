@@ -150,6 +150,43 @@ use_vivac_driver() {
     fi
 }
 
+# use_guest_root: the test's VA clients are Debian 13's, run with chroot in
+# the root guest_root.sh makes (VIVAC_E2E_GUEST_ROOT, default
+# /var/cache/vivac-tests/debian13; skips where there is none or without
+# root). Call it before start_daemon: it moves e2e_tmp into the root, so
+# that the daemon's socket, the driver it copies there and the files the
+# test puts there are seen from inside at GUEST_TMP, and starts an Xvfb
+# that the root reaches over TCP. Sets IN_GUEST, the command that runs a
+# program of the root as a VA client of vivac (under the sanitizers, with
+# their runtimes and a /proc of its own, which ASan needs), and IN_ROOT,
+# one that runs it plainly (the references).
+use_guest_root() {
+    local root=${VIVAC_E2E_GUEST_ROOT:-/var/cache/vivac-tests/debian13}
+    [ -f "$root/etc/vivac-guest-root" ] ||
+        { echo "SKIP: no Debian 13 root at $root (tests/e2e/guest_root.sh $root)"; exit $SKIP; }
+    [ "$(id -u)" = 0 ] || { echo "SKIP: chroot needs root"; exit $SKIP; }
+    rm -rf "$e2e_tmp"
+    e2e_tmp=$(mktemp -d "$root/tmp/vivac-e2e.XXXXXX")
+    GUEST_TMP=${e2e_tmp#"$root"}
+    cp "$DRIVER_DIR/vivac_drv_video.so" "$e2e_tmp/"
+    local lib preload= into_root=(chroot "$root")
+    for lib in ${VIVAC_CLIENT_PRELOAD:+${VIVAC_CLIENT_PRELOAD//:/ }}; do
+        cp "$lib" "$e2e_tmp/" && preload+=${preload:+:}$GUEST_TMP/$(basename "$lib")
+    done
+    if [ -n "$preload" ]; then
+        unshare --mount-proc="$root/proc" true 2>/dev/null ||
+            { echo "SKIP: the sanitizers' runtime needs /proc in the root, and unshare cannot mount it"
+              exit $SKIP; }
+        into_root=(unshare --mount-proc="$root/proc" chroot "$root")
+    fi
+    ensure_display tcp
+    IN_ROOT=(env LD_PRELOAD= chroot "$root")
+    IN_GUEST=(env LD_PRELOAD= "${into_root[@]}" env DISPLAY="$DISPLAY_TCP"
+              LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH="$GUEST_TMP"
+              VIVAC_SOCKET="$GUEST_TMP/vivacd.sock" LD_PRELOAD="$preload"
+              ASAN_OPTIONS=detect_leaks=0)
+}
+
 # Frame hashes of a clip decoded by ffmpeg in software (the reference).
 # Optional second argument: the pixel format compared (nv12, or p010le for
 # 10-bit clips); optional third: "full" keeps full range (JPEG decodes to

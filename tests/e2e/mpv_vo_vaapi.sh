@@ -11,13 +11,11 @@
 # decoder and filters look it up by (fixed in mpv 0.36, "vo_vaapi: restore
 # hardware video decoding"). So:
 # VIVAC_E2E_MPV_VAVPP=DEINT (bob or motion-adaptive): Debian 13's mpv
-# 0.40, run with chroot in the root that guest_root.sh makes
-# (VIVAC_E2E_GUEST_ROOT, default /var/cache/vivac-tests/debian13; skips
-# where there is none), decodes an interlaced top-field-first CLIP with
-# --hwdec=vaapi onto vivac's surfaces, deinterlaces them with
-# --vf=vavpp=deint=DEINT (a PROCESS job per field; motion adaptive sends
-# the neighbouring frames as references) and shows them with vaPutSurface
-# (another job). The window must show the last field mpv shows, the top
+# 0.40 (lib.sh's use_guest_root; skips where there is no such root)
+# decodes an interlaced top-field-first CLIP with --hwdec=vaapi onto
+# vivac's surfaces, deinterlaces them with --vf=vavpp=deint=DEINT (a
+# PROCESS job per field; motion adaptive sends the neighbouring frames as
+# references) and shows them with vaPutSurface (another job). The window must show the last field mpv shows, the top
 # field of the last frame (mpv's vavpp drops the second field of a
 # stream's last frame), as FFmpeg makes it (bob: `separatefields` and
 # `scale` to twice its height, bicubic; motion adaptive: `bwdif`, a field
@@ -53,35 +51,11 @@ w=160 h=120
 ref_vf="scale=$w:$h:flags=$flags" ref_from_end=1
 mpv=(mpv) mpv_tmp=$e2e_tmp decode=vaapi-copy filters=()
 if [ -n "${VIVAC_E2E_MPV_VAVPP:-}" ]; then
-    root=${VIVAC_E2E_GUEST_ROOT:-/var/cache/vivac-tests/debian13}
-    [ -x "$root/usr/bin/mpv" ] ||
-        { echo "SKIP: no Debian 13 root with mpv at $root (tests/e2e/guest_root.sh $root)"; exit $SKIP; }
-    [ "$(id -u)" = 0 ] || { echo "SKIP: chroot needs root"; exit $SKIP; }
-    # The test's directory inside the root, so that mpv there reaches the
-    # daemon's socket, the driver and the clip; cleaned up as ever.
-    rm -rf "$e2e_tmp"
-    e2e_tmp=$(mktemp -d "$root/tmp/vivac-e2e.XXXXXX")
-    mpv_tmp=${e2e_tmp#"$root"}
-    cp "$DRIVER_DIR/vivac_drv_video.so" "$clip" "$e2e_tmp/"
-    preload=
-    # Under the sanitizers, their runtimes come along for the instrumented driver.
-    for lib in ${VIVAC_CLIENT_PRELOAD:+${VIVAC_CLIENT_PRELOAD//:/ }}; do
-        cp "$lib" "$e2e_tmp/" && preload+=${preload:+:}$mpv_tmp/$(basename "$lib")
-    done
-    ensure_display tcp
-    guest_env=(DISPLAY="$DISPLAY_TCP" LIBVA_DRIVER_NAME=vivac LIBVA_DRIVERS_PATH="$mpv_tmp"
-               VIVAC_SOCKET="$mpv_tmp/vivacd.sock" LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0)
-    into_root=(chroot "$root")
-    if [ -n "$preload" ]; then
-        # ASan's runtime needs /proc: the root gets its own, mounted in a
-        # mount namespace of mpv's alone.
-        unshare --mount-proc="$root/proc" true 2>/dev/null ||
-            { echo "SKIP: the sanitizers' runtime needs /proc in the root, and unshare cannot mount it"
-              exit $SKIP; }
-        into_root=(unshare --mount-proc="$root/proc" chroot "$root")
-    fi
-    mpv=(env LD_PRELOAD= "${into_root[@]}" env "${guest_env[@]}" mpv)
-    clip_shown=$mpv_tmp/$(basename "$clip")
+    use_guest_root
+    cp "$clip" "$e2e_tmp/"
+    mpv_tmp=$GUEST_TMP
+    mpv=("${IN_GUEST[@]}" mpv)
+    clip_shown=$GUEST_TMP/$(basename "$clip")
     deint=$VIVAC_E2E_MPV_VAVPP
     decode=vaapi filters=(--hwdec-codecs=all --vf=vavpp=deint=$deint)
     case $deint in
