@@ -32,7 +32,7 @@ version=$("${IN_ROOT[@]}" ffmpeg -version | awk 'NR == 1 {print $3}')
 n=$(wc -l <"$e2e_tmp/ref.md5")
 [ "$n" -gt 0 ] || { echo "FAIL: no reference frames"; exit 1; }
 if ! cmp -s "$e2e_tmp/got.md5" "$e2e_tmp/ref.md5"; then
-    diff "$e2e_tmp/got.md5" "$e2e_tmp/ref.md5" | head -10
+    diff "$e2e_tmp/got.md5" "$e2e_tmp/ref.md5" | head -10 || true
     echo "FAIL: $(basename "$clip"): FFmpeg $version through vivac differs from its software decode"
     exit 1
 fi
