@@ -15,7 +15,7 @@ packages=(
     tmux python3-prometheus-client   # tests/e2e/qos_admin.sh (vivac top in a terminal, the metrics text)
     libx264-164 libx265-199   # encode (docs/codecs.md): libavcodec59's libx264/libx265 (it depends on them)
     debhelper dpkg-dev   # tests/package/deb.sh: the Debian packages
-    debootstrap   # tests/e2e/guest_root.sh: Debian 13's mpv for mpv_vo_vaapi.sh
+    debootstrap   # tests/e2e/guest_root.sh: Debian 13's mpv and FFmpeg for the guest tests
 )
 missing=()
 for p in "${packages[@]}"; do

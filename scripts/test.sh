@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 results=$(mktemp)
 # A Debian 13 root for the tests of newer guest software than this host's
-# (mpv 0.40: e2e_mpv_vavpp_bob), made once; without root the test skips.
+# (mpv 0.40: e2e_mpv_vavpp_*; FFmpeg 7.1: e2e_guest13_*), made once;
+# without root those tests skip.
 export VIVAC_E2E_GUEST_ROOT=${VIVAC_E2E_GUEST_ROOT:-/var/cache/vivac-tests/debian13}
 if [ "$(id -u)" = 0 ] && ! tests/e2e/guest_root.sh "$VIVAC_E2E_GUEST_ROOT"; then
     echo "guest root 0 1" >>"$results"

@@ -15,14 +15,14 @@
 # decodes an interlaced top-field-first CLIP with --hwdec=vaapi onto
 # vivac's surfaces, deinterlaces them with --vf=vavpp=deint=DEINT (a
 # PROCESS job per field; motion adaptive sends the neighbouring frames as
-# references) and shows them with vaPutSurface (another job). The window must show the last field mpv shows, the top
-# field of the last frame (mpv's vavpp drops the second field of a
-# stream's last frame), as FFmpeg makes it (bob: `separatefields` and
-# `scale` to twice its height, bicubic; motion adaptive: `bwdif`, a field
-# a picture), then `scale` to the window: bit-exact; and the daemon must
-# have run a job per field besides the decodes. Without the deinterlacing
-# (the frame shown whole) or, for motion adaptive, without the references,
-# it fails.
+# references) and shows them with vaPutSurface (another job). The window
+# must show the last field mpv shows, the top field of the last frame
+# (mpv's vavpp drops the second field of a stream's last frame), as FFmpeg
+# makes it (bob: `separatefields` and `scale` to twice its height,
+# bicubic; motion adaptive: `bwdif`, a field a picture), then `scale` to
+# the window: bit-exact; and the daemon must have run a job per field
+# besides the decodes. Without the deinterlacing (the frame shown whole)
+# or, for motion adaptive, without the references, it fails.
 # VIVAC_E2E_FAKE_NVDEC=1 (a test build with nvdec; skips elsewhere): a GPU
 # host's `auto` on fake CUDA, where H.264 decodes on sw into nvdec's
 # surfaces and the drawing's processing runs on nvdec's kernels (bilinear,
