@@ -18,7 +18,6 @@ use_guest_root
 cp "$clip" "$e2e_tmp/"
 inside=$GUEST_TMP/$(basename "$clip")
 start_daemon --engine sw
-md5s() { grep -v '^#' | awk -F', ' '{print $NF}'; }
 if ! "${IN_GUEST[@]}" ffmpeg -nostdin -v error -init_hw_device vaapi=va:,connection_type=x11 \
     -hwaccel vaapi -hwaccel_device va -hwaccel_output_format vaapi -i "$inside" \
     -vf "hwdownload,format=$download,format=$compared" -f framemd5 - 2>"$e2e_tmp/ffmpeg.log" |

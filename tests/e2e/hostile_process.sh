@@ -12,7 +12,6 @@ need ffmpeg
 ensure_display
 start_daemon --engine sw
 use_vivac_driver
-md5s() { grep -v '^#' | awk -F, '{print $NF}'; }
 ffmpeg -nostdin -v error -i "$clip" -vf "scale=176:144:flags=lanczos,format=yuv420p" \
     -pix_fmt yuv420p -f framemd5 - | md5s >"$e2e_tmp/ref.md5"
 (rc=0; LD_PRELOAD= "$hostile" "$VIVAC_SOCKET" >"$e2e_tmp/hostile.log" 2>&1 || rc=$?

@@ -187,6 +187,9 @@ use_guest_root() {
               ASAN_OPTIONS=detect_leaks=0)
 }
 
+# md5s: the MD5 column of ffmpeg's framemd5 output on stdin, one a line.
+md5s() { grep -v '^#' | awk -F', ' '{print $NF}'; }
+
 # Frame hashes of a clip decoded by ffmpeg in software (the reference).
 # Optional second argument: the pixel format compared (nv12, or p010le for
 # 10-bit clips); optional third: "full" keeps full range (JPEG decodes to

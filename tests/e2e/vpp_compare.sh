@@ -67,7 +67,6 @@ case "$format" in
     y210) planar=yuv422p10le down=y210le ;;
     bgra|rgba|bgr0|rgb0) planar=$format down=$format ;;
 esac
-md5s() { grep -v '^#' | awk -F, '{print $NF}'; }
 # The reference's frames less TRIM's (none left: an empty list, a failure).
 trimmed() {
     awk -v h="$trim_head" -v t="$trim_tail" '{l[NR] = $0} END {for (i = h + 1; i <= NR - t; i++) print l[i]}'
